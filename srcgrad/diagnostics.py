@@ -1,0 +1,35 @@
+"""Diagnostics: what the front end reports about a source file, with file, line and column."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    filename: str
+    line: int
+    column: int  # 1-based, as editors count
+    severity: str  # "error" or "warning"
+    message: str
+
+    def format(self) -> str:
+        return f"{self.filename}:{self.line}:{self.column}: {self.severity}: {self.message}"
+
+
+class SourceError(Exception):
+    """A problem in the user's source file; the CLI prints it as one line and exits 2."""
+
+    def __init__(self, diagnostic: Diagnostic):
+        super().__init__(diagnostic.format())
+        self.diagnostic = diagnostic
+
+
+class Unsupported(Exception):
+    """A construct outside the compiled subset; the function falls back to the eager tape."""
+
+    def __init__(self, construct: str, line: int, column: int):
+        super().__init__(f"{construct} is not supported")
+        self.construct = construct
+        self.line = line
+        self.column = column

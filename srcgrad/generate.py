@@ -1,0 +1,38 @@
+"""The compiler's entry point: source text in, generated module text out.
+
+generate(source, filename, pure=False, only=None) -> GeneratedModule
+
+It never imports or executes the source. Source problems raise SourceError; functions outside
+the compiled subset are still emitted (their gradients use the eager tape) and reported as
+warnings in GeneratedModule.diagnostics.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .diagnostics import Diagnostic
+
+
+@dataclass
+class FunctionReport:
+    name: str
+    line: int
+    compiled: bool  # False: the gradient uses the eager tape
+    taped: str  # human summary of what the forward sweep records, e.g. "out: 1 double per iteration of line 4"
+
+
+@dataclass
+class GeneratedModule:
+    module_name: str  # e.g. "tutorial_grad"
+    suffix: str  # ".pyx" (Cython) or ".py" (--pure)
+    text: str  # the whole generated file, deterministic
+    function_sources: dict[str, str] = field(default_factory=dict)  # NAME -> adjoint source (for `show`)
+    diagnostics: list[Diagnostic] = field(default_factory=list)  # warnings
+    reports: list[FunctionReport] = field(default_factory=list)
+
+
+def generate(source: str, filename: str, *, pure: bool = False, only: list[str] | None = None) -> GeneratedModule:
+    from .transform.module import generate_module
+
+    return generate_module(source, filename, pure=pure, only=only)
