@@ -1,0 +1,92 @@
+"""Elementwise derivative rules: one entry per primitive, readable as the maths it encodes.
+
+Each rule gives the partial derivatives of `out = f(*inputs)` with respect to each input,
+written only with Python operators and NumPy functions. The same table therefore serves:
+
+- the eager engine, which calls a rule on Tensors (so gradients are differentiable again), and
+- the compiler, which calls it on symbolic expressions (srcgrad.ir.Expr implements the NumPy
+  protocols) and prints the result into generated source.
+
+A partial of None means the primitive is piecewise constant in that input (zero derivative).
+Keys are NumPy ufunc names; the compiler maps `math.*` and builtins onto them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class ElementwiseRule:
+    name: str
+    arity: int
+    partials: Callable[..., tuple]  # (*inputs, out) -> one partial per input
+
+
+ELEMENTWISE: dict[str, ElementwiseRule] = {}
+
+
+def _define(name: str, arity: int, partials: Callable[..., tuple]) -> None:
+    ELEMENTWISE[name] = ElementwiseRule(name, arity, partials)
+
+
+# arithmetic
+_define("add", 2, lambda x, y, out: (1.0, 1.0))
+_define("subtract", 2, lambda x, y, out: (1.0, -1.0))
+_define("multiply", 2, lambda x, y, out: (y, x))
+_define("true_divide", 2, lambda x, y, out: (1.0 / y, -out / y))
+_define("negative", 1, lambda x, out: (-1.0,))
+_define("positive", 1, lambda x, out: (1.0,))
+_define("reciprocal", 1, lambda x, out: (-(out * out),))
+_define("square", 1, lambda x, out: (2.0 * x,))
+# d/dy x**y = x**y log x, defined (as 0) where x <= 0 so that constant-exponent code never sees log(0)
+_define("power", 2, lambda x, y, out: (y * x ** (y - 1.0), np.where(x > 0, out * np.log(np.where(x > 0, x, 1.0)), 0.0)))
+_define("floor_divide", 2, lambda x, y, out: (None, None))
+_define("remainder", 2, lambda x, y, out: (1.0, -np.floor_divide(x, y)))
+_define("fmod", 2, lambda x, y, out: (1.0, -np.trunc(x / y)))
+
+# roots, exponentials, logarithms
+_define("sqrt", 1, lambda x, out: (0.5 / out,))
+_define("cbrt", 1, lambda x, out: (1.0 / (3.0 * out * out),))
+_define("exp", 1, lambda x, out: (out,))
+_define("exp2", 1, lambda x, out: (out * np.log(2.0),))
+_define("expm1", 1, lambda x, out: (out + 1.0,))
+_define("log", 1, lambda x, out: (1.0 / x,))
+_define("log2", 1, lambda x, out: (1.0 / (x * np.log(2.0)),))
+_define("log10", 1, lambda x, out: (1.0 / (x * np.log(10.0)),))
+_define("log1p", 1, lambda x, out: (1.0 / (1.0 + x),))
+_define("logaddexp", 2, lambda x, y, out: (np.exp(x - out), np.exp(y - out)))
+
+# trigonometric and hyperbolic
+_define("sin", 1, lambda x, out: (np.cos(x),))
+_define("cos", 1, lambda x, out: (-np.sin(x),))
+_define("tan", 1, lambda x, out: (1.0 + out * out,))
+_define("arcsin", 1, lambda x, out: (1.0 / np.sqrt(1.0 - x * x),))
+_define("arccos", 1, lambda x, out: (-1.0 / np.sqrt(1.0 - x * x),))
+_define("arctan", 1, lambda x, out: (1.0 / (1.0 + x * x),))
+_define("arctan2", 2, lambda y, x, out: (x / (x * x + y * y), -y / (x * x + y * y)))
+_define("hypot", 2, lambda x, y, out: (x / out, y / out))
+_define("sinh", 1, lambda x, out: (np.cosh(x),))
+_define("cosh", 1, lambda x, out: (np.sinh(x),))
+_define("tanh", 1, lambda x, out: (1.0 - out * out,))
+_define("arcsinh", 1, lambda x, out: (1.0 / np.sqrt(x * x + 1.0),))
+_define("arccosh", 1, lambda x, out: (1.0 / np.sqrt(x * x - 1.0),))
+_define("arctanh", 1, lambda x, out: (1.0 / (1.0 - x * x),))
+_define("deg2rad", 1, lambda x, out: (np.pi / 180.0,))
+_define("rad2deg", 1, lambda x, out: (180.0 / np.pi,))
+
+# piecewise: the derivative of the arm that is taken (ties go to the first argument)
+_define("absolute", 1, lambda x, out: (np.sign(x),))
+_define("fabs", 1, lambda x, out: (np.sign(x),))
+_define("maximum", 2, lambda x, y, out: (np.where(x >= y, 1.0, 0.0), np.where(x >= y, 0.0, 1.0)))
+_define("minimum", 2, lambda x, y, out: (np.where(x <= y, 1.0, 0.0), np.where(x <= y, 0.0, 1.0)))
+_define("fmax", 2, lambda x, y, out: (np.where(x >= y, 1.0, 0.0), np.where(x >= y, 0.0, 1.0)))
+_define("fmin", 2, lambda x, y, out: (np.where(x <= y, 1.0, 0.0), np.where(x <= y, 0.0, 1.0)))
+_define("copysign", 2, lambda x, y, out: (np.sign(x) * np.sign(y), None))
+
+# piecewise constant
+for _name in ("sign", "floor", "ceil", "trunc", "rint"):
+    _define(_name, 1, lambda x, out: (None,))
