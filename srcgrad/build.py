@@ -276,7 +276,7 @@ class _CompileFailed(Exception):
 
 _CYTHON_ERROR = re.compile(r"^(?P<file>.+?\.pyx):(?P<line>\d+):(?P<col>\d+): (?P<message>.*)$", re.M)
 _C_LOCATION = re.compile(r"^(?P<file>.+?\.c):(?P<line>\d+):(?:\d+:)? (?P<kind>error|warning|note): (?P<message>.*)$", re.M)
-_SOURCE_MARKER = re.compile(r'^\s*/\* "(?P<file>[^"]+\.px[di])":(?P<line>\d+)$')
+_SOURCE_MARKER = re.compile(r'^\s*/\* "(?P<file>[^"]+\.(?:pyx|pxd))":(?P<line>\d+)$')
 
 
 def _locate_cython_error(output: str) -> tuple[int | None, str]:
