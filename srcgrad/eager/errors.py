@@ -1,0 +1,10 @@
+"""Warning and error categories of the eager engine."""
+
+
+class FallbackWarning(UserWarning):
+    """A function could not be compiled, so its gradient is computed by the eager tape."""
+
+
+class MissingRuleError(NotImplementedError):
+    """A NumPy function or ufunc was called on a Tensor, and the engine has no derivative rule
+    for it. Raised instead of silently returning a zero gradient."""
