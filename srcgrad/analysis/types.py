@@ -1,0 +1,135 @@
+"""Type inference: every variable is a C double, an integer or a bool.
+
+Flow-insensitive and monotone: a variable's type is the join of the types of everything
+assigned to it (bool < int < double), as Python's numeric tower promotes. An unannotated
+parameter is a double (differentiable) unless it is used directly as a `range` bound.
+"""
+
+from __future__ import annotations
+
+from .. import ir
+from ..diagnostics import Unsupported
+
+_ORDER = {ir.BOOL: 0, ir.INT: 1, ir.DOUBLE: 2}
+
+INT_RESULTS = {"int", "round", "ifloor", "iceil"}
+BOOL_RESULTS = {"bool"}
+SAME_AS_ARGUMENTS = {"absolute", "minimum", "maximum"}
+
+
+def join(*kinds) -> str:
+    kinds = [k for k in kinds if k is not None]
+    if not kinds:
+        return None
+    return max(kinds, key=_ORDER.__getitem__)
+
+
+def expr_type(e: ir.Expr, var_types: dict, return_types: dict) -> str:
+    if isinstance(e, ir.Const):
+        return ir.BOOL if isinstance(e.value, bool) else ir.INT if isinstance(e.value, int) else ir.DOUBLE
+    if isinstance(e, ir.Name):
+        return var_types.get(e.id)
+    if isinstance(e, ir.BinOp):
+        left, right = expr_type(e.left, var_types, return_types), expr_type(e.right, var_types, return_types)
+        if e.op == "/":
+            return ir.DOUBLE
+        if e.op == "**":
+            integral = join(left, right) != ir.DOUBLE and isinstance(e.right, ir.Const) and e.right.value >= 0
+            return ir.INT if integral else ir.DOUBLE
+        kind = join(left, right)
+        return ir.INT if kind == ir.BOOL else kind
+    if isinstance(e, ir.Unary):
+        if e.op == "not":
+            return ir.BOOL
+        kind = expr_type(e.operand, var_types, return_types)
+        return ir.INT if kind == ir.BOOL else kind
+    if isinstance(e, (ir.Compare, ir.BoolOp)):
+        return ir.BOOL
+    if isinstance(e, ir.IfExp):
+        return join(expr_type(e.body, var_types, return_types), expr_type(e.orelse, var_types, return_types))
+    if isinstance(e, ir.Call):
+        if e.func == "float":
+            return ir.DOUBLE
+        if e.func in INT_RESULTS:
+            return ir.INT
+        if e.func in BOOL_RESULTS:
+            return ir.BOOL
+        if e.func in SAME_AS_ARGUMENTS:
+            kind = join(*(expr_type(a, var_types, return_types) for a in e.args))
+            return ir.INT if kind == ir.BOOL else kind
+        return ir.DOUBLE
+    if isinstance(e, ir.UserCall):
+        return return_types.get(e.func)
+    raise TypeError(e)
+
+
+def _range_bound_names(stmts) -> set:
+    names = set()
+    for s in ir.walk(stmts):
+        if isinstance(s, ir.For):
+            for bound in (s.start, s.stop, s.step):
+                if isinstance(bound, ir.Name):
+                    names.add(bound.id)
+    return names
+
+
+def infer(function: ir.Function, result: str, return_types: dict) -> None:
+    """Fill function.var_types for every variable and set function.return_type."""
+    types = function.var_types
+    int_bounds = _range_bound_names(function.body)
+    for name, declared in function.params:
+        if declared is None:
+            types[name] = ir.INT if name in int_bounds else ir.DOUBLE
+        else:
+            types[name] = declared
+    fixed = {name for name, _ in function.params}  # parameters keep the type they arrive with
+    for s in ir.walk(function.body):
+        if isinstance(s, ir.For):
+            types[s.var] = ir.INT
+            fixed.add(s.var)
+    assigns = [s for s in ir.walk(function.body) if isinstance(s, ir.Assign)]
+    changed = True
+    while changed:
+        changed = False
+        for s in assigns:
+            kind = expr_type(s.value, types, return_types)
+            if kind is None:
+                continue
+            if s.target in fixed:
+                if join(types[s.target], kind) != types[s.target]:
+                    raise Unsupported(f"assigning a {kind} value to the {types[s.target]} variable "
+                                      f"'{s.target}'", s.line, s.column)
+                continue
+            new = join(types.get(s.target), kind)
+            if new != types.get(s.target):
+                types[s.target] = new
+                changed = True
+    for s in assigns:
+        if s.target not in types:
+            raise Unsupported(f"the variable '{s.target}' (its type could not be inferred)", s.line, s.column)
+    for s in ir.walk(function.body):
+        for e in _expressions(s):
+            _check_bool_operands(e, types, return_types, s)
+    function.return_type = types.get(result, ir.DOUBLE)
+
+
+def _expressions(s):
+    if isinstance(s, ir.Assign):
+        return [s.value]
+    if isinstance(s, (ir.If, ir.While)):
+        return [s.test]
+    if isinstance(s, ir.For):
+        return [s.start, s.stop, s.step]
+    return []
+
+
+def _check_bool_operands(e, types, return_types, s):
+    """`a or b` yields an operand in Python; compiled code supports it only on truth values."""
+    if isinstance(e, ir.BoolOp):
+        for v in e.values:
+            if expr_type(v, types, return_types) != ir.BOOL:
+                raise Unsupported(f"'{e.op}' on a value that is not a comparison or bool", s.line, s.column)
+    if isinstance(e, ir.For):
+        return
+    for c in ir.children(e):
+        _check_bool_operands(c, types, return_types, s)

@@ -1,0 +1,177 @@
+"""Printers: generated statements -> Cython (.pyx) or pure Python (.py) text, deterministically.
+
+The two outputs share every line of logic; they differ only in declarations, signatures, how
+integer division is spelt (C needs Python's rounding rules spelt out) and where the math
+functions come from (libc.math and srcgrad.runtime.scalar, or math and srcgrad.runtime.pyscalar,
+which offer the same names).
+"""
+
+from __future__ import annotations
+
+import math
+
+from .. import ir
+from ..transform import reverse as g
+
+C_TYPES = {ir.DOUBLE: "double", ir.INT: "Py_ssize_t", ir.BOOL: "bint"}
+ZERO = {ir.DOUBLE: "0.0", ir.INT: "0", ir.BOOL: "False"}
+
+# rule name -> the function name both runtimes provide
+RUNTIME_NAMES = {
+    "arcsin": "asin", "arccos": "acos", "arctan": "atan", "arctan2": "atan2", "arcsinh": "asinh",
+    "arccosh": "acosh", "arctanh": "atanh", "round": "round_half_even",
+}
+LIBC_MATH = {"sin", "cos", "tan", "asin", "acos", "atan", "atan2", "sinh", "cosh", "tanh", "asinh", "acosh",
+             "atanh", "exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sqrt", "cbrt", "hypot",
+             "fabs", "floor", "ceil", "trunc", "copysign", "fmod", "fmax", "fmin", "rint"}
+PY_MATH = {"sin", "cos", "tan", "asin", "acos", "atan", "atan2", "sinh", "cosh", "tanh", "asinh", "acosh",
+           "atanh", "exp", "expm1", "log", "log2", "log10", "log1p", "sqrt", "hypot", "fabs", "copysign", "fmod"}
+TAPE_FUNCTIONS = {"push_double", "pop_double", "push_int", "pop_int", "push_branch", "pop_branch",
+                  "reserve_doubles", "reserve_ints", "reserve_branches"}
+
+_PRECEDENCE = {"if": 0, "or": 1, "and": 2, "not": 3, "cmp": 4, "+": 5, "-": 5, "*": 6, "/": 6, "//": 6,
+               "%": 6, "neg": 7, "**": 8, "atom": 9}
+
+
+class ExpressionPrinter:
+    def __init__(self, pure: bool, type_of):
+        self.pure = pure
+        self.type_of = type_of
+        self.used = set()  # runtime functions referenced, for the import lines
+
+    def __call__(self, e: ir.Expr) -> str:
+        return self.expr(e)[0]
+
+    def expr(self, e: ir.Expr) -> tuple:
+        """(text, precedence)"""
+        if isinstance(e, ir.Const):
+            return self.const(e.value), _PRECEDENCE["atom"] if not (isinstance(e.value, (int, float))
+                                                                    and e.value < 0) else _PRECEDENCE["neg"]
+        if isinstance(e, ir.Name):
+            return e.id, _PRECEDENCE["atom"]
+        if isinstance(e, ir.BinOp):
+            return self.binop(e)
+        if isinstance(e, ir.Unary):
+            if e.op == "not":
+                return "not " + self.wrap(e.operand, _PRECEDENCE["not"]), _PRECEDENCE["not"]
+            return "-" + self.wrap(e.operand, _PRECEDENCE["neg"]), _PRECEDENCE["neg"]
+        if isinstance(e, ir.Compare):
+            p = _PRECEDENCE["cmp"]
+            return f"{self.wrap(e.left, p + 1)} {e.op} {self.wrap(e.right, p + 1)}", p
+        if isinstance(e, ir.BoolOp):
+            p = _PRECEDENCE[e.op]
+            return f" {e.op} ".join(self.wrap(v, p + 1) for v in e.values), p
+        if isinstance(e, ir.IfExp):
+            p = _PRECEDENCE["if"]
+            return f"{self.wrap(e.body, p + 1)} if {self.wrap(e.test, p + 1)} else {self.wrap(e.orelse, p)}", p
+        if isinstance(e, ir.Call):
+            return self.call(e), _PRECEDENCE["atom"]
+        if isinstance(e, ir.UserCall):
+            return f"{e.func}({', '.join(self(a) for a in e.args)})", _PRECEDENCE["atom"]
+        raise TypeError(e)
+
+    def wrap(self, e: ir.Expr, minimum: int) -> str:
+        text, p = self.expr(e)
+        return text if p >= minimum else f"({text})"
+
+    def const(self, value) -> str:
+        if isinstance(value, bool):
+            return "True" if value else "False"
+        if isinstance(value, int):
+            return str(value)
+        if math.isnan(value):
+            self.used.add("NAN")
+            return "NAN"
+        if math.isinf(value):
+            self.used.add("INFINITY")
+            return "INFINITY" if value > 0 else "-INFINITY"
+        return repr(float(value))
+
+    def binop(self, e: ir.BinOp) -> tuple:
+        left_type, right_type = self.type_of(e.left), self.type_of(e.right)
+        integral = left_type != ir.DOUBLE and right_type != ir.DOUBLE
+        if not self.pure and e.op in ("//", "%"):
+            name = {"//": "floordiv", "%": "mod"}[e.op] + ("_int" if integral else "")
+            self.used.add(name)
+            return f"{name}({self(e.left)}, {self(e.right)})", _PRECEDENCE["atom"]
+        p = _PRECEDENCE[e.op]
+        if e.op == "**":  # right-associative, binds tighter than unary minus on its left
+            return f"{self.wrap(e.left, p + 1)} ** {self.wrap(e.right, _PRECEDENCE['neg'])}", p
+        left = self.wrap(e.left, p)
+        right = self.wrap(e.right, p + 1)
+        if e.op == "/" and integral and not self.pure:
+            left = f"<double>{self.wrap(e.left, _PRECEDENCE['atom'])}"  # true division, as Python does
+        return f"{left} {e.op} {right}", p
+
+    def call(self, e: ir.Call) -> str:
+        args = [self(a) for a in e.args]
+        name = RUNTIME_NAMES.get(e.func, e.func)
+        kinds = [self.type_of(a) for a in e.args]
+        integral = all(k != ir.DOUBLE for k in kinds)
+        if name == "float":
+            return f"float({args[0]})" if self.pure else f"<double>{self.wrap(e.args[0], _PRECEDENCE['atom'])}"
+        if name == "int":
+            return f"int({args[0]})" if self.pure else f"<Py_ssize_t>{self.wrap(e.args[0], _PRECEDENCE['atom'])}"
+        if name == "bool":
+            return f"bool({args[0]})" if self.pure else f"({args[0]} != 0)"
+        if name == "absolute":
+            name = "abs" if integral else "fabs"
+        if name in ("maximum", "minimum") and integral:
+            name = {"maximum": "imax", "minimum": "imin"}[name]
+        if name != "abs":
+            self.used.add(name)
+        return f"{name}({', '.join(args)})"
+
+
+class Printer:
+    """Prints one module's functions; collects imports as it goes."""
+
+    def __init__(self, pure: bool):
+        self.pure = pure
+        self.lines = []
+        self.used = set()
+
+    def emit_block(self, stmts, indent: int, printer: ExpressionPrinter) -> None:
+        pad = "    " * indent
+        for s in stmts:
+            if isinstance(s, g.GComment):
+                self.lines.append(f"{pad}# {s.text}")
+            elif isinstance(s, g.GAssign):
+                self.lines.append(_commented(f"{pad}{s.target} {s.op} {printer(s.value)}", s.comment))
+            elif isinstance(s, g.GUnpack):
+                self.lines.append(_commented(f"{pad}{', '.join(s.targets)} = {printer(s.value)}", s.comment))
+            elif isinstance(s, g.GCall):
+                if s.func == "return":
+                    values = ", ".join(printer(a) for a in s.args)
+                    self.lines.append(f"{pad}return {values}")
+                else:
+                    printer.used.add(s.func)
+                    self.lines.append(_commented(f"{pad}{s.func}({', '.join(printer(a) for a in s.args)})", s.comment))
+            elif isinstance(s, g.GIf):
+                self.lines.append(f"{pad}if {printer(s.test)}:")
+                self.emit_block(s.body, indent + 1, printer)
+                if not s.body:
+                    self.lines.append(f"{pad}    pass")
+                if s.orelse:
+                    self.lines.append(f"{pad}else:")
+                    self.emit_block(s.orelse, indent + 1, printer)
+            elif isinstance(s, g.GFor):
+                args = ", ".join(printer(a) for a in s.args)
+                self.lines.append(_commented(f"{pad}for {s.var} in range({args}):", s.comment))
+                self.emit_block(s.body, indent + 1, printer)
+                if not s.body:
+                    self.lines.append(f"{pad}    pass")
+            elif isinstance(s, g.GWhile):
+                self.lines.append(_commented(f"{pad}while {printer(s.test)}:", s.comment))
+                self.emit_block(s.body, indent + 1, printer)
+            elif isinstance(s, g.GBreak):
+                self.lines.append(f"{pad}break")
+            else:
+                raise TypeError(s)
+
+
+def _commented(line: str, comment: str) -> str:
+    if not comment:
+        return line
+    comment = " ".join(comment.split())  # one line, whatever the source held
+    return f"{line}  # {comment}"

@@ -1,0 +1,644 @@
+"""Front end: source text -> module facts and per-function IR, statically (nothing is imported).
+
+Parsing is libcst's; syntax errors take their position from Python's own parser, which reports
+lines correctly where libcst's tokenizer does not. Names are resolved against the module's own
+imports (`import math`, `import numpy as np`, `from math import sin`), its constants and its
+top-level functions. A construct outside the compiled subset raises Unsupported (the function
+then falls back to the eager tape); a definite mistake in the source raises SourceError.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import math
+from dataclasses import dataclass, field
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from .. import ir
+from ..diagnostics import Diagnostic, SourceError, Unsupported
+
+# qualified name -> primitive (an elementwise rule name, or a conversion handled by the compiler)
+MATH_FUNCTIONS = {
+    "sin": "sin", "cos": "cos", "tan": "tan", "asin": "arcsin", "acos": "arccos", "atan": "arctan",
+    "atan2": "arctan2", "sinh": "sinh", "cosh": "cosh", "tanh": "tanh", "asinh": "arcsinh",
+    "acosh": "arccosh", "atanh": "arctanh", "exp": "exp", "exp2": "exp2", "expm1": "expm1",
+    "log": "log", "log2": "log2", "log10": "log10", "log1p": "log1p", "sqrt": "sqrt", "cbrt": "cbrt",
+    "pow": "power", "hypot": "hypot", "fabs": "fabs", "floor": "floor", "ceil": "ceil",
+    "trunc": "trunc", "copysign": "copysign", "fmod": "fmod", "degrees": "rad2deg", "radians": "deg2rad",
+}
+NUMPY_FUNCTIONS = {
+    name: name for name in (
+        "sin", "cos", "tan", "arcsin", "arccos", "arctan", "arctan2", "sinh", "cosh", "tanh", "arcsinh",
+        "arccosh", "arctanh", "exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sqrt", "cbrt",
+        "square", "absolute", "fabs", "maximum", "minimum", "fmax", "fmin", "sign", "floor", "ceil", "trunc",
+        "rint", "hypot", "power", "reciprocal", "deg2rad", "rad2deg", "logaddexp", "copysign", "fmod",
+        "remainder", "negative", "positive", "add", "subtract", "multiply", "true_divide",
+    )
+}
+NUMPY_FUNCTIONS.update({"abs": "absolute", "divide": "true_divide", "degrees": "rad2deg", "radians": "deg2rad",
+                        "float64": "float", "mod": "remainder"})
+BUILTIN_FUNCTIONS = {"abs": "absolute", "min": "minimum", "max": "maximum", "pow": "power",
+                     "float": "float", "int": "int", "bool": "bool", "round": "round", "len": "len"}
+MATH_CONSTANTS = {"pi": math.pi, "e": math.e, "tau": math.tau, "inf": math.inf, "nan": math.nan}
+NUMPY_CONSTANTS = {"pi": math.pi, "e": math.e, "inf": math.inf, "nan": math.nan}
+SCALAR_ANNOTATIONS = {"float": ir.DOUBLE, "int": ir.INT, "bool": ir.BOOL}
+ARRAY_ANNOTATIONS = {"numpy.ndarray", "np.ndarray", "ndarray"}
+NUMERIC_MODULES = {"math", "numpy"}
+
+
+@dataclass
+class FunctionSource:
+    name: str
+    node: cst.FunctionDef
+    line: int
+    column: int
+    text: str  # the function's source text, verbatim
+
+
+@dataclass
+class ModuleFacts:
+    filename: str
+    source: str
+    lines: list
+    aliases: dict = field(default_factory=dict)  # local name -> qualified name ("np" -> "numpy")
+    constants: dict = field(default_factory=dict)  # NAME -> number
+    constant_order: list = field(default_factory=list)
+    functions: dict = field(default_factory=dict)  # NAME -> FunctionSource, in source order
+    import_lines: list = field(default_factory=list)  # verbatim import statements
+    positions: object = None
+
+
+def check_syntax(source: str, filename: str) -> None:
+    try:
+        ast.parse(source, filename=filename)
+    except SyntaxError as err:
+        line = err.lineno or 1
+        column = err.offset or 1
+        raise SourceError(Diagnostic(filename, line, column, "error", f"syntax error: {err.msg}")) from None
+
+
+def read_module(source: str, filename: str) -> ModuleFacts:
+    check_syntax(source, filename)
+    try:
+        module = cst.parse_module(source)
+    except cst.ParserSyntaxError as err:  # Python accepted it; libcst did not (newer syntax)
+        raise SourceError(Diagnostic(filename, err.raw_line, err.raw_column + 1, "error",
+                                     f"syntax error: {err.message}")) from None
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    positions = wrapper.resolve(PositionProvider)
+    facts = ModuleFacts(filename, source, source.splitlines(), positions=positions)
+
+    for statement in module.body:
+        if isinstance(statement, cst.FunctionDef):
+            pos = positions[statement].start
+            name = statement.name.value
+            if name in facts.functions:
+                raise SourceError(Diagnostic(filename, pos.line, pos.column + 1, "error",
+                                             f"function '{name}' is defined twice"))
+            facts.functions[name] = FunctionSource(name, statement, pos.line, pos.column + 1,
+                                                   module.code_for_node(statement))
+        elif isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                if isinstance(small, (cst.Import, cst.ImportFrom)):
+                    _record_import(small, facts)
+                    facts.import_lines.append(module.code_for_node(small))
+                elif isinstance(small, (cst.Assign, cst.AnnAssign)):
+                    _record_constant(small, facts)
+    return facts
+
+
+def _dotted(node) -> str:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return _dotted(node.value) + "." + node.attr.value
+    raise ValueError(node)
+
+
+def _record_import(node, facts: ModuleFacts) -> None:
+    if isinstance(node, cst.Import):
+        for alias in node.names:
+            qualified = _dotted(alias.name)
+            if alias.asname is not None:
+                facts.aliases[alias.asname.name.value] = qualified
+            else:
+                top = qualified.split(".")[0]
+                facts.aliases[top] = top
+        return
+    if node.module is None or node.relative or isinstance(node.names, cst.ImportStar):
+        return
+    base = _dotted(node.module)
+    for alias in node.names:
+        imported = _dotted(alias.name)
+        local = alias.asname.name.value if alias.asname is not None else imported
+        facts.aliases[local] = base + "." + imported
+
+
+def _record_constant(node, facts: ModuleFacts) -> None:
+    """A top-level `NAME = <constant expression>` becomes a module constant; anything else is ignored."""
+    if isinstance(node, cst.Assign):
+        if len(node.targets) != 1 or not isinstance(node.targets[0].target, cst.Name):
+            return
+        name, value = node.targets[0].target.value, node.value
+    else:
+        if not isinstance(node.target, cst.Name) or node.value is None:
+            return
+        name, value = node.target.value, node.value
+    try:
+        number = _fold_constant(value, facts)
+    except (ValueError, ArithmeticError, TypeError):
+        facts.constants.pop(name, None)
+        return
+    if name not in facts.constants:
+        facts.constant_order.append(name)
+    facts.constants[name] = number
+
+
+def _fold_constant(node, facts: ModuleFacts):
+    """Evaluate a constant expression made of numbers, module constants and math constants."""
+    if isinstance(node, cst.Integer):
+        return int(node.value.replace("_", ""), 0)
+    if isinstance(node, cst.Float):
+        return float(node.value.replace("_", ""))
+    if isinstance(node, cst.Name):
+        if node.value in ("True", "False"):
+            return node.value == "True"
+        if node.value in facts.constants:
+            return facts.constants[node.value]
+        qualified = facts.aliases.get(node.value, "")
+        constant = _qualified_constant(qualified)
+        if constant is not None:
+            return constant
+        raise ValueError(node.value)
+    if isinstance(node, cst.Attribute):
+        constant = _qualified_constant(_qualify(_dotted(node), facts))
+        if constant is not None:
+            return constant
+        raise ValueError("attribute")
+    if isinstance(node, cst.UnaryOperation):
+        value = _fold_constant(node.expression, facts)
+        if isinstance(node.operator, cst.Minus):
+            return -value
+        if isinstance(node.operator, cst.Plus):
+            return value
+        raise ValueError("unary")
+    if isinstance(node, cst.BinaryOperation):
+        left, right = _fold_constant(node.left, facts), _fold_constant(node.right, facts)
+        op = _BINARY_OPERATORS.get(type(node.operator))
+        if op is None:
+            raise ValueError("operator")
+        return _PYTHON_BINARY[op](left, right)
+    raise ValueError("not constant")
+
+
+def _qualify(dotted: str, facts: ModuleFacts) -> str:
+    head, _, rest = dotted.partition(".")
+    if head in facts.aliases:
+        return facts.aliases[head] + ("." + rest if rest else "")
+    return ""
+
+
+def _qualified_constant(qualified: str):
+    module, _, name = qualified.rpartition(".")
+    if module == "math":
+        return MATH_CONSTANTS.get(name)
+    if module == "numpy":
+        return NUMPY_CONSTANTS.get(name)
+    return None
+
+
+_BINARY_OPERATORS = {
+    cst.Add: "+", cst.Subtract: "-", cst.Multiply: "*", cst.Divide: "/", cst.FloorDivide: "//",
+    cst.Modulo: "%", cst.Power: "**", cst.MatrixMultiply: "@",
+}
+_PYTHON_BINARY = {
+    "+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b, "/": lambda a, b: a / b,
+    "//": lambda a, b: a // b, "%": lambda a, b: a % b, "**": lambda a, b: a ** b,
+}
+_AUGMENTED_OPERATORS = {
+    cst.AddAssign: "+", cst.SubtractAssign: "-", cst.MultiplyAssign: "*", cst.DivideAssign: "/",
+    cst.FloorDivideAssign: "//", cst.ModuloAssign: "%", cst.PowerAssign: "**",
+}
+_COMPARISONS = {
+    cst.LessThan: "<", cst.LessThanEqual: "<=", cst.GreaterThan: ">", cst.GreaterThanEqual: ">=",
+    cst.Equal: "==", cst.NotEqual: "!=",
+}
+
+
+class FunctionReader:
+    """Turns one libcst FunctionDef into ir.Function, or raises Unsupported / SourceError."""
+
+    def __init__(self, facts: ModuleFacts, function: FunctionSource):
+        self.facts = facts
+        self.function = function
+        self.locals: set = set()
+        self.declared_types: dict = {}
+
+    # positions ---------------------------------------------------------------------------
+    def where(self, node) -> tuple:
+        pos = self.facts.positions[node].start
+        return pos.line, pos.column + 1
+
+    def unsupported(self, node, construct: str):
+        line, column = self.where(node)
+        return Unsupported(construct, line, column)
+
+    def error(self, node, message: str):
+        line, column = self.where(node)
+        return SourceError(Diagnostic(self.facts.filename, line, column, "error", message))
+
+    # function ----------------------------------------------------------------------------
+    def read(self) -> ir.Function:
+        node = self.function.node
+        if node.asynchronous is not None:
+            raise self.unsupported(node, "an async function")
+        if node.decorators:
+            raise self.unsupported(node.decorators[0], "a decorator")
+        params = self._read_params(node.params)
+        self.locals = {name for name, _ in params} | _assigned_names(node.body)
+        body = self._block(node.body)
+        line, column = self.where(node)
+        function = ir.Function(self.function.name, params, body, line, column,
+                               source_lines=self.facts.lines)
+        function.var_types = dict(self.declared_types)
+        return function
+
+    def _read_params(self, params: cst.Parameters) -> list:
+        if params.star_arg not in (None, cst.MaybeSentinel.DEFAULT) or params.star_kwarg is not None:
+            raise self.unsupported(params.star_arg if isinstance(params.star_arg, cst.Param) else params.star_kwarg,
+                                   "*args or **kwargs")
+        if params.kwonly_params:
+            raise self.unsupported(params.kwonly_params[0], "a keyword-only parameter")
+        result = []
+        for param in list(params.posonly_params) + list(params.params):
+            if param.default is not None:
+                raise self.unsupported(param.default, "a parameter default value")
+            name = param.name.value
+            kind = None
+            if param.annotation is not None:
+                kind = self._annotation_type(param.annotation.annotation)
+                self.declared_types[name] = kind
+            result.append((name, kind))
+        return result
+
+    def _annotation_type(self, node) -> str:
+        try:
+            text = _dotted(node)
+        except ValueError:
+            raise self.unsupported(node, "this parameter annotation") from None
+        if text in SCALAR_ANNOTATIONS:
+            return SCALAR_ANNOTATIONS[text]
+        if text in ARRAY_ANNOTATIONS or _qualify(text, self.facts) == "numpy.ndarray":
+            raise self.unsupported(node, "an array parameter (np.ndarray)")
+        raise self.unsupported(node, f"a parameter annotated '{text}' (not float, int, bool or np.ndarray)")
+
+    # statements --------------------------------------------------------------------------
+    def _block(self, block) -> list:
+        statements = block.body if isinstance(block, cst.IndentedBlock) else [block]
+        if isinstance(block, cst.SimpleStatementSuite):
+            statements = [block]
+        out = []
+        for index, statement in enumerate(statements):
+            out.extend(self._statement(statement, first=index == 0))
+        return out
+
+    def _statement(self, node, first=False) -> list:
+        if isinstance(node, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
+            out = []
+            for small in node.body:
+                out.extend(self._small_statement(small, node, docstring_ok=first))
+            return out
+        if isinstance(node, cst.If):
+            return [self._if(node)]
+        if isinstance(node, cst.For):
+            return [self._for(node)]
+        if isinstance(node, cst.While):
+            if node.orelse is not None:
+                raise self.unsupported(node.orelse, "while ... else")
+            line, column = self.where(node)
+            return [ir.While(line, column, self._condition(node.test), self._block(node.body))]
+        names = {cst.FunctionDef: "a nested function", cst.ClassDef: "a class definition", cst.Try: "try",
+                 cst.With: "with", cst.Match: "match"} if hasattr(cst, "Match") else {}
+        for kind, label in names.items():
+            if isinstance(node, kind):
+                raise self.unsupported(node, label)
+        raise self.unsupported(node, f"the statement '{type(node).__name__}'")
+
+    def _source_line(self, node) -> str:
+        line, _ = self.where(node)
+        return self.facts.lines[line - 1].strip()
+
+    def _small_statement(self, node, line_node, docstring_ok) -> list:
+        line, column = self.where(node)
+        source = self._source_line(node)
+        if isinstance(node, cst.Pass):
+            return []
+        if isinstance(node, cst.Expr):
+            if isinstance(node.value, (cst.SimpleString, cst.ConcatenatedString)) and docstring_ok:
+                return []
+            raise self.unsupported(node, "an expression statement (its result is unused)")
+        if isinstance(node, cst.Return):
+            if node.value is None:
+                raise self.unsupported(node, "return without a value")
+            return [ir.Return(line, column, self.expr(node.value))]
+        if isinstance(node, cst.Break):
+            return [ir.Break(line, column)]
+        if isinstance(node, cst.Continue):
+            return [ir.Continue(line, column)]
+        if isinstance(node, cst.AugAssign):
+            target = self._target_name(node.target)
+            op = _AUGMENTED_OPERATORS.get(type(node.operator))
+            if op is None:
+                raise self.unsupported(node.operator, "this augmented assignment operator")
+            value = ir.BinOp(op, ir.Name(target), self.expr(node.value))
+            return [ir.Assign(line, column, target, value, source)]
+        if isinstance(node, cst.AnnAssign):
+            target = self._target_name(node.target)
+            kind = self._annotation_type(node.annotation.annotation)
+            self.declared_types[target] = kind
+            if node.value is None:
+                return []
+            return [ir.Assign(line, column, target, self.expr(node.value), source)]
+        if isinstance(node, cst.Assign):
+            value_node = node.value
+            out = []
+            for assign_target in node.targets:
+                out.extend(self._assign(assign_target.target, value_node, line, column, source))
+            return out
+        labels = {cst.Global: "global", cst.Nonlocal: "nonlocal", cst.Import: "import inside a function",
+                  cst.ImportFrom: "import inside a function", cst.Raise: "raise", cst.Assert: "assert",
+                  cst.Del: "del"}
+        for kind, label in labels.items():
+            if isinstance(node, kind):
+                raise self.unsupported(node, label)
+        raise self.unsupported(node, f"the statement '{type(node).__name__}'")
+
+    def _assign(self, target, value_node, line, column, source) -> list:
+        if isinstance(target, (cst.Tuple, cst.List)):
+            names = [self._target_name(el.value) for el in target.elements]
+            if not isinstance(value_node, (cst.Tuple, cst.List)) or len(value_node.elements) != len(names):
+                raise self.unsupported(value_node, "tuple unpacking of a value that is not a tuple of the same length")
+            values = [self.expr(el.value) for el in value_node.elements]
+            # every right-hand side is read before any target is written, as Python does
+            temps, out = [], []
+            for name, value in zip(names, values):
+                if isinstance(value, ir.Const) or (isinstance(value, ir.Name) and value.id not in names):
+                    temps.append(value)
+                    continue
+                temp = self._fresh(f"{name}_new")
+                out.append(ir.Assign(line, column, temp, value, source))
+                temps.append(ir.Name(temp))
+            out.extend(ir.Assign(line, column, name, value, source) for name, value in zip(names, temps))
+            return out
+        return [ir.Assign(line, column, self._target_name(target), self.expr(value_node), source)]
+
+    def _fresh(self, base: str) -> str:
+        name, k = base, 1
+        while name in self.locals:
+            k += 1
+            name = f"{base}{k}"
+        self.locals.add(name)
+        return name
+
+    def _target_name(self, node) -> str:
+        if isinstance(node, cst.Name):
+            return node.value
+        if isinstance(node, cst.Subscript):
+            raise self.unsupported(node, "assignment to an array element")
+        if isinstance(node, cst.Attribute):
+            raise self.unsupported(node, "assignment to an attribute")
+        raise self.unsupported(node, "this assignment target")
+
+    def _if(self, node: cst.If) -> ir.If:
+        line, column = self.where(node)
+        orelse = []
+        if isinstance(node.orelse, cst.If):
+            orelse = [self._if(node.orelse)]
+        elif isinstance(node.orelse, cst.Else):
+            orelse = self._block(node.orelse.body)
+        return ir.If(line, column, self._condition(node.test), self._block(node.body), orelse)
+
+    def _for(self, node: cst.For) -> ir.For:
+        line, column = self.where(node)
+        if node.orelse is not None:
+            raise self.unsupported(node.orelse, "for ... else")
+        if node.asynchronous is not None:
+            raise self.unsupported(node, "async for")
+        if not isinstance(node.target, cst.Name):
+            raise self.unsupported(node.target, "a for loop target that is not a single name")
+        call = node.iter
+        if not (isinstance(call, cst.Call) and isinstance(call.func, cst.Name) and call.func.value == "range"
+                and "range" not in self.locals and "range" not in self.facts.aliases):
+            raise self.unsupported(node.iter, "a for loop over something other than range(...)")
+        if any(arg.keyword is not None or arg.star for arg in call.args) or not 1 <= len(call.args) <= 3:
+            raise self.unsupported(call, "this call of range")
+        args = [self.expr(arg.value) for arg in call.args]
+        start, step = ir.Const(0), ir.Const(1)
+        if len(args) == 1:
+            stop = args[0]
+        else:
+            start, stop = args[0], args[1]
+            if len(args) == 3:
+                step = args[2]
+        if isinstance(step, ir.Const) and step.value == 0:
+            raise self.error(call.args[2], "range() step must not be zero")
+        return ir.For(line, column, node.target.value, start, stop, step, self._block(node.body))
+
+    def _condition(self, node) -> ir.Expr:
+        return self.expr(node)
+
+    # expressions -------------------------------------------------------------------------
+    def expr(self, node) -> ir.Expr:
+        if isinstance(node, cst.Integer):
+            return ir.Const(int(node.value.replace("_", ""), 0))
+        if isinstance(node, cst.Float):
+            return ir.Const(float(node.value.replace("_", "")))
+        if isinstance(node, cst.Imaginary):
+            raise self.unsupported(node, "a complex number")
+        if isinstance(node, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
+            raise self.unsupported(node, "a string")
+        if isinstance(node, cst.Name):
+            return self._name(node)
+        if isinstance(node, cst.Attribute):
+            return self._attribute(node)
+        if isinstance(node, cst.BinaryOperation):
+            op = _BINARY_OPERATORS.get(type(node.operator))
+            if op is None or op == "@":
+                raise self.unsupported(node.operator, f"the operator '{node.operator.__class__.__name__}'"
+                                       if op is None else "the matrix product '@' on scalars")
+            return ir.BinOp(op, self.expr(node.left), self.expr(node.right))
+        if isinstance(node, cst.UnaryOperation):
+            operand = self.expr(node.expression)
+            if isinstance(node.operator, cst.Minus):
+                return ir.Unary("-", operand)
+            if isinstance(node.operator, cst.Plus):
+                return operand
+            if isinstance(node.operator, cst.Not):
+                return ir.Unary("not", operand)
+            raise self.unsupported(node.operator, "the operator '~'")
+        if isinstance(node, cst.BooleanOperation):
+            op = "and" if isinstance(node.operator, cst.And) else "or"
+            return ir.BoolOp(op, (self.expr(node.left), self.expr(node.right)))
+        if isinstance(node, cst.Comparison):
+            return self._comparison(node)
+        if isinstance(node, cst.IfExp):
+            return ir.IfExp(self.expr(node.test), self.expr(node.body), self.expr(node.orelse))
+        if isinstance(node, cst.Call):
+            return self._call(node)
+        labels = {cst.Subscript: "indexing (arrays are not yet compiled)", cst.Lambda: "lambda",
+                  cst.ListComp: "a list comprehension", cst.GeneratorExp: "a generator expression",
+                  cst.DictComp: "a dict comprehension", cst.SetComp: "a set comprehension",
+                  cst.List: "a list", cst.Tuple: "a tuple", cst.Dict: "a dict", cst.Set: "a set",
+                  cst.NamedExpr: "the walrus operator ':='", cst.Await: "await", cst.Yield: "yield"}
+        for kind, label in labels.items():
+            if isinstance(node, kind):
+                raise self.unsupported(node, label)
+        raise self.unsupported(node, f"the expression '{type(node).__name__}'")
+
+    def _name(self, node: cst.Name) -> ir.Expr:
+        name = node.value
+        if name in ("True", "False"):
+            return ir.Const(name == "True")
+        if name in self.locals:
+            return ir.Name(name)
+        if name in self.facts.constants:
+            return ir.Name(name)
+        qualified = self.facts.aliases.get(name)
+        if qualified is not None:
+            constant = _qualified_constant(qualified)
+            if constant is not None:
+                return ir.Const(constant)
+            raise self.unsupported(node, f"the name '{name}' used as a value")
+        if name in self.facts.functions:
+            raise self.unsupported(node, f"the function '{name}' used as a value")
+        if name == "None":
+            raise self.unsupported(node, "None")
+        if hasattr(builtins, name):
+            raise self.unsupported(node, f"the builtin '{name}' used as a value")
+        raise self.error(node, f"name '{name}' is not defined")
+
+    def _attribute(self, node: cst.Attribute) -> ir.Expr:
+        try:
+            dotted = _dotted(node)
+        except ValueError:
+            raise self.unsupported(node, "attribute access") from None
+        qualified = _qualify(dotted, self.facts)
+        head = dotted.split(".")[0]
+        if head in self.locals:
+            raise self.unsupported(node, f"the attribute '{dotted}'")
+        constant = _qualified_constant(qualified)
+        if constant is not None:
+            return ir.Const(constant)
+        if not qualified:
+            raise self.error(node, f"name '{head}' is not defined")
+        raise self.unsupported(node, f"'{dotted}' used as a value")
+
+    def _comparison(self, node: cst.Comparison) -> ir.Expr:
+        left = self.expr(node.left)
+        parts = []
+        for target in node.comparisons:
+            op = _COMPARISONS.get(type(target.operator))
+            if op is None:
+                raise self.unsupported(target.operator, "the comparison 'is'/'in'")
+            right = self.expr(target.comparator)
+            parts.append(ir.Compare(op, left, right))
+            left = right
+        return parts[0] if len(parts) == 1 else ir.BoolOp("and", tuple(parts))
+
+    def _call(self, node: cst.Call) -> ir.Expr:
+        if any(arg.keyword is not None or arg.star for arg in node.args):
+            raise self.unsupported(node, "a call with keyword or star arguments")
+        args = tuple(self.expr(arg.value) for arg in node.args)
+        func = node.func
+        try:
+            dotted = _dotted(func)
+        except ValueError:
+            raise self.unsupported(func, "a call of a computed function") from None
+        if dotted in self.facts.functions and dotted not in self.locals:
+            return ir.UserCall(dotted, args)
+        if "." not in dotted and dotted in self.locals:
+            raise self.unsupported(func, f"a call of the local variable '{dotted}'")
+        qualified = _qualify(dotted, self.facts)
+        module, _, attr = qualified.rpartition(".")
+        primitive = None
+        if module == "math":
+            primitive = MATH_FUNCTIONS.get(attr)
+        elif module == "numpy":
+            primitive = NUMPY_FUNCTIONS.get(attr)
+        elif not qualified and "." not in dotted and hasattr(builtins, dotted):
+            primitive = BUILTIN_FUNCTIONS.get(dotted)
+        elif not qualified and "." not in dotted:
+            raise self.error(func, f"name '{dotted}' is not defined")
+        if primitive is None:
+            raise self.unsupported(func, f"the function '{dotted}'")
+        return self._primitive(func, dotted, primitive, args)
+
+    def _primitive(self, node, dotted: str, primitive: str, args: tuple) -> ir.Expr:
+        if primitive in ("minimum", "maximum") and dotted in ("min", "max"):
+            if len(args) < 2:
+                raise self.unsupported(node, f"{dotted}() of fewer than two numbers")
+            result = args[0]
+            for arg in args[1:]:
+                result = ir.Call(primitive, (result, arg))
+            return result
+        if primitive == "log" and len(args) == 2:  # math.log(x, base)
+            return ir.BinOp("/", ir.Call("log", (args[0],)), ir.Call("log", (args[1],)))
+        if primitive == "power" and len(args) == 2:
+            return ir.BinOp("**", args[0], args[1])
+        if primitive == "len":
+            raise self.unsupported(node, "len() (arrays are not yet compiled)")
+        if primitive == "round":
+            if len(args) != 1:
+                raise self.unsupported(node, "round() with ndigits")
+            return ir.Call("round", args)
+        expected = _ARITY.get(primitive, 1)
+        if len(args) != expected:
+            raise self.unsupported(node, f"{dotted}() with {len(args)} arguments")
+        if primitive in ("add", "subtract", "multiply", "true_divide", "remainder"):
+            op = {"add": "+", "subtract": "-", "multiply": "*", "true_divide": "/", "remainder": "%"}[primitive]
+            return ir.BinOp(op, args[0], args[1])
+        if primitive == "negative":
+            return ir.Unary("-", args[0])
+        if primitive == "positive":
+            return args[0]
+        return ir.Call(primitive, args)
+
+
+_ARITY = {"arctan2": 2, "hypot": 2, "maximum": 2, "minimum": 2, "fmax": 2, "fmin": 2, "logaddexp": 2,
+          "copysign": 2, "fmod": 2, "remainder": 2, "power": 2, "add": 2, "subtract": 2, "multiply": 2,
+          "true_divide": 2}
+
+
+def _assigned_names(block) -> set:
+    """Every name a function body assigns (its locals), found without running anything."""
+    names = set()
+
+    class Collector(cst.CSTVisitor):
+        def visit_AssignTarget(self, node):
+            _collect_target(node.target, names)
+
+        def visit_AugAssign(self, node):
+            _collect_target(node.target, names)
+
+        def visit_AnnAssign(self, node):
+            _collect_target(node.target, names)
+
+        def visit_For(self, node):
+            _collect_target(node.target, names)
+
+        def visit_FunctionDef(self, node):
+            return False
+
+    block.visit(Collector())
+    return names
+
+
+def _collect_target(node, names: set) -> None:
+    if isinstance(node, cst.Name):
+        names.add(node.value)
+    elif isinstance(node, (cst.Tuple, cst.List)):
+        for el in node.elements:
+            _collect_target(el.value, names)

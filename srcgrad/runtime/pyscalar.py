@@ -1,0 +1,91 @@
+"""The scalar helpers of scalar.pxd for the pure-Python output (same names, same results)."""
+
+import math
+
+
+def sign(x):
+    if x > 0:
+        return 1.0
+    if x < 0:
+        return -1.0
+    return float(x)
+
+
+def maximum(a, b):
+    return b if b > a else a
+
+
+def minimum(a, b):
+    return b if b < a else a
+
+
+imax, imin = maximum, minimum
+
+
+def square(x):
+    return x * x
+
+
+def reciprocal(x):
+    return 1.0 / x
+
+
+def deg2rad(x):
+    return x * (math.pi / 180.0)
+
+
+def rad2deg(x):
+    return x * (180.0 / math.pi)
+
+
+def logaddexp(a, b):
+    top = a if a > b else b
+    return top + math.log1p(math.exp(-abs(a - b)))
+
+
+def floor(x):
+    return float(math.floor(x))
+
+
+def ceil(x):
+    return float(math.ceil(x))
+
+
+def trunc(x):
+    return float(math.trunc(x))
+
+
+def rint(x):
+    return float(round(x))
+
+
+def exp2(x):
+    return 2.0 ** x
+
+
+def cbrt(x):
+    return math.copysign(abs(x) ** (1.0 / 3.0), x)
+
+
+def fmax(a, b):
+    return b if (b > a or math.isnan(a)) else a
+
+
+def fmin(a, b):
+    return b if (b < a or math.isnan(a)) else a
+
+
+def ifloor(x):
+    return math.floor(x)
+
+
+def iceil(x):
+    return math.ceil(x)
+
+
+def round_half_even(x):
+    return round(x)
+
+
+def range_length(start, stop, step):
+    return len(range(start, stop, step))

@@ -1,0 +1,91 @@
+# Scalar helpers that generated code calls where C and Python disagree (floor division and
+# remainder of negative numbers, max/min tie rules, sign of NaN) or where C has no function.
+# All inline and free of Python, so loop bodies stay pure C. srcgrad/runtime/pyscalar.py is
+# the same set for the pure-Python output.
+
+from libc.math cimport exp, fabs, floor, ceil, fmod, isnan, log, log1p, rint, M_PI
+
+cdef inline double sign(double x) noexcept nogil:
+    if x > 0:
+        return 1.0
+    if x < 0:
+        return -1.0
+    return x  # 0.0, -0.0 and NaN stay as they are
+
+cdef inline double maximum(double a, double b) noexcept nogil:
+    return b if b > a else a  # Python's max(a, b): the first of equal values
+
+cdef inline double minimum(double a, double b) noexcept nogil:
+    return b if b < a else a
+
+cdef inline Py_ssize_t imax(Py_ssize_t a, Py_ssize_t b) noexcept nogil:
+    return b if b > a else a
+
+cdef inline Py_ssize_t imin(Py_ssize_t a, Py_ssize_t b) noexcept nogil:
+    return b if b < a else a
+
+cdef inline double square(double x) noexcept nogil:
+    return x * x
+
+cdef inline double reciprocal(double x) noexcept nogil:
+    return 1.0 / x
+
+cdef inline double deg2rad(double x) noexcept nogil:
+    return x * (M_PI / 180.0)
+
+cdef inline double rad2deg(double x) noexcept nogil:
+    return x * (180.0 / M_PI)
+
+cdef inline double logaddexp(double a, double b) noexcept nogil:
+    cdef double top = a if a > b else b
+    return top + log1p(exp(-fabs(a - b)))
+
+cdef inline double mod(double a, double b) noexcept nogil:
+    """Python's a % b: the result takes the sign of b."""
+    cdef double m = fmod(a, b)
+    if m != 0 and ((b < 0) != (m < 0)):
+        m += b
+    return m
+
+cdef inline double floordiv(double a, double b) noexcept nogil:
+    """Python's a // b on floats."""
+    cdef double m = fmod(a, b)
+    cdef double q = (a - m) / b
+    if m != 0 and ((b < 0) != (m < 0)):
+        q -= 1.0
+    cdef double f = floor(q)
+    if q - f > 0.5:
+        f += 1.0
+    return f
+
+cdef inline Py_ssize_t mod_int(Py_ssize_t a, Py_ssize_t b) noexcept nogil:
+    if b == 0:
+        return 0  # Python raises ZeroDivisionError; compiled code must not crash
+    cdef Py_ssize_t m = a % b
+    if m != 0 and ((b < 0) != (m < 0)):
+        m += b
+    return m
+
+cdef inline Py_ssize_t floordiv_int(Py_ssize_t a, Py_ssize_t b) noexcept nogil:
+    if b == 0:
+        return 0
+    cdef Py_ssize_t q = a / b
+    if (a % b != 0) and ((a < 0) != (b < 0)):
+        q -= 1
+    return q
+
+cdef inline Py_ssize_t ifloor(double x) noexcept nogil:
+    return <Py_ssize_t> floor(x)
+
+cdef inline Py_ssize_t iceil(double x) noexcept nogil:
+    return <Py_ssize_t> ceil(x)
+
+cdef inline Py_ssize_t round_half_even(double x) noexcept nogil:
+    return <Py_ssize_t> rint(x)
+
+cdef inline Py_ssize_t range_length(Py_ssize_t start, Py_ssize_t stop, Py_ssize_t step) noexcept nogil:
+    if step > 0 and start < stop:
+        return (stop - start - 1) / step + 1
+    if step < 0 and start > stop:
+        return (start - stop - 1) / (-step) + 1
+    return 0

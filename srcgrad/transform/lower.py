@@ -1,0 +1,242 @@
+"""Lowering: rewrite a function into the simple form the reverse sweep walks.
+
+After lowering, the only control flow is `if`, `for` over a range and `while`, each loop
+possibly leaving after a whole iteration (its `exit_flag`). `return`, `break` and `continue`
+become assignments to flag variables, and the statements they would skip are guarded by
+`if not flag:`, so that every iteration runs its body structurally and the reverse sweep
+replays exactly the statements that ran. Calls to sibling functions are hoisted out of
+assignments into their own statements, so each call's adjoint is one statement.
+"""
+
+from __future__ import annotations
+
+from .. import ir
+from ..diagnostics import Unsupported
+
+
+class Names:
+    """Fresh names that collide with nothing the user wrote or we generated."""
+
+    def __init__(self, taken: set):
+        self.taken = set(taken)
+
+    def fresh(self, base: str) -> str:
+        name, k = base, 1
+        while name in self.taken:
+            k += 1
+            name = f"{base}{k}"
+        self.taken.add(name)
+        return name
+
+
+def user_names(function: ir.Function) -> set:
+    names = {p for p, _ in function.params}
+    for s in ir.walk(function.body):
+        if isinstance(s, ir.Assign):
+            names.add(s.target)
+            names |= ir.names_in(s.value)
+        elif isinstance(s, ir.For):
+            names.add(s.var)
+    return names
+
+
+def lower(function: ir.Function, names: Names) -> str:
+    """Lower function.body in place; returns the name of the variable holding the result."""
+    if not _always_returns(function.body):
+        raise Unsupported("a path that reaches the end of the function without 'return'",
+                          function.line, function.column)
+    result = names.fresh("result")
+    flags = _Flags(names, result)
+    body, _ = flags.block(function.body, None)
+    if flags.returned is not None:
+        body.insert(0, ir.Assign(function.line, function.column, flags.returned, ir.Const(False)))
+    body = _drop_unread_flags(body, flags.created)
+    function.body = _hoist_calls(body, names)
+    assigned = {s.target for s in ir.walk(function.body) if isinstance(s, ir.Assign)}
+    for flag in flags.created:
+        if flag in assigned:
+            function.var_types[flag] = ir.BOOL
+    return result
+
+
+def _always_returns(stmts) -> bool:
+    for s in stmts:
+        if isinstance(s, ir.Return):
+            return True
+        if isinstance(s, ir.If) and s.orelse and _always_returns(s.body) and _always_returns(s.orelse):
+            return True
+        if isinstance(s, ir.While) and isinstance(s.test, ir.Const) and s.test.value is True \
+                and not any(isinstance(x, ir.Break) for x in _same_loop(s.body)):
+            return True
+    return False
+
+
+def _same_loop(stmts):
+    """Statements of a loop body, not descending into nested loops."""
+    for s in stmts:
+        yield s
+        if isinstance(s, ir.If):
+            yield from _same_loop(s.body)
+            yield from _same_loop(s.orelse)
+
+
+class _Loop:
+    def __init__(self):
+        self.break_flag = None
+        self.continue_flag = None
+
+
+class _Flags:
+    def __init__(self, names: Names, result: str):
+        self.names = names
+        self.result = result
+        self.returned = None
+        self.created = []
+
+    def _flag(self, base: str) -> str:
+        name = self.names.fresh(base)
+        self.created.append(name)
+        return name
+
+    def block(self, stmts, loop):
+        """Lower a statement list; returns (statements, flags that may be set when it ends)."""
+        out = []
+        for index, s in enumerate(stmts):
+            lowered, flags = self.statement(s, loop)
+            out.extend(lowered)
+            if flags:
+                rest, rest_flags = self.block(stmts[index + 1:], loop)
+                if rest:
+                    out.append(ir.If(rest[0].line, rest[0].column, _none_set(flags), rest, []))
+                return out, flags | rest_flags
+        return out, set()
+
+    def statement(self, s, loop):
+        if isinstance(s, ir.Return):
+            assign = ir.Assign(s.line, s.column, self.result, s.value, "return")
+            if self.returned is None:
+                self.returned = self._flag("returned")
+            return [assign, ir.Assign(s.line, s.column, self.returned, ir.Const(True))], {self.returned}
+        if isinstance(s, ir.Break):
+            if loop.break_flag is None:
+                loop.break_flag = self._flag("leave_loop")
+            return [ir.Assign(s.line, s.column, loop.break_flag, ir.Const(True))], {loop.break_flag}
+        if isinstance(s, ir.Continue):
+            if loop.continue_flag is None:
+                loop.continue_flag = self._flag("skip_rest")
+            return [ir.Assign(s.line, s.column, loop.continue_flag, ir.Const(True))], {loop.continue_flag}
+        if isinstance(s, ir.If):
+            body, f1 = self.block(s.body, loop)
+            orelse, f2 = self.block(s.orelse, loop)
+            return [ir.If(s.line, s.column, s.test, body, orelse)], f1 | f2
+        if isinstance(s, (ir.For, ir.While)):
+            inner = _Loop()
+            body, flags = self.block(s.body, inner)
+            before = []
+            if inner.continue_flag is not None:
+                body.insert(0, ir.Assign(s.line, s.column, inner.continue_flag, ir.Const(False)))
+            exits = [f for f in (inner.break_flag, self.returned) if f is not None and f in flags]
+            if inner.break_flag is not None:
+                before.append(ir.Assign(s.line, s.column, inner.break_flag, ir.Const(False)))
+            exit_flag = exits[0] if len(exits) == 1 else (ir.BoolOp("or", tuple(ir.Name(f) for f in exits))
+                                                         if exits else None)
+            if isinstance(exit_flag, str):
+                exit_flag = ir.Name(exit_flag)
+            if isinstance(s, ir.For):
+                loop_stmt = ir.For(s.line, s.column, s.var, s.start, s.stop, s.step, body, exit_flag)
+            else:
+                loop_stmt = ir.While(s.line, s.column, s.test, body, exit_flag)
+            escaping = {self.returned} & flags if self.returned else set()
+            return before + [loop_stmt], escaping
+        return [s], set()
+
+
+def _none_set(flags) -> ir.Expr:
+    ordered = sorted(flags)
+    if len(ordered) == 1:
+        return ir.Unary("not", ir.Name(ordered[0]))
+    return ir.Unary("not", ir.BoolOp("or", tuple(ir.Name(f) for f in ordered)))
+
+
+def _reads(stmts) -> set:
+    names = set()
+    for s in ir.walk(stmts):
+        if isinstance(s, ir.Assign):
+            names |= ir.names_in(s.value)
+        elif isinstance(s, (ir.If, ir.While)):
+            names |= ir.names_in(s.test)
+        if isinstance(s, ir.For):
+            names |= ir.names_in(s.start) | ir.names_in(s.stop) | ir.names_in(s.step)
+        if isinstance(s, (ir.For, ir.While)) and s.exit_flag is not None:
+            names |= ir.names_in(s.exit_flag)
+    return names
+
+
+def _drop_unread_flags(stmts, flags) -> list:
+    """A `return` at the end sets a flag nobody reads; drop such dead assignments."""
+    unread = set(flags) - _reads(stmts)
+    return _filter(stmts, lambda s: not (isinstance(s, ir.Assign) and s.target in unread))
+
+
+def _filter(stmts, keep) -> list:
+    out = []
+    for s in stmts:
+        if isinstance(s, ir.If):
+            s.body, s.orelse = _filter(s.body, keep), _filter(s.orelse, keep)
+        elif isinstance(s, (ir.For, ir.While)):
+            s.body = _filter(s.body, keep)
+        if keep(s):
+            out.append(s)
+    return out
+
+
+def _hoist_calls(stmts, names: Names) -> list:
+    out = []
+    for s in stmts:
+        if isinstance(s, ir.Assign):
+            out.extend(_hoist_assign(s, names))
+            continue
+        if isinstance(s, ir.If):
+            s.body, s.orelse = _hoist_calls(s.body, names), _hoist_calls(s.orelse, names)
+        elif isinstance(s, (ir.For, ir.While)):
+            s.body = _hoist_calls(s.body, names)
+        out.append(s)
+    return out
+
+
+def _hoist_assign(s: ir.Assign, names: Names) -> list:
+    """`y = sin(g(x))` -> `g_value = g(x); y = sin(g_value)`; a bare `y = g(x)` stays."""
+    hoisted = []
+
+    def visit(e, top):
+        if isinstance(e, ir.UserCall):
+            call = ir.UserCall(e.func, tuple(visit(a, False) for a in e.args))
+            if top:
+                return call
+            temp = names.fresh(f"{e.func}_value")
+            hoisted.append(ir.Assign(s.line, s.column, temp, call, s.source))
+            return ir.Name(temp)
+        if not ir.children(e):
+            return e
+        return _rebuild(e, [visit(c, False) for c in ir.children(e)])
+
+    value = visit(s.value, True)
+    return hoisted + [ir.Assign(s.line, s.column, s.target, value, s.source)]
+
+
+def _rebuild(e: ir.Expr, kids: list) -> ir.Expr:
+    if isinstance(e, ir.BinOp):
+        return ir.BinOp(e.op, kids[0], kids[1])
+    if isinstance(e, ir.Compare):
+        return ir.Compare(e.op, kids[0], kids[1])
+    if isinstance(e, ir.Unary):
+        return ir.Unary(e.op, kids[0])
+    if isinstance(e, ir.BoolOp):
+        return ir.BoolOp(e.op, tuple(kids))
+    if isinstance(e, ir.IfExp):
+        return ir.IfExp(*kids)
+    if isinstance(e, ir.Call):
+        return ir.Call(e.func, tuple(kids))
+    if isinstance(e, ir.UserCall):
+        return ir.UserCall(e.func, tuple(kids))
+    return e

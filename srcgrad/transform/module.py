@@ -1,0 +1,477 @@
+"""Whole-module generation: read, lower, analyse, differentiate and print every function.
+
+Functions are compiled callees first, so a caller knows each callee's signature. A function
+outside the subset (or calling one) keeps its original source in the generated module and is
+differentiated by the eager tape; the build reports it as a warning.
+"""
+
+from __future__ import annotations
+
+import os
+
+from .. import __version__, ir
+from ..analysis.types import infer
+from ..diagnostics import Diagnostic, SourceError, Unsupported
+from ..emit.printer import C_TYPES, LIBC_MATH, PY_MATH, ExpressionPrinter, Printer, ZERO
+from ..frontend.parse import FunctionReader, read_module
+from ..generate import FunctionReport, GeneratedModule
+from .lower import Names, lower, user_names
+from .reverse import ReverseMode, Signature
+
+GENERATED_PREFIXES = ("grad_", "value_and_grad_", "vjp_", "jvp_", "hvp_", "hessian_")
+CYTHON_DIRECTIVES = ("# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, "
+                     "cpow=True, initializedcheck=False")
+
+
+def module_name_for(filename: str) -> str:
+    stem = os.path.splitext(os.path.basename(filename))[0]
+    return f"{stem}_grad"
+
+
+def generate_module(source: str, filename: str, *, pure: bool = False, only=None) -> GeneratedModule:
+    facts = read_module(source, filename)
+    shown_name = os.path.basename(filename)
+    _check_collisions(facts, filename)
+    selected = list(facts.functions)
+    if only:
+        missing = [n for n in only if n not in facts.functions]
+        if missing:
+            raise SourceError(Diagnostic(filename, 1, 1, "error", f"no top-level function named '{missing[0]}'"))
+        selected = _with_callees(facts, only)
+
+    module_names = Names(set(facts.functions) | set(facts.constants) | set(facts.aliases))
+    functions, fallbacks = {}, {}
+    for name in selected:
+        try:
+            functions[name] = FunctionReader(facts, facts.functions[name]).read()
+        except Unsupported as err:
+            fallbacks[name] = err
+
+    order = _callees_first(functions, fallbacks)
+    signatures, codes = {}, {}
+    for name in order:
+        function = functions[name]
+        try:
+            _check_callees(function, fallbacks)
+            names = Names(user_names(function) | set(facts.constants) | set(facts.functions) | {"tape"})
+            result = lower(function, names)
+            infer(function, result, {k: s.return_type for k, s in signatures.items()})
+            differentiable = [p for p, _ in function.params if function.var_types[p] == ir.DOUBLE]
+            signatures[name] = Signature(name, [(p, function.var_types[p]) for p, _ in function.params],
+                                         function.return_type, differentiable,
+                                         module_names.fresh(f"_{name}_primal"), module_names.fresh(f"_{name}_adjoint"))
+            codes[name] = ReverseMode(function, result, names, signatures, facts.constants).generate()
+        except Unsupported as err:
+            fallbacks[name] = err
+            signatures.pop(name, None)
+
+    diagnostics = []
+    for name in selected:
+        if name in fallbacks and not name.startswith("_"):
+            err = fallbacks[name]
+            diagnostics.append(Diagnostic(filename, err.line, err.column, "warning",
+                                          f"{name}: {err.construct} is not supported by the compiler; "
+                                          f"grad_{name} uses the eager tape"))
+    emitter = _ModuleEmitter(facts, shown_name, pure)
+    text, sources = emitter.emit(selected, codes, fallbacks)
+    reports = [FunctionReport(name, facts.functions[name].line, name in codes,
+                              "; ".join(codes[name].taped) if name in codes else "eager tape")
+               for name in selected if not name.startswith("_")]
+    return GeneratedModule(module_name_for(filename), ".py" if pure else ".pyx", text, sources,
+                           diagnostics, reports)
+
+
+def _check_collisions(facts, filename: str) -> None:
+    for name, function in facts.functions.items():
+        for prefix in GENERATED_PREFIXES:
+            if name.startswith(prefix) and name[len(prefix):] in facts.functions:
+                raise SourceError(Diagnostic(filename, function.line, function.column, "error",
+                                             f"function '{name}' collides with the generated {prefix.rstrip('_')} "
+                                             f"of '{name[len(prefix):]}'; rename it"))
+
+
+def _called(function_source) -> set:
+    import libcst as cst
+
+    names = set()
+
+    class Calls(cst.CSTVisitor):
+        def visit_Call(self, node):
+            if isinstance(node.func, cst.Name):
+                names.add(node.func.value)
+
+    function_source.node.visit(Calls())
+    return names
+
+
+def _with_callees(facts, roots) -> list:
+    chosen, stack = set(), list(roots)
+    while stack:
+        name = stack.pop()
+        if name in chosen:
+            continue
+        chosen.add(name)
+        stack.extend(n for n in _called(facts.functions[name]) if n in facts.functions)
+    return [n for n in facts.functions if n in chosen]
+
+
+def _calls_of(function: ir.Function) -> set:
+    calls = set()
+    for s in ir.walk(function.body):
+        exprs = []
+        if isinstance(s, ir.Assign):
+            exprs = [s.value]
+        elif isinstance(s, (ir.If, ir.While)):
+            exprs = [s.test]
+        elif isinstance(s, ir.For):
+            exprs = [s.start, s.stop, s.step]
+        elif isinstance(s, ir.Return):
+            exprs = [s.value]
+        for e in exprs:
+            calls |= {c.func for c in ir.user_calls_in(e)}
+    return calls
+
+
+def _callees_first(functions: dict, fallbacks: dict) -> list:
+    """Topological order of the call graph; a function in a call cycle falls back."""
+    order, state = [], {}
+
+    def visit(name, path):
+        if state.get(name) == "done":
+            return
+        if state.get(name) == "visiting":
+            function = functions[path[-1]]
+            fallbacks.setdefault(path[-1], Unsupported(f"a recursive call of '{name}'", function.line, function.column))
+            return
+        state[name] = "visiting"
+        for callee in sorted(_calls_of(functions[name])):
+            if callee in functions:
+                visit(callee, path + [name])
+        state[name] = "done"
+        order.append(name)
+
+    for name in functions:
+        visit(name, [name])
+    return [n for n in order if n not in fallbacks]
+
+
+def _check_callees(function: ir.Function, fallbacks: dict) -> None:
+    for callee in sorted(_calls_of(function)):
+        if callee in fallbacks:
+            raise Unsupported(f"a call of '{callee}', which uses the eager tape", function.line, function.column)
+
+
+class _ModuleEmitter:
+    def __init__(self, facts, shown_name: str, pure: bool):
+        self.facts = facts
+        self.shown_name = shown_name
+        self.pure = pure
+
+    def emit(self, selected, codes, fallbacks) -> tuple:
+        body = Printer(self.pure)
+        used = set()
+        sources = {}
+        for name in selected:
+            if name not in codes:
+                continue
+            start = len(body.lines)
+            used |= self._function(body, codes[name], codes)
+            sources[name] = "\n".join(body.lines[start:]).strip("\n") + "\n"
+        fallback_names = [n for n in selected if n in fallbacks]
+        if fallback_names:
+            start = len(body.lines)
+            self._fallbacks(body, fallback_names)
+            for name in fallback_names:
+                sources[name] = "\n".join(body.lines[start:]).strip("\n") + "\n"
+        header = self._header(used, bool(codes), bool(fallback_names))
+        text = "\n".join(header + body.lines).rstrip("\n") + "\n"
+        return text, sources
+
+    # header ------------------------------------------------------------------------------
+    def _header(self, used: set, any_compiled: bool, any_fallback: bool) -> list:
+        lines = []
+        if not self.pure:
+            lines.append(CYTHON_DIRECTIVES)
+        lines.append(f"# Generated by srcgrad {__version__} from {self.shown_name}; do not edit, regenerate with "
+                     f"`srcgrad build {self.shown_name}`.")
+        lines.append(f"# Every function of {self.shown_name} appears as its primal, then its adjoint: a forward "
+                     "sweep that runs")
+        lines.append("# the original code and records on the tape what the reverse sweep needs, then the reverse "
+                     "sweep.")
+        lines.append("")
+        tape_functions = sorted(n for n in used if n in _TAPE_NAMES)
+        math_functions = sorted(n for n in used if n in (PY_MATH if self.pure else LIBC_MATH | {"NAN", "INFINITY"}))
+        helpers = sorted(n for n in used if n not in _TAPE_NAMES and n not in math_functions)
+        if self.pure:
+            if math_functions:
+                lines.append(f"from math import {', '.join(math_functions)}")
+            if any_compiled:
+                lines.append(f"from srcgrad.runtime.pytape import Tape, {', '.join(tape_functions)}"
+                             if tape_functions else "from srcgrad.runtime.pytape import Tape")
+            helpers = [h if h not in ("NAN", "INFINITY") else h for h in helpers]
+            consts = [h for h in helpers if h in ("NAN", "INFINITY")]
+            helpers = [h for h in helpers if h not in consts]
+            if helpers:
+                lines.append(f"from srcgrad.runtime.pyscalar import {', '.join(helpers)}")
+            if consts:
+                lines.append(f"NAN, INFINITY = float('nan'), float('inf')")
+        else:
+            if math_functions:
+                lines.append(f"from libc.math cimport {', '.join(math_functions)}")
+            if any_compiled:
+                lines.append("from srcgrad.runtime.tape cimport " + ", ".join(
+                    ["Tape", "tape_init", "tape_free"] + tape_functions))
+            if helpers:
+                lines.append(f"from srcgrad.runtime.scalar cimport {', '.join(helpers)}")
+        if any_fallback:
+            lines.append("from srcgrad.eager import gradient_of_function")
+        lines.append("")
+        for name in self.facts.constant_order:
+            value = self.facts.constants[name]
+            kind = ir.BOOL if isinstance(value, bool) else ir.INT if isinstance(value, int) else ir.DOUBLE
+            text = ExpressionPrinter(self.pure, lambda e: None).const(value)
+            if self.pure:
+                lines.append(f"{name} = {text}")
+            else:
+                lines.append(f"cdef {C_TYPES[kind]} {name} = {text}")
+        if self.facts.constant_order:
+            lines.append("")
+        lines.append("")
+        return lines
+
+    # one compiled function ---------------------------------------------------------------
+    def _function(self, out: Printer, code, codes) -> set:
+        sig = code.signature
+        types = {**code.locals, **dict(sig.params)}
+        return_types = {k: c.signature.return_type for k, c in codes.items()}
+        adjoint_names = {c.signature.adjoint: c for c in codes.values()}
+        primal_names = {c.signature.primal: c for c in codes.values()}
+
+        def type_of(e):
+            from ..analysis.types import expr_type
+
+            if isinstance(e, ir.UserCall):
+                callee = primal_names.get(e.func) or adjoint_names.get(e.func)
+                return callee.signature.return_type if callee else None
+            if isinstance(e, ir.Call) and e.func in ("pop_double",):
+                return ir.DOUBLE
+            if isinstance(e, ir.Call) and e.func in ("pop_int", "pop_branch", "range_length"):
+                return ir.INT
+            return expr_type(e, {**types, **{n: _const_type(v) for n, v in self.facts.constants.items()}},
+                             return_types)
+
+        printer = ExpressionPrinter(self.pure, type_of)
+        line_text = self.facts.lines[code.line - 1].strip() if code.line - 1 < len(self.facts.lines) else ""
+        out.lines.append(f"# {'-' * 94}")
+        out.lines.append(f"# {sig.name}: {self.shown_name} line {code.line}  ({line_text})")
+        out.lines.append(f"# tape: {'; '.join(code.taped)}")
+        out.lines.append("")
+        params = ", ".join(self._param(p, k) for p, k in sig.params)
+
+        # primal
+        primal_body = _rename_calls(code.primal_body, codes, primal=True)
+        if self.pure:
+            out.lines.append(f"def {sig.primal}({params}):")
+        else:
+            out.lines.append(f"cdef {C_TYPES[sig.return_type]} {sig.primal}({params}) noexcept nogil:")
+        self._declarations(out, code.primal_locals, set())
+        out.emit_block(primal_body, 1, printer)
+        out.lines.append("")
+        out.lines.append("")
+
+        # adjoint
+        has_adjoint = bool(sig.differentiable)
+        if has_adjoint:
+            adjoint_body = _rename_calls(code.adjoint_body, codes, primal=False)
+            result_types = [sig.return_type] + [ir.DOUBLE] * len(sig.differentiable)
+            if self.pure:
+                out.lines.append(f"def {sig.adjoint}(tape, {params}, {code.adjoint_param}):")
+            else:
+                ctuple = "(" + ", ".join(C_TYPES[k] for k in result_types) + ")"
+                out.lines.append(f"cdef {ctuple} {sig.adjoint}(Tape* tape, {params}, double {code.adjoint_param}) "
+                                 "noexcept nogil:")
+            out.lines.append(f'    """Returns {sig.name}({", ".join(p for p, _ in sig.params)}) and '
+                             f'{code.adjoint_param} times its gradient."""'
+                             if not self.pure else
+                             f'    """Returns {sig.name}({", ".join(p for p, _ in sig.params)}) and '
+                             f'{code.adjoint_param} times its gradient."""')
+            self._declarations(out, code.locals, set(code.zero_init))
+            out.emit_block(adjoint_body, 1, printer)
+            out.lines.append("")
+            out.lines.append("")
+        self._wrappers(out, code)
+        return printer.used
+
+    def _param(self, name: str, kind: str) -> str:
+        return name if self.pure else f"{C_TYPES[kind]} {name}"
+
+    def _declarations(self, out: Printer, locals_: dict, zero_init: set) -> None:
+        if self.pure:
+            for name in sorted(zero_init):
+                out.lines.append(f"    {name} = 0.0")
+            return
+        by_type = {}
+        for name, kind in locals_.items():
+            by_type.setdefault(kind, []).append(name)
+        for kind in (ir.DOUBLE, ir.INT, ir.BOOL):
+            names = sorted(by_type.get(kind, []))
+            if names:
+                out.lines.append(f"    cdef {C_TYPES[kind]} " + ", ".join(f"{n} = {ZERO[kind]}" for n in names))
+
+    def _wrappers(self, out: Printer, code) -> None:
+        sig = code.signature
+        params = ", ".join(self._param(p, k) for p, k in sig.params)
+        args = ", ".join(p for p, _ in sig.params)
+        where = f"{self.shown_name} line {code.line}"
+        lines = out.lines
+        lines.append(f"def {sig.name}({params}):")
+        lines.append(f'    """{sig.name}({args}) from {where}, compiled."""')
+        lines.append(f"    return {sig.primal}({args})")
+        lines.append("")
+        lines.append("")
+        if not sig.differentiable:
+            for prefix, extra, result in (("grad_", "", "()"), ("value_and_grad_", "", f"{sig.primal}({args}), ()"),
+                                          ("vjp_", ", dout", "()")):
+                sep = ", " if args and extra else ""
+                lines.append(f"def {prefix}{sig.name}({params}{sep}{extra.lstrip(', ') if args else extra.lstrip(', ')}):")
+                lines.append(f'    """{sig.name} has no differentiable (float) parameter."""')
+                lines.append(f"    return {result}")
+                lines.append("")
+                lines.append("")
+            return
+        grads = [f"b_{p}" for p in sig.differentiable]
+        grads = [_unique(g_name, {p for p, _ in sig.params} | {"value", "dout", "tape"}) for g_name in grads]
+        packed = grads[0] if len(grads) == 1 else "(" + ", ".join(grads) + ")"
+        dout_param = "dout" if self.pure else "double dout"
+        lines.append(f"def value_and_vjp_{sig.name}({params}, {dout_param}):")
+        lines.append(f'    """({sig.name}({args}), dout times the gradient), in one forward and one reverse sweep."""')
+        if self.pure:
+            lines.append("    tape = Tape()")
+            lines.append(f"    value, {', '.join(grads)} = {sig.adjoint}(tape, {args}, dout)")
+        else:
+            lines.append("    cdef Tape tape")
+            lines.append("    tape_init(&tape)")
+            lines.append(f"    value, {', '.join(grads)} = {sig.adjoint}(&tape, {args}, dout)")
+            lines.append("    out_of_memory = tape.failed")
+            lines.append("    tape_free(&tape)")
+            lines.append("    if out_of_memory:")
+            lines.append(f'        raise MemoryError("the tape of {sig.name} could not grow")')
+        lines.append(f"    return value, {packed}")
+        lines.append("")
+        lines.append("")
+        plain = ", ".join(p for p, _ in sig.params)
+        for prefix, doc, body in (
+            ("grad_", "gradient", f"value_and_vjp_{sig.name}({plain}, 1.0)[1]"),
+            ("value_and_grad_", "(value, gradient)", f"value_and_vjp_{sig.name}({plain}, 1.0)"),
+        ):
+            lines.append(f"def {prefix}{sig.name}({params}):")
+            lines.append(f'    """The {doc} of {sig.name} with respect to {", ".join(sig.differentiable)}."""')
+            lines.append(f"    return {body}")
+            lines.append("")
+            lines.append("")
+        lines.append(f"def vjp_{sig.name}({params}, {dout_param}):")
+        lines.append(f'    """dout times the gradient of {sig.name} with respect to {", ".join(sig.differentiable)}."""')
+        lines.append(f"    return value_and_vjp_{sig.name}({plain}, dout)[1]")
+        lines.append("")
+        lines.append("")
+
+    # eager fallback ----------------------------------------------------------------------
+    def _fallbacks(self, out: Printer, names: list) -> None:
+        facts = self.facts
+        parts = list(facts.import_lines)
+        parts += [f"{n} = {facts.constants[n]!r}" for n in facts.constant_order]
+        parts += [facts.functions[n].text.strip("\n") for n in facts.functions]
+        source = "\n".join(parts) + "\n"
+        lines = out.lines
+        lines.append(f"# {'-' * 94}")
+        lines.append(f"# Outside the compiled subset: {', '.join(names)}. These run as written in "
+                     f"{self.shown_name},")
+        lines.append("# and their gradients come from the eager tape.")
+        lines.append("")
+        lines.append(f"_EAGER_SOURCE = {source!r}")
+        lines.append("_eager_namespace = {'__name__': " + repr(module_name_for(self.shown_name) + "_eager") + "}")
+        lines.append(f"exec(compile(_EAGER_SOURCE, {self.shown_name!r}, 'exec'), _eager_namespace)")
+        lines.append("")
+        for name in names:
+            function = facts.functions[name]
+            params = [p.name.value for p in list(function.node.params.posonly_params) + list(function.node.params.params)]
+            wrt = tuple(i for i, p in enumerate(list(function.node.params.posonly_params)
+                                                 + list(function.node.params.params))
+                        if not _annotated_integral(p))
+            lines.append(f"{name} = _eager_namespace[{name!r}]")
+            lines.append("")
+            lines.append("")
+            lines.append(f"def value_and_vjp_{name}(*args, dout=1.0):")
+            lines.append(f'    """({name}(*args), dout times its gradient), by the eager tape."""')
+            lines.append(f"    return gradient_of_function({name}, args, {wrt!r}, dout)")
+            lines.append("")
+            lines.append("")
+            lines.append(f"def grad_{name}(*args):")
+            lines.append(f'    """The gradient of {name} ({", ".join(params)}), by the eager tape."""')
+            lines.append(f"    return value_and_vjp_{name}(*args)[1]")
+            lines.append("")
+            lines.append("")
+            lines.append(f"def value_and_grad_{name}(*args):")
+            lines.append(f"    return value_and_vjp_{name}(*args)")
+            lines.append("")
+            lines.append("")
+            lines.append(f"def vjp_{name}(*args):")
+            lines.append(f"    *args, dout = args")
+            lines.append(f"    return value_and_vjp_{name}(*args, dout=dout)[1]")
+            lines.append("")
+            lines.append("")
+
+
+_TAPE_NAMES = {"push_double", "pop_double", "push_int", "pop_int", "push_branch", "pop_branch",
+               "reserve_doubles", "reserve_ints", "reserve_branches"}
+
+
+def _annotated_integral(param) -> bool:
+    import libcst as cst
+
+    annotation = param.annotation
+    return (annotation is not None and isinstance(annotation.annotation, cst.Name)
+            and annotation.annotation.value in ("int", "bool"))
+
+
+def _const_type(value) -> str:
+    return ir.BOOL if isinstance(value, bool) else ir.INT if isinstance(value, int) else ir.DOUBLE
+
+
+def _unique(name: str, taken: set) -> str:
+    while name in taken:
+        name += "_"
+    return name
+
+
+def _rename_calls(stmts, codes, primal: bool):
+    """Point calls at the generated primal functions (UserCall names in the IR are user names)."""
+    from . import reverse as g
+
+    def fix(e):
+        if isinstance(e, ir.UserCall):
+            target = e.func if e.func not in codes else codes[e.func].signature.primal
+            return ir.UserCall(target, tuple(fix(a) for a in e.args))
+        if not ir.children(e):
+            return e
+        from .lower import _rebuild
+
+        return _rebuild(e, [fix(c) for c in ir.children(e)])
+
+    out = []
+    for s in stmts:
+        if isinstance(s, g.GAssign):
+            out.append(g.GAssign(s.target, fix(s.value), s.op, s.comment))
+        elif isinstance(s, g.GUnpack):
+            out.append(s)  # already names the adjoint function
+        elif isinstance(s, g.GCall):
+            out.append(g.GCall(s.func, tuple(fix(a) for a in s.args), s.comment))
+        elif isinstance(s, g.GIf):
+            out.append(g.GIf(fix(s.test), _rename_calls(s.body, codes, primal), _rename_calls(s.orelse, codes, primal)))
+        elif isinstance(s, g.GFor):
+            out.append(g.GFor(s.var, tuple(fix(a) for a in s.args), _rename_calls(s.body, codes, primal), s.comment))
+        elif isinstance(s, g.GWhile):
+            out.append(g.GWhile(fix(s.test), _rename_calls(s.body, codes, primal), s.comment))
+        else:
+            out.append(s)
+    return out

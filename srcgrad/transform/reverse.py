@@ -1,0 +1,520 @@
+"""Reverse mode: a forward sweep that records on the tape, and a reverse sweep that replays it.
+
+Each statement `v = e` of the lowered function becomes, in the reverse sweep, an optional
+restore (`v = pop_double(tape)`, only when the forward sweep had to record v's old value) and
+the adjoint of the statement: the incoming adjoint `b_v` propagated through e by the rules of
+srcgrad.rules.elementwise, with the values e reads recomputed from restored variables.
+
+What is recorded (the to-be-recorded analysis): a variable's old value is pushed before an
+assignment only if some adjoint reads that variable and an earlier value can still be needed
+(the assignment is in a loop, or the variable was set before). Branches record which arm ran
+unless their condition reads only values that never change (then the reverse sweep recomputes
+it); loops record their trip count unless the reverse sweep can recompute their range.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .. import ir
+from ..analysis.activity import active_variables, stable_names
+from ..analysis.types import expr_type
+from ..rules.elementwise import ELEMENTWISE
+from .lower import Names
+
+# ----------------------------------------------------------------------------- generated code
+
+
+@dataclass
+class GAssign:
+    target: str
+    value: ir.Expr
+    op: str = "="  # "=" or "+="
+    comment: str = ""
+
+
+@dataclass
+class GIf:
+    test: ir.Expr
+    body: list
+    orelse: list = field(default_factory=list)
+
+
+@dataclass
+class GFor:
+    var: str
+    args: tuple  # range arguments
+    body: list
+    comment: str = ""
+
+
+@dataclass
+class GWhile:
+    test: ir.Expr
+    body: list
+    comment: str = ""
+
+
+@dataclass
+class GBreak:
+    pass
+
+
+@dataclass
+class GCall:
+    """A statement that is a call, e.g. push_double(tape, x)."""
+
+    func: str
+    args: tuple
+    comment: str = ""
+
+
+@dataclass
+class GUnpack:
+    """targets = call  (a ctuple returned by an adjoint function)."""
+
+    targets: tuple
+    value: ir.Expr
+    comment: str = ""
+
+
+@dataclass
+class GComment:
+    text: str
+
+
+TAPE = ir.Name("tape")
+PUSH = {ir.DOUBLE: "push_double", ir.INT: "push_int", ir.BOOL: "push_int"}
+POP = {ir.DOUBLE: "pop_double", ir.INT: "pop_int", ir.BOOL: "pop_int"}
+RESERVE = {"push_double": "reserve_doubles", "push_int": "reserve_ints", "push_branch": "reserve_branches"}
+
+
+@dataclass
+class Signature:
+    """What callers need to know about a generated function."""
+
+    name: str
+    params: list  # [(name, type)]
+    return_type: str
+    differentiable: list  # parameter names with adjoints (double parameters), in order
+    primal: str  # generated primal function name
+    adjoint: str  # generated adjoint function name
+
+
+@dataclass
+class FunctionCode:
+    signature: Signature
+    primal_body: list
+    adjoint_body: list
+    locals: dict  # name -> type, every local of the adjoint (primal uses a subset)
+    primal_locals: dict
+    result: str
+    adjoint_param: str  # the incoming cotangent's parameter name
+    taped: list  # human-readable lines: what the tape records
+    line: int
+    zero_init: list  # adjoint variables, which start at zero
+
+
+class ReverseMode:
+    def __init__(self, function: ir.Function, result: str, names: Names, signatures: dict, constants: dict):
+        self.fn = function
+        self.result = result
+        self.names = names
+        self.signatures = signatures
+        self.types = dict(function.var_types)
+        self.constants = constants
+        self.active = active_variables(function, result)
+        self.stable = stable_names(function, constants)
+        self.adjoint_names = self._adjoint_names()
+        self.temps = {}  # generated locals -> type
+        self.taped = []
+
+    # names -------------------------------------------------------------------------------
+    def _adjoint_names(self) -> dict:
+        mapping = {}
+        for var in sorted(self.active | {p for p in self._differentiable()}):
+            mapping[var] = self.names.fresh(f"b_{var}")
+        return mapping
+
+    def _differentiable(self) -> list:
+        return [p for p, _ in self.fn.params if self.types[p] == ir.DOUBLE]
+
+    def adj(self, var: str) -> ir.Name:
+        return ir.Name(self.adjoint_names[var])
+
+    def temp(self, base: str, kind: str) -> str:
+        name = self.names.fresh(base)
+        self.temps[name] = kind
+        return name
+
+    def type_of(self, e: ir.Expr) -> str:
+        return expr_type(e, {**self.types, **self.temps}, {k: s.return_type for k, s in self.signatures.items()})
+
+    # expression adjoints -----------------------------------------------------------------
+    def is_active(self, e: ir.Expr) -> bool:
+        return bool(ir.names_in(e) & self.active)
+
+    def propagate(self, e: ir.Expr, g: ir.Expr, out: list, acc: dict) -> None:
+        """Send adjoint g into expression e: leaf contributions go to acc, temporaries to out."""
+        if not self.is_active(e):
+            return
+        if isinstance(e, ir.Name):
+            acc.setdefault(e.id, []).append(g)
+            return
+        kids, partials = self._partials(e)
+        active_kids = [(k, p) for k, p in zip(kids, partials) if p is not None and self.is_active(k)]
+        if len(active_kids) > 1 and not isinstance(g, (ir.Name, ir.Const)):
+            name = self.temp("b_tmp", ir.DOUBLE)
+            out.append(GAssign(name, g))
+            g = ir.Name(name)
+        for kid, partial in active_kids:
+            self.propagate(kid, g * partial, out, acc)
+
+    def _partials(self, e: ir.Expr):
+        """(children, partial derivative of e by each child or None)."""
+        if isinstance(e, ir.BinOp):
+            rule = {"+": "add", "-": "subtract", "*": "multiply", "/": "true_divide", "**": "power",
+                    "//": "floor_divide", "%": "remainder"}[e.op]
+            partials = list(ELEMENTWISE[rule].partials(e.left, e.right, e))
+            if e.op == "**" and not self.is_active(e.right):
+                partials[1] = None
+            return (e.left, e.right), [None if p is None else ir.lift(p) for p in partials]
+        if isinstance(e, ir.Unary):
+            return (e.operand,), [ir.Const(-1.0) if e.op == "-" else None]
+        if isinstance(e, ir.IfExp):
+            return (e.test, e.body, e.orelse), [None, ir.select(e.test, ir.Const(1.0), ir.Const(0.0)),
+                                                 ir.select(e.test, ir.Const(0.0), ir.Const(1.0))]
+        if isinstance(e, ir.Call):
+            if e.func == "float":
+                return e.args, [ir.Const(1.0)]
+            rule = ELEMENTWISE.get(e.func)
+            if rule is None:  # int(), round(), bool(), floor to int: piecewise constant
+                return e.args, [None] * len(e.args)
+            return e.args, [None if p is None else ir.lift(p) for p in rule.partials(*e.args, e)]
+        return ir.children(e), [None] * len(ir.children(e))
+
+    def statement_adjoint(self, s: ir.Assign) -> list:
+        """Adjoint code of `target = value`; empty if the statement carries no derivative."""
+        target = s.target
+        if target not in self.active:
+            return []
+        b_target = self.adj(target)
+        out, acc = [], {}
+        if isinstance(s.value, ir.UserCall):
+            self._call_adjoint(s.value, b_target, out, acc)
+        else:
+            self.propagate(s.value, b_target, out, acc)
+        for var in sorted(acc, key=lambda v: self._order(v, s.value)):
+            if var == target:
+                continue
+            out.append(GAssign(self.adjoint_names[var], _sum(acc[var]), "+="))
+        own = acc.get(target)
+        new_target = _sum(own) if own else ir.Const(0.0)
+        if new_target != b_target:
+            out.append(GAssign(b_target.id, new_target))
+        if out:
+            out[0] = _with_comment(out[0], f"line {s.line}: {s.source}")
+        return out
+
+    @staticmethod
+    def _order(var: str, e: ir.Expr) -> int:
+        order = []
+
+        def visit(x):
+            if isinstance(x, ir.Name) and x.id not in order:
+                order.append(x.id)
+            for c in ir.children(x):
+                visit(c)
+
+        visit(e)
+        return order.index(var) if var in order else len(order)
+
+    def _call_adjoint(self, call: ir.UserCall, b_target: ir.Name, out: list, acc: dict) -> None:
+        callee = self.signatures[call.func]
+        outputs = [self.temp(f"{call.func}_value", callee.return_type)]
+        adjoint_args = []
+        for (param, _), arg in zip(callee.params, call.args):
+            if param in callee.differentiable:
+                name = self.temp(f"b_{call.func}_{param}", ir.DOUBLE)
+                outputs.append(name)
+                adjoint_args.append((arg, ir.Name(name)))
+        out.append(GUnpack(tuple(outputs), ir.UserCall(callee.adjoint, (TAPE,) + call.args + (b_target,))))
+        for arg, b_arg in adjoint_args:
+            self.propagate(arg, b_arg, out, acc)
+
+    # the to-be-recorded analysis ---------------------------------------------------------
+    def needed_names(self) -> set:
+        """Variables whose values some adjoint statement reads."""
+        needed = set()
+        taken = set(self.names.taken)  # a dry run: the names it draws are given back
+        for s in ir.walk(self.fn.body):
+            if isinstance(s, ir.Assign):
+                for g in self.statement_adjoint(s):
+                    needed |= _reads(g)
+        self.names.taken = taken
+        self.temps.clear()
+        return needed - set(self.adjoint_names.values())
+
+    # sweeps ------------------------------------------------------------------------------
+    def generate(self) -> FunctionCode:
+        self.needed = self.needed_names()
+        self.names_before = set(self._differentiable()) | {p for p, _ in self.fn.params}
+        self._loop_depth = 0
+        self._loop_vars = []
+        forward, reverse = self.block(self.fn.body)
+        sig = self.signatures[self.fn.name]
+        adjoint_param = self.names.fresh(f"b_{self.result}") if self.result not in self.active else \
+            self.adjoint_names[self.result]
+        locals_ = {}
+        params = {p for p, _ in self.fn.params}
+        for var, kind in sorted(self.types.items()):
+            if var not in params:
+                locals_[var] = kind
+        primal_locals = dict(locals_)
+        for var, name in sorted(self.adjoint_names.items()):
+            if name != adjoint_param:
+                locals_[name] = ir.DOUBLE
+        locals_.update(sorted(self.temps.items()))
+        body = [GComment("forward sweep")] + forward
+        body += [GComment("reverse sweep")] + (reverse or [GComment("(nothing to do)")])
+        grads = [self.adj(p) if p in self.adjoint_names else ir.Const(0.0) for p in sig.differentiable]
+        body.append(GCall("return", (ir.Name(self.result),) + tuple(grads)))
+        primal = self.primal_block(self.fn.body) + [GCall("return", (ir.Name(self.result),))]
+        zero_init = sorted(name for name in self.adjoint_names.values() if name != adjoint_param)
+        return FunctionCode(sig, primal, body, locals_, primal_locals, self.result, adjoint_param,
+                            self.taped or ["nothing"], self.fn.line, zero_init)
+
+    def primal_block(self, stmts) -> list:
+        out = []
+        for s in stmts:
+            if isinstance(s, ir.Assign):
+                out.append(GAssign(s.target, s.value))
+            elif isinstance(s, ir.If):
+                out.append(GIf(s.test, self.primal_block(s.body), self.primal_block(s.orelse)))
+            elif isinstance(s, ir.For):
+                body = self.primal_block(s.body)
+                if s.exit_flag is not None:
+                    body.append(GIf(s.exit_flag, [GBreak()]))
+                out.append(GFor(s.var, _range_args(s), body))
+            elif isinstance(s, ir.While):
+                body = self.primal_block(s.body)
+                if s.exit_flag is not None:
+                    body.append(GIf(s.exit_flag, [GBreak()]))
+                out.append(GWhile(s.test, body))
+        return out
+
+    def block(self, stmts) -> tuple:
+        """(forward statements, reverse statements) of a statement list."""
+        forward, reverse = [], []
+        for s in stmts:
+            f, r = self.statement(s)
+            forward.extend(f)
+            reverse[:0] = r
+        return forward, reverse
+
+    def statement(self, s) -> tuple:
+        if isinstance(s, ir.Assign):
+            return self.assign(s)
+        if isinstance(s, ir.If):
+            return self.if_(s)
+        if isinstance(s, ir.For):
+            return self.for_(s)
+        if isinstance(s, ir.While):
+            return self.while_(s)
+        raise TypeError(s)
+
+    def _must_record(self, var: str) -> bool:
+        return var in self.needed and (self._loop_depth > 0 or var in self.names_before)
+
+    def _record(self, var: str, line: int) -> tuple:
+        kind = self.types[var]
+        how_often = "per iteration" if self._loop_depth else "once"
+        self.taped.append(f"{var}: 1 {'double' if kind == ir.DOUBLE else 'int'} {how_often} (line {line})")
+        return (GCall(PUSH[kind], (TAPE, ir.Name(var)), f"{var} is overwritten at line {line}"),
+                GAssign(var, ir.Call(POP[kind], (TAPE,)), comment=f"restore {var} (line {line})"))
+
+    def assign(self, s: ir.Assign) -> tuple:
+        forward, reverse = [], []
+        if self._must_record(s.target):
+            push, pop = self._record(s.target, s.line)
+            forward.append(push)
+            reverse.append(pop)
+        first_definition = s.target not in self.names_before and self._loop_depth == 0
+        forward.append(GAssign(s.target, s.value, comment=f"line {s.line}"))
+        self.names_before.add(s.target)
+        adjoint = self.statement_adjoint(s)
+        if first_definition and s.target in self.active:
+            # nothing before a first definition reads its adjoint: resetting it would be dead code
+            reset = GAssign(self.adjoint_names[s.target], ir.Const(0.0))
+            adjoint = [g for g in adjoint if not (isinstance(g, GAssign) and g.target == reset.target
+                                                  and g.value == reset.value and g.op == "=")]
+        return forward, reverse + adjoint
+
+    def _recomputable(self, e: ir.Expr) -> bool:
+        if ir.user_calls_in(e):
+            return False
+        return ir.names_in(e) <= self.stable | set(self._loop_vars)
+
+    def if_(self, s: ir.If) -> tuple:
+        body_f, body_r = self.block(s.body)
+        else_f, else_r = self.block(s.orelse)
+        if not body_r and not else_r:
+            return [GIf(s.test, body_f, else_f)], []
+        if self._recomputable(s.test):
+            return [GIf(s.test, body_f, else_f)], [GIf(s.test, body_r, else_r)]
+        body_f = body_f + [GCall("push_branch", (TAPE, ir.Const(1)))]
+        else_f = else_f + [GCall("push_branch", (TAPE, ir.Const(0)))]
+        how_often = "per iteration" if self._loop_depth else "once"
+        self.taped.append(f"branch at line {s.line}: 1 byte {how_often}")
+        return [GIf(s.test, body_f, else_f)], [GIf(ir.Call("pop_branch", (TAPE,)), body_r, else_r)]
+
+    def for_(self, s: ir.For) -> tuple:
+        forward, reverse_after = [], []
+        if self._must_record(s.var):
+            push, pop = self._record(s.var, s.line)
+            forward.append(push)
+            reverse_after.append(pop)
+        simple = (s.exit_flag is None and isinstance(s.step, ir.Const) and s.step.value in (1, -1)
+                  and all(self._recomputable(b) for b in (s.start, s.stop)))
+        loop_var_fixed = not any(isinstance(x, ir.Assign) and x.target == s.var for x in ir.walk(s.body))
+        self._loop_depth += 1
+        if loop_var_fixed:
+            self._loop_vars.append(s.var)
+        body_f, body_r = self.block(s.body)
+        if loop_var_fixed:
+            self._loop_vars.pop()
+        self._loop_depth -= 1
+        self.names_before.add(s.var)
+        if s.exit_flag is not None:
+            body_f = body_f + [GIf(s.exit_flag, [GBreak()])]
+        comment = f"line {s.line}"
+        if not body_r:
+            return forward + [GFor(s.var, _range_args(s), body_f, comment)], reverse_after
+
+        if simple:
+            forward += self._reserve(body_f, _trip_count(s))
+            forward.append(GFor(s.var, _range_args(s), body_f, comment))
+            if s.step.value == 1:
+                args = (s.stop - 1, s.start - 1, ir.Const(-1))
+            else:
+                args = (s.stop + 1, s.start + 1)
+            return forward, [GFor(s.var, args, body_r, f"line {s.line}, reversed")] + reverse_after
+
+        # general case: count the iterations, keep the range's start and step
+        nested = self._loop_depth > 0
+        trips = self.temp("trips", ir.INT)
+        start, step = s.start, s.step
+        keep = []
+        if not self._recomputable(start):
+            start_name = self.temp(f"{s.var}_start", ir.INT)
+            forward.append(GAssign(start_name, s.start))
+            start, keep = ir.Name(start_name), keep + [start_name]
+        if not self._recomputable(step):
+            step_name = self.temp(f"{s.var}_step", ir.INT)
+            forward.append(GAssign(step_name, s.step))
+            step, keep = ir.Name(step_name), keep + [step_name]
+        forward.append(GAssign(trips, ir.Const(0)))
+        if s.exit_flag is None:
+            forward += self._reserve(body_f, ir.Call("range_length", (start, s.stop, step)))
+        forward.append(GFor(s.var, (start, s.stop, step), [GAssign(trips, ir.Const(1), "+=")] + body_f, comment))
+        reverse = []
+        if nested:
+            for name in keep + [trips]:
+                forward.append(GCall("push_int", (TAPE, ir.Name(name))))
+                reverse.insert(0, GAssign(name, ir.Call("pop_int", (TAPE,))))
+            self.taped.append(f"trip count of the loop at line {s.line}: 1 int per outer iteration")
+        k = self.temp("iteration", ir.INT)
+        body = [GAssign(s.var, start + ir.Name(k) * step)] + body_r
+        reverse.append(GFor(k, (ir.Name(trips) - 1, ir.Const(-1), ir.Const(-1)), body, f"line {s.line}, reversed"))
+        return forward, reverse + reverse_after
+
+    def while_(self, s: ir.While) -> tuple:
+        self._loop_depth += 1
+        body_f, body_r = self.block(s.body)
+        self._loop_depth -= 1
+        if s.exit_flag is not None:
+            body_f = body_f + [GIf(s.exit_flag, [GBreak()])]
+        comment = f"line {s.line}"
+        if not body_r:
+            return [GWhile(s.test, body_f, comment)], []
+        trips = self.temp("trips", ir.INT)
+        forward = [GAssign(trips, ir.Const(0)),
+                   GWhile(s.test, [GAssign(trips, ir.Const(1), "+=")] + body_f, comment)]
+        reverse = []
+        if self._loop_depth > 0:
+            forward.append(GCall("push_int", (TAPE, ir.Name(trips))))
+            reverse.append(GAssign(trips, ir.Call("pop_int", (TAPE,))))
+            self.taped.append(f"trip count of the loop at line {s.line}: 1 int per outer iteration")
+        k = self.temp("iteration", ir.INT)
+        reverse.append(GFor(k, (ir.Name(trips),), body_r, f"line {s.line}, reversed"))
+        return forward, reverse
+
+    def _reserve(self, body: list, trip_count: ir.Expr) -> list:
+        """Preallocate the tape for a loop whose trip count is known when it starts."""
+        counts = _static_pushes(body)
+        if counts is None:
+            return []
+        out = []
+        for push, per_iteration in sorted(counts.items()):
+            if per_iteration:
+                out.append(GCall(RESERVE[push], (TAPE, trip_count * ir.Const(per_iteration))))
+        return out
+
+
+def _static_pushes(body) -> dict | None:
+    """Pushes per iteration of a loop body, or None if a nested loop makes it unknown."""
+    counts = {}
+    for g in body:
+        if isinstance(g, GCall) and g.func in RESERVE:
+            counts[g.func] = counts.get(g.func, 0) + 1
+        elif isinstance(g, GIf):
+            arms = [_static_pushes(g.body), _static_pushes(g.orelse)]
+            if None in arms:
+                return None
+            for push in set(arms[0]) | set(arms[1]):
+                counts[push] = counts.get(push, 0) + max(arms[0].get(push, 0), arms[1].get(push, 0))
+        elif isinstance(g, (GFor, GWhile)):
+            if _static_pushes(g.body):
+                return None
+    return counts
+
+
+def _range_args(s: ir.For) -> tuple:
+    if isinstance(s.step, ir.Const) and s.step.value == 1:
+        if isinstance(s.start, ir.Const) and s.start.value == 0:
+            return (s.stop,)
+        return (s.start, s.stop)
+    return (s.start, s.stop, s.step)
+
+
+def _trip_count(s: ir.For) -> ir.Expr:
+    if s.step.value == 1:
+        return s.stop - s.start
+    return s.start - s.stop
+
+
+def _sum(terms: list) -> ir.Expr:
+    total = terms[0]
+    for t in terms[1:]:
+        total = total + t
+    return total
+
+
+def _with_comment(g, text: str):
+    if isinstance(g, (GAssign, GCall, GUnpack)) and not g.comment:
+        g.comment = text
+        return g
+    return g
+
+
+def _reads(g) -> set:
+    if isinstance(g, GAssign):
+        return ir.names_in(g.value) | ({g.target} if g.op == "+=" else set())
+    if isinstance(g, GUnpack):
+        return ir.names_in(g.value)
+    if isinstance(g, GCall):
+        names = set()
+        for a in g.args:
+            names |= ir.names_in(a)
+        return names
+    return set()
