@@ -306,9 +306,9 @@ class _ModuleEmitter:
         return name if self.pure else f"{C_TYPES[kind]} {name}"
 
     def _declarations(self, out: Printer, locals_: dict, zero_init: set) -> None:
-        if self.pure:
-            for name in sorted(zero_init):
-                out.lines.append(f"    {name} = 0.0")
+        if self.pure:  # start every local at zero, as the C declarations do
+            for name in sorted(set(locals_) | zero_init):
+                out.lines.append(f"    {name} = {ZERO[locals_.get(name, ir.DOUBLE)]}")
             return
         by_type = {}
         for name, kind in locals_.items():

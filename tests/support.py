@@ -1,0 +1,71 @@
+"""Shared helpers for compiler tests: build a source file once per session, both ways."""
+
+from __future__ import annotations
+
+import functools
+import math
+import types
+from pathlib import Path
+
+import numpy as np
+
+from srcgrad import build
+from srcgrad.api import _import_extension
+from srcgrad.generate import generate
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+PROGRAMS = Path(__file__).resolve().parent / "programs"
+
+
+@functools.lru_cache(maxsize=None)
+def compiled_module(path: str):
+    """The Cython build of a source file (compiled once per content, cached on disk)."""
+    generated = generate(Path(path).read_text(), path)
+    binary, _ = build.compile_cached(generated.text, generated.module_name)
+    return _import_extension(binary, generated.module_name)
+
+
+@functools.lru_cache(maxsize=None)
+def pure_module(path: str):
+    """The --pure build of a source file, executed as a fresh module."""
+    generated = generate(Path(path).read_text(), path, pure=True)
+    module = types.ModuleType(generated.module_name + "_pure")
+    exec(compile(generated.text, generated.module_name + ".py", "exec", dont_inherit=True), module.__dict__)
+    return module
+
+
+@functools.lru_cache(maxsize=None)
+def original_module(path: str):
+    """The user's file itself, run as Python (tests only; the builder never does this)."""
+    module = types.ModuleType(Path(path).stem + "_original")
+    exec(compile(Path(path).read_text(), path, "exec", dont_inherit=True), module.__dict__)
+    return module
+
+
+def as_tuple(gradient, count: int) -> tuple:
+    return (gradient,) if count == 1 else tuple(gradient)
+
+
+def central_differences(f, args: tuple, positions: list, step: float = 1e-6) -> tuple:
+    """Central finite differences of f at args, for each argument position listed."""
+    out = []
+    for position in positions:
+        x = float(args[position])
+        h = step * max(1.0, abs(x))
+        up = list(args)
+        down = list(args)
+        up[position] = x + h
+        down[position] = x - h
+        out.append((f(*up) - f(*down)) / (2 * h))
+    return tuple(out)
+
+
+def assert_close(actual, expected, rtol: float, atol: float, what: str) -> None:
+    actual, expected = np.asarray(actual, dtype=float), np.asarray(expected, dtype=float)
+    if not np.allclose(actual, expected, rtol=rtol, atol=atol, equal_nan=True):
+        raise AssertionError(f"{what}: got {actual.tolist()}, expected {expected.tolist()}")
+
+
+def is_finite(values) -> bool:
+    return all(math.isfinite(v) for v in np.ravel(values))
