@@ -117,7 +117,7 @@ class GradientTape:
         target does not depend on gets None, or zeros with `unconnected_gradients="zero"`.
         `output_gradients` replaces the implicit all-ones cotangent of each target.
         """
-        _check_unconnected(unconnected_gradients)
+        unconnected_gradients = _check_unconnected(unconnected_gradients)
         flat_sources = _flatten(sources)
         for s in flat_sources:
             if not isinstance(s, Tensor):
@@ -135,7 +135,7 @@ class GradientTape:
     def jacobian(self, target, sources, unconnected_gradients="none"):
         """The Jacobian of `target` with respect to each source: a Tensor shaped
         `target.shape + source.shape` (same structure as `sources`)."""
-        _check_unconnected(unconnected_gradients)
+        unconnected_gradients = _check_unconnected(unconnected_gradients)
         flat_sources = _flatten(sources)
         if not isinstance(target, Tensor):
             raise TypeError("jacobian target must be a Tensor")
@@ -233,10 +233,11 @@ def _finish(g, source, unconnected: str, lead_shape: tuple = ()):
     return _new(np.zeros(lead_shape + source.shape)) if unconnected == "zero" else None
 
 
-def _check_unconnected(mode) -> None:
-    mode = getattr(mode, "value", mode)
+def _check_unconnected(mode) -> str:
+    mode = getattr(mode, "value", mode)  # also accepts an enum whose values are the strings
     if mode not in _UNCONNECTED:
         raise ValueError(f"unconnected_gradients must be 'none' or 'zero', not {mode!r}")
+    return mode
 
 
 def _flatten(x) -> list:
