@@ -3,6 +3,7 @@
 # All inline and free of Python, so loop bodies stay pure C. srcgrad/runtime/pyscalar.py is
 # the same set for the pure-Python output.
 
+cimport cython
 from libc.math cimport exp, fabs, floor, ceil, fmod, isnan, log, log1p, rint, M_PI
 
 cdef inline double sign(double x) noexcept nogil:
@@ -51,25 +52,30 @@ cdef inline double floordiv(double a, double b) noexcept nogil:
     """Python's a // b on floats."""
     cdef double m = fmod(a, b)
     cdef double q = (a - m) / b
+    cdef double f
     if m != 0 and ((b < 0) != (m < 0)):
         q -= 1.0
-    cdef double f = floor(q)
+    f = floor(q)
     if q - f > 0.5:
         f += 1.0
     return f
 
+@cython.cdivision(True)  # C's truncating division; the Python rounding is done here
 cdef inline Py_ssize_t mod_int(Py_ssize_t a, Py_ssize_t b) noexcept nogil:
+    cdef Py_ssize_t m
     if b == 0:
         return 0  # Python raises ZeroDivisionError; compiled code must not crash
-    cdef Py_ssize_t m = a % b
+    m = a % b
     if m != 0 and ((b < 0) != (m < 0)):
         m += b
     return m
 
+@cython.cdivision(True)  # C's truncating division; the Python rounding is done here
 cdef inline Py_ssize_t floordiv_int(Py_ssize_t a, Py_ssize_t b) noexcept nogil:
+    cdef Py_ssize_t q
     if b == 0:
         return 0
-    cdef Py_ssize_t q = a / b
+    q = a // b
     if (a % b != 0) and ((a < 0) != (b < 0)):
         q -= 1
     return q
@@ -83,9 +89,10 @@ cdef inline Py_ssize_t iceil(double x) noexcept nogil:
 cdef inline Py_ssize_t round_half_even(double x) noexcept nogil:
     return <Py_ssize_t> rint(x)
 
+@cython.cdivision(True)  # C's truncating division; the Python rounding is done here
 cdef inline Py_ssize_t range_length(Py_ssize_t start, Py_ssize_t stop, Py_ssize_t step) noexcept nogil:
     if step > 0 and start < stop:
-        return (stop - start - 1) / step + 1
+        return (stop - start - 1) // step + 1
     if step < 0 and start > stop:
-        return (start - stop - 1) / (-step) + 1
+        return (start - stop - 1) // (-step) + 1
     return 0

@@ -213,7 +213,8 @@ class ReverseMode:
         if new_target != b_target:
             out.append(GAssign(b_target.id, new_target))
         if out:
-            out[0] = _with_comment(out[0], f"line {s.line}: {s.source}")
+            source_line = self.fn.source_lines[s.line - 1].strip() if s.line <= len(self.fn.source_lines) else ""
+            out[0] = _with_comment(out[0], f"line {s.line}: {source_line}")
         return out
 
     @staticmethod
@@ -416,7 +417,8 @@ class ReverseMode:
         forward.append(GAssign(trips, ir.Const(0)))
         if s.exit_flag is None:
             forward += self._reserve(body_f, ir.Call("range_length", (start, s.stop, step)))
-        forward.append(GFor(s.var, (start, s.stop, step), [GAssign(trips, ir.Const(1), "+=")] + body_f, comment))
+        loop_range = _range_args(ir.For(s.line, s.column, s.var, start, s.stop, step, []))
+        forward.append(GFor(s.var, loop_range, [GAssign(trips, ir.Const(1), "+=")] + body_f, comment))
         reverse = []
         if nested:
             for name in keep + [trips]:

@@ -1,0 +1,84 @@
+"""The generated source itself: golden files, determinism, C-only loop bodies, what is taped."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from srcgrad.generate import generate
+from support import EXAMPLES, ROOT
+
+EXAMPLE_FILES = sorted(EXAMPLES.glob("*.py"))
+COMPILED_EXAMPLES = [p for p in EXAMPLE_FILES if not p.name.startswith(("tutorial_eager", "derivatives_plot"))]
+
+
+def test_committed_generated_files_are_up_to_date():
+    result = subprocess.run([sys.executable, "-m", "srcgrad", "build", "--check", *map(str, EXAMPLE_FILES),
+                             "-o", str(ROOT / "generated")], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("path", EXAMPLE_FILES, ids=lambda p: p.name)
+def test_generation_is_deterministic_and_path_independent(path):
+    text = path.read_text()
+    first = generate(text, str(path)).text
+    second = generate(text, path.name).text
+    assert first == second
+    assert str(ROOT) not in first
+
+
+SCORE = re.compile(r'class="cython line score-(\d+)"[^>]*>.?<span class="">(\d+)</span>:')
+
+
+def _annotation_scores(pyx: Path, workdir: Path) -> dict:
+    """Line number -> Cython's count of Python C-API calls on that line (`cython -a`)."""
+    command = [sys.executable, "-c", "import sys; from Cython.Compiler.Main import setuptools_main; "
+               "sys.exit(setuptools_main())", "-a", "-I", str(ROOT), str(pyx), "-o", str(workdir / "out.c")]
+    subprocess.run(command, check=True, capture_output=True)
+    html = (workdir / "out.html").read_text()
+    return {int(line): int(score) for score, line in SCORE.findall(html)}
+
+
+@pytest.mark.parametrize("path", COMPILED_EXAMPLES, ids=lambda p: p.name)
+def test_compiled_functions_have_no_python_interaction(path, tmp_path):
+    """Every primal and adjoint is a `cdef ... nogil` function; `cython -a` must score its lines 0."""
+    pyx = tmp_path / (path.stem + "_grad.pyx")
+    pyx.write_text(generate(path.read_text(), str(path)).text)
+    scores = _annotation_scores(pyx, tmp_path)
+    lines = pyx.read_text().splitlines()
+    inside, checked = False, 0
+    for number, line in enumerate(lines, start=1):
+        if line.startswith("cdef ") and line.rstrip().endswith("nogil:"):
+            inside = True
+            continue
+        if line and not line[0].isspace():
+            inside = False
+        if inside and line.strip():
+            checked += 1
+            assert scores.get(number, 0) == 0, f"{pyx.name}:{number} interacts with Python: {line.strip()}"
+    assert checked > 20
+
+
+def test_power_loop_tapes_one_double_per_iteration():
+    source = generate((EXAMPLES / "tutorial.py").read_text(), "tutorial.py").function_sources["power"]
+    assert source.count("push_double(tape, out)") == 1
+    assert "reserve_doubles(tape, n)" in source
+    assert "push_branch" not in source and "push_int" not in source
+
+
+def test_straight_line_and_recomputable_branches_tape_nothing():
+    generated = generate((EXAMPLES / "piecewise.py").read_text(), "piecewise.py")
+    report = {r.name: r.taped for r in generated.reports}
+    assert report["soft_clip"] == "nothing"
+    assert "push" not in generated.function_sources["soft_clip"]
+
+
+def test_oscillator_tapes_only_overwritten_state():
+    generated = generate((EXAMPLES / "oscillator.py").read_text(), "oscillator.py")
+    taped = {r.name: r.taped for r in generated.reports}["energy_after"]
+    recorded = sorted(part.split(":")[0] for part in taped.split("; "))
+    assert recorded == ["a", "v", "x"]  # acc is never needed by an adjoint, so it is not taped
