@@ -55,7 +55,8 @@ class Primitive:
 
 def apply(prim: Primitive, args: tuple, kwargs: dict):
     """Run `prim` on the values of `args` and record it on every tape that tracks an input."""
-    out = _new(prim.fn(*[a._value if isinstance(a, Tensor) else a for a in args], **kwargs))
+    vals = [a._value if isinstance(a, Tensor) else a for a in args]
+    out = _new(prim.fn(*vals, **kwargs) if kwargs else prim.fn(*vals))
     tapes = STATE.recording
     if tapes:
         for tape in tapes:
