@@ -11,6 +11,9 @@ from srcgrad.eager import (
     constant,
     grad_of,
     gradients_function,
+    hessian_of,
+    hvp_of,
+    jvp_of,
     value_and_grad_of,
     value_and_gradients_function,
 )
@@ -155,3 +158,27 @@ def test_grad_of_under_a_tape_returns_tensors_for_higher_order():
 def test_grad_of_unconnected_array_argument_gives_zero_array():
     (dx, dy) = grad_of(lambda x, y: x * 2.0, (1.0, np.ones((2, 2))))
     assert dx == 2.0 and isinstance(dy, np.ndarray) and dy.shape == (2, 2) and not dy.any()
+
+
+def test_jvp_of_is_the_directional_derivative():
+    def f(x, y):
+        return x * x * y + np.sin(y)
+
+    assert jvp_of(f, (2.0, 3.0), None, (1.0, 0.0)) == pytest.approx((f(2.0, 3.0), 12.0))
+    assert jvp_of(f, (2.0, 3.0), None, (0.5, 2.0))[1] == pytest.approx(0.5 * 12.0 + 2.0 * (4.0 + np.cos(3.0)))
+    value, tangent = jvp_of(lambda w, x: np.tanh(x @ w), (np.array([0.5, -1.0]), np.eye(2) * 2.0), [0], (np.array([1.0, 0.0]),))
+    assert np.allclose(tangent, (1 - np.tanh(np.array([1.0, -2.0])) ** 2) * np.array([2.0, 0.0]))
+    assert jvp_of(lambda x, y: x * 2.0, (1.0, 5.0), None, (0.0, 1.0)) == (2.0, 0.0)
+
+
+def test_hvp_of_and_hessian_of():
+    def f(x, y):
+        return x * x * y + np.sin(y)
+
+    expected = np.array([[6.0, 4.0], [4.0, -np.sin(3.0)]])
+    assert hvp_of(f, (2.0, 3.0), None, (1.0, 0.0)) == pytest.approx([6.0, 4.0])
+    assert hvp_of(f, (2.0, 3.0), None, (0.5, -1.0)) == pytest.approx(list(expected @ [0.5, -1.0]))
+    assert np.allclose(hessian_of(f, (2.0, 3.0)), expected)
+    assert hessian_of(lambda x: x ** 3, (2.0,)) == 12.0
+    (hv,) = hvp_of(lambda x: np.sum(x ** 3), (np.array([1.0, 2.0]),), [0], (np.array([1.0, 1.0]),))
+    assert hv.tolist() == [6.0, 12.0]

@@ -17,7 +17,8 @@ and it is the oracle the compiled gradients are tested against. Modules:
 - `tape`: GradientTape and the backward pass;
 - `vjps`: the derivative rules that are not elementwise (elementwise ones come from
   `srcgrad.rules.elementwise`) and the NumPy functions mapped onto them;
-- `functions`: gradients_function, and grad_of / value_and_grad_of for the compiler's fallback.
+- `functions`: gradients_function, and grad_of / value_and_grad_of / jvp_of / hvp_of /
+  hessian_of, the entry points of the compiler's fallback to this engine.
 """
 
 from srcgrad.eager import vjps as _vjps  # noqa: F401  (fills the NumPy dispatch tables)
@@ -26,6 +27,9 @@ from srcgrad.eager.errors import FallbackWarning, MissingRuleError
 from srcgrad.eager.functions import (
     grad_of,
     gradients_function,
+    hessian_of,
+    hvp_of,
+    jvp_of,
     value_and_grad_of,
     value_and_gradients_function,
 )
@@ -41,6 +45,9 @@ __all__ = [
     "constant",
     "grad_of",
     "gradients_function",
+    "hessian_of",
+    "hvp_of",
+    "jvp_of",
     "ones",
     "value_and_grad_of",
     "value_and_gradients_function",

@@ -1,5 +1,6 @@
 """Function transformations on top of the tape: `gradients_function` and the fallback entry
-points that `srcgrad.api` and generated modules call (`grad_of`, `value_and_grad_of`)."""
+points that `srcgrad.api` and generated modules call (`grad_of`, `value_and_grad_of`,
+`jvp_of`, `hvp_of`, `hessian_of`)."""
 
 from __future__ import annotations
 
@@ -131,3 +132,73 @@ def _plain(x):
     if isinstance(x, (np.ndarray, np.generic)) and np.ndim(x) == 0:
         return float(x)
     return x
+
+
+def _fallback_inputs(args, wrt_indices):
+    args = list(args)
+    if wrt_indices is None:
+        wrt_indices = [i for i, a in enumerate(args) if _differentiable(a)]
+    for i in wrt_indices:
+        args[i] = _to_tensor(args[i])
+    return args, list(wrt_indices)
+
+
+def _watched_gradients(fn, args, idx, seed=None):
+    """Gradients of fn at args w.r.t. args[idx] (zeros when unconnected), on an inner tape, so
+    that a tape recording around the call can differentiate them. `seed(out)`, when given,
+    makes the output cotangent."""
+    with GradientTape() as inner:
+        inner.watch([args[i] for i in idx])
+        out = fn(*args)
+    grads = inner.gradient(out, [args[i] for i in idx], output_gradients=None if seed is None else seed(out),
+                           unconnected_gradients="zero")
+    return out, grads
+
+
+def jvp_of(fn, args, wrt_indices=None, tangents=()):
+    """Forward-mode derivative of `fn` at `args` along `tangents` (one per index in
+    `wrt_indices`, shaped like the argument): `(value, J @ tangents)`, plain values as in
+    `value_and_grad_of`. Computed as the derivative of a VJP with respect to its cotangent."""
+    plain = not STATE.recording
+    args, idx = _fallback_inputs(args, wrt_indices)
+    cotangent = []
+    with GradientTape() as outer:
+
+        def seed(out):  # a zero cotangent the outer tape watches: the VJP is linear in it
+            cotangent.append(_new(np.zeros(np.shape(out._value if isinstance(out, Tensor) else out))))
+            outer.watch(cotangent[0])
+            return cotangent[0]
+
+        out, grads = _watched_gradients(fn, args, idx, seed)
+        total = sum(np.sum(g * t) for g, t in zip(grads, tangents))
+    result = outer.gradient(total, cotangent[0], unconnected_gradients="zero") if cotangent else None
+    if result is None or not isinstance(total, Tensor):
+        result = _new(np.zeros(np.shape(out._value if isinstance(out, Tensor) else out)))
+    return (_plain(out), _plain(result)) if plain else (out, result)
+
+
+def hvp_of(fn, args, wrt_indices=None, v=()):
+    """Hessian-vector product of a scalar `fn` at `args`: a list with one entry per index in
+    `wrt_indices`, `v` holding one vector per index (plain values as in `value_and_grad_of`)."""
+    plain = not STATE.recording
+    args, idx = _fallback_inputs(args, wrt_indices)
+    with GradientTape() as outer:
+        outer.watch([args[i] for i in idx])
+        _, grads = _watched_gradients(fn, args, idx)
+        total = sum(np.sum(g * u) for g, u in zip(grads, v))
+    hv = outer.gradient(total, [args[i] for i in idx], unconnected_gradients="zero") if isinstance(
+        total, Tensor) else [_new(np.zeros(np.shape(args[i].numpy()))) for i in idx]
+    return [_plain(h) for h in hv] if plain else hv
+
+
+def hessian_of(fn, args, wrt_indices=None):
+    """The Hessian of a scalar `fn` at `args` with respect to the (scalar) arguments at
+    `wrt_indices`: an n x n ndarray (a float for one argument)."""
+    args, idx = _fallback_inputs(args, wrt_indices)
+    with GradientTape() as outer:
+        outer.watch([args[i] for i in idx])
+        _, grads = _watched_gradients(fn, args, idx)
+        g = np.stack([np.reshape(gi, ()) for gi in grads])
+    h = outer.jacobian(g, [args[i] for i in idx], unconnected_gradients="zero")
+    matrix = np.stack([np.reshape(h[j].numpy(), (-1,)) for j in range(len(idx))], axis=1)
+    return float(matrix[0, 0]) if len(idx) == 1 else matrix
