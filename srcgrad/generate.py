@@ -19,7 +19,8 @@ class FunctionReport:
     name: str
     line: int
     compiled: bool  # False: the gradient uses the eager tape
-    taped: str  # human summary of what the forward sweep records, e.g. "out: 1 double per iteration of line 4"
+    taped: str  # human summary of what the forward sweep records, e.g. "out: 1 double per iteration (line 4)"
+    differentiable: list = field(default_factory=list)  # parameter names that get gradients, in order
 
 
 @dataclass

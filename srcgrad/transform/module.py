@@ -75,7 +75,9 @@ def generate_module(source: str, filename: str, *, pure: bool = False, only=None
     emitter = _ModuleEmitter(facts, shown_name, pure)
     text, sources = emitter.emit(selected, codes, fallbacks)
     reports = [FunctionReport(name, facts.functions[name].line, name in codes,
-                              "; ".join(codes[name].taped) if name in codes else "eager tape")
+                              "; ".join(codes[name].taped) if name in codes else "eager tape",
+                              codes[name].signature.differentiable if name in codes
+                              else _fallback_differentiable(facts.functions[name]))
                for name in selected if not name.startswith("_")]
     return GeneratedModule(module_name_for(filename), ".py" if pure else ".pyx", text, sources,
                            diagnostics, reports)
@@ -224,7 +226,7 @@ class _ModuleEmitter:
             if helpers:
                 lines.append(f"from srcgrad.runtime.scalar cimport {', '.join(helpers)}")
         if any_fallback:
-            lines.append("from srcgrad.eager import gradient_of_function")
+            lines.append("from srcgrad.eager.fallback import eager_value_and_gradient")
         lines.append("")
         for name in self.facts.constant_order:
             value = self.facts.constants[name]
@@ -378,7 +380,7 @@ class _ModuleEmitter:
     # eager fallback ----------------------------------------------------------------------
     def _fallbacks(self, out: Printer, names: list) -> None:
         facts = self.facts
-        parts = list(facts.import_lines)
+        parts = [_eager_import(line) for line in facts.import_lines]
         parts += [f"{n} = {facts.constants[n]!r}" for n in facts.constant_order]
         parts += [facts.functions[n].text.strip("\n") for n in facts.functions]
         source = "\n".join(parts) + "\n"
@@ -394,20 +396,18 @@ class _ModuleEmitter:
         lines.append("")
         for name in names:
             function = facts.functions[name]
-            params = [p.name.value for p in list(function.node.params.posonly_params) + list(function.node.params.params)]
-            wrt = tuple(i for i, p in enumerate(list(function.node.params.posonly_params)
-                                                 + list(function.node.params.params))
-                        if not _annotated_integral(p))
+            parameters = list(function.node.params.posonly_params) + list(function.node.params.params)
+            differentiable = tuple(i for i, p in enumerate(parameters) if not _annotated_integral(p))
+            shown = ", ".join(parameters[i].name.value for i in differentiable) or "nothing"
             lines.append(f"{name} = _eager_namespace[{name!r}]")
             lines.append("")
             lines.append("")
             lines.append(f"def value_and_vjp_{name}(*args, dout=1.0):")
-            lines.append(f'    """({name}(*args), dout times its gradient), by the eager tape."""')
-            lines.append(f"    return gradient_of_function({name}, args, {wrt!r}, dout)")
+            lines.append(f'    """({name}(*args), dout times its gradient with respect to {shown}), by the eager tape."""')
+            lines.append(f"    return eager_value_and_gradient({name}, args, {differentiable!r}, dout)")
             lines.append("")
             lines.append("")
             lines.append(f"def grad_{name}(*args):")
-            lines.append(f'    """The gradient of {name} ({", ".join(params)}), by the eager tape."""')
             lines.append(f"    return value_and_vjp_{name}(*args)[1]")
             lines.append("")
             lines.append("")
@@ -416,10 +416,31 @@ class _ModuleEmitter:
             lines.append("")
             lines.append("")
             lines.append(f"def vjp_{name}(*args):")
-            lines.append(f"    *args, dout = args")
+            lines.append("    *args, dout = args")
             lines.append(f"    return value_and_vjp_{name}(*args, dout=dout)[1]")
             lines.append("")
             lines.append("")
+
+
+def _fallback_differentiable(function) -> list:
+    parameters = list(function.node.params.posonly_params) + list(function.node.params.params)
+    return [p.name.value for p in parameters if not _annotated_integral(p)]
+
+
+def _eager_import(line: str) -> str:
+    """`import math` -> the eager tape's math, whose functions record on Tensors."""
+    import libcst as cst
+
+    statement = cst.parse_statement(line)
+    node = statement.body[0]
+    if isinstance(node, cst.Import):
+        names = [a.with_changes(name=cst.parse_expression("srcgrad.eager.mathlib"),
+                                asname=a.asname or cst.AsName(name=cst.Name("math")))
+                 if isinstance(a.name, cst.Name) and a.name.value == "math" else a for a in node.names]
+        node = node.with_changes(names=names)
+    elif isinstance(node, cst.ImportFrom) and isinstance(node.module, cst.Name) and node.module.value == "math":
+        node = node.with_changes(module=cst.parse_expression("srcgrad.eager.mathlib"))
+    return cst.Module(body=[statement.with_changes(body=[node])]).code.strip()
 
 
 _TAPE_NAMES = {"push_double", "pop_double", "push_int", "pop_int", "push_branch", "pop_branch",

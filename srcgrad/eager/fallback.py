@@ -1,0 +1,22 @@
+"""The eager side of generated modules: gradients of functions the compiler refused."""
+
+from __future__ import annotations
+
+from .functions import value_and_grad_of
+
+
+def eager_value_and_gradient(function, args, differentiable: tuple, dout=1.0):
+    """(value, gradient) with the conventions of compiled `value_and_grad_f`.
+
+    `differentiable` lists the parameter positions that are not annotated int or bool. An
+    argument passed there as a Python int or bool (a loop count, say) is used as given and gets
+    a zero gradient, since it cannot carry a derivative through `range` or indexing.
+    """
+    args = tuple(args)
+    traced = [i for i in differentiable if not isinstance(args[i], (bool, int))]
+    value, gradients = value_and_grad_of(function, args, traced, dout)
+    by_position = dict(zip(traced, gradients))
+    result = [by_position.get(i, 0.0) for i in differentiable]
+    if len(result) == 1:
+        return value, result[0]
+    return value, tuple(result)
