@@ -331,3 +331,7 @@ def test_top_level_exports():
                  "gradients_function", "FallbackWarning"):
         assert getattr(srcgrad, name) is getattr(srcgrad.eager, name)
     assert issubclass(srcgrad.FallbackWarning, UserWarning)
+
+
+def test_round_is_plain():
+    assert round(constant(2.6)) == 3 and round(constant(2.56), 1) == 2.6

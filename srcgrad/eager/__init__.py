@@ -18,7 +18,8 @@ and it is the oracle the compiled gradients are tested against. Modules:
 - `vjps`: the derivative rules that are not elementwise (elementwise ones come from
   `srcgrad.rules.elementwise`) and the NumPy functions mapped onto them;
 - `functions`: gradients_function, and grad_of / value_and_grad_of / jvp_of / hvp_of /
-  hessian_of, the entry points of the compiler's fallback to this engine.
+  hessian_of, the entry points of the compiler's fallback to this engine;
+- `mathlib`: Python's math module for Tensors, and `tensor_math(fn)` to make fn use it.
 """
 
 from srcgrad.eager import vjps as _vjps  # noqa: F401  (fills the NumPy dispatch tables)

@@ -138,6 +138,9 @@ class Tensor:
             return int(v)
         raise TypeError(f"only an integral 0-d Tensor can be used as an index, not {self!r}")
 
+    def __round__(self, ndigits=None):  # not differentiated, like int()
+        return round(float(self._value), ndigits)
+
     def __bool__(self) -> bool:
         return bool(self._value)
 

@@ -75,7 +75,6 @@ def __getattr__(name):  # anything else of math (fsum, prod, ...) has no Tensor 
     raise AttributeError(name)
 
 
-_THIS = types.ModuleType  # placeholder replaced below (the module object itself)
 
 
 def tensor_math(fn):
