@@ -176,7 +176,7 @@ class GradientTape:
                 tapes.insert(min(i, len(tapes)), self)
             if not self._persistent:
                 self._used = True
-                self._records, self._watched = [], []
+                self._records, self._watched, self._tracked = [], [], set()
 
     def _reach(self, sources) -> set:
         """Ids of the sources and of every recorded value that depends on one of them."""
