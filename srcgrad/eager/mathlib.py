@@ -75,8 +75,6 @@ def __getattr__(name):  # anything else of math (fsum, prod, ...) has no Tensor 
     raise AttributeError(name)
 
 
-
-
 def tensor_math(fn):
     """A copy of the function `fn` whose global `math` is this module, whose names imported
     from math (`from math import sin`) are this module's, and whose calls to other functions
