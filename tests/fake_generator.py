@@ -99,18 +99,25 @@ def generate(source: str, filename: str, *, pure: bool = False, only: list[str] 
         if warned:
             message = f"{function.name}: while-else is not supported; grad_{function.name} uses the eager tape"
             module.diagnostics.append(Diagnostic(filename, function.lineno, 1, "warning", message))
-        module.reports.append(FunctionReport(function.name, function.lineno, not warned, "x: 1 double per call"))
+        differentiable = [function.args.args[i].arg for i in _differentiable(function)]
+        report = FunctionReport(function.name, function.lineno, not warned, "x: 1 double per call", differentiable)
+        module.reports.append(report)
     module.text = "".join(parts)
     return module
 
 
-def _adjoint(function: ast.FunctionDef) -> str:
-    name = function.name
-    indices = tuple(
+def _differentiable(function: ast.FunctionDef) -> list[int]:
+    """Positions of the parameters not annotated int or bool."""
+    return [
         i
         for i, arg in enumerate(function.args.args)
         if not (isinstance(arg.annotation, ast.Name) and arg.annotation.id in ("int", "bool"))
-    )
+    ]
+
+
+def _adjoint(function: ast.FunctionDef) -> str:
+    name = function.name
+    indices = tuple(_differentiable(function))
     return (
         f"\n\ndef grad_{name}(*args):\n"
         f"    return _gradient({name}, args, {indices!r})\n"
