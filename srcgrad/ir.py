@@ -127,7 +127,24 @@ class UserCall(Expr):
     args: tuple
 
 
-for _cls in (BinOp, Unary, Compare, BoolOp, IfExp, Call, UserCall):
+@dataclass(frozen=True)
+class Index(Expr):
+    """An array element `array[i, j]` (array is a variable name)."""
+
+    array: str
+    indices: tuple
+
+
+@dataclass(frozen=True)
+class Alloc(Expr):
+    """A new float array: kind is "zeros", "ones", "empty" (shape given) or "copy" (of `like`)."""
+
+    kind: str
+    shape: tuple  # dimension expressions; empty when `like` gives the shape
+    like: str | None = None
+
+
+for _cls in (BinOp, Unary, Compare, BoolOp, IfExp, Call, UserCall, Index, Alloc):
     _cls.__hash__ = lambda self: hash(tuple(getattr(self, f) for f in self.__dataclass_fields__))
     _cls.__eq__ = lambda self, other: type(self) is type(other) and all(
         getattr(self, f) == getattr(other, f) for f in self.__dataclass_fields__
@@ -167,6 +184,13 @@ def binop(op: str, a: Expr, b: Expr) -> Expr:
         if isinstance(a.value, float) or isinstance(b.value, float):
             value = float(value)
         return Const(value)
+    if op in "+-" and is_const(b) and isinstance(a, BinOp) and a.op in "+-" and is_const(a.right) \
+            and type(a.right.value) is type(b.value):
+        # (x - 1) - 1 -> x - 2: keeps index arithmetic readable
+        total = (a.right.value if a.op == "+" else -a.right.value) + (b.value if op == "+" else -b.value)
+        if total == 0:
+            return a.left
+        return BinOp("+", a.left, Const(total)) if total > 0 else BinOp("-", a.left, Const(-total))
     if op == "+":
         if is_const(a, 0):
             return b
@@ -227,6 +251,36 @@ def neg(a: Expr) -> Expr:
     return Unary("-", a)
 
 
+_COMPARE = {"<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b,
+            ">=": lambda a, b: a >= b, "==": lambda a, b: a == b, "!=": lambda a, b: a != b}
+
+
+def compare(op: str, a: Expr, b: Expr) -> Expr:
+    """`a op b`, decided now when both sides are constants."""
+    if is_const(a) and is_const(b):
+        return Const(bool(_COMPARE[op](a.value, b.value)))
+    return Compare(op, a, b)
+
+
+def any_of(values) -> Expr:
+    """`a or b or ...` without the parts known to be false."""
+    values = [v for v in values if v != Const(False)]
+    if any(v == Const(True) for v in values):
+        return Const(True)
+    if not values:
+        return Const(False)
+    return values[0] if len(values) == 1 else BoolOp("or", tuple(values))
+
+
+def all_of(values) -> Expr:
+    values = [v for v in values if v != Const(True)]
+    if any(v == Const(False) for v in values):
+        return Const(False)
+    if not values:
+        return Const(True)
+    return values[0] if len(values) == 1 else BoolOp("and", tuple(values))
+
+
 def select(cond: Expr, a: Expr, b: Expr) -> Expr:
     if a == b:
         return a
@@ -266,7 +320,20 @@ def children(e: Expr) -> tuple:
         return (e.test, e.body, e.orelse)
     if isinstance(e, (Call, UserCall)):
         return e.args
+    if isinstance(e, Index):
+        return (Name(e.array),) + e.indices
+    if isinstance(e, Alloc):
+        return e.shape + ((Name(e.like),) if e.like else ())
     return ()
+
+
+def array_dims(kind) -> int:
+    """0 for scalar types, k for a k-dimensional float array ("array1", "array2", ...)."""
+    return int(kind[5:]) if isinstance(kind, str) and kind.startswith("array") else 0
+
+
+def array_type(ndim: int) -> str:
+    return f"array{ndim}"
 
 
 def names_in(e: Expr) -> set:
@@ -306,6 +373,8 @@ def substitute(e: Expr, mapping: dict) -> Expr:
         return Call(e.func, tuple(substitute(a, mapping) for a in e.args))
     if isinstance(e, UserCall):
         return UserCall(e.func, tuple(substitute(a, mapping) for a in e.args))
+    if isinstance(e, Index):
+        return Index(e.array, tuple(substitute(i, mapping) for i in e.indices))
     return e
 
 
@@ -319,9 +388,12 @@ class Stmt:
 
 @dataclass
 class Assign(Stmt):
+    """`target = value`, or `target[index] = value` when index is given."""
+
     target: str
     value: Expr
     source: str = ""  # the source line, for comments in generated code
+    index: tuple | None = None
 
 
 @dataclass

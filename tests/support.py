@@ -48,22 +48,47 @@ def as_tuple(gradient, count: int) -> tuple:
 
 
 def central_differences(f, args: tuple, positions: list, step: float = 1e-6) -> tuple:
-    """Central finite differences of f at args, for each argument position listed."""
+    """Central finite differences of f at args, for each argument position listed (arrays too)."""
     out = []
     for position in positions:
+        if isinstance(args[position], np.ndarray):
+            base = args[position]
+            gradient = np.zeros_like(base, dtype=float)
+            for index in np.ndindex(base.shape):
+                h = step * max(1.0, abs(base[index]))
+                up, down = base.astype(float).copy(), base.astype(float).copy()
+                up[index] += h
+                down[index] -= h
+                gradient[index] = (f(*_replace(args, position, up)) - f(*_replace(args, position, down))) / (2 * h)
+            out.append(gradient)
+            continue
         x = float(args[position])
         h = step * max(1.0, abs(x))
-        up = list(args)
-        down = list(args)
-        up[position] = x + h
-        down[position] = x - h
-        out.append((f(*up) - f(*down)) / (2 * h))
+        out.append((f(*_replace(args, position, x + h)) - f(*_replace(args, position, x - h))) / (2 * h))
     return tuple(out)
 
 
+def _replace(args: tuple, position: int, value) -> list:
+    changed = list(args)
+    changed[position] = value
+    return changed
+
+
+def copied(args: tuple) -> tuple:
+    """Fresh copies of array arguments, so a function that updates its input in place cannot leak."""
+    return tuple(a.copy() if isinstance(a, np.ndarray) else a for a in args)
+
+
 def assert_close(actual, expected, rtol: float, atol: float, what: str) -> None:
+    """Compare numbers, arrays, or tuples of them, element by element."""
+    if isinstance(actual, (tuple, list)) and isinstance(expected, (tuple, list)):
+        if len(actual) != len(expected):
+            raise AssertionError(f"{what}: {len(actual)} values, expected {len(expected)}")
+        for k, (a, e) in enumerate(zip(actual, expected)):
+            assert_close(a, e, rtol, atol, f"{what} [{k}]")
+        return
     actual, expected = np.asarray(actual, dtype=float), np.asarray(expected, dtype=float)
-    if not np.allclose(actual, expected, rtol=rtol, atol=atol, equal_nan=True):
+    if actual.shape != expected.shape or not np.allclose(actual, expected, rtol=rtol, atol=atol, equal_nan=True):
         raise AssertionError(f"{what}: got {actual.tolist()}, expected {expected.tolist()}")
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import inspect
 
+import numpy as np
 import pytest
 
-from support import (EXAMPLES, PROGRAMS, as_tuple, assert_close, central_differences, compiled_module,
+from support import (EXAMPLES, PROGRAMS, as_tuple, assert_close, central_differences, compiled_module, copied,
                      original_module, pure_module)
 
 CASES = {
@@ -74,6 +75,13 @@ CASES = {
         ("tax", (27.0, 0.1, 0.3)),
         ("tax", (55.0, 0.1, 0.3)),
     ],
+    "rosenbrock": [
+        ("rosenbrock", (np.array([0.5, -1.2, 1.4, 0.3, 2.0]),)),
+        ("rosenbrock", (np.array([1.0]),)),
+    ],
+    "heat": [
+        ("heat", (np.sin(np.linspace(0.0, 3.0, 9)), 0.2, 7)),
+    ],
     "newton": [
         ("cube_root", (27.0,)),
         ("cube_root", (0.5,)),
@@ -98,26 +106,32 @@ def _differentiable_positions(function, args) -> list:
 PARAMS = [(module, name, args) for module, cases in CASES.items() for name, args in cases]
 
 
-@pytest.mark.parametrize("module,name,args", PARAMS, ids=[f"{m}.{n}{a}" for m, n, a in PARAMS])
+def _case_id(module, name, args) -> str:
+    shown = ", ".join(f"array{list(a.shape)}" if isinstance(a, np.ndarray) else repr(a) for a in args)
+    return f"{module}.{name}({shown})"
+
+
+@pytest.mark.parametrize("module,name,args", PARAMS, ids=[_case_id(*p) for p in PARAMS])
 def test_gradient_matches_finite_differences_and_pure(module, name, args):
     path = _path(module)
     original = getattr(original_module(path), name)
     compiled = compiled_module(path)
     pure = pure_module(path)
 
-    assert_close(getattr(compiled, name)(*args), original(*args), 1e-12, 1e-12, f"{name} primal (compiled)")
-    assert_close(getattr(pure, name)(*args), original(*args), 1e-12, 1e-12, f"{name} primal (pure)")
+    expected = original(*copied(args))
+    assert_close(getattr(compiled, name)(*copied(args)), expected, 1e-12, 1e-12, f"{name} primal (compiled)")
+    assert_close(getattr(pure, name)(*copied(args)), expected, 1e-12, 1e-12, f"{name} primal (pure)")
 
     parameters = list(inspect.signature(original).parameters.values())
     positions = [i for i, p in enumerate(parameters) if p.annotation not in (int, bool)]
-    grad_compiled = as_tuple(getattr(compiled, "grad_" + name)(*args), len(positions))
-    grad_pure = as_tuple(getattr(pure, "grad_" + name)(*args), len(positions))
-    numeric = central_differences(original, args, positions)
+    grad_compiled = as_tuple(getattr(compiled, "grad_" + name)(*copied(args)), len(positions))
+    grad_pure = as_tuple(getattr(pure, "grad_" + name)(*copied(args)), len(positions))
+    numeric = central_differences(lambda *a: original(*copied(a)), args, positions)
     assert_close(grad_compiled, grad_pure, 1e-12, 1e-12, f"grad_{name}: compiled vs pure")
     assert_close(grad_compiled, numeric, 1e-5, 1e-6, f"grad_{name}: compiled vs finite differences")
 
-    value, grad = getattr(compiled, "value_and_grad_" + name)(*args)
-    assert_close(value, original(*args), 1e-12, 1e-12, f"value_and_grad_{name} value")
+    value, grad = getattr(compiled, "value_and_grad_" + name)(*copied(args))
+    assert_close(value, expected, 1e-12, 1e-12, f"value_and_grad_{name} value")
     assert_close(as_tuple(grad, len(positions)), grad_compiled, 0, 0, f"value_and_grad_{name} gradient")
-    scaled = as_tuple(getattr(compiled, "vjp_" + name)(*args, -2.5), len(positions))
+    scaled = as_tuple(getattr(compiled, "vjp_" + name)(*copied(args), -2.5), len(positions))
     assert_close(scaled, [-2.5 * g for g in grad_compiled], 1e-14, 1e-14, f"vjp_{name}")

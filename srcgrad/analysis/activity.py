@@ -17,10 +17,10 @@ def _assignments(function: ir.Function):
 
 def active_variables(function: ir.Function, result: str) -> set:
     types = function.var_types
-    floats = {name for name, kind in types.items() if kind == ir.DOUBLE}
+    floats = {name for name, kind in types.items() if kind == ir.DOUBLE or ir.array_dims(kind)}
     assigns = _assignments(function)
 
-    varied = {name for name, _ in function.params if types[name] == ir.DOUBLE}
+    varied = {name for name, _ in function.params if name in floats}
     changed = True
     while changed:
         changed = False
@@ -43,11 +43,64 @@ def active_variables(function: ir.Function, result: str) -> set:
 
 
 def stable_names(function: ir.Function, constants) -> set:
-    """Names whose value never changes during a call: unassigned parameters and module constants."""
-    assigned = set()
-    for s in ir.walk(function.body):
-        if isinstance(s, ir.Assign):
-            assigned.add(s.target)
-        elif isinstance(s, ir.For):
-            assigned.add(s.var)
-    return ({name for name, _ in function.params} | set(constants)) - assigned
+    """Names whose value, once set, never changes during a call.
+
+    Unassigned parameters, module constants, and scalars assigned exactly once outside every
+    loop (such a first definition is never taped, so the reverse sweep sees the same value).
+    """
+    counts, in_loops = {}, set()
+
+    def visit(stmts, in_loop):
+        for s in stmts:
+            if isinstance(s, ir.Assign):
+                counts[s.target] = counts.get(s.target, 0) + 1
+                if in_loop or s.index is not None:
+                    in_loops.add(s.target)
+            elif isinstance(s, ir.For):
+                counts[s.var] = counts.get(s.var, 0) + 2
+            if isinstance(s, ir.If):
+                visit(s.body, in_loop)
+                visit(s.orelse, in_loop)
+            elif isinstance(s, (ir.For, ir.While)):
+                visit(s.body, True)
+
+    visit(function.body, False)
+    params = {name for name, _ in function.params}
+    once = {name for name, n in counts.items() if n == 1 and name not in in_loops and name not in params
+            and not ir.array_dims(function.var_types.get(name))}
+    return ((params | set(constants)) - set(counts)) | once
+
+
+def loop_only_variables(function: ir.Function) -> set:
+    """Variables that are only ever `for` loop variables and are read only inside their loops.
+
+    The reverse sweep sets them itself when it replays each loop, so their values between loops
+    never need restoring.
+    """
+    assigned = {s.target for s in ir.walk(function.body) if isinstance(s, ir.Assign)}
+    candidates = {s.var for s in ir.walk(function.body) if isinstance(s, ir.For)} - assigned
+    outside = set()
+
+    def visit(stmts, loop_vars):
+        for s in stmts:
+            exprs = []
+            if isinstance(s, ir.Assign):
+                exprs = [s.value] + list(s.index or ())
+            elif isinstance(s, (ir.If, ir.While)):
+                exprs = [s.test]
+            elif isinstance(s, ir.For):
+                exprs = [s.start, s.stop, s.step]
+            for e in exprs:
+                outside.update((ir.names_in(e) & candidates) - loop_vars)
+            if isinstance(s, ir.If):
+                visit(s.body, loop_vars)
+                visit(s.orelse, loop_vars)
+            elif isinstance(s, ir.For):
+                visit(s.body, loop_vars | {s.var})
+            elif isinstance(s, ir.While):
+                if s.exit_flag is not None:
+                    outside.update((ir.names_in(s.exit_flag) & candidates) - loop_vars)
+                visit(s.body, loop_vars)
+
+    visit(function.body, set())
+    return candidates - outside

@@ -21,6 +21,8 @@ def join(*kinds) -> str:
     kinds = [k for k in kinds if k is not None]
     if not kinds:
         return None
+    if any(k not in _ORDER for k in kinds):  # arrays join only with themselves
+        return kinds[0] if len(set(kinds)) == 1 else "mixed"
     return max(kinds, key=_ORDER.__getitem__)
 
 
@@ -52,6 +54,8 @@ def expr_type(e: ir.Expr, var_types: dict, return_types: dict) -> str:
             return ir.DOUBLE
         if e.func in INT_RESULTS:
             return ir.INT
+        if e.func == "shape":
+            return ir.INT
         if e.func in BOOL_RESULTS:
             return ir.BOOL
         if e.func in SAME_AS_ARGUMENTS:
@@ -60,6 +64,12 @@ def expr_type(e: ir.Expr, var_types: dict, return_types: dict) -> str:
         return ir.DOUBLE
     if isinstance(e, ir.UserCall):
         return return_types.get(e.func)
+    if isinstance(e, ir.Index):
+        return ir.DOUBLE
+    if isinstance(e, ir.Alloc):
+        if e.like is not None:
+            return var_types.get(e.like)
+        return ir.array_type(len(e.shape))
     raise TypeError(e)
 
 
@@ -73,11 +83,72 @@ def _range_bound_names(stmts) -> set:
     return names
 
 
+def _expressions_of(s) -> list:
+    exprs = _expressions(s)
+    if isinstance(s, ir.Assign) and s.index:
+        exprs = exprs + list(s.index)
+    return exprs
+
+
+def _all_subexpressions(e):
+    yield e
+    for c in ir.children(e):
+        yield from _all_subexpressions(c)
+
+
+def array_dimensions(function: ir.Function) -> dict:
+    """Arrays and their number of dimensions, from how they are indexed, allocated and copied."""
+    dims, likes = {}, []
+
+    def settle(name, ndim, s):
+        if dims.get(name) not in (None, ndim):
+            raise Unsupported(f"the array '{name}' indexed with {dims[name]} and with {ndim} indices", s.line, s.column)
+        dims[name] = ndim
+
+    for s in ir.walk(function.body):
+        if isinstance(s, ir.Assign) and s.index is not None:
+            settle(s.target, len(s.index), s)
+        if isinstance(s, ir.Assign) and isinstance(s.value, ir.Alloc):
+            if s.value.like is not None:
+                likes.append((s.target, s.value.like, s))
+            else:
+                settle(s.target, len(s.value.shape), s)
+        for e in _expressions_of(s):
+            for sub in _all_subexpressions(e):
+                if isinstance(sub, ir.Index):
+                    settle(sub.array, len(sub.indices), s)
+                elif isinstance(sub, ir.Call) and sub.func == "shape" and isinstance(sub.args[0], ir.Name):
+                    dims.setdefault(sub.args[0].id, None)
+                    if sub.args[1].value >= 2:
+                        raise Unsupported("arrays of more than two dimensions", s.line, s.column)
+    changed = True
+    while changed:  # a copy has the dimensions of its original, either way round
+        changed = False
+        for target, like, s in likes:
+            for a, b in ((target, like), (like, target)):
+                if dims.get(a) is not None and dims.get(b) is None:
+                    dims[b] = dims[a]
+                    changed = True
+    for name, declared in function.params:
+        if declared == "array":
+            dims.setdefault(name, None)
+    for name, ndim in dims.items():
+        if ndim is None:
+            raise Unsupported(f"the array '{name}' used without element indexing (vectorised NumPy)",
+                              function.line, function.column)
+    return dims
+
+
 def infer(function: ir.Function, result: str, return_types: dict) -> None:
     """Fill function.var_types for every variable and set function.return_type."""
     types = function.var_types
     int_bounds = _range_bound_names(function.body)
+    arrays = array_dimensions(function)
+    for name, ndim in arrays.items():
+        types[name] = ir.array_type(ndim)
     for name, declared in function.params:
+        if name in arrays:
+            continue
         if declared is None:
             types[name] = ir.INT if name in int_bounds else ir.DOUBLE
         else:
@@ -87,7 +158,14 @@ def infer(function: ir.Function, result: str, return_types: dict) -> None:
         if isinstance(s, ir.For):
             types[s.var] = ir.INT
             fixed.add(s.var)
-    assigns = [s for s in ir.walk(function.body) if isinstance(s, ir.Assign)]
+    assigns = [s for s in ir.walk(function.body) if isinstance(s, ir.Assign) and s.index is None]
+    for s in assigns:
+        if s.target in arrays and not isinstance(s.value, ir.Alloc):
+            raise Unsupported(f"assigning to the array '{s.target}' other than by element or np.zeros/copy",
+                              s.line, s.column)
+        if isinstance(s.value, ir.Alloc) and s.target not in arrays:
+            raise Unsupported("an array that is never indexed", s.line, s.column)
+    fixed |= set(arrays)
     changed = True
     while changed:
         changed = False
@@ -95,6 +173,8 @@ def infer(function: ir.Function, result: str, return_types: dict) -> None:
             kind = expr_type(s.value, types, return_types)
             if kind is None:
                 continue
+            if kind == "mixed" or types.get(s.target) == "mixed":
+                raise Unsupported(f"'{s.target}' holding both a number and an array", s.line, s.column)
             if s.target in fixed:
                 if join(types[s.target], kind) != types[s.target]:
                     raise Unsupported(f"assigning a {kind} value to the {types[s.target]} variable "
@@ -108,9 +188,12 @@ def infer(function: ir.Function, result: str, return_types: dict) -> None:
         if s.target not in types:
             raise Unsupported(f"the variable '{s.target}' (its type could not be inferred)", s.line, s.column)
     for s in ir.walk(function.body):
-        for e in _expressions(s):
+        for e in _expressions_of(s):
             _check_bool_operands(e, types, return_types, s)
+            _check_arrays_only_indexed(e, types, s)
     function.return_type = types.get(result, ir.DOUBLE)
+    if ir.array_dims(function.return_type):
+        raise Unsupported("returning an array", function.line, function.column)
 
 
 def _expressions(s):
@@ -123,13 +206,26 @@ def _expressions(s):
     return []
 
 
+def _check_arrays_only_indexed(e, types, s):
+    """Whole-array values may only be indexed, measured or copied; arithmetic on them is vectorised NumPy."""
+    if isinstance(e, ir.Name) and ir.array_dims(types.get(e.id)):
+        raise Unsupported(f"the array '{e.id}' used as a whole value (vectorised NumPy)", s.line, s.column)
+    if isinstance(e, (ir.Index, ir.Alloc)):
+        for c in ir.children(e)[1 if isinstance(e, ir.Index) else 0:]:
+            if not (isinstance(e, ir.Alloc) and c == ir.Name(e.like or "")):
+                _check_arrays_only_indexed(c, types, s)
+        return
+    if isinstance(e, ir.Call) and e.func == "shape":
+        return
+    for c in ir.children(e):
+        _check_arrays_only_indexed(c, types, s)
+
+
 def _check_bool_operands(e, types, return_types, s):
     """`a or b` yields an operand in Python; compiled code supports it only on truth values."""
     if isinstance(e, ir.BoolOp):
         for v in e.values:
             if expr_type(v, types, return_types) != ir.BOOL:
                 raise Unsupported(f"'{e.op}' on a value that is not a comparison or bool", s.line, s.column)
-    if isinstance(e, ir.For):
-        return
     for c in ir.children(e):
         _check_bool_operands(c, types, return_types, s)

@@ -13,7 +13,8 @@ import math
 from .. import ir
 from ..transform import reverse as g
 
-C_TYPES = {ir.DOUBLE: "double", ir.INT: "Py_ssize_t", ir.BOOL: "bint"}
+C_TYPES = {ir.DOUBLE: "double", ir.INT: "Py_ssize_t", ir.BOOL: "bint",
+           "array1": "double[::1]", "array2": "double[:, ::1]"}
 ZERO = {ir.DOUBLE: "0.0", ir.INT: "0", ir.BOOL: "False"}
 
 # rule name -> the function name both runtimes provide
@@ -68,6 +69,16 @@ class ExpressionPrinter:
             return self.call(e), _PRECEDENCE["atom"]
         if isinstance(e, ir.UserCall):
             return f"{e.func}({', '.join(self(a) for a in e.args)})", _PRECEDENCE["atom"]
+        if isinstance(e, ir.Index):
+            return f"{e.array}[{', '.join(self(i) for i in e.indices)}]", _PRECEDENCE["atom"]
+        if isinstance(e, ir.Alloc):
+            self.used.add("numpy")
+            if e.kind == "copy":
+                return f"{e.like}.copy()", _PRECEDENCE["atom"]
+            if e.like is not None:
+                return f"np.{e.kind}_like({e.like})", _PRECEDENCE["atom"]
+            shape = self(e.shape[0]) if len(e.shape) == 1 else "(" + ", ".join(self(d) for d in e.shape) + ")"
+            return f"np.{e.kind}({shape})", _PRECEDENCE["atom"]
         raise TypeError(e)
 
     def wrap(self, e: ir.Expr, minimum: int) -> str:
@@ -114,6 +125,8 @@ class ExpressionPrinter:
             return f"int({args[0]})" if self.pure else f"<Py_ssize_t>{self.wrap(e.args[0], _PRECEDENCE['atom'])}"
         if name == "bool":
             return f"bool({args[0]})" if self.pure else f"({args[0]} != 0)"
+        if name == "shape":
+            return f"{args[0]}.shape[{args[1]}]"
         if name == "absolute":
             name = "abs" if integral else "fabs"
         if name in ("maximum", "minimum") and integral:
@@ -137,7 +150,10 @@ class Printer:
             if isinstance(s, g.GComment):
                 self.lines.append(f"{pad}# {s.text}")
             elif isinstance(s, g.GAssign):
-                self.lines.append(_commented(f"{pad}{s.target} {s.op} {printer(s.value)}", s.comment))
+                target = printer(s.target) if isinstance(s.target, ir.Expr) else s.target
+                self.lines.append(_commented(f"{pad}{target} {s.op} {printer(s.value)}", s.comment))
+            elif isinstance(s, g.GRaise):
+                self.lines.append(f"{pad}raise {s.exception}({s.message!r})")
             elif isinstance(s, g.GUnpack):
                 self.lines.append(_commented(f"{pad}{', '.join(s.targets)} = {printer(s.value)}", s.comment))
             elif isinstance(s, g.GCall):

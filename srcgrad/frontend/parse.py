@@ -47,6 +47,9 @@ NUMPY_CONSTANTS = {"pi": math.pi, "e": math.e, "inf": math.inf, "nan": math.nan}
 SCALAR_ANNOTATIONS = {"float": ir.DOUBLE, "int": ir.INT, "bool": ir.BOOL}
 ARRAY_ANNOTATIONS = {"numpy.ndarray", "np.ndarray", "ndarray"}
 NUMERIC_MODULES = {"math", "numpy"}
+ARRAY = "array"  # a float array whose number of dimensions type inference settles
+ALLOCATORS = {"zeros": "zeros", "ones": "ones", "empty": "empty"}
+LIKE_ALLOCATORS = {"zeros_like": "zeros", "ones_like": "ones", "empty_like": "empty", "copy": "copy"}
 
 
 @dataclass
@@ -292,7 +295,7 @@ class FunctionReader:
         if text in SCALAR_ANNOTATIONS:
             return SCALAR_ANNOTATIONS[text]
         if text in ARRAY_ANNOTATIONS or _qualify(text, self.facts) == "numpy.ndarray":
-            raise self.unsupported(node, "an array parameter (np.ndarray)")
+            return ARRAY
         raise self.unsupported(node, f"a parameter annotated '{text}' (not float, int, bool or np.ndarray)")
 
     # statements --------------------------------------------------------------------------
@@ -349,10 +352,14 @@ class FunctionReader:
         if isinstance(node, cst.Continue):
             return [ir.Continue(line, column)]
         if isinstance(node, cst.AugAssign):
-            target = self._target_name(node.target)
             op = _AUGMENTED_OPERATORS.get(type(node.operator))
             if op is None:
                 raise self.unsupported(node.operator, "this augmented assignment operator")
+            if isinstance(node.target, cst.Subscript):
+                element = self._index(node.target)
+                value = ir.BinOp(op, element, self.expr(node.value))
+                return [ir.Assign(line, column, element.array, value, source, element.indices)]
+            target = self._target_name(node.target)
             value = ir.BinOp(op, ir.Name(target), self.expr(node.value))
             return [ir.Assign(line, column, target, value, source)]
         if isinstance(node, cst.AnnAssign):
@@ -377,6 +384,14 @@ class FunctionReader:
         raise self.unsupported(node, f"the statement '{type(node).__name__}'")
 
     def _assign(self, target, value_node, line, column, source) -> list:
+        if isinstance(target, cst.Subscript):
+            element = self._index(target)
+            return [ir.Assign(line, column, element.array, self.expr(value_node), source, element.indices)]
+        if isinstance(target, (cst.Tuple, cst.List)) and self._is_shape(value_node):
+            array = self._shape_of(value_node)
+            names = [self._target_name(el.value) for el in target.elements]
+            return [ir.Assign(line, column, name, ir.Call("shape", (ir.Name(array), ir.Const(k))), source)
+                    for k, name in enumerate(names)]
         if isinstance(target, (cst.Tuple, cst.List)):
             names = [self._target_name(el.value) for el in target.elements]
             if not isinstance(value_node, (cst.Tuple, cst.List)) or len(value_node.elements) != len(names):
@@ -395,6 +410,31 @@ class FunctionReader:
             return out
         return [ir.Assign(line, column, self._target_name(target), self.expr(value_node), source)]
 
+    def _is_shape(self, node) -> bool:
+        return (isinstance(node, cst.Attribute) and node.attr.value == "shape"
+                and isinstance(node.value, cst.Name) and node.value.value in self.locals)
+
+    def _shape_of(self, node) -> str:
+        return node.value.value
+
+    def _index(self, node: cst.Subscript) -> ir.Index:
+        """`x[i, j]` with x a local array and integer indices; slices are refused."""
+        if not isinstance(node.value, cst.Name) or node.value.value not in self.locals:
+            raise self.unsupported(node, "indexing something other than a local array")
+        indices = []
+        for element in node.slice:
+            if not isinstance(element.slice, cst.Index) or element.slice.star is not None:
+                raise self.unsupported(element, "array slicing")
+            index = self.expr(element.slice.value)
+            if isinstance(index, ir.Unary) and index.op == "-" and isinstance(index.operand, ir.Const):
+                index = ir.Const(-index.operand.value)
+            if isinstance(index, ir.Const) and isinstance(index.value, int) and index.value < 0:
+                # x[-k] counts from the end, as in Python
+                size = ir.Call("shape", (ir.Name(node.value.value), ir.Const(len(indices))))
+                index = ir.BinOp("-", size, ir.Const(-index.value))
+            indices.append(index)
+        return ir.Index(node.value.value, tuple(indices))
+
     def _fresh(self, base: str) -> str:
         name, k = base, 1
         while name in self.locals:
@@ -406,8 +446,6 @@ class FunctionReader:
     def _target_name(self, node) -> str:
         if isinstance(node, cst.Name):
             return node.value
-        if isinstance(node, cst.Subscript):
-            raise self.unsupported(node, "assignment to an array element")
         if isinstance(node, cst.Attribute):
             raise self.unsupported(node, "assignment to an attribute")
         raise self.unsupported(node, "this assignment target")
@@ -488,7 +526,15 @@ class FunctionReader:
             return ir.IfExp(self.expr(node.test), self.expr(node.body), self.expr(node.orelse))
         if isinstance(node, cst.Call):
             return self._call(node)
-        labels = {cst.Subscript: "indexing (arrays are not yet compiled)", cst.Lambda: "lambda",
+        if isinstance(node, cst.Subscript):
+            if self._is_shape(node.value):  # x.shape[k]
+                (element,) = node.slice if len(node.slice) == 1 else (None,)
+                if element is None or not isinstance(element.slice, cst.Index) \
+                        or not isinstance(element.slice.value, cst.Integer):
+                    raise self.unsupported(node, "x.shape indexed by something other than a constant")
+                return ir.Call("shape", (ir.Name(node.value.value.value), self.expr(element.slice.value)))
+            return self._index(node)
+        labels = {cst.Lambda: "lambda",
                   cst.ListComp: "a list comprehension", cst.GeneratorExp: "a generator expression",
                   cst.DictComp: "a dict comprehension", cst.SetComp: "a set comprehension",
                   cst.List: "a list", cst.Tuple: "a tuple", cst.Dict: "a dict", cst.Set: "a set",
@@ -551,8 +597,15 @@ class FunctionReader:
     def _call(self, node: cst.Call) -> ir.Expr:
         if any(arg.keyword is not None or arg.star for arg in node.args):
             raise self.unsupported(node, "a call with keyword or star arguments")
-        args = tuple(self.expr(arg.value) for arg in node.args)
         func = node.func
+        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value in self.locals:
+            if func.attr.value == "copy" and not node.args:
+                return ir.Alloc("copy", (), func.value.value)
+            raise self.unsupported(func, f"the method '{func.attr.value}'")
+        allocation = self._allocation(node)
+        if allocation is not None:
+            return allocation
+        args = tuple(self.expr(arg.value) for arg in node.args)
         try:
             dotted = _dotted(func)
         except ValueError:
@@ -576,6 +629,30 @@ class FunctionReader:
             raise self.unsupported(func, f"the function '{dotted}'")
         return self._primitive(func, dotted, primitive, args)
 
+    def _allocation(self, node: cst.Call):
+        """np.zeros(n), np.ones((n, m)), np.empty(n), np.zeros_like(x), np.copy(x): a new float array."""
+        try:
+            qualified = _qualify(_dotted(node.func), self.facts)
+        except ValueError:
+            return None
+        module, _, name = qualified.rpartition(".")
+        if module != "numpy" or (name not in ALLOCATORS and name not in LIKE_ALLOCATORS):
+            return None
+        if len(node.args) != 1 or node.args[0].keyword is not None or node.args[0].star:
+            raise self.unsupported(node, f"np.{name} with arguments other than a shape (arrays are float64)")
+        argument = node.args[0].value
+        if name in LIKE_ALLOCATORS:
+            if not isinstance(argument, cst.Name) or argument.value not in self.locals:
+                raise self.unsupported(node, f"np.{name} of something other than a local array")
+            return ir.Alloc(LIKE_ALLOCATORS[name], (), argument.value)
+        if isinstance(argument, (cst.Tuple, cst.List)):
+            shape = tuple(self.expr(el.value) for el in argument.elements)
+        else:
+            shape = (self.expr(argument),)
+        if not 1 <= len(shape) <= 2:
+            raise self.unsupported(node, "arrays of more than two dimensions")
+        return ir.Alloc(ALLOCATORS[name], shape)
+
     def _primitive(self, node, dotted: str, primitive: str, args: tuple) -> ir.Expr:
         if primitive in ("minimum", "maximum") and dotted in ("min", "max"):
             if len(args) < 2:
@@ -589,7 +666,9 @@ class FunctionReader:
         if primitive == "power" and len(args) == 2:
             return ir.BinOp("**", args[0], args[1])
         if primitive == "len":
-            raise self.unsupported(node, "len() (arrays are not yet compiled)")
+            if len(args) != 1 or not isinstance(args[0], ir.Name):
+                raise self.unsupported(node, "len() of something other than a local array")
+            return ir.Call("shape", (args[0], ir.Const(0)))
         if primitive == "round":
             if len(args) != 1:
                 raise self.unsupported(node, "round() with ndigits")

@@ -35,6 +35,8 @@ def user_names(function: ir.Function) -> set:
         if isinstance(s, ir.Assign):
             names.add(s.target)
             names |= ir.names_in(s.value)
+            for index in s.index or ():
+                names |= ir.names_in(index)
         elif isinstance(s, ir.For):
             names.add(s.var)
     return names
@@ -163,6 +165,8 @@ def _reads(stmts) -> set:
     for s in ir.walk(stmts):
         if isinstance(s, ir.Assign):
             names |= ir.names_in(s.value)
+            for index in s.index or ():
+                names |= ir.names_in(index)
         elif isinstance(s, (ir.If, ir.While)):
             names |= ir.names_in(s.test)
         if isinstance(s, ir.For):
@@ -221,7 +225,7 @@ def _hoist_assign(s: ir.Assign, names: Names) -> list:
         return _rebuild(e, [visit(c, False) for c in ir.children(e)])
 
     value = visit(s.value, True)
-    return hoisted + [ir.Assign(s.line, s.column, s.target, value, s.source)]
+    return hoisted + [ir.Assign(s.line, s.column, s.target, value, s.source, s.index)]
 
 
 def _rebuild(e: ir.Expr, kids: list) -> ir.Expr:
@@ -239,4 +243,8 @@ def _rebuild(e: ir.Expr, kids: list) -> ir.Expr:
         return ir.Call(e.func, tuple(kids))
     if isinstance(e, ir.UserCall):
         return ir.UserCall(e.func, tuple(kids))
+    if isinstance(e, ir.Index):
+        return ir.Index(e.array, tuple(kids[1:]))
+    if isinstance(e, ir.Alloc):
+        return ir.Alloc(e.kind, tuple(kids[:len(e.shape)]), e.like)
     return e

@@ -56,7 +56,8 @@ def generate_module(source: str, filename: str, *, pure: bool = False, only=None
             names = Names(user_names(function) | set(facts.constants) | set(facts.functions) | {"tape"})
             result = lower(function, names)
             infer(function, result, {k: s.return_type for k, s in signatures.items()})
-            differentiable = [p for p, _ in function.params if function.var_types[p] == ir.DOUBLE]
+            differentiable = [p for p, _ in function.params
+                              if function.var_types[p] == ir.DOUBLE or ir.array_dims(function.var_types[p])]
             signatures[name] = Signature(name, [(p, function.var_types[p]) for p, _ in function.params],
                                          function.return_type, differentiable,
                                          module_names.fresh(f"_{name}_primal"), module_names.fresh(f"_{name}_adjoint"))
@@ -203,7 +204,7 @@ class _ModuleEmitter:
         lines.append("")
         tape_functions = sorted(n for n in used if n in _TAPE_NAMES)
         math_functions = sorted(n for n in used if n in (PY_MATH if self.pure else LIBC_MATH | {"NAN", "INFINITY"}))
-        helpers = sorted(n for n in used if n not in _TAPE_NAMES and n not in math_functions)
+        helpers = sorted(n for n in used if n not in _TAPE_NAMES and n not in math_functions and n != "numpy")
         if self.pure:
             if math_functions:
                 lines.append(f"from math import {', '.join(math_functions)}")
@@ -225,6 +226,9 @@ class _ModuleEmitter:
                     ["Tape", "tape_init", "tape_free"] + tape_functions))
             if helpers:
                 lines.append(f"from srcgrad.runtime.scalar cimport {', '.join(helpers)}")
+        if "numpy" in used:
+            lines.append("import numpy as np")
+            lines.append("from srcgrad.runtime.arrays import as_float_array")
         if any_fallback:
             lines.append("from srcgrad.eager.fallback import eager_value_and_gradient")
         lines.append("")
@@ -270,12 +274,16 @@ class _ModuleEmitter:
         out.lines.append("")
         params = ", ".join(self._param(p, k) for p, k in sig.params)
 
+        uses_arrays = any(ir.array_dims(k) for k in types.values())
+        # array code allocates and raises IndexError, so it keeps the GIL; scalar code runs without
+        qualifiers = "except *" if uses_arrays else "noexcept nogil"
+
         # primal
         primal_body = _rename_calls(code.primal_body, codes, primal=True)
         if self.pure:
             out.lines.append(f"def {sig.primal}({params}):")
         else:
-            out.lines.append(f"cdef {C_TYPES[sig.return_type]} {sig.primal}({params}) noexcept nogil:")
+            out.lines.append(f"cdef {C_TYPES[sig.return_type]} {sig.primal}({params}) {qualifiers}:")
         self._declarations(out, code.primal_locals, set())
         out.emit_block(primal_body, 1, printer)
         out.lines.append("")
@@ -285,24 +293,28 @@ class _ModuleEmitter:
         has_adjoint = bool(sig.differentiable)
         if has_adjoint:
             adjoint_body = _rename_calls(code.adjoint_body, codes, primal=False)
-            result_types = [sig.return_type] + [ir.DOUBLE] * len(sig.differentiable)
+            scalar_grads = [p for p in sig.differentiable if not ir.array_dims(types[p])]
+            array_grads = [p for p in sig.differentiable if ir.array_dims(types[p])]
+            result_types = [sig.return_type] + [ir.DOUBLE] * len(scalar_grads)
+            b_arrays = "".join(f", {self._param(code.adjoint_names[p], types[p])}" for p in array_grads)
             if self.pure:
-                out.lines.append(f"def {sig.adjoint}(tape, {params}, {code.adjoint_param}):")
+                out.lines.append(f"def {sig.adjoint}(tape, {params}, {code.adjoint_param}{b_arrays}):")
             else:
-                ctuple = "(" + ", ".join(C_TYPES[k] for k in result_types) + ")"
-                out.lines.append(f"cdef {ctuple} {sig.adjoint}(Tape* tape, {params}, double {code.adjoint_param}) "
-                                 "noexcept nogil:")
-            out.lines.append(f'    """Returns {sig.name}({", ".join(p for p, _ in sig.params)}) and '
-                             f'{code.adjoint_param} times its gradient."""'
-                             if not self.pure else
-                             f'    """Returns {sig.name}({", ".join(p for p, _ in sig.params)}) and '
-                             f'{code.adjoint_param} times its gradient."""')
+                returned = C_TYPES[result_types[0]] if len(result_types) == 1 else \
+                    "(" + ", ".join(C_TYPES[k] for k in result_types) + ")"
+                out.lines.append(f"cdef {returned} {sig.adjoint}(Tape* tape, {params}, double {code.adjoint_param}"
+                                 f"{b_arrays}) {qualifiers}:")
+            added = f"; adds {code.adjoint_param} times the gradient to {', '.join(code.adjoint_names[p] for p in array_grads)}" \
+                if array_grads else ""
+            out.lines.append(f'    """Returns {sig.name}({", ".join(p for p, _ in sig.params)})'
+                             + (f" and {code.adjoint_param} times its gradient" if scalar_grads else "")
+                             + f'{added}."""')
             self._declarations(out, code.locals, set(code.zero_init))
             out.emit_block(adjoint_body, 1, printer)
             out.lines.append("")
             out.lines.append("")
         self._wrappers(out, code)
-        return printer.used
+        return printer.used | ({"numpy"} if uses_arrays else set())
 
     def _param(self, name: str, kind: str) -> str:
         return name if self.pure else f"{C_TYPES[kind]} {name}"
@@ -310,7 +322,8 @@ class _ModuleEmitter:
     def _declarations(self, out: Printer, locals_: dict, zero_init: set) -> None:
         if self.pure:  # start every local at zero, as the C declarations do
             for name in sorted(set(locals_) | zero_init):
-                out.lines.append(f"    {name} = {ZERO[locals_.get(name, ir.DOUBLE)]}")
+                if locals_.get(name) in ZERO or name not in locals_:
+                    out.lines.append(f"    {name} = {ZERO[locals_.get(name, ir.DOUBLE)]}")
             return
         by_type = {}
         for name, kind in locals_.items():
@@ -319,63 +332,86 @@ class _ModuleEmitter:
             names = sorted(by_type.get(kind, []))
             if names:
                 out.lines.append(f"    cdef {C_TYPES[kind]} " + ", ".join(f"{n} = {ZERO[kind]}" for n in names))
+        for kind in ("array1", "array2"):
+            names = sorted(by_type.get(kind, []))
+            if names:
+                out.lines.append(f"    cdef {C_TYPES[kind]} " + ", ".join(names))
 
     def _wrappers(self, out: Printer, code) -> None:
         sig = code.signature
-        params = ", ".join(self._param(p, k) for p, k in sig.params)
+        kinds = dict(sig.params)
+        arrays = [p for p, k in sig.params if ir.array_dims(k)]
+        params = ", ".join(p if (self.pure or p in arrays) else self._param(p, k) for p, k in sig.params)
         args = ", ".join(p for p, _ in sig.params)
         where = f"{self.shown_name} line {code.line}"
         lines = out.lines
+        convert = [f"    {p} = as_float_array({p}, {p!r}, {ir.array_dims(kinds[p])})" for p in arrays]
+
         lines.append(f"def {sig.name}({params}):")
         lines.append(f'    """{sig.name}({args}) from {where}, compiled."""')
+        lines.extend(convert)
         lines.append(f"    return {sig.primal}({args})")
         lines.append("")
         lines.append("")
         if not sig.differentiable:
-            for prefix, extra, result in (("grad_", "", "()"), ("value_and_grad_", "", f"{sig.primal}({args}), ()"),
-                                          ("vjp_", ", dout", "()")):
-                sep = ", " if args and extra else ""
-                lines.append(f"def {prefix}{sig.name}({params}{sep}{extra.lstrip(', ') if args else extra.lstrip(', ')}):")
-                lines.append(f'    """{sig.name} has no differentiable (float) parameter."""')
-                lines.append(f"    return {result}")
-                lines.append("")
-                lines.append("")
+            self._no_gradient_wrappers(lines, sig, params, args)
             return
-        grads = [f"b_{p}" for p in sig.differentiable]
-        grads = [_unique(g_name, {p for p, _ in sig.params} | {"value", "dout", "tape"}) for g_name in grads]
-        packed = grads[0] if len(grads) == 1 else "(" + ", ".join(grads) + ")"
+        taken = {p for p, _ in sig.params} | {"value", "dout", "tape", "out_of_memory"}
+        grads = {p: _unique(f"b_{p}", taken) for p in sig.differentiable}
+        scalar_grads = [grads[p] for p in sig.differentiable if p not in arrays]
+        array_grads = [grads[p] for p in sig.differentiable if p in arrays]
+        ordered = [grads[p] for p in sig.differentiable]
+        packed = ordered[0] if len(ordered) == 1 else "(" + ", ".join(ordered) + ")"
         dout_param = "dout" if self.pure else "double dout"
+        received = ", ".join(["value"] + scalar_grads)
+        call_args = ", ".join([args, "dout"] + array_grads)
         lines.append(f"def value_and_vjp_{sig.name}({params}, {dout_param}):")
         lines.append(f'    """({sig.name}({args}), dout times the gradient), in one forward and one reverse sweep."""')
+        if not self.pure:
+            lines.append("    cdef Tape tape")
+        lines.extend(convert)
+        lines.extend(f"    {b} = np.zeros_like({p})" for p, b in grads.items() if p in arrays)
         if self.pure:
             lines.append("    tape = Tape()")
-            lines.append(f"    value, {', '.join(grads)} = {sig.adjoint}(tape, {args}, dout)")
+            lines.append(f"    {received} = {sig.adjoint}(tape, {call_args})")
         else:
-            lines.append("    cdef Tape tape")
             lines.append("    tape_init(&tape)")
-            lines.append(f"    value, {', '.join(grads)} = {sig.adjoint}(&tape, {args}, dout)")
-            lines.append("    out_of_memory = tape.failed")
-            lines.append("    tape_free(&tape)")
+            lines.append("    try:")
+            lines.append(f"        {received} = {sig.adjoint}(&tape, {call_args})")
+            lines.append("        out_of_memory = tape.failed")
+            lines.append("    finally:")
+            lines.append("        tape_free(&tape)")
             lines.append("    if out_of_memory:")
             lines.append(f'        raise MemoryError("the tape of {sig.name} could not grow")')
         lines.append(f"    return value, {packed}")
         lines.append("")
         lines.append("")
         plain = ", ".join(p for p, _ in sig.params)
+        respect = ", ".join(sig.differentiable)
         for prefix, doc, body in (
             ("grad_", "gradient", f"value_and_vjp_{sig.name}({plain}, 1.0)[1]"),
             ("value_and_grad_", "(value, gradient)", f"value_and_vjp_{sig.name}({plain}, 1.0)"),
         ):
             lines.append(f"def {prefix}{sig.name}({params}):")
-            lines.append(f'    """The {doc} of {sig.name} with respect to {", ".join(sig.differentiable)}."""')
+            lines.append(f'    """The {doc} of {sig.name} with respect to {respect}."""')
             lines.append(f"    return {body}")
             lines.append("")
             lines.append("")
         lines.append(f"def vjp_{sig.name}({params}, {dout_param}):")
-        lines.append(f'    """dout times the gradient of {sig.name} with respect to {", ".join(sig.differentiable)}."""')
+        lines.append(f'    """dout times the gradient of {sig.name} with respect to {respect}."""')
         lines.append(f"    return value_and_vjp_{sig.name}({plain}, dout)[1]")
         lines.append("")
         lines.append("")
+
+    def _no_gradient_wrappers(self, lines, sig, params, args) -> None:
+        dout = "dout" if not params else ", dout"
+        for prefix, extra, result in (("grad_", "", "()"), ("value_and_grad_", "", f"{sig.name}({args}), ()"),
+                                      ("vjp_", dout, "()")):
+            lines.append(f"def {prefix}{sig.name}({params}{extra}):")
+            lines.append(f'    """{sig.name} has no differentiable (float) parameter."""')
+            lines.append(f"    return {result}")
+            lines.append("")
+            lines.append("")
 
     # eager fallback ----------------------------------------------------------------------
     def _fallbacks(self, out: Printer, names: list) -> None:

@@ -17,9 +17,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .. import ir
-from ..analysis.activity import active_variables, stable_names
+from ..analysis import bounds
+from ..analysis.activity import active_variables, loop_only_variables, stable_names
 from ..analysis.types import expr_type
 from ..rules.elementwise import ELEMENTWISE
+from ..diagnostics import Unsupported
 from .lower import Names
 
 # ----------------------------------------------------------------------------- generated code
@@ -27,7 +29,7 @@ from .lower import Names
 
 @dataclass
 class GAssign:
-    target: str
+    target: object  # a variable name, or an ir.Index for an array element
     value: ir.Expr
     op: str = "="  # "=" or "+="
     comment: str = ""
@@ -83,6 +85,12 @@ class GComment:
     text: str
 
 
+@dataclass
+class GRaise:
+    exception: str
+    message: str
+
+
 TAPE = ir.Name("tape")
 PUSH = {ir.DOUBLE: "push_double", ir.INT: "push_int", ir.BOOL: "push_int"}
 POP = {ir.DOUBLE: "pop_double", ir.INT: "pop_int", ir.BOOL: "pop_int"}
@@ -113,6 +121,7 @@ class FunctionCode:
     taped: list  # human-readable lines: what the tape records
     line: int
     zero_init: list  # adjoint variables, which start at zero
+    adjoint_names: dict  # variable -> its adjoint's name
 
 
 class ReverseMode:
@@ -125,6 +134,7 @@ class ReverseMode:
         self.constants = constants
         self.active = active_variables(function, result)
         self.stable = stable_names(function, constants)
+        self.loop_only = loop_only_variables(function)
         self.adjoint_names = self._adjoint_names()
         self.temps = {}  # generated locals -> type
         self.taped = []
@@ -137,7 +147,7 @@ class ReverseMode:
         return mapping
 
     def _differentiable(self) -> list:
-        return [p for p, _ in self.fn.params if self.types[p] == ir.DOUBLE]
+        return [p for p, _ in self.fn.params if self.types[p] == ir.DOUBLE or ir.array_dims(self.types[p])]
 
     def adj(self, var: str) -> ir.Name:
         return ir.Name(self.adjoint_names[var])
@@ -160,6 +170,9 @@ class ReverseMode:
             return
         if isinstance(e, ir.Name):
             acc.setdefault(e.id, []).append(g)
+            return
+        if isinstance(e, ir.Index):  # an element of an active array
+            acc.setdefault(ir.Index(self.adjoint_names[e.array], e.indices), []).append(g)
             return
         kids, partials = self._partials(e)
         active_kids = [(k, p) for k, p in zip(kids, partials) if p is not None and self.is_active(k)]
@@ -198,6 +211,10 @@ class ReverseMode:
         target = s.target
         if target not in self.active:
             return []
+        if s.index is not None:
+            return self._element_adjoint(s)
+        if isinstance(s.value, ir.Alloc):
+            return self._copy_adjoint(s)
         b_target = self.adj(target)
         out, acc = [], {}
         if isinstance(s.value, ir.UserCall):
@@ -207,7 +224,7 @@ class ReverseMode:
         for var in sorted(acc, key=lambda v: self._order(v, s.value)):
             if var == target:
                 continue
-            out.append(GAssign(self.adjoint_names[var], _sum(acc[var]), "+="))
+            out.append(GAssign(self._accumulator(var), _sum(acc[var]), "+="))
         own = acc.get(target)
         new_target = _sum(own) if own else ir.Const(0.0)
         if new_target != b_target:
@@ -217,18 +234,60 @@ class ReverseMode:
             out[0] = _with_comment(out[0], f"line {s.line}: {source_line}")
         return out
 
-    @staticmethod
-    def _order(var: str, e: ir.Expr) -> int:
+    def _accumulator(self, key):
+        return key if isinstance(key, ir.Index) else self.adjoint_names[key]
+
+    def _order(self, key, e: ir.Expr) -> int:
+        """Accumulations follow the order the source mentions the variables in."""
         order = []
 
         def visit(x):
+            if isinstance(x, ir.Index) and x.array in self.adjoint_names:
+                found = ir.Index(self.adjoint_names[x.array], x.indices)
+                if found not in order:
+                    order.append(found)
+                return
             if isinstance(x, ir.Name) and x.id not in order:
                 order.append(x.id)
             for c in ir.children(x):
                 visit(c)
 
         visit(e)
-        return order.index(var) if var in order else len(order)
+        return order.index(key) if key in order else len(order)
+
+    def _element_adjoint(self, s: ir.Assign) -> list:
+        """Adjoint of `y[i] = e`: take b_y[i], clear it, send it into e."""
+        element = ir.Index(s.target, s.index)
+        b_element = ir.Index(self.adjoint_names[s.target], s.index)
+        out, acc = [], {}
+        rest = _accumulation_increment(s.value, element)
+        if rest is not None:  # y[i] += e: b_y[i] passes through unchanged
+            increment, sign = rest
+            self.propagate(increment, b_element if sign > 0 else -b_element, out, acc)
+        else:
+            seed = self.temp(f"b_{s.target}_element", ir.DOUBLE)
+            out += [GAssign(seed, b_element), GAssign(b_element, ir.Const(0.0))]
+            self.propagate(s.value, ir.Name(seed), out, acc)
+        for key in sorted(acc, key=lambda k: self._order(k, s.value)):
+            out.append(GAssign(self._accumulator(key), _sum(acc[key]), "+="))
+        if out:
+            source_line = self.fn.source_lines[s.line - 1].strip()
+            out[0] = _with_comment(out[0], f"line {s.line}: {source_line}")
+        return out
+
+    def _copy_adjoint(self, s: ir.Assign) -> list:
+        """Adjoint of `y = x.copy()`: b_x += b_y element by element."""
+        like = s.value.like
+        if s.value.kind != "copy" or like not in self.active:
+            return []
+        ndim = ir.array_dims(self.types[s.target])
+        counters = [self.temp(f"k{d}", ir.INT) for d in range(ndim)]
+        index = tuple(ir.Name(c) for c in counters)
+        body = [GAssign(ir.Index(self.adjoint_names[like], index), ir.Index(self.adjoint_names[s.target], index), "+=")]
+        for d in reversed(range(ndim)):
+            body = [GFor(counters[d], (ir.Call("shape", (ir.Name(self.adjoint_names[s.target]), ir.Const(d))),), body)]
+        body[0].comment = f"line {s.line}: {self.fn.source_lines[s.line - 1].strip()}"
+        return body
 
     def _call_adjoint(self, call: ir.UserCall, b_target: ir.Name, out: list, acc: dict) -> None:
         callee = self.signatures[call.func]
@@ -258,6 +317,8 @@ class ReverseMode:
 
     # sweeps ------------------------------------------------------------------------------
     def generate(self) -> FunctionCode:
+        self.bounds = bounds.plan(self.fn)
+        self.written_once = _elements_written_once(self.fn, self.types)
         self.needed = self.needed_names()
         self.names_before = set(self._differentiable()) | {p for p, _ in self.fn.params}
         self._loop_depth = 0
@@ -273,22 +334,32 @@ class ReverseMode:
                 locals_[var] = kind
         primal_locals = dict(locals_)
         for var, name in sorted(self.adjoint_names.items()):
-            if name != adjoint_param:
-                locals_[name] = ir.DOUBLE
+            if name != adjoint_param and not (var in params and ir.array_dims(self.types[var])):
+                locals_[name] = self.types[var]  # array parameters' adjoints arrive as parameters
         locals_.update(sorted(self.temps.items()))
         body = [GComment("forward sweep")] + forward
         body += [GComment("reverse sweep")] + (reverse or [GComment("(nothing to do)")])
-        grads = [self.adj(p) if p in self.adjoint_names else ir.Const(0.0) for p in sig.differentiable]
+        grads = [self.adj(p) for p in sig.differentiable if not ir.array_dims(self.types[p])]
         body.append(GCall("return", (ir.Name(self.result),) + tuple(grads)))
         primal = self.primal_block(self.fn.body) + [GCall("return", (ir.Name(self.result),))]
-        zero_init = sorted(name for name in self.adjoint_names.values() if name != adjoint_param)
+        zero_init = sorted(name for name, kind in locals_.items()
+                           if name in self.adjoint_names.values() and kind == ir.DOUBLE)
         return FunctionCode(sig, primal, body, locals_, primal_locals, self.result, adjoint_param,
-                            self.taped or ["nothing"], self.fn.line, zero_init)
+                            self.taped or ["nothing"], self.fn.line, zero_init, dict(self.adjoint_names))
+
+    def checks(self, s) -> list:
+        """Bounds checks that go right before statement s (loops: before the loop)."""
+        found = self.bounds.before_loop.get(id(s), []) + self.bounds.before_statement.get(id(s), [])
+        return [GIf(c.condition, [GRaise("IndexError", f"index out of range for array '{c.array}' "
+                                                     f"(line {c.line})")]) for c in found]
 
     def primal_block(self, stmts) -> list:
         out = []
         for s in stmts:
-            if isinstance(s, ir.Assign):
+            out.extend(self.checks(s))
+            if isinstance(s, ir.Assign) and s.index is not None:
+                out.append(GAssign(ir.Index(s.target, s.index), s.value))
+            elif isinstance(s, ir.Assign):
                 out.append(GAssign(s.target, s.value))
             elif isinstance(s, ir.If):
                 out.append(GIf(s.test, self.primal_block(s.body), self.primal_block(s.orelse)))
@@ -309,6 +380,7 @@ class ReverseMode:
         forward, reverse = [], []
         for s in stmts:
             f, r = self.statement(s)
+            forward.extend(self.checks(s))
             forward.extend(f)
             reverse[:0] = r
         return forward, reverse
@@ -335,6 +407,10 @@ class ReverseMode:
                 GAssign(var, ir.Call(POP[kind], (TAPE,)), comment=f"restore {var} (line {line})"))
 
     def assign(self, s: ir.Assign) -> tuple:
+        if s.index is not None:
+            return self.assign_element(s)
+        if isinstance(s.value, ir.Alloc):
+            return self.allocate(s)
         forward, reverse = [], []
         if self._must_record(s.target):
             push, pop = self._record(s.target, s.line)
@@ -350,6 +426,29 @@ class ReverseMode:
             adjoint = [g for g in adjoint if not (isinstance(g, GAssign) and g.target == reset.target
                                                   and g.value == reset.value and g.op == "=")]
         return forward, reverse + adjoint
+
+    def assign_element(self, s: ir.Assign) -> tuple:
+        element = ir.Index(s.target, s.index)
+        forward, reverse = [], []
+        if s.target in self.needed and id(s) not in self.written_once:
+            how_often = "per iteration" if self._loop_depth else "once"
+            self.taped.append(f"{s.target}[...]: 1 double {how_often} (line {s.line})")
+            forward.append(GCall("push_double", (TAPE, element), f"{s.target}[...] is overwritten at line {s.line}"))
+            reverse.append(GAssign(element, ir.Call("pop_double", (TAPE,)), comment=f"restore {s.target}[...] "
+                                                                                    f"(line {s.line})"))
+        forward.append(GAssign(element, s.value, comment=f"line {s.line}"))
+        return forward, reverse + self.statement_adjoint(s)
+
+    def allocate(self, s: ir.Assign) -> tuple:
+        if self._loop_depth > 0:
+            raise Unsupported("allocating an array inside a loop", s.line, s.column)
+        if s.target in self.names_before:
+            raise Unsupported(f"allocating the array '{s.target}' twice", s.line, s.column)
+        self.names_before.add(s.target)
+        forward = [GAssign(s.target, s.value, comment=f"line {s.line}")]
+        if s.target in self.active:
+            forward.append(GAssign(self.adjoint_names[s.target], ir.Alloc("zeros", (), s.target)))
+        return forward, self.statement_adjoint(s)
 
     def _recomputable(self, e: ir.Expr) -> bool:
         if ir.user_calls_in(e):
@@ -371,7 +470,7 @@ class ReverseMode:
 
     def for_(self, s: ir.For) -> tuple:
         forward, reverse_after = [], []
-        if self._must_record(s.var):
+        if self._must_record(s.var) and s.var not in self.loop_only:
             push, pop = self._record(s.var, s.line)
             forward.append(push)
             reverse_after.append(pop)
@@ -463,6 +562,75 @@ class ReverseMode:
         return out
 
 
+def _elements_written_once(function: ir.Function, types: dict) -> set:
+    """ids of element assignments that write each element of a fresh local array at most once.
+
+    Such a write never destroys a value the reverse sweep needs, so it is not taped: the array is
+    allocated once outside loops, this is its only element assignment, its indices are the
+    variables of all enclosing `for` loops (one each), and inside the outermost of those loops the
+    array is read only at the element being written (other elements may not be written yet).
+    """
+    allocations, writes, order = {}, {}, []
+    found = set()
+
+    def visit(stmts, loops):
+        for s in stmts:
+            order.append(s)
+            if isinstance(s, ir.Assign) and isinstance(s.value, ir.Alloc):
+                allocations.setdefault(s.target, []).append((s, bool(loops)))
+            if isinstance(s, ir.Assign) and s.index is not None:
+                writes.setdefault(s.target, []).append((s, list(loops)))
+            if isinstance(s, ir.If):
+                visit(s.body, loops)
+                visit(s.orelse, loops)
+            elif isinstance(s, (ir.For, ir.While)):
+                visit(s.body, loops + [s])
+
+    visit(function.body, [])
+    params = {p for p, _ in function.params}
+    for array, [(s, loops)] in ((a, w) for a, w in writes.items() if len(w) == 1):
+        if array in params or len(allocations.get(array, [])) != 1 or allocations[array][0][1]:
+            continue
+        if not loops or not all(isinstance(loop, ir.For) for loop in loops):
+            continue
+        loop_vars = [loop.var for loop in loops]
+        if sorted(i.id for i in s.index if isinstance(i, ir.Name)) != sorted(loop_vars) or len(s.index) != len(loops):
+            continue
+        if any(x.target == v for x in ir.walk(loops[0].body) if isinstance(x, ir.Assign) for v in loop_vars):
+            continue
+        inside = {id(x) for x in ir.walk([loops[0]])}
+        outer_position = next(k for k, x in enumerate(order) if x is loops[0])
+        reads_ok = True
+        for k, other in enumerate(order):
+            for read in _element_reads(other, array):
+                if k < outer_position or (id(other) in inside and read.indices != s.index):
+                    reads_ok = False
+        if reads_ok:
+            found.add(id(s))
+    return found
+
+
+def _element_reads(s, array: str) -> list:
+    exprs = []
+    if isinstance(s, ir.Assign):
+        exprs = [s.value] + list(s.index or ())
+    elif isinstance(s, (ir.If, ir.While)):
+        exprs = [s.test]
+    elif isinstance(s, ir.For):
+        exprs = [s.start, s.stop, s.step]
+    found = []
+
+    def visit(e):
+        if isinstance(e, ir.Index) and e.array == array:
+            found.append(e)
+        for c in ir.children(e):
+            visit(c)
+
+    for e in exprs:
+        visit(e)
+    return found
+
+
 def _static_pushes(body) -> dict | None:
     """Pushes per iteration of a loop body, or None if a nested loop makes it unknown."""
     counts = {}
@@ -509,8 +677,18 @@ def _with_comment(g, text: str):
     return g
 
 
+def _accumulation_increment(value: ir.Expr, element: ir.Index):
+    """(e, +1) for `element + e`, (e, -1) for `element - e`, if e does not read the array; else None."""
+    if isinstance(value, ir.BinOp) and value.op in "+-" and value.left == element \
+            and element.array not in ir.names_in(value.right):
+        return value.right, (1 if value.op == "+" else -1)
+    return None
+
+
 def _reads(g) -> set:
     if isinstance(g, GAssign):
+        if isinstance(g.target, ir.Index):
+            return ir.names_in(g.value) | ir.names_in(g.target)
         return ir.names_in(g.value) | ({g.target} if g.op == "+=" else set())
     if isinstance(g, GUnpack):
         return ir.names_in(g.value)

@@ -1,0 +1,157 @@
+"""Bounds checks hoisted out of element loops.
+
+Generated code indexes memoryviews without per-access checks (no Python in loop bodies, and
+loops the C compiler can vectorise). Safety comes from checks placed before the loops instead:
+an index of the form `±i + offset`, with i the variable of a `for i in range(start, stop)`
+loop and offset unchanged by that loop, stays within bounds for the whole loop if it does at
+both ends of the range. Such a check is lifted further out through every enclosing loop that
+changes none of its names, guarded by that loop running at all. Any other index is checked
+right before its statement.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .. import ir
+from ..diagnostics import Unsupported
+
+
+@dataclass
+class Check:
+    condition: ir.Expr  # true when the access is out of bounds
+    array: str
+    line: int
+
+
+@dataclass
+class BoundsPlan:
+    before_loop: dict = field(default_factory=dict)  # id(For/While) -> [Check]
+    before_statement: dict = field(default_factory=dict)  # id(Assign/If/While) -> [Check]
+
+
+def _assigned(stmts) -> set:
+    names = set()
+    for s in ir.walk(stmts):
+        if isinstance(s, ir.Assign) and s.index is None:
+            names.add(s.target)
+        elif isinstance(s, ir.For):
+            names.add(s.var)
+    return names
+
+
+def _accesses(s) -> list:
+    exprs = []
+    if isinstance(s, ir.Assign):
+        exprs = [s.value]
+        if s.index is not None:
+            exprs.append(ir.Index(s.target, s.index))
+    elif isinstance(s, ir.If):
+        exprs = [s.test]
+    elif isinstance(s, ir.While) and _has_index(s.test):
+        raise Unsupported("an array element in a while condition", s.line, s.column)
+    elif isinstance(s, ir.For):
+        exprs = [s.start, s.stop, s.step]
+    found = []
+
+    def visit(e):
+        if isinstance(e, ir.Index):
+            found.append(e)
+        for c in ir.children(e):
+            visit(c)
+
+    for e in exprs:
+        visit(e)
+    return found
+
+
+def _has_index(e) -> bool:
+    return isinstance(e, ir.Index) or any(_has_index(c) for c in ir.children(e))
+
+
+def _affine(e: ir.Expr, var: str):
+    """(coefficient, offset) if e == coefficient * var + offset with coefficient ±1, else None."""
+    if e == ir.Name(var):
+        return 1, ir.Const(0)
+    if isinstance(e, ir.BinOp) and e.op in "+-":
+        left_has, right_has = var in ir.names_in(e.left), var in ir.names_in(e.right)
+        if left_has and not right_has and e.left == ir.Name(var):
+            return 1, (e.right if e.op == "+" else ir.neg(e.right))
+        if right_has and not left_has and e.right == ir.Name(var):
+            return (1 if e.op == "+" else -1), e.left
+    return None
+
+
+def _simple_range(loop) -> bool:
+    return isinstance(loop, ir.For) and isinstance(loop.step, ir.Const) and loop.step.value == 1
+
+
+def plan(function: ir.Function) -> BoundsPlan:
+    result = BoundsPlan()
+    _plan_block(function.body, [], result)
+    return result
+
+
+def _plan_block(stmts, loops, result: BoundsPlan) -> None:
+    for s in stmts:
+        for access in _accesses(s):
+            for dim, index in enumerate(access.indices):
+                _place(index, access.array, dim, s, loops, result)
+        if isinstance(s, ir.If):
+            _plan_block(s.body, loops, result)
+            _plan_block(s.orelse, loops, result)
+        elif isinstance(s, (ir.For, ir.While)):
+            _plan_block(s.body, loops + [s], result)
+
+
+def _place(index: ir.Expr, array: str, dim: int, s, loops: list, result: BoundsPlan) -> None:
+    size = ir.Call("shape", (ir.Name(array), ir.Const(dim)))
+    names = ir.names_in(index)
+    # the innermost loop whose variable the index uses
+    depth = next((k for k in range(len(loops) - 1, -1, -1)
+                  if isinstance(loops[k], ir.For) and loops[k].var in names), None)
+    if depth is None:
+        condition = ir.any_of((ir.compare("<", index, ir.Const(0)), ir.compare(">=", index, size)))
+        _hoist(Check(condition, array, s.line), ir.Const(True), loops, len(loops), s, result)
+        return
+    loop = loops[depth]
+    inside = _assigned(loop.body) | {loop.var}
+    form = _affine(index, loop.var)
+    if form is None or not _simple_range(loop) or loop.var in _assigned(loop.body) \
+            or ir.names_in(form[1]) & inside or (ir.names_in(loop.start) | ir.names_in(loop.stop)) & inside \
+            or any(isinstance(x, ir.For) and x.var in names and x is not loop for x in loops[depth + 1:]):
+        condition = ir.any_of((ir.compare("<", index, ir.Const(0)), ir.compare(">=", index, size)))
+        checks = result.before_statement.setdefault(id(s), [])
+        if all(c.condition != condition for c in checks):
+            checks.append(Check(condition, array, s.line))
+        return
+    first = ir.substitute(index, {loop.var: loop.start})
+    last = ir.substitute(index, {loop.var: loop.stop - 1})
+    out_of_bounds = ir.any_of((ir.compare("<", first, ir.Const(0)), ir.compare(">=", first, size),
+                               ir.compare("<", last, ir.Const(0)), ir.compare(">=", last, size)))
+    if out_of_bounds == ir.Const(False):
+        return
+    runs = ir.compare("<", loop.start, loop.stop)
+    _hoist(Check(out_of_bounds, array, s.line), runs, loops, depth, loop, result)
+
+
+def _hoist(check: Check, guard: ir.Expr, loops: list, depth: int, anchor, result: BoundsPlan) -> None:
+    """Place `if guard and condition: raise` before loops[depth] (or anchor), as far out as it stays valid."""
+    names = ir.names_in(check.condition) | ir.names_in(guard)
+    while depth > 0:
+        outer = loops[depth - 1]
+        if not _simple_range(outer) or names & (_assigned(outer.body) | {outer.var}):
+            break
+        runs = ir.compare("<", outer.start, outer.stop)
+        guard = ir.all_of((runs, guard))
+        names |= ir.names_in(runs)
+        anchor = outer
+        depth -= 1
+    condition = ir.all_of((guard, check.condition))
+    if condition == ir.Const(False):
+        return
+    placed = Check(condition, check.array, check.line)
+    target = result.before_loop if isinstance(anchor, (ir.For, ir.While)) else result.before_statement
+    if any(c.condition == condition for c in target.get(id(anchor), [])):
+        return
+    target.setdefault(id(anchor), []).append(placed)
