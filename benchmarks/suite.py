@@ -35,14 +35,17 @@ DIFFERENTIABLE = {
 
 # Problem sizes. "full" is issue 7's; "slow" is where engines that record every scalar operation
 # (autograd, PyTorch eager, srcgrad's eager fallback) are timed, a size at which one of their
-# runs takes about a second; "quick" is run.py --quick; "check" is tests/test_benchmarks.py.
+# runs takes about a second; "quick" and "quick-slow" are run.py --quick's; "check" is
+# tests/test_benchmarks.py's.
 SIZES = {
     "full": {"power_loop": 1_000_000, "rosenbrock": 100_000, "oscillator": 100_000,
              "logistic": (10_000, 16), "huber": 200_000, "mlp": (512, 64, 256)},
-    "slow": {"power_loop": 100_000, "rosenbrock": 2_000, "oscillator": 20_000,
+    "slow": {"power_loop": 20_000, "rosenbrock": 2_000, "oscillator": 2_000,
              "logistic": (500, 16), "huber": 4_000, "mlp": (512, 64, 256)},
     "quick": {"power_loop": 20_000, "rosenbrock": 2_000, "oscillator": 2_000,
               "logistic": (200, 16), "huber": 4_000, "mlp": (64, 16, 32)},
+    "quick-slow": {"power_loop": 2_000, "rosenbrock": 500, "oscillator": 300,
+                   "logistic": (100, 16), "huber": 1_000, "mlp": (64, 16, 32)},
     "check": {"power_loop": 50, "rosenbrock": 20, "oscillator": 30,
               "logistic": (12, 5), "huber": 25, "mlp": (6, 4, 5)},
 }
