@@ -90,9 +90,12 @@ def output_paths(outdir: Path, module_name: str, suffix: str) -> tuple[Path, Pat
 
 
 def c_flags(fast_math: bool) -> list[str]:
+    # -g0 drops the debug info Python's own CFLAGS ask for: a fifth of the compile time, and a
+    # binary a fraction of the size, for symbols nobody steps through in generated code.
+    flags = ["-O3", "-g0"]
     if fast_math:
-        return ["-O3", "-ffast-math", "-march=native"]
-    return ["-O3"]
+        flags += ["-ffast-math", "-march=native"]
+    return flags
 
 
 def cache_key(text: str, module_name: str, fast_math: bool = False) -> str:
