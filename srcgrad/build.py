@@ -374,7 +374,8 @@ def _c_compile(extensions: list, module_name: str, workdir: Path, c_file: Path) 
         """build_ext whose compiler keeps its messages for the BuildError instead of printing them."""
 
         def build_extensions(self):
-            self.compiler.spawn = _run_capturing
+            # setuptools < 80 runs the compiler through `spawn`, later versions through `call`.
+            self.compiler.spawn = self.compiler.call = _run_capturing
             super().build_extensions()
 
     command = CapturingBuildExt(Distribution({"ext_modules": extensions}))
@@ -400,9 +401,11 @@ class _CompilerOutput(Exception):
         self.output = output
 
 
-def _run_capturing(command: list[str], **_ignored) -> None:
-    """Stand-in for distutils' spawn that keeps the compiler's messages for the BuildError."""
-    finished = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace")
+def _run_capturing(command: list[str], *, env=None, **_ignored) -> None:
+    """Stand-in for distutils' spawn/call that keeps the compiler's messages for the BuildError."""
+    finished = subprocess.run(
+        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace"
+    )
     if finished.returncode != 0:
         raise _CompilerOutput(finished.stdout)
 
