@@ -79,6 +79,13 @@ CASES = {
         ("rosenbrock", (np.array([0.5, -1.2, 1.4, 0.3, 2.0]),)),
         ("rosenbrock", (np.array([1.0]),)),
     ],
+    "logistic": [
+        ("logistic_loss", (np.array([0.3, -0.2, 0.5]), np.arange(12.0).reshape(4, 3) / 7 - 0.5,
+                           np.array([1.0, -1.0, -1.0, 1.0]), 0.1)),
+    ],
+    "huber": [
+        ("huber_loss", (np.array([0.3, -2.0, 1.5, -0.1, 4.0]), 1.0)),
+    ],
     "heat": [
         ("heat", (np.sin(np.linspace(0.0, 3.0, 9)), 0.2, 7)),
     ],

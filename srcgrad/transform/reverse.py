@@ -307,13 +307,58 @@ class ReverseMode:
         """Variables whose values some adjoint statement reads."""
         needed = set()
         taken = set(self.names.taken)  # a dry run: the names it draws are given back
+        self.adjoint_reads = {}
         for s in ir.walk(self.fn.body):
             if isinstance(s, ir.Assign):
+                reads = set()
                 for g in self.statement_adjoint(s):
-                    needed |= _reads(g)
+                    reads |= _reads(g)
+                reads -= set(self.adjoint_names.values()) | set(self.temps)
+                self.adjoint_reads[id(s)] = reads
+                needed |= reads
         self.names.taken = taken
         self.temps.clear()
-        return needed - set(self.adjoint_names.values())
+        return needed
+
+    def recording_plan(self) -> dict:
+        """id(statement) -> whether the forward sweep must push the value it overwrites.
+
+        A forward dataflow over the lowered code: a variable is *pending* at a point when some
+        statement executed earlier has an adjoint that reads it and no assignment has replaced it
+        since. Overwriting a pending variable, or one whose old value the assignment's own adjoint
+        reads, destroys a value the reverse sweep needs: that assignment records it. An element
+        write keeps the rest of its array, so it never ends an array's pending state.
+        """
+        record = {}
+
+        def mark(s, needed: bool):
+            record[id(s)] = record.get(id(s), False) or needed
+
+        def flow(stmts, pending: frozenset) -> frozenset:
+            for s in stmts:
+                if isinstance(s, ir.Assign):
+                    reads = self.adjoint_reads.get(id(s), set())
+                    mark(s, s.target in pending or s.target in reads)
+                    if s.index is None:
+                        pending = (pending | reads) - {s.target}
+                    else:
+                        pending = pending | reads
+                elif isinstance(s, ir.If):
+                    pending = flow(s.body, pending) | flow(s.orelse, pending)
+                elif isinstance(s, (ir.For, ir.While)):
+                    if isinstance(s, ir.For):
+                        mark(s, s.var in pending)
+                    loop_pending = pending
+                    while True:  # around the back edge until nothing new is pending
+                        after = flow(s.body, loop_pending - ({s.var} if isinstance(s, ir.For) else set()))
+                        if after <= loop_pending:
+                            break
+                        loop_pending = loop_pending | after
+                    pending = loop_pending
+            return pending
+
+        flow(self.fn.body, frozenset())
+        return record
 
     # sweeps ------------------------------------------------------------------------------
     def generate(self) -> FunctionCode:
@@ -321,6 +366,7 @@ class ReverseMode:
         self.written_once = _elements_written_once(self.fn, self.types)
         self.needed = self.needed_names()
         self.names_before = set(self._differentiable()) | {p for p, _ in self.fn.params}
+        self.record = self.recording_plan()
         self._loop_depth = 0
         self._loop_vars = []
         forward, reverse = self.block(self.fn.body)
@@ -396,8 +442,8 @@ class ReverseMode:
             return self.while_(s)
         raise TypeError(s)
 
-    def _must_record(self, var: str) -> bool:
-        return var in self.needed and (self._loop_depth > 0 or var in self.names_before)
+    def _must_record(self, s) -> bool:
+        return self.record.get(id(s), False)
 
     def _record(self, var: str, line: int) -> tuple:
         kind = self.types[var]
@@ -412,7 +458,7 @@ class ReverseMode:
         if isinstance(s.value, ir.Alloc):
             return self.allocate(s)
         forward, reverse = [], []
-        if self._must_record(s.target):
+        if self._must_record(s):
             push, pop = self._record(s.target, s.line)
             forward.append(push)
             reverse.append(pop)
@@ -430,7 +476,7 @@ class ReverseMode:
     def assign_element(self, s: ir.Assign) -> tuple:
         element = ir.Index(s.target, s.index)
         forward, reverse = [], []
-        if s.target in self.needed and id(s) not in self.written_once:
+        if self._must_record(s) and id(s) not in self.written_once:
             how_often = "per iteration" if self._loop_depth else "once"
             self.taped.append(f"{s.target}[...]: 1 double {how_often} (line {s.line})")
             forward.append(GCall("push_double", (TAPE, element), f"{s.target}[...] is overwritten at line {s.line}"))
@@ -470,7 +516,7 @@ class ReverseMode:
 
     def for_(self, s: ir.For) -> tuple:
         forward, reverse_after = [], []
-        if self._must_record(s.var) and s.var not in self.loop_only:
+        if self._must_record(s) and s.var not in self.loop_only:
             push, pop = self._record(s.var, s.line)
             forward.append(push)
             reverse_after.append(pop)
