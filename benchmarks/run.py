@@ -178,7 +178,7 @@ def main(argv=None) -> int:
             if check[JAX] == "ok":
                 full[JAX] = prepared.timed
         log(f"  checked at {entry['size']}: " + ", ".join(f"{k} {v}" for k, v in check.items()))
-        entry["times"] = measure(full, repeats, min_seconds=results["min_sample"])
+        entry["times"] = measure(full, repeats, min_seconds=results["min_sample"], record=entry.setdefault("samples", {}))
         log("  " + ", ".join(f"{k} {format_seconds(v)}" for k, v in entry["times"].items()))
 
         # Engines that record every operation, at the slow size, next to srcgrad and the hand adjoint.
@@ -202,7 +202,8 @@ def main(argv=None) -> int:
                                         suite.compare(name, prepared.run()[1], slow_reference, 1e-8, label))
             if check[label] == "ok":
                 slow[label] = prepared.timed
-        entry["slow_times"] = measure(slow, slow_repeats, min_seconds=results["min_sample"])
+        entry["slow_times"] = measure(slow, slow_repeats, min_seconds=results["min_sample"],
+                                      record=entry.setdefault("slow_samples", {}))
         log(f"  at {entry['slow_size']}: " + ", ".join(f"{k} {format_seconds(v)}" for k, v in entry["slow_times"].items()))
 
     write_results(results, output_dir / "RESULTS.md", output_dir / "ratios.png")
@@ -277,7 +278,7 @@ def compare_values(value, expected, rtol=1e-9):
 # --------------------------------------------------------------------------- timing
 
 
-def measure(implementations: dict, repeats: int, min_seconds: float) -> dict:
+def measure(implementations: dict, repeats: int, min_seconds: float, record: dict | None = None) -> dict:
     """Median seconds per call of each implementation, measured round robin.
 
     Each implementation is called once to warm up and to choose how many calls make one sample
@@ -308,6 +309,8 @@ def measure(implementations: dict, repeats: int, min_seconds: float) -> dict:
     finally:
         if enabled:
             gc.enable()
+    if record is not None:
+        record.update({label: {"median": statistics.median(v), "min": min(v), "samples": v} for label, v in samples.items()})
     return {label: statistics.median(values) for label, values in samples.items()}
 
 
@@ -315,7 +318,8 @@ def measure(implementations: dict, repeats: int, min_seconds: float) -> dict:
 
 
 def machine_facts() -> dict:
-    facts = {"platform": platform.platform(), "python": platform.python_version(), "cpus": os.cpu_count()}
+    facts = {"platform": platform.platform(), "python": platform.python_version(), "cpus": os.cpu_count(),
+             "load_before": load_average()}
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
@@ -334,6 +338,13 @@ def machine_facts() -> dict:
     facts["commit"] = first_line(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"])
     facts["threads"] = "OPENBLAS/OMP/MKL_NUM_THREADS=1, XLA single-threaded, torch.set_num_threads(1)"
     return facts
+
+
+def load_average() -> str:
+    try:
+        return " ".join(f"{v:.2f}" for v in os.getloadavg())
+    except OSError:
+        return "?"
 
 
 def first_line(command: list) -> str:
@@ -396,6 +407,9 @@ def write_results(results: dict, path: Path, chart: Path) -> None:
         f"{machine.get('cc')}",
         "- anchors: " + ", ".join(f"{k} {machine[k]}" for k in (AUTOGRAD, JAX, TORCH) if k in machine),
         f"- {machine.get('threads')}",
+        f"- load average (1, 5, 15 min) before the run {machine.get('load_before')}, after "
+        f"{machine.get('load_after')}: other work on this shared machine adds noise (compare ratios "
+        "of interleaved runs, not absolute times across runs)",
         f"- medians of {results['repeats']} interleaved rounds (slow engines: {results['slow_repeats']}); "
         f"each sample at least {results['min_sample'] * 1e3:.0f} ms of back-to-back calls",
         "",
