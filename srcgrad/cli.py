@@ -300,7 +300,7 @@ def _cmd_build(args) -> int:
 
     if args.check:
         sys.stdout.write("".join(o.diff for o in outcomes))
-    elif not args.quiet:
+    elif not args.quiet and any(o.status != "failed" for o in outcomes):
         _out("\n".join(_summary(outcomes, args.outdir, time.perf_counter() - started)))
     if any(o.errors for o in outcomes):
         return EXIT_BAD_INPUT
