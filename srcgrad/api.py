@@ -121,7 +121,7 @@ def _generated_module(target: _Target) -> _Loaded:
     key = (os.path.realpath(target.path), hashlib.sha256(target.text.encode()).hexdigest())
     with _loading:
         if key not in _loaded:
-            _loaded[key] = _Loaded(generator.generate(target.text, target.path))
+            _loaded[key] = _Loaded(builder.generate_cached(target.text, target.path))
         return _loaded[key]
 
 

@@ -15,8 +15,13 @@ How a build runs (see `install`):
    interrupted build leaves the previous output whole, and the temporary file is removed on
    every way out. Files whose bytes are already right are not rewritten.
 
+`generate_cached` also remembers what the compiler generated for a source text, keyed by that
+text, the options and a hash of the srcgrad package's own source files (so editing the compiler
+invalidates it), so a no-change rebuild does not even load the compiler (libcst and all).
+
 Cache layout (SRCGRAD_CACHE_DIR, default ~/.cache/srcgrad):
 
+    generated/<key>.json                                 generate() results (GeneratedModule)
     modules/<key>/<module>.pyx, <module><EXT_SUFFIX>   finished entries, never modified
     locks/<key>.lock                                     per-key compile locks
     build/<random>/                                      compiles in progress, removed after
@@ -28,9 +33,12 @@ Nothing evicts old entries; deleting the cache folder at any time is safe.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import fcntl
+import functools
 import hashlib
 import io
+import json
 import os
 import platform
 import re
@@ -139,6 +147,64 @@ def _cpu_model() -> str:
             if line.startswith(("model name", "flags")):
                 return line
     return platform.processor()
+
+
+# --------------------------------------------------------------------------- generating
+
+
+def generate_cached(source: str, filename: str, *, pure: bool = False, only=None, cache_dir: Path | None = None):
+    """srcgrad.generate.generate(...), remembered on disk across processes.
+
+    Source errors are not remembered: they are raised again, by the compiler, every time.
+    """
+    from . import generate as generator
+
+    cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+    options = json.dumps([filename, pure, sorted(only) if only else None])
+    key = _generation_key(generator.generate, source, options)
+    path = cache / "generated" / f"{key}.json"
+    with contextlib.suppress(OSError, ValueError, TypeError, KeyError):
+        return _module_from_json(path.read_bytes())
+    generated = generator.generate(source, filename, pure=pure, only=only)
+    with contextlib.suppress(OSError, ValueError, TypeError):
+        data = json.dumps(dataclasses.asdict(generated), sort_keys=True).encode()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, data)
+    return generated
+
+
+def _generation_key(generate, source: str, options: str) -> str:
+    digest = hashlib.sha256()
+    # The generator's identity keeps a stand-in (tests monkeypatch one) from sharing entries.
+    for part in ("srcgrad-generate-1", f"{generate.__module__}.{generate.__qualname__}", __version__,
+                 sys.version, _package_fingerprint(), options, source):
+        digest.update(part.encode())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+@functools.lru_cache(maxsize=None)
+def _package_fingerprint() -> str:
+    """A hash of srcgrad's own source files: any change to the compiler invalidates its results."""
+    import importlib.metadata
+
+    digest = hashlib.sha256(importlib.metadata.version("libcst").encode())
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.rglob("*")):
+        if path.suffix in (".py", ".pyx", ".pxd"):
+            digest.update(str(path.relative_to(package)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _module_from_json(data: bytes):
+    from .diagnostics import Diagnostic
+    from .generate import FunctionReport, GeneratedModule
+
+    fields = json.loads(data)
+    fields["diagnostics"] = [Diagnostic(**d) for d in fields["diagnostics"]]
+    fields["reports"] = [FunctionReport(**r) for r in fields["reports"]]
+    return GeneratedModule(**fields)
 
 
 # --------------------------------------------------------------------------- files and locks

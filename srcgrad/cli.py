@@ -28,7 +28,6 @@ from pathlib import Path
 
 from . import __version__
 from . import build as builder
-from . import generate as generator
 from .diagnostics import SourceError
 
 EXIT_OK, EXIT_STALE, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -106,7 +105,7 @@ def _generate(job: BuildJob, outcome: Outcome):
     text = _read_source(job.path)
     started = time.perf_counter()
     only = list(job.only) if job.only else None
-    generated = generator.generate(text, job.path, pure=job.pure, only=only)
+    generated = builder.generate_cached(text, job.path, pure=job.pure, only=only, cache_dir=job.cache_dir)
     outcome.stages.append(("generate", time.perf_counter() - started))
     outcome.warnings = [d.format() for d in generated.diagnostics]
     outcome.functions = [FunctionLine(r.name, r.compiled, r.taped) for r in generated.reports]

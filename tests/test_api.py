@@ -120,6 +120,7 @@ def test_functions_without_a_usable_source_are_refused_clearly(f, reason):
 
 
 def test_a_function_outside_the_subset_is_refused_naming_the_construct(tmp_path, monkeypatch):
+    monkeypatch.setenv("SRCGRAD_CACHE_DIR", str(tmp_path / "cache"))
     path = tmp_path / "unsupported.py"
     path.write_text("def odd(x):  # fake: warn\n    return x\n")
     monkeypatch.setattr(srcgrad.generate, "generate", fake_generator.generate)
@@ -129,6 +130,7 @@ def test_a_function_outside_the_subset_is_refused_naming_the_construct(tmp_path,
 
 
 def test_an_edited_file_is_generated_again(tmp_path, monkeypatch):
+    monkeypatch.setenv("SRCGRAD_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setattr(srcgrad.generate, "generate", fake_generator.generate)
     path = tmp_path / "edited.py"
     path.write_text("def g(x):\n    return 2.0 * x\n")

@@ -16,7 +16,9 @@ from pathlib import Path
 import pytest
 
 import fake_generator
+import srcgrad.generate
 from srcgrad import build
+from srcgrad.diagnostics import SourceError
 
 DEMO_SOURCE = """\
 import math
@@ -242,3 +244,42 @@ def test_text_is_written_byte_for_byte(tmp_path, cache):
     generated.text = "# ünïcode, \\r\\n stays escaped\r\nx = 1"  # no newline at the end
     build.install(generated, tmp_path, cache_dir=cache)
     assert (tmp_path / "demo_grad.py").read_bytes() == generated.text.encode()
+
+
+# --------------------------------------------------------------------------- the generation cache
+
+
+class CountingGenerator:
+    """The fake generator, counting its calls; one identity, so its cache entries are shared."""
+
+    def __init__(self):
+        self.calls = 0
+        self.__module__, self.__qualname__ = "tests.CountingGenerator", "generate"
+
+    def __call__(self, source, filename, *, pure=False, only=None):
+        self.calls += 1
+        return fake_generator.generate(source, filename, pure=pure, only=only)
+
+
+def test_generation_is_remembered_per_source_and_options(tmp_path, monkeypatch):
+    counting = CountingGenerator()
+    monkeypatch.setattr(srcgrad.generate, "generate", counting)
+    source = DEMO_SOURCE.replace("def wave(x, y):", "def wave(x, y):  # fake: warn")
+    first = build.generate_cached(source, "demo.py", cache_dir=tmp_path)
+    again = build.generate_cached(source, "demo.py", cache_dir=tmp_path)
+    assert counting.calls == 1
+    assert again == first and again.diagnostics and again.reports
+    build.generate_cached(source, "demo.py", pure=True, cache_dir=tmp_path)
+    build.generate_cached(source, "other/demo.py", cache_dir=tmp_path)
+    build.generate_cached(source, "demo.py", only=["power"], cache_dir=tmp_path)
+    build.generate_cached(source + "\n", "demo.py", cache_dir=tmp_path)
+    assert counting.calls == 5
+
+
+def test_source_errors_are_not_remembered(tmp_path, monkeypatch):
+    counting = CountingGenerator()
+    monkeypatch.setattr(srcgrad.generate, "generate", counting)
+    for _ in range(2):
+        with pytest.raises(SourceError):
+            build.generate_cached("def f(:\n", "bad.py", cache_dir=tmp_path)
+    assert counting.calls == 2
