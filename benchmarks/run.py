@@ -206,6 +206,7 @@ def main(argv=None) -> int:
                                       record=entry.setdefault("slow_samples", {}))
         log(f"  at {entry['slow_size']}: " + ", ".join(f"{k} {format_seconds(v)}" for k, v in entry["slow_times"].items()))
 
+    results["machine"]["load_after"] = load_average()
     write_results(results, output_dir / "RESULTS.md", output_dir / "ratios.png")
     (output_dir / "results.json").write_text(json.dumps(results, indent=1, default=str) + "\n")
     log(f"wrote {output_dir / 'RESULTS.md'} and {output_dir / 'ratios.png'}")
