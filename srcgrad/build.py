@@ -294,6 +294,8 @@ def compile_cached(
     with file_lock(cache / "locks" / f"{key}.lock"):
         if binary.is_file():  # another process compiled it while we waited for the lock
             return binary, False
+        if entry.exists():  # an entry whose binary someone deleted: the rename needs the name free
+            shutil.rmtree(entry)
         staging = Path(tempfile.mkdtemp(dir=cache / "build", prefix=f"{module_name}-"))
         try:
             built = _compile(text, module_name, staging / "src", fast_math, stages)

@@ -266,11 +266,12 @@ def _summary(outcomes: list[Outcome], outdir: str, seconds: float) -> list[str]:
     head = f"srcgrad: built {len(built)} of {len(outcomes)} files into {outdir}/ in {seconds:.2f} s"
     lines = [head + (f" ({tally})" if tally else "") + (f"; {failed} failed" if failed else "")]
     body = []
+    width = min(24, max((len(f.name) for o in built for f in o.functions), default=0))
     for outcome in built:
         body.append(f"  {outcome.output}")
         for function in outcome.functions:
             how = "compiled" if function.compiled else "eager tape"
-            body.append(f"    {function.name:<20} {how:<11} taped: {function.taped or 'nothing'}")
+            body.append(f"    {function.name:<{width}}  {how:<10}  taped: {function.taped or 'nothing'}")
     if len(body) > SUMMARY_MAX_LINES:
         body = [f"  {o.output}: {len(o.functions)} functions" for o in built][:SUMMARY_MAX_LINES]
     return lines + body

@@ -283,3 +283,19 @@ def test_source_errors_are_not_remembered(tmp_path, monkeypatch):
         with pytest.raises(SourceError):
             build.generate_cached("def f(:\n", "bad.py", cache_dir=tmp_path)
     assert counting.calls == 2
+
+
+def test_an_entry_missing_its_binary_is_compiled_again(tmp_path, monkeypatch):
+    text = demo().text
+    entry = tmp_path / "modules" / build.cache_key(text, "demo_grad")
+    entry.mkdir(parents=True)
+    (entry / "demo_grad.pyx").write_text(text)
+
+    def fake_compile(text, module_name, workdir, fast_math, stages):
+        workdir.mkdir(parents=True)
+        (workdir / "demo_grad.so").write_bytes(b"binary")
+        return workdir / "demo_grad.so"
+
+    monkeypatch.setattr(build, "_compile", fake_compile)
+    binary, compiled = build.compile_cached(text, "demo_grad", cache_dir=tmp_path)
+    assert compiled and binary.read_bytes() == b"binary"
