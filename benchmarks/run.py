@@ -533,6 +533,7 @@ def draw_chart(results: dict, path: Path) -> None:
         import matplotlib
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
+        import matplotlib.ticker
     except ImportError:
         results["notes"].append("matplotlib is not installed: no chart")
         return
@@ -550,6 +551,8 @@ def draw_chart(results: dict, path: Path) -> None:
             axis.axhline(target, color="black", linestyle="--", linewidth=1)
         if log:
             axis.set_yscale("log")
+            axis.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
+            axis.yaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
         axis.set_xticks(x, names, rotation=30)
         axis.set_title(title)
         axis.legend(fontsize=8)
