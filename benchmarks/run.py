@@ -84,7 +84,16 @@ def main(argv=None) -> int:
                         help="where RESULTS.md, ratios.png and results.json go "
                              "(default benchmarks/, or the build folder with --quick)")
     parser.add_argument("--only", help="comma-separated workloads to run (default all)")
+    parser.add_argument("--render-only", action="store_true",
+                        help="measure nothing: rewrite RESULTS.md and ratios.png from the results.json of "
+                             "an earlier run in the output folder")
     options = parser.parse_args(argv)
+    if options.render_only:
+        output_dir = options.output_dir or HERE
+        results = json.loads((output_dir / "results.json").read_text())
+        write_results(results, output_dir / "RESULTS.md", output_dir / "ratios.png")
+        log(f"rewrote {output_dir / 'RESULTS.md'} and {output_dir / 'ratios.png'} from results.json")
+        return 0
 
     quick = options.quick
     repeats = options.repeats or (3 if quick else 9)
@@ -551,6 +560,9 @@ def draw_chart(results: dict, path: Path) -> None:
             axis.axhline(target, color="black", linestyle="--", linewidth=1)
         if log:
             axis.set_yscale("log")
+            shown = [v for _, values in series for v in values if v]
+            if shown and max(shown) / min(shown) < 300:  # less than ~2 decades: ticks at 1, 2, 5
+                axis.yaxis.set_major_locator(matplotlib.ticker.LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
             axis.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
             axis.yaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
         axis.set_xticks(x, names, rotation=30)
