@@ -27,7 +27,7 @@ Cache layout (SRCGRAD_CACHE_DIR, default ~/.cache/srcgrad):
     build/<random>/                                      compiles in progress, removed after
     failed/<module>.pyx                                  the text of the last failed compile
 
-Nothing evicts old entries; deleting the cache folder at any time is safe.
+Nothing evicts old entries; deleting the cache folder between builds is safe.
 """
 
 from __future__ import annotations
@@ -285,10 +285,19 @@ def compile_cached(
     """
     cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
     key = cache_key(text, module_name, fast_math)
-    entry = cache / "modules" / key
-    binary = entry / f"{module_name}{EXT_SUFFIX}"
+    binary = cache / "modules" / key / f"{module_name}{EXT_SUFFIX}"
     if binary.is_file():
         return binary, False
+    try:
+        return _compile_locked(text, module_name, key, cache, fast_math, display_name, stages)
+    except OSError as error:
+        raise BuildError(f"cannot use the build cache {cache}: {error}") from None
+
+
+def _compile_locked(text, module_name, key, cache, fast_math, display_name, stages) -> tuple[Path, bool]:
+    """Compile into cache entry `key` under its lock, unless another process just did."""
+    entry = cache / "modules" / key
+    binary = entry / f"{module_name}{EXT_SUFFIX}"
     for sub in ("modules", "locks", "build"):
         (cache / sub).mkdir(parents=True, exist_ok=True)
     with file_lock(cache / "locks" / f"{key}.lock"):

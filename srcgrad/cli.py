@@ -28,7 +28,7 @@ from pathlib import Path
 
 from . import __version__
 from . import build as builder
-from .diagnostics import SourceError
+from .diagnostics import Diagnostic, SourceError
 
 EXIT_OK, EXIT_STALE, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 SUMMARY_MAX_LINES = 40  # the build summary must fit on one screen
@@ -84,11 +84,6 @@ def build_file(job: BuildJob) -> Outcome:
     outcome = Outcome(path=job.path)
     try:
         generated = _generate(job, outcome)
-    except SourceError as error:
-        outcome.errors.append(error.diagnostic.format())
-    except UsageError as error:
-        outcome.errors.append(f"srcgrad: error: {error}")
-    else:
         if job.strict and outcome.warnings:
             outcome.errors += [_as_error(w) for w in outcome.warnings]
             outcome.warnings = []
@@ -96,9 +91,25 @@ def build_file(job: BuildJob) -> Outcome:
             _compare(generated, job, outcome)
         else:
             _install(generated, job, outcome)
+    except SourceError as error:
+        outcome.errors.append(error.diagnostic.format())
+    except (UsageError, builder.BuildError) as error:
+        outcome.errors.append(f"srcgrad: error: {error}")
+    except Exception as error:  # a bug in srcgrad rather than in the input
+        outcome.errors.append(_internal_error(job.path, error))
     if outcome.errors:
         outcome.status = "failed"
     return outcome
+
+
+def _internal_error(path: str, error: Exception) -> str:
+    """One line for the user; SRCGRAD_DEBUG=1 lets the traceback through for whoever fixes it."""
+    if os.environ.get("SRCGRAD_DEBUG"):
+        raise error
+    return (
+        f"srcgrad: error: internal error on {path}: {type(error).__name__}: {error} "
+        "(please report it; SRCGRAD_DEBUG=1 shows the traceback)"
+    )
 
 
 def _generate(job: BuildJob, outcome: Outcome):
@@ -130,9 +141,7 @@ def _read_source(path: str) -> str:
         raise UsageError(f"cannot read {path}: {error.strerror}") from None
 
 
-def _diagnostic(path: str, line: int, message: str):
-    from .diagnostics import Diagnostic
-
+def _diagnostic(path: str, line: int, message: str) -> Diagnostic:
     return Diagnostic(path, line, 1, "error", message)
 
 
@@ -165,16 +174,12 @@ def _compare(generated, job: BuildJob, outcome: Outcome) -> None:
 
 
 def _install(generated, job: BuildJob, outcome: Outcome) -> None:
-    try:
-        result = builder.install(
-            generated,
-            job.outdir,
-            fast_math=job.fast_math,
-            cache_dir=Path(job.cache_dir) if job.cache_dir else None,
-        )
-    except builder.BuildError as error:
-        outcome.errors.append(f"srcgrad: error: {error}")
-        return
+    result = builder.install(
+        generated,
+        job.outdir,
+        fast_math=job.fast_math,
+        cache_dir=Path(job.cache_dir) if job.cache_dir else None,
+    )
     outcome.stages += result.stages
     if generated.suffix != ".pyx":
         outcome.status = "pure" if result.changed else "unchanged"
@@ -347,6 +352,11 @@ def _cmd_show(args) -> int:
         generated = _generate(BuildJob(path, ".", None, False, False, args.pure, False), outcome)
     except SourceError as error:
         _err(error.diagnostic.format())
+        return EXIT_BAD_INPUT
+    except UsageError:
+        raise
+    except Exception as error:  # a bug in srcgrad rather than in the input
+        _err(_internal_error(path, error))
         return EXIT_BAD_INPUT
     for line in outcome.warnings:
         _err(line)

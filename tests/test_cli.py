@@ -297,3 +297,26 @@ def test_concurrent_builds_of_one_file_compile_once_and_agree(built, cache):
 def test_python_dash_m_srcgrad_is_the_same_program():
     finished = subprocess.run([sys.executable, "-m", "srcgrad", "--version"], capture_output=True, text=True)
     assert finished.returncode == 0 and finished.stdout.strip() == f"srcgrad {srcgrad.__version__}"
+
+
+def test_an_internal_error_is_one_line_unless_debugging(project, capsys, monkeypatch):
+    def crash(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(srcgrad.generate, "generate", crash)
+    code, _, err = run(["build", "demo.py"], capsys)
+    assert code == 2
+    assert err == (
+        "srcgrad: error: internal error on demo.py: RuntimeError: boom "
+        "(please report it; SRCGRAD_DEBUG=1 shows the traceback)\n"
+    )
+    monkeypatch.setenv("SRCGRAD_DEBUG", "1")
+    with pytest.raises(RuntimeError, match="boom"):
+        main(["build", "demo.py"])
+
+
+def test_an_unusable_cache_folder_is_a_clear_error(project, capsys, monkeypatch):
+    (project / "not-a-folder").write_text("")
+    monkeypatch.setenv("SRCGRAD_CACHE_DIR", str(project / "not-a-folder"))
+    code, _, err = run(["build", "demo.py", "-q"], capsys)
+    assert code == 2 and err.startswith("srcgrad: error: cannot use the build cache") and err.count("\n") == 1
