@@ -16,6 +16,7 @@ import numpy as np
 Number = Union[int, float, bool]
 
 DOUBLE, INT, BOOL = "double", "int", "bool"
+NDARRAY = "ndarray"  # a whole float array handled by NumPy calls (vectorised code)
 
 
 class Expr:

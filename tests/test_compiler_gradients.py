@@ -86,6 +86,10 @@ CASES = {
     "huber": [
         ("huber_loss", (np.array([0.3, -2.0, 1.5, -0.1, 4.0]), 1.0)),
     ],
+    "mlp": [
+        ("mlp_loss", (np.linspace(-1, 1, 12).reshape(4, 3), np.array([0.1, -0.2, 0.3]), np.array([0.5, -0.4, 0.2]),
+                      0.3, np.linspace(-2, 2, 20).reshape(5, 4), np.linspace(0, 1, 5))),
+    ],
     "heat": [
         ("heat", (np.sin(np.linspace(0.0, 3.0, 9)), 0.2, 7)),
     ],

@@ -17,7 +17,7 @@ def _assignments(function: ir.Function):
 
 def active_variables(function: ir.Function, result: str) -> set:
     types = function.var_types
-    floats = {name for name, kind in types.items() if kind == ir.DOUBLE or ir.array_dims(kind)}
+    floats = {name for name, kind in types.items() if kind in (ir.DOUBLE, ir.NDARRAY) or ir.array_dims(kind)}
     assigns = _assignments(function)
 
     varied = {name for name, _ in function.params if name in floats}

@@ -26,13 +26,30 @@ def join(*kinds) -> str:
     return max(kinds, key=_ORDER.__getitem__)
 
 
+VECTOR_ONLY = {"transpose", "dot", "outer"}
+
+
 def expr_type(e: ir.Expr, var_types: dict, return_types: dict) -> str:
+    kind = _expr_type(e, var_types, return_types)
+    if kind in (ir.DOUBLE, ir.INT, ir.BOOL) and not isinstance(e, (ir.Name, ir.Index, ir.UserCall)):
+        # NumPy broadcasting: a whole array anywhere among the operands makes a whole array
+        if isinstance(e, ir.Call) and e.func in ("sum", "mean", "shape"):
+            return kind
+        if any(expr_type(c, var_types, return_types) == ir.NDARRAY for c in ir.children(e)
+               if not (isinstance(e, ir.Alloc))):
+            return ir.NDARRAY
+    return kind
+
+
+def _expr_type(e: ir.Expr, var_types: dict, return_types: dict) -> str:
     if isinstance(e, ir.Const):
         return ir.BOOL if isinstance(e.value, bool) else ir.INT if isinstance(e.value, int) else ir.DOUBLE
     if isinstance(e, ir.Name):
         return var_types.get(e.id)
     if isinstance(e, ir.BinOp):
         left, right = expr_type(e.left, var_types, return_types), expr_type(e.right, var_types, return_types)
+        if e.op == "@" or ir.NDARRAY in (left, right):
+            return ir.NDARRAY
         if e.op == "/":
             return ir.DOUBLE
         if e.op == "**":
@@ -56,6 +73,10 @@ def expr_type(e: ir.Expr, var_types: dict, return_types: dict) -> str:
             return ir.INT
         if e.func == "shape":
             return ir.INT
+        if e.func in ("sum", "mean"):
+            return ir.DOUBLE if e.args[1].value is None else ir.NDARRAY
+        if e.func in VECTOR_ONLY:
+            return ir.NDARRAY
         if e.func in BOOL_RESULTS:
             return ir.BOOL
         if e.func in SAME_AS_ARGUMENTS:
@@ -132,20 +153,72 @@ def array_dimensions(function: ir.Function) -> dict:
     for name, declared in function.params:
         if declared == "array":
             dims.setdefault(name, None)
-    for name, ndim in dims.items():
-        if ndim is None:
-            raise Unsupported(f"the array '{name}' used without element indexing (vectorised NumPy)",
-                              function.line, function.column)
+    for name in _whole_array_operands(function):
+        dims.setdefault(name, None)
     return dims
 
 
+def _whole_array_operands(function: ir.Function) -> set:
+    """Names used where only an array makes sense: operands of @, .T, np.sum/mean/dot/outer."""
+    found = set()
+    for s in ir.walk(function.body):
+        for e in _expressions_of(s):
+            for sub in _all_subexpressions(e):
+                operands = []
+                if isinstance(sub, ir.BinOp) and sub.op == "@":
+                    operands = [sub.left, sub.right]
+                elif isinstance(sub, ir.Call) and sub.func in VECTOR_ONLY | {"sum", "mean"}:
+                    operands = list(sub.args[:2 if sub.func in ("dot", "outer") else 1])
+                found.update(o.id for o in operands if isinstance(o, ir.Name))
+    return found
+
+
 def infer(function: ir.Function, result: str, return_types: dict) -> None:
-    """Fill function.var_types for every variable and set function.return_type."""
+    """Fill function.var_types for every variable and set function.return_type.
+
+    An unannotated parameter that flows into a whole-array value (`h = x + y` with h later
+    summed or multiplied by @) is taken to be an array itself; annotate `x: float` to say otherwise.
+    """
+    declared = dict(function.var_types)
+    promoted = set()
+    while True:
+        function.var_types = dict(declared)
+        _infer(function, result, return_types, promoted)
+        more = _arrays_by_flow(function, promoted)
+        if not more:
+            return
+        promoted |= more
+
+
+def _arrays_by_flow(function: ir.Function, promoted: set) -> set:
+    types = function.var_types
+    params = {p for p, _ in function.params}
+    unannotated = {p for p, kind in function.params if kind is None and types.get(p) == ir.DOUBLE}
+    unannotated |= {name for name, kind in types.items() if kind == ir.DOUBLE and name not in params}
+    found = set()
+    for s in ir.walk(function.body):
+        if not isinstance(s, ir.Assign) or s.index is not None:
+            continue
+        sources = []
+        if types.get(s.target) == ir.NDARRAY and expr_type(s.value, types, {}) != ir.NDARRAY:
+            sources.append(s.value)
+        for sub in _all_subexpressions(s.value):
+            if isinstance(sub, ir.Call) and sub.func in ("sum", "mean") \
+                    and expr_type(sub.args[0], types, {}) != ir.NDARRAY:
+                sources.append(sub.args[0])
+        for e in sources:
+            found |= ir.names_in(e) & unannotated
+    return found - promoted
+
+
+def _infer(function: ir.Function, result: str, return_types: dict, promoted: set) -> None:
     types = function.var_types
     int_bounds = _range_bound_names(function.body)
     arrays = array_dimensions(function)
+    for name in promoted:
+        arrays.setdefault(name, None)
     for name, ndim in arrays.items():
-        types[name] = ir.array_type(ndim)
+        types[name] = ir.NDARRAY if ndim is None else ir.array_type(ndim)
     for name, declared in function.params:
         if name in arrays:
             continue
@@ -160,12 +233,14 @@ def infer(function: ir.Function, result: str, return_types: dict) -> None:
             fixed.add(s.var)
     assigns = [s for s in ir.walk(function.body) if isinstance(s, ir.Assign) and s.index is None]
     for s in assigns:
+        if s.target in arrays and arrays[s.target] is None:
+            continue
         if s.target in arrays and not isinstance(s.value, ir.Alloc):
             raise Unsupported(f"assigning to the array '{s.target}' other than by element or np.zeros/copy",
                               s.line, s.column)
         if isinstance(s.value, ir.Alloc) and s.target not in arrays:
             raise Unsupported("an array that is never indexed", s.line, s.column)
-    fixed |= set(arrays)
+    fixed |= {name for name, ndim in arrays.items() if ndim is not None}
     changed = True
     while changed:
         changed = False
@@ -173,6 +248,8 @@ def infer(function: ir.Function, result: str, return_types: dict) -> None:
             kind = expr_type(s.value, types, return_types)
             if kind is None:
                 continue
+            if s.target in arrays and arrays[s.target] is None:
+                continue  # a whole array; its operands are settled by _arrays_by_flow
             if kind == "mixed" or types.get(s.target) == "mixed":
                 raise Unsupported(f"'{s.target}' holding both a number and an array", s.line, s.column)
             if s.target in fixed:
@@ -193,7 +270,9 @@ def infer(function: ir.Function, result: str, return_types: dict) -> None:
             _check_arrays_only_indexed(e, types, s)
     function.return_type = types.get(result, ir.DOUBLE)
     if ir.array_dims(function.return_type):
-        raise Unsupported("returning an array", function.line, function.column)
+        raise Unsupported("returning an array that element loops fill (return a whole-array value instead)",
+                          function.line, function.column)
+    _check_whole_arrays(function, types)
 
 
 def _expressions(s):
@@ -204,6 +283,31 @@ def _expressions(s):
     if isinstance(s, ir.For):
         return [s.start, s.stop, s.step]
     return []
+
+
+def _check_whole_arrays(function: ir.Function, types: dict) -> None:
+    """Whole-array values are computed once: assigned a single time, outside loops."""
+    counts = {}
+
+    def visit(stmts, in_loop):
+        for s in stmts:
+            if isinstance(s, ir.Assign) and types.get(s.target) == ir.NDARRAY:
+                if s.index is not None:
+                    raise Unsupported(f"writing an element of the whole array '{s.target}'", s.line, s.column)
+                if in_loop:
+                    raise Unsupported(f"the whole-array value '{s.target}' assigned inside a loop", s.line, s.column)
+                counts[s.target] = counts.get(s.target, 0) + 1
+                if counts[s.target] > 1 or s.target in {p for p, _ in function.params}:
+                    raise Unsupported(f"the whole-array value '{s.target}' assigned twice", s.line, s.column)
+            if isinstance(s, ir.If):
+                visit(s.body, in_loop)
+                visit(s.orelse, in_loop)
+            elif isinstance(s, (ir.For, ir.While)):
+                visit(s.body, True)
+            if isinstance(s, (ir.If, ir.While)) and expr_type(s.test, types, {}) == ir.NDARRAY:
+                raise Unsupported("the truth value of a whole array", s.line, s.column)
+
+    visit(function.body, False)
 
 
 def _check_arrays_only_indexed(e, types, s):

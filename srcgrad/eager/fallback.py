@@ -16,7 +16,13 @@ def eager_value_and_gradient(function, args, differentiable: tuple, dout=1.0):
     traced = [i for i in differentiable if not isinstance(args[i], (bool, int))]
     value, gradients = value_and_grad_of(function, args, traced, dout)
     by_position = dict(zip(traced, gradients))
-    result = [by_position.get(i, 0.0) for i in differentiable]
+    result, seen = [], set()
+    for i in differentiable:
+        gradient = by_position.get(i, 0.0)
+        if id(gradient) in seen and hasattr(gradient, "copy"):
+            gradient = gradient.copy()  # no two returned gradients share an array
+        seen.add(id(gradient))
+        result.append(gradient)
     if len(result) == 1:
         return value, result[0]
     return value, tuple(result)

@@ -14,7 +14,7 @@ from .. import ir
 from ..transform import reverse as g
 
 C_TYPES = {ir.DOUBLE: "double", ir.INT: "Py_ssize_t", ir.BOOL: "bint",
-           "array1": "double[::1]", "array2": "double[:, ::1]"}
+           "array1": "double[::1]", "array2": "double[:, ::1]", ir.NDARRAY: "object"}
 ZERO = {ir.DOUBLE: "0.0", ir.INT: "0", ir.BOOL: "False"}
 
 # rule name -> the function name both runtimes provide
@@ -27,10 +27,16 @@ LIBC_MATH = {"sin", "cos", "tan", "asin", "acos", "atan", "atan2", "sinh", "cosh
              "fabs", "floor", "ceil", "trunc", "copysign", "fmod", "fmax", "fmin", "rint"}
 PY_MATH = {"sin", "cos", "tan", "asin", "acos", "atan", "atan2", "sinh", "cosh", "tanh", "asinh", "acosh",
            "atanh", "exp", "expm1", "log", "log2", "log10", "log1p", "sqrt", "hypot", "fabs", "copysign", "fmod"}
+VECTOR_HELPERS = {"unbroadcast", "sum_adjoint", "mean_adjoint", "matmul_adjoint_left", "matmul_adjoint_right",
+                  "outer_adjoint_left", "outer_adjoint_right", "cotangent_like", "gradients_like",
+                  "as_float_ndarray"}
+# rule name -> NumPy function, for whole arrays
+NUMPY_NAMES = {"absolute": "abs", "arcsin": "arcsin", "arccos": "arccos", "arctan": "arctan",
+               "arctan2": "arctan2", "arcsinh": "arcsinh", "arccosh": "arccosh", "arctanh": "arctanh"}
 TAPE_FUNCTIONS = {"push_double", "pop_double", "push_int", "pop_int", "push_branch", "pop_branch",
                   "reserve_doubles", "reserve_ints", "reserve_branches"}
 
-_PRECEDENCE = {"if": 0, "or": 1, "and": 2, "not": 3, "cmp": 4, "+": 5, "-": 5, "*": 6, "/": 6, "//": 6,
+_PRECEDENCE = {"if": 0, "or": 1, "and": 2, "not": 3, "cmp": 4, "+": 5, "-": 5, "*": 6, "/": 6, "//": 6, "@": 6,
                "%": 6, "neg": 7, "**": 8, "atom": 9}
 
 
@@ -62,6 +68,9 @@ class ExpressionPrinter:
         if isinstance(e, ir.BoolOp):
             p = _PRECEDENCE[e.op]
             return f" {e.op} ".join(self.wrap(v, p + 1) for v in e.values), p
+        if isinstance(e, ir.IfExp) and ir.NDARRAY in (self.type_of(e.test), self.type_of(e)):
+            self.used.add("numpy")
+            return f"np.where({self(e.test)}, {self(e.body)}, {self(e.orelse)})", _PRECEDENCE["atom"]
         if isinstance(e, ir.IfExp):
             p = _PRECEDENCE["if"]
             return f"{self.wrap(e.body, p + 1)} if {self.wrap(e.test, p + 1)} else {self.wrap(e.orelse, p)}", p
@@ -86,6 +95,8 @@ class ExpressionPrinter:
         return text if p >= minimum else f"({text})"
 
     def const(self, value) -> str:
+        if value is None:
+            return "None"
         if isinstance(value, bool):
             return "True" if value else "False"
         if isinstance(value, int):
@@ -115,6 +126,19 @@ class ExpressionPrinter:
         return f"{left} {e.op} {right}", p
 
     def call(self, e: ir.Call) -> str:
+        if e.func in VECTOR_HELPERS:
+            self.used.add(e.func)
+            return f"{e.func}({', '.join(self(a) for a in e.args)})"
+        if e.func == "transpose":
+            return f"{self.wrap(e.args[0], _PRECEDENCE['atom'])}.T"
+        if e.func in ("sum", "mean"):
+            self.used.add("numpy")
+            axis = e.args[1].value
+            return f"np.{e.func}({self(e.args[0])}" + (f", axis={axis})" if axis is not None else ")")
+        if e.func in ("dot", "outer") or (e.func not in ("shape", "float", "int", "bool", "round")
+                                          and any(self.type_of(a) == ir.NDARRAY for a in e.args)):
+            self.used.add("numpy")
+            return f"np.{NUMPY_NAMES.get(e.func, e.func)}({', '.join(self(a) for a in e.args)})"
         args = [self(a) for a in e.args]
         name = RUNTIME_NAMES.get(e.func, e.func)
         kinds = [self.type_of(a) for a in e.args]

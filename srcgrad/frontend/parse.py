@@ -49,6 +49,7 @@ ARRAY_ANNOTATIONS = {"numpy.ndarray", "np.ndarray", "ndarray"}
 NUMERIC_MODULES = {"math", "numpy"}
 ARRAY = "array"  # a float array whose number of dimensions type inference settles
 ALLOCATORS = {"zeros": "zeros", "ones": "ones", "empty": "empty"}
+VECTOR_FUNCTIONS = {"sum": 1, "mean": 1, "dot": 2, "outer": 2, "where": 3, "transpose": 1}
 LIKE_ALLOCATORS = {"zeros_like": "zeros", "ones_like": "ones", "empty_like": "empty", "copy": "copy"}
 
 
@@ -500,13 +501,14 @@ class FunctionReader:
             raise self.unsupported(node, "a string")
         if isinstance(node, cst.Name):
             return self._name(node)
+        if isinstance(node, cst.Attribute) and node.attr.value == "T":
+            return ir.Call("transpose", (self.expr(node.value),))
         if isinstance(node, cst.Attribute):
             return self._attribute(node)
         if isinstance(node, cst.BinaryOperation):
             op = _BINARY_OPERATORS.get(type(node.operator))
-            if op is None or op == "@":
-                raise self.unsupported(node.operator, f"the operator '{node.operator.__class__.__name__}'"
-                                       if op is None else "the matrix product '@' on scalars")
+            if op is None:
+                raise self.unsupported(node.operator, f"the operator '{node.operator.__class__.__name__}'")
             return ir.BinOp(op, self.expr(node.left), self.expr(node.right))
         if isinstance(node, cst.UnaryOperation):
             operand = self.expr(node.expression)
@@ -595,6 +597,9 @@ class FunctionReader:
         return parts[0] if len(parts) == 1 else ir.BoolOp("and", tuple(parts))
 
     def _call(self, node: cst.Call) -> ir.Expr:
+        reduction = self._reduction(node)
+        if reduction is not None:
+            return reduction
         if any(arg.keyword is not None or arg.star for arg in node.args):
             raise self.unsupported(node, "a call with keyword or star arguments")
         func = node.func
@@ -628,6 +633,35 @@ class FunctionReader:
         if primitive is None:
             raise self.unsupported(func, f"the function '{dotted}'")
         return self._primitive(func, dotted, primitive, args)
+
+    def _reduction(self, node: cst.Call):
+        """np.sum(a), np.mean(a, axis=k) and friends: whole-array NumPy functions."""
+        try:
+            qualified = _qualify(_dotted(node.func), self.facts)
+        except ValueError:
+            return None
+        module, _, name = qualified.rpartition(".")
+        if module != "numpy" or name not in VECTOR_FUNCTIONS:
+            return None
+        positional = [a for a in node.args if a.keyword is None and not a.star]
+        keywords = {a.keyword.value: a.value for a in node.args if a.keyword is not None}
+        arity = VECTOR_FUNCTIONS[name]
+        if name in ("sum", "mean"):
+            if set(keywords) - {"axis"} or len(positional) not in (1, 2) or (len(positional) == 2 and keywords):
+                raise self.unsupported(node, f"np.{name} with arguments other than an array and an axis")
+            axis_node = keywords.get("axis", positional[1].value if len(positional) == 2 else None)
+            axis = ir.Const(None) if axis_node is None else self.expr(axis_node)
+            if not (isinstance(axis, ir.Const) and (axis.value is None or isinstance(axis.value, int))):
+                raise self.unsupported(node, f"np.{name} with an axis that is not a constant integer")
+            return ir.Call(name, (self.expr(positional[0].value), axis))
+        if keywords or len(positional) != arity:
+            raise self.unsupported(node, f"np.{name} with {len(node.args)} arguments")
+        args = tuple(self.expr(a.value) for a in positional)
+        if name == "where":
+            return ir.IfExp(args[0], args[1], args[2])
+        if name == "transpose":
+            return ir.Call("transpose", args)
+        return ir.Call(name, args)
 
     def _allocation(self, node: cst.Call):
         """np.zeros(n), np.ones((n, m)), np.empty(n), np.zeros_like(x), np.copy(x): a new float array."""

@@ -248,3 +248,59 @@ def _rebuild(e: ir.Expr, kids: list) -> ir.Expr:
     if isinstance(e, ir.Alloc):
         return ir.Alloc(e.kind, tuple(kids[:len(e.shape)]), e.like)
     return e
+
+
+_TEMP_NAMES = {"@": "product", "+": "total", "-": "difference", "*": "scaled", "/": "ratio", "**": "power"}
+
+
+def split_whole_array_expressions(function: ir.Function, names: Names, return_types: dict) -> None:
+    """One whole-array operation per statement: `h = np.tanh(X @ W + b)` becomes three.
+
+    Whole-array intermediates are then kept (never recomputed, never taped: each is assigned
+    once, outside loops), and each statement's adjoint is a single NumPy-level rule.
+    """
+    from ..analysis.types import expr_type
+
+    types = function.var_types
+
+    def is_vector(e) -> bool:
+        if not ir.children(e) or isinstance(e, (ir.Index, ir.Alloc, ir.UserCall)):
+            return False
+        return (expr_type(e, types, return_types) == ir.NDARRAY
+                or (isinstance(e, ir.Call) and e.func in ("sum", "mean")))
+
+    def split(s: ir.Assign, in_loop: bool) -> list:
+        hoisted = []
+
+        def visit(e, top):
+            if not ir.children(e) or isinstance(e, (ir.Index, ir.Alloc)):
+                return e
+            rebuilt = _rebuild(e, [visit(c, False) for c in ir.children(e)])
+            if top or not is_vector(e):
+                return rebuilt
+            if in_loop:
+                raise Unsupported("a whole-array expression inside a loop", s.line, s.column)
+            base = _TEMP_NAMES.get(e.op, "value") if isinstance(e, ir.BinOp) else (
+                f"{e.func}_value" if isinstance(e, ir.Call) else "selected" if isinstance(e, ir.IfExp) else "mask")
+            temp = names.fresh(base)
+            types[temp] = expr_type(rebuilt, types, return_types)
+            hoisted.append(ir.Assign(s.line, s.column, temp, rebuilt, s.source))
+            return ir.Name(temp)
+
+        value = visit(s.value, True)
+        return hoisted + [ir.Assign(s.line, s.column, s.target, value, s.source, s.index)]
+
+    def block(stmts, in_loop) -> list:
+        out = []
+        for s in stmts:
+            if isinstance(s, ir.Assign):
+                out.extend(split(s, in_loop))
+                continue
+            if isinstance(s, ir.If):
+                s.body, s.orelse = block(s.body, in_loop), block(s.orelse, in_loop)
+            elif isinstance(s, (ir.For, ir.While)):
+                s.body = block(s.body, True)
+            out.append(s)
+        return out
+
+    function.body = block(function.body, False)

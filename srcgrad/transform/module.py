@@ -12,10 +12,10 @@ import os
 from .. import __version__, ir
 from ..analysis.types import infer
 from ..diagnostics import Diagnostic, SourceError, Unsupported
-from ..emit.printer import C_TYPES, LIBC_MATH, PY_MATH, ExpressionPrinter, Printer, ZERO
+from ..emit.printer import C_TYPES, LIBC_MATH, PY_MATH, VECTOR_HELPERS, ExpressionPrinter, Printer, ZERO
 from ..frontend.parse import FunctionReader, read_module
 from ..generate import FunctionReport, GeneratedModule
-from .lower import Names, lower, user_names
+from .lower import Names, lower, split_whole_array_expressions, user_names
 from .reverse import ReverseMode, Signature
 
 GENERATED_PREFIXES = ("grad_", "value_and_grad_", "vjp_", "jvp_", "hvp_", "hessian_")
@@ -55,9 +55,11 @@ def generate_module(source: str, filename: str, *, pure: bool = False, only=None
             _check_callees(function, fallbacks)
             names = Names(user_names(function) | set(facts.constants) | set(facts.functions) | {"tape"})
             result = lower(function, names)
-            infer(function, result, {k: s.return_type for k, s in signatures.items()})
-            differentiable = [p for p, _ in function.params
-                              if function.var_types[p] == ir.DOUBLE or ir.array_dims(function.var_types[p])]
+            return_types = {k: s.return_type for k, s in signatures.items()}
+            infer(function, result, return_types)
+            split_whole_array_expressions(function, names, return_types)
+            differentiable = [p for p, _ in function.params if function.var_types[p] == ir.DOUBLE
+                              or function.var_types[p] == ir.NDARRAY or ir.array_dims(function.var_types[p])]
             signatures[name] = Signature(name, [(p, function.var_types[p]) for p, _ in function.params],
                                          function.return_type, differentiable,
                                          module_names.fresh(f"_{name}_primal"), module_names.fresh(f"_{name}_adjoint"))
@@ -204,7 +206,8 @@ class _ModuleEmitter:
         lines.append("")
         tape_functions = sorted(n for n in used if n in _TAPE_NAMES)
         math_functions = sorted(n for n in used if n in (PY_MATH if self.pure else LIBC_MATH | {"NAN", "INFINITY"}))
-        helpers = sorted(n for n in used if n not in _TAPE_NAMES and n not in math_functions and n != "numpy")
+        helpers = sorted(n for n in used if n not in _TAPE_NAMES and n not in math_functions and n != "numpy"
+                         and n not in VECTOR_HELPERS)
         if self.pure:
             if math_functions:
                 lines.append(f"from math import {', '.join(math_functions)}")
@@ -229,6 +232,9 @@ class _ModuleEmitter:
         if "numpy" in used:
             lines.append("import numpy as np")
             lines.append("from srcgrad.runtime.arrays import as_float_array")
+        vector_helpers = sorted(n for n in used if n in VECTOR_HELPERS)
+        if vector_helpers:
+            lines.append(f"from srcgrad.runtime.vector import {', '.join(vector_helpers)}")
         if any_fallback:
             lines.append("from srcgrad.eager.fallback import eager_value_and_gradient")
         lines.append("")
@@ -274,7 +280,8 @@ class _ModuleEmitter:
         out.lines.append("")
         params = ", ".join(self._param(p, k) for p, k in sig.params)
 
-        uses_arrays = any(ir.array_dims(k) for k in types.values())
+        uses_arrays = any(ir.array_dims(k) or k == ir.NDARRAY for k in types.values())
+        whole_arrays = any(k == ir.NDARRAY for k in types.values()) or sig.return_type == ir.NDARRAY
         # array code allocates and raises IndexError, so it keeps the GIL; scalar code runs without
         qualifiers = "except *" if uses_arrays else "noexcept nogil"
 
@@ -283,7 +290,8 @@ class _ModuleEmitter:
         if self.pure:
             out.lines.append(f"def {sig.primal}({params}):")
         else:
-            out.lines.append(f"cdef {C_TYPES[sig.return_type]} {sig.primal}({params}) {qualifiers}:")
+            primal_qualifiers = "" if sig.return_type == ir.NDARRAY else f" {qualifiers}"  # objects carry errors
+            out.lines.append(f"cdef {C_TYPES[sig.return_type]} {sig.primal}({params}){primal_qualifiers}:")
         self._declarations(out, code.primal_locals, set())
         out.emit_block(primal_body, 1, printer)
         out.lines.append("")
@@ -295,15 +303,17 @@ class _ModuleEmitter:
             adjoint_body = _rename_calls(code.adjoint_body, codes, primal=False)
             scalar_grads = [p for p in sig.differentiable if not ir.array_dims(types[p])]
             array_grads = [p for p in sig.differentiable if ir.array_dims(types[p])]
-            result_types = [sig.return_type] + [ir.DOUBLE] * len(scalar_grads)
             b_arrays = "".join(f", {self._param(code.adjoint_names[p], types[p])}" for p in array_grads)
             if self.pure:
                 out.lines.append(f"def {sig.adjoint}(tape, {params}, {code.adjoint_param}{b_arrays}):")
             else:
+                result_types = [sig.return_type] + [types[p] for p in scalar_grads]
                 returned = C_TYPES[result_types[0]] if len(result_types) == 1 else \
-                    "(" + ", ".join(C_TYPES[k] for k in result_types) + ")"
-                out.lines.append(f"cdef {returned} {sig.adjoint}(Tape* tape, {params}, double {code.adjoint_param}"
-                                 f"{b_arrays}) {qualifiers}:")
+                    "tuple" if whole_arrays else "(" + ", ".join(C_TYPES[k] for k in result_types) + ")"
+                cotangent = C_TYPES[ir.DOUBLE if sig.return_type != ir.NDARRAY else ir.NDARRAY]
+                adjoint_qualifiers = "" if returned in ("tuple", "object") else f" {qualifiers}"
+                out.lines.append(f"cdef {returned} {sig.adjoint}(Tape* tape, {params}, {cotangent} "
+                                 f"{code.adjoint_param}{b_arrays}){adjoint_qualifiers}:")
             added = f"; adds {code.adjoint_param} times the gradient to {', '.join(code.adjoint_names[p] for p in array_grads)}" \
                 if array_grads else ""
             out.lines.append(f'    """Returns {sig.name}({", ".join(p for p, _ in sig.params)})'
@@ -314,7 +324,10 @@ class _ModuleEmitter:
             out.lines.append("")
             out.lines.append("")
         self._wrappers(out, code)
-        return printer.used | ({"numpy"} if uses_arrays else set())
+        used = printer.used | ({"numpy"} if uses_arrays else set())
+        if any(k == ir.NDARRAY for k, in ((k,) for _, k in sig.params)):
+            used |= {"as_float_ndarray", "gradients_like"}
+        return used
 
     def _param(self, name: str, kind: str) -> str:
         return name if self.pure else f"{C_TYPES[kind]} {name}"
@@ -322,8 +335,10 @@ class _ModuleEmitter:
     def _declarations(self, out: Printer, locals_: dict, zero_init: set) -> None:
         if self.pure:  # start every local at zero, as the C declarations do
             for name in sorted(set(locals_) | zero_init):
-                if locals_.get(name) in ZERO or name not in locals_:
-                    out.lines.append(f"    {name} = {ZERO[locals_.get(name, ir.DOUBLE)]}")
+                if name in zero_init:
+                    out.lines.append(f"    {name} = 0.0")
+                elif locals_.get(name) in ZERO:
+                    out.lines.append(f"    {name} = {ZERO[locals_[name]]}")
             return
         by_type = {}
         for name, kind in locals_.items():
@@ -336,16 +351,22 @@ class _ModuleEmitter:
             names = sorted(by_type.get(kind, []))
             if names:
                 out.lines.append(f"    cdef {C_TYPES[kind]} " + ", ".join(names))
+        names = sorted(by_type.get(ir.NDARRAY, []))
+        if names:  # whole arrays are NumPy objects; their adjoints start as the number 0.0
+            out.lines.append("    cdef object " + ", ".join(f"{n} = {'0.0' if n in zero_init else 'None'}"
+                                                           for n in names))
 
     def _wrappers(self, out: Printer, code) -> None:
         sig = code.signature
         kinds = dict(sig.params)
         arrays = [p for p, k in sig.params if ir.array_dims(k)]
-        params = ", ".join(p if (self.pure or p in arrays) else self._param(p, k) for p, k in sig.params)
+        whole = [p for p, k in sig.params if k == ir.NDARRAY]
+        params = ", ".join(p if (self.pure or p in arrays or p in whole) else self._param(p, k) for p, k in sig.params)
         args = ", ".join(p for p, _ in sig.params)
         where = f"{self.shown_name} line {code.line}"
         lines = out.lines
-        convert = [f"    {p} = as_float_array({p}, {p!r}, {ir.array_dims(kinds[p])})" for p in arrays]
+        convert = [f"    {p} = as_float_array({p}, {p!r}, {ir.array_dims(kinds[p])})" if p in arrays
+                   else f"    {p} = as_float_ndarray({p}, {p!r})" for p, _ in sig.params if p in arrays or p in whole]
 
         lines.append(f"def {sig.name}({params}):")
         lines.append(f'    """{sig.name}({args}) from {where}, compiled."""')
@@ -362,7 +383,7 @@ class _ModuleEmitter:
         array_grads = [grads[p] for p in sig.differentiable if p in arrays]
         ordered = [grads[p] for p in sig.differentiable]
         packed = ordered[0] if len(ordered) == 1 else "(" + ", ".join(ordered) + ")"
-        dout_param = "dout" if self.pure else "double dout"
+        dout_param = "dout" if self.pure or sig.return_type == ir.NDARRAY else "double dout"
         received = ", ".join(["value"] + scalar_grads)
         call_args = ", ".join([args, "dout"] + array_grads)
         lines.append(f"def value_and_vjp_{sig.name}({params}, {dout_param}):")
@@ -383,6 +404,13 @@ class _ModuleEmitter:
             lines.append("        tape_free(&tape)")
             lines.append("    if out_of_memory:")
             lines.append(f'        raise MemoryError("the tape of {sig.name} could not grow")')
+        whole_grads = [p for p in sig.differentiable if p in whole]
+        if whole_grads:
+            names = ", ".join(grads[p] for p in whole_grads)
+            lines.append(f"    {names}{',' if len(whole_grads) == 1 else ''} = gradients_like(({names},), "
+                         f"({', '.join(whole_grads)},))")
+        if sig.return_type == ir.NDARRAY:
+            lines.append("    value = np.asarray(value)")
         lines.append(f"    return value, {packed}")
         lines.append("")
         lines.append("")

@@ -147,7 +147,8 @@ class ReverseMode:
         return mapping
 
     def _differentiable(self) -> list:
-        return [p for p, _ in self.fn.params if self.types[p] == ir.DOUBLE or ir.array_dims(self.types[p])]
+        return [p for p, _ in self.fn.params
+                if self.types[p] in (ir.DOUBLE, ir.NDARRAY) or ir.array_dims(self.types[p])]
 
     def adj(self, var: str) -> ir.Name:
         return ir.Name(self.adjoint_names[var])
@@ -215,6 +216,8 @@ class ReverseMode:
             return self._element_adjoint(s)
         if isinstance(s.value, ir.Alloc):
             return self._copy_adjoint(s)
+        if self._is_vector_statement(s):
+            return self._vector_adjoint(s)
         b_target = self.adj(target)
         out, acc = [], {}
         if isinstance(s.value, ir.UserCall):
@@ -254,6 +257,81 @@ class ReverseMode:
 
         visit(e)
         return order.index(key) if key in order else len(order)
+
+    def _is_vector_statement(self, s: ir.Assign) -> bool:
+        e = s.value
+        return (self.type_of(e) == ir.NDARRAY or (isinstance(e, ir.Call) and e.func in ("sum", "mean"))
+                or any(self.type_of(c) == ir.NDARRAY for c in ir.children(e)))
+
+    def _vector_adjoint(self, s: ir.Assign) -> list:
+        """Adjoint of one whole-array operation, with NumPy broadcasting undone per operand."""
+        e, g = s.value, self.adj(s.target)
+        out, acc = [], {}
+
+        def send(child, contribution):
+            if self.is_active(child):
+                self.propagate(child, contribution, out, acc)
+
+        def unbroadcast(value, child):
+            return ir.Call("unbroadcast", (value, child))
+
+        if isinstance(e, ir.Name):
+            send(e, g)
+        elif isinstance(e, ir.BinOp) and e.op == "@":
+            send(e.left, ir.Call("matmul_adjoint_left", (g, e.left, e.right)))
+            send(e.right, ir.Call("matmul_adjoint_right", (g, e.left, e.right)))
+        elif isinstance(e, ir.Call) and e.func == "dot":
+            send(e.args[0], ir.Call("matmul_adjoint_left", (g,) + e.args))
+            send(e.args[1], ir.Call("matmul_adjoint_right", (g,) + e.args))
+        elif isinstance(e, ir.Call) and e.func == "outer":
+            send(e.args[0], ir.Call("outer_adjoint_left", (g, e.args[1])))
+            send(e.args[1], ir.Call("outer_adjoint_right", (g, e.args[0])))
+        elif isinstance(e, ir.Call) and e.func == "transpose":
+            send(e.args[0], ir.Call("transpose", (g,)))
+        elif isinstance(e, ir.Call) and e.func in ("sum", "mean"):
+            send(e.args[0], ir.Call(f"{e.func}_adjoint", (g, e.args[0], e.args[1])))
+        elif isinstance(e, ir.Unary):
+            if e.op == "-":
+                send(e.operand, -g)
+        elif isinstance(e, ir.IfExp):
+            send(e.body, unbroadcast(ir.IfExp(e.test, g, ir.Const(0.0)), e.body))
+            send(e.orelse, unbroadcast(ir.IfExp(e.test, ir.Const(0.0), g), e.orelse))
+        elif isinstance(e, (ir.BinOp, ir.Call)):
+            kids = ir.children(e)
+            # partials may use the result itself (tanh' = 1 - out^2): it is kept, never recomputed
+            partials = self._vector_partials(e, ir.Name(s.target))
+            several = sum(1 for k in kids if self.type_of(k) == ir.NDARRAY) > 1
+            for kid, partial in zip(kids, partials):
+                if partial is None:
+                    continue
+                contribution = g * partial
+                if several or self.type_of(kid) != ir.NDARRAY:
+                    contribution = unbroadcast(contribution, kid)
+                send(kid, contribution)
+        for key in sorted(acc, key=lambda k: self._order(k, e)):
+            # a whole array read by this statement alone gets its adjoint here, whole: no 0 + g copy
+            only_reader = self.types.get(key) == ir.NDARRAY and self.readers.get(key) == 1
+            out.append(GAssign(self._accumulator(key), _sum(acc[key]), "=" if only_reader else "+="))
+        if self.types.get(s.target) != ir.NDARRAY and s.target not in ir.names_in(e):
+            out.append(GAssign(self.adjoint_names[s.target], ir.Const(0.0)))
+        if out:
+            source_line = self.fn.source_lines[s.line - 1].strip()
+            out[0] = _with_comment(out[0], f"line {s.line}: {source_line}")
+        return out
+
+    def _vector_partials(self, e, target: ir.Name) -> list:
+        if isinstance(e, ir.BinOp):
+            rule = {"+": "add", "-": "subtract", "*": "multiply", "/": "true_divide", "**": "power"}.get(e.op)
+            if rule is None:
+                return [None, None]
+            partials = list(ELEMENTWISE[rule].partials(e.left, e.right, target))
+            if e.op == "**" and not self.is_active(e.right):
+                partials[1] = None
+            return [None if p is None else ir.lift(p) for p in partials]
+        rule = ELEMENTWISE.get(e.func)
+        if rule is None:
+            return [ir.Const(1.0) if e.func == "float" else None for _ in e.args]
+        return [None if p is None else ir.lift(p) for p in rule.partials(*e.args, target)]
 
     def _element_adjoint(self, s: ir.Assign) -> list:
         """Adjoint of `y[i] = e`: take b_y[i], clear it, send it into e."""
@@ -314,6 +392,8 @@ class ReverseMode:
                 for g in self.statement_adjoint(s):
                     reads |= _reads(g)
                 reads -= set(self.adjoint_names.values()) | set(self.temps)
+                if self.types.get(s.target) == ir.NDARRAY:
+                    reads.discard(s.target)  # its own result, assigned once and kept: no old value to restore
                 self.adjoint_reads[id(s)] = reads
                 needed |= reads
         self.names.taken = taken
@@ -362,6 +442,7 @@ class ReverseMode:
 
     # sweeps ------------------------------------------------------------------------------
     def generate(self) -> FunctionCode:
+        self.readers = _reader_counts(self.fn)
         self.bounds = bounds.plan(self.fn)
         self.written_once = _elements_written_once(self.fn, self.types)
         self.needed = self.needed_names()
@@ -386,10 +467,14 @@ class ReverseMode:
         body = [GComment("forward sweep")] + forward
         body += [GComment("reverse sweep")] + (reverse or [GComment("(nothing to do)")])
         grads = [self.adj(p) for p in sig.differentiable if not ir.array_dims(self.types[p])]
+        if self.types.get(self.result) == ir.NDARRAY:
+            # the output cotangent arrives as a number or an array shaped like the output
+            body.insert(body.index(next(x for x in body if isinstance(x, GComment) and x.text == "reverse sweep")) + 1,
+                        GAssign(adjoint_param, ir.Call("cotangent_like", (ir.Name(adjoint_param), ir.Name(self.result)))))
         body.append(GCall("return", (ir.Name(self.result),) + tuple(grads)))
         primal = self.primal_block(self.fn.body) + [GCall("return", (ir.Name(self.result),))]
         zero_init = sorted(name for name, kind in locals_.items()
-                           if name in self.adjoint_names.values() and kind == ir.DOUBLE)
+                           if name in self.adjoint_names.values() and kind in (ir.DOUBLE, ir.NDARRAY))
         return FunctionCode(sig, primal, body, locals_, primal_locals, self.result, adjoint_param,
                             self.taped or ["nothing"], self.fn.line, zero_init, dict(self.adjoint_names))
 
@@ -654,6 +739,25 @@ def _elements_written_once(function: ir.Function, types: dict) -> set:
         if reads_ok:
             found.add(id(s))
     return found
+
+
+def _reader_counts(function: ir.Function) -> dict:
+    """How many statements read each variable."""
+    counts = {}
+    for s in ir.walk(function.body):
+        exprs = []
+        if isinstance(s, ir.Assign):
+            exprs = [s.value] + list(s.index or ())
+        elif isinstance(s, (ir.If, ir.While)):
+            exprs = [s.test]
+        elif isinstance(s, ir.For):
+            exprs = [s.start, s.stop, s.step]
+        names = set()
+        for e in exprs:
+            names |= ir.names_in(e)
+        for name in names:
+            counts[name] = counts.get(name, 0) + 1
+    return counts
 
 
 def _element_reads(s, array: str) -> list:
