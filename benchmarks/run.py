@@ -354,6 +354,8 @@ def machine_facts() -> dict:
     facts["srcgrad"] = srcgrad.__version__
     facts["cc"] = first_line([os.environ.get("CC", "cc"), "--version"])
     facts["commit"] = first_line(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"])
+    if first_line(["git", "-C", str(ROOT), "status", "--porcelain", "--", "srcgrad"]) not in ("", "?"):
+        facts["commit"] += " with uncommitted changes in srcgrad/"
     facts["threads"] = "OPENBLAS/OMP/MKL_NUM_THREADS=1, XLA single-threaded, torch.set_num_threads(1)"
     return facts
 
