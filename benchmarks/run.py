@@ -546,7 +546,7 @@ def draw_chart(results: dict, path: Path) -> None:
         import matplotlib.pyplot as plt
         import matplotlib.ticker
     except ImportError:
-        results["notes"].append("matplotlib is not installed: no chart")
+        log("matplotlib is not installed: no chart (pip install matplotlib)")
         return
     workloads = results["workloads"]
     names = list(workloads)
