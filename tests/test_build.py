@@ -299,3 +299,16 @@ def test_an_entry_missing_its_binary_is_compiled_again(tmp_path, monkeypatch):
     monkeypatch.setattr(build, "_compile", fake_compile)
     binary, compiled = build.compile_cached(text, "demo_grad", cache_dir=tmp_path)
     assert compiled and binary.read_bytes() == b"binary"
+
+
+def test_fast_math_flags_and_include_paths_reach_the_c_compiler(tmp_path, monkeypatch):
+    arguments = tmp_path / "arguments"
+    compiler = tmp_path / "cc"
+    compiler.write_text(f'#!/bin/sh\necho "$@" >> {arguments}\necho "cc: refusing on purpose"\nexit 1\n')
+    compiler.chmod(0o755)
+    monkeypatch.setenv("CC", str(compiler))
+    with pytest.raises(build.BuildError, match="C compiler failed on demo_grad.pyx: cc: refusing on purpose"):
+        build.compile_cached(demo().text, "demo_grad", fast_math=True, cache_dir=tmp_path / "cache")
+    words = arguments.read_text().split()
+    assert words[-4:] == ["-O3", "-g0", "-ffast-math", "-march=native"]  # last, so they win
+    assert any(word.startswith("-I") and "numpy" in word for word in words)
