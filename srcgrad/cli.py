@@ -21,6 +21,7 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
 import time
 import tokenize
 from dataclasses import dataclass, field
@@ -198,8 +199,9 @@ def _run_serial(jobs, report) -> None:
 
 
 def _run_parallel(jobs, workers: int, report) -> None:
-    # fork: workers start at once and share the already imported compiler.
-    context = multiprocessing.get_context("fork")
+    # fork: workers start at once and share the already imported compiler. Forking a process
+    # that runs threads can deadlock the child, so a caller with threads gets fresh interpreters.
+    context = multiprocessing.get_context("fork" if threading.active_count() == 1 else "spawn")
     pool = context.Pool(workers, initializer=_worker_init)
     try:
         for outcome in pool.imap_unordered(_worker_build, jobs):
