@@ -62,7 +62,8 @@ def generate_module(source: str, filename: str, *, pure: bool = False, only=None
                               or function.var_types[p] == ir.NDARRAY or ir.array_dims(function.var_types[p])]
             signatures[name] = Signature(name, [(p, function.var_types[p]) for p, _ in function.params],
                                          function.return_type, differentiable,
-                                         module_names.fresh(f"_{name}_primal"), module_names.fresh(f"_{name}_adjoint"))
+                                         module_names.fresh(f"_{name}_primal"), module_names.fresh(f"_{name}_adjoint"),
+                                         module_names.fresh(f"_{name}_jvp"), module_names.fresh(f"_{name}_hvp"))
             codes[name] = ReverseMode(function, result, names, signatures, facts.constants).generate()
         except Unsupported as err:
             fallbacks[name] = err
@@ -324,12 +325,171 @@ class _ModuleEmitter:
             out.lines.append("")
             out.lines.append("")
         self._wrappers(out, code)
-        used = printer.used | ({"numpy"} if uses_arrays else set())
+        if has_adjoint:
+            self._forward_functions(out, code, codes, printer, qualifiers, whole_arrays)
+        used = printer.used | ({"numpy"} if uses_arrays or len(sig.differentiable) > 1 else set())
         if any(k == ir.NDARRAY for k, in ((k,) for _, k in sig.params)):
             used |= {"as_float_ndarray", "gradients_like"}
         return used
 
+    def _forward_functions(self, out: Printer, code, codes, printer, qualifiers: str, whole_arrays: bool) -> None:
+        """jvp (forward mode on the primal) and hvp (forward mode on the adjoint), with wrappers."""
+        from .forward import Tangents
+
+        sig = code.signature
+        params = dict(sig.params)
+        diff = sig.differentiable
+        arrays = [p for p in diff if ir.array_dims(params[p])]
+        scalar_grads = [p for p in diff if p not in arrays]
+        callee_jvp = {name: (c.signature.jvp, c.signature) for name, c in codes.items() if c.signature.differentiable}
+        callee_hvp = {c.signature.adjoint: (c.signature.hvp, c.signature) for c in codes.values()
+                      if c.signature.differentiable}
+        signature_params = ", ".join(self._param(p, k) for p, k in sig.params)
+
+        def emit(name, returned_types, extra_params, body, locals_, zero_init, tangents):
+            typed = ", ".join(self._param(p, k) for p, k in extra_params)
+            if self.pure:
+                header = f"def {name}({typed}):"
+            else:
+                returned = "tuple" if whole_arrays else "(" + ", ".join(C_TYPES[k] for k in returned_types) + ")"
+                suffix = "" if returned == "tuple" else f" {qualifiers}"
+                header = f"cdef {returned} {name}({typed}){suffix}:"
+            out.lines.append(header)
+            self._declarations(out, locals_, zero_init)
+            out.emit_block(_rename_calls(body, codes, primal=True), 1,
+                           ExpressionPrinter(self.pure, _tangent_type_of(printer.type_of, tangents, locals_)))
+            out.lines.append("")
+            out.lines.append("")
+
+        # jvp: the primal with tangents
+        jvp = Tangents({**code.primal_locals, **params}, set(diff), Names(set(code.names.taken)), callee_jvp)
+        d_params = [(jvp.d(p), params[p]) for p in diff]
+        jvp.settle(code.primal_body)
+        body = jvp.transform(code.primal_body)
+        locals_ = {**code.primal_locals, **{n: k for n, k in jvp.new_locals.items() if n not in dict(d_params)}}
+        emit(sig.jvp, [sig.return_type] * 2, list(sig.params) + d_params, body, locals_,
+             {n for n, k in jvp.new_locals.items() if n not in dict(d_params) and k == ir.DOUBLE}, jvp)
+
+        # hvp: the adjoint with tangents
+        b_arrays = [(code.adjoint_names[p], params[p]) for p in arrays]
+        cotangent_type = ir.NDARRAY if sig.return_type == ir.NDARRAY else ir.DOUBLE
+        hvp = Tangents({**code.locals, **params, code.adjoint_param: cotangent_type, **dict(b_arrays)},
+                       set(diff) | {code.adjoint_param}, Names(set(code.names.taken)), {**callee_jvp, **callee_hvp})
+        d_params = [(hvp.d(p), params[p]) for p in diff]
+        d_cotangent = (hvp.d(code.adjoint_param), cotangent_type)
+        d_b_arrays = [(hvp.d(name), kind) for name, kind in b_arrays]
+        hvp.varied |= {name for name, _ in b_arrays}
+        hvp.settle(code.adjoint_body)
+        body = hvp.transform(code.adjoint_body)
+        taken = set(dict(d_params)) | {d_cotangent[0]} | set(dict(d_b_arrays))
+        locals_ = {**code.locals, **{n: k for n, k in hvp.new_locals.items() if n not in taken}}
+        zero = set(code.zero_init) | {n for n, k in hvp.new_locals.items()
+                                      if n not in taken and k in (ir.DOUBLE, ir.NDARRAY)}
+        returned = [sig.return_type] + [params[p] for p in scalar_grads]
+        emit(sig.hvp, returned * 2,
+             [("tape", "tape")] + list(sig.params) + [(code.adjoint_param, cotangent_type)] + b_arrays
+             + d_params + [d_cotangent] + d_b_arrays, body, locals_, zero, hvp)
+        self._forward_wrappers(out, code, d_params, scalar_grads, arrays)
+
+    def _forward_wrappers(self, out: Printer, code, d_params, scalar_grads, arrays) -> None:
+        sig = code.signature
+        kinds = dict(sig.params)
+        whole = [p for p, k in sig.params if k == ir.NDARRAY]
+        params = ", ".join(p if (self.pure or p in arrays or p in whole) else self._param(p, k) for p, k in sig.params)
+        args = ", ".join(p for p, _ in sig.params)
+        diff = sig.differentiable
+        lines = out.lines
+        convert = [f"    {p} = as_float_array({p}, {p!r}, {ir.array_dims(kinds[p])})" if p in arrays
+                   else f"    {p} = as_float_ndarray({p}, {p!r})" for p, _ in sig.params if p in arrays or p in whole]
+        local = _WrapperNames({p for p, _ in sig.params})
+        tangents, v, value, d_value, tape, out_of_memory = (local[n] for n in (
+            "tangents", "v", "value", "d_value", "tape", "out_of_memory"))
+        directions = [local[name] for name, _ in d_params]
+        g = {p: local[f"g_{p}"] for p in diff}
+        hv = {p: local[f"hv_{p}"] for p in diff}
+
+        def unpack(source: str) -> list:
+            if len(diff) == 1:
+                return [f"    {directions[0]} = {source}"]
+            return [f"    {', '.join(directions)} = {source}"]
+
+        def as_direction(p, name):
+            if p in arrays:
+                return [f"    {name} = as_float_array({name}, {name!r}, {ir.array_dims(kinds[p])})"]
+            if p in whole:
+                return [f"    {name} = as_float_ndarray({name}, {name!r})"]
+            return []
+
+        respect = ", ".join(diff)
+        lines.append(f"def jvp_{sig.name}({params}, {tangents}):")
+        lines.append(f'    """The derivative of {sig.name} along tangents (one per parameter: {respect}), forward mode."""')
+        lines.extend(convert)
+        lines.extend(unpack(tangents))
+        for p, name in zip(diff, directions):
+            lines.extend(as_direction(p, name))
+        lines.append(f"    return {sig.jvp}({args}, {', '.join(directions)})[1]")
+        lines.append("")
+        lines.append("")
+
+        grads = ", ".join(g[p] for p in scalar_grads)
+        d_grads = ", ".join(hv[p] for p in scalar_grads)
+        lines.append(f"def hvp_{sig.name}({params}, {v}):")
+        lines.append(f'    """The Hessian of {sig.name} times v (shaped like the parameters {respect}): forward over reverse."""')
+        lines.extend(self._tape_declaration(tape))
+        lines.extend(convert)
+        lines.extend(unpack(v))
+        for p, name in zip(diff, directions):
+            lines.extend(as_direction(p, name))
+        for p in arrays:
+            lines.append(f"    {g[p]} = np.zeros_like({p})")
+            lines.append(f"    {hv[p]} = np.zeros_like({p})")
+        call_args = f"{args}, 1.0{''.join(', ' + g[p] for p in arrays)}, {', '.join(directions)}, " \
+                    f"0.0{''.join(', ' + hv[p] for p in arrays)}"
+        received = ", ".join(x for x in [value, grads, d_value, d_grads] if x)
+        lines.extend(self._taped_call(sig.name, tape, out_of_memory, received, sig.hvp, call_args))
+        results = [hv[p] for p in diff]
+        if whole:
+            wanted = [p for p in diff if p in whole]
+            names = ", ".join(hv[p] for p in wanted)
+            lines.append(f"    {names}{',' if len(wanted) == 1 else ''} = gradients_like(({names},), "
+                         f"({', '.join(wanted)},))")
+        lines.append(f"    return {results[0] if len(results) == 1 else '(' + ', '.join(results) + ')'}")
+        lines.append("")
+        lines.append("")
+
+        lines.append(f"def hessian_{sig.name}({params}):")
+        lines.append(f'    """The Hessian of {sig.name} with respect to {respect} (a float for one parameter)."""')
+        if arrays or whole:
+            lines.append(f'    raise TypeError("hessian_{sig.name} needs scalar parameters; use hvp_{sig.name} for arrays")')
+        elif len(diff) == 1:
+            lines.append(f"    return hvp_{sig.name}({args}, 1.0)")
+        else:
+            unit = local["unit"]
+            units = ", ".join("(" + ", ".join("1.0" if i == j else "0.0" for j in range(len(diff))) + ")"
+                              for i in range(len(diff)))
+            lines.append(f"    return np.array([hvp_{sig.name}({args}, {unit}) for {unit} in ({units})])")
+        lines.append("")
+        lines.append("")
+
+    def _tape_declaration(self, tape: str) -> list:
+        return [] if self.pure else [f"    cdef Tape {tape}"]
+
+    def _taped_call(self, name: str, tape: str, out_of_memory: str, received: str, function: str, args: str) -> list:
+        """Run a taped function: the tape is freed on every way out, and a failed growth raises."""
+        if self.pure:
+            return [f"    {tape} = Tape()", f"    {received} = {function}({tape}, {args})"]
+        return [f"    tape_init(&{tape})",
+                "    try:",
+                f"        {received} = {function}(&{tape}, {args})",
+                f"        {out_of_memory} = {tape}.failed",
+                "    finally:",
+                f"        tape_free(&{tape})",
+                f"    if {out_of_memory}:",
+                f'        raise MemoryError("the tape of {name} could not grow")']
+
     def _param(self, name: str, kind: str) -> str:
+        if kind == "tape":
+            return name if self.pure else f"Tape* {name}"
         return name if self.pure else f"{C_TYPES[kind]} {name}"
 
     def _declarations(self, out: Printer, locals_: dict, zero_init: set) -> None:
@@ -377,41 +537,30 @@ class _ModuleEmitter:
         if not sig.differentiable:
             self._no_gradient_wrappers(lines, sig, params, args)
             return
-        taken = {p for p, _ in sig.params} | {"value", "dout", "tape", "out_of_memory"}
-        grads = {p: _unique(f"b_{p}", taken) for p in sig.differentiable}
+        local = _WrapperNames({p for p, _ in sig.params})  # wrapper locals never shadow a parameter
+        value, dout, tape, out_of_memory = local["value"], local["dout"], local["tape"], local["out_of_memory"]
+        grads = {p: local[f"b_{p}"] for p in sig.differentiable}
         scalar_grads = [grads[p] for p in sig.differentiable if p not in arrays]
         array_grads = [grads[p] for p in sig.differentiable if p in arrays]
         ordered = [grads[p] for p in sig.differentiable]
         packed = ordered[0] if len(ordered) == 1 else "(" + ", ".join(ordered) + ")"
-        dout_param = "dout" if self.pure or sig.return_type == ir.NDARRAY else "double dout"
-        received = ", ".join(["value"] + scalar_grads)
-        call_args = ", ".join([args, "dout"] + array_grads)
+        dout_param = dout if self.pure or sig.return_type == ir.NDARRAY else f"double {dout}"
+        received = ", ".join([value] + scalar_grads)
+        call_args = ", ".join([args, dout] + array_grads)
         lines.append(f"def value_and_vjp_{sig.name}({params}, {dout_param}):")
         lines.append(f'    """({sig.name}({args}), dout times the gradient), in one forward and one reverse sweep."""')
-        if not self.pure:
-            lines.append("    cdef Tape tape")
+        lines.extend(self._tape_declaration(tape))
         lines.extend(convert)
         lines.extend(f"    {b} = np.zeros_like({p})" for p, b in grads.items() if p in arrays)
-        if self.pure:
-            lines.append("    tape = Tape()")
-            lines.append(f"    {received} = {sig.adjoint}(tape, {call_args})")
-        else:
-            lines.append("    tape_init(&tape)")
-            lines.append("    try:")
-            lines.append(f"        {received} = {sig.adjoint}(&tape, {call_args})")
-            lines.append("        out_of_memory = tape.failed")
-            lines.append("    finally:")
-            lines.append("        tape_free(&tape)")
-            lines.append("    if out_of_memory:")
-            lines.append(f'        raise MemoryError("the tape of {sig.name} could not grow")')
+        lines.extend(self._taped_call(sig.name, tape, out_of_memory, received, sig.adjoint, call_args))
         whole_grads = [p for p in sig.differentiable if p in whole]
         if whole_grads:
             names = ", ".join(grads[p] for p in whole_grads)
             lines.append(f"    {names}{',' if len(whole_grads) == 1 else ''} = gradients_like(({names},), "
                          f"({', '.join(whole_grads)},))")
         if sig.return_type == ir.NDARRAY:
-            lines.append("    value = np.asarray(value)")
-        lines.append(f"    return value, {packed}")
+            lines.append(f"    {value} = np.asarray({value})")
+        lines.append(f"    return {value}, {packed}")
         lines.append("")
         lines.append("")
         plain = ", ".join(p for p, _ in sig.params)
@@ -427,7 +576,7 @@ class _ModuleEmitter:
             lines.append("")
         lines.append(f"def vjp_{sig.name}({params}, {dout_param}):")
         lines.append(f'    """dout times the gradient of {sig.name} with respect to {respect}."""')
-        lines.append(f"    return value_and_vjp_{sig.name}({plain}, dout)[1]")
+        lines.append(f"    return value_and_vjp_{sig.name}({plain}, {dout})[1]")
         lines.append("")
         lines.append("")
 
@@ -486,6 +635,23 @@ class _ModuleEmitter:
             lines.append("")
 
 
+def _tangent_type_of(type_of, tangents, locals_):
+    """Types for printing tangent code: a tangent has its variable's type."""
+    from ..analysis.types import expr_type
+
+    def tangent_type_of(e):
+        if isinstance(e, ir.Name) and e.id in tangents.new_locals:
+            return tangents.new_locals[e.id]
+        if isinstance(e, ir.Name) and e.id in locals_:
+            return locals_[e.id]
+        kind = type_of(e)
+        if kind is None and not isinstance(e, ir.Name):
+            return expr_type(e, {**locals_, **tangents.new_locals, **tangents.types}, {})
+        return kind
+
+    return tangent_type_of
+
+
 def _fallback_differentiable(function) -> list:
     parameters = list(function.node.params.posonly_params) + list(function.node.params.params)
     return [p.name.value for p in parameters if not _annotated_integral(p)]
@@ -521,6 +687,20 @@ def _annotated_integral(param) -> bool:
 
 def _const_type(value) -> str:
     return ir.BOOL if isinstance(value, bool) else ir.INT if isinstance(value, int) else ir.DOUBLE
+
+
+class _WrapperNames:
+    """Names for a wrapper's locals that differ from the wrapped function's parameters."""
+
+    def __init__(self, taken: set):
+        self.taken = set(taken)
+        self.given = {}
+
+    def __getitem__(self, base: str) -> str:
+        if base not in self.given:
+            self.given[base] = _unique(base, self.taken)
+            self.taken.add(self.given[base])
+        return self.given[base]
 
 
 def _unique(name: str, taken: set) -> str:

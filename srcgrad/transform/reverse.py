@@ -107,6 +107,8 @@ class Signature:
     differentiable: list  # parameter names with adjoints (double parameters), in order
     primal: str  # generated primal function name
     adjoint: str  # generated adjoint function name
+    jvp: str = ""  # forward mode: (value, directional derivative)
+    hvp: str = ""  # forward over reverse: (value, gradient, their directional derivatives)
 
 
 @dataclass
@@ -122,6 +124,7 @@ class FunctionCode:
     line: int
     zero_init: list  # adjoint variables, which start at zero
     adjoint_names: dict  # variable -> its adjoint's name
+    names: Names  # every name the function's generated code uses, for further transforms
 
 
 class ReverseMode:
@@ -476,7 +479,8 @@ class ReverseMode:
         zero_init = sorted(name for name, kind in locals_.items()
                            if name in self.adjoint_names.values() and kind in (ir.DOUBLE, ir.NDARRAY))
         return FunctionCode(sig, primal, body, locals_, primal_locals, self.result, adjoint_param,
-                            self.taped or ["nothing"], self.fn.line, zero_init, dict(self.adjoint_names))
+                            self.taped or ["nothing"], self.fn.line, zero_init, dict(self.adjoint_names),
+                            self.names)
 
     def checks(self, s) -> list:
         """Bounds checks that go right before statement s (loops: before the loop)."""

@@ -1,0 +1,243 @@
+"""Forward mode: tangents carried beside values, on generated code itself.
+
+The transform works on generated statements (srcgrad.transform.reverse's G* classes), not on
+the user's source, so it applies to the primal (giving jvp_f) and equally to the adjoint
+(giving forward-over-reverse Hessian-vector products), and again to its own output (third
+derivatives). Every variable whose value depends on the seeded inputs gets a tangent `d_v`:
+`v = e` is preceded by `d_v = Σ ∂e/∂u · d_u`, evaluated at the values before the assignment.
+Control flow is replayed as it is; the tape records each tangent beside its value.
+"""
+
+from __future__ import annotations
+
+from .. import ir
+from ..rules.elementwise import ELEMENTWISE
+from . import reverse as g
+from .lower import Names
+
+SCALAR_RULES = {"+": "add", "-": "subtract", "*": "multiply", "/": "true_divide", "**": "power",
+                "//": "floor_divide", "%": "remainder"}
+LINEAR_HELPERS = {"unbroadcast": 0, "sum_adjoint": 0, "mean_adjoint": 0, "cotangent_like": 0, "transpose": 0}
+TANGENT_TYPES = (ir.DOUBLE, ir.NDARRAY)
+
+
+def _has_tangent_type(kind) -> bool:
+    return kind in TANGENT_TYPES or bool(ir.array_dims(kind))
+
+
+class Tangents:
+    """Forward-mode transform of one generated function body."""
+
+    def __init__(self, types: dict, seeds: set, names: Names, callee_tangents: dict, prefix: str = "d_"):
+        self.types = dict(types)
+        self.names = names
+        self.callee_tangents = callee_tangents  # generated function name -> (tangent function, its signature)
+        self.prefix = prefix
+        self.tangent_names = {}
+        self.varied = set(seeds)
+        self.new_locals = {}
+
+    # which variables carry tangents -------------------------------------------------------
+    def settle(self, stmts) -> None:
+        """Flow-insensitive: a variable varies if any assignment gives it a varying value."""
+        changed = True
+        while changed:
+            changed = False
+            for s in _walk(stmts):
+                targets, value = _targets_and_value(s)
+                if value is None or not (ir.names_in(value) & self.varied):
+                    continue
+                for target in targets:
+                    if target not in self.varied and _has_tangent_type(self.types.get(target)):
+                        self.varied.add(target)
+                        changed = True
+
+    def d(self, var: str) -> str:
+        if var not in self.tangent_names:
+            self.tangent_names[var] = self.names.fresh(f"{self.prefix}{var}")
+            self.new_locals[self.tangent_names[var]] = self.types.get(var, ir.DOUBLE)
+        return self.tangent_names[var]
+
+    # expression tangents -----------------------------------------------------------------
+    def tangent(self, e: ir.Expr):
+        """The tangent of e, or None where it is zero."""
+        if isinstance(e, ir.Name):
+            return ir.Name(self.d(e.id)) if e.id in self.varied else None
+        if isinstance(e, ir.Index):
+            return ir.Index(self.d(e.array), e.indices) if e.array in self.varied else None
+        if not (ir.names_in(e) & self.varied):
+            return None
+        if isinstance(e, ir.BinOp) and e.op == "@":
+            return _add(_mul_op("@", self.tangent(e.left), e.right, left=True),
+                        _mul_op("@", e.left, self.tangent(e.right), left=False))
+        if isinstance(e, ir.Call) and e.func in ("dot", "outer"):
+            a, b = e.args
+            ta, tb = self.tangent(a), self.tangent(b)
+            return _add(ir.Call(e.func, (ta, b)) if ta is not None else None,
+                        ir.Call(e.func, (a, tb)) if tb is not None else None)
+        if isinstance(e, ir.Call) and e.func in ("sum", "mean"):
+            t = self.tangent(e.args[0])
+            return None if t is None else ir.Call(e.func, (t, e.args[1]))
+        if isinstance(e, ir.Call) and e.func in LINEAR_HELPERS:
+            t = self.tangent(e.args[0])
+            return None if t is None else ir.Call(e.func, (t,) + e.args[1:])
+        if isinstance(e, ir.Call) and e.func in ("matmul_adjoint_left", "matmul_adjoint_right"):
+            g_, a, b = e.args
+            varying = b if e.func == "matmul_adjoint_left" else a  # the other operand only gives a shape
+            first = self.tangent(g_)
+            second = self.tangent(varying)
+            return _add(ir.Call(e.func, (first, a, b)) if first is not None else None,
+                        ir.Call(e.func, (g_, a, second) if e.func == "matmul_adjoint_left" else (g_, second, b))
+                        if second is not None else None)
+        if isinstance(e, ir.Call) and e.func in ("outer_adjoint_left", "outer_adjoint_right"):
+            g_, other = e.args
+            first, second = self.tangent(g_), self.tangent(other)
+            return _add(ir.Call(e.func, (first, other)) if first is not None else None,
+                        ir.Call(e.func, (g_, second)) if second is not None else None)
+        if isinstance(e, ir.IfExp):
+            body, orelse = self.tangent(e.body), self.tangent(e.orelse)
+            if body is None and orelse is None:
+                return None
+            return ir.IfExp(e.test, body if body is not None else ir.Const(0.0),
+                            orelse if orelse is not None else ir.Const(0.0))
+        kids, partials = self._partials(e)
+        total = None
+        for kid, partial in zip(kids, partials):
+            if partial is None:
+                continue
+            t = self.tangent(kid)
+            if t is not None:
+                total = _add(total, partial * t)
+        return total
+
+    def _partials(self, e):
+        if isinstance(e, ir.BinOp):
+            rule = SCALAR_RULES[e.op]
+            partials = list(ELEMENTWISE[rule].partials(e.left, e.right, e))
+            if e.op == "**" and not (ir.names_in(e.right) & self.varied):
+                partials[1] = None
+            return (e.left, e.right), [None if p is None else ir.lift(p) for p in partials]
+        if isinstance(e, ir.Unary):
+            return (e.operand,), [ir.Const(-1.0) if e.op == "-" else None]
+        if isinstance(e, ir.Call):
+            if e.func == "float":
+                return e.args, [ir.Const(1.0)]
+            rule = ELEMENTWISE.get(e.func)
+            if rule is None:
+                return e.args, [None] * len(e.args)
+            return e.args, [None if p is None else ir.lift(p) for p in rule.partials(*e.args, e)]
+        return ir.children(e), [None] * len(ir.children(e))
+
+    # statements --------------------------------------------------------------------------
+    def transform(self, stmts) -> list:
+        out = []
+        for s in stmts:
+            out.extend(self.statement(s))
+        return out
+
+    def statement(self, s) -> list:
+        if isinstance(s, g.GAssign):
+            return self.assign(s)
+        if isinstance(s, g.GUnpack):
+            return self.unpack(s)
+        if isinstance(s, g.GIf):
+            return [g.GIf(s.test, self.transform(s.body), self.transform(s.orelse))]
+        if isinstance(s, g.GFor):
+            return [g.GFor(s.var, s.args, self.transform(s.body), s.comment)]
+        if isinstance(s, g.GWhile):
+            return [g.GWhile(s.test, self.transform(s.body), s.comment)]
+        if isinstance(s, g.GCall) and s.func == "push_double":
+            value = s.args[1]
+            t = self.tangent(value) if _varies(value, self.varied) else None
+            return [s] + ([g.GCall("push_double", (g.TAPE, t), "and its tangent")] if t is not None else [])
+        if isinstance(s, g.GCall) and s.func == "return":
+            tangents = [self.tangent(a) for a in s.args]
+            return [g.GCall("return", s.args + tuple(t if t is not None else ir.Const(0.0) for t in tangents))]
+        return [s]
+
+    def assign(self, s: g.GAssign) -> list:
+        target = s.target
+        name = target.array if isinstance(target, ir.Index) else target
+        if name not in self.varied:
+            return [s]
+        d_target = ir.Index(self.d(name), target.indices) if isinstance(target, ir.Index) else self.d(name)
+        if isinstance(s.value, ir.Call) and s.value.func == "pop_double":
+            return [g.GAssign(d_target, ir.Call("pop_double", (g.TAPE,))), s]  # pushed after the value
+        if isinstance(s.value, ir.UserCall) and s.value.func in self.callee_tangents:
+            return self._call(s)
+        if isinstance(s.value, ir.Alloc):  # a new array: its tangent is a copy's tangent, or zeros
+            like = s.value.like
+            if s.value.kind == "copy" and like in self.varied:
+                return [s, g.GAssign(d_target, ir.Alloc("copy", (), self.d(like)))]
+            return [s, g.GAssign(d_target, ir.Alloc("zeros", (), name))]
+        t = self.tangent(s.value)
+        if t is None:
+            if s.op == "+=":
+                return [s]
+            t = ir.Const(0.0)
+        return [g.GAssign(d_target, t, s.op), s]
+
+    def _call(self, s: g.GAssign) -> list:
+        """`v = f(args)` -> `v, d_v = f_tangent(args, d_args)`."""
+        function, signature = self.callee_tangents[s.value.func]
+        args = s.value.args
+        tangents = [self._tangent_or_zero(a, kind) for a, (_, kind) in zip(args, signature.params)
+                    if _has_tangent_type(kind)]
+        return [g.GUnpack((s.target, self.d(s.target)), ir.UserCall(function, args + tuple(tangents)), s.comment)]
+
+    def unpack(self, s: g.GUnpack) -> list:
+        """`value, b_a, b_b = f_adjoint(tape, args, b)` -> the forward-over-reverse of f."""
+        call = s.value
+        if call.func not in self.callee_tangents:
+            return [s]
+        function, signature = self.callee_tangents[call.func]
+        args, cotangent = call.args[1:-1], call.args[-1]
+        tangents = [self._tangent_or_zero(a, kind) for a, (_, kind) in zip(args, signature.params)
+                    if _has_tangent_type(kind)]
+        tangents.append(self._tangent_or_zero(cotangent, ir.DOUBLE))
+        outputs = list(s.targets)
+        for target in s.targets:
+            self.varied.add(target)
+        return [g.GUnpack(tuple(outputs) + tuple(self.d(t) for t in s.targets),
+                          ir.UserCall(function, call.args + tuple(tangents)), s.comment)]
+
+    def _tangent_or_zero(self, e, kind):
+        t = self.tangent(e)
+        return t if t is not None else ir.Const(0.0)
+
+
+def _add(a, b):
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return a + b
+
+
+def _mul_op(op, a, b, left):
+    if a is None or b is None:
+        return None
+    return ir.BinOp(op, a, b)
+
+
+def _varies(e, varied) -> bool:
+    return bool(ir.names_in(e) & varied)
+
+
+def _walk(stmts):
+    for s in stmts:
+        yield s
+        if isinstance(s, g.GIf):
+            yield from _walk(s.body)
+            yield from _walk(s.orelse)
+        elif isinstance(s, (g.GFor, g.GWhile)):
+            yield from _walk(s.body)
+
+
+def _targets_and_value(s):
+    if isinstance(s, g.GAssign):
+        target = s.target.array if isinstance(s.target, ir.Index) else s.target
+        return [target], s.value
+    if isinstance(s, g.GUnpack):
+        return list(s.targets), s.value
+    return [], None
