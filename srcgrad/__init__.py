@@ -12,4 +12,4 @@ from .eager import (  # noqa: E402
     ones,
     zeros,
 )
-from .api import grad, source, value_and_grad  # noqa: E402  (after __version__, which build.py reads)
+from .api import check_grads, grad, hessian, hvp, jvp, source, value_and_grad  # noqa: E402  (after __version__)

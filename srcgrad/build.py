@@ -152,7 +152,8 @@ def _cpu_model() -> str:
 # --------------------------------------------------------------------------- generating
 
 
-def generate_cached(source: str, filename: str, *, pure: bool = False, only=None, cache_dir: Path | None = None):
+def generate_cached(source: str, filename: str, *, pure: bool = False, only=None, cache_dir: Path | None = None,
+                    third_order: bool = False):
     """srcgrad.generate.generate(...), remembered on disk across processes.
 
     Source errors are not remembered: they are raised again, by the compiler, every time.
@@ -160,12 +161,13 @@ def generate_cached(source: str, filename: str, *, pure: bool = False, only=None
     from . import generate as generator
 
     cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
-    options = json.dumps([filename, pure, sorted(only) if only else None])
+    options = json.dumps([filename, pure, sorted(only) if only else None] + ([True] if third_order else []))
     key = _generation_key(generator.generate, source, options)
     path = cache / "generated" / f"{key}.json"
     with contextlib.suppress(OSError, ValueError, TypeError, KeyError):
         return _module_from_json(path.read_bytes())
-    generated = generator.generate(source, filename, pure=pure, only=only)
+    extra = {"third_order": True} if third_order else {}
+    generated = generator.generate(source, filename, pure=pure, only=only, **extra)
     with contextlib.suppress(OSError, ValueError, TypeError):
         data = json.dumps(dataclasses.asdict(generated), sort_keys=True).encode()
         path.parent.mkdir(parents=True, exist_ok=True)

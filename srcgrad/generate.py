@@ -33,7 +33,9 @@ class GeneratedModule:
     reports: list[FunctionReport] = field(default_factory=list)
 
 
-def generate(source: str, filename: str, *, pure: bool = False, only: list[str] | None = None) -> GeneratedModule:
+def generate(source: str, filename: str, *, pure: bool = False, only: list[str] | None = None,
+             third_order: bool = False) -> GeneratedModule:
+    """third_order adds, per function, forward mode over jvp and hvp (used by nested srcgrad.grad)."""
     from .transform.module import generate_module
 
-    return generate_module(source, filename, pure=pure, only=only)
+    return generate_module(source, filename, pure=pure, only=only, third_order=third_order)

@@ -112,21 +112,24 @@ exec("def typed_at_the_prompt(x):\n    return x\n", namespace)
         (api._locate, "names starting with _ are private"),
     ],
 )
-def test_functions_without_a_usable_source_are_refused_clearly(f, reason):
-    with pytest.raises(api.NotCompilable, match=reason):
-        srcgrad.grad(f)
+def test_functions_without_a_usable_source_fall_back_to_the_eager_tape_with_the_reason(f, reason):
+    with pytest.warns(srcgrad.FallbackWarning, match=reason):
+        gradient = srcgrad.grad(f)
+    if f is not api._locate:
+        assert float(gradient(0.5)) == pytest.approx(math.cos(0.5) if f is math.sin else 1.0)
     with pytest.raises(api.NotCompilable, match=reason):
         srcgrad.source(f)
 
 
-def test_a_function_outside_the_subset_is_refused_naming_the_construct(tmp_path, monkeypatch):
+def test_a_function_outside_the_subset_falls_back_naming_the_construct(tmp_path, monkeypatch):
     monkeypatch.setenv("SRCGRAD_CACHE_DIR", str(tmp_path / "cache"))
     path = tmp_path / "unsupported.py"
     path.write_text("def odd(x):  # fake: warn\n    return x\n")
     monkeypatch.setattr(srcgrad.generate, "generate", fake_generator.generate)
     monkeypatch.setattr(build, "compile_cached", forbid)
-    with pytest.raises(api.NotCompilable, match=r"unsupported.py:1:1: odd: while-else is not supported"):
-        srcgrad.grad(load(path).odd)
+    with pytest.warns(srcgrad.FallbackWarning, match=r"unsupported.py:1:1: odd: while-else is not supported"):
+        gradient = srcgrad.grad(load(path).odd)
+    assert gradient(3.0) == pytest.approx(1.0)
 
 
 def test_an_edited_file_is_generated_again(tmp_path, monkeypatch):

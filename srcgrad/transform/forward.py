@@ -31,7 +31,8 @@ class Tangents:
     def __init__(self, types: dict, seeds: set, names: Names, callee_tangents: dict, prefix: str = "d_"):
         self.types = dict(types)
         self.names = names
-        self.callee_tangents = callee_tangents  # generated function name -> (tangent function, its signature)
+        # generated function name -> (its tangent function, the kinds of its inputs after the tape)
+        self.callee_tangents = callee_tangents
         self.prefix = prefix
         self.tangent_names = {}
         self.varied = set(seeds)
@@ -177,29 +178,25 @@ class Tangents:
             t = ir.Const(0.0)
         return [g.GAssign(d_target, t, s.op), s]
 
+    def _tangent_arguments(self, call: ir.UserCall) -> tuple:
+        function, kinds = self.callee_tangents[call.func]
+        inputs = call.args[1:] if call.args and call.args[0] == g.TAPE else call.args
+        tangents = tuple(self._tangent_or_zero(a, kind) for a, kind in zip(inputs, kinds) if _has_tangent_type(kind))
+        return ir.UserCall(function, call.args + tangents)
+
     def _call(self, s: g.GAssign) -> list:
-        """`v = f(args)` -> `v, d_v = f_tangent(args, d_args)`."""
-        function, signature = self.callee_tangents[s.value.func]
-        args = s.value.args
-        tangents = [self._tangent_or_zero(a, kind) for a, (_, kind) in zip(args, signature.params)
-                    if _has_tangent_type(kind)]
-        return [g.GUnpack((s.target, self.d(s.target)), ir.UserCall(function, args + tuple(tangents)), s.comment)]
+        """`v = f(args)` -> `v, d_v = f_jvp(args, d_args)`."""
+        self.varied.add(s.target)
+        return [g.GUnpack((s.target, self.d(s.target)), self._tangent_arguments(s.value), s.comment)]
 
     def unpack(self, s: g.GUnpack) -> list:
-        """`value, b_a, b_b = f_adjoint(tape, args, b)` -> the forward-over-reverse of f."""
-        call = s.value
-        if call.func not in self.callee_tangents:
+        """`outputs = f_derived(inputs)` -> `outputs, d_outputs = f_derived_tangent(inputs, d_inputs)`."""
+        if s.value.func not in self.callee_tangents:
             return [s]
-        function, signature = self.callee_tangents[call.func]
-        args, cotangent = call.args[1:-1], call.args[-1]
-        tangents = [self._tangent_or_zero(a, kind) for a, (_, kind) in zip(args, signature.params)
-                    if _has_tangent_type(kind)]
-        tangents.append(self._tangent_or_zero(cotangent, ir.DOUBLE))
-        outputs = list(s.targets)
         for target in s.targets:
             self.varied.add(target)
-        return [g.GUnpack(tuple(outputs) + tuple(self.d(t) for t in s.targets),
-                          ir.UserCall(function, call.args + tuple(tangents)), s.comment)]
+        return [g.GUnpack(tuple(s.targets) + tuple(self.d(t) for t in s.targets), self._tangent_arguments(s.value),
+                          s.comment)]
 
     def _tangent_or_zero(self, e, kind):
         t = self.tangent(e)

@@ -8,6 +8,7 @@ differentiated by the eager tape; the build reports it as a warning.
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 
 from .. import __version__, ir
 from ..analysis.types import infer
@@ -28,7 +29,8 @@ def module_name_for(filename: str) -> str:
     return f"{stem}_grad"
 
 
-def generate_module(source: str, filename: str, *, pure: bool = False, only=None) -> GeneratedModule:
+def generate_module(source: str, filename: str, *, pure: bool = False, only=None,
+                    third_order: bool = False) -> GeneratedModule:
     facts = read_module(source, filename)
     shown_name = os.path.basename(filename)
     _check_collisions(facts, filename)
@@ -76,7 +78,7 @@ def generate_module(source: str, filename: str, *, pure: bool = False, only=None
             diagnostics.append(Diagnostic(filename, err.line, err.column, "warning",
                                           f"{name}: {err.construct} is not supported by the compiler; "
                                           f"grad_{name} uses the eager tape"))
-    emitter = _ModuleEmitter(facts, shown_name, pure)
+    emitter = _ModuleEmitter(facts, shown_name, pure, third_order)
     text, sources = emitter.emit(selected, codes, fallbacks)
     reports = [FunctionReport(name, facts.functions[name].line, name in codes,
                               "; ".join(codes[name].taped) if name in codes else "eager tape",
@@ -168,10 +170,11 @@ def _check_callees(function: ir.Function, fallbacks: dict) -> None:
 
 
 class _ModuleEmitter:
-    def __init__(self, facts, shown_name: str, pure: bool):
+    def __init__(self, facts, shown_name: str, pure: bool, third_order: bool = False):
         self.facts = facts
         self.shown_name = shown_name
         self.pure = pure
+        self.third_order = third_order
 
     def emit(self, selected, codes, fallbacks) -> tuple:
         body = Printer(self.pure)
@@ -333,63 +336,87 @@ class _ModuleEmitter:
         return used
 
     def _forward_functions(self, out: Printer, code, codes, printer, qualifiers: str, whole_arrays: bool) -> None:
-        """jvp (forward mode on the primal) and hvp (forward mode on the adjoint), with wrappers."""
-        from .forward import Tangents
-
+        """jvp (forward mode on the primal) and hvp (forward mode on the adjoint), with wrappers;
+        with third_order, forward mode once more on each of them."""
         sig = code.signature
         params = dict(sig.params)
         diff = sig.differentiable
         arrays = [p for p in diff if ir.array_dims(params[p])]
         scalar_grads = [p for p in diff if p not in arrays]
-        callee_jvp = {name: (c.signature.jvp, c.signature) for name, c in codes.items() if c.signature.differentiable}
-        callee_hvp = {c.signature.adjoint: (c.signature.hvp, c.signature) for c in codes.values()
-                      if c.signature.differentiable}
-        signature_params = ", ".join(self._param(p, k) for p, k in sig.params)
+        cotangent_type = ir.NDARRAY if sig.return_type == ir.NDARRAY else ir.DOUBLE
+        b_arrays = [(code.adjoint_names[p], params[p]) for p in arrays]
+        compiled = [c for c in codes.values() if c.signature.differentiable]
+        param_kinds = {c.signature.name: [k for _, k in c.signature.params] for c in compiled}
+        diff_kinds = {c.signature.name: [dict(c.signature.params)[p] for p in c.signature.differentiable]
+                      for c in compiled}
 
-        def emit(name, returned_types, extra_params, body, locals_, zero_init, tangents):
-            typed = ", ".join(self._param(p, k) for p, k in extra_params)
+        def emit(derived: _Derived, returned_types):
+            typed = ", ".join(self._param(p, k) for p, k in derived.params)
             if self.pure:
-                header = f"def {name}({typed}):"
+                header = f"def {derived.name}({typed}):"
             else:
                 returned = "tuple" if whole_arrays else "(" + ", ".join(C_TYPES[k] for k in returned_types) + ")"
                 suffix = "" if returned == "tuple" else f" {qualifiers}"
-                header = f"cdef {returned} {name}({typed}){suffix}:"
+                header = f"cdef {returned} {derived.name}({typed}){suffix}:"
             out.lines.append(header)
-            self._declarations(out, locals_, zero_init)
-            out.emit_block(_rename_calls(body, codes, primal=True), 1,
-                           ExpressionPrinter(self.pure, _tangent_type_of(printer.type_of, tangents, locals_)))
+            self._declarations(out, derived.locals, derived.zero_init)
+            out.emit_block(_rename_calls(derived.body, codes, primal=True), 1,
+                           ExpressionPrinter(self.pure, _tangent_type_of(printer.type_of, derived.tangents,
+                                                                         derived.locals)))
             out.lines.append("")
             out.lines.append("")
 
         # jvp: the primal with tangents
-        jvp = Tangents({**code.primal_locals, **params}, set(diff), Names(set(code.names.taken)), callee_jvp)
-        d_params = [(jvp.d(p), params[p]) for p in diff]
-        jvp.settle(code.primal_body)
-        body = jvp.transform(code.primal_body)
-        locals_ = {**code.primal_locals, **{n: k for n, k in jvp.new_locals.items() if n not in dict(d_params)}}
-        emit(sig.jvp, [sig.return_type] * 2, list(sig.params) + d_params, body, locals_,
-             {n for n, k in jvp.new_locals.items() if n not in dict(d_params) and k == ir.DOUBLE}, jvp)
+        jvp_map = {c.signature.name: (c.signature.jvp, param_kinds[c.signature.name]) for c in compiled}
+        jvp = _derive(sig.jvp, code.primal_body, list(sig.params), diff, code.primal_locals, set(), "d_",
+                      code.names, jvp_map)
+        emit(jvp, [sig.return_type] * 2)
 
         # hvp: the adjoint with tangents
-        b_arrays = [(code.adjoint_names[p], params[p]) for p in arrays]
-        cotangent_type = ir.NDARRAY if sig.return_type == ir.NDARRAY else ir.DOUBLE
-        hvp = Tangents({**code.locals, **params, code.adjoint_param: cotangent_type, **dict(b_arrays)},
-                       set(diff) | {code.adjoint_param}, Names(set(code.names.taken)), {**callee_jvp, **callee_hvp})
-        d_params = [(hvp.d(p), params[p]) for p in diff]
-        d_cotangent = (hvp.d(code.adjoint_param), cotangent_type)
-        d_b_arrays = [(hvp.d(name), kind) for name, kind in b_arrays]
-        hvp.varied |= {name for name, _ in b_arrays}
-        hvp.settle(code.adjoint_body)
-        body = hvp.transform(code.adjoint_body)
-        taken = set(dict(d_params)) | {d_cotangent[0]} | set(dict(d_b_arrays))
-        locals_ = {**code.locals, **{n: k for n, k in hvp.new_locals.items() if n not in taken}}
-        zero = set(code.zero_init) | {n for n, k in hvp.new_locals.items()
-                                      if n not in taken and k in (ir.DOUBLE, ir.NDARRAY)}
-        returned = [sig.return_type] + [params[p] for p in scalar_grads]
-        emit(sig.hvp, returned * 2,
-             [("tape", "tape")] + list(sig.params) + [(code.adjoint_param, cotangent_type)] + b_arrays
-             + d_params + [d_cotangent] + d_b_arrays, body, locals_, zero, hvp)
-        self._forward_wrappers(out, code, d_params, scalar_grads, arrays)
+        hvp_map = {**jvp_map, **{c.signature.adjoint: (c.signature.hvp, param_kinds[c.signature.name] + [ir.DOUBLE])
+                                 for c in compiled}}
+        adjoint_inputs = list(sig.params) + [(code.adjoint_param, cotangent_type)] + b_arrays
+        hvp = _derive(sig.hvp, code.adjoint_body, [("tape", "tape")] + adjoint_inputs,
+                      diff + [code.adjoint_param] + [n for n, _ in b_arrays], code.locals, set(code.zero_init), "d_",
+                      code.names, hvp_map, outputs=[n for n, _ in b_arrays])
+        emit(hvp, ([sig.return_type] + [params[p] for p in scalar_grads]) * 2)
+        self._forward_wrappers(out, code, [(hvp.tangent_of[p], params[p]) for p in diff], scalar_grads, arrays)
+
+        if not self.third_order:
+            return
+        # third order: forward mode over jvp (for grad of grad along a line) and over hvp
+        jvp2_map = {c.signature.jvp: (f"{c.signature.jvp}2", param_kinds[c.signature.name] + diff_kinds[c.signature.name])
+                    for c in compiled}
+        jvp2 = _derive(f"{sig.jvp}2", jvp.body, jvp.params, [p for p, k in jvp.params if _tangent_kind(k)],
+                       jvp.locals, jvp.zero_init, "e_", code.names, jvp2_map)
+        emit(jvp2, [sig.return_type] * 4)
+        hvp2_map = {**jvp2_map, **{c.signature.hvp: (f"{c.signature.hvp}2", param_kinds[c.signature.name] + [ir.DOUBLE]
+                                                     + diff_kinds[c.signature.name] + [ir.DOUBLE]) for c in compiled}}
+        hvp2 = _derive(f"{sig.hvp}2", hvp.body, hvp.params, [p for p, k in hvp.params if _tangent_kind(k)],
+                       hvp.locals, hvp.zero_init, "e_", code.names, hvp2_map,
+                       outputs=[n for n, _ in b_arrays] + [hvp.tangent_of[n] for n, _ in b_arrays])
+        emit(hvp2, ([sig.return_type] + [params[p] for p in scalar_grads]) * 4)
+        if len(diff) == 1 and not arrays and params[diff[0]] == ir.DOUBLE:
+            self._third_derivative_wrapper(out, code, hvp2)
+
+    def _third_derivative_wrapper(self, out: Printer, code, hvp2) -> None:
+        """d3f/dx3 for one float parameter: the tangent, along x, of the Hessian-vector product with v = 1."""
+        sig = code.signature
+        local = _WrapperNames({p for p, _ in sig.params})
+        tape, out_of_memory = local["tape"], local["out_of_memory"]
+        params = ", ".join(self._param(p, k) for p, k in sig.params)
+        args = ", ".join(p for p, _ in sig.params)
+        outputs = [local[f"output{k}"] for k in range(8)]
+        # inputs after the parameters: b_result, d_x, d_b_result, e_x, e_b_result, e_d_x, e_d_b_result
+        call_args = f"{args}, 1.0, 1.0, 0.0, 1.0, 0.0, 0.0, 0.0"
+        lines = out.lines
+        lines.append(f"def third_derivative_{sig.name}({params}):")
+        lines.append(f'    """The third derivative of {sig.name} in {sig.differentiable[0]}: forward over forward over reverse."""')
+        lines.extend(self._tape_declaration(tape))
+        lines.extend(self._taped_call(sig.name, tape, out_of_memory, ", ".join(outputs), hvp2.name, call_args))
+        lines.append(f"    return {outputs[7]}")
+        lines.append("")
+        lines.append("")
 
     def _forward_wrappers(self, out: Printer, code, d_params, scalar_grads, arrays) -> None:
         sig = code.signature
@@ -633,6 +660,40 @@ class _ModuleEmitter:
             lines.append(f"    return value_and_vjp_{name}(*args, dout=dout)[1]")
             lines.append("")
             lines.append("")
+
+
+@dataclass
+class _Derived:
+    """A generated function transformed to forward mode."""
+
+    name: str
+    body: list
+    params: list  # [(name, kind)]: the original inputs, then a tangent for each seeded one
+    locals: dict
+    zero_init: set
+    tangents: object  # the Tangents transform that made it
+    tangent_of: dict  # seeded input -> its tangent parameter
+
+
+def _tangent_kind(kind) -> bool:
+    return kind in (ir.DOUBLE, ir.NDARRAY) or bool(ir.array_dims(kind))
+
+
+def _derive(name, body, inputs, seeds, locals_, zero_init, prefix, names, callee_map, outputs=()) -> _Derived:
+    """Forward mode on `body` with a tangent for each seed; output arrays' tangents are parameters too."""
+    from .forward import Tangents
+
+    kinds = {**locals_, **dict(inputs)}
+    tangents = Tangents(kinds, set(seeds) | set(outputs), Names(set(names.taken)), callee_map, prefix)
+    tangent_of = {seed: tangents.d(seed) for seed in list(seeds) + [o for o in outputs if o not in seeds]}
+    tangents.settle(body)
+    derived_body = tangents.transform(body)
+    tangent_params = [(tangent_of[s], kinds[s]) for s in list(seeds) + [o for o in outputs if o not in seeds]]
+    taken = {n for n, _ in tangent_params}
+    new_locals = {n: k for n, k in tangents.new_locals.items() if n not in taken}
+    zero = set(zero_init) | {n for n, k in new_locals.items() if k in (ir.DOUBLE, ir.NDARRAY)}
+    return _Derived(name, derived_body, list(inputs) + tangent_params, {**locals_, **new_locals}, zero,
+                    tangents, tangent_of)
 
 
 def _tangent_type_of(type_of, tangents, locals_):
