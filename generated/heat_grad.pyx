@@ -131,3 +131,149 @@ def value_and_grad_heat(u0, double alpha, Py_ssize_t steps):
 def vjp_heat(u0, double alpha, Py_ssize_t steps, double dout):
     """dout times the gradient of heat with respect to u0, alpha."""
     return value_and_vjp_heat(u0, alpha, steps, dout)[1]
+
+
+cdef (double, double) _heat_jvp(double[::1] u0, double alpha, Py_ssize_t steps, double[::1] d_u0, double d_alpha) except *:
+    cdef double d_energy = 0.0, d_result = 0.0, energy = 0.0, result = 0.0
+    cdef Py_ssize_t i = 0, n = 0, step = 0
+    cdef double[::1] d_new, d_u, new, u
+    u = u0.copy()
+    d_u = d_u0.copy()
+    n = u.shape[0]
+    new = np.zeros(n)
+    d_new = np.zeros_like(new)
+    if (0 < steps and 1 < n - 1) and (1 >= u.shape[0] or n - 2 < 0 or n - 2 >= u.shape[0]):
+        raise IndexError("index out of range for array 'u' (line 13)")
+    if (0 < steps and 1 < n - 1) and (0 >= u.shape[0] or n - 3 < 0 or n - 3 >= u.shape[0]):
+        raise IndexError("index out of range for array 'u' (line 13)")
+    if (0 < steps and 1 < n - 1) and (2 >= u.shape[0] or n - 1 < 0 or n - 1 >= u.shape[0]):
+        raise IndexError("index out of range for array 'u' (line 13)")
+    if (0 < steps and 1 < n - 1) and (1 >= new.shape[0] or n - 2 < 0 or n - 2 >= new.shape[0]):
+        raise IndexError("index out of range for array 'new' (line 13)")
+    for step in range(steps):
+        for i in range(1, n - 1):
+            d_new[i] = d_u[i] + ((u[i - 1] - 2.0 * u[i] + u[i + 1]) * d_alpha + alpha * (d_u[i - 1] - 2.0 * d_u[i] + d_u[i + 1]))
+            new[i] = u[i] + alpha * (u[i - 1] - 2.0 * u[i] + u[i + 1])
+        for i in range(1, n - 1):
+            d_u[i] = d_new[i]
+            u[i] = new[i]
+    d_energy = 0.0
+    energy = 0.0
+    if 0 < n and (0 >= u.shape[0] or n - 1 < 0 or n - 1 >= u.shape[0]):
+        raise IndexError("index out of range for array 'u' (line 18)")
+    for i in range(n):
+        d_energy = d_energy + (u[i] * d_u[i] + u[i] * d_u[i])
+        energy = energy + u[i] * u[i]
+    d_result = d_energy
+    result = energy
+    return result, d_result
+
+
+cdef (double, double, double, double) _heat_hvp(Tape* tape, double[::1] u0, double alpha, Py_ssize_t steps, double b_result, double[::1] b_u0, double[::1] d_u0, double d_alpha, double d_b_result, double[::1] d_b_u0) except *:
+    cdef double b_alpha = 0.0, b_energy = 0.0, b_new_element = 0.0, b_tmp = 0.0, b_u_element = 0.0, d_b_alpha = 0.0, d_b_energy = 0.0, d_b_new_element = 0.0, d_b_tmp = 0.0, d_b_u_element = 0.0, d_energy = 0.0, d_result = 0.0, energy = 0.0, result = 0.0
+    cdef Py_ssize_t i = 0, k0 = 0, n = 0, step = 0
+    cdef double[::1] b_new, b_u, d_b_new, d_b_u, d_new, d_u, new, u
+    # forward sweep
+    u = u0.copy()  # line 8
+    d_u = d_u0.copy()
+    b_u = np.zeros_like(u)
+    d_b_u = np.zeros_like(b_u)
+    n = u.shape[0]  # line 9
+    new = np.zeros(n)  # line 10
+    d_new = np.zeros_like(new)
+    b_new = np.zeros_like(new)
+    d_b_new = np.zeros_like(b_new)
+    if (0 < steps and 1 < n - 1) and (1 >= u.shape[0] or n - 2 < 0 or n - 2 >= u.shape[0]):
+        raise IndexError("index out of range for array 'u' (line 13)")
+    if (0 < steps and 1 < n - 1) and (0 >= u.shape[0] or n - 3 < 0 or n - 3 >= u.shape[0]):
+        raise IndexError("index out of range for array 'u' (line 13)")
+    if (0 < steps and 1 < n - 1) and (2 >= u.shape[0] or n - 1 < 0 or n - 1 >= u.shape[0]):
+        raise IndexError("index out of range for array 'u' (line 13)")
+    if (0 < steps and 1 < n - 1) and (1 >= new.shape[0] or n - 2 < 0 or n - 2 >= new.shape[0]):
+        raise IndexError("index out of range for array 'new' (line 13)")
+    for step in range(steps):  # line 11
+        for i in range(1, n - 1):  # line 12
+            d_new[i] = d_u[i] + ((u[i - 1] - 2.0 * u[i] + u[i + 1]) * d_alpha + alpha * (d_u[i - 1] - 2.0 * d_u[i] + d_u[i + 1]))
+            new[i] = u[i] + alpha * (u[i - 1] - 2.0 * u[i] + u[i + 1])  # line 13
+        reserve_doubles(tape, n - 2)
+        for i in range(1, n - 1):  # line 14
+            push_double(tape, u[i])  # u[...] is overwritten at line 15
+            push_double(tape, d_u[i])  # and its tangent
+            d_u[i] = d_new[i]
+            u[i] = new[i]  # line 15
+    d_energy = 0.0
+    energy = 0.0  # line 16
+    if 0 < n and (0 >= u.shape[0] or n - 1 < 0 or n - 1 >= u.shape[0]):
+        raise IndexError("index out of range for array 'u' (line 18)")
+    for i in range(n):  # line 17
+        d_energy = d_energy + (u[i] * d_u[i] + u[i] * d_u[i])
+        energy = energy + u[i] * u[i]  # line 18
+    d_result = d_energy
+    result = energy  # line 19
+    # reverse sweep
+    d_b_energy += d_b_result
+    b_energy += b_result  # line 19: return energy
+    for i in range(n - 1, -1, -1):  # line 17, reversed
+        d_b_u[i] += u[i] * d_b_energy + b_energy * d_u[i] + (u[i] * d_b_energy + b_energy * d_u[i])
+        b_u[i] += b_energy * u[i] + b_energy * u[i]  # line 18: energy += u[i] * u[i]
+    for step in range(steps - 1, -1, -1):  # line 11, reversed
+        for i in range(n - 2, 0, -1):  # line 14, reversed
+            d_u[i] = pop_double(tape)
+            u[i] = pop_double(tape)  # restore u[...] (line 15)
+            d_b_u_element = d_b_u[i]
+            b_u_element = b_u[i]  # line 15: u[i] = new[i]
+            d_b_u[i] = 0.0
+            b_u[i] = 0.0
+            d_b_new[i] += d_b_u_element
+            b_new[i] += b_u_element
+        for i in range(n - 2, 0, -1):  # line 12, reversed
+            d_b_new_element = d_b_new[i]
+            b_new_element = b_new[i]  # line 13: new[i] = u[i] + alpha * (u[i - 1] - 2.0 * u[i] + u[i + 1])
+            d_b_new[i] = 0.0
+            b_new[i] = 0.0
+            d_b_tmp = alpha * d_b_new_element + b_new_element * d_alpha
+            b_tmp = b_new_element * alpha
+            d_b_u[i] += d_b_new_element - 2.0 * d_b_tmp
+            b_u[i] += b_new_element - 2.0 * b_tmp
+            d_b_alpha += (u[i - 1] - 2.0 * u[i] + u[i + 1]) * d_b_new_element + b_new_element * (d_u[i - 1] - 2.0 * d_u[i] + d_u[i + 1])
+            b_alpha += b_new_element * (u[i - 1] - 2.0 * u[i] + u[i + 1])
+            d_b_u[i - 1] += d_b_tmp
+            b_u[i - 1] += b_tmp
+            d_b_u[i + 1] += d_b_tmp
+            b_u[i + 1] += b_tmp
+    for k0 in range(b_u.shape[0]):  # line 8: u = u0.copy()
+        d_b_u0[k0] += d_b_u[k0]
+        b_u0[k0] += b_u[k0]
+    return result, b_alpha, d_result, d_b_alpha
+
+
+def jvp_heat(u0, double alpha, Py_ssize_t steps, tangents):
+    """The derivative of heat along tangents (one per parameter: u0, alpha), forward mode."""
+    u0 = as_float_array(u0, 'u0', 1)
+    d_u0, d_alpha = tangents
+    d_u0 = as_float_array(d_u0, 'd_u0', 1)
+    return _heat_jvp(u0, alpha, steps, d_u0, d_alpha)[1]
+
+
+def hvp_heat(u0, double alpha, Py_ssize_t steps, v):
+    """The Hessian of heat times v (shaped like the parameters u0, alpha): forward over reverse."""
+    cdef Tape tape
+    u0 = as_float_array(u0, 'u0', 1)
+    d_u0, d_alpha = v
+    d_u0 = as_float_array(d_u0, 'd_u0', 1)
+    g_u0 = np.zeros_like(u0)
+    hv_u0 = np.zeros_like(u0)
+    tape_init(&tape)
+    try:
+        value, g_alpha, d_value, hv_alpha = _heat_hvp(&tape, u0, alpha, steps, 1.0, g_u0, d_u0, d_alpha, 0.0, hv_u0)
+        out_of_memory = tape.failed
+    finally:
+        tape_free(&tape)
+    if out_of_memory:
+        raise MemoryError("the tape of heat could not grow")
+    return (hv_u0, hv_alpha)
+
+
+def hessian_heat(u0, double alpha, Py_ssize_t steps):
+    """The Hessian of heat with respect to u0, alpha (a float for one parameter)."""
+    raise TypeError("hessian_heat needs scalar parameters; use hvp_heat for arrays")

@@ -100,3 +100,104 @@ def value_and_grad_huber_loss(x, double delta):
 def vjp_huber_loss(x, double delta, double dout):
     """dout times the gradient of huber_loss with respect to x, delta."""
     return value_and_vjp_huber_loss(x, delta, dout)[1]
+
+
+cdef (double, double) _huber_loss_jvp(double[::1] x, double delta, double[::1] d_x, double d_delta) except *:
+    cdef double a = 0.0, d_a = 0.0, d_result = 0.0, d_total = 0.0, result = 0.0, total = 0.0
+    cdef Py_ssize_t i = 0
+    d_total = 0.0
+    total = 0.0
+    if 0 < x.shape[0] and (0 >= x.shape[0] or x.shape[0] - 1 < 0 or x.shape[0] - 1 >= x.shape[0]):
+        raise IndexError("index out of range for array 'x' (line 9)")
+    for i in range(x.shape[0]):
+        d_a = sign(x[i]) * d_x[i]
+        a = fabs(x[i])
+        if a <= delta:
+            d_total = d_total + (x[i] * (0.5 * d_x[i]) + 0.5 * x[i] * d_x[i])
+            total = total + 0.5 * x[i] * x[i]
+        else:
+            d_total = d_total + ((a - 0.5 * delta) * d_delta + delta * (d_a - 0.5 * d_delta))
+            total = total + delta * (a - 0.5 * delta)
+    d_result = d_total
+    result = total
+    return result, d_result
+
+
+cdef (double, double, double, double) _huber_loss_hvp(Tape* tape, double[::1] x, double delta, double b_result, double[::1] b_x, double[::1] d_x, double d_delta, double d_b_result, double[::1] d_b_x) except *:
+    cdef double a = 0.0, b_a = 0.0, b_delta = 0.0, b_tmp = 0.0, b_total = 0.0, d_a = 0.0, d_b_a = 0.0, d_b_delta = 0.0, d_b_tmp = 0.0, d_b_total = 0.0, d_result = 0.0, d_total = 0.0, result = 0.0, total = 0.0
+    cdef Py_ssize_t i = 0
+    # forward sweep
+    d_total = 0.0
+    total = 0.0  # line 7
+    if 0 < x.shape[0] and (0 >= x.shape[0] or x.shape[0] - 1 < 0 or x.shape[0] - 1 >= x.shape[0]):
+        raise IndexError("index out of range for array 'x' (line 9)")
+    reserve_branches(tape, x.shape[0])
+    reserve_doubles(tape, x.shape[0])
+    for i in range(x.shape[0]):  # line 8
+        push_double(tape, a)  # a is overwritten at line 9
+        push_double(tape, d_a)  # and its tangent
+        d_a = sign(x[i]) * d_x[i]
+        a = fabs(x[i])  # line 9
+        if a <= delta:
+            d_total = d_total + (x[i] * (0.5 * d_x[i]) + 0.5 * x[i] * d_x[i])
+            total = total + 0.5 * x[i] * x[i]  # line 11
+            push_branch(tape, 1)
+        else:
+            d_total = d_total + ((a - 0.5 * delta) * d_delta + delta * (d_a - 0.5 * d_delta))
+            total = total + delta * (a - 0.5 * delta)  # line 13
+            push_branch(tape, 0)
+    d_result = d_total
+    result = total  # line 14
+    # reverse sweep
+    d_b_total += d_b_result
+    b_total += b_result  # line 14: return total
+    for i in range(x.shape[0] - 1, -1, -1):  # line 8, reversed
+        if pop_branch(tape):
+            d_b_x[i] += 0.5 * (x[i] * d_b_total + b_total * d_x[i]) + (0.5 * x[i] * d_b_total + b_total * (0.5 * d_x[i]))
+            b_x[i] += 0.5 * (b_total * x[i]) + b_total * (0.5 * x[i])  # line 11: total += 0.5 * x[i] * x[i]
+        else:
+            d_b_tmp = delta * d_b_total + b_total * d_delta
+            b_tmp = b_total * delta  # line 13: total += delta * (a - 0.5 * delta)
+            d_b_delta += (a - 0.5 * delta) * d_b_total + b_total * (d_a - 0.5 * d_delta) - 0.5 * d_b_tmp
+            b_delta += b_total * (a - 0.5 * delta) - 0.5 * b_tmp
+            d_b_a += d_b_tmp
+            b_a += b_tmp
+        d_a = pop_double(tape)
+        a = pop_double(tape)  # restore a (line 9)
+        d_b_x[i] += sign(x[i]) * d_b_a
+        b_x[i] += b_a * sign(x[i])  # line 9: a = abs(x[i])
+        d_b_a = 0.0
+        b_a = 0.0
+    return result, b_delta, d_result, d_b_delta
+
+
+def jvp_huber_loss(x, double delta, tangents):
+    """The derivative of huber_loss along tangents (one per parameter: x, delta), forward mode."""
+    x = as_float_array(x, 'x', 1)
+    d_x, d_delta = tangents
+    d_x = as_float_array(d_x, 'd_x', 1)
+    return _huber_loss_jvp(x, delta, d_x, d_delta)[1]
+
+
+def hvp_huber_loss(x, double delta, v):
+    """The Hessian of huber_loss times v (shaped like the parameters x, delta): forward over reverse."""
+    cdef Tape tape
+    x = as_float_array(x, 'x', 1)
+    d_x, d_delta = v
+    d_x = as_float_array(d_x, 'd_x', 1)
+    g_x = np.zeros_like(x)
+    hv_x = np.zeros_like(x)
+    tape_init(&tape)
+    try:
+        value, g_delta, d_value, hv_delta = _huber_loss_hvp(&tape, x, delta, 1.0, g_x, d_x, d_delta, 0.0, hv_x)
+        out_of_memory = tape.failed
+    finally:
+        tape_free(&tape)
+    if out_of_memory:
+        raise MemoryError("the tape of huber_loss could not grow")
+    return (hv_x, hv_delta)
+
+
+def hessian_huber_loss(x, double delta):
+    """The Hessian of huber_loss with respect to x, delta (a float for one parameter)."""
+    raise TypeError("hessian_huber_loss needs scalar parameters; use hvp_huber_loss for arrays")

@@ -129,3 +129,147 @@ def value_and_grad_logistic_loss(w, X, y, double l2):
 def vjp_logistic_loss(w, X, y, double l2, double dout):
     """dout times the gradient of logistic_loss with respect to w, X, y, l2."""
     return value_and_vjp_logistic_loss(w, X, y, l2, dout)[1]
+
+
+cdef (double, double) _logistic_loss_jvp(double[::1] w, double[:, ::1] X, double[::1] y, double l2, double[::1] d_w, double[:, ::1] d_X, double[::1] d_y, double d_l2) except *:
+    cdef double d_penalty = 0.0, d_result = 0.0, d_total = 0.0, d_z = 0.0, penalty = 0.0, result = 0.0, total = 0.0, z = 0.0
+    cdef Py_ssize_t d = 0, i = 0, j = 0, n = 0
+    n = X.shape[0]
+    d = X.shape[1]
+    d_total = 0.0
+    total = 0.0
+    if 0 < n and (0 >= X.shape[0] or n - 1 < 0 or n - 1 >= X.shape[0]):
+        raise IndexError("index out of range for array 'X' (line 15)")
+    if (0 < n and 0 < d) and (0 >= X.shape[1] or d - 1 < 0 or d - 1 >= X.shape[1]):
+        raise IndexError("index out of range for array 'X' (line 15)")
+    if (0 < n and 0 < d) and (0 >= w.shape[0] or d - 1 < 0 or d - 1 >= w.shape[0]):
+        raise IndexError("index out of range for array 'w' (line 15)")
+    if 0 < n and (0 >= y.shape[0] or n - 1 < 0 or n - 1 >= y.shape[0]):
+        raise IndexError("index out of range for array 'y' (line 16)")
+    for i in range(n):
+        d_z = 0.0
+        z = 0.0
+        for j in range(d):
+            d_z = d_z + (w[j] * d_X[i, j] + X[i, j] * d_w[j])
+            z = z + X[i, j] * w[j]
+        d_total = d_total + 1.0 / (1.0 + exp(-y[i] * z)) * (exp(-y[i] * z) * (-(z * d_y[i]) - y[i] * d_z))
+        total = total + log(1.0 + exp(-y[i] * z))
+    d_penalty = 0.0
+    penalty = 0.0
+    if 0 < d and (0 >= w.shape[0] or d - 1 < 0 or d - 1 >= w.shape[0]):
+        raise IndexError("index out of range for array 'w' (line 19)")
+    for j in range(d):
+        d_penalty = d_penalty + (w[j] * d_w[j] + w[j] * d_w[j])
+        penalty = penalty + w[j] * w[j]
+    d_result = 1.0 / n * d_total + (penalty * d_l2 + l2 * d_penalty)
+    result = total / n + l2 * penalty
+    return result, d_result
+
+
+cdef (double, double, double, double) _logistic_loss_hvp(Tape* tape, double[::1] w, double[:, ::1] X, double[::1] y, double l2, double b_result, double[::1] b_w, double[:, ::1] b_X, double[::1] b_y, double[::1] d_w, double[:, ::1] d_X, double[::1] d_y, double d_l2, double d_b_result, double[::1] d_b_w, double[:, ::1] d_b_X, double[::1] d_b_y) except *:
+    cdef double b_l2 = 0.0, b_penalty = 0.0, b_tmp = 0.0, b_total = 0.0, b_z = 0.0, d_b_l2 = 0.0, d_b_penalty = 0.0, d_b_tmp = 0.0, d_b_total = 0.0, d_b_z = 0.0, d_penalty = 0.0, d_result = 0.0, d_total = 0.0, d_z = 0.0, penalty = 0.0, result = 0.0, total = 0.0, z = 0.0
+    cdef Py_ssize_t d = 0, i = 0, j = 0, n = 0
+    # forward sweep
+    n = X.shape[0]  # line 10
+    d = X.shape[1]  # line 10
+    d_total = 0.0
+    total = 0.0  # line 11
+    if 0 < n and (0 >= X.shape[0] or n - 1 < 0 or n - 1 >= X.shape[0]):
+        raise IndexError("index out of range for array 'X' (line 15)")
+    if (0 < n and 0 < d) and (0 >= X.shape[1] or d - 1 < 0 or d - 1 >= X.shape[1]):
+        raise IndexError("index out of range for array 'X' (line 15)")
+    if (0 < n and 0 < d) and (0 >= w.shape[0] or d - 1 < 0 or d - 1 >= w.shape[0]):
+        raise IndexError("index out of range for array 'w' (line 15)")
+    if 0 < n and (0 >= y.shape[0] or n - 1 < 0 or n - 1 >= y.shape[0]):
+        raise IndexError("index out of range for array 'y' (line 16)")
+    reserve_doubles(tape, n)
+    for i in range(n):  # line 12
+        push_double(tape, z)  # z is overwritten at line 13
+        push_double(tape, d_z)  # and its tangent
+        d_z = 0.0
+        z = 0.0  # line 13
+        for j in range(d):  # line 14
+            d_z = d_z + (w[j] * d_X[i, j] + X[i, j] * d_w[j])
+            z = z + X[i, j] * w[j]  # line 15
+        d_total = d_total + 1.0 / (1.0 + exp(-y[i] * z)) * (exp(-y[i] * z) * (-(z * d_y[i]) - y[i] * d_z))
+        total = total + log(1.0 + exp(-y[i] * z))  # line 16
+    d_penalty = 0.0
+    penalty = 0.0  # line 17
+    if 0 < d and (0 >= w.shape[0] or d - 1 < 0 or d - 1 >= w.shape[0]):
+        raise IndexError("index out of range for array 'w' (line 19)")
+    for j in range(d):  # line 18
+        d_penalty = d_penalty + (w[j] * d_w[j] + w[j] * d_w[j])
+        penalty = penalty + w[j] * w[j]  # line 19
+    d_result = 1.0 / n * d_total + (penalty * d_l2 + l2 * d_penalty)
+    result = total / n + l2 * penalty  # line 20
+    # reverse sweep
+    d_b_total += 1.0 / n * d_b_result
+    b_total += b_result * (1.0 / n)  # line 20: return total / n + l2 * penalty
+    d_b_l2 += penalty * d_b_result + b_result * d_penalty
+    b_l2 += b_result * penalty
+    d_b_penalty += l2 * d_b_result + b_result * d_l2
+    b_penalty += b_result * l2
+    for j in range(d - 1, -1, -1):  # line 18, reversed
+        d_b_w[j] += w[j] * d_b_penalty + b_penalty * d_w[j] + (w[j] * d_b_penalty + b_penalty * d_w[j])
+        b_w[j] += b_penalty * w[j] + b_penalty * w[j]  # line 19: penalty += w[j] * w[j]
+    for i in range(n - 1, -1, -1):  # line 12, reversed
+        d_b_tmp = exp(-y[i] * z) * (1.0 / (1.0 + exp(-y[i] * z)) * d_b_total - b_total * (1.0 / (1.0 + exp(-y[i] * z)) / (1.0 + exp(-y[i] * z)) * (exp(-y[i] * z) * (-(z * d_y[i]) - y[i] * d_z)))) + b_total * (1.0 / (1.0 + exp(-y[i] * z))) * (exp(-y[i] * z) * (-(z * d_y[i]) - y[i] * d_z))
+        b_tmp = b_total * (1.0 / (1.0 + exp(-y[i] * z))) * exp(-y[i] * z)  # line 16: total += math.log(1.0 + math.exp(-y[i] * z))
+        d_b_y[i] += -(z * d_b_tmp + b_tmp * d_z)
+        b_y[i] += -(b_tmp * z)
+        d_b_z += -(y[i] * d_b_tmp + b_tmp * d_y[i])
+        b_z += -(b_tmp * y[i])
+        for j in range(d - 1, -1, -1):  # line 14, reversed
+            d_b_X[i, j] += w[j] * d_b_z + b_z * d_w[j]
+            b_X[i, j] += b_z * w[j]  # line 15: z += X[i, j] * w[j]
+            d_b_w[j] += X[i, j] * d_b_z + b_z * d_X[i, j]
+            b_w[j] += b_z * X[i, j]
+        d_z = pop_double(tape)
+        z = pop_double(tape)  # restore z (line 13)
+        d_b_z = 0.0
+        b_z = 0.0  # line 13: z = 0.0
+    return result, b_l2, d_result, d_b_l2
+
+
+def jvp_logistic_loss(w, X, y, double l2, tangents):
+    """The derivative of logistic_loss along tangents (one per parameter: w, X, y, l2), forward mode."""
+    w = as_float_array(w, 'w', 1)
+    X = as_float_array(X, 'X', 2)
+    y = as_float_array(y, 'y', 1)
+    d_w, d_X, d_y, d_l2 = tangents
+    d_w = as_float_array(d_w, 'd_w', 1)
+    d_X = as_float_array(d_X, 'd_X', 2)
+    d_y = as_float_array(d_y, 'd_y', 1)
+    return _logistic_loss_jvp(w, X, y, l2, d_w, d_X, d_y, d_l2)[1]
+
+
+def hvp_logistic_loss(w, X, y, double l2, v):
+    """The Hessian of logistic_loss times v (shaped like the parameters w, X, y, l2): forward over reverse."""
+    cdef Tape tape
+    w = as_float_array(w, 'w', 1)
+    X = as_float_array(X, 'X', 2)
+    y = as_float_array(y, 'y', 1)
+    d_w, d_X, d_y, d_l2 = v
+    d_w = as_float_array(d_w, 'd_w', 1)
+    d_X = as_float_array(d_X, 'd_X', 2)
+    d_y = as_float_array(d_y, 'd_y', 1)
+    g_w = np.zeros_like(w)
+    hv_w = np.zeros_like(w)
+    g_X = np.zeros_like(X)
+    hv_X = np.zeros_like(X)
+    g_y = np.zeros_like(y)
+    hv_y = np.zeros_like(y)
+    tape_init(&tape)
+    try:
+        value, g_l2, d_value, hv_l2 = _logistic_loss_hvp(&tape, w, X, y, l2, 1.0, g_w, g_X, g_y, d_w, d_X, d_y, d_l2, 0.0, hv_w, hv_X, hv_y)
+        out_of_memory = tape.failed
+    finally:
+        tape_free(&tape)
+    if out_of_memory:
+        raise MemoryError("the tape of logistic_loss could not grow")
+    return (hv_w, hv_X, hv_y, hv_l2)
+
+
+def hessian_logistic_loss(w, X, y, double l2):
+    """The Hessian of logistic_loss with respect to w, X, y, l2 (a float for one parameter)."""
+    raise TypeError("hessian_logistic_loss needs scalar parameters; use hvp_logistic_loss for arrays")

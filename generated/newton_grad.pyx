@@ -5,6 +5,8 @@
 
 from libc.math cimport cos, fabs, sin
 from srcgrad.runtime.tape cimport Tape, tape_init, tape_free, pop_double, push_double, reserve_doubles
+import numpy as np
+from srcgrad.runtime.arrays import as_float_array
 
 
 # ----------------------------------------------------------------------------------------------
@@ -63,6 +65,54 @@ def vjp_residual(double x, double a, double dout):
     return value_and_vjp_residual(x, a, dout)[1]
 
 
+cdef (double, double) _residual_jvp(double x, double a, double d_x, double d_a) noexcept nogil:
+    cdef double d_result = 0.0, result = 0.0
+    d_result = x * (x * d_x + x * d_x) + x * x * d_x - d_a
+    result = x * x * x - a
+    return result, d_result
+
+
+cdef (double, double, double, double, double, double) _residual_hvp(Tape* tape, double x, double a, double b_result, double d_x, double d_a, double d_b_result) noexcept nogil:
+    cdef double b_a = 0.0, b_tmp = 0.0, b_x = 0.0, d_b_a = 0.0, d_b_tmp = 0.0, d_b_x = 0.0, d_result = 0.0, result = 0.0
+    # forward sweep
+    d_result = x * (x * d_x + x * d_x) + x * x * d_x - d_a
+    result = x * x * x - a  # line 7
+    # reverse sweep
+    d_b_tmp = x * d_b_result + b_result * d_x
+    b_tmp = b_result * x  # line 7: return x * x * x - a
+    d_b_x += x * d_b_tmp + b_tmp * d_x + (x * d_b_tmp + b_tmp * d_x) + (x * x * d_b_result + b_result * (x * d_x + x * d_x))
+    b_x += b_tmp * x + b_tmp * x + b_result * (x * x)
+    d_b_a += -d_b_result
+    b_a += -b_result
+    return result, b_x, b_a, d_result, d_b_x, d_b_a
+
+
+def jvp_residual(double x, double a, tangents):
+    """The derivative of residual along tangents (one per parameter: x, a), forward mode."""
+    d_x, d_a = tangents
+    return _residual_jvp(x, a, d_x, d_a)[1]
+
+
+def hvp_residual(double x, double a, v):
+    """The Hessian of residual times v (shaped like the parameters x, a): forward over reverse."""
+    cdef Tape tape
+    d_x, d_a = v
+    tape_init(&tape)
+    try:
+        value, g_x, g_a, d_value, hv_x, hv_a = _residual_hvp(&tape, x, a, 1.0, d_x, d_a, 0.0)
+        out_of_memory = tape.failed
+    finally:
+        tape_free(&tape)
+    if out_of_memory:
+        raise MemoryError("the tape of residual could not grow")
+    return (hv_x, hv_a)
+
+
+def hessian_residual(double x, double a):
+    """The Hessian of residual with respect to x, a (a float for one parameter)."""
+    return np.array([hvp_residual(x, a, unit) for unit in ((1.0, 0.0), (0.0, 1.0))])
+
+
 # ----------------------------------------------------------------------------------------------
 # slope: newton.py line 10  (def slope(x):)
 # tape: nothing
@@ -115,6 +165,50 @@ def value_and_grad_slope(double x):
 def vjp_slope(double x, double dout):
     """dout times the gradient of slope with respect to x."""
     return value_and_vjp_slope(x, dout)[1]
+
+
+cdef (double, double) _slope_jvp(double x, double d_x) noexcept nogil:
+    cdef double d_result = 0.0, result = 0.0
+    d_result = x * (3.0 * d_x) + 3.0 * x * d_x
+    result = 3.0 * x * x
+    return result, d_result
+
+
+cdef (double, double, double, double) _slope_hvp(Tape* tape, double x, double b_result, double d_x, double d_b_result) noexcept nogil:
+    cdef double b_x = 0.0, d_b_x = 0.0, d_result = 0.0, result = 0.0
+    # forward sweep
+    d_result = x * (3.0 * d_x) + 3.0 * x * d_x
+    result = 3.0 * x * x  # line 11
+    # reverse sweep
+    d_b_x += 3.0 * (x * d_b_result + b_result * d_x) + (3.0 * x * d_b_result + b_result * (3.0 * d_x))
+    b_x += 3.0 * (b_result * x) + b_result * (3.0 * x)  # line 11: return 3.0 * x * x
+    return result, b_x, d_result, d_b_x
+
+
+def jvp_slope(double x, tangents):
+    """The derivative of slope along tangents (one per parameter: x), forward mode."""
+    d_x = tangents
+    return _slope_jvp(x, d_x)[1]
+
+
+def hvp_slope(double x, v):
+    """The Hessian of slope times v (shaped like the parameters x): forward over reverse."""
+    cdef Tape tape
+    d_x = v
+    tape_init(&tape)
+    try:
+        value, g_x, d_value, hv_x = _slope_hvp(&tape, x, 1.0, d_x, 0.0)
+        out_of_memory = tape.failed
+    finally:
+        tape_free(&tape)
+    if out_of_memory:
+        raise MemoryError("the tape of slope could not grow")
+    return hv_x
+
+
+def hessian_slope(double x):
+    """The Hessian of slope with respect to x (a float for one parameter)."""
+    return hvp_slope(x, 1.0)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -200,6 +294,100 @@ def value_and_grad_cube_root(double a):
 def vjp_cube_root(double a, double dout):
     """dout times the gradient of cube_root with respect to a."""
     return value_and_vjp_cube_root(a, dout)[1]
+
+
+cdef (double, double) _cube_root_jvp(double a, double d_a) noexcept nogil:
+    cdef double d_residual_value = 0.0, d_result = 0.0, d_slope_value = 0.0, d_x = 0.0, residual_value = 0.0, result = 0.0, slope_value = 0.0, x = 0.0
+    d_x = d_a if a > 1.0 else 0.0
+    x = a if a > 1.0 else 1.0
+    while fabs(_residual_primal(x, a)) > 1e-13 * a:
+        residual_value, d_residual_value = _residual_jvp(x, a, d_x, d_a)
+        slope_value, d_slope_value = _slope_jvp(x, d_x)
+        d_x = d_x + (residual_value / slope_value / slope_value * d_slope_value - 1.0 / slope_value * d_residual_value)
+        x = x - residual_value / slope_value
+    d_result = d_x
+    result = x
+    return result, d_result
+
+
+cdef (double, double, double, double) _cube_root_hvp(Tape* tape, double a, double b_result, double d_a, double d_b_result) noexcept nogil:
+    cdef double b_a = 0.0, b_residual_a = 0.0, b_residual_value = 0.0, b_residual_x = 0.0, b_slope_value = 0.0, b_slope_x = 0.0, b_tmp = 0.0, b_x = 0.0, d_b_a = 0.0, d_b_residual_a = 0.0, d_b_residual_value = 0.0, d_b_residual_x = 0.0, d_b_slope_value = 0.0, d_b_slope_x = 0.0, d_b_tmp = 0.0, d_b_x = 0.0, d_residual_value = 0.0, d_residual_value2 = 0.0, d_result = 0.0, d_slope_value = 0.0, d_slope_value2 = 0.0, d_x = 0.0, residual_value = 0.0, residual_value2 = 0.0, result = 0.0, slope_value = 0.0, slope_value2 = 0.0, x = 0.0
+    cdef Py_ssize_t iteration = 0, trips = 0
+    # forward sweep
+    d_x = d_a if a > 1.0 else 0.0
+    x = a if a > 1.0 else 1.0  # line 16
+    trips = 0
+    while fabs(_residual_primal(x, a)) > 1e-13 * a:  # line 17
+        trips += 1
+        push_double(tape, residual_value)  # residual_value is overwritten at line 18
+        push_double(tape, d_residual_value)  # and its tangent
+        residual_value, d_residual_value = _residual_jvp(x, a, d_x, d_a)  # line 18
+        push_double(tape, slope_value)  # slope_value is overwritten at line 18
+        push_double(tape, d_slope_value)  # and its tangent
+        slope_value, d_slope_value = _slope_jvp(x, d_x)  # line 18
+        push_double(tape, x)  # x is overwritten at line 18
+        push_double(tape, d_x)  # and its tangent
+        d_x = d_x + (residual_value / slope_value / slope_value * d_slope_value - 1.0 / slope_value * d_residual_value)
+        x = x - residual_value / slope_value  # line 18
+    d_result = d_x
+    result = x  # line 19
+    # reverse sweep
+    d_b_x += d_b_result
+    b_x += b_result  # line 19: return x
+    for iteration in range(trips):  # line 17, reversed
+        d_x = pop_double(tape)
+        x = pop_double(tape)  # restore x (line 18)
+        d_b_tmp = -d_b_x
+        b_tmp = -b_x  # line 18: x = x - residual(x, a) / slope(x)
+        d_b_residual_value += 1.0 / slope_value * d_b_tmp - b_tmp * (1.0 / slope_value / slope_value * d_slope_value)
+        b_residual_value += b_tmp * (1.0 / slope_value)
+        d_b_slope_value += -(residual_value / slope_value / slope_value * d_b_tmp + b_tmp * (1.0 / slope_value * (1.0 / slope_value * d_residual_value - residual_value / slope_value / slope_value * d_slope_value) - residual_value / slope_value / slope_value / slope_value * d_slope_value))
+        b_slope_value += -(b_tmp * (residual_value / slope_value / slope_value))
+        d_slope_value = pop_double(tape)
+        slope_value = pop_double(tape)  # restore slope_value (line 18)
+        slope_value2, b_slope_x, d_slope_value2, d_b_slope_x = _slope_hvp(tape, x, b_slope_value, d_x, d_b_slope_value)  # line 18: x = x - residual(x, a) / slope(x)
+        d_b_x += d_b_slope_x
+        b_x += b_slope_x
+        d_b_slope_value = 0.0
+        b_slope_value = 0.0
+        d_residual_value = pop_double(tape)
+        residual_value = pop_double(tape)  # restore residual_value (line 18)
+        residual_value2, b_residual_x, b_residual_a, d_residual_value2, d_b_residual_x, d_b_residual_a = _residual_hvp(tape, x, a, b_residual_value, d_x, d_a, d_b_residual_value)  # line 18: x = x - residual(x, a) / slope(x)
+        d_b_x += d_b_residual_x
+        b_x += b_residual_x
+        d_b_a += d_b_residual_a
+        b_a += b_residual_a
+        d_b_residual_value = 0.0
+        b_residual_value = 0.0
+    d_b_a += d_b_x if a > 1.0 else 0.0
+    b_a += b_x if a > 1.0 else 0.0  # line 16: x = a if a > 1.0 else 1.0
+    return result, b_a, d_result, d_b_a
+
+
+def jvp_cube_root(double a, tangents):
+    """The derivative of cube_root along tangents (one per parameter: a), forward mode."""
+    d_a = tangents
+    return _cube_root_jvp(a, d_a)[1]
+
+
+def hvp_cube_root(double a, v):
+    """The Hessian of cube_root times v (shaped like the parameters a): forward over reverse."""
+    cdef Tape tape
+    d_a = v
+    tape_init(&tape)
+    try:
+        value, g_a, d_value, hv_a = _cube_root_hvp(&tape, a, 1.0, d_a, 0.0)
+        out_of_memory = tape.failed
+    finally:
+        tape_free(&tape)
+    if out_of_memory:
+        raise MemoryError("the tape of cube_root could not grow")
+    return hv_a
+
+
+def hessian_cube_root(double a):
+    """The Hessian of cube_root with respect to a (a float for one parameter)."""
+    return hvp_cube_root(a, 1.0)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -293,6 +481,104 @@ def vjp_kepler(double mean_anomaly, double eccentricity, double dout):
     return value_and_vjp_kepler(mean_anomaly, eccentricity, dout)[1]
 
 
+cdef (double, double) _kepler_jvp(double mean_anomaly, double eccentricity, double d_mean_anomaly, double d_eccentricity) noexcept nogil:
+    cdef double d_delta = 0.0, d_e_anomaly = 0.0, d_result = 0.0, delta = 0.0, e_anomaly = 0.0, result = 0.0
+    cdef Py_ssize_t step = 0
+    cdef bint leave_loop = False
+    d_e_anomaly = d_mean_anomaly
+    e_anomaly = mean_anomaly
+    leave_loop = False
+    for step in range(50):
+        d_delta = 1.0 / (1.0 - eccentricity * cos(e_anomaly)) * (d_e_anomaly - (sin(e_anomaly) * d_eccentricity + eccentricity * (cos(e_anomaly) * d_e_anomaly)) - d_mean_anomaly) - (e_anomaly - eccentricity * sin(e_anomaly) - mean_anomaly) / (1.0 - eccentricity * cos(e_anomaly)) / (1.0 - eccentricity * cos(e_anomaly)) * (eccentricity * (sin(e_anomaly) * d_e_anomaly) - cos(e_anomaly) * d_eccentricity)
+        delta = (e_anomaly - eccentricity * sin(e_anomaly) - mean_anomaly) / (1.0 - eccentricity * cos(e_anomaly))
+        d_e_anomaly = d_e_anomaly - d_delta
+        e_anomaly = e_anomaly - delta
+        if fabs(delta) < 1e-14:
+            leave_loop = True
+        if leave_loop:
+            break
+    d_result = d_e_anomaly
+    result = e_anomaly
+    return result, d_result
+
+
+cdef (double, double, double, double, double, double) _kepler_hvp(Tape* tape, double mean_anomaly, double eccentricity, double b_result, double d_mean_anomaly, double d_eccentricity, double d_b_result) noexcept nogil:
+    cdef double b_delta = 0.0, b_e_anomaly = 0.0, b_eccentricity = 0.0, b_mean_anomaly = 0.0, b_tmp = 0.0, b_tmp2 = 0.0, b_tmp3 = 0.0, d_b_delta = 0.0, d_b_e_anomaly = 0.0, d_b_eccentricity = 0.0, d_b_mean_anomaly = 0.0, d_b_tmp = 0.0, d_b_tmp2 = 0.0, d_b_tmp3 = 0.0, d_delta = 0.0, d_e_anomaly = 0.0, d_result = 0.0, delta = 0.0, e_anomaly = 0.0, result = 0.0
+    cdef Py_ssize_t iteration = 0, step = 0, trips = 0
+    cdef bint leave_loop = False
+    # forward sweep
+    d_e_anomaly = d_mean_anomaly
+    e_anomaly = mean_anomaly  # line 24
+    leave_loop = False  # line 25
+    trips = 0
+    for step in range(50):  # line 25
+        trips += 1
+        d_delta = 1.0 / (1.0 - eccentricity * cos(e_anomaly)) * (d_e_anomaly - (sin(e_anomaly) * d_eccentricity + eccentricity * (cos(e_anomaly) * d_e_anomaly)) - d_mean_anomaly) - (e_anomaly - eccentricity * sin(e_anomaly) - mean_anomaly) / (1.0 - eccentricity * cos(e_anomaly)) / (1.0 - eccentricity * cos(e_anomaly)) * (eccentricity * (sin(e_anomaly) * d_e_anomaly) - cos(e_anomaly) * d_eccentricity)
+        delta = (e_anomaly - eccentricity * sin(e_anomaly) - mean_anomaly) / (1.0 - eccentricity * cos(e_anomaly))  # line 26
+        push_double(tape, e_anomaly)  # e_anomaly is overwritten at line 28
+        push_double(tape, d_e_anomaly)  # and its tangent
+        d_e_anomaly = d_e_anomaly - d_delta
+        e_anomaly = e_anomaly - delta  # line 28
+        if fabs(delta) < 1e-14:
+            leave_loop = True  # line 30
+        if leave_loop:
+            break
+    d_result = d_e_anomaly
+    result = e_anomaly  # line 31
+    # reverse sweep
+    d_b_e_anomaly += d_b_result
+    b_e_anomaly += b_result  # line 31: return e_anomaly
+    for iteration in range(trips - 1, -1, -1):  # line 25, reversed
+        step = iteration
+        d_e_anomaly = pop_double(tape)
+        e_anomaly = pop_double(tape)  # restore e_anomaly (line 28)
+        d_b_delta += -d_b_e_anomaly
+        b_delta += -b_e_anomaly  # line 28: e_anomaly = e_anomaly - delta
+        d_b_tmp = 1.0 / (1.0 - eccentricity * cos(e_anomaly)) * d_b_delta - b_delta * (1.0 / (1.0 - eccentricity * cos(e_anomaly)) / (1.0 - eccentricity * cos(e_anomaly)) * (eccentricity * (sin(e_anomaly) * d_e_anomaly) - cos(e_anomaly) * d_eccentricity))
+        b_tmp = b_delta * (1.0 / (1.0 - eccentricity * cos(e_anomaly)))  # line 26: delta = (e_anomaly - eccentricity * math.sin(e_anomaly) - mean_anomaly) / (
+        d_b_tmp2 = -d_b_tmp
+        b_tmp2 = -b_tmp
+        d_b_tmp3 = (e_anomaly - eccentricity * sin(e_anomaly) - mean_anomaly) / (1.0 - eccentricity * cos(e_anomaly)) / (1.0 - eccentricity * cos(e_anomaly)) * d_b_delta + b_delta * (1.0 / (1.0 - eccentricity * cos(e_anomaly)) * (1.0 / (1.0 - eccentricity * cos(e_anomaly)) * (d_e_anomaly - (sin(e_anomaly) * d_eccentricity + eccentricity * (cos(e_anomaly) * d_e_anomaly)) - d_mean_anomaly) - (e_anomaly - eccentricity * sin(e_anomaly) - mean_anomaly) / (1.0 - eccentricity * cos(e_anomaly)) / (1.0 - eccentricity * cos(e_anomaly)) * (eccentricity * (sin(e_anomaly) * d_e_anomaly) - cos(e_anomaly) * d_eccentricity)) - (e_anomaly - eccentricity * sin(e_anomaly) - mean_anomaly) / (1.0 - eccentricity * cos(e_anomaly)) / (1.0 - eccentricity * cos(e_anomaly)) / (1.0 - eccentricity * cos(e_anomaly)) * (eccentricity * (sin(e_anomaly) * d_e_anomaly) - cos(e_anomaly) * d_eccentricity))
+        b_tmp3 = b_delta * ((e_anomaly - eccentricity * sin(e_anomaly) - mean_anomaly) / (1.0 - eccentricity * cos(e_anomaly)) / (1.0 - eccentricity * cos(e_anomaly)))
+        d_b_e_anomaly += d_b_tmp + (cos(e_anomaly) * (eccentricity * d_b_tmp2 + b_tmp2 * d_eccentricity) - b_tmp2 * eccentricity * (sin(e_anomaly) * d_e_anomaly)) - (sin(e_anomaly) * (eccentricity * d_b_tmp3 + b_tmp3 * d_eccentricity) + b_tmp3 * eccentricity * (cos(e_anomaly) * d_e_anomaly))
+        b_e_anomaly += b_tmp + b_tmp2 * eccentricity * cos(e_anomaly) - b_tmp3 * eccentricity * sin(e_anomaly)
+        d_b_eccentricity += sin(e_anomaly) * d_b_tmp2 + b_tmp2 * (cos(e_anomaly) * d_e_anomaly) + (cos(e_anomaly) * d_b_tmp3 - b_tmp3 * (sin(e_anomaly) * d_e_anomaly))
+        b_eccentricity += b_tmp2 * sin(e_anomaly) + b_tmp3 * cos(e_anomaly)
+        d_b_mean_anomaly += -d_b_tmp
+        b_mean_anomaly += -b_tmp
+        d_b_delta = 0.0
+        b_delta = 0.0
+    d_b_mean_anomaly += d_b_e_anomaly
+    b_mean_anomaly += b_e_anomaly  # line 24: e_anomaly = mean_anomaly
+    return result, b_mean_anomaly, b_eccentricity, d_result, d_b_mean_anomaly, d_b_eccentricity
+
+
+def jvp_kepler(double mean_anomaly, double eccentricity, tangents):
+    """The derivative of kepler along tangents (one per parameter: mean_anomaly, eccentricity), forward mode."""
+    d_mean_anomaly, d_eccentricity = tangents
+    return _kepler_jvp(mean_anomaly, eccentricity, d_mean_anomaly, d_eccentricity)[1]
+
+
+def hvp_kepler(double mean_anomaly, double eccentricity, v):
+    """The Hessian of kepler times v (shaped like the parameters mean_anomaly, eccentricity): forward over reverse."""
+    cdef Tape tape
+    d_mean_anomaly, d_eccentricity = v
+    tape_init(&tape)
+    try:
+        value, g_mean_anomaly, g_eccentricity, d_value, hv_mean_anomaly, hv_eccentricity = _kepler_hvp(&tape, mean_anomaly, eccentricity, 1.0, d_mean_anomaly, d_eccentricity, 0.0)
+        out_of_memory = tape.failed
+    finally:
+        tape_free(&tape)
+    if out_of_memory:
+        raise MemoryError("the tape of kepler could not grow")
+    return (hv_mean_anomaly, hv_eccentricity)
+
+
+def hessian_kepler(double mean_anomaly, double eccentricity):
+    """The Hessian of kepler with respect to mean_anomaly, eccentricity (a float for one parameter)."""
+    return np.array([hvp_kepler(mean_anomaly, eccentricity, unit) for unit in ((1.0, 0.0), (0.0, 1.0))])
+
+
 # ----------------------------------------------------------------------------------------------
 # compound: newton.py line 34  (def compound(rate, years: int):)
 # tape: value: 1 double per iteration (line 38)
@@ -362,6 +648,71 @@ def vjp_compound(double rate, Py_ssize_t years, double dout):
     return value_and_vjp_compound(rate, years, dout)[1]
 
 
+cdef (double, double) _compound_jvp(double rate, Py_ssize_t years, double d_rate) noexcept nogil:
+    cdef double d_result = 0.0, d_value = 0.0, result = 0.0, value = 0.0
+    cdef Py_ssize_t year = 0
+    d_value = 0.0
+    value = 1.0
+    for year in range(years):
+        value, d_value = _grow_jvp(value, rate, d_value, d_rate)
+    d_result = d_value
+    result = value
+    return result, d_result
+
+
+cdef (double, double, double, double) _compound_hvp(Tape* tape, double rate, Py_ssize_t years, double b_result, double d_rate, double d_b_result) noexcept nogil:
+    cdef double b_grow_rate = 0.0, b_grow_value = 0.0, b_rate = 0.0, b_value = 0.0, d_b_grow_rate = 0.0, d_b_grow_value = 0.0, d_b_rate = 0.0, d_b_value = 0.0, d_grow_value = 0.0, d_result = 0.0, d_value = 0.0, grow_value = 0.0, result = 0.0, value = 0.0
+    cdef Py_ssize_t year = 0
+    # forward sweep
+    d_value = 0.0
+    value = 1.0  # line 36
+    reserve_doubles(tape, years)
+    for year in range(years):  # line 37
+        push_double(tape, value)  # value is overwritten at line 38
+        push_double(tape, d_value)  # and its tangent
+        value, d_value = _grow_jvp(value, rate, d_value, d_rate)  # line 38
+    d_result = d_value
+    result = value  # line 39
+    # reverse sweep
+    d_b_value += d_b_result
+    b_value += b_result  # line 39: return value
+    for year in range(years - 1, -1, -1):  # line 37, reversed
+        d_value = pop_double(tape)
+        value = pop_double(tape)  # restore value (line 38)
+        grow_value, b_grow_value, b_grow_rate, d_grow_value, d_b_grow_value, d_b_grow_rate = _grow_hvp(tape, value, rate, b_value, d_value, d_rate, d_b_value)  # line 38: value = grow(value, rate)
+        d_b_rate += d_b_grow_rate
+        b_rate += b_grow_rate
+        d_b_value = d_b_grow_value
+        b_value = b_grow_value
+    return result, b_rate, d_result, d_b_rate
+
+
+def jvp_compound(double rate, Py_ssize_t years, tangents):
+    """The derivative of compound along tangents (one per parameter: rate), forward mode."""
+    d_rate = tangents
+    return _compound_jvp(rate, years, d_rate)[1]
+
+
+def hvp_compound(double rate, Py_ssize_t years, v):
+    """The Hessian of compound times v (shaped like the parameters rate): forward over reverse."""
+    cdef Tape tape
+    d_rate = v
+    tape_init(&tape)
+    try:
+        value, g_rate, d_value, hv_rate = _compound_hvp(&tape, rate, years, 1.0, d_rate, 0.0)
+        out_of_memory = tape.failed
+    finally:
+        tape_free(&tape)
+    if out_of_memory:
+        raise MemoryError("the tape of compound could not grow")
+    return hv_rate
+
+
+def hessian_compound(double rate, Py_ssize_t years):
+    """The Hessian of compound with respect to rate (a float for one parameter)."""
+    return hvp_compound(rate, years, 1.0)
+
+
 # ----------------------------------------------------------------------------------------------
 # grow: newton.py line 42  (def grow(value, rate):)
 # tape: nothing
@@ -393,13 +744,13 @@ def value_and_vjp_grow(double value, double rate, double dout):
     cdef Tape tape
     tape_init(&tape)
     try:
-        value, b_value, b_rate = _grow_adjoint(&tape, value, rate, dout)
+        value_, b_value, b_rate = _grow_adjoint(&tape, value, rate, dout)
         out_of_memory = tape.failed
     finally:
         tape_free(&tape)
     if out_of_memory:
         raise MemoryError("the tape of grow could not grow")
-    return value, (b_value, b_rate)
+    return value_, (b_value, b_rate)
 
 
 def grad_grow(double value, double rate):
@@ -415,3 +766,49 @@ def value_and_grad_grow(double value, double rate):
 def vjp_grow(double value, double rate, double dout):
     """dout times the gradient of grow with respect to value, rate."""
     return value_and_vjp_grow(value, rate, dout)[1]
+
+
+cdef (double, double) _grow_jvp(double value, double rate, double d_value, double d_rate) noexcept nogil:
+    cdef double d_result = 0.0, result = 0.0
+    d_result = (1.0 + rate) * d_value + value * d_rate
+    result = value * (1.0 + rate)
+    return result, d_result
+
+
+cdef (double, double, double, double, double, double) _grow_hvp(Tape* tape, double value, double rate, double b_result, double d_value, double d_rate, double d_b_result) noexcept nogil:
+    cdef double b_rate = 0.0, b_value = 0.0, d_b_rate = 0.0, d_b_value = 0.0, d_result = 0.0, result = 0.0
+    # forward sweep
+    d_result = (1.0 + rate) * d_value + value * d_rate
+    result = value * (1.0 + rate)  # line 43
+    # reverse sweep
+    d_b_value += (1.0 + rate) * d_b_result + b_result * d_rate
+    b_value += b_result * (1.0 + rate)  # line 43: return value * (1.0 + rate)
+    d_b_rate += value * d_b_result + b_result * d_value
+    b_rate += b_result * value
+    return result, b_value, b_rate, d_result, d_b_value, d_b_rate
+
+
+def jvp_grow(double value, double rate, tangents):
+    """The derivative of grow along tangents (one per parameter: value, rate), forward mode."""
+    d_value, d_rate = tangents
+    return _grow_jvp(value, rate, d_value, d_rate)[1]
+
+
+def hvp_grow(double value, double rate, v):
+    """The Hessian of grow times v (shaped like the parameters value, rate): forward over reverse."""
+    cdef Tape tape
+    d_value, d_rate = v
+    tape_init(&tape)
+    try:
+        value_, g_value, g_rate, d_value, hv_value, hv_rate = _grow_hvp(&tape, value, rate, 1.0, d_value, d_rate, 0.0)
+        out_of_memory = tape.failed
+    finally:
+        tape_free(&tape)
+    if out_of_memory:
+        raise MemoryError("the tape of grow could not grow")
+    return (hv_value, hv_rate)
+
+
+def hessian_grow(double value, double rate):
+    """The Hessian of grow with respect to value, rate (a float for one parameter)."""
+    return np.array([hvp_grow(value, rate, unit) for unit in ((1.0, 0.0), (0.0, 1.0))])

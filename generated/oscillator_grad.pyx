@@ -5,6 +5,8 @@
 
 from libc.math cimport cos, sin
 from srcgrad.runtime.tape cimport Tape, tape_init, tape_free, pop_double, push_double, reserve_doubles
+import numpy as np
+from srcgrad.runtime.arrays import as_float_array
 
 
 # ----------------------------------------------------------------------------------------------
@@ -104,6 +106,130 @@ def vjp_energy_after(double k, double c, double x0, double v0, double dt, Py_ssi
     return value_and_vjp_energy_after(k, c, x0, v0, dt, steps, dout)[1]
 
 
+cdef (double, double) _energy_after_jvp(double k, double c, double x0, double v0, double dt, Py_ssize_t steps, double d_k, double d_c, double d_x0, double d_v0, double d_dt) noexcept nogil:
+    cdef double a = 0.0, acc = 0.0, d_a = 0.0, d_acc = 0.0, d_result = 0.0, d_v = 0.0, d_x = 0.0, result = 0.0, v = 0.0, x = 0.0
+    cdef Py_ssize_t step = 0
+    d_x = d_x0
+    x = x0
+    d_v = d_v0
+    v = v0
+    d_acc = 0.0
+    acc = 0.0
+    for step in range(steps):
+        d_a = -(x * d_k) - k * d_x - (v * d_c + c * d_v) - 0.1 * (3 * x ** 2.0 * d_x)
+        a = -k * x - c * v - 0.1 * x ** 3
+        d_acc = d_acc + (dt * (x * d_x + x * d_x) + x * x * d_dt)
+        acc = acc + x * x * dt
+        d_x = d_x + (v * d_dt + dt * d_v)
+        x = x + dt * v
+        d_v = d_v + (a * d_dt + dt * d_a)
+        v = v + dt * a
+    d_result = x * d_x + x * d_x + (v * d_v + v * d_v) + d_acc
+    result = x * x + v * v + acc
+    return result, d_result
+
+
+cdef (double, double, double, double, double, double, double, double, double, double, double, double) _energy_after_hvp(Tape* tape, double k, double c, double x0, double v0, double dt, Py_ssize_t steps, double b_result, double d_k, double d_c, double d_x0, double d_v0, double d_dt, double d_b_result) noexcept nogil:
+    cdef double a = 0.0, acc = 0.0, b_a = 0.0, b_acc = 0.0, b_c = 0.0, b_dt = 0.0, b_k = 0.0, b_tmp = 0.0, b_tmp2 = 0.0, b_v = 0.0, b_v0 = 0.0, b_x = 0.0, b_x0 = 0.0, d_a = 0.0, d_acc = 0.0, d_b_a = 0.0, d_b_acc = 0.0, d_b_c = 0.0, d_b_dt = 0.0, d_b_k = 0.0, d_b_tmp = 0.0, d_b_tmp2 = 0.0, d_b_v = 0.0, d_b_v0 = 0.0, d_b_x = 0.0, d_b_x0 = 0.0, d_result = 0.0, d_v = 0.0, d_x = 0.0, result = 0.0, v = 0.0, x = 0.0
+    cdef Py_ssize_t step = 0
+    # forward sweep
+    d_x = d_x0
+    x = x0  # line 6
+    d_v = d_v0
+    v = v0  # line 7
+    d_acc = 0.0
+    acc = 0.0  # line 8
+    reserve_doubles(tape, 3 * steps)
+    for step in range(steps):  # line 9
+        push_double(tape, a)  # a is overwritten at line 10
+        push_double(tape, d_a)  # and its tangent
+        d_a = -(x * d_k) - k * d_x - (v * d_c + c * d_v) - 0.1 * (3 * x ** 2.0 * d_x)
+        a = -k * x - c * v - 0.1 * x ** 3  # line 10
+        d_acc = d_acc + (dt * (x * d_x + x * d_x) + x * x * d_dt)
+        acc = acc + x * x * dt  # line 11
+        push_double(tape, x)  # x is overwritten at line 12
+        push_double(tape, d_x)  # and its tangent
+        d_x = d_x + (v * d_dt + dt * d_v)
+        x = x + dt * v  # line 12
+        push_double(tape, v)  # v is overwritten at line 13
+        push_double(tape, d_v)  # and its tangent
+        d_v = d_v + (a * d_dt + dt * d_a)
+        v = v + dt * a  # line 13
+    d_result = x * d_x + x * d_x + (v * d_v + v * d_v) + d_acc
+    result = x * x + v * v + acc  # line 14
+    # reverse sweep
+    d_b_x += x * d_b_result + b_result * d_x + (x * d_b_result + b_result * d_x)
+    b_x += b_result * x + b_result * x  # line 14: return x * x + v * v + acc
+    d_b_v += v * d_b_result + b_result * d_v + (v * d_b_result + b_result * d_v)
+    b_v += b_result * v + b_result * v
+    d_b_acc += d_b_result
+    b_acc += b_result
+    for step in range(steps - 1, -1, -1):  # line 9, reversed
+        d_v = pop_double(tape)
+        v = pop_double(tape)  # restore v (line 13)
+        d_b_dt += a * d_b_v + b_v * d_a
+        b_dt += b_v * a  # line 13: v = v + dt * a
+        d_b_a += dt * d_b_v + b_v * d_dt
+        b_a += b_v * dt
+        d_x = pop_double(tape)
+        x = pop_double(tape)  # restore x (line 12)
+        d_b_dt += v * d_b_x + b_x * d_v
+        b_dt += b_x * v  # line 12: x = x + dt * v
+        d_b_v += dt * d_b_x + b_x * d_dt
+        b_v += b_x * dt
+        d_b_tmp2 = dt * d_b_acc + b_acc * d_dt
+        b_tmp2 = b_acc * dt  # line 11: acc += x * x * dt
+        d_b_x += x * d_b_tmp2 + b_tmp2 * d_x + (x * d_b_tmp2 + b_tmp2 * d_x)
+        b_x += b_tmp2 * x + b_tmp2 * x
+        d_b_dt += x * x * d_b_acc + b_acc * (x * d_x + x * d_x)
+        b_dt += b_acc * (x * x)
+        d_a = pop_double(tape)
+        a = pop_double(tape)  # restore a (line 10)
+        d_b_tmp = -d_b_a
+        b_tmp = -b_a  # line 10: a = -k * x - c * v - 0.1 * x ** 3
+        d_b_k += -(x * d_b_a + b_a * d_x)
+        b_k += -(b_a * x)
+        d_b_x += -(k * d_b_a + b_a * d_k) - (3 * x ** 2.0 * (0.1 * d_b_a) + 0.1 * b_a * (3 * (2.0 * x * d_x)))
+        b_x += -(b_a * k) - 0.1 * b_a * (3 * x ** 2.0)
+        d_b_c += v * d_b_tmp + b_tmp * d_v
+        b_c += b_tmp * v
+        d_b_v += c * d_b_tmp + b_tmp * d_c
+        b_v += b_tmp * c
+        d_b_a = 0.0
+        b_a = 0.0
+    d_b_v0 += d_b_v
+    b_v0 += b_v  # line 7: v = v0
+    d_b_x0 += d_b_x
+    b_x0 += b_x  # line 6: x = x0
+    return result, b_k, b_c, b_x0, b_v0, b_dt, d_result, d_b_k, d_b_c, d_b_x0, d_b_v0, d_b_dt
+
+
+def jvp_energy_after(double k, double c, double x0, double v0, double dt, Py_ssize_t steps, tangents):
+    """The derivative of energy_after along tangents (one per parameter: k, c, x0, v0, dt), forward mode."""
+    d_k, d_c, d_x0, d_v0, d_dt = tangents
+    return _energy_after_jvp(k, c, x0, v0, dt, steps, d_k, d_c, d_x0, d_v0, d_dt)[1]
+
+
+def hvp_energy_after(double k, double c, double x0, double v0, double dt, Py_ssize_t steps, v):
+    """The Hessian of energy_after times v (shaped like the parameters k, c, x0, v0, dt): forward over reverse."""
+    cdef Tape tape
+    d_k, d_c, d_x0, d_v0, d_dt = v
+    tape_init(&tape)
+    try:
+        value, g_k, g_c, g_x0, g_v0, g_dt, d_value, hv_k, hv_c, hv_x0, hv_v0, hv_dt = _energy_after_hvp(&tape, k, c, x0, v0, dt, steps, 1.0, d_k, d_c, d_x0, d_v0, d_dt, 0.0)
+        out_of_memory = tape.failed
+    finally:
+        tape_free(&tape)
+    if out_of_memory:
+        raise MemoryError("the tape of energy_after could not grow")
+    return (hv_k, hv_c, hv_x0, hv_v0, hv_dt)
+
+
+def hessian_energy_after(double k, double c, double x0, double v0, double dt, Py_ssize_t steps):
+    """The Hessian of energy_after with respect to k, c, x0, v0, dt (a float for one parameter)."""
+    return np.array([hvp_energy_after(k, c, x0, v0, dt, steps, unit) for unit in ((1.0, 0.0, 0.0, 0.0, 0.0), (0.0, 1.0, 0.0, 0.0, 0.0), (0.0, 0.0, 1.0, 0.0, 0.0), (0.0, 0.0, 0.0, 1.0, 0.0), (0.0, 0.0, 0.0, 0.0, 1.0))])
+
+
 # ----------------------------------------------------------------------------------------------
 # pendulum_period: oscillator.py line 17  (def pendulum_period(length, gravity, angle0, steps_per_second: int):)
 # tape: theta: 1 double per iteration (line 25)
@@ -187,3 +313,97 @@ def value_and_grad_pendulum_period(double length, double gravity, double angle0,
 def vjp_pendulum_period(double length, double gravity, double angle0, Py_ssize_t steps_per_second, double dout):
     """dout times the gradient of pendulum_period with respect to length, gravity, angle0."""
     return value_and_vjp_pendulum_period(length, gravity, angle0, steps_per_second, dout)[1]
+
+
+cdef (double, double) _pendulum_period_jvp(double length, double gravity, double angle0, Py_ssize_t steps_per_second, double d_length, double d_gravity, double d_angle0) noexcept nogil:
+    cdef double d_omega = 0.0, d_result = 0.0, d_theta = 0.0, dt = 0.0, omega = 0.0, result = 0.0, t = 0.0, theta = 0.0
+    dt = 1.0 / steps_per_second
+    d_theta = d_angle0
+    theta = angle0
+    d_omega = 0.0
+    omega = 0.0
+    t = 0.0
+    while theta > 0.0:
+        d_omega = d_omega - (sin(theta) * (1.0 / length * (dt * d_gravity) - dt * gravity / length / length * d_length) + dt * gravity / length * (cos(theta) * d_theta))
+        omega = omega - dt * gravity / length * sin(theta)
+        d_theta = d_theta + dt * d_omega
+        theta = theta + dt * omega
+        t = t + dt
+    d_result = 4.0 * (1.0 / omega * d_theta - theta / omega / omega * d_omega)
+    result = 4.0 * t + theta / omega * 4.0
+    return result, d_result
+
+
+cdef (double, double, double, double, double, double, double, double) _pendulum_period_hvp(Tape* tape, double length, double gravity, double angle0, Py_ssize_t steps_per_second, double b_result, double d_length, double d_gravity, double d_angle0, double d_b_result) noexcept nogil:
+    cdef double b_angle0 = 0.0, b_gravity = 0.0, b_length = 0.0, b_omega = 0.0, b_theta = 0.0, b_tmp = 0.0, b_tmp2 = 0.0, b_tmp3 = 0.0, d_b_angle0 = 0.0, d_b_gravity = 0.0, d_b_length = 0.0, d_b_omega = 0.0, d_b_theta = 0.0, d_b_tmp = 0.0, d_b_tmp2 = 0.0, d_b_tmp3 = 0.0, d_omega = 0.0, d_result = 0.0, d_theta = 0.0, dt = 0.0, omega = 0.0, result = 0.0, t = 0.0, theta = 0.0
+    cdef Py_ssize_t iteration = 0, trips = 0
+    # forward sweep
+    dt = 1.0 / steps_per_second  # line 19
+    d_theta = d_angle0
+    theta = angle0  # line 20
+    d_omega = 0.0
+    omega = 0.0  # line 21
+    t = 0.0  # line 22
+    trips = 0
+    while theta > 0.0:  # line 23
+        trips += 1
+        d_omega = d_omega - (sin(theta) * (1.0 / length * (dt * d_gravity) - dt * gravity / length / length * d_length) + dt * gravity / length * (cos(theta) * d_theta))
+        omega = omega - dt * gravity / length * sin(theta)  # line 24
+        push_double(tape, theta)  # theta is overwritten at line 25
+        push_double(tape, d_theta)  # and its tangent
+        d_theta = d_theta + dt * d_omega
+        theta = theta + dt * omega  # line 25
+        t = t + dt  # line 26
+    d_result = 4.0 * (1.0 / omega * d_theta - theta / omega / omega * d_omega)
+    result = 4.0 * t + theta / omega * 4.0  # line 27
+    # reverse sweep
+    d_b_tmp3 = 4.0 * d_b_result
+    b_tmp3 = 4.0 * b_result  # line 27: return 4.0 * t + theta / omega * 4.0
+    d_b_theta += 1.0 / omega * d_b_tmp3 - b_tmp3 * (1.0 / omega / omega * d_omega)
+    b_theta += b_tmp3 * (1.0 / omega)
+    d_b_omega += -(theta / omega / omega * d_b_tmp3 + b_tmp3 * (1.0 / omega * (1.0 / omega * d_theta - theta / omega / omega * d_omega) - theta / omega / omega / omega * d_omega))
+    b_omega += -(b_tmp3 * (theta / omega / omega))
+    for iteration in range(trips):  # line 23, reversed
+        d_theta = pop_double(tape)
+        theta = pop_double(tape)  # restore theta (line 25)
+        d_b_omega += dt * d_b_theta
+        b_omega += b_theta * dt  # line 25: theta = theta + dt * omega
+        d_b_tmp = -d_b_omega
+        b_tmp = -b_omega  # line 24: omega = omega - dt * gravity / length * math.sin(theta)
+        d_b_tmp2 = sin(theta) * d_b_tmp + b_tmp * (cos(theta) * d_theta)
+        b_tmp2 = b_tmp * sin(theta)
+        d_b_gravity += dt * (1.0 / length * d_b_tmp2 - b_tmp2 * (1.0 / length / length * d_length))
+        b_gravity += b_tmp2 * (1.0 / length) * dt
+        d_b_length += -(dt * gravity / length / length * d_b_tmp2 + b_tmp2 * (1.0 / length * (1.0 / length * (dt * d_gravity) - dt * gravity / length / length * d_length) - dt * gravity / length / length / length * d_length))
+        b_length += -(b_tmp2 * (dt * gravity / length / length))
+        d_b_theta += cos(theta) * (dt * gravity / length * d_b_tmp + b_tmp * (1.0 / length * (dt * d_gravity) - dt * gravity / length / length * d_length)) - b_tmp * (dt * gravity / length) * (sin(theta) * d_theta)
+        b_theta += b_tmp * (dt * gravity / length) * cos(theta)
+    d_b_angle0 += d_b_theta
+    b_angle0 += b_theta  # line 20: theta = angle0
+    return result, b_length, b_gravity, b_angle0, d_result, d_b_length, d_b_gravity, d_b_angle0
+
+
+def jvp_pendulum_period(double length, double gravity, double angle0, Py_ssize_t steps_per_second, tangents):
+    """The derivative of pendulum_period along tangents (one per parameter: length, gravity, angle0), forward mode."""
+    d_length, d_gravity, d_angle0 = tangents
+    return _pendulum_period_jvp(length, gravity, angle0, steps_per_second, d_length, d_gravity, d_angle0)[1]
+
+
+def hvp_pendulum_period(double length, double gravity, double angle0, Py_ssize_t steps_per_second, v):
+    """The Hessian of pendulum_period times v (shaped like the parameters length, gravity, angle0): forward over reverse."""
+    cdef Tape tape
+    d_length, d_gravity, d_angle0 = v
+    tape_init(&tape)
+    try:
+        value, g_length, g_gravity, g_angle0, d_value, hv_length, hv_gravity, hv_angle0 = _pendulum_period_hvp(&tape, length, gravity, angle0, steps_per_second, 1.0, d_length, d_gravity, d_angle0, 0.0)
+        out_of_memory = tape.failed
+    finally:
+        tape_free(&tape)
+    if out_of_memory:
+        raise MemoryError("the tape of pendulum_period could not grow")
+    return (hv_length, hv_gravity, hv_angle0)
+
+
+def hessian_pendulum_period(double length, double gravity, double angle0, Py_ssize_t steps_per_second):
+    """The Hessian of pendulum_period with respect to length, gravity, angle0 (a float for one parameter)."""
+    return np.array([hvp_pendulum_period(length, gravity, angle0, steps_per_second, unit) for unit in ((1.0, 0.0, 0.0), (0.0, 1.0, 0.0), (0.0, 0.0, 1.0))])

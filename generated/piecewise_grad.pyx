@@ -6,6 +6,8 @@
 from libc.math cimport fabs, tanh
 from srcgrad.runtime.tape cimport Tape, tape_init, tape_free, pop_branch, pop_double, push_branch, push_double
 from srcgrad.runtime.scalar cimport maximum, minimum, sign
+import numpy as np
+from srcgrad.runtime.arrays import as_float_array
 
 cdef double KNEE = 1.5
 
@@ -97,6 +99,90 @@ def vjp_smooth_step(double x, double dout):
     return value_and_vjp_smooth_step(x, dout)[1]
 
 
+cdef (double, double) _smooth_step_jvp(double x, double d_x) noexcept nogil:
+    cdef double d_result = 0.0, result = 0.0
+    cdef bint returned = False
+    returned = False
+    if x <= 0.0:
+        d_result = 0.0
+        result = 0.0
+        returned = True
+    else:
+        if x >= 1.0:
+            d_result = 0.0
+            result = 1.0
+            returned = True
+    if not returned:
+        d_result = (3.0 - 2.0 * x) * (x * d_x + x * d_x) - x * x * (2.0 * d_x)
+        result = x * x * (3.0 - 2.0 * x)
+        returned = True
+    return result, d_result
+
+
+cdef (double, double, double, double) _smooth_step_hvp(Tape* tape, double x, double b_result, double d_x, double d_b_result) noexcept nogil:
+    cdef double b_tmp = 0.0, b_x = 0.0, d_b_tmp = 0.0, d_b_x = 0.0, d_result = 0.0, result = 0.0
+    cdef bint returned = False
+    # forward sweep
+    returned = False  # line 8
+    if x <= 0.0:
+        d_result = 0.0
+        result = 0.0  # line 11
+        returned = True  # line 11
+    else:
+        if x >= 1.0:
+            d_result = 0.0
+            result = 1.0  # line 13
+            returned = True  # line 13
+    if not returned:
+        d_result = (3.0 - 2.0 * x) * (x * d_x + x * d_x) - x * x * (2.0 * d_x)
+        result = x * x * (3.0 - 2.0 * x)  # line 14
+        returned = True  # line 14
+        push_branch(tape, 1)
+    else:
+        push_branch(tape, 0)
+    # reverse sweep
+    if pop_branch(tape):
+        d_b_tmp = (3.0 - 2.0 * x) * d_b_result - b_result * (2.0 * d_x)
+        b_tmp = b_result * (3.0 - 2.0 * x)  # line 14: return x * x * (3.0 - 2.0 * x)
+        d_b_x += x * d_b_tmp + b_tmp * d_x + (x * d_b_tmp + b_tmp * d_x) - 2.0 * (x * x * d_b_result + b_result * (x * d_x + x * d_x))
+        b_x += b_tmp * x + b_tmp * x - 2.0 * (b_result * (x * x))
+        d_b_result = 0.0
+        b_result = 0.0
+    if x <= 0.0:
+        pass
+    else:
+        if x >= 1.0:
+            d_b_result = 0.0
+            b_result = 0.0  # line 13: return 1.0
+    return result, b_x, d_result, d_b_x
+
+
+def jvp_smooth_step(double x, tangents):
+    """The derivative of smooth_step along tangents (one per parameter: x), forward mode."""
+    d_x = tangents
+    return _smooth_step_jvp(x, d_x)[1]
+
+
+def hvp_smooth_step(double x, v):
+    """The Hessian of smooth_step times v (shaped like the parameters x): forward over reverse."""
+    cdef Tape tape
+    d_x = v
+    tape_init(&tape)
+    try:
+        value, g_x, d_value, hv_x = _smooth_step_hvp(&tape, x, 1.0, d_x, 0.0)
+        out_of_memory = tape.failed
+    finally:
+        tape_free(&tape)
+    if out_of_memory:
+        raise MemoryError("the tape of smooth_step could not grow")
+    return hv_x
+
+
+def hessian_smooth_step(double x):
+    """The Hessian of smooth_step with respect to x (a float for one parameter)."""
+    return hvp_smooth_step(x, 1.0)
+
+
 # ----------------------------------------------------------------------------------------------
 # huber: piecewise.py line 17  (def huber(r, delta):)
 # tape: branch at line 22: 1 byte once
@@ -177,6 +263,85 @@ def vjp_huber(double r, double delta, double dout):
     return value_and_vjp_huber(r, delta, dout)[1]
 
 
+cdef (double, double) _huber_jvp(double r, double delta, double d_r, double d_delta) noexcept nogil:
+    cdef double a = 0.0, d_a = 0.0, d_result = 0.0, result = 0.0
+    cdef bint returned = False
+    returned = False
+    d_a = sign(r) * d_r
+    a = fabs(r)
+    if a <= delta:
+        d_result = r * (0.5 * d_r) + 0.5 * r * d_r
+        result = 0.5 * r * r
+        returned = True
+    if not returned:
+        d_result = (a - 0.5 * delta) * d_delta + delta * (d_a - 0.5 * d_delta)
+        result = delta * (a - 0.5 * delta)
+        returned = True
+    return result, d_result
+
+
+cdef (double, double, double, double, double, double) _huber_hvp(Tape* tape, double r, double delta, double b_result, double d_r, double d_delta, double d_b_result) noexcept nogil:
+    cdef double a = 0.0, b_a = 0.0, b_delta = 0.0, b_r = 0.0, b_tmp = 0.0, d_a = 0.0, d_b_a = 0.0, d_b_delta = 0.0, d_b_r = 0.0, d_b_tmp = 0.0, d_result = 0.0, result = 0.0
+    cdef bint returned = False
+    # forward sweep
+    returned = False  # line 17
+    d_a = sign(r) * d_r
+    a = fabs(r)  # line 19
+    if a <= delta:
+        d_result = r * (0.5 * d_r) + 0.5 * r * d_r
+        result = 0.5 * r * r  # line 21
+        returned = True  # line 21
+    if not returned:
+        d_result = (a - 0.5 * delta) * d_delta + delta * (d_a - 0.5 * d_delta)
+        result = delta * (a - 0.5 * delta)  # line 22
+        returned = True  # line 22
+        push_branch(tape, 1)
+    else:
+        push_branch(tape, 0)
+    # reverse sweep
+    if pop_branch(tape):
+        d_b_tmp = delta * d_b_result + b_result * d_delta
+        b_tmp = b_result * delta  # line 22: return delta * (a - 0.5 * delta)
+        d_b_delta += (a - 0.5 * delta) * d_b_result + b_result * (d_a - 0.5 * d_delta) - 0.5 * d_b_tmp
+        b_delta += b_result * (a - 0.5 * delta) - 0.5 * b_tmp
+        d_b_a += d_b_tmp
+        b_a += b_tmp
+        d_b_result = 0.0
+        b_result = 0.0
+    if a <= delta:
+        d_b_r += 0.5 * (r * d_b_result + b_result * d_r) + (0.5 * r * d_b_result + b_result * (0.5 * d_r))
+        b_r += 0.5 * (b_result * r) + b_result * (0.5 * r)  # line 21: return 0.5 * r * r
+    d_b_r += sign(r) * d_b_a
+    b_r += b_a * sign(r)  # line 19: a = abs(r)
+    return result, b_r, b_delta, d_result, d_b_r, d_b_delta
+
+
+def jvp_huber(double r, double delta, tangents):
+    """The derivative of huber along tangents (one per parameter: r, delta), forward mode."""
+    d_r, d_delta = tangents
+    return _huber_jvp(r, delta, d_r, d_delta)[1]
+
+
+def hvp_huber(double r, double delta, v):
+    """The Hessian of huber times v (shaped like the parameters r, delta): forward over reverse."""
+    cdef Tape tape
+    d_r, d_delta = v
+    tape_init(&tape)
+    try:
+        value, g_r, g_delta, d_value, hv_r, hv_delta = _huber_hvp(&tape, r, delta, 1.0, d_r, d_delta, 0.0)
+        out_of_memory = tape.failed
+    finally:
+        tape_free(&tape)
+    if out_of_memory:
+        raise MemoryError("the tape of huber could not grow")
+    return (hv_r, hv_delta)
+
+
+def hessian_huber(double r, double delta):
+    """The Hessian of huber with respect to r, delta (a float for one parameter)."""
+    return np.array([hvp_huber(r, delta, unit) for unit in ((1.0, 0.0), (0.0, 1.0))])
+
+
 # ----------------------------------------------------------------------------------------------
 # soft_clip: piecewise.py line 25  (def soft_clip(x, lo, hi):)
 # tape: nothing
@@ -239,6 +404,70 @@ def value_and_grad_soft_clip(double x, double lo, double hi):
 def vjp_soft_clip(double x, double lo, double hi, double dout):
     """dout times the gradient of soft_clip with respect to x, lo, hi."""
     return value_and_vjp_soft_clip(x, lo, hi, dout)[1]
+
+
+cdef (double, double) _soft_clip_jvp(double x, double lo, double hi, double d_x, double d_lo, double d_hi) noexcept nogil:
+    cdef double d_result = 0.0, d_scale = 0.0, d_y = 0.0, result = 0.0, scale = 0.0, y = 0.0
+    d_y = (d_lo if lo >= minimum(x, hi) else 0.0) + (0.0 if lo >= minimum(x, hi) else (d_x if x <= hi else 0.0) + (0.0 if x <= hi else d_hi))
+    y = maximum(lo, minimum(x, hi))
+    d_scale = 0.0
+    scale = 2.0 if y > KNEE else 1.0
+    d_result = y * d_scale + scale * d_y + 0.1 * ((1.0 - tanh(x) * tanh(x)) * d_x)
+    result = scale * y + 0.1 * tanh(x)
+    return result, d_result
+
+
+cdef (double, double, double, double, double, double, double, double) _soft_clip_hvp(Tape* tape, double x, double lo, double hi, double b_result, double d_x, double d_lo, double d_hi, double d_b_result) noexcept nogil:
+    cdef double b_hi = 0.0, b_lo = 0.0, b_scale = 0.0, b_tmp = 0.0, b_x = 0.0, b_y = 0.0, d_b_hi = 0.0, d_b_lo = 0.0, d_b_scale = 0.0, d_b_tmp = 0.0, d_b_x = 0.0, d_b_y = 0.0, d_result = 0.0, d_scale = 0.0, d_y = 0.0, result = 0.0, scale = 0.0, y = 0.0
+    # forward sweep
+    d_y = (d_lo if lo >= minimum(x, hi) else 0.0) + (0.0 if lo >= minimum(x, hi) else (d_x if x <= hi else 0.0) + (0.0 if x <= hi else d_hi))
+    y = maximum(lo, minimum(x, hi))  # line 26
+    d_scale = 0.0
+    scale = 2.0 if y > KNEE else 1.0  # line 27
+    d_result = y * d_scale + scale * d_y + 0.1 * ((1.0 - tanh(x) * tanh(x)) * d_x)
+    result = scale * y + 0.1 * tanh(x)  # line 28
+    # reverse sweep
+    d_b_scale += y * d_b_result + b_result * d_y
+    b_scale += b_result * y  # line 28: return scale * y + 0.1 * math.tanh(x)
+    d_b_y += scale * d_b_result + b_result * d_scale
+    b_y += b_result * scale
+    d_b_x += (1.0 - tanh(x) * tanh(x)) * (0.1 * d_b_result) - 0.1 * b_result * (tanh(x) * ((1.0 - tanh(x) * tanh(x)) * d_x) + tanh(x) * ((1.0 - tanh(x) * tanh(x)) * d_x))
+    b_x += 0.1 * b_result * (1.0 - tanh(x) * tanh(x))
+    d_b_tmp = 0.0 if lo >= minimum(x, hi) else d_b_y
+    b_tmp = 0.0 if lo >= minimum(x, hi) else b_y  # line 26: y = max(lo, min(x, hi))
+    d_b_lo += d_b_y if lo >= minimum(x, hi) else 0.0
+    b_lo += b_y if lo >= minimum(x, hi) else 0.0
+    d_b_x += d_b_tmp if x <= hi else 0.0
+    b_x += b_tmp if x <= hi else 0.0
+    d_b_hi += 0.0 if x <= hi else d_b_tmp
+    b_hi += 0.0 if x <= hi else b_tmp
+    return result, b_x, b_lo, b_hi, d_result, d_b_x, d_b_lo, d_b_hi
+
+
+def jvp_soft_clip(double x, double lo, double hi, tangents):
+    """The derivative of soft_clip along tangents (one per parameter: x, lo, hi), forward mode."""
+    d_x, d_lo, d_hi = tangents
+    return _soft_clip_jvp(x, lo, hi, d_x, d_lo, d_hi)[1]
+
+
+def hvp_soft_clip(double x, double lo, double hi, v):
+    """The Hessian of soft_clip times v (shaped like the parameters x, lo, hi): forward over reverse."""
+    cdef Tape tape
+    d_x, d_lo, d_hi = v
+    tape_init(&tape)
+    try:
+        value, g_x, g_lo, g_hi, d_value, hv_x, hv_lo, hv_hi = _soft_clip_hvp(&tape, x, lo, hi, 1.0, d_x, d_lo, d_hi, 0.0)
+        out_of_memory = tape.failed
+    finally:
+        tape_free(&tape)
+    if out_of_memory:
+        raise MemoryError("the tape of soft_clip could not grow")
+    return (hv_x, hv_lo, hv_hi)
+
+
+def hessian_soft_clip(double x, double lo, double hi):
+    """The Hessian of soft_clip with respect to x, lo, hi (a float for one parameter)."""
+    return np.array([hvp_soft_clip(x, lo, hi, unit) for unit in ((1.0, 0.0, 0.0), (0.0, 1.0, 0.0), (0.0, 0.0, 1.0))])
 
 
 # ----------------------------------------------------------------------------------------------
@@ -357,3 +586,135 @@ def value_and_grad_tax(double income, double rate_low, double rate_high):
 def vjp_tax(double income, double rate_low, double rate_high, double dout):
     """dout times the gradient of tax with respect to income, rate_low, rate_high."""
     return value_and_vjp_tax(income, rate_low, rate_high, dout)[1]
+
+
+cdef (double, double) _tax_jvp(double income, double rate_low, double rate_high, double d_income, double d_rate_low, double d_rate_high) noexcept nogil:
+    cdef double d_portion = 0.0, d_rate = 0.0, d_result = 0.0, d_total = 0.0, lower = 0.0, portion = 0.0, rate = 0.0, result = 0.0, total = 0.0, upper = 0.0
+    cdef Py_ssize_t bracket = 0
+    cdef bint leave_loop = False
+    d_total = 0.0
+    total = 0.0
+    lower = 0.0
+    leave_loop = False
+    for bracket in range(4):
+        upper = 10.0 * (bracket + 1)
+        if income <= lower:
+            leave_loop = True
+        if not leave_loop:
+            d_portion = d_income if income <= upper else 0.0
+            portion = minimum(income, upper) - lower
+            d_rate = d_rate_low if bracket < 2 else d_rate_high
+            rate = rate_low if bracket < 2 else rate_high
+            d_total = d_total + (rate * d_portion + portion * d_rate)
+            total = total + portion * rate
+            lower = upper
+        if leave_loop:
+            break
+    if income > lower:
+        d_total = d_total + 1.5 * (rate_high * d_income + (income - lower) * d_rate_high)
+        total = total + (income - lower) * rate_high * 1.5
+    d_result = d_total
+    result = total
+    return result, d_result
+
+
+cdef (double, double, double, double, double, double, double, double) _tax_hvp(Tape* tape, double income, double rate_low, double rate_high, double b_result, double d_income, double d_rate_low, double d_rate_high, double d_b_result) noexcept nogil:
+    cdef double b_income = 0.0, b_portion = 0.0, b_rate = 0.0, b_rate_high = 0.0, b_rate_low = 0.0, b_tmp = 0.0, b_total = 0.0, d_b_income = 0.0, d_b_portion = 0.0, d_b_rate = 0.0, d_b_rate_high = 0.0, d_b_rate_low = 0.0, d_b_tmp = 0.0, d_b_total = 0.0, d_portion = 0.0, d_rate = 0.0, d_result = 0.0, d_total = 0.0, lower = 0.0, portion = 0.0, rate = 0.0, result = 0.0, total = 0.0, upper = 0.0
+    cdef Py_ssize_t bracket = 0, iteration = 0, trips = 0
+    cdef bint leave_loop = False
+    # forward sweep
+    d_total = 0.0
+    total = 0.0  # line 33
+    lower = 0.0  # line 34
+    leave_loop = False  # line 35
+    trips = 0
+    for bracket in range(4):  # line 35
+        trips += 1
+        push_double(tape, upper)  # upper is overwritten at line 36
+        upper = 10.0 * (bracket + 1)  # line 36
+        if income <= lower:
+            leave_loop = True  # line 38
+        if not leave_loop:
+            push_double(tape, portion)  # portion is overwritten at line 39
+            push_double(tape, d_portion)  # and its tangent
+            d_portion = d_income if income <= upper else 0.0
+            portion = minimum(income, upper) - lower  # line 39
+            push_double(tape, rate)  # rate is overwritten at line 40
+            push_double(tape, d_rate)  # and its tangent
+            d_rate = d_rate_low if bracket < 2 else d_rate_high
+            rate = rate_low if bracket < 2 else rate_high  # line 40
+            d_total = d_total + (rate * d_portion + portion * d_rate)
+            total = total + portion * rate  # line 41
+            lower = upper  # line 42
+            push_branch(tape, 1)
+        else:
+            push_branch(tape, 0)
+        if leave_loop:
+            break
+    if income > lower:
+        d_total = d_total + 1.5 * (rate_high * d_income + (income - lower) * d_rate_high)
+        total = total + (income - lower) * rate_high * 1.5  # line 44
+        push_branch(tape, 1)
+    else:
+        push_branch(tape, 0)
+    d_result = d_total
+    result = total  # line 45
+    # reverse sweep
+    d_b_total += d_b_result
+    b_total += b_result  # line 45: return total
+    if pop_branch(tape):
+        d_b_tmp = 1.5 * d_b_total
+        b_tmp = 1.5 * b_total  # line 44: total += (income - lower) * rate_high * 1.5
+        d_b_income += rate_high * d_b_tmp + b_tmp * d_rate_high
+        b_income += b_tmp * rate_high
+        d_b_rate_high += (income - lower) * d_b_tmp + b_tmp * d_income
+        b_rate_high += b_tmp * (income - lower)
+    for iteration in range(trips - 1, -1, -1):  # line 35, reversed
+        bracket = iteration
+        if pop_branch(tape):
+            d_b_portion += rate * d_b_total + b_total * d_rate
+            b_portion += b_total * rate  # line 41: total += portion * rate
+            d_b_rate += portion * d_b_total + b_total * d_portion
+            b_rate += b_total * portion
+            d_rate = pop_double(tape)
+            rate = pop_double(tape)  # restore rate (line 40)
+            d_b_rate_low += d_b_rate if bracket < 2 else 0.0
+            b_rate_low += b_rate if bracket < 2 else 0.0  # line 40: rate = rate_low if bracket < 2 else rate_high
+            d_b_rate_high += 0.0 if bracket < 2 else d_b_rate
+            b_rate_high += 0.0 if bracket < 2 else b_rate
+            d_b_rate = 0.0
+            b_rate = 0.0
+            d_portion = pop_double(tape)
+            portion = pop_double(tape)  # restore portion (line 39)
+            d_b_income += d_b_portion if income <= upper else 0.0
+            b_income += b_portion if income <= upper else 0.0  # line 39: portion = min(income, upper) - lower
+            d_b_portion = 0.0
+            b_portion = 0.0
+        upper = pop_double(tape)  # restore upper (line 36)
+    return result, b_income, b_rate_low, b_rate_high, d_result, d_b_income, d_b_rate_low, d_b_rate_high
+
+
+def jvp_tax(double income, double rate_low, double rate_high, tangents):
+    """The derivative of tax along tangents (one per parameter: income, rate_low, rate_high), forward mode."""
+    d_income, d_rate_low, d_rate_high = tangents
+    return _tax_jvp(income, rate_low, rate_high, d_income, d_rate_low, d_rate_high)[1]
+
+
+def hvp_tax(double income, double rate_low, double rate_high, v):
+    """The Hessian of tax times v (shaped like the parameters income, rate_low, rate_high): forward over reverse."""
+    cdef Tape tape
+    d_income, d_rate_low, d_rate_high = v
+    tape_init(&tape)
+    try:
+        value, g_income, g_rate_low, g_rate_high, d_value, hv_income, hv_rate_low, hv_rate_high = _tax_hvp(&tape, income, rate_low, rate_high, 1.0, d_income, d_rate_low, d_rate_high, 0.0)
+        out_of_memory = tape.failed
+    finally:
+        tape_free(&tape)
+    if out_of_memory:
+        raise MemoryError("the tape of tax could not grow")
+    return (hv_income, hv_rate_low, hv_rate_high)
+
+
+def hessian_tax(double income, double rate_low, double rate_high):
+    """The Hessian of tax with respect to income, rate_low, rate_high (a float for one parameter)."""
+    return np.array([hvp_tax(income, rate_low, rate_high, unit) for unit in ((1.0, 0.0, 0.0), (0.0, 1.0, 0.0), (0.0, 0.0, 1.0))])

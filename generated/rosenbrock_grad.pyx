@@ -83,3 +83,80 @@ def value_and_grad_rosenbrock(x):
 def vjp_rosenbrock(x, double dout):
     """dout times the gradient of rosenbrock with respect to x."""
     return value_and_vjp_rosenbrock(x, dout)[1]
+
+
+cdef (double, double) _rosenbrock_jvp(double[::1] x, double[::1] d_x) except *:
+    cdef double d_result = 0.0, d_total = 0.0, result = 0.0, total = 0.0
+    cdef Py_ssize_t i = 0
+    d_total = 0.0
+    total = 0.0
+    if 0 < x.shape[0] - 1 and (1 >= x.shape[0] or x.shape[0] - 1 < 0 or x.shape[0] - 1 >= x.shape[0]):
+        raise IndexError("index out of range for array 'x' (line 9)")
+    if 0 < x.shape[0] - 1 and (0 >= x.shape[0] or x.shape[0] - 2 < 0 or x.shape[0] - 2 >= x.shape[0]):
+        raise IndexError("index out of range for array 'x' (line 9)")
+    for i in range(x.shape[0] - 1):
+        d_total = d_total + (100.0 * (2 * (x[i + 1] - x[i] ** 2) * (d_x[i + 1] - 2 * x[i] * d_x[i])) - 2 * (1.0 - x[i]) * d_x[i])
+        total = total + (100.0 * (x[i + 1] - x[i] ** 2) ** 2 + (1.0 - x[i]) ** 2)
+    d_result = d_total
+    result = total
+    return result, d_result
+
+
+cdef (double, double) _rosenbrock_hvp(Tape* tape, double[::1] x, double b_result, double[::1] b_x, double[::1] d_x, double d_b_result, double[::1] d_b_x) except *:
+    cdef double b_tmp = 0.0, b_total = 0.0, d_b_tmp = 0.0, d_b_total = 0.0, d_result = 0.0, d_total = 0.0, result = 0.0, total = 0.0
+    cdef Py_ssize_t i = 0
+    # forward sweep
+    d_total = 0.0
+    total = 0.0  # line 7
+    if 0 < x.shape[0] - 1 and (1 >= x.shape[0] or x.shape[0] - 1 < 0 or x.shape[0] - 1 >= x.shape[0]):
+        raise IndexError("index out of range for array 'x' (line 9)")
+    if 0 < x.shape[0] - 1 and (0 >= x.shape[0] or x.shape[0] - 2 < 0 or x.shape[0] - 2 >= x.shape[0]):
+        raise IndexError("index out of range for array 'x' (line 9)")
+    for i in range(x.shape[0] - 1):  # line 8
+        d_total = d_total + (100.0 * (2 * (x[i + 1] - x[i] ** 2) * (d_x[i + 1] - 2 * x[i] * d_x[i])) - 2 * (1.0 - x[i]) * d_x[i])
+        total = total + (100.0 * (x[i + 1] - x[i] ** 2) ** 2 + (1.0 - x[i]) ** 2)  # line 9
+    d_result = d_total
+    result = total  # line 10
+    # reverse sweep
+    d_b_total += d_b_result
+    b_total += b_result  # line 10: return total
+    for i in range(x.shape[0] - 2, -1, -1):  # line 8, reversed
+        d_b_tmp = 2 * (x[i + 1] - x[i] ** 2) * (100.0 * d_b_total) + 100.0 * b_total * (2 * (d_x[i + 1] - 2 * x[i] * d_x[i]))
+        b_tmp = 100.0 * b_total * (2 * (x[i + 1] - x[i] ** 2))  # line 9: total += 100.0 * (x[i + 1] - x[i] ** 2) ** 2 + (1.0 - x[i]) ** 2
+        d_b_x[i + 1] += d_b_tmp
+        b_x[i + 1] += b_tmp
+        d_b_x[i] += -(2 * x[i] * d_b_tmp + b_tmp * (2 * d_x[i])) + (b_total * (2 * d_x[i]) - 2 * (1.0 - x[i]) * d_b_total)
+        b_x[i] += -(b_tmp * (2 * x[i])) - b_total * (2 * (1.0 - x[i]))
+    return result, d_result
+
+
+def jvp_rosenbrock(x, tangents):
+    """The derivative of rosenbrock along tangents (one per parameter: x), forward mode."""
+    x = as_float_array(x, 'x', 1)
+    d_x = tangents
+    d_x = as_float_array(d_x, 'd_x', 1)
+    return _rosenbrock_jvp(x, d_x)[1]
+
+
+def hvp_rosenbrock(x, v):
+    """The Hessian of rosenbrock times v (shaped like the parameters x): forward over reverse."""
+    cdef Tape tape
+    x = as_float_array(x, 'x', 1)
+    d_x = v
+    d_x = as_float_array(d_x, 'd_x', 1)
+    g_x = np.zeros_like(x)
+    hv_x = np.zeros_like(x)
+    tape_init(&tape)
+    try:
+        value, d_value = _rosenbrock_hvp(&tape, x, 1.0, g_x, d_x, 0.0, hv_x)
+        out_of_memory = tape.failed
+    finally:
+        tape_free(&tape)
+    if out_of_memory:
+        raise MemoryError("the tape of rosenbrock could not grow")
+    return hv_x
+
+
+def hessian_rosenbrock(x):
+    """The Hessian of rosenbrock with respect to x (a float for one parameter)."""
+    raise TypeError("hessian_rosenbrock needs scalar parameters; use hvp_rosenbrock for arrays")

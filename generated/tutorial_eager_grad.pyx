@@ -6,6 +6,8 @@
 from libc.math cimport cos, sin
 from srcgrad.runtime.tape cimport Tape, tape_init, tape_free, pop_double, push_double, reserve_doubles
 from srcgrad.runtime.scalar cimport square
+import numpy as np
+from srcgrad.runtime.arrays import as_float_array
 from srcgrad.eager.fallback import eager_value_and_gradient
 
 
@@ -61,6 +63,50 @@ def value_and_grad_f(double x):
 def vjp_f(double x, double dout):
     """dout times the gradient of f with respect to x."""
     return value_and_vjp_f(x, dout)[1]
+
+
+cdef (double, double) _f_jvp(double x, double d_x) noexcept nogil:
+    cdef double d_result = 0.0, result = 0.0
+    d_result = 2.0 * sin(x) * (cos(x) * d_x)
+    result = square(sin(x))
+    return result, d_result
+
+
+cdef (double, double, double, double) _f_hvp(Tape* tape, double x, double b_result, double d_x, double d_b_result) noexcept nogil:
+    cdef double b_x = 0.0, d_b_x = 0.0, d_result = 0.0, result = 0.0
+    # forward sweep
+    d_result = 2.0 * sin(x) * (cos(x) * d_x)
+    result = square(sin(x))  # line 22
+    # reverse sweep
+    d_b_x += cos(x) * (2.0 * sin(x) * d_b_result + b_result * (2.0 * (cos(x) * d_x))) - b_result * (2.0 * sin(x)) * (sin(x) * d_x)
+    b_x += b_result * (2.0 * sin(x)) * cos(x)  # line 22: return np.square(np.sin(x))
+    return result, b_x, d_result, d_b_x
+
+
+def jvp_f(double x, tangents):
+    """The derivative of f along tangents (one per parameter: x), forward mode."""
+    d_x = tangents
+    return _f_jvp(x, d_x)[1]
+
+
+def hvp_f(double x, v):
+    """The Hessian of f times v (shaped like the parameters x): forward over reverse."""
+    cdef Tape tape
+    d_x = v
+    tape_init(&tape)
+    try:
+        value, g_x, d_value, hv_x = _f_hvp(&tape, x, 1.0, d_x, 0.0)
+        out_of_memory = tape.failed
+    finally:
+        tape_free(&tape)
+    if out_of_memory:
+        raise MemoryError("the tape of f could not grow")
+    return hv_x
+
+
+def hessian_f(double x):
+    """The Hessian of f with respect to x (a float for one parameter)."""
+    return hvp_f(x, 1.0)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -129,6 +175,72 @@ def value_and_grad_power(double x, double y):
 def vjp_power(double x, double y, double dout):
     """dout times the gradient of power with respect to x, y."""
     return value_and_vjp_power(x, y, dout)[1]
+
+
+cdef (double, double) _power_jvp(double x, double y, double d_x, double d_y) noexcept nogil:
+    cdef double d_output = 0.0, d_result = 0.0, output = 0.0, result = 0.0
+    cdef Py_ssize_t i = 0
+    d_output = 0.0
+    output = 1
+    for i in range(<Py_ssize_t>y):
+        d_output = x * d_output + output * d_x
+        output = output * x
+    d_result = d_output
+    result = output
+    return result, d_result
+
+
+cdef (double, double, double, double, double, double) _power_hvp(Tape* tape, double x, double y, double b_result, double d_x, double d_y, double d_b_result) noexcept nogil:
+    cdef double b_output = 0.0, b_x = 0.0, b_y = 0.0, d_b_output = 0.0, d_b_x = 0.0, d_output = 0.0, d_result = 0.0, output = 0.0, result = 0.0
+    cdef Py_ssize_t i = 0
+    # forward sweep
+    d_output = 0.0
+    output = 1  # line 55
+    reserve_doubles(tape, <Py_ssize_t>y)
+    for i in range(<Py_ssize_t>y):  # line 56
+        push_double(tape, output)  # output is overwritten at line 57
+        push_double(tape, d_output)  # and its tangent
+        d_output = x * d_output + output * d_x
+        output = output * x  # line 57
+    d_result = d_output
+    result = output  # line 58
+    # reverse sweep
+    d_b_output += d_b_result
+    b_output += b_result  # line 58: return output
+    for i in range(<Py_ssize_t>y - 1, -1, -1):  # line 56, reversed
+        d_output = pop_double(tape)
+        output = pop_double(tape)  # restore output (line 57)
+        d_b_x += output * d_b_output + b_output * d_output
+        b_x += b_output * output  # line 57: output = np.multiply(output, x)
+        d_b_output = x * d_b_output + b_output * d_x
+        b_output = b_output * x
+    return result, b_x, b_y, d_result, d_b_x, 0.0
+
+
+def jvp_power(double x, double y, tangents):
+    """The derivative of power along tangents (one per parameter: x, y), forward mode."""
+    d_x, d_y = tangents
+    return _power_jvp(x, y, d_x, d_y)[1]
+
+
+def hvp_power(double x, double y, v):
+    """The Hessian of power times v (shaped like the parameters x, y): forward over reverse."""
+    cdef Tape tape
+    d_x, d_y = v
+    tape_init(&tape)
+    try:
+        value, g_x, g_y, d_value, hv_x, hv_y = _power_hvp(&tape, x, y, 1.0, d_x, d_y, 0.0)
+        out_of_memory = tape.failed
+    finally:
+        tape_free(&tape)
+    if out_of_memory:
+        raise MemoryError("the tape of power could not grow")
+    return (hv_x, hv_y)
+
+
+def hessian_power(double x, double y):
+    """The Hessian of power with respect to x, y (a float for one parameter)."""
+    return np.array([hvp_power(x, y, unit) for unit in ((1.0, 0.0), (0.0, 1.0))])
 
 
 # ----------------------------------------------------------------------------------------------

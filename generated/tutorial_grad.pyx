@@ -5,6 +5,8 @@
 
 from libc.math cimport cos, sin
 from srcgrad.runtime.tape cimport Tape, tape_init, tape_free, pop_double, push_double, reserve_doubles
+import numpy as np
+from srcgrad.runtime.arrays import as_float_array
 
 
 # ----------------------------------------------------------------------------------------------
@@ -59,6 +61,50 @@ def value_and_grad_square_sin(double x):
 def vjp_square_sin(double x, double dout):
     """dout times the gradient of square_sin with respect to x."""
     return value_and_vjp_square_sin(x, dout)[1]
+
+
+cdef (double, double) _square_sin_jvp(double x, double d_x) noexcept nogil:
+    cdef double d_result = 0.0, result = 0.0
+    d_result = 2 * sin(x) * (cos(x) * d_x)
+    result = sin(x) ** 2
+    return result, d_result
+
+
+cdef (double, double, double, double) _square_sin_hvp(Tape* tape, double x, double b_result, double d_x, double d_b_result) noexcept nogil:
+    cdef double b_x = 0.0, d_b_x = 0.0, d_result = 0.0, result = 0.0
+    # forward sweep
+    d_result = 2 * sin(x) * (cos(x) * d_x)
+    result = sin(x) ** 2  # line 8
+    # reverse sweep
+    d_b_x += cos(x) * (2 * sin(x) * d_b_result + b_result * (2 * (cos(x) * d_x))) - b_result * (2 * sin(x)) * (sin(x) * d_x)
+    b_x += b_result * (2 * sin(x)) * cos(x)  # line 8: return math.sin(x) ** 2
+    return result, b_x, d_result, d_b_x
+
+
+def jvp_square_sin(double x, tangents):
+    """The derivative of square_sin along tangents (one per parameter: x), forward mode."""
+    d_x = tangents
+    return _square_sin_jvp(x, d_x)[1]
+
+
+def hvp_square_sin(double x, v):
+    """The Hessian of square_sin times v (shaped like the parameters x): forward over reverse."""
+    cdef Tape tape
+    d_x = v
+    tape_init(&tape)
+    try:
+        value, g_x, d_value, hv_x = _square_sin_hvp(&tape, x, 1.0, d_x, 0.0)
+        out_of_memory = tape.failed
+    finally:
+        tape_free(&tape)
+    if out_of_memory:
+        raise MemoryError("the tape of square_sin could not grow")
+    return hv_x
+
+
+def hessian_square_sin(double x):
+    """The Hessian of square_sin with respect to x (a float for one parameter)."""
+    return hvp_square_sin(x, 1.0)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -129,6 +175,72 @@ def vjp_power(double x, Py_ssize_t n, double dout):
     return value_and_vjp_power(x, n, dout)[1]
 
 
+cdef (double, double) _power_jvp(double x, Py_ssize_t n, double d_x) noexcept nogil:
+    cdef double d_out = 0.0, d_result = 0.0, out = 0.0, result = 0.0
+    cdef Py_ssize_t i = 0
+    d_out = 0.0
+    out = 1.0
+    for i in range(n):
+        d_out = x * d_out + out * d_x
+        out = out * x
+    d_result = d_out
+    result = out
+    return result, d_result
+
+
+cdef (double, double, double, double) _power_hvp(Tape* tape, double x, Py_ssize_t n, double b_result, double d_x, double d_b_result) noexcept nogil:
+    cdef double b_out = 0.0, b_x = 0.0, d_b_out = 0.0, d_b_x = 0.0, d_out = 0.0, d_result = 0.0, out = 0.0, result = 0.0
+    cdef Py_ssize_t i = 0
+    # forward sweep
+    d_out = 0.0
+    out = 1.0  # line 13
+    reserve_doubles(tape, n)
+    for i in range(n):  # line 14
+        push_double(tape, out)  # out is overwritten at line 15
+        push_double(tape, d_out)  # and its tangent
+        d_out = x * d_out + out * d_x
+        out = out * x  # line 15
+    d_result = d_out
+    result = out  # line 16
+    # reverse sweep
+    d_b_out += d_b_result
+    b_out += b_result  # line 16: return out
+    for i in range(n - 1, -1, -1):  # line 14, reversed
+        d_out = pop_double(tape)
+        out = pop_double(tape)  # restore out (line 15)
+        d_b_x += out * d_b_out + b_out * d_out
+        b_x += b_out * out  # line 15: out = out * x
+        d_b_out = x * d_b_out + b_out * d_x
+        b_out = b_out * x
+    return result, b_x, d_result, d_b_x
+
+
+def jvp_power(double x, Py_ssize_t n, tangents):
+    """The derivative of power along tangents (one per parameter: x), forward mode."""
+    d_x = tangents
+    return _power_jvp(x, n, d_x)[1]
+
+
+def hvp_power(double x, Py_ssize_t n, v):
+    """The Hessian of power times v (shaped like the parameters x): forward over reverse."""
+    cdef Tape tape
+    d_x = v
+    tape_init(&tape)
+    try:
+        value, g_x, d_value, hv_x = _power_hvp(&tape, x, n, 1.0, d_x, 0.0)
+        out_of_memory = tape.failed
+    finally:
+        tape_free(&tape)
+    if out_of_memory:
+        raise MemoryError("the tape of power could not grow")
+    return hv_x
+
+
+def hessian_power(double x, Py_ssize_t n):
+    """The Hessian of power with respect to x (a float for one parameter)."""
+    return hvp_power(x, n, 1.0)
+
+
 # ----------------------------------------------------------------------------------------------
 # f: tutorial.py line 19  (def f(x, y):)
 # tape: output: 1 double per iteration (line 23)
@@ -195,3 +307,69 @@ def value_and_grad_f(double x, double y):
 def vjp_f(double x, double y, double dout):
     """dout times the gradient of f with respect to x, y."""
     return value_and_vjp_f(x, y, dout)[1]
+
+
+cdef (double, double) _f_jvp(double x, double y, double d_x, double d_y) noexcept nogil:
+    cdef double d_output = 0.0, d_result = 0.0, output = 0.0, result = 0.0
+    cdef Py_ssize_t i = 0
+    d_output = 0.0
+    output = 1
+    for i in range(<Py_ssize_t>y):
+        d_output = x * d_output + output * d_x
+        output = output * x
+    d_result = d_output
+    result = output
+    return result, d_result
+
+
+cdef (double, double, double, double, double, double) _f_hvp(Tape* tape, double x, double y, double b_result, double d_x, double d_y, double d_b_result) noexcept nogil:
+    cdef double b_output = 0.0, b_x = 0.0, b_y = 0.0, d_b_output = 0.0, d_b_x = 0.0, d_output = 0.0, d_result = 0.0, output = 0.0, result = 0.0
+    cdef Py_ssize_t i = 0
+    # forward sweep
+    d_output = 0.0
+    output = 1  # line 21
+    reserve_doubles(tape, <Py_ssize_t>y)
+    for i in range(<Py_ssize_t>y):  # line 22
+        push_double(tape, output)  # output is overwritten at line 23
+        push_double(tape, d_output)  # and its tangent
+        d_output = x * d_output + output * d_x
+        output = output * x  # line 23
+    d_result = d_output
+    result = output  # line 24
+    # reverse sweep
+    d_b_output += d_b_result
+    b_output += b_result  # line 24: return output
+    for i in range(<Py_ssize_t>y - 1, -1, -1):  # line 22, reversed
+        d_output = pop_double(tape)
+        output = pop_double(tape)  # restore output (line 23)
+        d_b_x += output * d_b_output + b_output * d_output
+        b_x += b_output * output  # line 23: output = output * x
+        d_b_output = x * d_b_output + b_output * d_x
+        b_output = b_output * x
+    return result, b_x, b_y, d_result, d_b_x, 0.0
+
+
+def jvp_f(double x, double y, tangents):
+    """The derivative of f along tangents (one per parameter: x, y), forward mode."""
+    d_x, d_y = tangents
+    return _f_jvp(x, y, d_x, d_y)[1]
+
+
+def hvp_f(double x, double y, v):
+    """The Hessian of f times v (shaped like the parameters x, y): forward over reverse."""
+    cdef Tape tape
+    d_x, d_y = v
+    tape_init(&tape)
+    try:
+        value, g_x, g_y, d_value, hv_x, hv_y = _f_hvp(&tape, x, y, 1.0, d_x, d_y, 0.0)
+        out_of_memory = tape.failed
+    finally:
+        tape_free(&tape)
+    if out_of_memory:
+        raise MemoryError("the tape of f could not grow")
+    return (hv_x, hv_y)
+
+
+def hessian_f(double x, double y):
+    """The Hessian of f with respect to x, y (a float for one parameter)."""
+    return np.array([hvp_f(x, y, unit) for unit in ((1.0, 0.0), (0.0, 1.0))])
