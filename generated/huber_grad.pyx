@@ -4,7 +4,7 @@
 # the original code and records on the tape what the reverse sweep needs, then the reverse sweep.
 
 from libc.math cimport fabs
-from srcgrad.runtime.tape cimport Tape, tape_init, tape_free, pop_branch, pop_double, push_branch, push_double, reserve_branches, reserve_doubles
+from srcgrad.runtime.tape cimport Tape, tape_init, tape_free
 from srcgrad.runtime.scalar cimport sign
 import numpy as np
 from srcgrad.runtime.arrays import as_float_array
@@ -12,7 +12,7 @@ from srcgrad.runtime.arrays import as_float_array
 
 # ----------------------------------------------------------------------------------------------
 # huber_loss: huber.py line 6  (def huber_loss(x: np.ndarray, delta: float) -> float:)
-# tape: a: 1 double per iteration (line 9); branch at line 10: 1 byte per iteration
+# tape: nothing
 
 cdef double _huber_loss_primal(double[::1] x, double delta) except *:
     cdef double a = 0.0, result = 0.0, total = 0.0
@@ -38,28 +38,23 @@ cdef (double, double) _huber_loss_adjoint(Tape* tape, double[::1] x, double delt
     total = 0.0  # line 7
     if 0 < x.shape[0] and (0 >= x.shape[0] or x.shape[0] - 1 < 0 or x.shape[0] - 1 >= x.shape[0]):
         raise IndexError("index out of range for array 'x' (line 9)")
-    reserve_branches(tape, x.shape[0])
-    reserve_doubles(tape, x.shape[0])
     for i in range(x.shape[0]):  # line 8
-        push_double(tape, a)  # a is overwritten at line 9
         a = fabs(x[i])  # line 9
         if a <= delta:
             total = total + 0.5 * x[i] * x[i]  # line 11
-            push_branch(tape, 1)
         else:
             total = total + delta * (a - 0.5 * delta)  # line 13
-            push_branch(tape, 0)
     result = total  # line 14
     # reverse sweep
     b_total += b_result  # line 14: return total
     for i in range(x.shape[0] - 1, -1, -1):  # line 8, reversed
-        if pop_branch(tape):
+        a = fabs(x[i])  # recompute line 9
+        if a <= delta:
             b_x[i] += 0.5 * (b_total * x[i]) + b_total * (0.5 * x[i])  # line 11: total += 0.5 * x[i] * x[i]
         else:
             b_tmp = b_total * delta  # line 13: total += delta * (a - 0.5 * delta)
             b_delta += b_total * (a - 0.5 * delta) - 0.5 * b_tmp
             b_a += b_tmp
-        a = pop_double(tape)  # restore a (line 9)
         b_x[i] += b_a * sign(x[i])  # line 9: a = abs(x[i])
         b_a = 0.0
     return result, b_delta
@@ -131,28 +126,24 @@ cdef (double, double, double, double) _huber_loss_hvp(Tape* tape, double[::1] x,
     total = 0.0  # line 7
     if 0 < x.shape[0] and (0 >= x.shape[0] or x.shape[0] - 1 < 0 or x.shape[0] - 1 >= x.shape[0]):
         raise IndexError("index out of range for array 'x' (line 9)")
-    reserve_branches(tape, x.shape[0])
-    reserve_doubles(tape, x.shape[0])
     for i in range(x.shape[0]):  # line 8
-        push_double(tape, a)  # a is overwritten at line 9
-        push_double(tape, d_a)  # and its tangent
         d_a = sign(x[i]) * d_x[i]
         a = fabs(x[i])  # line 9
         if a <= delta:
             d_total = d_total + (x[i] * (0.5 * d_x[i]) + 0.5 * x[i] * d_x[i])
             total = total + 0.5 * x[i] * x[i]  # line 11
-            push_branch(tape, 1)
         else:
             d_total = d_total + ((a - 0.5 * delta) * d_delta + delta * (d_a - 0.5 * d_delta))
             total = total + delta * (a - 0.5 * delta)  # line 13
-            push_branch(tape, 0)
     d_result = d_total
     result = total  # line 14
     # reverse sweep
     d_b_total += d_b_result
     b_total += b_result  # line 14: return total
     for i in range(x.shape[0] - 1, -1, -1):  # line 8, reversed
-        if pop_branch(tape):
+        d_a = sign(x[i]) * d_x[i]
+        a = fabs(x[i])  # recompute line 9
+        if a <= delta:
             d_b_x[i] += 0.5 * (x[i] * d_b_total + b_total * d_x[i]) + (0.5 * x[i] * d_b_total + b_total * (0.5 * d_x[i]))
             b_x[i] += 0.5 * (b_total * x[i]) + b_total * (0.5 * x[i])  # line 11: total += 0.5 * x[i] * x[i]
         else:
@@ -162,8 +153,6 @@ cdef (double, double, double, double) _huber_loss_hvp(Tape* tape, double[::1] x,
             b_delta += b_total * (a - 0.5 * delta) - 0.5 * b_tmp
             d_b_a += d_b_tmp
             b_a += b_tmp
-        d_a = pop_double(tape)
-        a = pop_double(tape)  # restore a (line 9)
         d_b_x[i] += sign(x[i]) * d_b_a
         b_x[i] += b_a * sign(x[i])  # line 9: a = abs(x[i])
         d_b_a = 0.0

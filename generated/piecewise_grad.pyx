@@ -472,7 +472,7 @@ def hessian_soft_clip(double x, double lo, double hi):
 
 # ----------------------------------------------------------------------------------------------
 # tax: piecewise.py line 31  (def tax(income, rate_low, rate_high):)
-# tape: upper: 1 double per iteration (line 36); portion: 1 double per iteration (line 39); rate: 1 double per iteration (line 40); branch at line 39: 1 byte per iteration; branch at line 43: 1 byte once
+# tape: portion: 1 double per iteration (line 39); rate: 1 double per iteration (line 40); branch at line 39: 1 byte per iteration; branch at line 43: 1 byte once
 
 cdef double _tax_primal(double income, double rate_low, double rate_high) noexcept nogil:
     cdef double lower = 0.0, portion = 0.0, rate = 0.0, result = 0.0, total = 0.0, upper = 0.0
@@ -510,7 +510,6 @@ cdef (double, double, double, double) _tax_adjoint(Tape* tape, double income, do
     trips = 0
     for bracket in range(4):  # line 35
         trips += 1
-        push_double(tape, upper)  # upper is overwritten at line 36
         upper = 10.0 * (bracket + 1)  # line 36
         if income <= lower:
             leave_loop = True  # line 38
@@ -540,6 +539,7 @@ cdef (double, double, double, double) _tax_adjoint(Tape* tape, double income, do
         b_rate_high += b_tmp * (income - lower)
     for iteration in range(trips - 1, -1, -1):  # line 35, reversed
         bracket = iteration
+        upper = 10.0 * (bracket + 1)  # recompute line 36
         if pop_branch(tape):
             b_portion += b_total * rate  # line 41: total += portion * rate
             b_rate += b_total * portion
@@ -550,7 +550,6 @@ cdef (double, double, double, double) _tax_adjoint(Tape* tape, double income, do
             portion = pop_double(tape)  # restore portion (line 39)
             b_income += b_portion if income <= upper else 0.0  # line 39: portion = min(income, upper) - lower
             b_portion = 0.0
-        upper = pop_double(tape)  # restore upper (line 36)
     return result, b_income, b_rate_low, b_rate_high
 
 
@@ -630,7 +629,6 @@ cdef (double, double, double, double, double, double, double, double) _tax_hvp(T
     trips = 0
     for bracket in range(4):  # line 35
         trips += 1
-        push_double(tape, upper)  # upper is overwritten at line 36
         upper = 10.0 * (bracket + 1)  # line 36
         if income <= lower:
             leave_loop = True  # line 38
@@ -671,6 +669,7 @@ cdef (double, double, double, double, double, double, double, double) _tax_hvp(T
         b_rate_high += b_tmp * (income - lower)
     for iteration in range(trips - 1, -1, -1):  # line 35, reversed
         bracket = iteration
+        upper = 10.0 * (bracket + 1)  # recompute line 36
         if pop_branch(tape):
             d_b_portion += rate * d_b_total + b_total * d_rate
             b_portion += b_total * rate  # line 41: total += portion * rate
@@ -690,7 +689,6 @@ cdef (double, double, double, double, double, double, double, double) _tax_hvp(T
             b_income += b_portion if income <= upper else 0.0  # line 39: portion = min(income, upper) - lower
             d_b_portion = 0.0
             b_portion = 0.0
-        upper = pop_double(tape)  # restore upper (line 36)
     return result, b_income, b_rate_low, b_rate_high, d_result, d_b_income, d_b_rate_low, d_b_rate_high
 
 

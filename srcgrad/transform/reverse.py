@@ -451,6 +451,8 @@ class ReverseMode:
         self.needed = self.needed_names()
         self.names_before = set(self._differentiable()) | {p for p, _ in self.fn.params}
         self.record = self.recording_plan()
+        self._plan_recomputation()
+        self._recomputed_here = set()
         self._loop_depth = 0
         self._loop_vars = []
         forward, reverse = self.block(self.fn.body)
@@ -532,6 +534,8 @@ class ReverseMode:
         raise TypeError(s)
 
     def _must_record(self, s) -> bool:
+        if isinstance(s, ir.Assign) and s.index is None and s.target in self.recomputed_vars:
+            return False
         return self.record.get(id(s), False)
 
     def _record(self, var: str, line: int) -> tuple:
@@ -588,7 +592,54 @@ class ReverseMode:
     def _recomputable(self, e: ir.Expr) -> bool:
         if ir.user_calls_in(e):
             return False
-        return ir.names_in(e) <= self.stable | set(self._loop_vars)
+        return ir.names_in(e) <= self.stable | set(self._loop_vars) | self._recomputed_here
+
+    def _plan_recomputation(self) -> None:
+        """Loop-local values cheaper to recompute than to tape.
+
+        `a = abs(x[i])` at the top level of `for i` body, reading only values that never change,
+        the loop variable and earlier such values, and read in the body only after it: the
+        reverse sweep recomputes it at the start of each reversed iteration instead of popping it,
+        and conditions on it become recomputable too.
+        """
+        self.recomputed = {}  # id(For) -> [Assign], in body order
+        self.recomputed_vars = set()
+        counts = {}
+        for x in ir.walk(self.fn.body):
+            if isinstance(x, ir.Assign):
+                counts[x.target] = counts.get(x.target, 0) + 1
+        params = {p for p, _ in self.fn.params}
+
+        def visit(stmts, loop_vars):
+            for s in stmts:
+                if isinstance(s, ir.For):
+                    fixed = not any(isinstance(x, ir.Assign) and x.target == s.var for x in ir.walk(s.body))
+                    inner_vars = loop_vars | ({s.var} if fixed else set())
+                    chosen, known = [], set()
+                    for k, x in enumerate(s.body):
+                        if not (isinstance(x, ir.Assign) and x.index is None and counts.get(x.target) == 1
+                                and x.target not in params and self.types.get(x.target) in (ir.DOUBLE, ir.INT, ir.BOOL)
+                                and not isinstance(x.value, (ir.UserCall, ir.Alloc)) and not ir.user_calls_in(x.value)
+                                and ir.names_in(x.value) <= self.stable | inner_vars | known):
+                            continue
+                        if any(x.target in _reads_of(y) for y in s.body[:k]):
+                            continue  # read before it is set: that reads the previous iteration's value
+                        chosen.append(x)
+                        known.add(x.target)
+                    if chosen:
+                        self.recomputed[id(s)] = chosen
+                        self.recomputed_vars |= known
+                    visit(s.body, inner_vars)
+                elif isinstance(s, ir.If):
+                    visit(s.body, loop_vars)
+                    visit(s.orelse, loop_vars)
+                elif isinstance(s, ir.While):
+                    visit(s.body, loop_vars)
+
+        visit(self.fn.body, set())
+
+    def _recompute(self, s: ir.For) -> list:
+        return [GAssign(x.target, x.value, comment=f"recompute line {x.line}") for x in self.recomputed.get(id(s), [])]
 
     def if_(self, s: ir.If) -> tuple:
         body_f, body_r = self.block(s.body)
@@ -615,10 +666,15 @@ class ReverseMode:
         self._loop_depth += 1
         if loop_var_fixed:
             self._loop_vars.append(s.var)
+        outer_recomputed = self._recomputed_here
+        self._recomputed_here = outer_recomputed | {x.target for x in self.recomputed.get(id(s), [])}
         body_f, body_r = self.block(s.body)
+        self._recomputed_here = outer_recomputed
         if loop_var_fixed:
             self._loop_vars.pop()
         self._loop_depth -= 1
+        if body_r:
+            body_r = self._recompute(s) + body_r
         self.names_before.add(s.var)
         if s.exit_flag is not None:
             body_f = body_f + [GIf(s.exit_flag, [GBreak()])]
@@ -743,6 +799,21 @@ def _elements_written_once(function: ir.Function, types: dict) -> set:
         if reads_ok:
             found.add(id(s))
     return found
+
+
+def _reads_of(s) -> set:
+    """Names a statement (with everything nested in it) reads."""
+    names = set()
+    for x in ir.walk([s]):
+        if isinstance(x, ir.Assign):
+            names |= ir.names_in(x.value)
+            for index in x.index or ():
+                names |= ir.names_in(index)
+        elif isinstance(x, (ir.If, ir.While)):
+            names |= ir.names_in(x.test)
+        elif isinstance(x, ir.For):
+            names |= ir.names_in(x.start) | ir.names_in(x.stop) | ir.names_in(x.step)
+    return names
 
 
 def _reader_counts(function: ir.Function) -> dict:
