@@ -5,6 +5,7 @@
 
 from libc.math cimport cos, sin
 from srcgrad.runtime.tape cimport Tape, tape_init, tape_free, pop_double, push_double, reserve_doubles
+from srcgrad.runtime.scalar cimport cube
 import numpy as np
 from srcgrad.runtime.arrays import as_float_array
 
@@ -20,7 +21,7 @@ cdef double _energy_after_primal(double k, double c, double x0, double v0, doubl
     v = v0
     acc = 0.0
     for step in range(steps):
-        a = -k * x - c * v - 0.1 * x ** 3
+        a = -k * x - c * v - 0.1 * cube(x)
         acc = acc + x * x * dt
         x = x + dt * v
         v = v + dt * a
@@ -39,7 +40,7 @@ cdef (double, double, double, double, double, double) _energy_after_adjoint(Tape
     reserve_doubles(tape, 3 * steps)
     for step in range(steps):  # line 9
         push_double(tape, a)  # a is overwritten at line 10
-        a = -k * x - c * v - 0.1 * x ** 3  # line 10
+        a = -k * x - c * v - 0.1 * cube(x)  # line 10
         acc = acc + x * x * dt  # line 11
         push_double(tape, x)  # x is overwritten at line 12
         x = x + dt * v  # line 12
@@ -117,7 +118,7 @@ cdef (double, double) _energy_after_jvp(double k, double c, double x0, double v0
     acc = 0.0
     for step in range(steps):
         d_a = -(x * d_k) - k * d_x - (v * d_c + c * d_v) - 0.1 * (3 * x ** 2.0 * d_x)
-        a = -k * x - c * v - 0.1 * x ** 3
+        a = -k * x - c * v - 0.1 * cube(x)
         d_acc = d_acc + (dt * (x * d_x + x * d_x) + x * x * d_dt)
         acc = acc + x * x * dt
         d_x = d_x + (v * d_dt + dt * d_v)
@@ -144,7 +145,7 @@ cdef (double, double, double, double, double, double, double, double, double, do
         push_double(tape, a)  # a is overwritten at line 10
         push_double(tape, d_a)  # and its tangent
         d_a = -(x * d_k) - k * d_x - (v * d_c + c * d_v) - 0.1 * (3 * x ** 2.0 * d_x)
-        a = -k * x - c * v - 0.1 * x ** 3  # line 10
+        a = -k * x - c * v - 0.1 * cube(x)  # line 10
         d_acc = d_acc + (dt * (x * d_x + x * d_x) + x * x * d_dt)
         acc = acc + x * x * dt  # line 11
         push_double(tape, x)  # x is overwritten at line 12

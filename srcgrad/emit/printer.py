@@ -117,6 +117,11 @@ class ExpressionPrinter:
             self.used.add(name)
             return f"{name}({self(e.left)}, {self(e.right)})", _PRECEDENCE["atom"]
         p = _PRECEDENCE[e.op]
+        if e.op == "**" and not self.pure and isinstance(e.right, ir.Const) and e.right.value in (3, 3.0) \
+                and left_type == ir.DOUBLE:
+            # C compilers turn pow(x, 2.0) into x * x but leave pow(x, 3.0) a library call
+            self.used.add("cube")
+            return f"cube({self(e.left)})", _PRECEDENCE["atom"]
         if e.op == "**":  # right-associative, binds tighter than unary minus on its left
             return f"{self.wrap(e.left, p + 1)} ** {self.wrap(e.right, _PRECEDENCE['neg'])}", p
         left = self.wrap(e.left, p)

@@ -28,6 +28,9 @@ cdef inline Py_ssize_t imin(Py_ssize_t a, Py_ssize_t b) noexcept nogil:
 cdef inline double square(double x) noexcept nogil:
     return x * x
 
+cdef inline double cube(double x) noexcept nogil:
+    return x * x * x
+
 cdef inline double reciprocal(double x) noexcept nogil:
     return 1.0 / x
 
