@@ -43,7 +43,7 @@ cdef double _logistic_loss_primal(double[::1] w, double[:, ::1] X, double[::1] y
 
 cdef (double, double) _logistic_loss_adjoint(Tape* tape, double[::1] w, double[:, ::1] X, double[::1] y, double l2, double b_result, double[::1] b_w, double[:, ::1] b_X, double[::1] b_y) except *:
     """Returns logistic_loss(w, X, y, l2) and b_result times its gradient; adds b_result times the gradient to b_w, b_X, b_y."""
-    cdef double b_l2 = 0.0, b_penalty = 0.0, b_tmp = 0.0, b_total = 0.0, b_z = 0.0, penalty = 0.0, result = 0.0, total = 0.0, z = 0.0
+    cdef double b_l2 = 0.0, b_penalty = 0.0, b_tmp = 0.0, b_total = 0.0, b_z = 0.0, exp_value = 0.0, penalty = 0.0, result = 0.0, total = 0.0, z = 0.0
     cdef Py_ssize_t d = 0, i = 0, j = 0, n = 0
     # forward sweep
     n = X.shape[0]  # line 10
@@ -77,7 +77,8 @@ cdef (double, double) _logistic_loss_adjoint(Tape* tape, double[::1] w, double[:
     for j in range(d - 1, -1, -1):  # line 18, reversed
         b_w[j] += b_penalty * w[j] + b_penalty * w[j]  # line 19: penalty += w[j] * w[j]
     for i in range(n - 1, -1, -1):  # line 12, reversed
-        b_tmp = b_total * (1.0 / (1.0 + exp(-y[i] * z))) * exp(-y[i] * z)  # line 16: total += math.log(1.0 + math.exp(-y[i] * z))
+        exp_value = exp(-(y[i] * z))  # line 16: total += math.log(1.0 + math.exp(-y[i] * z))
+        b_tmp = b_total * (1.0 / (1.0 + exp_value)) * exp_value
         b_y[i] += -(b_tmp * z)
         b_z += -(b_tmp * y[i])
         for j in range(d - 1, -1, -1):  # line 14, reversed
@@ -167,7 +168,7 @@ cdef (double, double) _logistic_loss_jvp(double[::1] w, double[:, ::1] X, double
 
 
 cdef (double, double, double, double) _logistic_loss_hvp(Tape* tape, double[::1] w, double[:, ::1] X, double[::1] y, double l2, double b_result, double[::1] b_w, double[:, ::1] b_X, double[::1] b_y, double[::1] d_w, double[:, ::1] d_X, double[::1] d_y, double d_l2, double d_b_result, double[::1] d_b_w, double[:, ::1] d_b_X, double[::1] d_b_y) except *:
-    cdef double b_l2 = 0.0, b_penalty = 0.0, b_tmp = 0.0, b_total = 0.0, b_z = 0.0, d_b_l2 = 0.0, d_b_penalty = 0.0, d_b_tmp = 0.0, d_b_total = 0.0, d_b_z = 0.0, d_penalty = 0.0, d_result = 0.0, d_total = 0.0, d_z = 0.0, penalty = 0.0, result = 0.0, total = 0.0, z = 0.0
+    cdef double b_l2 = 0.0, b_penalty = 0.0, b_tmp = 0.0, b_total = 0.0, b_z = 0.0, d_b_l2 = 0.0, d_b_penalty = 0.0, d_b_tmp = 0.0, d_b_total = 0.0, d_b_z = 0.0, d_exp_value = 0.0, d_penalty = 0.0, d_result = 0.0, d_total = 0.0, d_z = 0.0, exp_value = 0.0, penalty = 0.0, result = 0.0, total = 0.0, z = 0.0
     cdef Py_ssize_t d = 0, i = 0, j = 0, n = 0
     # forward sweep
     n = X.shape[0]  # line 10
@@ -213,8 +214,10 @@ cdef (double, double, double, double) _logistic_loss_hvp(Tape* tape, double[::1]
         d_b_w[j] += w[j] * d_b_penalty + b_penalty * d_w[j] + (w[j] * d_b_penalty + b_penalty * d_w[j])
         b_w[j] += b_penalty * w[j] + b_penalty * w[j]  # line 19: penalty += w[j] * w[j]
     for i in range(n - 1, -1, -1):  # line 12, reversed
-        d_b_tmp = exp(-y[i] * z) * (1.0 / (1.0 + exp(-y[i] * z)) * d_b_total - b_total * (1.0 / (1.0 + exp(-y[i] * z)) / (1.0 + exp(-y[i] * z)) * (exp(-y[i] * z) * (-(z * d_y[i]) - y[i] * d_z)))) + b_total * (1.0 / (1.0 + exp(-y[i] * z))) * (exp(-y[i] * z) * (-(z * d_y[i]) - y[i] * d_z))
-        b_tmp = b_total * (1.0 / (1.0 + exp(-y[i] * z))) * exp(-y[i] * z)  # line 16: total += math.log(1.0 + math.exp(-y[i] * z))
+        d_exp_value = -(exp(-(y[i] * z)) * (z * d_y[i] + y[i] * d_z))
+        exp_value = exp(-(y[i] * z))  # line 16: total += math.log(1.0 + math.exp(-y[i] * z))
+        d_b_tmp = exp_value * (1.0 / (1.0 + exp_value) * d_b_total - b_total * (1.0 / (1.0 + exp_value) / (1.0 + exp_value) * d_exp_value)) + b_total * (1.0 / (1.0 + exp_value)) * d_exp_value
+        b_tmp = b_total * (1.0 / (1.0 + exp_value)) * exp_value
         d_b_y[i] += -(z * d_b_tmp + b_tmp * d_z)
         b_y[i] += -(b_tmp * z)
         d_b_z += -(y[i] * d_b_tmp + b_tmp * d_y[i])

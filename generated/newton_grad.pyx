@@ -413,7 +413,7 @@ cdef double _kepler_primal(double mean_anomaly, double eccentricity) noexcept no
 
 cdef (double, double, double) _kepler_adjoint(Tape* tape, double mean_anomaly, double eccentricity, double b_result) noexcept nogil:
     """Returns kepler(mean_anomaly, eccentricity) and b_result times its gradient."""
-    cdef double b_delta = 0.0, b_e_anomaly = 0.0, b_eccentricity = 0.0, b_mean_anomaly = 0.0, b_tmp = 0.0, b_tmp2 = 0.0, b_tmp3 = 0.0, delta = 0.0, e_anomaly = 0.0, result = 0.0
+    cdef double b_delta = 0.0, b_e_anomaly = 0.0, b_eccentricity = 0.0, b_mean_anomaly = 0.0, b_tmp = 0.0, b_tmp2 = 0.0, b_tmp3 = 0.0, cos_value = 0.0, delta = 0.0, e_anomaly = 0.0, result = 0.0, sin_value = 0.0
     cdef Py_ssize_t iteration = 0, step = 0, trips = 0
     cdef bint leave_loop = False
     # forward sweep
@@ -436,11 +436,13 @@ cdef (double, double, double) _kepler_adjoint(Tape* tape, double mean_anomaly, d
         step = iteration
         e_anomaly = pop_double(tape)  # restore e_anomaly (line 28)
         b_delta += -b_e_anomaly  # line 28: e_anomaly = e_anomaly - delta
-        b_tmp = b_delta * (1.0 / (1.0 - eccentricity * cos(e_anomaly)))  # line 26: delta = (e_anomaly - eccentricity * math.sin(e_anomaly) - mean_anomaly) / (
+        cos_value = cos(e_anomaly)  # line 26: delta = (e_anomaly - eccentricity * math.sin(e_anomaly) - mean_anomaly) / (
+        sin_value = sin(e_anomaly)
+        b_tmp = b_delta * (1.0 / (1.0 - eccentricity * cos_value))
         b_tmp2 = -b_tmp
-        b_tmp3 = b_delta * ((e_anomaly - eccentricity * sin(e_anomaly) - mean_anomaly) / (1.0 - eccentricity * cos(e_anomaly)) / (1.0 - eccentricity * cos(e_anomaly)))
-        b_e_anomaly += b_tmp + b_tmp2 * eccentricity * cos(e_anomaly) - b_tmp3 * eccentricity * sin(e_anomaly)
-        b_eccentricity += b_tmp2 * sin(e_anomaly) + b_tmp3 * cos(e_anomaly)
+        b_tmp3 = b_delta * ((e_anomaly - eccentricity * sin_value - mean_anomaly) / (1.0 - eccentricity * cos_value) / (1.0 - eccentricity * cos_value))
+        b_e_anomaly += b_tmp + b_tmp2 * eccentricity * cos_value - b_tmp3 * eccentricity * sin_value
+        b_eccentricity += b_tmp2 * sin_value + b_tmp3 * cos_value
         b_mean_anomaly += -b_tmp
         b_delta = 0.0
     b_mean_anomaly += b_e_anomaly  # line 24: e_anomaly = mean_anomaly
@@ -503,7 +505,7 @@ cdef (double, double) _kepler_jvp(double mean_anomaly, double eccentricity, doub
 
 
 cdef (double, double, double, double, double, double) _kepler_hvp(Tape* tape, double mean_anomaly, double eccentricity, double b_result, double d_mean_anomaly, double d_eccentricity, double d_b_result) noexcept nogil:
-    cdef double b_delta = 0.0, b_e_anomaly = 0.0, b_eccentricity = 0.0, b_mean_anomaly = 0.0, b_tmp = 0.0, b_tmp2 = 0.0, b_tmp3 = 0.0, d_b_delta = 0.0, d_b_e_anomaly = 0.0, d_b_eccentricity = 0.0, d_b_mean_anomaly = 0.0, d_b_tmp = 0.0, d_b_tmp2 = 0.0, d_b_tmp3 = 0.0, d_delta = 0.0, d_e_anomaly = 0.0, d_result = 0.0, delta = 0.0, e_anomaly = 0.0, result = 0.0
+    cdef double b_delta = 0.0, b_e_anomaly = 0.0, b_eccentricity = 0.0, b_mean_anomaly = 0.0, b_tmp = 0.0, b_tmp2 = 0.0, b_tmp3 = 0.0, cos_value = 0.0, d_b_delta = 0.0, d_b_e_anomaly = 0.0, d_b_eccentricity = 0.0, d_b_mean_anomaly = 0.0, d_b_tmp = 0.0, d_b_tmp2 = 0.0, d_b_tmp3 = 0.0, d_cos_value = 0.0, d_delta = 0.0, d_e_anomaly = 0.0, d_result = 0.0, d_sin_value = 0.0, delta = 0.0, e_anomaly = 0.0, result = 0.0, sin_value = 0.0
     cdef Py_ssize_t iteration = 0, step = 0, trips = 0
     cdef bint leave_loop = False
     # forward sweep
@@ -534,16 +536,20 @@ cdef (double, double, double, double, double, double) _kepler_hvp(Tape* tape, do
         e_anomaly = pop_double(tape)  # restore e_anomaly (line 28)
         d_b_delta += -d_b_e_anomaly
         b_delta += -b_e_anomaly  # line 28: e_anomaly = e_anomaly - delta
-        d_b_tmp = 1.0 / (1.0 - eccentricity * cos(e_anomaly)) * d_b_delta - b_delta * (1.0 / (1.0 - eccentricity * cos(e_anomaly)) / (1.0 - eccentricity * cos(e_anomaly)) * (eccentricity * (sin(e_anomaly) * d_e_anomaly) - cos(e_anomaly) * d_eccentricity))
-        b_tmp = b_delta * (1.0 / (1.0 - eccentricity * cos(e_anomaly)))  # line 26: delta = (e_anomaly - eccentricity * math.sin(e_anomaly) - mean_anomaly) / (
+        d_cos_value = -(sin(e_anomaly) * d_e_anomaly)
+        cos_value = cos(e_anomaly)  # line 26: delta = (e_anomaly - eccentricity * math.sin(e_anomaly) - mean_anomaly) / (
+        d_sin_value = cos(e_anomaly) * d_e_anomaly
+        sin_value = sin(e_anomaly)
+        d_b_tmp = 1.0 / (1.0 - eccentricity * cos_value) * d_b_delta + b_delta * (1.0 / (1.0 - eccentricity * cos_value) / (1.0 - eccentricity * cos_value) * (cos_value * d_eccentricity + eccentricity * d_cos_value))
+        b_tmp = b_delta * (1.0 / (1.0 - eccentricity * cos_value))
         d_b_tmp2 = -d_b_tmp
         b_tmp2 = -b_tmp
-        d_b_tmp3 = (e_anomaly - eccentricity * sin(e_anomaly) - mean_anomaly) / (1.0 - eccentricity * cos(e_anomaly)) / (1.0 - eccentricity * cos(e_anomaly)) * d_b_delta + b_delta * (1.0 / (1.0 - eccentricity * cos(e_anomaly)) * (1.0 / (1.0 - eccentricity * cos(e_anomaly)) * (d_e_anomaly - (sin(e_anomaly) * d_eccentricity + eccentricity * (cos(e_anomaly) * d_e_anomaly)) - d_mean_anomaly) - (e_anomaly - eccentricity * sin(e_anomaly) - mean_anomaly) / (1.0 - eccentricity * cos(e_anomaly)) / (1.0 - eccentricity * cos(e_anomaly)) * (eccentricity * (sin(e_anomaly) * d_e_anomaly) - cos(e_anomaly) * d_eccentricity)) - (e_anomaly - eccentricity * sin(e_anomaly) - mean_anomaly) / (1.0 - eccentricity * cos(e_anomaly)) / (1.0 - eccentricity * cos(e_anomaly)) / (1.0 - eccentricity * cos(e_anomaly)) * (eccentricity * (sin(e_anomaly) * d_e_anomaly) - cos(e_anomaly) * d_eccentricity))
-        b_tmp3 = b_delta * ((e_anomaly - eccentricity * sin(e_anomaly) - mean_anomaly) / (1.0 - eccentricity * cos(e_anomaly)) / (1.0 - eccentricity * cos(e_anomaly)))
-        d_b_e_anomaly += d_b_tmp + (cos(e_anomaly) * (eccentricity * d_b_tmp2 + b_tmp2 * d_eccentricity) - b_tmp2 * eccentricity * (sin(e_anomaly) * d_e_anomaly)) - (sin(e_anomaly) * (eccentricity * d_b_tmp3 + b_tmp3 * d_eccentricity) + b_tmp3 * eccentricity * (cos(e_anomaly) * d_e_anomaly))
-        b_e_anomaly += b_tmp + b_tmp2 * eccentricity * cos(e_anomaly) - b_tmp3 * eccentricity * sin(e_anomaly)
-        d_b_eccentricity += sin(e_anomaly) * d_b_tmp2 + b_tmp2 * (cos(e_anomaly) * d_e_anomaly) + (cos(e_anomaly) * d_b_tmp3 - b_tmp3 * (sin(e_anomaly) * d_e_anomaly))
-        b_eccentricity += b_tmp2 * sin(e_anomaly) + b_tmp3 * cos(e_anomaly)
+        d_b_tmp3 = (e_anomaly - eccentricity * sin_value - mean_anomaly) / (1.0 - eccentricity * cos_value) / (1.0 - eccentricity * cos_value) * d_b_delta + b_delta * (1.0 / (1.0 - eccentricity * cos_value) * (1.0 / (1.0 - eccentricity * cos_value) * (d_e_anomaly - (sin_value * d_eccentricity + eccentricity * d_sin_value) - d_mean_anomaly) + (e_anomaly - eccentricity * sin_value - mean_anomaly) / (1.0 - eccentricity * cos_value) / (1.0 - eccentricity * cos_value) * (cos_value * d_eccentricity + eccentricity * d_cos_value)) + (e_anomaly - eccentricity * sin_value - mean_anomaly) / (1.0 - eccentricity * cos_value) / (1.0 - eccentricity * cos_value) / (1.0 - eccentricity * cos_value) * (cos_value * d_eccentricity + eccentricity * d_cos_value))
+        b_tmp3 = b_delta * ((e_anomaly - eccentricity * sin_value - mean_anomaly) / (1.0 - eccentricity * cos_value) / (1.0 - eccentricity * cos_value))
+        d_b_e_anomaly += d_b_tmp + (cos_value * (eccentricity * d_b_tmp2 + b_tmp2 * d_eccentricity) + b_tmp2 * eccentricity * d_cos_value) - (sin_value * (eccentricity * d_b_tmp3 + b_tmp3 * d_eccentricity) + b_tmp3 * eccentricity * d_sin_value)
+        b_e_anomaly += b_tmp + b_tmp2 * eccentricity * cos_value - b_tmp3 * eccentricity * sin_value
+        d_b_eccentricity += sin_value * d_b_tmp2 + b_tmp2 * d_sin_value + (cos_value * d_b_tmp3 + b_tmp3 * d_cos_value)
+        b_eccentricity += b_tmp2 * sin_value + b_tmp3 * cos_value
         d_b_mean_anomaly += -d_b_tmp
         b_mean_anomaly += -b_tmp
         d_b_delta = 0.0

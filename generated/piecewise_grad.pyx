@@ -356,17 +356,19 @@ cdef double _soft_clip_primal(double x, double lo, double hi) noexcept nogil:
 
 cdef (double, double, double, double) _soft_clip_adjoint(Tape* tape, double x, double lo, double hi, double b_result) noexcept nogil:
     """Returns soft_clip(x, lo, hi) and b_result times its gradient."""
-    cdef double b_hi = 0.0, b_lo = 0.0, b_scale = 0.0, b_tmp = 0.0, b_x = 0.0, b_y = 0.0, result = 0.0, scale = 0.0, y = 0.0
+    cdef double b_hi = 0.0, b_lo = 0.0, b_scale = 0.0, b_tmp = 0.0, b_x = 0.0, b_y = 0.0, minimum_value = 0.0, result = 0.0, scale = 0.0, tanh_value = 0.0, y = 0.0
     # forward sweep
     y = maximum(lo, minimum(x, hi))  # line 26
     scale = 2.0 if y > KNEE else 1.0  # line 27
     result = scale * y + 0.1 * tanh(x)  # line 28
     # reverse sweep
-    b_scale += b_result * y  # line 28: return scale * y + 0.1 * math.tanh(x)
+    tanh_value = tanh(x)  # line 28: return scale * y + 0.1 * math.tanh(x)
+    b_scale += b_result * y
     b_y += b_result * scale
-    b_x += 0.1 * b_result * (1.0 - tanh(x) * tanh(x))
-    b_tmp = 0.0 if lo >= minimum(x, hi) else b_y  # line 26: y = max(lo, min(x, hi))
-    b_lo += b_y if lo >= minimum(x, hi) else 0.0
+    b_x += 0.1 * b_result * (1.0 - tanh_value * tanh_value)
+    minimum_value = minimum(x, hi)  # line 26: y = max(lo, min(x, hi))
+    b_tmp = 0.0 if lo >= minimum_value else b_y
+    b_lo += b_y if lo >= minimum_value else 0.0
     b_x += b_tmp if x <= hi else 0.0
     b_hi += 0.0 if x <= hi else b_tmp
     return result, b_x, b_lo, b_hi
@@ -418,7 +420,7 @@ cdef (double, double) _soft_clip_jvp(double x, double lo, double hi, double d_x,
 
 
 cdef (double, double, double, double, double, double, double, double) _soft_clip_hvp(Tape* tape, double x, double lo, double hi, double b_result, double d_x, double d_lo, double d_hi, double d_b_result) noexcept nogil:
-    cdef double b_hi = 0.0, b_lo = 0.0, b_scale = 0.0, b_tmp = 0.0, b_x = 0.0, b_y = 0.0, d_b_hi = 0.0, d_b_lo = 0.0, d_b_scale = 0.0, d_b_tmp = 0.0, d_b_x = 0.0, d_b_y = 0.0, d_result = 0.0, d_scale = 0.0, d_y = 0.0, result = 0.0, scale = 0.0, y = 0.0
+    cdef double b_hi = 0.0, b_lo = 0.0, b_scale = 0.0, b_tmp = 0.0, b_x = 0.0, b_y = 0.0, d_b_hi = 0.0, d_b_lo = 0.0, d_b_scale = 0.0, d_b_tmp = 0.0, d_b_x = 0.0, d_b_y = 0.0, d_minimum_value = 0.0, d_result = 0.0, d_scale = 0.0, d_tanh_value = 0.0, d_y = 0.0, minimum_value = 0.0, result = 0.0, scale = 0.0, tanh_value = 0.0, y = 0.0
     # forward sweep
     d_y = (d_lo if lo >= minimum(x, hi) else 0.0) + (0.0 if lo >= minimum(x, hi) else (d_x if x <= hi else 0.0) + (0.0 if x <= hi else d_hi))
     y = maximum(lo, minimum(x, hi))  # line 26
@@ -427,16 +429,20 @@ cdef (double, double, double, double, double, double, double, double) _soft_clip
     d_result = y * d_scale + scale * d_y + 0.1 * ((1.0 - tanh(x) * tanh(x)) * d_x)
     result = scale * y + 0.1 * tanh(x)  # line 28
     # reverse sweep
+    d_tanh_value = (1.0 - tanh(x) * tanh(x)) * d_x
+    tanh_value = tanh(x)  # line 28: return scale * y + 0.1 * math.tanh(x)
     d_b_scale += y * d_b_result + b_result * d_y
-    b_scale += b_result * y  # line 28: return scale * y + 0.1 * math.tanh(x)
+    b_scale += b_result * y
     d_b_y += scale * d_b_result + b_result * d_scale
     b_y += b_result * scale
-    d_b_x += (1.0 - tanh(x) * tanh(x)) * (0.1 * d_b_result) - 0.1 * b_result * (tanh(x) * ((1.0 - tanh(x) * tanh(x)) * d_x) + tanh(x) * ((1.0 - tanh(x) * tanh(x)) * d_x))
-    b_x += 0.1 * b_result * (1.0 - tanh(x) * tanh(x))
-    d_b_tmp = 0.0 if lo >= minimum(x, hi) else d_b_y
-    b_tmp = 0.0 if lo >= minimum(x, hi) else b_y  # line 26: y = max(lo, min(x, hi))
-    d_b_lo += d_b_y if lo >= minimum(x, hi) else 0.0
-    b_lo += b_y if lo >= minimum(x, hi) else 0.0
+    d_b_x += (1.0 - tanh_value * tanh_value) * (0.1 * d_b_result) - 0.1 * b_result * (tanh_value * d_tanh_value + tanh_value * d_tanh_value)
+    b_x += 0.1 * b_result * (1.0 - tanh_value * tanh_value)
+    d_minimum_value = (d_x if x <= hi else 0.0) + (0.0 if x <= hi else d_hi)
+    minimum_value = minimum(x, hi)  # line 26: y = max(lo, min(x, hi))
+    d_b_tmp = 0.0 if lo >= minimum_value else d_b_y
+    b_tmp = 0.0 if lo >= minimum_value else b_y
+    d_b_lo += d_b_y if lo >= minimum_value else 0.0
+    b_lo += b_y if lo >= minimum_value else 0.0
     d_b_x += d_b_tmp if x <= hi else 0.0
     b_x += b_tmp if x <= hi else 0.0
     d_b_hi += 0.0 if x <= hi else d_b_tmp

@@ -25,11 +25,12 @@ def unbroadcast(value, like):
 
 
 def sum_adjoint(g, x, axis):
-    """Adjoint of np.sum(x, axis): g spread back over the summed axis."""
+    """Adjoint of np.sum(x, axis): g spread back over the summed axis, as a read-only broadcast
+    view (no memory; generated code never writes into an adjoint it did not create)."""
     g = np.asarray(g, dtype=np.float64)
     if axis is not None:
         g = np.expand_dims(g, axis)
-    return np.broadcast_to(g, np.shape(x)).copy()
+    return np.broadcast_to(g, np.shape(x))
 
 
 def mean_adjoint(g, x, axis):
@@ -92,7 +93,8 @@ def gradient_like(gradient, x):
     Adjoint arrays are always fresh results of NumPy operations, never a caller's array, so
     one of the right shape is returned as it is.
     """
-    if isinstance(gradient, np.ndarray) and gradient.shape == np.shape(x) and gradient.dtype == np.float64:
+    if isinstance(gradient, np.ndarray) and gradient.shape == np.shape(x) and gradient.dtype == np.float64 \
+            and gradient.flags.owndata and gradient.flags.writeable:
         return gradient
     return np.broadcast_to(np.asarray(gradient, dtype=np.float64), np.shape(x)).copy()
 

@@ -235,10 +235,38 @@ class ReverseMode:
         new_target = _sum(own) if own else ir.Const(0.0)
         if new_target != b_target:
             out.append(GAssign(b_target.id, new_target))
+        out = self._shared_calls(out)
         if out:
             source_line = self.fn.source_lines[s.line - 1].strip() if s.line <= len(self.fn.source_lines) else ""
             out[0] = _with_comment(out[0], f"line {s.line}: {source_line}")
         return out
+
+    def _shared_calls(self, out: list) -> list:
+        """A math function called twice with the same argument in one adjoint is called once.
+
+        (C compilers keep both calls: exp and log may set errno.) The adjoint of one statement
+        only assigns adjoints and temporaries, so the value is the same wherever it is used.
+        """
+        counts = {}
+        for g in out:
+            for call in _calls_in(g):
+                counts[call] = counts.get(call, 0) + 1
+        shared = [call for call, n in counts.items() if n > 1 and call.func in ELEMENTWISE]
+        if not shared:
+            return out
+        mapping, prelude = {}, []
+        for call in shared:
+            name = self.temp(f"{call.func}_value", ir.DOUBLE)
+            prelude.append(GAssign(name, ir.substitute(call, mapping)))
+            mapping[call] = ir.Name(name)
+        rewritten = []
+        for g in out:
+            if isinstance(g, GAssign):
+                g = GAssign(g.target, ir.substitute(g.value, mapping), g.op, g.comment)
+            rewritten.append(g)
+        if rewritten and rewritten[0].comment:
+            prelude[0].comment, rewritten[0].comment = rewritten[0].comment, ""
+        return prelude + rewritten
 
     def _accumulator(self, key):
         return key if isinstance(key, ir.Index) else self.adjoint_names[key]
@@ -304,7 +332,11 @@ class ReverseMode:
             # partials may use the result itself (tanh' = 1 - out^2): it is kept, never recomputed
             partials = self._vector_partials(e, ir.Name(s.target))
             several = sum(1 for k in kids if self.type_of(k) == ir.NDARRAY) > 1
+            grouped = {}  # x * x: one contribution g * (x + x), not two
             for kid, partial in zip(kids, partials):
+                if partial is not None:
+                    grouped[kid] = partial if kid not in grouped else grouped[kid] + partial
+            for kid, partial in grouped.items():
                 if partial is None:
                     continue
                 contribution = g * partial
@@ -798,6 +830,21 @@ def _elements_written_once(function: ir.Function, types: dict) -> set:
                     reads_ok = False
         if reads_ok:
             found.add(id(s))
+    return found
+
+
+def _calls_in(g) -> list:
+    """Math-function calls in a generated assignment, innermost first."""
+    found = []
+
+    def visit(e):
+        for c in ir.children(e):
+            visit(c)
+        if isinstance(e, ir.Call):
+            found.append(e)
+
+    if isinstance(g, GAssign):
+        visit(g.value)
     return found
 
 
