@@ -1,0 +1,849 @@
+"""Random programs over srcgrad's compiled subset, and the differential check they must pass.
+
+`programs(features)` is a hypothesis strategy of `Program`s: a module of one to three functions
+`fn0`, `fn1`, ... where each may call the ones before it, and the last one, the entry, is tested
+at drawn arguments. The programs use straight-line float and int arithmetic, math and NumPy
+scalar functions on domain-safe arguments (`math.log(e * e + 1.0)`, `math.asin(0.75 *
+math.sin(e))`, ...), abs/min/max, piecewise-constant functions (floor, `//`, `%`, round),
+branches and conditional expressions on data, `for` loops over `range(a, b, step)` and `while`
+loops with bounded trip counts whose state is overwritten every iteration, break, continue,
+return anywhere, tuple unpacking, augmented assignment, module constants and calls.
+
+`check(program, build)` compares, at the program's arguments:
+  - the primal of the built module with the original Python,
+  - its gradient with the eager engine's (the same source run on Tensors, with `math` replaced by
+    srcgrad.eager.mathlib), to RTOL_ENGINES,
+  - its gradient with central finite differences, to RTOL_FD, unless the function is not smooth
+    there (finite differences at two step sizes, or one-sided ones, disagree): a branch, a kink
+    or a jump within reach of the step.
+A point where the primal or the gradients overflow is not compared (it is counted).
+
+`Features` switches parts of the grammar on and off: `arrays` adds element loops over np.ndarray
+parameters (for when the compiler compiles arrays), and the `known_*` flags re-enable constructs
+that currently fail, each with a regression test in tests/test_regressions.py.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import types
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+from hypothesis import strategies as st
+
+RTOL_ENGINES = 1e-10
+RTOL_FD = 1e-6
+FD_STEPS = (1e-5, 1e-6)
+HUGE = 1e8  # primal or gradient beyond this: too close to overflow for a tolerance to mean much
+
+
+@dataclass(frozen=True)
+class Features:
+    arrays: bool = False  # np.ndarray parameters, element reads/writes in loops over range(len(a))
+    numpy_calls: bool = True
+    calls: bool = True
+    while_loops: bool = True
+    piecewise: bool = True  # floor, ceil, trunc, //, %, round, int(): jumps
+    int_arithmetic: bool = True
+    max_functions: int = 3
+    max_statements: int = 7  # per block
+    max_depth: int = 3  # nesting of blocks
+    max_expression_depth: int = 3
+    # Known failures, off until the compiler is fixed (each has a test in tests/test_regressions.py):
+    bare_module_constants: bool = False  # `s = C0`: test_local_assigned_only_a_module_constant
+    int_abs: bool = False  # abs(n) of an int: test_abs_of_an_int_compiles
+
+
+DEFAULT = Features()
+
+
+# --------------------------------------------------------------------------- the program
+
+
+@dataclass
+class Function:
+    name: str
+    params: list  # [(name, kind)], kind in "float", "float:", "int", "bool", "array"
+    lines: list  # body lines, indented by 4 per level, without the function's own indent
+
+    def signature(self) -> str:
+        shown = []
+        for name, kind in self.params:
+            annotation = {"float": "", "float:": ": float", "int": ": int", "bool": ": bool",
+                          "array": ": np.ndarray"}[kind]
+            shown.append(name + annotation)
+        return f"def {self.name}({', '.join(shown)}):"
+
+
+@dataclass
+class Program:
+    constants: list  # [(name, text)]
+    functions: list  # [Function], callees first; the last is the entry
+    args: tuple
+
+    @property
+    def entry(self) -> Function:
+        return self.functions[-1]
+
+    @property
+    def float_positions(self) -> list:
+        return [i for i, (_, kind) in enumerate(self.entry.params) if kind in ("float", "float:", "array")]
+
+    def body(self, prefix: str = "") -> str:
+        """The constants and functions, with every module-level name prefixed by `prefix`."""
+        parts = [f"{name} = {text}" for name, text in self.constants]
+        for function in self.functions:
+            parts.append("\n\n" + function.signature() + "\n" + "\n".join("    " + line for line in function.lines))
+        text = "\n".join(parts) + "\n"
+        return _GLOBAL_NAME.sub(lambda m: prefix + m.group(0), text) if prefix else text
+
+    def source(self) -> str:
+        return HEADER + "\n" + self.body()
+
+    def entry_name(self, prefix: str = "") -> str:
+        return prefix + self.entry.name
+
+
+HEADER = "import math\n\nimport numpy as np\n\n"
+_EAGER_IMPORT = re.compile(r"^import math$", re.M)  # Python's math drops a Tensor's derivative
+_EAGER_FROM_IMPORT = re.compile(r"^from math import", re.M)
+_GLOBAL_NAME = re.compile(r"\b(?:fn\d+|C\d+|N\d+)\b")
+
+
+def batch_source(programs: list) -> str:
+    """Many programs in one module (one compile), program k's names prefixed with `pk_`."""
+    return HEADER + "\n".join(program.body(f"p{k}_") for k, program in enumerate(programs))
+
+
+# --------------------------------------------------------------------------- expressions
+
+# One-argument templates, each defined and differentiable for every finite argument.
+SMOOTH_UNARY = [
+    ("math.sin({0})", "np.sin({0})"),
+    ("math.cos({0})", "np.cos({0})"),
+    ("math.tanh({0})", "np.tanh({0})"),
+    ("math.atan({0})", "np.arctan({0})"),
+    ("math.exp(math.sin({0}))", "np.exp(np.sin({0}))"),
+    ("math.exp(-({0}) * ({0}))", "np.exp(-({0}) * ({0}))"),
+    ("math.log(({0}) * ({0}) + 1.0)", "np.log(({0}) * ({0}) + 1.0)"),
+    ("math.sqrt(({0}) * ({0}) + 0.25)", "np.sqrt(({0}) * ({0}) + 0.25)"),
+    ("math.log1p(({0}) * ({0}))", "np.log1p(({0}) * ({0}))"),
+    ("math.hypot({0}, 0.75)", "np.hypot({0}, 0.75)"),
+    ("math.atan2({0}, 1.25)", "np.arctan2(-1.5, ({0}) * ({0}) + 0.5)"),
+    ("math.asinh({0})", "np.arcsinh({0})"),
+    ("math.acosh(({0}) * ({0}) + 1.5)", "np.arccosh(({0}) * ({0}) + 1.5)"),
+    ("math.atanh(0.5 * math.tanh({0}))", "np.arctanh(0.5 * np.tanh({0}))"),
+    ("math.asin(0.75 * math.sin({0}))", "np.arcsin(0.75 * np.sin({0}))"),
+    ("math.acos(0.5 * math.cos({0}))", "np.arccos(0.5 * np.cos({0}))"),
+    ("math.cosh(math.sin({0}))", "np.cosh(np.sin({0}))"),
+    ("math.sinh(math.atan({0}))", "np.sinh(np.arctan({0}))"),
+    ("math.expm1(math.sin({0}))", "np.expm1(np.sin({0}))"),
+    ("math.log2(({0}) * ({0}) + 2.0)", "np.log2(({0}) * ({0}) + 2.0)"),
+    ("math.log10(({0}) * ({0}) + 0.5)", "np.log10(({0}) * ({0}) + 0.5)"),
+    ("math.log(({0}) * ({0}) + 3.0, 2.0)", "np.exp2(np.cos({0}))"),
+    ("math.pow(({0}) * ({0}) + 1.0, 0.5)", "np.power(({0}) * ({0}) + 1.0, 1.5)"),
+    ("math.degrees(math.sin({0}))", "np.deg2rad({0})"),
+    ("math.radians({0})", "np.rad2deg(np.tanh({0}))"),
+    ("(({0}) * ({0}) + 0.5) ** 0.75", "np.square({0})"),
+    ("2.0 ** math.sin({0})", "np.reciprocal(({0}) * ({0}) + 1.0)"),
+    ("({0}) ** 2", "({0}) ** 3"),
+    ("-({0})", "np.cbrt(({0}) * ({0}) + 1.0)"),
+]
+# Continuous but with a kink.
+KINKED_UNARY = [("abs({0})", "np.abs({0})"), ("math.fabs({0})", "np.absolute({0})")]
+# Piecewise constant or with jumps.
+PIECEWISE_UNARY = [
+    ("math.floor({0})", "np.floor({0})"),
+    ("math.ceil({0})", "np.ceil({0})"),
+    ("math.trunc({0})", "np.trunc({0})"),
+    ("({0}) // 1.5", "({0}) // 0.75"),
+    ("({0}) % 0.75", "np.remainder({0}, 1.25)"),
+    ("math.fmod({0}, 1.25)", "np.fmod({0}, 0.5)"),
+    ("float(round({0}))", "np.rint({0})"),
+    ("float(int({0}))", "np.sign({0})"),
+]
+SMOOTH_BINARY = [
+    ("({0}) + ({1})", None),
+    ("({0}) - ({1})", None),
+    ("({0}) * ({1})", None),
+    ("({0}) / (({1}) * ({1}) + 1.0)", "np.divide({0}, ({1}) * ({1}) + 1.0)"),
+    ("({0}) / (abs({1}) + 0.5)", "np.true_divide({0}, np.abs({1}) + 0.5)"),
+    ("math.atan2({0}, ({1}) * ({1}) + 0.5)", "np.arctan2({0}, ({1}) * ({1}) + 0.5)"),
+    ("math.hypot({0}, ({1}) * ({1}) + 0.5)", "np.hypot(({1}) * ({1}) + 0.5, {0})"),
+    ("(({0}) * ({0}) + 1.0) ** math.cos({1})", "np.logaddexp({0}, {1})"),
+    ("({0}) * 0.5 - ({1}) * 0.25", "np.add({0}, np.multiply({1}, 0.5))"),
+    ("({0}) - 2.0 * ({1})", "np.subtract({0}, {1})"),
+]
+KINKED_BINARY = [
+    ("min({0}, {1})", "np.minimum({0}, {1})"),
+    ("max({0}, {1})", "np.maximum({0}, {1})"),
+    ("max({0}, {1}, 0.25)", "np.fmax({0}, {1})"),
+    ("min({0}, -0.5, {1})", "np.fmin({0}, {1})"),
+    ("math.copysign({0}, {1})", "np.copysign({0}, {1})"),
+]
+FLOAT_CONSTANTS = ("0.5", "-0.25", "1.5", "2.0", "0.1", "-1.0", "3.0", "0.75", "1e-3", "-2.5")
+INT_CONSTANTS = ("0", "1", "2", "3", "-1")
+COMPARISONS = ("<", "<=", ">", ">=", "==", "!=")
+
+
+@dataclass
+class Scope:
+    """What a statement or expression may use at its position."""
+
+    features: Features
+    floats: list  # float variables definitely assigned here
+    ints: list  # int variables definitely assigned here (loop indices, counters, n)
+    bools: list
+    arrays: list  # np.ndarray parameters: (name, length expression)
+    callees: list  # [Function] that may be called
+    in_loop: bool = False
+    depth: int = 0
+    counter: list = field(default_factory=lambda: [0])  # shared: fresh names per function
+    loop_vars: list = field(default_factory=list)  # int variables that must not be assigned
+
+    def nested(self, **changes) -> "Scope":
+        return replace(self, floats=list(self.floats), ints=list(self.ints), bools=list(self.bools),
+                       loop_vars=list(self.loop_vars), **changes)
+
+    def fresh(self, base: str) -> str:
+        self.counter[0] += 1
+        return f"{base}{self.counter[0]}"
+
+
+def _p(text: str) -> str:
+    """Parenthesize unless atomic."""
+    return text if re.fullmatch(r"[\w.]+|[\w.]+\(.*\)", text) and _balanced_call(text) else f"({text})"
+
+
+def _balanced_call(text: str) -> bool:
+    depth = 0
+    for index, char in enumerate(text):
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0 and index != len(text) - 1:
+                return False
+    return depth == 0
+
+
+@st.composite
+def float_expr(draw, scope: Scope, depth: int | None = None) -> str:
+    features = scope.features
+    if depth is None:
+        depth = draw(st.integers(0, features.max_expression_depth))
+    if depth <= 0:
+        return draw(float_leaf(scope))
+    kinds = ["leaf", "smooth1", "smooth1", "binary", "binary", "binary", "kinked", "ifexp"]
+    if features.piecewise:
+        kinds.append("piecewise")
+    if features.int_arithmetic and scope.ints:
+        kinds.append("int_mix")
+    if features.calls and scope.callees:
+        kinds += ["call", "call"]
+    if scope.arrays:
+        kinds += ["element", "element"]
+    kind = draw(st.sampled_from(kinds))
+    sub = lambda: draw(float_expr(scope, depth - 1))  # noqa: E731
+    module = 1 if features.numpy_calls and draw(st.booleans()) else 0
+
+    def fill(template: str, count: int) -> str:
+        # an argument the template repeats is kept small, or programs grow exponentially
+        return template.format(*(draw(float_expr(scope, min(depth - 1, 1))) if template.count(f"{{{k}}}") > 1
+                                 else sub() for k in range(count)))
+
+    if kind == "leaf":
+        return draw(float_leaf(scope))
+    if kind == "smooth1":
+        return fill(draw(st.sampled_from(SMOOTH_UNARY))[module], 1)
+    if kind == "piecewise":
+        jump = fill(draw(st.sampled_from(PIECEWISE_UNARY))[module], 1)
+        return jump if draw(st.booleans()) else f"{_p(sub())} + {_p(jump)}"  # a jump, and a slope
+    if kind == "binary":
+        pair = draw(st.sampled_from(SMOOTH_BINARY))
+        return fill(pair[module] or pair[0], 2)
+    if kind == "kinked":
+        if draw(st.booleans()):
+            return fill(draw(st.sampled_from(KINKED_UNARY))[module], 1)
+        return fill(draw(st.sampled_from(KINKED_BINARY))[module], 2)
+    if kind == "ifexp":
+        return f"({sub()} if {draw(condition(scope, 1))} else {sub()})"
+    if kind == "int_mix":
+        i = draw(int_expr(scope, 1))
+        e = sub()
+        return draw(st.sampled_from([
+            f"float({i}) * {_p(e)}", f"{_p(e)} * {_p(i)}", f"{_p(e)} / ({_p(i)} * {_p(i)} + 1)",
+            f"{_p(i)} / 4 + {_p(e)}", f"{_p(e)} + 0.5 ** {_p(i)}",
+        ]))
+    if kind == "element":
+        name, length = draw(st.sampled_from(scope.arrays))
+        index = draw(index_expr(scope, length))
+        return f"{name}[{index}]" if draw(st.booleans()) else f"{_p(sub())} * {name}[{index}]"
+    # a call of an earlier function
+    callee = draw(st.sampled_from(scope.callees))
+    args = []
+    for _, kind_ in callee.params:
+        if kind_ in ("float", "float:"):
+            args.append(draw(float_expr(scope, depth - 1)))
+        elif kind_ == "int":
+            args.append(draw(small_int(scope)))
+        elif kind_ == "bool":
+            args.append(draw(condition(scope, 0)))
+        else:
+            args.append(draw(st.sampled_from([a for a, _ in scope.arrays])))
+    return f"{callee.name}({', '.join(args)})"
+
+
+@st.composite
+def float_leaf(draw, scope: Scope) -> str:
+    options = ["const", "module_const"]
+    if scope.floats:
+        options += ["var"] * 8
+    kind = draw(st.sampled_from(options))
+    if kind == "var":
+        return draw(st.sampled_from(scope.floats))
+    if kind == "module_const":
+        name = draw(st.sampled_from(["C0", "C1", "math.pi", "np.e"]))
+        if name.startswith("C") and not scope.features.bare_module_constants:
+            return f"{name} * 1.0"
+        return name
+    return draw(st.sampled_from(FLOAT_CONSTANTS))
+
+
+@st.composite
+def small_int(draw, scope: Scope) -> str:
+    """An int expression whose value stays small (|v| <= ~12): fit for range bounds."""
+    options = list(INT_CONSTANTS) + ["N0"]
+    if scope.ints:
+        options += scope.ints * 2
+    base = draw(st.sampled_from(options))
+    shapes = ["{0}", "{0}", "{0} + 1", "{0} - 1", "{0} // 2", "{0} % 3", "2 * {0}", "min({0}, 3)", "max({0}, 1)"]
+    if scope.features.int_abs:
+        shapes.append("abs({0})")
+    shape = draw(st.sampled_from(shapes))
+    return shape.format(base if re.fullmatch(r"[\w]+|-?\d+", base) and not base.startswith("-") else f"({base})")
+
+
+@st.composite
+def int_expr(draw, scope: Scope, depth: int = 1) -> str:
+    if depth <= 0 or not draw(st.booleans()):
+        return draw(small_int(scope))
+    a, b = draw(int_expr(scope, depth - 1)), draw(int_expr(scope, depth - 1))
+    return draw(st.sampled_from([f"{a} + {b}", f"{a} - {b}", f"{_p(a)} * {_p(b)}", f"({a} - {b}) // 2",
+                                 f"({a} - {b}) % 3", f"{_p(a)} ** 2", f"min({a}, {b})", f"max({a}, {b})"]))
+
+
+@st.composite
+def index_expr(draw, scope: Scope, length: str) -> str:
+    """An index into an array of length `length`, always in range (loop indices are kept in it)."""
+    inside = [i for i in scope.ints if i.startswith("e")]  # element-loop indices
+    options = [f"{i}" for i in inside] + [f"{i} % {length}" for i in inside] + ["0", f"{length} - 1"]
+    return draw(st.sampled_from(options))
+
+
+@st.composite
+def condition(draw, scope: Scope, depth: int = 1) -> str:
+    kinds = ["compare", "compare", "compare"]
+    if depth > 0:
+        kinds += ["not", "and", "or"]
+    if scope.ints:
+        kinds.append("int")
+    if scope.bools:
+        kinds.append("bool")
+    if scope.floats:
+        kinds.append("chain")
+    kind = draw(st.sampled_from(kinds))
+    if kind == "compare":
+        op = draw(st.sampled_from(COMPARISONS))
+        return f"{draw(float_expr(scope, 1))} {op} {draw(float_expr(scope, 1))}"
+    if kind == "chain":
+        return f"{draw(float_leaf(scope))} < {draw(float_leaf(scope))} <= {draw(float_expr(scope, 1))}"
+    if kind == "int":
+        return draw(st.sampled_from([f"{draw(small_int(scope))} % 2 == 0", f"{draw(small_int(scope))} > 1",
+                                     f"{draw(small_int(scope))} == {draw(small_int(scope))}"]))
+    if kind == "bool":
+        return draw(st.sampled_from(scope.bools))
+    if kind == "not":
+        return f"not ({draw(condition(scope, depth - 1))})"
+    op = kind
+    return f"({draw(condition(scope, depth - 1))}) {op} ({draw(condition(scope, depth - 1))})"
+
+
+# --------------------------------------------------------------------------- statements
+
+
+@st.composite
+def block(draw, scope: Scope, min_size: int = 1) -> tuple:
+    """(lines, returns): a block of statements; `returns` when no path falls out of its end
+    (it returns, or breaks out of the loop)."""
+    lines = []
+    size = draw(st.integers(min_size, max(min_size, scope.features.max_statements - 2 * scope.depth)))
+    for _ in range(size):
+        new_lines, returns = draw(statement(scope))
+        lines += new_lines
+        if returns:
+            return lines, True
+    return lines, False
+
+
+def _mentions(expression: str, names: list) -> bool:
+    return any(re.search(rf"\b{name}\b", expression) for name in names)
+
+
+def _indent(lines: list) -> list:
+    return ["    " + line for line in lines]
+
+
+@st.composite
+def statement(draw, scope: Scope) -> tuple:
+    features = scope.features
+    kinds = ["assign", "assign", "assign", "augassign"]
+    if len(scope.floats) >= 2:
+        kinds.append("unpack")
+    if scope.depth < features.max_depth:
+        kinds += ["if", "for", "for"]
+        if features.while_loops:
+            kinds.append("while")
+        if scope.arrays:
+            kinds.append("element_loop")
+    if scope.in_loop:
+        kinds += ["break", "continue"]
+    kinds.append("return")
+    if features.int_arithmetic and scope.ints:
+        kinds.append("int_assign")
+    if scope.arrays:
+        kinds.append("element_write")
+    kind = draw(st.sampled_from(kinds))
+
+    if kind == "assign":
+        fresh = not scope.floats or draw(st.integers(0, 3)) == 0
+        target = scope.fresh("s") if fresh else draw(st.sampled_from(scope.floats))
+        value = draw(float_expr(scope))
+        if scope.floats and not _mentions(value, scope.floats) and draw(st.integers(0, 3)):
+            value = f"{draw(st.sampled_from(scope.floats))} * 0.5 + {_p(value)}"  # keep a dependence
+        if target not in scope.floats:
+            scope.floats.append(target)
+        return [f"{target} = {value}"], False
+    if kind == "augassign":
+        if not scope.floats:
+            return [], False
+        target = draw(st.sampled_from(scope.floats))
+        op = draw(st.sampled_from(["+=", "-=", "*=", "/="]))
+        value = draw(float_expr(scope, 2 if op != "/=" else 1))
+        if op == "/=":
+            value = f"({_p(value)} * {_p(value)} + 1.0)"
+        elif op == "*=":
+            value = f"math.tanh({value})" if draw(st.booleans()) else draw(st.sampled_from(["0.5", "-1.25", "1.1"]))
+        return [f"{target} {op} {value}"], False
+    if kind == "unpack":
+        a, b = draw(st.lists(st.sampled_from(scope.floats), min_size=2, max_size=2, unique=True))
+        if draw(st.booleans()):
+            return [f"{a}, {b} = {b}, {a}"], False
+        return [f"{a}, {b} = {draw(float_expr(scope, 2))}, {draw(float_expr(scope, 2))}"], False
+    if kind == "int_assign":
+        assignable = [i for i in scope.ints if i not in scope.loop_vars and i != "n"]
+        target = draw(st.sampled_from(assignable)) if assignable and draw(st.booleans()) else scope.fresh("m")
+        value = draw(int_expr(scope))
+        # kept small (C integers do not grow like Python's; range bounds stay short)
+        value = draw(st.sampled_from([f"({value}) % 5", f"min(max({value}, -3), 6)", f"({value}) % -4"]))
+        if target not in scope.ints:
+            scope.ints.append(target)
+        return [f"{target} = {value}"], False
+    if kind == "break":
+        if draw(st.integers(0, 4)):
+            return [f"if {draw(condition(scope))}:", "    break"], False
+        return ["break"], True  # nothing after it in this block would run
+    if kind == "continue":
+        return [f"if {draw(condition(scope))}:", "    continue"], False
+    if kind == "return":
+        value = draw(float_expr(scope, 2))
+        if scope.floats and not _mentions(value, scope.floats):
+            value = f"{draw(st.sampled_from(scope.floats))} - {_p(value)}"
+        if draw(st.integers(0, 2)) == 0 and scope.depth > 0:
+            return [f"return {value}"], True
+        return [f"if {draw(condition(scope))}:", f"    return {value}"], False
+    if kind == "if":
+        return draw(if_statement(scope))
+    if kind == "for":
+        return draw(for_statement(scope))
+    if kind == "while":
+        return draw(while_statement(scope))
+    if kind == "element_loop":
+        return draw(element_loop(scope))
+    # element_write
+    name, length = draw(st.sampled_from(scope.arrays))
+    index = draw(index_expr(scope, length))
+    op = draw(st.sampled_from(["=", "+=", "*="]))
+    value = draw(float_expr(scope, 2)) if op != "*=" else "0.5"
+    return [f"{name}[{index}] {op} {value}"], False
+
+
+@st.composite
+def if_statement(draw, scope: Scope) -> tuple:
+    test = draw(condition(scope))
+    inner = scope.nested(depth=scope.depth + 1)
+    body, body_returns = draw(block(inner))
+    lines = [f"if {test}:"] + _indent(body)
+    arms = [(inner, body_returns)]
+    has_else = False
+    for _ in range(draw(st.integers(0, 2))):
+        arm = scope.nested(depth=scope.depth + 1)
+        arm_lines, arm_returns = draw(block(arm))
+        if draw(st.booleans()):
+            lines += ["else:"] + _indent(arm_lines)
+            arms.append((arm, arm_returns))
+            has_else = True
+            break
+        lines += [f"elif {draw(condition(scope))}:"] + _indent(arm_lines)
+        arms.append((arm, arm_returns))
+    if has_else:
+        _merge_definitions(scope, arms)
+        if all(returns for _, returns in arms):
+            return lines, True
+    return lines, False
+
+
+def _merge_definitions(scope: Scope, arms: list) -> None:
+    """After an if/else, a name is defined if every arm that falls through defines it."""
+    through = [arm for arm, returns in arms if not returns]
+    if not through:
+        return
+    for kind in ("floats", "ints"):
+        common = set.intersection(*(set(getattr(arm, kind)) for arm in through))
+        for name in getattr(through[0], kind):
+            if name in common and name not in getattr(scope, kind):
+                getattr(scope, kind).append(name)
+
+
+@st.composite
+def for_statement(draw, scope: Scope) -> tuple:
+    index = scope.fresh("i")
+    shape = draw(st.sampled_from(["stop", "stop", "start_stop", "step", "down"]))
+    a, b = draw(small_int(scope)), draw(small_int(scope))
+    if shape == "stop":
+        header = f"range({b})"
+    elif shape == "start_stop":
+        header = f"range({a}, {b})"
+    elif shape == "step":
+        header = f"range({a}, {b} + 3, {draw(st.sampled_from(['2', '3']))})"
+    else:
+        header = f"range({b} + 2, {a} - 1, {draw(st.sampled_from(['-1', '-2']))})"
+    inner = scope.nested(depth=scope.depth + 1, in_loop=True)
+    inner.ints.append(index)
+    inner.loop_vars.append(index)
+    body, _ = draw(block(inner))
+    return [f"for {index} in {header}:"] + _indent(body), False
+
+
+@st.composite
+def while_statement(draw, scope: Scope) -> tuple:
+    counter = scope.fresh("k")
+    limit = draw(st.integers(1, 8))
+    inner = scope.nested(depth=scope.depth + 1, in_loop=True)
+    inner.ints.append(counter)
+    inner.loop_vars.append(counter)
+    shape = draw(st.sampled_from(["data", "data", "count", "true"]))
+    body, _ = draw(block(inner))
+    lines = [f"{counter} = 0"]
+    if shape == "data":
+        lines.append(f"while {draw(condition(scope))} and {counter} < {limit}:")
+        head = [f"{counter} += 1"]
+    elif shape == "count":
+        lines.append(f"while {counter} < {limit}:")
+        head = [f"{counter} = {counter} + 1"]
+    else:
+        lines.append("while True:")
+        head = [f"{counter} += 1", f"if {counter} > {limit}:", "    break"]
+    scope.ints.append(counter)  # defined after the loop too
+    return lines + _indent(head + body), False
+
+
+@st.composite
+def element_loop(draw, scope: Scope) -> tuple:
+    name, length = draw(st.sampled_from(scope.arrays))
+    index = scope.fresh("e")
+    inner = scope.nested(depth=scope.depth + 1, in_loop=True)
+    inner.ints.append(index)
+    inner.loop_vars.append(index)
+    body, _ = draw(block(inner))
+    header = draw(st.sampled_from([f"range({length})", f"range({length} - 1, -1, -1)", f"range(1, {length})"]))
+    return [f"for {index} in {header}:"] + _indent(body), False
+
+
+# --------------------------------------------------------------------------- functions and programs
+
+
+@st.composite
+def function(draw, name: str, callees: list, features: Features, entry: bool) -> Function:
+    count = draw(st.integers(1, 3))
+    params = [(f"x{k}", draw(st.sampled_from(["float", "float", "float", "float:"]))) for k in range(count)]
+    if draw(st.booleans()):
+        params.append(("n", "int"))
+    if draw(st.integers(0, 4)) == 0:
+        params.append(("flag", "bool"))
+    arrays = []
+    if features.arrays and draw(st.booleans()):
+        params.append(("a", "array"))
+        arrays.append(("a", "len(a)"))
+    if draw(st.booleans()):  # parameter order is not always floats first
+        params = draw(st.permutations(params))
+    scope = Scope(features, [p for p, k in params if k in ("float", "float:")],
+                  [p for p, k in params if k == "int"], [p for p, k in params if k == "bool"],
+                  arrays, callees)
+    lines, returns = draw(block(scope, min_size=1))
+    if not returns:
+        value = draw(float_expr(scope, 2))
+        if scope.floats and not _mentions(value, scope.floats):
+            value = f"{draw(st.sampled_from(scope.floats))} + {_p(value)}"
+        lines.append(f"return {value}")
+    return Function(name, list(params), lines)
+
+
+@st.composite
+def programs(draw, features: Features = DEFAULT) -> Program:
+    count = draw(st.integers(1, features.max_functions)) if features.calls else 1
+    functions = []
+    for k in range(count):
+        functions.append(draw(function(f"fn{k}", list(functions), features, entry=k == count - 1)))
+    constants = [("C0", draw(st.sampled_from(["0.3", "-1.5", "2.0 * math.pi", "1 / 3"]))),
+                 ("C1", draw(st.sampled_from(["0.7", "C0 * 2.0 - 1.0", "math.e / 4"]))),
+                 ("N0", draw(st.sampled_from(["2", "3", "N_BASE - 1"])))]
+    if constants[2][1] == "N_BASE - 1":
+        constants.insert(2, ("N_BASE", "4"))
+    args = []
+    for _, kind in functions[-1].params:
+        if kind in ("float", "float:"):
+            args.append(draw(st.floats(-2.5, 2.5, allow_nan=False, allow_infinity=False)))
+        elif kind == "int":
+            args.append(draw(st.integers(0, 5)))
+        elif kind == "bool":
+            args.append(draw(st.booleans()))
+        else:
+            size = draw(st.integers(1, 5))
+            args.append(np.array(draw(st.lists(st.floats(-2.5, 2.5), min_size=size, max_size=size))))
+    return Program(constants, functions, tuple(args))
+
+
+# --------------------------------------------------------------------------- checking
+
+
+class Stats:
+    """Counts of what the checks did, for the test report."""
+
+    CONSTRUCTS = {"for": "for ", "while": "while ", "break": "break", "continue": "continue", "if": "if ",
+                  "call": re.compile(r"= .*\bfn\d+\(|return .*\bfn\d+\("), "unpack": re.compile(r"^\s*\w+, \w+ ="),
+                  "return in a block": re.compile(r"^\s{8,}return ")}
+
+    def __init__(self):
+        self.programs = 0
+        self.compared_fd = 0
+        self.not_smooth = 0
+        self.overflow = 0
+        self.nonzero_gradient = 0
+        self.lines = 0
+        self.constructs = dict.fromkeys(self.CONSTRUCTS, 0)
+
+    def count(self, program: "Program") -> None:
+        self.programs += 1
+        text = program.body()
+        self.lines += text.count("\n")
+        for name, pattern in self.CONSTRUCTS.items():
+            found = pattern in text if isinstance(pattern, str) else pattern.search(text) is not None
+            if not found and not isinstance(pattern, str):
+                found = any(pattern.search(line) for line in text.splitlines())
+            self.constructs[name] += found
+
+    def __str__(self):
+        shares = ", ".join(f"{name} {count}" for name, count in self.constructs.items())
+        return (f"{self.programs} programs ({self.lines} lines; programs with {shares}): gradient compared with "
+                f"the eager engine and finite differences in {self.compared_fd} ({self.nonzero_gradient} of them "
+                f"nonzero), not smooth at the point in {self.not_smooth}, overflow in {self.overflow}")
+
+
+def run_source(source: str, name: str, eager: bool = False):
+    """The function `name` of `source`, run as Python (with Tensor-aware math when `eager`)."""
+    if eager:
+        source = _EAGER_IMPORT.sub("import srcgrad.eager.mathlib as math", source)
+        source = _EAGER_FROM_IMPORT.sub("from srcgrad.eager.mathlib import", source)
+    module = types.ModuleType("fuzzed_eager" if eager else "fuzzed")
+    exec(compile(source, "<fuzzed>", "exec", dont_inherit=True), module.__dict__)
+    return getattr(module, name)
+
+
+def pure_build(source: str, filename: str = "fuzzed.py"):
+    from srcgrad.generate import generate
+
+    generated = generate(source, filename, pure=True)
+    module = types.ModuleType(generated.module_name)
+    exec(compile(generated.text, generated.module_name + ".py", "exec", dont_inherit=True), module.__dict__)
+    return generated, module
+
+
+def compiled_build(source: str, filename: str):
+    from srcgrad import build
+    from srcgrad.api import _import_extension
+    from srcgrad.generate import generate
+
+    generated = generate(source, filename)
+    binary, _ = build.compile_cached(generated.text, generated.module_name)
+    return generated, _import_extension(binary, generated.module_name)
+
+
+class Mismatch(AssertionError):
+    pass
+
+
+def _as_list(gradient, count: int) -> list:
+    if count == 1:
+        return [gradient]
+    return list(gradient)
+
+
+def _flat(values) -> np.ndarray:
+    return np.concatenate([np.ravel(np.asarray(v, dtype=float)) for v in values]) if values else np.zeros(0)
+
+
+def check(program: Program, built, name: str, stats: Stats | None = None, what: str = "pure") -> None:
+    """Compare the built module's `name` (the program's entry) with the original Python, the eager
+    engine and finite differences. Raises Mismatch, showing the program, on a difference."""
+    stats = stats or Stats()
+    stats.count(program)
+    check_source(program.source(), program.entry.name, program.args, program.float_positions, built, name,
+                 stats, what)
+
+
+def check_source(source: str, entry: str, args: tuple, positions: list, built, name: str | None = None,
+                 stats: Stats | None = None, what: str = "pure") -> None:
+    """`check` for any source text: `entry` is the function in `source`, `name` its name in the
+    built module, `positions` the indices of its float parameters."""
+    name = name or entry
+    stats = stats or Stats()
+    original = run_source(source, entry)
+    eager = run_source(source, entry, eager=True)
+
+    def fail(message):
+        raise Mismatch(f"{what} build: {message}\nargs = {args!r}\nprogram:\n{source}")
+
+    expected_value = original(*_copies(args))
+    value = getattr(built, name)(*_copies(args))
+    if not _close(value, expected_value, 1e-12):
+        fail(f"primal {value!r} != original {expected_value!r}")
+    value, gradient = getattr(built, "value_and_grad_" + name)(*_copies(args))
+    if not _close(value, expected_value, 1e-12):
+        fail(f"value_and_grad value {value!r} != original {expected_value!r}")
+    if not positions:
+        if gradient != ():
+            fail(f"no float parameter, yet gradient {gradient!r}")
+        return
+    gradient = _as_list(gradient, len(positions))
+    if not (math.isfinite(expected_value) and abs(expected_value) < HUGE
+            and all(np.all(np.isfinite(g)) and np.all(np.abs(g) < HUGE) for g in gradient)):
+        stats.overflow += 1
+        return
+    alone = _as_list(getattr(built, "grad_" + name)(*_copies(args)), len(positions))
+    if not _close_all(alone, gradient, 0.0):
+        fail(f"grad_ {alone!r} != value_and_grad_ gradient {gradient!r}")
+    scaled = _as_list(getattr(built, "vjp_" + name)(*_copies(args), -2.5), len(positions))
+    if not _close_all(scaled, [-2.5 * np.asarray(g) for g in gradient], 1e-14):
+        fail(f"vjp_ with dout=-2.5 {scaled!r} != -2.5 * gradient {gradient!r}")
+    _check_forward_mode(built, name, args, positions, gradient, fail)
+
+    eager_value, eager_gradient = _eager(eager, args, positions)
+    smooth = _smooth(original, args, positions)
+    if smooth is None:
+        # At a kink or a jump the engines may take different one-sided derivatives, and finite
+        # differences none: nothing to compare.
+        stats.not_smooth += 1
+        return
+    if not _close(eager_value, expected_value, 1e-12):
+        fail(f"eager value {eager_value!r} != original {expected_value!r}")
+    if not _close_all(gradient, eager_gradient, RTOL_ENGINES):
+        fail(f"gradient {gradient!r} != eager engine's {eager_gradient!r}")
+    stats.compared_fd += 1
+    stats.nonzero_gradient += bool(np.any(_flat(gradient) != 0))
+    scale = max(1.0, abs(expected_value))
+    for g, fd in zip(_flat(gradient), smooth):
+        if abs(g - fd) > RTOL_FD * max(scale, abs(fd)):
+            fail(f"gradient {gradient!r} != central differences {list(smooth)!r}")
+
+
+def _check_forward_mode(built, name, args, positions, gradient, fail) -> None:
+    """jvp_ along a tangent must be the gradient's dot product with it (once the module has it)."""
+    jvp = getattr(built, "jvp_" + name, None)
+    if jvp is None:
+        return
+    tangents = tuple(np.full(np.shape(args[p]), 0.5 + k) if np.ndim(args[p]) else 0.5 + k
+                     for k, p in enumerate(positions))
+    derivative = jvp(*_copies(args), tangents if len(tangents) > 1 else tangents[0])
+    expected = float(sum(np.sum(np.asarray(g) * t) for g, t in zip(gradient, tangents)))
+    if not _close(derivative, expected, RTOL_ENGINES):
+        fail(f"jvp_ along {tangents!r} gives {derivative!r}, the gradient says {expected!r}")
+
+
+def _copies(args: tuple) -> tuple:
+    return tuple(a.copy() if isinstance(a, np.ndarray) else a for a in args)
+
+
+def _eager(eager_function, args, positions):
+    from srcgrad.eager import value_and_grad_of
+
+    value, gradient = value_and_grad_of(eager_function, _copies(args), positions)
+    return float(value), [np.asarray(g, dtype=float) if np.ndim(g) else float(g) for g in gradient]
+
+
+def _close(a, b, rtol) -> bool:
+    a, b = float(a), float(b)
+    if math.isnan(a) or math.isnan(b):
+        return math.isnan(a) and math.isnan(b)
+    if math.isinf(a) or math.isinf(b):
+        return a == b
+    return abs(a - b) <= rtol * max(1.0, abs(a), abs(b))
+
+
+def _close_all(a: list, b: list, rtol: float) -> bool:
+    a, b = _flat(a), _flat(b)
+    if a.shape != b.shape:
+        return False
+    scale = max(1.0, float(np.max(np.abs(b), initial=0.0)), float(np.max(np.abs(a), initial=0.0)))
+    return bool(np.all(np.abs(a - b) <= rtol * scale) or np.array_equal(a, b, equal_nan=True))
+
+
+def _smooth(function, args: tuple, positions: list):
+    """Central differences at args for each float parameter (each element of an array one), or
+    None where the function is not smooth within reach of the step: differences at two step
+    sizes, or forward and backward ones, disagree."""
+    out = []
+    for position in positions:
+        base = args[position]
+        cells = range(base.size) if isinstance(base, np.ndarray) else [None]
+        for cell in cells:
+            x = float(base.flat[cell]) if cell is not None else float(base)
+
+            def at(value, cell=cell, position=position):
+                moved = list(_copies(args))
+                if cell is None:
+                    moved[position] = value
+                else:
+                    moved[position].flat[cell] = value
+                return function(*moved)
+
+            f0 = at(x)
+            estimates = []
+            for step in FD_STEPS:
+                h = step * max(1.0, abs(x))
+                up, down = at(x + h), at(x - h)
+                estimates.append(((up - down) / (2 * h), (up - f0) / h, (f0 - down) / h))
+            (wide, wide_up, wide_down), (narrow, up_, down_) = estimates
+            scale = max(1.0, abs(f0), abs(narrow))
+            if not all(math.isfinite(v) for v in (wide, narrow, wide_up, wide_down, up_, down_)):
+                return None
+            if abs(wide - narrow) > 1e-5 * scale or abs(up_ - down_) > 1e-3 * scale:
+                return None
+            out.append(narrow)
+    return out
+
+
+__all__ = ["Features", "Program", "programs", "batch_source", "check", "check_source", "pure_build",
+           "compiled_build", "Stats", "Mismatch", "run_source", "DEFAULT"]
