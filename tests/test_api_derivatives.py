@@ -15,7 +15,7 @@ from support import EXAMPLES, PROGRAMS
 
 sys.path[:0] = [str(EXAMPLES), str(PROGRAMS)]
 from dynamic import uses_a_list  # noqa: E402
-from newton import cube_root  # noqa: E402
+from newton import compound, cube_root  # noqa: E402
 from piecewise import tax  # noqa: E402
 from rosenbrock import rosenbrock  # noqa: E402
 from tutorial import power, square_sin  # noqa: E402
@@ -57,6 +57,7 @@ def test_sin_squared_to_third_order_compiled_agrees_with_eager_on_100_points():
 @pytest.mark.parametrize("function,args,derivatives", [
     (power, (1.3, 4), (4 * 1.3 ** 3, 12 * 1.3 ** 2, 24 * 1.3)),
     (cube_root, (5.0,), (1 / 3 * 5.0 ** (-2 / 3), -2 / 9 * 5.0 ** (-5 / 3), 10 / 27 * 5.0 ** (-8 / 3))),
+    (compound, (0.05, 10), (10 * 1.05 ** 9, 90 * 1.05 ** 8, 720 * 1.05 ** 7)),  # a call inside a loop
 ])
 def test_loops_and_while_loops_to_third_order_compiled(function, args, derivatives):
     manager = compiled_only()
