@@ -22,17 +22,14 @@ cdef double _huber_loss_primal(double[::1] x, double delta) except *:
         raise IndexError("index out of range for array 'x' (line 9)")
     for i in range(x.shape[0]):
         a = fabs(x[i])
-        if a <= delta:
-            total = total + 0.5 * x[i] * x[i]
-        else:
-            total = total + delta * (a - 0.5 * delta)
+        total = total + (0.5 * x[i] * x[i] if a <= delta else delta * (a - 0.5 * delta))
     result = total
     return result
 
 
 cdef (double, double) _huber_loss_adjoint(Tape* tape, double[::1] x, double delta, double b_result, double[::1] b_x) except *:
     """Returns huber_loss(x, delta) and b_result times its gradient; adds b_result times the gradient to b_x."""
-    cdef double a = 0.0, b_a = 0.0, b_delta = 0.0, b_tmp = 0.0, b_total = 0.0, result = 0.0, total = 0.0
+    cdef double a = 0.0, b_a = 0.0, b_delta = 0.0, b_tmp = 0.0, b_tmp2 = 0.0, b_tmp3 = 0.0, b_total = 0.0, result = 0.0, total = 0.0
     cdef Py_ssize_t i = 0
     # forward sweep
     total = 0.0  # line 7
@@ -40,21 +37,18 @@ cdef (double, double) _huber_loss_adjoint(Tape* tape, double[::1] x, double delt
         raise IndexError("index out of range for array 'x' (line 9)")
     for i in range(x.shape[0]):  # line 8
         a = fabs(x[i])  # line 9
-        if a <= delta:
-            total = total + 0.5 * x[i] * x[i]  # line 11
-        else:
-            total = total + delta * (a - 0.5 * delta)  # line 13
+        total = total + (0.5 * x[i] * x[i] if a <= delta else delta * (a - 0.5 * delta))  # line 11
     result = total  # line 14
     # reverse sweep
     b_total += b_result  # line 14: return total
     for i in range(x.shape[0] - 1, -1, -1):  # line 8, reversed
         a = fabs(x[i])  # recompute line 9
-        if a <= delta:
-            b_x[i] += 0.5 * (b_total * x[i]) + b_total * (0.5 * x[i])  # line 11: total += 0.5 * x[i] * x[i]
-        else:
-            b_tmp = b_total * delta  # line 13: total += delta * (a - 0.5 * delta)
-            b_delta += b_total * (a - 0.5 * delta) - 0.5 * b_tmp
-            b_a += b_tmp
+        b_tmp = b_total if a <= delta else 0.0  # line 11: total += 0.5 * x[i] * x[i]
+        b_tmp2 = 0.0 if a <= delta else b_total
+        b_tmp3 = b_tmp2 * delta
+        b_a += b_tmp3
+        b_delta += b_tmp2 * (a - 0.5 * delta) - 0.5 * b_tmp3
+        b_x[i] += 0.5 * (b_tmp * x[i]) + b_tmp * (0.5 * x[i])
         b_x[i] += b_a * sign(x[i])  # line 9: a = abs(x[i])
         b_a = 0.0
     return result, b_delta
@@ -107,19 +101,15 @@ cdef (double, double) _huber_loss_jvp(double[::1] x, double delta, double[::1] d
     for i in range(x.shape[0]):
         d_a = sign(x[i]) * d_x[i]
         a = fabs(x[i])
-        if a <= delta:
-            d_total = d_total + (x[i] * (0.5 * d_x[i]) + 0.5 * x[i] * d_x[i])
-            total = total + 0.5 * x[i] * x[i]
-        else:
-            d_total = d_total + ((a - 0.5 * delta) * d_delta + delta * (d_a - 0.5 * d_delta))
-            total = total + delta * (a - 0.5 * delta)
+        d_total = d_total + (x[i] * (0.5 * d_x[i]) + 0.5 * x[i] * d_x[i] if a <= delta else (a - 0.5 * delta) * d_delta + delta * (d_a - 0.5 * d_delta))
+        total = total + (0.5 * x[i] * x[i] if a <= delta else delta * (a - 0.5 * delta))
     d_result = d_total
     result = total
     return result, d_result
 
 
 cdef (double, double, double, double) _huber_loss_hvp(Tape* tape, double[::1] x, double delta, double b_result, double[::1] b_x, double[::1] d_x, double d_delta, double d_b_result, double[::1] d_b_x) except *:
-    cdef double a = 0.0, b_a = 0.0, b_delta = 0.0, b_tmp = 0.0, b_total = 0.0, d_a = 0.0, d_b_a = 0.0, d_b_delta = 0.0, d_b_tmp = 0.0, d_b_total = 0.0, d_result = 0.0, d_total = 0.0, result = 0.0, total = 0.0
+    cdef double a = 0.0, b_a = 0.0, b_delta = 0.0, b_tmp = 0.0, b_tmp2 = 0.0, b_tmp3 = 0.0, b_total = 0.0, d_a = 0.0, d_b_a = 0.0, d_b_delta = 0.0, d_b_tmp = 0.0, d_b_tmp2 = 0.0, d_b_tmp3 = 0.0, d_b_total = 0.0, d_result = 0.0, d_total = 0.0, result = 0.0, total = 0.0
     cdef Py_ssize_t i = 0
     # forward sweep
     d_total = 0.0
@@ -129,12 +119,8 @@ cdef (double, double, double, double) _huber_loss_hvp(Tape* tape, double[::1] x,
     for i in range(x.shape[0]):  # line 8
         d_a = sign(x[i]) * d_x[i]
         a = fabs(x[i])  # line 9
-        if a <= delta:
-            d_total = d_total + (x[i] * (0.5 * d_x[i]) + 0.5 * x[i] * d_x[i])
-            total = total + 0.5 * x[i] * x[i]  # line 11
-        else:
-            d_total = d_total + ((a - 0.5 * delta) * d_delta + delta * (d_a - 0.5 * d_delta))
-            total = total + delta * (a - 0.5 * delta)  # line 13
+        d_total = d_total + (x[i] * (0.5 * d_x[i]) + 0.5 * x[i] * d_x[i] if a <= delta else (a - 0.5 * delta) * d_delta + delta * (d_a - 0.5 * d_delta))
+        total = total + (0.5 * x[i] * x[i] if a <= delta else delta * (a - 0.5 * delta))  # line 11
     d_result = d_total
     result = total  # line 14
     # reverse sweep
@@ -143,16 +129,18 @@ cdef (double, double, double, double) _huber_loss_hvp(Tape* tape, double[::1] x,
     for i in range(x.shape[0] - 1, -1, -1):  # line 8, reversed
         d_a = sign(x[i]) * d_x[i]
         a = fabs(x[i])  # recompute line 9
-        if a <= delta:
-            d_b_x[i] += 0.5 * (x[i] * d_b_total + b_total * d_x[i]) + (0.5 * x[i] * d_b_total + b_total * (0.5 * d_x[i]))
-            b_x[i] += 0.5 * (b_total * x[i]) + b_total * (0.5 * x[i])  # line 11: total += 0.5 * x[i] * x[i]
-        else:
-            d_b_tmp = delta * d_b_total + b_total * d_delta
-            b_tmp = b_total * delta  # line 13: total += delta * (a - 0.5 * delta)
-            d_b_delta += (a - 0.5 * delta) * d_b_total + b_total * (d_a - 0.5 * d_delta) - 0.5 * d_b_tmp
-            b_delta += b_total * (a - 0.5 * delta) - 0.5 * b_tmp
-            d_b_a += d_b_tmp
-            b_a += b_tmp
+        d_b_tmp = d_b_total if a <= delta else 0.0
+        b_tmp = b_total if a <= delta else 0.0  # line 11: total += 0.5 * x[i] * x[i]
+        d_b_tmp2 = 0.0 if a <= delta else d_b_total
+        b_tmp2 = 0.0 if a <= delta else b_total
+        d_b_tmp3 = delta * d_b_tmp2 + b_tmp2 * d_delta
+        b_tmp3 = b_tmp2 * delta
+        d_b_a += d_b_tmp3
+        b_a += b_tmp3
+        d_b_delta += (a - 0.5 * delta) * d_b_tmp2 + b_tmp2 * (d_a - 0.5 * d_delta) - 0.5 * d_b_tmp3
+        b_delta += b_tmp2 * (a - 0.5 * delta) - 0.5 * b_tmp3
+        d_b_x[i] += 0.5 * (x[i] * d_b_tmp + b_tmp * d_x[i]) + (0.5 * x[i] * d_b_tmp + b_tmp * (0.5 * d_x[i]))
+        b_x[i] += 0.5 * (b_tmp * x[i]) + b_tmp * (0.5 * x[i])
         d_b_x[i] += sign(x[i]) * d_b_a
         b_x[i] += b_a * sign(x[i])  # line 9: a = abs(x[i])
         d_b_a = 0.0

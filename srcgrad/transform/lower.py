@@ -53,6 +53,7 @@ def lower(function: ir.Function, names: Names) -> str:
     if flags.returned is not None:
         body.insert(0, ir.Assign(function.line, function.column, flags.returned, ir.Const(False)))
     body = _drop_unread_flags(body, flags.created)
+    body = _selects(body, set(flags.created))
     function.body = _hoist_calls(body, names)
     assigned = {s.target for s in ir.walk(function.body) if isinstance(s, ir.Assign)}
     for flag in flags.created:
@@ -151,6 +152,36 @@ class _Flags:
             escaping = {self.returned} & flags if self.returned else set()
             return before + [loop_stmt], escaping
         return [s], set()
+
+
+def _selects(stmts, flags: set) -> list:
+    """`if c: v = a` / `else: v = b` becomes `v = a if c else b`.
+
+    One assignment per arm to the same variable is a select: C evaluates only the arm it takes,
+    the reverse sweep needs no branch record, and compilers turn it into a conditional move that
+    vectorises. Calls stay in statements of their own (they are hoisted later), so are excluded.
+    """
+    out = []
+    for s in stmts:
+        if isinstance(s, ir.If):
+            s.body, s.orelse = _selects(s.body, flags), _selects(s.orelse, flags)
+            if (len(s.body) == 1 and len(s.orelse) == 1 and all(isinstance(x, ir.Assign) for x in s.body + s.orelse)
+                    and s.body[0].target == s.orelse[0].target and s.body[0].index == s.orelse[0].index
+                    and s.body[0].index is None and s.body[0].target not in flags
+                    and not any(ir.user_calls_in(x.value) for x in s.body + s.orelse)
+                    and not ir.user_calls_in(s.test)):
+                first, second = s.body[0], s.orelse[0]
+                value = ir.IfExp(s.test, first.value, second.value)
+                own = ir.Name(first.target)
+                if all(isinstance(x.value, ir.BinOp) and x.value.op == "+" and x.value.left == own
+                       for x in (first, second)):  # v += a / v += b: v += (a if c else b)
+                    value = ir.BinOp("+", own, ir.IfExp(s.test, first.value.right, second.value.right))
+                out.append(ir.Assign(first.line, first.column, first.target, value, first.source))
+                continue
+        elif isinstance(s, (ir.For, ir.While)):
+            s.body = _selects(s.body, flags)
+        out.append(s)
+    return out
 
 
 def _none_set(flags) -> ir.Expr:
