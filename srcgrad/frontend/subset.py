@@ -1,0 +1,85 @@
+"""The supported Python subset, as a table that documents it and is checked against the compiler.
+
+Each row is a construct, where its gradient comes from (compiled or the eager tape), and a small
+example function. tests/test_subset_table.py builds every example and asserts the compiler
+treats it as the row says; README.md's "Supported Python" table is printed from these rows
+(`python -m srcgrad.frontend.subset`) and a test compares the two. So the docs cannot drift
+from the code: a change in either fails a test.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+COMPILED, EAGER = "compiled", "eager tape"
+
+
+@dataclass(frozen=True)
+class Construct:
+    name: str
+    engine: str  # COMPILED or EAGER
+    example: str  # a module defining `f`
+
+
+_HEADER = "import math\nimport numpy as np\n\n"
+
+SUPPORTED = [
+    Construct("arithmetic `+ - * / // % **`, unary minus, comparisons, `and`/`or`/`not`", COMPILED,
+              "def f(x, y):\n    return (x * y - x / y) ** 2 + x // 1.5 + x % 0.7 + (-x if x > y and not y < 0 else y)"),
+    Construct("`math.*` and NumPy scalar functions, `abs`, `min`, `max`, `float`, `int`, `round`", COMPILED,
+              "def f(x):\n    return math.sin(x) + np.tanh(x) + abs(x) + min(x, 1.0) + max(x, 0.5) + float(int(x))"),
+    Construct("parameters annotated `float`, `int`, `bool`, `np.ndarray`, or unannotated", COMPILED,
+              "def f(x: float, n: int, flip: bool, v: np.ndarray, w):\n    return x * n * v[0] + w if flip else x"),
+    Construct("assignment, augmented assignment, tuple unpacking and swaps", COMPILED,
+              "def f(x, y):\n    a, b = x, y\n    a, b = b, a\n    a += b\n    return a * b"),
+    Construct("`if`/`elif`/`else`, conditional expressions", COMPILED,
+              "def f(x):\n    if x > 1.0:\n        y = x * x\n    elif x < -1.0:\n        y = -x\n    else:\n"
+              "        y = 1.0\n    return y if y > 0 else -y"),
+    Construct("`for` over `range(start, stop, step)`", COMPILED,
+              "def f(x, n: int):\n    for i in range(n, 0, -2):\n        x = x * 0.5 + i\n    return x"),
+    Construct("`while` with a data-dependent condition", COMPILED,
+              "def f(x):\n    while x < 10.0:\n        x = x * 1.5\n    return x"),
+    Construct("`break`, `continue`, `return` inside loops and branches", COMPILED,
+              "def f(x, n: int):\n    for i in range(n):\n        if i == 1:\n            continue\n        x = x * 1.1\n"
+              "        if x > 5.0:\n            return x\n        if x < -5.0:\n            break\n    return -x"),
+    Construct("calls to other functions of the module (inside loops too); module constants", COMPILED,
+              "RATE = 0.5\n\n\ndef g(u):\n    return u * u\n\n\ndef f(x):\n    s = 0.0\n    for i in range(3):\n"
+              "        s = s + g(x * RATE)\n    return s"),
+    Construct("array elements `x[i]`, `X[i, j]`, `y[i] = ...`, `y[i] += ...`; `len(x)`, `x.shape[k]`", COMPILED,
+              "def f(x):\n    y = np.zeros(len(x))\n    for i in range(x.shape[0]):\n        y[i] += x[i] * x[i]\n"
+              "    return y[0]"),
+    Construct("`np.zeros`, `np.ones`, `np.empty`, `np.zeros_like`, `x.copy()`", COMPILED,
+              "def f(x):\n    y = x.copy()\n    z = np.ones_like(x)\n    return y[0] * z[0]"),
+    Construct("whole-array NumPy: ufuncs, `@`, `np.dot`, `np.outer`, `.T`, `np.sum`/`np.mean` with `axis`, "
+              "`np.where`, broadcasting", COMPILED,
+              "def f(W: np.ndarray, x: np.ndarray):\n    h = np.tanh(W @ x) + np.where(x > 0, x, 0.0)\n"
+              "    return np.sum(np.mean(np.outer(h, h).T, axis=0))"),
+    Construct("array outputs (differentiated as the sum; `vjp_f` takes any cotangent)", COMPILED,
+              "def f(x: np.ndarray):\n    return np.sin(x) * 2.0"),
+    Construct("lists, dicts, sets, comprehensions, strings", EAGER,
+              "def f(x):\n    return sum([x * i for i in range(3)])"),
+    Construct("`for` over anything but `range`, `for`/`while` ... `else`", EAGER,
+              "def f(x):\n    for v in (1.0, 2.0):\n        x = x * v\n    return x"),
+    Construct("recursion", EAGER,
+              "def f(x, n: int):\n    if n == 0:\n        return x\n    return f(x * x, n - 1)"),
+    Construct("`try`, `with`, `lambda`, nested functions, `global`", EAGER,
+              "def f(x):\n    g = lambda y: y * y\n    return g(x)"),
+    Construct("slicing arrays, allocating arrays inside loops", EAGER,
+              "def f(x: np.ndarray):\n    return np.sum(x[1:] * x[:-1])"),
+    Construct("calls of functions from other modules (other than `math` and NumPy)", EAGER,
+              "import statistics\n\n\ndef f(x):\n    return statistics.fmean([x, 2.0 * x])"),
+]
+
+
+def example_source(construct: Construct) -> str:
+    return _HEADER + construct.example + "\n"
+
+
+def markdown_table() -> str:
+    lines = ["| construct | gradient |", "| --- | --- |"]
+    lines += [f"| {c.name} | {c.engine} |" for c in SUPPORTED]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(markdown_table(), end="")
