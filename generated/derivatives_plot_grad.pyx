@@ -4,6 +4,7 @@
 # the original code and records on the tape what the reverse sweep needs, then the reverse sweep.
 
 from srcgrad.eager.fallback import eager_value_and_gradient
+from srcgrad.eager.mathlib import tensor_float
 
 
 # ----------------------------------------------------------------------------------------------
@@ -11,7 +12,7 @@ from srcgrad.eager.fallback import eager_value_and_gradient
 # and their gradients come from the eager tape.
 
 _EAGER_SOURCE = 'from __future__ import annotations\nimport argparse\nimport sys\nfrom srcgrad.eager.mathlib import pi\nfrom pathlib import Path\nimport numpy as np\nfrom tutorial import square_sin\nfrom tutorial_eager import derivatives\ndef main(argv=None) -> None:\n    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])\n    parser.add_argument("-o", "--output", default=str(ROOT / "docs" / "derivatives.png"))\n    args = parser.parse_args(argv)\n\n    import matplotlib\n\n    matplotlib.use("Agg")\n    import matplotlib.pyplot as plt\n\n    import srcgrad\n\n    x = np.linspace(-2 * pi, 2 * pi, 100)  # 100 points between -2π and +2π\n    eager = [np.asarray(d) for d in derivatives(x)]\n    compiled_derivatives = [square_sin, srcgrad.grad(square_sin)]\n    compiled_derivatives += [srcgrad.grad(compiled_derivatives[-1])]\n    compiled_derivatives += [srcgrad.grad(compiled_derivatives[-1])]\n    compiled = [np.array([d(float(point)) for point in x]) for d in compiled_derivatives]\n    labels = ["f(x) = sin²(x)", "first derivative", "second derivative", "third derivative"]\n    fig, ax = plt.subplots(figsize=(8, 4.5), dpi=100)\n    for k, (line, dots, label) in enumerate(zip(compiled, eager, labels)):\n        drawn = ax.plot(x, line, label=label)\n        ax.plot(x[::4], dots[::4], "o", markersize=3, color=drawn[0].get_color())\n    ax.set_xlabel("x")\n    ax.set_title("srcgrad: compiled derivatives (lines), eager tape (dots)")\n    ax.grid(alpha=0.3)\n    ax.set_ylim(-4.6, 5.8)  # room for the legend above the curves\n    ax.legend(loc="upper center", ncol=4, fontsize="small")\n    fig.tight_layout()\n    Path(args.output).parent.mkdir(parents=True, exist_ok=True)\n    fig.savefig(args.output, metadata={"Software": None})  # no version stamp: reproducible bytes\n    print(f"wrote {args.output}")\n'
-_eager_namespace = {'__name__': 'derivatives_plot_grad_eager'}
+_eager_namespace = {'__name__': 'derivatives_plot_grad_eager', 'float': tensor_float}  # float(t) keeps a Tensor's derivative
 exec(compile(_EAGER_SOURCE, 'derivatives_plot.py', 'exec'), _eager_namespace)
 
 main = _eager_namespace['main']

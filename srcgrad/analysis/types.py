@@ -12,7 +12,7 @@ from ..diagnostics import Unsupported
 
 _ORDER = {ir.BOOL: 0, ir.INT: 1, ir.DOUBLE: 2}
 
-INT_RESULTS = {"int", "round", "ifloor", "iceil"}
+INT_RESULTS = {"int", "round", "ifloor", "iceil", "itrunc"}
 BOOL_RESULTS = {"bool"}
 SAME_AS_ARGUMENTS = {"absolute", "minimum", "maximum"}
 
@@ -30,25 +30,33 @@ VECTOR_ONLY = {"transpose", "dot", "outer"}
 
 
 def expr_type(e: ir.Expr, var_types: dict, return_types: dict) -> str:
-    kind = _expr_type(e, var_types, return_types)
-    if kind in (ir.DOUBLE, ir.INT, ir.BOOL) and not isinstance(e, (ir.Name, ir.Index, ir.UserCall)):
-        # NumPy broadcasting: a whole array anywhere among the operands makes a whole array
-        if isinstance(e, ir.Call) and e.func in ("sum", "mean", "shape"):
-            return kind
-        if any(expr_type(c, var_types, return_types) == ir.NDARRAY for c in ir.children(e)
-               if not (isinstance(e, ir.Alloc))):
-            return ir.NDARRAY
-    return kind
-
-
-def _expr_type(e: ir.Expr, var_types: dict, return_types: dict) -> str:
+    """The type of an expression; each subexpression is typed once (linear in its size)."""
     if isinstance(e, ir.Const):
-        return ir.BOOL if isinstance(e.value, bool) else ir.INT if isinstance(e.value, int) else ir.DOUBLE
+        return ir.BOOL if isinstance(e.value, bool) else ir.INT if isinstance(e.value, int) or e.value is None \
+            else ir.DOUBLE
     if isinstance(e, ir.Name):
         return var_types.get(e.id)
+    if isinstance(e, ir.UserCall):
+        return return_types.get(e.func)
+    if isinstance(e, ir.Index):
+        return ir.DOUBLE
+    if isinstance(e, ir.Alloc):
+        return var_types.get(e.like) if e.like is not None else ir.array_type(len(e.shape))
+    kinds = [expr_type(c, var_types, return_types) for c in ir.children(e)]
+    if isinstance(e, ir.Call) and e.func in ("sum", "mean"):
+        return ir.DOUBLE if e.args[1].value is None else ir.NDARRAY
+    if isinstance(e, ir.Call) and e.func == "shape":
+        return ir.INT
+    if ir.NDARRAY in kinds:  # NumPy broadcasting: a whole array among the operands makes a whole array
+        return ir.NDARRAY
+    return _node_type(e, kinds)
+
+
+def _node_type(e: ir.Expr, kinds: list) -> str:
+    """The type of e from the types of its children."""
     if isinstance(e, ir.BinOp):
-        left, right = expr_type(e.left, var_types, return_types), expr_type(e.right, var_types, return_types)
-        if e.op == "@" or ir.NDARRAY in (left, right):
+        left, right = kinds
+        if e.op == "@":
             return ir.NDARRAY
         if e.op == "/":
             return ir.DOUBLE
@@ -60,37 +68,24 @@ def _expr_type(e: ir.Expr, var_types: dict, return_types: dict) -> str:
     if isinstance(e, ir.Unary):
         if e.op == "not":
             return ir.BOOL
-        kind = expr_type(e.operand, var_types, return_types)
-        return ir.INT if kind == ir.BOOL else kind
+        return ir.INT if kinds[0] == ir.BOOL else kinds[0]
     if isinstance(e, (ir.Compare, ir.BoolOp)):
         return ir.BOOL
     if isinstance(e, ir.IfExp):
-        return join(expr_type(e.body, var_types, return_types), expr_type(e.orelse, var_types, return_types))
+        return join(kinds[1], kinds[2])
     if isinstance(e, ir.Call):
         if e.func == "float":
             return ir.DOUBLE
         if e.func in INT_RESULTS:
             return ir.INT
-        if e.func == "shape":
-            return ir.INT
-        if e.func in ("sum", "mean"):
-            return ir.DOUBLE if e.args[1].value is None else ir.NDARRAY
         if e.func in VECTOR_ONLY:
             return ir.NDARRAY
         if e.func in BOOL_RESULTS:
             return ir.BOOL
         if e.func in SAME_AS_ARGUMENTS:
-            kind = join(*(expr_type(a, var_types, return_types) for a in e.args))
+            kind = join(*kinds)
             return ir.INT if kind == ir.BOOL else kind
         return ir.DOUBLE
-    if isinstance(e, ir.UserCall):
-        return return_types.get(e.func)
-    if isinstance(e, ir.Index):
-        return ir.DOUBLE
-    if isinstance(e, ir.Alloc):
-        if e.like is not None:
-            return var_types.get(e.like)
-        return ir.array_type(len(e.shape))
     raise TypeError(e)
 
 
@@ -173,13 +168,18 @@ def _whole_array_operands(function: ir.Function) -> set:
     return found
 
 
-def infer(function: ir.Function, result: str, return_types: dict) -> None:
+def infer(function: ir.Function, result: str, return_types: dict, constants: dict | None = None) -> None:
     """Fill function.var_types for every variable and set function.return_type.
 
     An unannotated parameter that flows into a whole-array value (`h = x + y` with h later
     summed or multiplied by @) is taken to be an array itself; annotate `x: float` to say otherwise.
     """
     declared = dict(function.var_types)
+    assigned = {s.target for s in ir.walk(function.body) if isinstance(s, ir.Assign)} | \
+        {s.var for s in ir.walk(function.body) if isinstance(s, ir.For)} | {p for p, _ in function.params}
+    for name, value in (constants or {}).items():  # module constants read as their own type
+        if name not in declared and name not in assigned:
+            declared[name] = ir.BOOL if isinstance(value, bool) else ir.INT if isinstance(value, int) else ir.DOUBLE
     promoted = set()
     while True:
         function.var_types = dict(declared)

@@ -75,6 +75,13 @@ def __getattr__(name):  # anything else of math (fsum, prod, ...) has no Tensor 
     raise AttributeError(name)
 
 
+def tensor_float(value):
+    """float() that leaves a Tensor a Tensor, so `float(x)` in traced code keeps x's derivative."""
+    if isinstance(value, Tensor):
+        return value
+    return builtins.float(value)
+
+
 def tensor_math(fn):
     """A copy of the function `fn` whose global `math` is this module, whose names imported
     from math (`from math import sin`) are this module's, and whose calls to other functions
@@ -93,6 +100,7 @@ def _rebind(fn, done: dict):
 
         this = sys.modules[__name__]
         env = dict(fn.__globals__)
+        env.setdefault("float", tensor_float)
         done[key] = env
         for name, val in list(env.items()):
             if val is _math:

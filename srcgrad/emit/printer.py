@@ -123,7 +123,10 @@ class ExpressionPrinter:
             self.used.add("cube")
             return f"cube({self(e.left)})", _PRECEDENCE["atom"]
         if e.op == "**":  # right-associative, binds tighter than unary minus on its left
-            return f"{self.wrap(e.left, p + 1)} ** {self.wrap(e.right, _PRECEDENCE['neg'])}", p
+            base = self.wrap(e.left, p + 1)
+            if integral and not self.pure and self.type_of(e) == ir.DOUBLE:
+                base = f"(<double>{self.wrap(e.left, _PRECEDENCE['atom'])})"  # 2 ** -1 is 0.5, not C's 0
+            return f"{base} ** {self.wrap(e.right, _PRECEDENCE['neg'])}", p
         left = self.wrap(e.left, p)
         right = self.wrap(e.right, p + 1)
         if e.op == "/" and integral and not self.pure:
@@ -157,7 +160,7 @@ class ExpressionPrinter:
         if name == "shape":
             return f"{args[0]}.shape[{args[1]}]"
         if name == "absolute":
-            name = "abs" if integral else "fabs"
+            name = ("abs" if self.pure else "iabs") if integral else "fabs"
         if name in ("maximum", "minimum") and integral:
             name = {"maximum": "imax", "minimum": "imin"}[name]
         if name != "abs":

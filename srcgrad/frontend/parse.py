@@ -26,8 +26,8 @@ MATH_FUNCTIONS = {
     "atan2": "arctan2", "sinh": "sinh", "cosh": "cosh", "tanh": "tanh", "asinh": "arcsinh",
     "acosh": "arccosh", "atanh": "arctanh", "exp": "exp", "exp2": "exp2", "expm1": "expm1",
     "log": "log", "log2": "log2", "log10": "log10", "log1p": "log1p", "sqrt": "sqrt", "cbrt": "cbrt",
-    "pow": "power", "hypot": "hypot", "fabs": "fabs", "floor": "floor", "ceil": "ceil",
-    "trunc": "trunc", "copysign": "copysign", "fmod": "fmod", "degrees": "rad2deg", "radians": "deg2rad",
+    "pow": "power", "hypot": "hypot", "fabs": "fabs", "floor": "ifloor", "ceil": "iceil",
+    "trunc": "itrunc", "copysign": "copysign", "fmod": "fmod", "degrees": "rad2deg", "radians": "deg2rad",
 }
 NUMPY_FUNCTIONS = {
     name: name for name in (
@@ -268,7 +268,7 @@ class FunctionReader:
         function = ir.Function(self.function.name, params, body, line, column,
                                source_lines=self.facts.lines)
         function.var_types = dict(self.declared_types)
-        return function
+        return _rename_reserved(function, self.locals)
 
     def _read_params(self, params: cst.Parameters) -> list:
         if params.star_arg not in (None, cst.MaybeSentinel.DEFAULT) or params.star_kwarg is not None:
@@ -484,7 +484,16 @@ class FunctionReader:
                 step = args[2]
         if isinstance(step, ir.Const) and step.value == 0:
             raise self.error(call.args[2], "range() step must not be zero")
-        return ir.For(line, column, node.target.value, start, stop, step, self._block(node.body))
+        body = self._block(node.body)
+        var = node.target.value
+        if any((isinstance(inner, ir.Assign) and inner.target == var) or (isinstance(inner, ir.For) and inner.var == var)
+               for inner in ir.walk(body)):
+            # the body changes the loop variable: count with a variable of our own, and make the
+            # user's an ordinary variable that each iteration starts from
+            counter = self._fresh(f"{var}_loop")
+            body.insert(0, ir.Assign(line, column, var, ir.Name(counter), self._source_line(node)))
+            return ir.For(line, column, counter, start, stop, step, body)
+        return ir.For(line, column, var, start, stop, step, body)
 
     def _condition(self, node) -> ir.Expr:
         return self.expr(node)
@@ -723,6 +732,76 @@ class FunctionReader:
 _ARITY = {"arctan2": 2, "hypot": 2, "maximum": 2, "minimum": 2, "fmax": 2, "fmin": 2, "logaddexp": 2,
           "copysign": 2, "fmod": 2, "remainder": 2, "power": 2, "add": 2, "subtract": 2, "multiply": 2,
           "true_divide": 2}
+
+
+# Names the generated code itself uses at module level: runtime functions and the tape.
+RESERVED_NAMES = {
+    "sin", "cos", "tan", "asin", "acos", "atan", "atan2", "sinh", "cosh", "tanh", "asinh", "acosh", "atanh",
+    "exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sqrt", "cbrt", "hypot", "fabs", "floor", "ceil",
+    "trunc", "copysign", "fmod", "fmax", "fmin", "rint", "NAN", "INFINITY", "sign", "maximum", "minimum",
+    "imax", "imin", "iabs", "square", "cube", "reciprocal", "deg2rad", "rad2deg", "logaddexp", "mod", "floordiv",
+    "mod_int", "floordiv_int", "ifloor", "iceil", "itrunc", "round_half_even", "range_length", "np", "Tape",
+    "tape", "tape_init", "tape_free", "push_double", "pop_double", "push_int", "pop_int", "push_branch",
+    "pop_branch", "reserve_doubles", "reserve_ints", "reserve_branches", "as_float_array", "as_float_ndarray",
+    "unbroadcast", "sum_adjoint", "mean_adjoint", "matmul_adjoint_left", "matmul_adjoint_right",
+    "outer_adjoint_left", "outer_adjoint_right", "cotangent_like", "gradients_like", "tensor_float",
+    "eager_value_and_gradient", "abs", "float", "int", "bool", "round", "range",
+}
+
+
+def _rename_reserved(function: ir.Function, local_names: set) -> ir.Function:
+    """A local called like a runtime function (`sin = math.sin(x)`, `tape = ...`) gets another
+    name in the generated code, so it cannot shadow what the generated code calls."""
+    clashes = sorted(local_names & RESERVED_NAMES)
+    if not clashes:
+        return function
+    taken = set(local_names) | RESERVED_NAMES
+    mapping = {}
+    for name in clashes:
+        new, k = f"{name}_", 1
+        while new in taken:
+            k += 1
+            new = f"{name}_{k}"
+        taken.add(new)
+        mapping[name] = new
+
+    def expr(e):
+        if isinstance(e, ir.Index):
+            return ir.Index(mapping.get(e.array, e.array), tuple(expr(i) for i in e.indices))
+        if isinstance(e, ir.Alloc):
+            return ir.Alloc(e.kind, tuple(expr(d) for d in e.shape), mapping.get(e.like, e.like) if e.like else None)
+        if isinstance(e, ir.Name):
+            return ir.Name(mapping.get(e.id, e.id))
+        if not ir.children(e):
+            return e
+        from ..transform.lower import _rebuild
+
+        return _rebuild(e, [expr(c) for c in ir.children(e)])
+
+    def block(stmts):
+        for s in stmts:
+            if isinstance(s, ir.Assign):
+                s.target = mapping.get(s.target, s.target)
+                s.value = expr(s.value)
+                s.index = tuple(expr(i) for i in s.index) if s.index is not None else None
+            elif isinstance(s, ir.If):
+                s.test = expr(s.test)
+                block(s.body)
+                block(s.orelse)
+            elif isinstance(s, ir.For):
+                s.var = mapping.get(s.var, s.var)
+                s.start, s.stop, s.step = expr(s.start), expr(s.stop), expr(s.step)
+                block(s.body)
+            elif isinstance(s, ir.While):
+                s.test = expr(s.test)
+                block(s.body)
+            elif isinstance(s, ir.Return):
+                s.value = expr(s.value)
+
+    block(function.body)
+    function.params = [(mapping.get(p, p), kind) for p, kind in function.params]
+    function.var_types = {mapping.get(k, k): v for k, v in function.var_types.items()}
+    return function
 
 
 def _assigned_names(block) -> set:

@@ -19,7 +19,7 @@ def minimum(a, b):
     return b if b < a else a
 
 
-imax, imin = maximum, minimum
+imax, imin, iabs = maximum, minimum, abs
 
 
 def square(x):
@@ -81,6 +81,10 @@ def ifloor(x):
 
 def iceil(x):
     return math.ceil(x)
+
+
+def itrunc(x):
+    return math.trunc(x)
 
 
 def round_half_even(x):

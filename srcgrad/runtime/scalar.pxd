@@ -19,6 +19,9 @@ cdef inline double maximum(double a, double b) noexcept nogil:
 cdef inline double minimum(double a, double b) noexcept nogil:
     return b if b < a else a
 
+cdef inline Py_ssize_t iabs(Py_ssize_t a) noexcept nogil:
+    return -a if a < 0 else a
+
 cdef inline Py_ssize_t imax(Py_ssize_t a, Py_ssize_t b) noexcept nogil:
     return b if b > a else a
 
@@ -88,6 +91,9 @@ cdef inline Py_ssize_t ifloor(double x) noexcept nogil:
 
 cdef inline Py_ssize_t iceil(double x) noexcept nogil:
     return <Py_ssize_t> ceil(x)
+
+cdef inline Py_ssize_t itrunc(double x) noexcept nogil:
+    return <Py_ssize_t> x
 
 cdef inline Py_ssize_t round_half_even(double x) noexcept nogil:
     return <Py_ssize_t> rint(x)

@@ -58,7 +58,7 @@ def generate_module(source: str, filename: str, *, pure: bool = False, only=None
             names = Names(user_names(function) | set(facts.constants) | set(facts.functions) | {"tape"})
             result = lower(function, names)
             return_types = {k: s.return_type for k, s in signatures.items()}
-            infer(function, result, return_types)
+            infer(function, result, return_types, facts.constants)
             split_whole_array_expressions(function, names, return_types)
             differentiable = [p for p, _ in function.params if function.var_types[p] == ir.DOUBLE
                               or function.var_types[p] == ir.NDARRAY or ir.array_dims(function.var_types[p])]
@@ -241,6 +241,7 @@ class _ModuleEmitter:
             lines.append(f"from srcgrad.runtime.vector import {', '.join(vector_helpers)}")
         if any_fallback:
             lines.append("from srcgrad.eager.fallback import eager_value_and_gradient")
+            lines.append("from srcgrad.eager.mathlib import tensor_float")
         lines.append("")
         for name in self.facts.constant_order:
             value = self.facts.constants[name]
@@ -370,7 +371,8 @@ class _ModuleEmitter:
         jvp_map = {c.signature.name: (c.signature.jvp, param_kinds[c.signature.name]) for c in compiled}
         jvp = _derive(sig.jvp, code.primal_body, list(sig.params), diff, code.primal_locals, set(), "d_",
                       code.names, jvp_map)
-        emit(jvp, [sig.return_type] * 2)
+        tangent = sig.return_type if _tangent_kind(sig.return_type) else ir.DOUBLE  # an int's tangent is 0.0
+        emit(jvp, [sig.return_type, tangent])
 
         # hvp: the adjoint with tangents
         hvp_map = {**jvp_map, **{c.signature.adjoint: (c.signature.hvp, param_kinds[c.signature.name] + [ir.DOUBLE])
@@ -379,7 +381,8 @@ class _ModuleEmitter:
         hvp = _derive(sig.hvp, code.adjoint_body, [("tape", "tape")] + adjoint_inputs,
                       diff + [code.adjoint_param] + [n for n, _ in b_arrays], code.locals, set(code.zero_init), "d_",
                       code.names, hvp_map, outputs=[n for n, _ in b_arrays])
-        emit(hvp, ([sig.return_type] + [params[p] for p in scalar_grads]) * 2)
+        grad_kinds = [params[p] for p in scalar_grads]
+        emit(hvp, [sig.return_type] + grad_kinds + [tangent] + grad_kinds)
         self._forward_wrappers(out, code, [(hvp.tangent_of[p], params[p]) for p in diff], scalar_grads, arrays)
 
         if not self.third_order:
@@ -389,13 +392,13 @@ class _ModuleEmitter:
                     for c in compiled}
         jvp2 = _derive(f"{sig.jvp}2", jvp.body, jvp.params, [p for p, k in jvp.params if _tangent_kind(k)],
                        jvp.locals, jvp.zero_init, "e_", code.names, jvp2_map)
-        emit(jvp2, [sig.return_type] * 4)
+        emit(jvp2, [sig.return_type] + [tangent] * 3)
         hvp2_map = {**jvp2_map, **{c.signature.hvp: (f"{c.signature.hvp}2", param_kinds[c.signature.name] + [ir.DOUBLE]
                                                      + diff_kinds[c.signature.name] + [ir.DOUBLE]) for c in compiled}}
         hvp2 = _derive(f"{sig.hvp}2", hvp.body, hvp.params, [p for p, k in hvp.params if _tangent_kind(k)],
                        hvp.locals, hvp.zero_init, "e_", code.names, hvp2_map,
                        outputs=[n for n, _ in b_arrays] + [hvp.tangent_of[n] for n, _ in b_arrays])
-        emit(hvp2, ([sig.return_type] + [params[p] for p in scalar_grads]) * 4)
+        emit(hvp2, [sig.return_type] + grad_kinds + ([tangent] + grad_kinds) * 3)
         if len(diff) == 1 and not arrays and params[diff[0]] == ir.DOUBLE:
             self._third_derivative_wrapper(out, code, hvp2)
 
@@ -631,7 +634,8 @@ class _ModuleEmitter:
         lines.append("# and their gradients come from the eager tape.")
         lines.append("")
         lines.append(f"_EAGER_SOURCE = {source!r}")
-        lines.append("_eager_namespace = {'__name__': " + repr(module_name_for(self.shown_name) + "_eager") + "}")
+        lines.append("_eager_namespace = {'__name__': " + repr(module_name_for(self.shown_name) + "_eager")
+                     + ", 'float': tensor_float}  # float(t) keeps a Tensor's derivative")
         lines.append(f"exec(compile(_EAGER_SOURCE, {self.shown_name!r}, 'exec'), _eager_namespace)")
         lines.append("")
         for name in names:

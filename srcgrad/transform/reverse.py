@@ -493,8 +493,9 @@ class ReverseMode:
             self.adjoint_names[self.result]
         locals_ = {}
         params = {p for p, _ in self.fn.params}
+        assigned = {x.target for x in ir.walk(self.fn.body) if isinstance(x, ir.Assign)}
         for var, kind in sorted(self.types.items()):
-            if var not in params:
+            if var not in params and (var not in self.constants or var in assigned):
                 locals_[var] = kind
         primal_locals = dict(locals_)
         for var, name in sorted(self.adjoint_names.items()):
@@ -509,7 +510,9 @@ class ReverseMode:
             body.insert(body.index(next(x for x in body if isinstance(x, GComment) and x.text == "reverse sweep")) + 1,
                         GAssign(adjoint_param, ir.Call("cotangent_like", (ir.Name(adjoint_param), ir.Name(self.result)))))
         body.append(GCall("return", (ir.Name(self.result),) + tuple(grads)))
+        adjoint_temps = dict(self.temps)
         primal = self.primal_block(self.fn.body) + [GCall("return", (ir.Name(self.result),))]
+        primal_locals.update((k, v) for k, v in sorted(self.temps.items()) if k not in adjoint_temps)
         zero_init = sorted(name for name, kind in locals_.items()
                            if name in self.adjoint_names.values() and kind in (ir.DOUBLE, ir.NDARRAY))
         return FunctionCode(sig, primal, body, locals_, primal_locals, self.result, adjoint_param,
@@ -536,7 +539,7 @@ class ReverseMode:
                 body = self.primal_block(s.body)
                 if s.exit_flag is not None:
                     body.append(GIf(s.exit_flag, [GBreak()]))
-                out.append(GFor(s.var, _range_args(s), body))
+                out.extend(self._range_loop(s, s.start, s.step, body))
             elif isinstance(s, ir.While):
                 body = self.primal_block(s.body)
                 if s.exit_flag is not None:
@@ -670,6 +673,24 @@ class ReverseMode:
 
         visit(self.fn.body, set())
 
+    def _range_loop(self, s: ir.For, start: ir.Expr, step: ir.Expr, body: list, comment: str = "") -> list:
+        """`for var in range(start, s.stop, step)`; a step whose sign is unknown counts iterations
+        instead (C needs the direction of a loop when it is compiled)."""
+        if isinstance(step, ir.Const):
+            return [GFor(s.var, _range_args(ir.For(s.line, s.column, s.var, start, s.stop, step, [])), body, comment)]
+        out = []
+        if not isinstance(start, (ir.Name, ir.Const)):
+            name = self.temp(f"{s.var}_start", ir.INT)
+            out.append(GAssign(name, start))
+            start = ir.Name(name)
+        if not isinstance(step, ir.Name):
+            name = self.temp(f"{s.var}_step", ir.INT)
+            out.append(GAssign(name, step))
+            step = ir.Name(name)
+        k = self.temp("iteration", ir.INT)
+        count = ir.Call("range_length", (start, s.stop, step))
+        return out + [GFor(k, (count,), [GAssign(s.var, start + ir.Name(k) * step)] + body, comment)]
+
     def _recompute(self, s: ir.For) -> list:
         return [GAssign(x.target, x.value, comment=f"recompute line {x.line}") for x in self.recomputed.get(id(s), [])]
 
@@ -712,7 +733,7 @@ class ReverseMode:
             body_f = body_f + [GIf(s.exit_flag, [GBreak()])]
         comment = f"line {s.line}"
         if not body_r:
-            return forward + [GFor(s.var, _range_args(s), body_f, comment)], reverse_after
+            return forward + self._range_loop(s, s.start, s.step, body_f, comment), reverse_after
 
         if simple:
             forward += self._reserve(body_f, _trip_count(s))
@@ -739,8 +760,7 @@ class ReverseMode:
         forward.append(GAssign(trips, ir.Const(0)))
         if s.exit_flag is None:
             forward += self._reserve(body_f, ir.Call("range_length", (start, s.stop, step)))
-        loop_range = _range_args(ir.For(s.line, s.column, s.var, start, s.stop, step, []))
-        forward.append(GFor(s.var, loop_range, [GAssign(trips, ir.Const(1), "+=")] + body_f, comment))
+        forward += self._range_loop(s, start, step, [GAssign(trips, ir.Const(1), "+=")] + body_f, comment)
         reverse = []
         if nested:
             for name in keep + [trips]:
