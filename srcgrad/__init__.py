@@ -13,3 +13,8 @@ from .eager import (  # noqa: E402
     zeros,
 )
 from .api import check_grads, grad, hessian, hvp, jvp, source, value_and_grad  # noqa: E402  (after __version__)
+
+__all__ = [
+    "FallbackWarning", "GradientTape", "Tensor", "Variable", "constant", "gradients_function", "ones", "zeros",
+    "check_grads", "grad", "hessian", "hvp", "jvp", "source", "value_and_grad",
+]

@@ -218,13 +218,12 @@ class _ModuleEmitter:
             if any_compiled:
                 lines.append(f"from srcgrad.runtime.pytape import Tape, {', '.join(tape_functions)}"
                              if tape_functions else "from srcgrad.runtime.pytape import Tape")
-            helpers = [h if h not in ("NAN", "INFINITY") else h for h in helpers]
-            consts = [h for h in helpers if h in ("NAN", "INFINITY")]
-            helpers = [h for h in helpers if h not in consts]
+            special = [h for h in helpers if h in ("NAN", "INFINITY")]
+            helpers = [h for h in helpers if h not in special]
             if helpers:
                 lines.append(f"from srcgrad.runtime.pyscalar import {', '.join(helpers)}")
-            if consts:
-                lines.append(f"NAN, INFINITY = float('nan'), float('inf')")
+            if special:
+                lines.append("NAN, INFINITY = float('nan'), float('inf')")
         else:
             if math_functions:
                 lines.append(f"from libc.math cimport {', '.join(math_functions)}")
