@@ -416,9 +416,8 @@ class ReverseMode:
             self.propagate(arg, b_arg, out, acc)
 
     # the to-be-recorded analysis ---------------------------------------------------------
-    def needed_names(self) -> set:
-        """Variables whose values some adjoint statement reads."""
-        needed = set()
+    def find_adjoint_reads(self) -> None:
+        """For each assignment, the variables its adjoint reads (self.adjoint_reads)."""
         taken = set(self.names.taken)  # a dry run: the names it draws are given back
         self.adjoint_reads = {}
         for s in ir.walk(self.fn.body):
@@ -430,10 +429,8 @@ class ReverseMode:
                 if self.types.get(s.target) == ir.NDARRAY:
                     reads.discard(s.target)  # its own result, assigned once and kept: no old value to restore
                 self.adjoint_reads[id(s)] = reads
-                needed |= reads
         self.names.taken = taken
         self.temps.clear()
-        return needed
 
     def recording_plan(self) -> dict:
         """id(statement) -> whether the forward sweep must push the value it overwrites.
@@ -480,7 +477,7 @@ class ReverseMode:
         self.readers = _reader_counts(self.fn)
         self.bounds = bounds.plan(self.fn)
         self.written_once = _elements_written_once(self.fn, self.types)
-        self.needed = self.needed_names()
+        self.find_adjoint_reads()
         self.names_before = set(self._differentiable()) | {p for p, _ in self.fn.params}
         self.record = self.recording_plan()
         self._plan_recomputation()
