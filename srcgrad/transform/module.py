@@ -360,9 +360,10 @@ class _ModuleEmitter:
                 header = f"cdef {returned} {derived.name}({typed}){suffix}:"
             out.lines.append(header)
             self._declarations(out, derived.locals, derived.zero_init)
-            out.emit_block(_rename_calls(derived.body, codes, primal=True), 1,
-                           ExpressionPrinter(self.pure, _tangent_type_of(printer.type_of, derived.tangents,
-                                                                         derived.locals)))
+            tangent_printer = ExpressionPrinter(self.pure, _tangent_type_of(printer.type_of, derived.tangents,
+                                                                            derived.locals))
+            out.emit_block(_rename_calls(derived.body, codes, primal=True), 1, tangent_printer)
+            printer.used |= tangent_printer.used  # its math functions are imported with the rest
             out.lines.append("")
             out.lines.append("")
 
