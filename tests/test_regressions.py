@@ -266,3 +266,27 @@ def test_float_of_a_parameter_in_an_eager_fallback():
     generated, module = fuzzing.pure_build(FLOAT_IN_A_FALLBACK, "float_fallback.py")
     assert generated.diagnostics  # the list makes f a fallback
     assert module.grad_f(1.5) == pytest.approx(3.0)
+
+
+# --------------------------------------------------------------------------- forward mode
+
+
+UNUSED_MATH_CALLS = """
+import math
+
+
+def f(x, y):
+    unused = abs(y) + math.sin(x * y) + math.log(y * y + 1.0)
+    return x * y
+"""
+
+
+@xfail("transform/module.py _ModuleEmitter (forward functions): the jvp/hvp code keeps statements the "
+       "adjoint dropped as dead (`unused = abs(y) + ...`), and the functions their derivatives call "
+       "(sign, cos, log) are not among the module's imports: pure NameError \"name 'sign' is not "
+       "defined\" in jvp_f, compiled \"undeclared name not builtin: sign\" (the whole build fails)")
+@pytest.mark.parametrize("how", BUILDS)
+def test_unused_math_calls_in_forward_mode(how):
+    module = build(how, textwrap.dedent(UNUSED_MATH_CALLS), "unused_math")
+    assert module.jvp_f(0.5, 2.0, (1.0, 0.0)) == pytest.approx(2.0)
+    assert module.hvp_f(0.5, 2.0, (1.0, 0.0)) == pytest.approx((0.0, 1.0))
