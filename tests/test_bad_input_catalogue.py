@@ -23,7 +23,6 @@ import math
 import subprocess
 import sys
 
-import numpy as np
 import pytest
 
 from support import PROGRAMS, assert_close, central_differences, compiled_module, original_module, pure_module
