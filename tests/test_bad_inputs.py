@@ -419,9 +419,6 @@ def test_user_names_that_look_generated_do_not_collide(how):
         compiled_checked(COLLIDING, args, "colliding")
 
 
-@xfail("transform/module.py _check_collisions: GENERATED_PREFIXES lacks 'value_and_vjp_', the helper "
-       "every grad_f calls, so a user function value_and_vjp_f replaces it and grad_f fails "
-       "(TypeError: cannot unpack non-iterable float object) instead of a collision error")
 def test_user_function_named_value_and_vjp_is_refused_or_works(cli):
     source = "def f(x):\n    return x * x\n\n\ndef value_and_vjp_f(x, dout):\n    return 1.0\n"
     code, _, err = cli(source)

@@ -281,10 +281,6 @@ def f(x, y):
 """
 
 
-@xfail("transform/module.py _ModuleEmitter (forward functions): the jvp/hvp code keeps statements the "
-       "adjoint dropped as dead (`unused = abs(y) + ...`), and the functions their derivatives call "
-       "(sign, cos, log) are not among the module's imports: pure NameError \"name 'sign' is not "
-       "defined\" in jvp_f, compiled \"undeclared name not builtin: sign\" (the whole build fails)")
 @pytest.mark.parametrize("how", BUILDS)
 def test_unused_math_calls_in_forward_mode(how):
     module = build(how, textwrap.dedent(UNUSED_MATH_CALLS), "unused_math")

@@ -19,7 +19,8 @@ from ..generate import FunctionReport, GeneratedModule
 from .lower import Names, lower, split_whole_array_expressions, user_names
 from .reverse import ReverseMode, Signature
 
-GENERATED_PREFIXES = ("grad_", "value_and_grad_", "vjp_", "jvp_", "hvp_", "hessian_")
+GENERATED_PREFIXES = ("grad_", "value_and_grad_", "value_and_vjp_", "vjp_", "jvp_", "hvp_", "hessian_",
+                      "third_derivative_")
 CYTHON_DIRECTIVES = ("# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, "
                      "cpow=True, initializedcheck=False")
 
