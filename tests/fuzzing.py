@@ -25,8 +25,11 @@ that currently fail, each with a regression test in tests/test_regressions.py.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
+import signal
+import threading
 import types
 from dataclasses import dataclass, field, replace
 
@@ -43,6 +46,7 @@ HUGE = 1e8  # primal or gradient beyond this: too close to overflow for a tolera
 MAX_TRIPS = 14  # the most iterations a `for` over small ints runs (range(2 * n + 3) with n <= 5)
 MAX_ARRAY = 5  # the longest array argument
 MAX_COST = 3000  # no call may make a program run more loop iterations than this
+TIME_LIMIT = 30  # seconds for the checks of one program
 
 
 @dataclass(frozen=True)
@@ -319,8 +323,8 @@ def float_expr(draw, scope: Scope, depth: int | None = None) -> str:
     for _, kind_ in callee.params:
         if kind_ in ("float", "float:"):
             args.append(draw(float_expr(scope, depth - 1)))
-        elif kind_ == "int":
-            args.append(draw(small_int(scope)))
+        elif kind_ == "int":  # the callee's n: at most 5, as the entry's
+            args.append(f"min({draw(small_int(scope))}, 5)")
         elif kind_ == "bool":
             args.append(draw(condition(scope, 0)))
         else:
@@ -343,14 +347,18 @@ def float_leaf(draw, scope: Scope) -> str:
 
 @st.composite
 def small_int(draw, scope: Scope) -> str:
-    """An int expression whose value stays small (|v| <= ~12): fit for range bounds."""
+    """An int expression whose value stays small (|v| <= 13): fit for range bounds and int arguments.
+
+    An int variable other than `n` (at most 5) is read through min(v, 5): loop indices and
+    counters reach 13, and bounds made from them would multiply the trip counts of nested loops."""
     options = list(INT_CONSTANTS) + ["N0"]
     if scope.ints:
-        options += scope.ints * 2
+        options += [v if v == "n" else f"min({v}, 5)" for v in scope.ints] * 2
     base = draw(st.sampled_from(options))
     shape = draw(st.sampled_from(["{0}", "{0}", "{0} + 1", "{0} - 1", "{0} // 2", "{0} % 3", "2 * {0}",
                                   "min({0}, 3)", "max({0}, 1)", "abs({0})"]))
-    return shape.format(base if re.fullmatch(r"[\w]+|-?\d+", base) and not base.startswith("-") else f"({base})")
+    return shape.format(base if re.fullmatch(r"[\w]+|-?\d+|min\(\w+, 5\)", base) and not base.startswith("-")
+                        else f"({base})")
 
 
 @st.composite
@@ -585,7 +593,7 @@ def while_statement(draw, scope: Scope) -> tuple:
     body, _ = draw(block(inner))
     lines = [f"{counter} = 0"]
     if shape == "data":
-        lines.append(f"while {draw(condition(scope))} and {counter} < {limit}:")
+        lines.append(f"while ({draw(condition(scope))}) and {counter} < {limit}:")
         head = [f"{counter} += 1"]
     elif shape == "count":
         lines.append(f"while {counter} < {limit}:")
@@ -753,8 +761,29 @@ def check(program: Program, built, name: str, stats: Stats | None = None, what: 
     engine and finite differences. Raises Mismatch, showing the program, on a difference."""
     stats = stats or Stats()
     stats.count(program)
-    check_source(program.source(), program.entry.name, program.args, program.float_positions, built, name,
-                 stats, what)
+    with _time_limit(TIME_LIMIT, f"{what} build: the checks took more than {TIME_LIMIT} s (a loop that does "
+                                 f"not end?)\nargs = {program.args!r}\nprogram:\n{program.source()}"):
+        check_source(program.source(), program.entry.name, program.args, program.float_positions, built, name,
+                     stats, what)
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: int, message: str):
+    """Raise Mismatch(message) if the block runs longer than `seconds` (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum, frame):
+        raise Mismatch(message)
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def check_source(source: str, entry: str, args: tuple, positions: list, built, name: str | None = None,
