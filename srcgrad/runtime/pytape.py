@@ -3,72 +3,77 @@
 import numpy as np
 
 
+class _Stack:
+    """A typed stack with a cursor, grown by doubling."""
+
+    __slots__ = ("data", "size", "convert")
+
+    def __init__(self, dtype, convert):
+        self.data = np.empty(64, dtype=dtype)
+        self.size = 0
+        self.convert = convert  # pops give Python numbers, as the compiled tape gives C ones
+
+    def reserve(self, extra):
+        if extra > 0 and self.size + extra > len(self.data):
+            capacity = max(len(self.data), 64)
+            while capacity < self.size + extra:
+                capacity *= 2
+            grown = np.empty(capacity, dtype=self.data.dtype)
+            grown[: self.size] = self.data[: self.size]
+            self.data = grown
+
+    def push(self, value):
+        if self.size == len(self.data):
+            self.reserve(1)
+        self.data[self.size] = value
+        self.size += 1
+
+    def pop(self):
+        self.size -= 1
+        return self.convert(self.data[self.size])
+
+
 class Tape:
-    __slots__ = ("doubles", "n_doubles", "ints", "n_ints", "branches", "n_branches", "failed")
+    __slots__ = ("doubles", "ints", "branches", "failed")
 
     def __init__(self):
-        self.doubles = np.empty(64, dtype=np.float64)
-        self.ints = np.empty(64, dtype=np.int64)
-        self.branches = np.empty(64, dtype=np.int8)
-        self.n_doubles = self.n_ints = self.n_branches = 0
+        self.doubles = _Stack(np.float64, float)
+        self.ints = _Stack(np.int64, int)
+        self.branches = _Stack(np.int8, int)
         self.failed = False
 
 
-def _grown(array, need):
-    capacity = max(len(array), 64)
-    while capacity < need:
-        capacity *= 2
-    grown = np.empty(capacity, dtype=array.dtype)
-    grown[: len(array)] = array
-    return grown
-
-
 def reserve_doubles(tape, extra):
-    if extra > 0 and tape.n_doubles + extra > len(tape.doubles):
-        tape.doubles = _grown(tape.doubles, tape.n_doubles + extra)
+    tape.doubles.reserve(extra)
 
 
 def reserve_ints(tape, extra):
-    if extra > 0 and tape.n_ints + extra > len(tape.ints):
-        tape.ints = _grown(tape.ints, tape.n_ints + extra)
+    tape.ints.reserve(extra)
 
 
 def reserve_branches(tape, extra):
-    if extra > 0 and tape.n_branches + extra > len(tape.branches):
-        tape.branches = _grown(tape.branches, tape.n_branches + extra)
+    tape.branches.reserve(extra)
 
 
 def push_double(tape, value):
-    if tape.n_doubles == len(tape.doubles):
-        tape.doubles = _grown(tape.doubles, tape.n_doubles + 1)
-    tape.doubles[tape.n_doubles] = value
-    tape.n_doubles += 1
+    tape.doubles.push(value)
 
 
 def pop_double(tape):
-    tape.n_doubles -= 1
-    return float(tape.doubles[tape.n_doubles])
+    return tape.doubles.pop()
 
 
 def push_int(tape, value):
-    if tape.n_ints == len(tape.ints):
-        tape.ints = _grown(tape.ints, tape.n_ints + 1)
-    tape.ints[tape.n_ints] = value
-    tape.n_ints += 1
+    tape.ints.push(value)
 
 
 def pop_int(tape):
-    tape.n_ints -= 1
-    return int(tape.ints[tape.n_ints])
+    return tape.ints.pop()
 
 
 def push_branch(tape, arm):
-    if tape.n_branches == len(tape.branches):
-        tape.branches = _grown(tape.branches, tape.n_branches + 1)
-    tape.branches[tape.n_branches] = arm
-    tape.n_branches += 1
+    tape.branches.push(arm)
 
 
 def pop_branch(tape):
-    tape.n_branches -= 1
-    return int(tape.branches[tape.n_branches])
+    return tape.branches.pop()
