@@ -15,6 +15,8 @@ The runs are derandomized (the same programs every time). Environment variables:
                                   compiled test compiles one in ten of that many (default 30,
                                   one module: a compile of 30 programs takes about a minute)
     SRCGRAD_FUZZ_SEED=123         draw different programs (a new seed each run: `$RANDOM`)
+    SRCGRAD_FUZZ_ARRAYS=1         programs also take an np.ndarray and loop over its elements
+                                  (fuzzing.Features.arrays; element writes: =2)
 
 e.g. `SRCGRAD_FUZZ_PROGRAMS=10000 python -m pytest tests/test_fuzz.py -x -q` (about an hour on
 two cores). A failure prints the program and its arguments; it then belongs in
@@ -35,6 +37,8 @@ PROGRAMS = int(os.environ.get("SRCGRAD_FUZZ_PROGRAMS", "300"))
 COMPILED = max(1, PROGRAMS // 10) if "SRCGRAD_FUZZ_PROGRAMS" in os.environ else 30
 BATCH = 30  # programs per compiled module
 SEED = os.environ.get("SRCGRAD_FUZZ_SEED")
+ARRAYS = os.environ.get("SRCGRAD_FUZZ_ARRAYS", "0")
+FEATURES = fuzzing.Features(arrays=ARRAYS in ("1", "2"), element_writes=ARRAYS == "2")
 
 
 def _settings(examples: int, shrink: bool = True):
@@ -53,7 +57,7 @@ STATS = {"pure": fuzzing.Stats(), "compiled": fuzzing.Stats()}
 
 def test_pure_builds():
     @_settings(PROGRAMS)
-    @given(fuzzing.programs())
+    @given(fuzzing.programs(FEATURES))
     def check(program):
         generated, module = fuzzing.pure_build(program.source())
         assert not generated.diagnostics, [d.format() for d in generated.diagnostics]
@@ -68,7 +72,7 @@ def _sample(count: int) -> tuple:
     drawn = []
 
     @_settings(count, shrink=False)
-    @given(fuzzing.programs())
+    @given(fuzzing.programs(FEATURES))
     def collect(program):
         drawn.append(program)
 

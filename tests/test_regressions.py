@@ -11,9 +11,11 @@ the construct again.
 from __future__ import annotations
 
 import functools
+import math
 import signal
 import textwrap
 
+import numpy as np
 import pytest
 
 import fuzzing
@@ -286,3 +288,56 @@ def test_unused_math_calls_in_forward_mode(how):
     module = build(how, textwrap.dedent(UNUSED_MATH_CALLS), "unused_math")
     assert module.jvp_f(0.5, 2.0, (1.0, 0.0)) == pytest.approx(2.0)
     assert module.hvp_f(0.5, 2.0, (1.0, 0.0)) == pytest.approx((0.0, 1.0))
+
+
+# --------------------------------------------------------------------------- derivative rules
+
+
+COPYSIGN_OF_ZERO = """
+import math
+
+
+def f(x, y):
+    return math.copysign(x, y)
+"""
+
+
+@xfail("rules/elementwise.py copysign: d/dx copysign(x, y) is written np.sign(x) * np.sign(y), which "
+       "is 0 for y = +-0.0, though copysign(x, 0.0) is |x| (slope sign(x)) and copysign(x, -0.0) is "
+       "-|x|: grad_f(-0.5, 0.0) is (0, 0), not (-1, 0); np.copysign(1.0, y) keeps the sign of zero. "
+       "The eager tape shares the rule, so only finite differences saw it (found by the fuzzer)")
+@pytest.mark.parametrize("how", BUILDS)
+@pytest.mark.parametrize("y", [0.0, -0.0], ids=["+0", "-0"])
+def test_copysign_onto_a_signed_zero(how, y):
+    module = build(how, textwrap.dedent(COPYSIGN_OF_ZERO), "copysign")
+    gradient = module.grad_f(-0.5, y)
+    assert gradient[0] == (-1.0 if y == 0.0 and math.copysign(1.0, y) > 0 else 1.0)
+    assert gradient[1] == 0.0
+
+
+# --------------------------------------------------------------------------- arrays
+
+
+ARRAY_READ_AND_PASSED = """
+import numpy as np
+
+
+def g(x, a: np.ndarray):
+    return x * a[0]
+
+
+def f(x, a: np.ndarray):
+    return g(x, a) + a[1] * x
+"""
+
+
+@xfail("analysis/types.py _check_arrays_only_indexed: an array parameter that the function both "
+       "indexes (a[1]) and passes to another function of the module (g(x, a)) is refused as \"the "
+       "array 'a' used as a whole value (vectorised NumPy)\" and falls back; either alone compiles "
+       "(found by the fuzzer with Features(arrays=True, array_arguments=True))")
+def test_array_read_and_passed_to_a_callee():
+    generated, module = fuzzing.pure_build(textwrap.dedent(ARRAY_READ_AND_PASSED), "array_passed.py")
+    assert [d.format() for d in generated.diagnostics] == []
+    x, a = 0.5, np.array([2.0, 3.0])
+    gx, ga = module.grad_f(x, a.copy())
+    assert gx == pytest.approx(5.0) and ga == pytest.approx([0.5, 0.5])
