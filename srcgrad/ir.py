@@ -285,6 +285,8 @@ def all_of(values) -> Expr:
 def select(cond: Expr, a: Expr, b: Expr) -> Expr:
     if a == b:
         return a
+    if isinstance(cond, Const) and isinstance(cond.value, bool):
+        return a if cond.value else b
     return IfExp(cond, a, b)
 
 
@@ -298,7 +300,7 @@ def apply_ufunc(name: str, args: list) -> Expr:
     if name in _UFUNC_OPERATORS:
         return binop(_UFUNC_OPERATORS[name], *args)
     if name in _UFUNC_COMPARISONS:
-        return Compare(_UFUNC_COMPARISONS[name], *args)
+        return compare(_UFUNC_COMPARISONS[name], *args)
     if name == "negative":
         return neg(args[0])
     if name == "positive":

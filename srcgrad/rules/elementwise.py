@@ -43,7 +43,9 @@ _define("positive", 1, lambda x, out: (1.0,))
 _define("reciprocal", 1, lambda x, out: (-(out * out),))
 _define("square", 1, lambda x, out: (2.0 * x,))
 # d/dy x**y = x**y log x, defined (as 0) where x <= 0 so that constant-exponent code never sees log(0)
-_define("power", 2, lambda x, y, out: (y * x ** (y - 1.0), np.where(x > 0, out * np.log(np.where(x > 0, x, 1.0)), 0.0)))
+# d/dx x**y = y x**(y-1), which is 0 (not 0 * inf) for y = 0
+_define("power", 2, lambda x, y, out: (np.where(np.equal(y, 0), 0.0, y * x ** (y - 1.0)),
+                                       np.where(x > 0, out * np.log(np.where(x > 0, x, 1.0)), 0.0)))
 _define("floor_divide", 2, lambda x, y, out: (None, None))
 _define("remainder", 2, lambda x, y, out: (1.0, -np.floor_divide(x, y)))
 _define("fmod", 2, lambda x, y, out: (1.0, -np.trunc(x / y)))
