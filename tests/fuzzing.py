@@ -832,7 +832,12 @@ def check_source(source: str, entry: str, args: tuple, positions: list, built, n
     if not _close_all(scaled, [-2.5 * np.asarray(g) for g in gradient], 1e-14):
         fail(f"vjp_ with dout=-2.5 {scaled!r} != -2.5 * gradient {gradient!r}")
     _check_forward_mode(built, name, args, positions, gradient, fail)
-    stats.hvp_compared += _check_hessian_vector_product(built, name, args, positions, fail)
+    at_a_kink = any(args[p] == 0.0 for p in positions if not isinstance(args[p], np.ndarray))
+    if "==" not in source and "!=" not in source and not at_a_kink:
+        # a float equality is a branch taken only at its exact point, and abs/sign/min/max have their
+        # kinks at 0: at such a point the Hessian of the branch taken is right, yet differences of
+        # gradients (taken on either side) see the other branch
+        stats.hvp_compared += _check_hessian_vector_product(built, name, args, positions, fail)
 
     smooth = _smooth(original, args, positions)
     if _WRITES.search(source):  # immutable Tensors: finite differences are the only oracle
