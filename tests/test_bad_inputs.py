@@ -737,7 +737,7 @@ def long_sum(terms: int) -> str:
 DEEP_AND_LONG = {
     "90 nested ifs": (deep_ifs(90), (0.7,)),
     "8 nested loops": (deep_loops(8), (0.7,)),
-    "1000 statements": (long_function(1000), (0.7, 0.3)),
+    "600 statements": (long_function(600), (0.7, 0.3)),
     "an expression 150 levels deep": (deep_expression(150), (0.7,)),
     "a sum of 500 terms": (long_sum(500), (0.7, 0.3)),
 }
@@ -759,7 +759,7 @@ def test_deep_nesting_and_long_functions_pure(source, args):
 
 def test_deep_nesting_and_long_functions_compiled():
     """One module with a deep and a long function (one compile)."""
-    source = deep_ifs(40).replace("def f(", "def deep(") + "\n\n" + long_function(200).replace("def f(", "def long(")
+    source = deep_ifs(25).replace("def f(", "def deep(") + "\n\n" + long_function(100).replace("def f(", "def long(")
     compiled_checked(source, (0.7,), "deep_and_long", entry="deep")
     compiled_checked(source, (0.7, 0.3), "deep_and_long", entry="long")
 

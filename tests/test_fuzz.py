@@ -12,8 +12,8 @@ differences (to 1e-6, where the program is smooth at the drawn point):
 The runs are derandomized (the same programs every time). Environment variables:
 
     SRCGRAD_FUZZ_PROGRAMS=10000   how many programs the pure test draws (default 300); the
-                                  compiled test compiles one in ten of that many (default 30,
-                                  one module: a compile of 30 programs takes about a minute)
+                                  compiled test compiles one in ten of that many (default 24,
+                                  one module: its compile takes most of a minute)
     SRCGRAD_FUZZ_SEED=123         draw different programs (a new seed each run: `$RANDOM`)
     SRCGRAD_FUZZ_ARRAYS=1         programs also take an np.ndarray and loop over its elements
                                   (fuzzing.Features.arrays; element writes: =2)
@@ -34,7 +34,7 @@ from hypothesis import HealthCheck, Phase, given, seed, settings
 import fuzzing
 
 PROGRAMS = int(os.environ.get("SRCGRAD_FUZZ_PROGRAMS", "300"))
-COMPILED = max(1, PROGRAMS // 10) if "SRCGRAD_FUZZ_PROGRAMS" in os.environ else 30
+COMPILED = max(1, PROGRAMS // 10) if "SRCGRAD_FUZZ_PROGRAMS" in os.environ else 24
 BATCH = 30  # programs per compiled module
 SEED = os.environ.get("SRCGRAD_FUZZ_SEED")
 ARRAYS = os.environ.get("SRCGRAD_FUZZ_ARRAYS", "0")

@@ -341,3 +341,23 @@ def test_array_read_and_passed_to_a_callee():
     x, a = 0.5, np.array([2.0, 3.0])
     gx, ga = module.grad_f(x, a.copy())
     assert gx == pytest.approx(5.0) and ga == pytest.approx([0.5, 0.5])
+
+
+LOGADDEXP = """
+import numpy as np
+
+
+def f(x, y):
+    return np.logaddexp(x, y)
+"""
+
+
+@xfail("runtime/scalar.pxd and runtime/pyscalar.py logaddexp: top + log1p(exp(-|a - b|)) is "
+       "nan for a = b = +-inf (inf - inf), where NumPy (and so the original) gives +-inf; NumPy "
+       "returns a + log(2) when a == b (found by the fuzzer: a loop that overflows)")
+@pytest.mark.parametrize("how", BUILDS)
+@pytest.mark.parametrize("value", [math.inf, -math.inf], ids=["inf", "-inf"])
+def test_logaddexp_of_two_equal_infinities(how, value):
+    module = build(how, textwrap.dedent(LOGADDEXP), "logaddexp")
+    assert module.f(value, value) == value
+    assert module.f(1.5, 1.5) == pytest.approx(1.5 + math.log(2.0))
