@@ -550,6 +550,7 @@ def install(
     try:
         with file_lock(outdir):
             changed = _install_files(generated.text.encode(), source_path, cached_binary, binary_path)
+            changed = _install_stub(generated, outdir) or changed
     except OSError as error:
         raise BuildError(f"cannot write into {outdir}: {error.strerror or error}") from None
     _record(stages, "install", started)
@@ -575,3 +576,19 @@ def _install_files(text: bytes, source_path: Path, cached_binary: Path | None, b
         atomic_copy(cached_binary, binary_path)
         changed = True
     return changed
+
+
+def stub_path(outdir: Path, module_name: str) -> Path:
+    return Path(outdir) / f"{module_name}.pyi"
+
+
+def _install_stub(generated, outdir: Path) -> bool:
+    """Write the module's type stub (FILE_grad.pyi) beside it, for mypy and editors."""
+    stub = getattr(generated, "stub", "")
+    if not stub:
+        return False
+    path = stub_path(outdir, generated.module_name)
+    if _same_bytes(path, stub.encode()):
+        return False
+    atomic_write(path, stub.encode())
+    return True

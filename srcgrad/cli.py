@@ -151,7 +151,15 @@ def _as_error(warning: str) -> str:
 
 
 def _compare(generated, job: BuildJob, outcome: Outcome) -> None:
-    path = Path(outcome.output)
+    outcome.diff = _diff_against(Path(outcome.output), generated.text, job.path)
+    if getattr(generated, "stub", ""):  # the type stub is generated output too
+        outcome.diff += _diff_against(builder.stub_path(Path(job.outdir), generated.module_name), generated.stub,
+                                      job.path)
+    outcome.status = "stale" if outcome.diff else "fresh"
+
+
+def _diff_against(path: Path, text: str, source_path: str) -> str:
+    """A unified diff from the file at `path` to `text`; "" when they are the same."""
     try:
         with open(path, encoding="utf-8", newline="") as existing:
             old = existing.read()
@@ -161,17 +169,15 @@ def _compare(generated, job: BuildJob, outcome: Outcome) -> None:
         old, old_name = None, f"{path} (unreadable: {error})"
     else:
         old_name = str(path)
-    if old == generated.text:
-        outcome.status = "fresh"
-        return
-    outcome.status = "stale"
+    if old == text:
+        return ""
     diff = difflib.unified_diff(
         (old or "").splitlines(keepends=True),
-        generated.text.splitlines(keepends=True),
+        text.splitlines(keepends=True),
         fromfile=old_name,
-        tofile=f"{path} (regenerated from {job.path})",
+        tofile=f"{path} (regenerated from {source_path})",
     )
-    outcome.diff = "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in diff)
+    return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in diff)
 
 
 def _install(generated, job: BuildJob, outcome: Outcome) -> None:

@@ -21,6 +21,7 @@ class FunctionReport:
     compiled: bool  # False: the gradient uses the eager tape
     taped: str  # human summary of what the forward sweep records, e.g. "out: 1 double per iteration (line 4)"
     differentiable: list = field(default_factory=list)  # parameter names that get gradients, in order
+    types: dict = field(default_factory=dict)  # compiled: parameter name (and "return") -> inferred type
 
 
 @dataclass
@@ -31,6 +32,7 @@ class GeneratedModule:
     function_sources: dict[str, str] = field(default_factory=dict)  # NAME -> adjoint source (for `show`)
     diagnostics: list[Diagnostic] = field(default_factory=list)  # warnings
     reports: list[FunctionReport] = field(default_factory=list)
+    stub: str = ""  # the FILE_grad.pyi type stub
 
 
 def generate(source: str, filename: str, *, pure: bool = False, only: list[str] | None = None,

@@ -84,10 +84,15 @@ def generate_module(source: str, filename: str, *, pure: bool = False, only=None
     reports = [FunctionReport(name, facts.functions[name].line, name in codes,
                               "; ".join(codes[name].taped) if name in codes else "eager tape",
                               codes[name].signature.differentiable if name in codes
-                              else _fallback_differentiable(facts.functions[name]))
+                              else _fallback_differentiable(facts.functions[name]),
+                              {**dict(codes[name].signature.params), "return": codes[name].signature.return_type}
+                              if name in codes else {})
                for name in selected if not name.startswith("_")]
+    from ..emit.stubs import module_stub
+
+    stub = module_stub(source, filename, text, reports)
     return GeneratedModule(module_name_for(filename), ".py" if pure else ".pyx", text, sources,
-                           diagnostics, reports)
+                           diagnostics, reports, stub)
 
 
 def _check_collisions(facts, filename: str) -> None:
