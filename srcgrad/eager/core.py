@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import operator
 import threading
+import weakref
 
 import numpy as np
 
@@ -59,9 +60,33 @@ def apply(prim: Primitive, args: tuple, kwargs: dict):
     out = _new(prim.fn(*vals, **kwargs) if kwargs else prim.fn(*vals))
     tapes = STATE.recording
     if tapes:
+        for a in args:
+            if type(a) is MutableTensor:  # tapes record the array's current value, never the array
+                args = tuple(_node(a) for a in args)
+                break
         for tape in tapes:
             tape._record(prim, args, kwargs, out)
     return out
+
+
+def record(prim: Primitive, args: tuple, kwargs: dict, out) -> None:
+    """Record an already computed `out = prim(*args)` on the tapes of this thread."""
+    tapes = STATE.recording
+    if tapes:
+        args = tuple(_node(a) for a in args)
+        for tape in tapes:
+            tape._record(prim, args, kwargs, out)
+
+
+def _node(x):
+    """The Tensor a tape knows for `x`: a MutableTensor's current value; anything else itself."""
+    return x._cell.node if type(x) is MutableTensor else x
+
+
+def is_recorded(t) -> bool:
+    """Whether a tape of this thread that is recording tracks the Tensor t."""
+    key = id(_node(t))
+    return any(key in tape._tracked for tape in STATE.recording)
 
 
 def value(x):
@@ -103,7 +128,7 @@ class Tensor:
     function without a derivative rule raises `MissingRuleError`.
     """
 
-    __slots__ = ("_value", "__weakref__")
+    __slots__ = ("_value", "_cell", "__weakref__")  # _cell: used by MutableTensor only
     __array_priority__ = 1000.0  # NumPy defers binary operators to Tensor
 
     def __init__(self, value):
@@ -127,6 +152,13 @@ class Tensor:
         return self._value.tolist()
 
     def __float__(self) -> float:
+        if STATE.recording and is_recorded(self):
+            raise TypeError(
+                "float() of a Tensor that a gradient tape is recording would drop its derivative "
+                "(NumPy calls float() to store a value into a plain ndarray); make the array with "
+                "np.zeros/np.array/... in code the eager engine runs, or with srcgrad.zeros, so that "
+                "element assignment is recorded, or call .numpy() to drop the derivative on purpose"
+            )
         return float(self._value)
 
     def __int__(self) -> int:
@@ -159,21 +191,24 @@ class Tensor:
         return f"{type(self).__name__}({body})" if not v.ndim else f"{type(self).__name__}({body}, shape={v.shape})"
 
     def __array__(self, dtype=None, copy=None):
-        for tape in STATE.recording:
-            if id(self) in tape._tracked:
-                raise TypeError(
-                    "converting a Tensor that a tape is recording to a NumPy array would drop its "
-                    "gradient; use np.stack/np.concatenate to build arrays from Tensors, or "
-                    ".numpy() to drop the gradient on purpose"
-                )
+        if STATE.recording and is_recorded(self):
+            raise TypeError(
+                "converting a Tensor that a tape is recording to a NumPy array would drop its "
+                "gradient (storing it into a plain ndarray does that); assign into a Tensor or an "
+                "array made by np.zeros/np.array/... in code the eager engine runs, use "
+                "np.stack/np.concatenate to build arrays from Tensors, or .numpy() to drop the "
+                "gradient on purpose"
+            )
         v = np.asarray(self._value)
         return v.astype(dtype) if dtype is not None and dtype != v.dtype else v
 
     def __setitem__(self, index, val):
-        raise TypeError(
-            "Tensors are immutable: build the new value with np.where, np.concatenate or "
-            "np.stack instead of assigning elements"
-        )
+        """`t[index] = val`, recorded on the tapes: t becomes a MutableTensor (see there)."""
+        if type(self) is not Tensor:
+            raise TypeError(f"{type(self).__name__} does not support index assignment; "
+                            "assign into a Tensor (srcgrad.constant(value)) instead")
+        _make_mutable(self)
+        MutableTensor.__setitem__(self, index, val)
 
     # --- differentiable operations ------------------------------------------------------
     def __add__(self, other): return apply(_ADD, (self, other), _EMPTY)
@@ -275,6 +310,154 @@ class Variable(Tensor):
         super().__init__(value)
         self.trainable = trainable
 
+
+class _Cell:
+    """A MutableTensor's state: its current value as the tapes know it (`node`, a Tensor whose
+    value is the array's buffer), the node gradients with respect to the array mean (`origin`),
+    and whether the buffer may be referenced outside (`exposed`: the next write copies it)."""
+
+    __slots__ = ("node", "origin", "exposed")
+
+    def __init__(self, node, exposed: bool):
+        self.node = node
+        self.origin = node
+        self.exposed = exposed
+
+
+_BUFFER = Tensor._value  # the slot behind Tensor._value, read without MutableTensor's bookkeeping
+
+
+class MutableTensor(Tensor):
+    """A Tensor that supports element and slice assignment, recorded on gradient tapes.
+
+    Tapes identify values by the identity of Tensor objects, and a recorded operation reads its
+    inputs' values again in the backward pass, so a Tensor that tapes know must never change. A
+    MutableTensor is therefore a mutable *reference* to a sequence of immutable values: tapes
+    never see the MutableTensor itself, only its current value (`_cell.node`, a plain Tensor).
+    `m[index] = v` records `new = setitem(old, index, v)` (the VJP scatters: the old value gets
+    the cotangent with the written positions zeroed, `v` gets the cotangent at those positions)
+    and makes `new` the current value. Operations on `m` (`m * 2`, `np.sum(m)`) record its
+    current value.
+
+    Writes are copy-on-write with one shortcut: the buffer is written in place when nothing but
+    setitem and element reads can hold it, since their VJPs need only the shape (an element read
+    returns a copy, never a view). Any other use of the value (`_value` read: an operation, a
+    conversion) marks the buffer exposed, and the next write copies it. A loop of element writes
+    and reads therefore costs O(1) per write, not a copy of the array each time. The price:
+    writes are not seen through views or NumPy arrays taken before the write (NumPy's own view
+    semantics do not hold; every value is a snapshot).
+
+    Gradients with respect to a MutableTensor (as a tape source) are taken with respect to its
+    value when it was watched (for a function's argument: its input value, even after the
+    function assigned into it); as a target it stands for its current value.
+
+    MutableTensors come from `t[i] = v` on a Tensor (the Tensor becomes one), from `np.copy` /
+    `t.copy()` of a Tensor, and from the array constructors of `srcgrad.eager.numpylib`, which
+    code run by the eager engine (the compiler's fallback) uses as its `np`.
+    """
+
+    __slots__ = ()
+
+    def _exposed_value(self):
+        self._cell.exposed = True
+        return _BUFFER.__get__(self)
+
+    _value = property(_exposed_value, _BUFFER.__set__)
+
+    shape = property(lambda self: _BUFFER.__get__(self).shape)
+    ndim = property(lambda self: _BUFFER.__get__(self).ndim)
+    size = property(lambda self: _BUFFER.__get__(self).size)
+
+    def __len__(self) -> int:
+        buffer = _BUFFER.__get__(self)
+        if not buffer.ndim:
+            raise TypeError("len() of a 0-d Tensor")
+        return len(buffer)
+
+    def numpy(self):
+        v = _BUFFER.__get__(self)
+        return v.copy() if v.ndim else np.float64(v)
+
+    def __getitem__(self, index):
+        return apply(_READ, (self._cell.node, _plain_index(index)), _EMPTY)
+
+    def __setitem__(self, index, val):
+        index = _plain_index(index)
+        if isinstance(val, (list, tuple)):
+            val = _stacked(val)
+        cell = self._cell
+        val_node = _node(val)  # before the write: val may be this array
+        buffer = _BUFFER.__get__(self)
+        written = buffer.copy() if cell.exposed else buffer
+        if type(val) is MutableTensor:
+            written[index] = _BUFFER.__get__(val)  # copied in: val's buffer is not exposed
+        else:
+            written[index] = val._value if isinstance(val, Tensor) else val
+        if not _is_basic(index) and STATE.recording:
+            _check_distinct(index, written.shape)
+        cell.exposed = False
+        old, new = cell.node, _new(written)
+        _BUFFER.__set__(self, written)
+        cell.node = new
+        if STATE.recording:
+            record(SETITEM, (old, index, val_node), _EMPTY, new)
+
+    def _update(self, result):
+        self[...] = result
+        return self
+
+    # in-place operators keep the array (and its aliases) the same object, as ndarray's do
+    def __iadd__(self, other): return self._update(self + other)
+    def __isub__(self, other): return self._update(self - other)
+    def __imul__(self, other): return self._update(self * other)
+    def __itruediv__(self, other): return self._update(self / other)
+    def __ipow__(self, other): return self._update(self ** other)
+
+
+def mutable(value, exposed: bool = True) -> MutableTensor:
+    """A MutableTensor whose first value is `value` (a Tensor is adopted as that value, an array
+    wrapped; `exposed` when something else may hold the buffer, so the first write copies)."""
+    if type(value) is MutableTensor:
+        node = value._cell.node
+        value._cell.exposed = exposed = True  # the two share a buffer until one is written
+    elif isinstance(value, Tensor):
+        node = value
+    else:
+        node = _new(np.array(value, dtype=np.float64))
+        exposed = False
+    t = _new_object(MutableTensor)
+    _BUFFER.__set__(t, node._value)
+    t._cell = _Cell(node, exposed)
+    return t
+
+
+def _make_mutable(t: Tensor) -> None:
+    """Turn the Tensor t into a MutableTensor in place. Records that used t so far must keep
+    its current value: they are pointed at a new Tensor holding it, which becomes t's node."""
+    node = _new(t._value)
+    for tape in list(LIVE_TAPES):
+        tape._rename(t, node)
+    t._cell = _Cell(node, True)  # records may read the buffer: the first write copies it
+    t.__class__ = MutableTensor
+
+
+def _check_distinct(index, shape) -> None:
+    hits = np.zeros(shape, dtype=np.intp)
+    np.add.at(hits, index, 1)
+    if hits.max(initial=0) > 1:
+        raise ValueError("assigning through an index array that repeats an element is not "
+                         "differentiable (NumPy keeps one of the values); write each element once")
+
+
+def _stacked(values):
+    """A list or tuple of numbers and Tensors (nested) as one Tensor, recorded like np.stack."""
+    parts = [_stacked(v) if isinstance(v, (list, tuple)) else v for v in values]
+    if any(isinstance(p, Tensor) for p in parts):
+        return np.stack([p if isinstance(p, Tensor) else _new(np.asarray(p, dtype=np.float64)) for p in parts])
+    return np.array(parts, dtype=np.float64)
+
+
+LIVE_TAPES: "weakref.WeakSet" = weakref.WeakSet()  # every GradientTape, for _make_mutable
 
 _new_object = object.__new__
 
@@ -390,3 +573,38 @@ GETITEM = Primitive("getitem", operator.getitem)
 UNTAKE = Primitive("untake", _untake)  # the adjoint of indexing: scatter-add into zeros
 GETITEM.vjp = lambda argnums, g, ans, args, kw: [UNTAKE(g, args[1], args[0].shape)]
 UNTAKE.vjp = lambda argnums, g, ans, args, kw: [g[args[1]]]
+
+
+def _read(x, index):
+    out = x[index]
+    return out.copy() if isinstance(out, np.ndarray) and out.base is not None else out
+
+
+def _unset(g, index):
+    out = np.array(g, dtype=np.float64)
+    out[index] = 0.0
+    return out
+
+
+def _setitem(x, index, v):
+    out = x.copy()
+    out[index] = v
+    return out
+
+
+def _written_part(g, index, v):
+    """The cotangent of the value assigned by `x[index] = v`: g at index, summed to v's shape."""
+    part = g[index]
+    vshape = np.shape(v)
+    if len(vshape) > np.ndim(part):  # v had extra leading axes of length 1
+        return np.reshape(part, vshape)
+    return unbroadcast(part, vshape)
+
+
+# element reads of a MutableTensor (copies, never views) and element writes
+_READ = Primitive("getitem", _read, GETITEM.vjp)
+UNSET = Primitive("unset", _unset)  # g with the written positions zeroed: the old value's VJP
+UNSET.vjp = lambda argnums, g, ans, args, kw: [UNSET(g, args[1])]
+SETITEM = Primitive("setitem", _setitem)
+SETITEM.vjp = lambda argnums, g, ans, args, kw: [
+    UNSET(g, args[1]) if i == 0 else _written_part(g, args[1], args[2]) for i in argnums]

@@ -2,7 +2,22 @@
 
 from __future__ import annotations
 
+import weakref
+
 from .functions import value_and_grad_of
+from .mathlib import tensor_math
+
+_TRACEABLE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def traceable(function):
+    """`function` as the eager tape runs it: math and NumPy names rebound (mathlib.tensor_math), so
+    that math functions record on Tensors and arrays it builds record element assignment."""
+    try:
+        return _TRACEABLE[function]
+    except KeyError:
+        _TRACEABLE[function] = traced = tensor_math(function)
+        return traced
 
 
 def eager_value_and_gradient(function, args, differentiable: tuple, dout=1.0):
@@ -14,7 +29,7 @@ def eager_value_and_gradient(function, args, differentiable: tuple, dout=1.0):
     """
     args = tuple(args)
     traced = [i for i in differentiable if not isinstance(args[i], (bool, int))]
-    value, gradients = value_and_grad_of(function, args, traced, dout)
+    value, gradients = value_and_grad_of(traceable(function), args, traced, dout)
     by_position = dict(zip(traced, gradients))
     result, seen = [], set()
     for i in differentiable:

@@ -1,4 +1,5 @@
-"""Python's `math` module for Tensors, and `tensor_math(fn)`, which makes fn use it.
+"""Python's `math` module for Tensors, and `tensor_math(fn)`, which makes fn use it (and
+`srcgrad.eager.numpylib` as its NumPy, whose arrays record element assignment).
 
 `math.sin(t)` converts a Tensor to a float and so would drop its gradient without a word. This
 module has the same names, implemented with NumPy ufuncs (recorded on tapes, exact on plain
@@ -84,7 +85,7 @@ def tensor_float(value):
 
 def tensor_math(fn):
     """A copy of the function `fn` whose global `math` is this module, whose names imported
-    from math (`from math import sin`) are this module's, and whose calls to other functions
+    from math (`from math import sin`) are this module's, whose NumPy is `numpylib`, and whose calls to other functions
     of its own module are rebound the same way. Closures and defaults are kept."""
     return _rebind(fn, {})
 
@@ -98,6 +99,8 @@ def _rebind(fn, done: dict):
     else:
         import sys
 
+        from srcgrad.eager import numpylib
+
         this = sys.modules[__name__]
         env = dict(fn.__globals__)
         env.setdefault("float", tensor_float)
@@ -105,8 +108,13 @@ def _rebind(fn, done: dict):
         for name, val in list(env.items()):
             if val is _math:
                 env[name] = this
+            elif val is np:
+                env[name] = numpylib
             elif isinstance(val, types.BuiltinFunctionType) and getattr(val, "__module__", None) == "math":
                 env[name] = getattr(this, val.__name__, val)
+            elif callable(val) and getattr(val, "__name__", None) in numpylib.OVERRIDES \
+                    and getattr(np, val.__name__, None) is val:  # from numpy import zeros
+                env[name] = getattr(numpylib, val.__name__)
         for name, val in list(env.items()):
             if isinstance(val, types.FunctionType) and val.__globals__ is fn.__globals__:
                 env[name] = _rebind(val, done)

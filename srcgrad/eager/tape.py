@@ -15,7 +15,7 @@ import contextlib
 
 import numpy as np
 
-from srcgrad.eager.core import STATE, Tensor, Variable, _new
+from srcgrad.eager.core import LIVE_TAPES, STATE, MutableTensor, Tensor, Variable, _new, _node
 
 _UNCONNECTED = ("none", "zero")
 
@@ -40,6 +40,7 @@ class GradientTape:
         self._tracked: set = set()  # ids of tracked Tensors
         self._watched: list = []  # the watched Tensors, kept alive so that their ids stay unique
         self._used = False
+        LIVE_TAPES.add(self)
 
     # --- recording ----------------------------------------------------------------------
     def __enter__(self) -> "GradientTape":
@@ -84,8 +85,23 @@ class GradientTape:
             if not isinstance(t, Tensor):
                 raise TypeError(f"GradientTape.watch expects Tensors, got {type(t).__name__}; "
                                 "wrap values with srcgrad.constant")
+            if type(t) is MutableTensor:  # watched as its current value, which sources then mean
+                t._cell.origin = t = t._cell.node
             for tape in owners:
                 tape._watch(t)
+
+    def _rename(self, old: Tensor, new: Tensor) -> None:
+        """Let `new` stand for `old` in everything recorded so far (old is about to change)."""
+        if id(old) not in self._tracked:
+            return
+        self._tracked.discard(id(old))
+        self._tracked.add(id(new))
+        self._watched = [new if t is old else t for t in self._watched]
+        swap = lambda a: new if a is old else a  # noqa: E731
+        self._records = [
+            (prim, tuple(map(swap, args)) if any(a is old for a in args) else args, kwargs, swap(out), pos)
+            for prim, args, kwargs, out, pos in self._records
+        ]
 
     def watched_variables(self) -> tuple:
         return tuple(t for t in self._watched if isinstance(t, Variable))
@@ -118,11 +134,11 @@ class GradientTape:
         `output_gradients` replaces the implicit all-ones cotangent of each target.
         """
         unconnected_gradients = _check_unconnected(unconnected_gradients)
-        flat_sources = _flatten(sources)
+        flat_sources = [self._source(s) for s in _flatten(sources)]
         for s in flat_sources:
             if not isinstance(s, Tensor):
                 raise TypeError(f"gradient sources must be Tensors, got {type(s).__name__}")
-        targets = _flatten(target)
+        targets = [_node(t) for t in _flatten(target)]
         seeds = [None] * len(targets) if output_gradients is None else _flatten(output_gradients)
         if len(seeds) != len(targets):
             raise ValueError("output_gradients must have the same structure as target")
@@ -136,9 +152,10 @@ class GradientTape:
         """The Jacobian of `target` with respect to each source: a Tensor shaped
         `target.shape + source.shape` (same structure as `sources`)."""
         unconnected_gradients = _check_unconnected(unconnected_gradients)
-        flat_sources = _flatten(sources)
+        flat_sources = [self._source(s) for s in _flatten(sources)]
         if not isinstance(target, Tensor):
             raise TypeError("jacobian target must be a Tensor")
+        target = _node(target)
         n = target.size
         with self._backward_context() as raw:
             reach = self._reach(flat_sources)
@@ -177,6 +194,13 @@ class GradientTape:
             if not self._persistent:
                 self._used = True
                 self._records, self._watched, self._tracked = [], [], set()
+
+    def _source(self, s):
+        """A MutableTensor as a source means its value when it was watched (see MutableTensor)."""
+        if type(s) is not MutableTensor:
+            return s
+        cell = s._cell
+        return cell.origin if id(cell.origin) in self._tracked else cell.node
 
     def _reach(self, sources) -> set:
         """Ids of the sources and of every recorded value that depends on one of them."""

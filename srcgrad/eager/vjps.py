@@ -28,6 +28,7 @@ from srcgrad.eager.core import (
     Tensor,
     _new,
     apply,
+    mutable,
     unbroadcast,
     value,
 )
@@ -373,7 +374,7 @@ def _broadcast_to(array, shape, subok=False):
 
 @handles(np.copy)
 def _copy(a, order="K", subok=False):
-    return apply(COPY, (a,), _EMPTY)
+    return mutable(apply(COPY, (a,), _EMPTY))  # a fresh array: element assignment is recorded
 
 
 @handles(np.where)
