@@ -30,11 +30,26 @@ _UFUNCS = {
 }
 
 
+def _check_domain(target, args) -> None:
+    """Raise what `target` (a function of math) raises for these values: NumPy would give NaN
+    or inf where math raises ValueError or OverflowError, and code that catches those (or
+    relies on them) must see the same exceptions on Tensors as on floats."""
+    values = [np.asarray(value(a), dtype=np.float64) for a in args]
+    if all(v.ndim == 0 for v in values):
+        target(*[builtins.float(v) for v in values])
+        return
+    for point in np.broadcast(*values):
+        target(*[builtins.float(v) for v in point])
+
+
 def _scalar(ufunc, name):
+    target = getattr(_math, name)
+
     def fn(*args):
         if any(isinstance(a, Tensor) for a in args):
+            _check_domain(target, args)
             return ufunc(*args)
-        return getattr(_math, name)(*args)  # plain numbers: exactly what math gives
+        return target(*args)  # plain numbers: exactly what math gives
 
     fn.__name__ = name
     fn.__doc__ = f"math.{name}, recorded on gradient tapes when given Tensors."
@@ -50,7 +65,11 @@ def log(x, base=None):
     """math.log, recorded on gradient tapes when given Tensors."""
     if not isinstance(x, Tensor) and not isinstance(base, Tensor):
         return _math.log(x) if base is None else _math.log(x, base)
-    return np.log(x) if base is None else np.log(x) / np.log(base)
+    if base is None:
+        _check_domain(_math.log, (x,))
+        return np.log(x)
+    _check_domain(_math.log, (x, base))
+    return np.log(x) / np.log(base)
 
 
 # not differentiable (integer or boolean results): computed on the plain value
