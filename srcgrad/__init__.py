@@ -12,9 +12,9 @@ from .eager import (  # noqa: E402
     ones,
     zeros,
 )
-from .api import check_grads, grad, hessian, hvp, jvp, source, value_and_grad  # noqa: E402  (after __version__)
+from .api import check_grads, grad, hessian, hvp, jvp, source, value_and_grad, vjp  # noqa: E402  (after __version__)
 
 __all__ = [
     "FallbackWarning", "GradientTape", "Tensor", "Variable", "constant", "gradients_function", "ones", "zeros",
-    "check_grads", "grad", "hessian", "hvp", "jvp", "source", "value_and_grad",
+    "check_grads", "grad", "hessian", "hvp", "jvp", "source", "value_and_grad", "vjp",
 ]

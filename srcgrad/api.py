@@ -20,10 +20,12 @@ function typed at the prompt, or one the compiler cannot transform goes to
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.machinery
 import importlib.util
 import inspect
+import numbers
 import os
 import sys
 import threading
@@ -39,7 +41,7 @@ from . import build as builder
 from . import generate as generator
 from .diagnostics import SourceError
 
-__all__ = ["grad", "value_and_grad", "source", "NotCompilable"]
+__all__ = ["grad", "value_and_grad", "vjp", "jvp", "hvp", "hessian", "check_grads", "source", "NotCompilable"]
 
 
 class NotCompilable(Exception):
@@ -80,6 +82,10 @@ class _Target:
 
 def _locate(f) -> _Target | str:
     """f's source file and name, or the reason it has none the compiler can use."""
+    if isinstance(f, np.ufunc):
+        return "not a Python function (a NumPy ufunc), so there is no source to compile"
+    if inspect.isbuiltin(f):
+        return "not a Python function (a built-in), so there is no source to compile"
     if not inspect.isfunction(f):
         return f"not a Python function ({type(f).__name__}); only top-level functions of a source file are compiled"
     if f.__name__ == "<lambda>":
@@ -102,9 +108,10 @@ def _locate(f) -> _Target | str:
 
 
 def _describe(f) -> str:
-    name = getattr(f, "__qualname__", None) or repr(f)
-    module = getattr(f, "__module__", None)
-    return f"{module}.{name}" if module else name
+    """f's name as a user would write it: module.name, numpy.sin, abs."""
+    name = getattr(f, "__qualname__", None) or getattr(f, "__name__", None) or repr(f)
+    module = "numpy" if isinstance(f, np.ufunc) else getattr(f, "__module__", None)
+    return f"{module}.{name}" if module and module != "builtins" else name
 
 
 # --------------------------------------------------------------------------- generated modules
@@ -155,6 +162,22 @@ def _import_extension(binary: Path, module_name: str) -> ModuleType:
     return module
 
 
+# --------------------------------------------------------------------------- fallback warnings
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+def _fallback_warning(message: str) -> None:
+    """A FallbackWarning attributed to the first frame outside srcgrad: the user's line that
+    asked for the derivative, however deep inside srcgrad the decision was taken."""
+    from .eager import FallbackWarning
+
+    level, frame = 1, sys._getframe(0)
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE_DIR):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, FallbackWarning, stacklevel=level)
+
+
 # --------------------------------------------------------------------------- differentiating
 
 
@@ -165,17 +188,20 @@ def _compiled(f, third_order: bool = False):
         return target
     try:
         loaded = _generated_module(target, third_order)
+        report = next((r for r in loaded.generated.reports if r.name == target.name), None)
+        if report is None:
+            return "the generated module has no adjoint for it"
+        if not report.compiled:
+            return _warning_for(loaded.generated, target.name) or "outside the compiled subset"
+        return _compiled_module(loaded), target, report
     except SourceError as error:
         return error.diagnostic.format()
-    report = next((r for r in loaded.generated.reports if r.name == target.name), None)
-    if report is None:
-        return "the generated module has no adjoint for it"
-    if not report.compiled:
-        return _warning_for(loaded.generated, target.name) or "outside the compiled subset"
-    return _compiled_module(loaded), target, report
+    except Exception as error:  # noqa: BLE001  (a compiler or C-compiler failure must not cost the user the gradient)
+        return f"srcgrad could not compile it ({type(error).__name__}: {error})"
 
 
 def _differentiate(f, wrt, value_too: bool):
+    _check_wrt_type(wrt)
     if hasattr(f, "__srcgrad__"):
         return _nested(f, wrt, value_too)
     found = _compiled(f)
@@ -183,10 +209,14 @@ def _differentiate(f, wrt, value_too: bool):
         return _when_not_compilable(f, wrt, value_too, found)
     module, target, report = found
     select = _selector(f, report, wrt)
+    call = _Call(f, _differentiable_parameters(f, report))
+    no_gradient = None if call.differentiable else _no_parameter_message(_describe(f), call)
     if value_too:
         compiled = getattr(module, f"value_and_grad_{target.name}")
 
         def differentiated(*args, **kwargs):
+            if no_gradient:
+                raise TypeError(no_gradient)
             value, gradient = compiled(*args, **kwargs)
             return value, select(gradient)
 
@@ -194,20 +224,26 @@ def _differentiate(f, wrt, value_too: bool):
         compiled = getattr(module, f"grad_{target.name}")
 
         def differentiated(*args, **kwargs):
+            if no_gradient:
+                raise TypeError(no_gradient)
             return select(compiled(*args, **kwargs))
 
+    eager = _eager_value_and_grad(_traceable(f), call, wrt, _describe(f))
+    single = _single_position(call, wrt) if not value_too else None
     return _labelled(differentiated, f, compiled.__name__, f"{compiled.__name__} of {target.path}, compiled by srcgrad",
-                     _Nesting(f, 1, _single_scalar(report, f, wrt)))
+                     _Nesting(f, 1, call, _eager_part(eager, value_too), single))
 
 
 @dataclass(frozen=True)
 class _Nesting:
-    """What grad(grad(f)) needs to know about grad(f): the function, the order, and whether
-    f is a compiled function of one float parameter (the case higher orders are compiled for)."""
+    """What grad(grad(f)) needs to know about grad(f)."""
 
-    base: object
+    base: object  # the user's function
     order: int
-    single: bool
+    call: "_Call"  # base's parameters, which every derivative of it shares
+    eager: object  # this same derivative on the eager tape (Tensors in and out inside a tape)
+    single: int | None = None  # the parameter a compiled higher order differentiates along, if any
+    fallback: str | None = None  # why this derivative already runs on the eager tape
 
 
 def _labelled(function, f, name: str, doc: str, nesting: _Nesting):
@@ -218,112 +254,292 @@ def _labelled(function, f, name: str, doc: str, nesting: _Nesting):
     return function
 
 
-def _single_scalar(report, f, wrt) -> bool:
-    differentiable = _differentiable_parameters(f, report)
-    if len(differentiable) != 1 or wrt not in (None, 0, (0,)):
-        return False
-    return True
+def _single_position(call: "_Call", wrt) -> int | None:
+    """The parameter grad(f, wrt) differentiates along when it returns one bare gradient (not a
+    tuple): the case higher orders are compiled for."""
+    if isinstance(wrt, int):
+        position = wrt % len(call.names) if call.names else None
+        return position if position in call.differentiable else None
+    if wrt is None and len(call.differentiable) == 1:
+        return call.differentiable[0]
+    return None
 
 
 MAX_COMPILED_ORDER = 3
 
 
 def _nested(g, wrt, value_too: bool):
-    """grad of a function srcgrad made: compiled to third order for one float parameter."""
+    """grad of a function srcgrad made. When g is a compiled gradient along one parameter p
+    (a bare gradient, not a tuple), order 2 is compiled: the Hessian-vector product with ones
+    along p (the gradient of the sum of g's elements). Order 3 is compiled where the module has a
+    third derivative (one float parameter, no arrays). Everything else runs on the eager tape,
+    with a FallbackWarning saying why."""
     nesting = g.__srcgrad__
-    base, order = nesting.base, nesting.order + 1
-    found = _compiled(base, third_order=order == 3) if nesting.single and order <= MAX_COMPILED_ORDER else None
-    if found is None or isinstance(found, str):
-        reason = found if isinstance(found, str) else (
-            f"order {order} derivatives are compiled up to order {MAX_COMPILED_ORDER} for functions of one float "
-            "parameter")
-        return _eager_nested(base, order, value_too, reason)
+    base, order, call = nesting.base, nesting.order + 1, nesting.call
+    name = getattr(base, "__name__", "f")
+    shown = f"grad({_describe(base)})" if order == 2 else f"the order {order - 1} derivative of {_describe(base)}"
+    if nesting.eager is None:
+        raise TypeError(f"{g.__name__} cannot be differentiated again; nest srcgrad.grad instead "
+                        "(grad(grad(f)) gives the second derivative)")
+    if nesting.fallback is None and nesting.single is None:
+        _checked_output((), shown)  # g returns a tuple: say so now, not at the first call
+    call.check_wrt(wrt)
+    reason = nesting.fallback
+    if reason is None and order > MAX_COMPILED_ORDER:
+        reason = f"derivatives are compiled up to order {MAX_COMPILED_ORDER}"
+    elif reason is None and order == 3 and (wrt is not None or len(call.differentiable) != 1):
+        reason = "a compiled third derivative needs a function of one differentiable parameter (and no wrt)"
+    if reason is None:
+        derivative = _compiled_higher_order(base, order, nesting.single, call, wrt)
+        if isinstance(derivative, str):
+            reason = derivative
+    if reason is not None:
+        return _eager_function(base, nesting.eager, call, wrt, value_too, order, reason, shown)
+    lower = g
+
+    def differentiated(*args, **kwargs):
+        if value_too:
+            return lower(*args, **kwargs), derivative(*args, **kwargs)
+        return derivative(*args, **kwargs)
+
+    eager = _eager_value_and_grad(nesting.eager, call, wrt, shown)
+    single = None if value_too else _single_position(call, wrt)
+    return _labelled(differentiated, base, f"derivative_{order}_{name}",
+                     f"order {order} derivative of {name}, compiled by srcgrad",
+                     _Nesting(base, order, call, _eager_part(eager, value_too), single))
+
+
+def _compiled_higher_order(base, order: int, along: int, call: "_Call", wrt):
+    """The compiled order 2 or 3 derivative of base (the lower order being the gradient along
+    parameter `along`), with the gradients `wrt` picks, or the reason there is none."""
+    found = _compiled(base, third_order=order == 3)
+    if isinstance(found, str):
+        return found
     module, target, _ = found
-    lower_order = g
-
-    if order == 2:
-        derivative = getattr(module, f"hessian_{target.name}")
+    if order == 3:
+        third = getattr(module, f"third_derivative_{target.name}", None)
+        if third is None:
+            return (f"no compiled third derivative of {target.name} (compiled only for a function of one float "
+                    "parameter and no array parameters)")
+        return third
+    hvp_compiled = getattr(module, f"hvp_{target.name}", None)
+    if hvp_compiled is None:
+        return f"the compiled module has no hvp_{target.name}"
+    differentiable = call.differentiable
+    names = [call.names[i] for i in differentiable]
+    if wrt is None:
+        picked, bare = list(range(len(differentiable))), len(differentiable) == 1
+    elif isinstance(wrt, int):
+        picked, bare = [_position(wrt, call.names, names)], True
     else:
-        derivative = getattr(module, f"third_derivative_{target.name}")
+        picked, bare = [_position(i, call.names, names) for i in wrt], False
 
-    def differentiated(*args):
-        if value_too:
-            return lower_order(*args), derivative(*args)
-        return derivative(*args)
+    def second(*args, **kwargs):
+        values, rebuild = call.flatten(args, kwargs)
+        direction = [_filled(values[i], 1.0 if i == along else 0.0) for i in differentiable]
+        positional, keywords = rebuild(values)
+        product = hvp_compiled(*positional, direction[0] if len(direction) == 1 else tuple(direction), **keywords)
+        product = [product] if len(direction) == 1 else list(product)
+        return product[picked[0]] if bare else tuple(product[k] for k in picked)
 
-    return _labelled(differentiated, base, f"derivative_{order}_{target.name}",
-                     f"order {order} derivative of {target.name}, compiled by srcgrad",
-                     _Nesting(base, order, nesting.single))
-
-
-def _eager_nested(base, order: int, value_too: bool, reason: str):
-    from .eager import FallbackWarning, gradients_function
-
-    warnings.warn(f"{_describe(base)}: {_reason_text(reason)}; order {order} uses the eager tape", FallbackWarning,
-                  stacklevel=3)
-    lower = _traceable(base)
-    for _ in range(order - 1):
-        lower = _first_gradient(gradients_function(lower))
-    derivative = _first_gradient(gradients_function(lower))
-
-    def differentiated(*args):
-        if value_too:
-            return _plain_value(lower(*args)), _plain_value(derivative(*args))
-        return _plain_value(derivative(*args))
-
-    return _labelled(differentiated, base, f"derivative_{order}", f"order {order} derivative by the eager tape",
-                     _Nesting(base, order, False))
+    return second
 
 
-def _first_gradient(gradients):
-    def first(*args):
-        return gradients(*args)[0]
+def _filled(like, fill: float):
+    """fill, shaped like the argument `like` (a float for a number)."""
+    shape = np.shape(like.numpy() if hasattr(like, "numpy") else like)
+    return np.full(shape, fill) if shape else fill
 
-    return first
+
+# --------------------------------------------------------------------------- the eager tape
+
+
+class _Call:
+    """f's parameters as the eager tape sees them: every argument in `def` order (defaults filled
+    in, keyword-only ones too), and which positions are differentiated when no `wrt` is given.
+    A callable without a Python signature (a NumPy ufunc, a builtin) is called with the
+    positional arguments it was given, and each numeric one is differentiated."""
+
+    def __init__(self, f, differentiable_names=None):
+        self.signature = None
+        if inspect.isfunction(f):
+            with contextlib.suppress(TypeError, ValueError):
+                signature = inspect.signature(f)
+                if not any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in signature.parameters.values()):
+                    self.signature = signature
+        if self.signature is None:
+            self.names, self.differentiable = [], []
+            return
+        parameters = self.signature.parameters
+        self.names = list(parameters)
+        if differentiable_names is None:
+            differentiable_names = [n for n, p in parameters.items() if p.annotation not in _INTEGRAL]
+        self.differentiable = [self.names.index(n) for n in differentiable_names if n in parameters]
+
+    @property
+    def known(self) -> bool:
+        return self.signature is not None
+
+    def flatten(self, args, kwargs):
+        """(values, rebuild): the arguments in parameter order, and rebuild(values) -> (args, kwargs)."""
+        if self.signature is None:
+            return list(args), lambda values: (tuple(values), dict(kwargs))
+        bound = self.signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        parameters = list(self.signature.parameters.values())
+        values = [bound.arguments[p.name] for p in parameters]
+
+        def rebuild(values):
+            positional = tuple(v for v, p in zip(values, parameters) if p.kind != p.KEYWORD_ONLY)
+            keywords = {p.name: v for v, p in zip(values, parameters) if p.kind == p.KEYWORD_ONLY}
+            return positional, keywords
+
+        return values, rebuild
+
+    def positions(self, values, wrt) -> list[int]:
+        if isinstance(wrt, int):
+            return [self._index(wrt, len(values))]
+        if isinstance(wrt, tuple):
+            return [self._index(i, len(values)) for i in wrt]
+        candidates = self.differentiable if self.known else range(len(values))
+        return [i for i in candidates if _numeric(values[i])]
+
+    def _index(self, index: int, count: int) -> int:
+        if not -count <= index < count:
+            raise ValueError(f"wrt={index}: f has {count} parameters")
+        return index % count
+
+    def check_wrt(self, wrt) -> None:
+        """Refuse, when the function is made, a wrt naming no differentiable parameter."""
+        if not self.known or wrt is None:
+            return
+        differentiable = [self.names[i] for i in self.differentiable]
+        for index in (wrt,) if isinstance(wrt, int) else wrt:
+            _position(index, self.names, differentiable)
+
+
+_INTEGRAL = (int, bool, "int", "bool")
+
+
+def _numeric(x) -> bool:
+    from .eager import Tensor
+
+    if isinstance(x, (bool, np.bool_)):
+        return False
+    if isinstance(x, (Tensor, numbers.Real)):
+        return True
+    return isinstance(x, np.ndarray) and x.dtype.kind in "fiu"
+
+
+def _check_wrt_type(wrt) -> None:
+    if wrt is None or (isinstance(wrt, int) and not isinstance(wrt, bool)):
+        return
+    if isinstance(wrt, tuple) and all(isinstance(i, int) and not isinstance(i, bool) for i in wrt):
+        return
+    raise TypeError(f"wrt must be None, an int or a tuple of ints, not {wrt!r}")
+
+
+def _no_parameter_message(name: str, call: _Call) -> str:
+    if call.known and not call.names:
+        return f"{name} takes no parameters, so it has no gradient"
+    if call.known:
+        return (f"{name} has no differentiable parameter (its parameters are annotated int or bool), "
+                "so it has no gradient")
+    return f"no argument of {name} is a float or a float array, so it has no gradient"
+
+
+def _checked_output(out, name: str):
+    """f's output, if it is something a gradient can be taken of."""
+    if out is None:
+        raise TypeError(f"{name} returned None: a function with no return value has no gradient")
+    if isinstance(out, (tuple, list)):
+        if name.startswith(("grad(", "the order ")):  # grad(grad(f)) where grad(f) gives one gradient per parameter
+            advice = "pick one parameter with wrt=, as in grad(grad(f, wrt=0), wrt=0)"
+        else:
+            advice = "differentiate each element on its own, or return their sum"
+        raise TypeError(f"{name} returns a {type(out).__name__}: a gradient needs one float or array output ({advice})")
+    return out
+
+
+def _eager_value_and_grad(fn, call: _Call, wrt, name: str):
+    """`(value, gradient)` of the traceable fn on the eager tape, with grad_f's conventions.
+    Inside a recording tape (nested derivatives) value and gradient are Tensors."""
+    from .eager.functions import value_and_grad_of
+
+    def value_and_gradient(*args, **kwargs):
+        values, rebuild = call.flatten(args, kwargs)
+        positions = call.positions(values, wrt)
+        if not positions:
+            raise TypeError(_no_parameter_message(name, call))
+
+        def flat(*flat_values):
+            positional, keywords = rebuild(flat_values)
+            return _checked_output(fn(*positional, **keywords), name)
+
+        value, gradients = value_and_grad_of(flat, values, positions)
+        if isinstance(wrt, tuple) or (wrt is None and len(gradients) != 1):
+            return value, tuple(gradients)
+        return value, gradients[0]
+
+    return value_and_gradient
+
+
+def _eager_part(value_and_gradient, value_too: bool):
+    if value_too:
+        return value_and_gradient
+
+    def gradient(*args, **kwargs):
+        return value_and_gradient(*args, **kwargs)[1]
+
+    return gradient
+
+
+def _eager_function(base, fn, call: _Call, wrt, value_too: bool, order: int, reason: str, shown: str):
+    """The order `order` derivative of base on the eager tape (fn: the order - 1 one, traceable),
+    announced with a FallbackWarning giving the reason."""
+    call.check_wrt(wrt)
+    tail = "its gradient uses the eager tape" if order == 1 else f"order {order} uses the eager tape"
+    _fallback_warning(f"{_describe(base)}: {_reason_text(reason)}; {tail}")
+    value_and_gradient = _eager_value_and_grad(fn, call, wrt, shown)
+    eager = _eager_part(value_and_gradient, value_too)
+
+    if value_too:
+        def differentiated(*args, **kwargs):
+            value, gradient = value_and_gradient(*args, **kwargs)
+            return _plain_result(value), _plain_result(gradient)
+    else:
+        def differentiated(*args, **kwargs):
+            return _plain_result(value_and_gradient(*args, **kwargs)[1])
+
+    name = getattr(base, "__name__", "f")
+    label = f"grad_{name}" if order == 1 else f"derivative_{order}_{name}"
+    return _labelled(differentiated, base, label, f"order {order} derivative by the eager tape",
+                     _Nesting(base, order, call, eager, fallback=reason))
 
 
 def _plain_value(x):
-    from .eager import Tensor
+    """A float or ndarray, except inside a recording tape, where Tensors stay Tensors."""
+    from .eager.core import STATE, Tensor
 
-    if isinstance(x, Tensor):
+    if isinstance(x, Tensor) and not STATE.recording:
         x = x.numpy()
+    if isinstance(x, Tensor):
+        return x
     return float(x) if np.ndim(x) == 0 else x
+
+
+def _plain_result(result):
+    if isinstance(result, tuple):
+        return tuple(_plain_value(r) for r in result)
+    return _plain_value(result)
 
 
 def _when_not_compilable(f, wrt, value_too: bool, reason: str):
     """The one place that decides what happens when f cannot be compiled ahead of time:
     the eager tape computes the gradient, with a FallbackWarning naming the reason."""
-    from .eager import FallbackWarning
-    from .eager.functions import value_and_grad_of
-
     if not callable(f):
         raise TypeError(f"srcgrad.grad needs a function, not {type(f).__name__}")
-    warnings.warn(f"{_describe(f)}: {_reason_text(reason)}; its gradient uses the eager tape", FallbackWarning,
-                  stacklevel=3)
-    parameters = _parameters_or_none(f)
-    positions = _eager_positions(parameters, wrt)
-    traced = _traceable(f)
-
-    def value_and_gradient(*args):
-        chosen = positions if positions is not None else tuple(
-            i for i, a in enumerate(args) if not isinstance(a, (bool, int)))
-        value, gradients = value_and_grad_of(traced, args, chosen)
-        if isinstance(wrt, int):
-            gradient = gradients[0]
-        elif isinstance(wrt, tuple) or len(gradients) != 1:
-            gradient = tuple(gradients)
-        else:
-            gradient = gradients[0]
-        return value, gradient
-
-    if value_too:
-        differentiated = value_and_gradient
-    else:
-        def differentiated(*args):
-            return value_and_gradient(*args)[1]
-
-    return _labelled(differentiated, f, f"grad_{getattr(f, '__name__', 'f')}", "gradient by the eager tape",
-                     _Nesting(f, 1, False))
+    return _eager_function(f, _traceable(f), _Call(f), wrt, value_too, 1, reason, _describe(f))
 
 
 def _traceable(f):
@@ -340,24 +556,6 @@ def _traceable(f):
 def _reason_text(reason: str) -> str:
     """The build warning's text without its 'grad_NAME uses the eager tape' tail (said again here)."""
     return reason.split("; grad_")[0]
-
-
-def _parameters_or_none(f):
-    try:
-        return list(inspect.signature(f).parameters.values())
-    except (TypeError, ValueError):
-        return None
-
-
-def _eager_positions(parameters, wrt):
-    if isinstance(wrt, int):
-        return (wrt,)
-    if isinstance(wrt, tuple):
-        return wrt
-    if parameters is None:
-        return None
-    chosen = tuple(i for i, p in enumerate(parameters) if p.annotation not in (int, bool, "int", "bool"))
-    return chosen or None
 
 
 def _warning_for(generated, name: str) -> str | None:
@@ -382,10 +580,8 @@ def _selector(f, report, wrt):
     if isinstance(wrt, int):
         position = _position(wrt, parameters, differentiable)
         return lambda gradient: as_tuple(gradient)[position]
-    if isinstance(wrt, tuple) and all(isinstance(i, int) for i in wrt):
-        positions = [_position(i, parameters, differentiable) for i in wrt]
-        return lambda gradient: tuple(as_tuple(gradient)[p] for p in positions)
-    raise TypeError(f"wrt must be None, an int or a tuple of ints, not {wrt!r}")
+    positions = [_position(i, parameters, differentiable) for i in wrt]
+    return lambda gradient: tuple(as_tuple(gradient)[p] for p in positions)
 
 
 def _position(index: int, parameters: list[str], differentiable: list[str]) -> int:
@@ -408,70 +604,131 @@ def _differentiable_parameters(f, report) -> list[str]:
     if known is not None:
         return list(known)
     signature = inspect.signature(f)
-    return [
-        name
-        for name, parameter in signature.parameters.items()
-        if parameter.annotation not in (int, bool, "int", "bool")
-    ]
+    return [name for name, parameter in signature.parameters.items() if parameter.annotation not in _INTEGRAL]
 
 
-# --------------------------------------------------------------------------- forward mode and Hessians
+# --------------------------------------------------------------------------- vjp, forward mode and Hessians
+
+
+def vjp(f):
+    """A callable `(*args, dout) -> dout times the gradient of f` (dout shaped like f's output)."""
+    return _entry(f, "vjp")
 
 
 def jvp(f):
     """A callable `(*args, tangents) -> directional derivative of f along tangents` (forward mode)."""
-    return _forward_entry(f, "jvp", "jvp_of")
+    return _entry(f, "jvp")
 
 
 def hvp(f):
     """A callable `(*args, v) -> Hessian of f times v` (forward over reverse)."""
-    return _forward_entry(f, "hvp", "hvp_of")
+    return _entry(f, "hvp")
 
 
 def hessian(f):
-    """A callable `(*args) -> Hessian of f` for float parameters (a float for one parameter)."""
-    return _forward_entry(f, "hessian", "hessian_of")
+    """A callable `(*args) -> the dense Hessian of f`, as jax.hessian gives it: for one
+    differentiable parameter a float or an array of shape x.shape + x.shape; for several, nested
+    tuples of blocks H[i][j] of shape p_i.shape + p_j.shape."""
+    return _entry(f, "hessian")
 
 
-def _forward_entry(f, kind: str, eager_name: str):
+def _entry(f, kind: str):
     found = _compiled(f)
-    if not isinstance(found, str):
-        module, target, _ = found
-        compiled = getattr(module, f"{kind}_{target.name}")
+    if isinstance(found, str):
+        return _eager_entry(f, kind, found)
+    module, target, report = found
+    call = _Call(f, _differentiable_parameters(f, report))
+    name = f"{kind}_{target.name}"
+    if kind == "hessian":
+        hvp_compiled = getattr(module, f"hvp_{target.name}")
 
-        def derivative(*args):
-            return compiled(*args)
+        def derivative(*args, **kwargs):
+            values, rebuild = call.flatten(args, kwargs)
+            positional, keywords = rebuild(values)
+            return _dense_hessian(values, call.differentiable, _describe(f),
+                                  lambda v: hvp_compiled(*positional, v, **keywords))
+    else:
+        compiled = getattr(module, name)
 
-        return _labelled(derivative, f, compiled.__name__, f"{compiled.__name__} of {target.path}, compiled by srcgrad",
-                         _Nesting(f, 2 if kind != "jvp" else 1, False))
-    from .eager import FallbackWarning
-    from .eager import functions as eager_functions
+        def derivative(*args, **kwargs):
+            return compiled(*args, **kwargs)
 
-    warnings.warn(f"{_describe(f)}: {_reason_text(found)}; {kind} uses the eager tape", FallbackWarning, stacklevel=2)
-    eager = getattr(eager_functions, eager_name)
-    traced = _traceable(f)
-    positions = _eager_positions(_parameters_or_none(f), None)
+    return _labelled(derivative, f, name, f"{name} of {target.path}, compiled by srcgrad",
+                     _Nesting(f, 2 if kind != "jvp" else 1, call, None))
 
-    def derivative(*args):
-        chosen = positions if positions is not None else tuple(
-            i for i, a in enumerate(args) if not isinstance(a, (bool, int)))
-        if kind == "hessian":
-            result = eager(traced, args, chosen)
-        else:
+
+def _eager_entry(f, kind: str, reason: str):
+    from .eager.functions import hvp_of, jvp_of, value_and_grad_of
+
+    if not callable(f):
+        raise TypeError(f"srcgrad.{kind} needs a function, not {type(f).__name__}")
+    _fallback_warning(f"{_describe(f)}: {_reason_text(reason)}; {kind} uses the eager tape")
+    call, traced, shown = _Call(f), _traceable(f), _describe(f)
+
+    def derivative(*args, **kwargs):
+        if kind != "hessian":
             *args, direction = args
-            direction = direction if len(chosen) != 1 or isinstance(direction, tuple) else (direction,)
-            result = eager(traced, tuple(args), chosen, direction)
-        return _plain_result(result)
+        values, rebuild = call.flatten(args, kwargs)
+        positions = call.positions(values, None)
+        if not positions:
+            raise TypeError(_no_parameter_message(shown, call))
+
+        def flat(*flat_values):
+            positional, keywords = rebuild(flat_values)
+            return _checked_output(traced(*positional, **keywords), shown)
+
+        if kind == "vjp":
+            gradients = value_and_grad_of(flat, values, positions, direction)[1]
+            return _plain_result(gradients[0] if len(gradients) == 1 else tuple(gradients))
+        if kind == "jvp":
+            tangents = direction if isinstance(direction, tuple) else (direction,)
+            _check_count(tangents, positions, "tangents")
+            return _plain_result(jvp_of(flat, values, positions, tangents)[1])
+
+        def along(directions):
+            return hvp_of(flat, values, positions, directions)
+
+        if kind == "hvp":
+            directions = direction if isinstance(direction, tuple) else (direction,)
+            _check_count(directions, positions, "v")
+            result = along(directions)
+            return _plain_result(result[0] if len(result) == 1 else tuple(result))
+        return _dense_hessian(values, positions, shown,
+                              lambda v: along(v if isinstance(v, tuple) else (v,)), packed=True)
 
     return _labelled(derivative, f, f"{kind}_{getattr(f, '__name__', 'f')}", f"{kind} by the eager tape",
-                     _Nesting(f, 2, False))
+                     _Nesting(f, 2, call, None))
 
 
-def _plain_result(result):
-    if isinstance(result, (list, tuple)):
-        plain = [_plain_value(r) for r in result]
-        return plain[0] if len(plain) == 1 else tuple(plain)
-    return _plain_value(result)
+def _check_count(directions, positions, what: str) -> None:
+    if len(directions) != len(positions):
+        raise ValueError(f"{what} needs one entry per differentiable parameter ({len(positions)}), "
+                         f"got {len(directions)}")
+
+
+def _dense_hessian(values, positions, name: str, hvp_along, packed: bool = False):
+    """The dense Hessian, one Hessian-vector product per element of the differentiable parameters
+    (column by column): for one parameter a float or an array of shape x.shape + x.shape; for
+    several, nested tuples of blocks H[i][j] of shape p_i.shape + p_j.shape, as jax.hessian.
+    hvp_along takes the direction as hvp_f does (bare for one parameter, else a tuple)."""
+    if not positions:
+        raise TypeError(f"{name} has no differentiable parameter, so it has no Hessian")
+    shapes = [np.shape(values[i].numpy() if hasattr(values[i], "numpy") else values[i]) for i in positions]
+    count = len(shapes)
+    blocks = [[np.zeros(shapes[i] + shapes[j]) for j in range(count)] for i in range(count)]
+    for j, shape in enumerate(shapes):
+        for index in np.ndindex(*shape):
+            directions = [np.zeros(s) if s else 0.0 for s in shapes]
+            if shape:
+                directions[j][index] = 1.0
+            else:
+                directions[j] = 1.0
+            column = hvp_along(tuple(directions) if count > 1 or packed else directions[0])
+            column = list(column) if count > 1 else [column[0] if packed else column]
+            for i in range(count):
+                blocks[i][j][(Ellipsis,) + index] = _plain_value(column[i])
+    plain = [[float(b) if b.ndim == 0 else b for b in row] for row in blocks]
+    return plain[0][0] if count == 1 else tuple(tuple(row) for row in plain)
 
 
 def check_grads(f, args, order: int = 1, *, eps: float = 1e-6, rtol: float = 1e-5, atol: float = 1e-8,

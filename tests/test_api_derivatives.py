@@ -78,7 +78,9 @@ def test_value_and_grad_of_grad():
 
 def test_jvp_hvp_hessian_in_process():
     assert srcgrad.jvp(power)(1.3, 4, 2.0) == pytest.approx(2.0 * 4 * 1.3 ** 3)
-    hessian = srcgrad.hessian(tax)(27.0, 0.1, 0.3)
+    blocks = srcgrad.hessian(tax)(27.0, 0.1, 0.3)  # three float parameters: a 3 x 3 tuple of float blocks
+    assert len(blocks) == 3 and all(len(row) == 3 and all(isinstance(b, float) for b in row) for row in blocks)
+    hessian = np.array(blocks)
     np.testing.assert_allclose(hessian, hessian.T)
     np.testing.assert_allclose(srcgrad.hvp(tax)(27.0, 0.1, 0.3, (1.0, 0.5, 0.2)), hessian @ [1.0, 0.5, 0.2])
     x = np.array([0.5, 1.2, -0.3])
