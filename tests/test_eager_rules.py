@@ -119,6 +119,8 @@ def _spd(n, batch=()):
 
 CLIP_X = np.array([0.2, 0.55, 0.8, 0.65, 0.1, 0.9])
 
+WITH_ZERO = np.array([[0.7, 0.0, 0.4], [0.5, 0.8, 0.6]])  # products through zeros: no division
+WITH_ZEROS = np.array([[0.7, 0.0, 0.4, 0.0], [0.5, 0.8, 0.0, 0.6], [0.3, 0.9, 0.2, 0.5]])
 CASES = {
     # reductions
     "sum": (np.sum, [(2, 3, 4)]),
@@ -240,6 +242,43 @@ CASES = {
     "norm-axis": (lambda x: np.linalg.norm(x, axis=1, keepdims=True), [(2, 3)]),
     "norm-1": (lambda x: np.linalg.norm(x - 0.6, ord=1), [(5,)]),
     "norm-inf": (lambda x: np.linalg.norm(x - 0.6, ord=np.inf), [(5,)]),
+    "norm-minus-inf": (lambda x: np.linalg.norm(x - 0.6, ord=-np.inf), [(5,)]),
+    "norm-p3-axis": (lambda x: np.linalg.norm(x, ord=3, axis=0), [(3, 2)]),
+    "norm-p-half": (lambda x: np.linalg.norm(x, ord=0.5), [(4,)]),
+    "norm-matrix-1": (lambda x: np.linalg.norm(x, ord=1), [(3, 4)]),
+    "norm-matrix-minus-1": (lambda x: np.linalg.norm(x - 0.6, ord=-1), [(3, 4)]),
+    "norm-matrix-inf": (lambda x: np.linalg.norm(x, ord=np.inf), [(3, 4)]),
+    "norm-matrix-minus-inf-axes": (lambda x: np.linalg.norm(x, ord=-np.inf, axis=(2, 0), keepdims=True), [(3, 2, 4)]),
+    "norm-fro-axes": (lambda x: np.linalg.norm(x, ord="fro", axis=(0, 1)), [(3, 2, 2)]),
+    # products and rearrangements
+    "prod": (np.prod, [(2, 3)]),
+    "prod-axis": (lambda x: np.prod(x, axis=0), [(3, 4)]),
+    "prod-axes-keepdims": (lambda x: np.prod(x, axis=(0, 2), keepdims=True), [(2, 3, 2)]),
+    "prod-one-zero": (np.prod, [WITH_ZERO]),
+    "prod-two-zeros-axis": (lambda x: np.prod(x, axis=1), [WITH_ZEROS]),
+    "prod-two-zeros": (np.prod, [WITH_ZEROS]),
+    "prod-method": (lambda x: x.prod(axis=-1), [WITH_ZERO]),
+    "multiply.reduce": (lambda x: np.multiply.reduce(x, axis=1), [(3, 4)]),
+    "cumprod": (np.cumprod, [(2, 3)]),
+    "cumprod-axis": (lambda x: np.cumprod(x, axis=1), [(3, 4)]),
+    "cumprod-zeros": (lambda x: np.cumprod(x, axis=1), [WITH_ZEROS]),
+    "cumprod-zeros-flat": (np.cumprod, [WITH_ZERO]),
+    "multiply.accumulate": (lambda x: np.multiply.accumulate(x, axis=0), [WITH_ZERO]),
+    "sort": (np.sort, [(5,)]),
+    "sort-axis0": (lambda x: np.sort(x, axis=0) * np.arange(12.0).reshape(3, 4), [(3, 4)]),
+    "sort-None": (lambda x: np.sort(x, axis=None) * np.arange(12.0), [(3, 4)]),
+    "roll": (lambda x: np.roll(x, 2) * np.arange(12.0).reshape(3, 4), [(3, 4)]),
+    "roll-axis": (lambda x: np.roll(x, -1, axis=1) * np.arange(12.0).reshape(3, 4), [(3, 4)]),
+    "roll-axes": (lambda x: np.roll(x, (1, 2), axis=(0, 1)) * np.arange(12.0).reshape(3, 4), [(3, 4)]),
+    "repeat": (lambda x: np.repeat(x, 2) ** 2, [(2, 3)]),
+    "repeat-counts-axis": (lambda x: np.repeat(x, [1, 0, 3], axis=0) ** 2, [(3, 2)]),
+    "repeat-method": (lambda x: x.repeat(3, axis=1) ** 2, [(2, 2)]),
+    "tile": (lambda x: np.tile(x, 3) ** 2, [(2,)]),
+    "tile-more-axes": (lambda x: np.tile(x, (2, 1, 2)) ** 2, [(2, 3)]),
+    "take": (lambda x: np.take(x, [0, 2, 2], axis=1) ** 2, [(2, 3)]),
+    "take_along_axis": (lambda x: np.take_along_axis(x, np.array([[1, 0], [0, 0]]), axis=1) ** 2, [(2, 3)]),
+    "linspace": (lambda a, b: np.linspace(a, b, 5) ** 2, [(), ()]),
+    "linspace-open-arrays": (lambda a, b: np.linspace(a, b, 4, endpoint=False) ** 2, [(2,), (2,)]),
     # Python operators and builtins
     "operators": (lambda x, y: (2.0 - x) * (3.0 / y) + x ** 2 - (-y) ** 3 + 2.0 ** x + x / y, [(3,), (3,)]),
     "operators-broadcast": (lambda x, y: x * y + x / y - y, [(2, 3), (3, 1, 1)]),
@@ -291,13 +330,11 @@ def test_piecewise_constant_rules_give_zero_gradients():
 
 # --- no rule: a clear error naming the function, never a silent zero gradient -------------------
 MISSING = {
-    "numpy.sort": lambda t: np.sort(t),
-    "numpy.prod": lambda t: np.prod(t),
+    "numpy.partition": lambda t: np.partition(t, 1),
     "numpy.einsum": lambda t: np.einsum("i->", t),
-    "numpy.linspace": lambda t: np.linspace(t[0], t[1], 3),
     "numpy.logaddexp2": lambda t: np.logaddexp2(t, t),
     "numpy.heaviside": lambda t: np.heaviside(t, 0.5),
-    "numpy.multiply.reduce": lambda t: np.multiply.reduce(t),
+    "numpy.maximum.accumulate": lambda t: np.maximum.accumulate(t),
     "numpy.sum(..., where=...)": lambda t: np.sum(t, where=t > 0),
     "numpy.linalg.norm(..., ord='nuc')": lambda t: np.linalg.norm(np.reshape(t, (1, 2)), ord="nuc"),
 }

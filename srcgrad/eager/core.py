@@ -253,6 +253,13 @@ class Tensor:
     def var(self, axis=None, ddof=0, keepdims=False): return np.var(self, axis=axis, ddof=ddof, keepdims=keepdims)
     def std(self, axis=None, ddof=0, keepdims=False): return np.std(self, axis=axis, ddof=ddof, keepdims=keepdims)
     def cumsum(self, axis=None): return np.cumsum(self, axis=axis)
+    def prod(self, axis=None, keepdims=False): return np.prod(self, axis=axis, keepdims=keepdims)
+    def cumprod(self, axis=None): return np.cumprod(self, axis=axis)
+    def repeat(self, repeats, axis=None): return np.repeat(self, repeats, axis=axis)
+    def take(self, indices, axis=None): return np.take(self, indices, axis=axis)
+
+    def sort(self, axis=-1):  # in place, as ndarray.sort (recorded as an assignment)
+        self[...] = np.sort(self, axis=axis)
     def dot(self, other): return np.dot(self, other)
     def clip(self, min=None, max=None): return np.clip(self, min, max)
     def ravel(self): return np.ravel(self)

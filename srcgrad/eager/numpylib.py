@@ -107,17 +107,12 @@ def arange(*args, dtype=None, **kwargs):
 
 
 def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0):
-    if (isinstance(start, Tensor) or isinstance(stop, Tensor)) and _float_dtype(dtype) and axis == 0 \
-            and _np.ndim(value(start)) == 0 and _np.ndim(value(stop)) == 0:
-        div = (num - 1) if endpoint else num
-        step = (stop - start) / div if div > 0 else stop - start
-        ramp = start + step * _np.arange(num, dtype=_np.float64)
-        if endpoint and num > 1:  # the last point is exactly stop, as in NumPy
-            ramp = _np.concatenate([ramp[:-1], _np.reshape(stop * _np.ones(1), (1,))])
-        result = mutable(ramp, exposed=True)
-        return (result, step) if retstep else result
-    result = _np.linspace(start, stop, num, endpoint, retstep, dtype, axis)
-    return (_tracked(result[0]), result[1]) if retstep else _tracked(result)
+    result = _np.linspace(start, stop, num, endpoint, retstep, dtype, axis)  # Tensors: srcgrad.eager.vjps
+    return (_adopted(result[0]), result[1]) if retstep else _adopted(result)
+
+
+def _adopted(result):
+    return mutable(result, exposed=True) if isinstance(result, Tensor) else _tracked(result)
 
 
 def array(obj, dtype=None, *, copy=True, order="K", subok=False, ndmin=0, **kwargs):

@@ -178,6 +178,45 @@ def _cumsum_vjp(g, ans, x, axis=None):
     return _flip(np.cumsum(_flip(g, axis), axis=axis), axis)
 
 
+def _prod_vjp(g, ans, x, axis=None, keepdims=False):
+    gx = _expand(g, x, axis)
+    if np.all(value(x) != 0):  # the product of the others is ans / x
+        return gx * _expand(ans, x, axis) / x
+    return gx * _product_of_others(x, axis)
+
+
+def _product_of_others(x, axis):
+    """For each element, the product of the others in its reduction, without dividing (x may
+    hold zeros): exclusive products from the left times exclusive products from the right."""
+    axes = _axes(x.ndim, axis)
+    kept = [i for i in range(x.ndim) if i not in axes]
+    order = kept + list(axes)
+    moved = np.transpose(x, order)
+    lead = moved.shape[: len(kept)]
+    count = _count(x.shape, axis)
+    if count == 0:
+        return np.zeros(x.shape)
+    flat = np.reshape(moved, lead + (count,))
+    ones = np.ones(lead + (1,))
+    left = np.concatenate([ones, np.cumprod(flat, axis=-1)[..., :-1]], axis=-1)
+    right = _flip(np.concatenate([ones, np.cumprod(_flip(flat, len(lead)), axis=-1)[..., :-1]], axis=-1), len(lead))
+    others = np.reshape(left * right, moved.shape)
+    return np.transpose(others, tuple(int(i) for i in np.argsort(order)))
+
+
+def _cumprod_vjp(g, ans, x, axis=0):
+    if np.all(value(x) != 0):  # d ans_k / d x_i = ans_k / x_i for k >= i
+        return _flip(np.cumsum(_flip(g * ans, axis), axis=axis), axis) / x
+    # x_i's cotangent is (x_0 ... x_{i-1}) * s_i with s_i = g_i + x_{i+1} s_{i+1}: no division
+    xs, gs, ys = (np.moveaxis(v, axis, -1) for v in (x, g, ans))
+    n = xs.shape[-1]
+    s = [gs[..., n - 1]]
+    for i in range(n - 2, -1, -1):
+        s.append(gs[..., i] + xs[..., i + 1] * s[-1])
+    before = np.concatenate([np.ones(ys.shape[:-1] + (1,)), ys[..., :-1]], axis=-1)
+    return np.moveaxis(before * np.stack(s[::-1], axis=-1), -1, axis)
+
+
 def _det_vjp(g, ans, x):
     return np.reshape(g * ans, np.shape(ans) + (1, 1)) * _mT(np.linalg.inv(x))
 
@@ -198,6 +237,8 @@ MEAN = defprim("mean", lambda x, axis=None, keepdims=False: np.mean(x, axis=axis
 MAX = defprim("max", lambda x, axis=None, keepdims=False: np.max(x, axis=axis, keepdims=keepdims), _extremum_vjp)
 MIN = defprim("min", lambda x, axis=None, keepdims=False: np.min(x, axis=axis, keepdims=keepdims), _extremum_vjp)
 CUMSUM = defprim("cumsum", lambda x, axis=None: np.cumsum(x, axis=axis), _cumsum_vjp)
+PROD = defprim("prod", lambda x, axis=None, keepdims=False: np.prod(x, axis=axis, keepdims=keepdims), _prod_vjp)
+CUMPROD = defprim("cumprod", lambda x, axis=0: np.cumprod(x, axis=axis), _cumprod_vjp)
 RESHAPE = defprim("reshape", lambda x, shape: np.reshape(x, shape),
                   lambda g, ans, x, shape: np.reshape(g, x.shape))
 TRANSPOSE = defprim("transpose", lambda x, axes=None: np.transpose(x, axes),
@@ -267,6 +308,59 @@ def _tensor(x):
 FUNCTION_HANDLERS[np.sum] = _reduction(SUM, "sum")
 FUNCTION_HANDLERS[np.max] = FUNCTION_HANDLERS[np.amax] = _reduction(MAX, "max")
 FUNCTION_HANDLERS[np.min] = FUNCTION_HANDLERS[np.amin] = _reduction(MIN, "min")
+FUNCTION_HANDLERS[np.prod] = _reduction(PROD, "prod")
+
+
+@handles(np.cumprod)
+def _cumprod(a, axis=None, dtype=None, out=None):
+    _options("cumprod", dtype=dtype, out=out)
+    if axis is None:
+        a, axis = _ravel(a), 0
+    return apply(CUMPROD, (a,), {"axis": int(axis) % np.ndim(value(a))})
+
+
+def _gathered(a, positions_of):
+    """A rearrangement of a's elements (roll, repeat, tile, sort, take): `positions_of` applied
+    to the grid of a's flat positions says where each result element comes from. Recorded as
+    one indexing of the flattened a, whose VJP scatter-adds (repeated elements sum)."""
+    shape = np.shape(value(a))
+    grid = np.arange(int(np.prod(shape)), dtype=np.intp).reshape(shape)
+    return _ravel(a)[positions_of(grid)]
+
+
+@handles(np.roll)
+def _roll(a, shift, axis=None):
+    return _gathered(a, lambda grid: np.roll(grid, shift, axis))
+
+
+@handles(np.repeat)
+def _repeat(a, repeats, axis=None):
+    return _gathered(a, lambda grid: np.repeat(grid, value(repeats), axis))
+
+
+@handles(np.tile)
+def _tile(A, reps):
+    return _gathered(A, lambda grid: np.tile(grid, reps))
+
+
+@handles(np.sort)
+def _sort(a, axis=-1, kind=None, order=None, **kw):
+    _options("sort", order=order, **kw)
+    order_of = np.argsort(value(a), axis=axis, kind="stable")
+    if axis is None:
+        return _gathered(a, lambda grid: np.ravel(grid)[order_of])
+    return _gathered(a, lambda grid: np.take_along_axis(grid, order_of, axis=axis))
+
+
+@handles(np.take)
+def _take(a, indices, axis=None, out=None, mode="raise"):
+    _options("take", out=out)
+    return _gathered(a, lambda grid: np.take(grid, value(indices), axis=axis, mode=mode))
+
+
+@handles(np.take_along_axis)
+def _take_along_axis(arr, indices, axis):
+    return _gathered(arr, lambda grid: np.take_along_axis(grid, value(indices), axis=axis))
 
 
 @handles(np.mean)
@@ -514,11 +608,40 @@ def _norm(x, ord=None, axis=None, keepdims=False):
         isinstance(axis, tuple) and len(axis) == 1)
     if ord is None or (ord == "fro" and not vector) or (ord == 2 and vector):
         return np.sqrt(np.sum(x * x, axis=axis, keepdims=keepdims))
+    if vector and isinstance(ord, str):
+        raise ValueError(f"Invalid norm order '{ord}' for vectors")
     if vector and ord == 1:
         return np.sum(np.abs(x), axis=axis, keepdims=keepdims)
     if vector and ord == np.inf:
         return np.max(np.abs(x), axis=axis, keepdims=keepdims)
+    if vector and ord == -np.inf:
+        return np.min(np.abs(x), axis=axis, keepdims=keepdims)
+    if vector and ord == 0:  # a count of nonzeros: piecewise constant
+        return _new(np.asarray(np.linalg.norm(value(x), ord=0, axis=axis, keepdims=keepdims), dtype=np.float64))
+    if vector:
+        return np.sum(np.abs(x) ** ord, axis=axis, keepdims=keepdims) ** (1.0 / ord)
+    if ord in (1, -1, np.inf, -np.inf):
+        rows, cols = (0, 1) if axis is None else tuple(a % ndim for a in axis)
+        summed, pick = (rows, cols) if ord in (1, -1) else (cols, rows)  # 1: columns' sums
+        extreme = np.max if ord > 0 else np.min
+        result = extreme(np.sum(np.abs(x), axis=summed, keepdims=True), axis=pick, keepdims=True)
+        return result if keepdims else _reshape(result, tuple(
+            n for i, n in enumerate(np.shape(value(result))) if i not in (rows, cols)))
     raise MissingRuleError(f"numpy.linalg.norm(..., ord={ord!r}) is not supported on Tensors")
+
+
+@handles(np.linspace)
+def _linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0):
+    """start + step * k, differentiable in start and stop (arrays of them too: axis 0 only)."""
+    if dtype is not None and np.dtype(dtype) != np.float64 or axis != 0:
+        raise MissingRuleError("numpy.linspace(..., dtype=/axis=) is not supported on Tensors")
+    div = (num - 1) if endpoint else num
+    step = (stop - start) / div if div > 0 else stop - start
+    shape = (num,) + (1,) * np.ndim(np.broadcast(value(start), value(stop)))
+    ramp = start + step * np.reshape(np.arange(num, dtype=np.float64), shape)
+    if endpoint and num > 1:  # the last point is exactly stop, as NumPy makes it
+        ramp = np.concatenate([ramp[:-1], np.reshape(stop + 0.0 * start, (1,) + np.shape(ramp)[1:])])
+    return (ramp, step) if retstep else ramp
 
 
 def _constant_like(fill):
@@ -550,6 +673,9 @@ UFUNC_HANDLERS[("maximum", "reduce")] = lambda a, axis=0, dtype=None, out=None, 
     a, axis=axis, out=out, keepdims=keepdims)
 UFUNC_HANDLERS[("minimum", "reduce")] = lambda a, axis=0, dtype=None, out=None, keepdims=False: FUNCTION_HANDLERS[np.min](
     a, axis=axis, out=out, keepdims=keepdims)
+UFUNC_HANDLERS[("multiply", "reduce")] = lambda a, axis=0, dtype=None, out=None, keepdims=False: FUNCTION_HANDLERS[np.prod](
+    a, axis=axis, dtype=dtype, out=out, keepdims=keepdims)
+UFUNC_HANDLERS[("multiply", "accumulate")] = lambda a, axis=0, dtype=None, out=None: _cumprod(a, axis=axis, dtype=dtype, out=out)
 UFUNC_HANDLERS[("add", "accumulate")] = lambda a, axis=0, dtype=None, out=None: _cumsum(a, axis=axis, dtype=dtype, out=out)
 
 
