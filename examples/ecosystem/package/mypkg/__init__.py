@@ -1,0 +1,1 @@
+"""A sample package whose gradients srcgrad generates and compiles at install time."""

@@ -1,0 +1,5 @@
+from setuptools import setup
+
+from srcgrad.setuptools import grad_extensions
+
+setup(ext_modules=grad_extensions(["mypkg/model.py"]))
