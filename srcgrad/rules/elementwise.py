@@ -92,3 +92,13 @@ _define("copysign", 2, lambda x, y, out: (np.sign(x) * np.sign(y), None))
 # piecewise constant
 for _name in ("sign", "floor", "ceil", "trunc", "rint"):
     _define(_name, 1, lambda x, out: (None,))
+
+# Primitives that fail for some finite arguments: Python's math raises (domain error, division by
+# zero, overflow of exp) where C gives nan or inf, and their derivatives blow up there. Code may
+# evaluate them only where the source does, so a select (which evaluates both arms' derivatives)
+# is never built around them. `power` counts unless its exponent is a constant integer >= 0.
+DOMAIN_LIMITED = frozenset({
+    "sqrt", "cbrt", "log", "log2", "log10", "log1p", "arcsin", "arccos", "arccosh", "arctanh",
+    "true_divide", "floor_divide", "remainder", "fmod", "reciprocal", "power",
+    "exp", "exp2", "expm1", "sinh", "cosh",
+})

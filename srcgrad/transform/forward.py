@@ -28,8 +28,13 @@ def _has_tangent_type(kind) -> bool:
 class Tangents:
     """Forward-mode transform of one generated function body."""
 
-    def __init__(self, types: dict, seeds: set, names: Names, callee_tangents: dict, prefix: str = "d_"):
+    def __init__(self, types: dict, seeds: set, names: Names, callee_tangents: dict, prefix: str = "d_",
+                 read_only=frozenset()):
         self.types = dict(types)
+        # seeds whose tangents are the caller's arrays (not outputs): copied before the body writes
+        # into them, as the primal `y[i] *= g` writes into a parameter y
+        self.read_only = set(read_only)
+        self._depth = 0
         self.names = names
         # generated function name -> (its tangent function, the kinds of its inputs after the tape)
         self.callee_tangents = callee_tangents
@@ -131,9 +136,16 @@ class Tangents:
 
     # statements --------------------------------------------------------------------------
     def transform(self, stmts) -> list:
+        self._depth += 1
         out = []
         for s in stmts:
             out.extend(self.statement(s))
+        self._depth -= 1
+        if self._depth == 0:
+            written = sorted({t.target.array for t in _walk(stmts) if isinstance(t, g.GAssign)
+                              and isinstance(t.target, ir.Index) and t.target.array in self.read_only})
+            out = [g.GAssign(self.d(name), ir.Alloc("copy", (), self.d(name)), comment="the caller's tangent stays as it was")
+                   for name in written] + out
         return out
 
     def statement(self, s) -> list:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from .. import ir
 from ..diagnostics import Unsupported
+from ..rules.elementwise import DOMAIN_LIMITED
 
 
 class Names:
@@ -154,22 +155,25 @@ class _Flags:
         return [s], set()
 
 
-def _selects(stmts, flags: set) -> list:
+def _selects(stmts, flags: set, loop_vars: frozenset = frozenset()) -> list:
     """`if c: v = a` / `else: v = b` becomes `v = a if c else b`.
 
     One assignment per arm to the same variable is a select: C evaluates only the arm it takes,
     the reverse sweep needs no branch record, and compilers turn it into a conditional move that
     vectorises. Calls stay in statements of their own (they are hoisted later), so are excluded.
+    Only arms safe to evaluate anywhere qualify (`_safe_everywhere`): the derivative code of a
+    select, and whole-array selects, evaluate what Python would not have.
     """
     out = []
     for s in stmts:
         if isinstance(s, ir.If):
-            s.body, s.orelse = _selects(s.body, flags), _selects(s.orelse, flags)
+            s.body, s.orelse = _selects(s.body, flags, loop_vars), _selects(s.orelse, flags, loop_vars)
             if (len(s.body) == 1 and len(s.orelse) == 1 and all(isinstance(x, ir.Assign) for x in s.body + s.orelse)
                     and s.body[0].target == s.orelse[0].target and s.body[0].index == s.orelse[0].index
                     and s.body[0].index is None and s.body[0].target not in flags
                     and not any(ir.user_calls_in(x.value) for x in s.body + s.orelse)
-                    and not ir.user_calls_in(s.test)):
+                    and not ir.user_calls_in(s.test)
+                    and all(_safe_everywhere(x.value, loop_vars) for x in s.body + s.orelse)):
                 first, second = s.body[0], s.orelse[0]
                 value = ir.IfExp(s.test, first.value, second.value)
                 own = ir.Name(first.target)
@@ -178,10 +182,46 @@ def _selects(stmts, flags: set) -> list:
                     value = ir.BinOp("+", own, ir.IfExp(s.test, first.value.right, second.value.right))
                 out.append(ir.Assign(first.line, first.column, first.target, value, first.source))
                 continue
-        elif isinstance(s, (ir.For, ir.While)):
-            s.body = _selects(s.body, flags)
+        elif isinstance(s, ir.For):
+            s.body = _selects(s.body, flags, loop_vars | {s.var})
+        elif isinstance(s, ir.While):
+            s.body = _selects(s.body, flags, loop_vars)
         out.append(s)
     return out
+
+
+_OPERATOR_RULES = {"/": "true_divide", "//": "floor_divide", "%": "remainder", "**": "power"}
+
+
+def _safe_everywhere(e: ir.Expr, loop_vars) -> bool:
+    """Whether e can be evaluated, with its derivatives, wherever a condition might have kept it
+    from running: no domain-limited primitive (sqrt, log, division, a power other than a constant
+    integer >= 0, ...), and no element whose index a condition could be guarding (only indices
+    `±i + k` of an enclosing loop's variable i, which the bounds checks cover for the whole loop).
+    """
+    if isinstance(e, ir.BinOp) and e.op in _OPERATOR_RULES:
+        exponent = e.right
+        if not (e.op == "**" and ir.is_const(exponent) and float(exponent.value).is_integer()
+                and exponent.value >= 0):
+            return False
+    if isinstance(e, ir.Call) and e.func in DOMAIN_LIMITED:
+        return False
+    if isinstance(e, ir.Index):
+        if not all(_loop_affine(index, loop_vars) for index in e.indices):
+            return False
+        return True
+    return all(_safe_everywhere(c, loop_vars) for c in ir.children(e))
+
+
+def _loop_affine(index: ir.Expr, loop_vars) -> bool:
+    """`i`, `i + k` or `k - i` with i a loop variable and k a constant."""
+    if isinstance(index, ir.Name):
+        return index.id in loop_vars
+    if isinstance(index, ir.BinOp) and index.op in "+-":
+        left, right = index.left, index.right
+        return ((isinstance(left, ir.Name) and left.id in loop_vars and ir.is_const(right))
+                or (isinstance(right, ir.Name) and right.id in loop_vars and ir.is_const(left)))
+    return False
 
 
 def _none_set(flags) -> ir.Expr:

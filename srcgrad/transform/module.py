@@ -694,7 +694,8 @@ def _derive(name, body, inputs, seeds, locals_, zero_init, prefix, names, callee
     from .forward import Tangents
 
     kinds = {**locals_, **dict(inputs)}
-    tangents = Tangents(kinds, set(seeds) | set(outputs), Names(set(names.taken)), callee_map, prefix)
+    tangents = Tangents(kinds, set(seeds) | set(outputs), Names(set(names.taken)), callee_map, prefix,
+                        read_only=set(seeds) - set(outputs))
     tangent_of = {seed: tangents.d(seed) for seed in list(seeds) + [o for o in outputs if o not in seeds]}
     tangents.settle(body)
     derived_body = tangents.transform(body)

@@ -178,6 +178,9 @@ class ReverseMode:
         if isinstance(e, ir.Index):  # an element of an active array
             acc.setdefault(ir.Index(self.adjoint_names[e.array], e.indices), []).append(g)
             return
+        if isinstance(e, ir.IfExp):
+            self._select_adjoint(e, g, out, acc)
+            return
         kids, partials = self._partials(e)
         active_kids = [(k, p) for k, p in zip(kids, partials) if p is not None and self.is_active(k)]
         if len(active_kids) > 1 and not isinstance(g, (ir.Name, ir.Const)):
@@ -185,7 +188,29 @@ class ReverseMode:
             out.append(GAssign(name, g))
             g = ir.Name(name)
         for kid, partial in active_kids:
-            self.propagate(kid, g * partial, out, acc)
+            self.propagate(kid, _scaled(g, partial), out, acc)
+
+    def _select_adjoint(self, e: ir.IfExp, g: ir.Expr, out: list, acc: dict) -> None:
+        """`c ? a : b` sends g into the arm that was taken only: each contribution is a select of
+        the two arms' contributions, and an arm's temporaries are computed inside an `if`. The
+        arm not taken is never evaluated (its derivative may be sqrt(-a) or 1 / 0), and g is
+        never multiplied by 0 (0 * inf is nan)."""
+        arms = []
+        for arm in (e.body, e.orelse):
+            arm_out, arm_acc = [], {}
+            if self.is_active(arm):
+                self.propagate(arm, g, arm_out, arm_acc)
+            arms.append((arm_out, arm_acc))
+        (body_out, body_acc), (else_out, else_acc) = arms
+        if body_out:
+            out.append(GIf(e.test, body_out, else_out))
+        elif else_out:
+            out.append(GIf(ir.Unary("not", e.test), else_out))
+        zero = ir.Const(0.0)
+        for key in list(body_acc) + [k for k in else_acc if k not in body_acc]:
+            taken = _sum(body_acc[key]) if key in body_acc else zero
+            not_taken = _sum(else_acc[key]) if key in else_acc else zero
+            acc.setdefault(key, []).append(ir.select(e.test, taken, not_taken))
 
     def _partials(self, e: ir.Expr):
         """(children, partial derivative of e by each child or None)."""
@@ -247,11 +272,14 @@ class ReverseMode:
         (C compilers keep both calls: exp and log may set errno.) The adjoint of one statement
         only assigns adjoints and temporaries, so the value is the same wherever it is used.
         """
-        counts = {}
+        counts, conditional = {}, set()
         for g in out:
             for call in _calls_in(g):
                 counts[call] = counts.get(call, 0) + 1
-        shared = [call for call, n in counts.items() if n > 1 and call.func in ELEMENTWISE]
+            conditional |= _calls_in_select_arms(g)
+        # a call also made in a select's arm stays there: hoisted, its tangent (hvp_) would be
+        # computed everywhere, e.g. 0.5 / sqrt(x) at x = 0 where only max(sqrt(x), 1) ran
+        shared = [call for call, n in counts.items() if n > 1 and call.func in ELEMENTWISE and call not in conditional]
         if not shared:
             return out
         mapping, prelude = {}, []
@@ -803,12 +831,16 @@ class ReverseMode:
 
 
 def _elements_written_once(function: ir.Function, types: dict) -> set:
-    """ids of element assignments that write each element of a fresh local array at most once.
+    """ids of element assignments that write each element of a fresh local array at most once,
+    and that no code the reverse sweep replays reads before that write.
 
     Such a write never destroys a value the reverse sweep needs, so it is not taped: the array is
     allocated once outside loops, this is its only element assignment, its indices are the
     variables of all enclosing `for` loops (one each), and inside the outermost of those loops the
-    array is read only at the element being written (other elements may not be written yet).
+    array is read only at the element being written, and only after the write: `y[i] *= g`,
+    `y[i] = f(y[i])`, or `t = y[i]` before `y[i] = ...` read the element's old value, which the
+    reverse sweep needs. (`y[i] += e`, with e not reading y, needs only e.) Nor is the whole array
+    read inside that loop or before it.
     """
     allocations, writes, order = {}, {}, []
     found = set()
@@ -840,22 +872,53 @@ def _elements_written_once(function: ir.Function, types: dict) -> set:
             continue
         inside = {id(x) for x in ir.walk([loops[0]])}
         outer_position = next(k for k, x in enumerate(order) if x is loops[0])
+        write_position = next(k for k, x in enumerate(order) if x is s)
+        element = ir.Index(array, s.index)
         reads_ok = True
         for k, other in enumerate(order):
+            if k >= outer_position and id(other) not in inside:
+                continue  # after the loop: every write is done
+            if other is s and _accumulation_increment(s.value, element) is not None:
+                continue  # y[i] += e: its adjoint does not need the old y[i]
+            if _whole_array_reads(other, array):
+                reads_ok = False
             for read in _element_reads(other, array):
-                if k < outer_position or (id(other) in inside and read.indices != s.index):
+                if k < outer_position or read.indices != s.index or k <= write_position:
                     reads_ok = False
         if reads_ok:
             found.add(id(s))
     return found
 
 
+def _whole_array_reads(s, array: str) -> bool:
+    """Whether statement s (itself, not what is nested in it) reads `array` other than by element."""
+    exprs = []
+    if isinstance(s, ir.Assign):
+        exprs = [s.value] + list(s.index or ())
+    elif isinstance(s, (ir.If, ir.While)):
+        exprs = [s.test]
+    elif isinstance(s, ir.For):
+        exprs = [s.start, s.stop, s.step]
+
+    def visit(e):
+        if isinstance(e, ir.Index):
+            return any(visit(i) for i in e.indices)
+        if isinstance(e, ir.Call) and e.func == "shape":
+            return False  # its shape, which element writes keep
+        if isinstance(e, ir.Name):
+            return e.id == array
+        return any(visit(c) for c in ir.children(e))
+
+    return any(visit(e) for e in exprs)
+
+
 def _calls_in(g) -> list:
-    """Math-function calls in a generated assignment, innermost first."""
+    """Math-function calls a generated assignment always evaluates, innermost first (not those in
+    the arms of a select, which may be evaluated only where they are defined)."""
     found = []
 
     def visit(e):
-        for c in ir.children(e):
+        for c in ((e.test,) if isinstance(e, ir.IfExp) else ir.children(e)):
             visit(c)
         if isinstance(e, ir.Call):
             found.append(e)
@@ -974,7 +1037,39 @@ def _accumulation_increment(value: ir.Expr, element: ir.Index):
     return None
 
 
+def _calls_in_select_arms(g) -> set:
+    found = set()
+
+    def visit(e, in_arm):
+        if isinstance(e, ir.Call) and in_arm:
+            found.add(e)
+        if isinstance(e, ir.IfExp):
+            visit(e.test, in_arm)
+            visit(e.body, True)
+            visit(e.orelse, True)
+            return
+        for c in ir.children(e):
+            visit(c, in_arm)
+
+    if isinstance(g, GAssign):
+        visit(g.value, False)
+    return found
+
+
+def _scaled(g: ir.Expr, partial: ir.Expr) -> ir.Expr:
+    """g * partial; where g is a select with a zero arm (the adjoint of max, of a select), the
+    product goes inside it, so the partial is evaluated only where g is not that zero."""
+    if isinstance(g, ir.IfExp) and (ir.is_const(g.body, 0) or ir.is_const(g.orelse, 0)):
+        return ir.select(g.test, _scaled(g.body, partial), _scaled(g.orelse, partial))
+    return g * partial
+
+
 def _reads(g) -> set:
+    if isinstance(g, GIf):
+        names = ir.names_in(g.test)
+        for x in g.body + g.orelse:
+            names |= _reads(x)
+        return names
     if isinstance(g, GAssign):
         if isinstance(g.target, ir.Index):
             return ir.names_in(g.value) | ir.names_in(g.target)
