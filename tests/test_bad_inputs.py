@@ -154,15 +154,17 @@ CONSTRUCTS = {
               (0.7,)),
     "assert": ("def f(x):\n    assert x > 0.0\n    return x * x\n", "2:5: assert", (0.7,)),
     "del": ("def f(x):\n    y = x * 2.0\n    del y\n    return x\n", "3:5: del", (0.7,)),
-    "a call for its side effect": ("def f(x):\n    print(x)\n    return x * x\n",
+    "a print call": ("def f(x):\n    print(x)\n    return x * x\n", "2:5: a print call", (0.7,)),
+    "a call for its side effect": ("def f(x):\n    abs(x)\n    return x * x\n",
                                    "2:5: an expression statement (its result is unused)", (0.7,)),
     "an async function": ("async def f(x):\n    return x\n", "1:1: an async function", None),
     "a decorator": ("import functools\n\n\n@functools.lru_cache\ndef f(x):\n    return x * x\n", "4:1: a decorator",
                     (0.7,)),
-    "*args": ("def f(x, *rest):\n    return x * x\n", "1:10: *args or **kwargs", (0.7,)),
-    "**kwargs": ("def f(x, **options):\n    return x * x\n", "1:10: *args or **kwargs", (0.7,)),
-    "a parameter default value": ("def f(x, scale=2.0):\n    return x * scale\n", "1:16: a parameter default value",
-                                  (0.7,)),
+    "*args": ("def f(x, *rest):\n    return x * x\n", "1:10: the parameter '*rest' (*args or **kwargs)", (0.7,)),
+    "**kwargs": ("def f(x, **options):\n    return x * x\n", "1:10: the parameter '**options' (*args or **kwargs)",
+                 (0.7,)),
+    "a default that is not a number": ("def f(x, scale=None):\n    return x * 2.0\n",
+                                       "1:16: the default value of parameter 'scale' (not a number)", None),
     "keyword arguments": ("def f(x):\n    return round(x * 3.0, ndigits=2) + x\n",
                           "2:12: a call with keyword or star arguments", (0.7,)),
     "a method call": ("def f(x):\n    return x.conjugate() * x\n", "2:12: the method 'conjugate'", (0.7,)),
@@ -203,6 +205,8 @@ CONSTRUCTS = {
 
 def _warning(where_and_what: str, severity: str = "warning") -> str:
     where, what = where_and_what.split(": ", 1)
+    if severity == "error":  # --strict: nothing falls back, so the error does not mention the eager tape
+        return f"m.py:{where}: error: f: {what} is not supported by the compiler\n"
     return (f"m.py:{where}: {severity}: f: {what} is not supported by the compiler; "
             f"grad_f uses the eager tape\n")
 
@@ -233,10 +237,6 @@ FALLBACK_FAILURES = {
         "eager/core.py Tensor.__float__: statistics.fmean calls float() on the Tensors, the tape "
         "loses them and grad_f is silently 0.0 (not 1.5); a Tensor converted to a float while a tape "
         "records should raise or warn (the README table lists such calls as eager-tape supported)"),
-    "a parameter default value": xfail(
-        "transform/module.py _fallbacks: the differentiable positions include the parameter with a "
-        "default (`scale=2.0`), so grad_f(0.7), which relies on the default, fails in "
-        "eager_value_and_gradient with IndexError: tuple index out of range"),
     "a method call": xfail(
         "eager/core.py Tensor has none of float's methods: x.conjugate() in a fallback raises "
         "AttributeError when grad_f is called"),
@@ -257,13 +257,14 @@ def test_unsupported_construct_gets_the_eager_tape_s_correct_gradient(construct)
     assert [r.compiled for r in generated.reports if r.name == "f"] == [False]
 
 
-@xfail("frontend/parse.py FunctionReader._read_params: `def f(x, *, scale)` reports its Unsupported "
-       "at params.kwonly_params[0] fine, but the position lookup (or the fallback's parameter list in "
-       "transform/module.py _fallbacks, which reads only posonly_params + params) fails: "
-       "'srcgrad: error: internal error on m.py: KeyError: None', exit 2, instead of a warning")
-def test_keyword_only_parameter_is_a_warning(cli):
+def test_keyword_only_parameter_is_compiled(cli):
     code, _, err = cli("def f(x, *, scale):\n    return x * scale\n")
-    assert code == 0 and "warning: f: a keyword-only parameter is not supported" in err
+    assert (code, err) == (0, "")
+    generated, module = fuzzing.pure_build("def f(x, *, scale):\n    return x * scale\n", "m.py")
+    assert generated.reports[0].compiled
+    assert module.grad_f(0.7, scale=3.0) == (3.0, 0.7)
+    with pytest.raises(TypeError):
+        module.grad_f(0.7, 3.0)  # keyword-only, as in the primal
 
 
 @xfail("frontend/parse.py _assign: `a, *b = x, 1.0, 2.0` is refused as 'tuple unpacking of a value "
@@ -333,26 +334,25 @@ def test_variable_read_before_assignment_raises_or_is_refused(source, args):
             module.f(*args)
 
 
-@xfail("frontend/parse.py _record_constant keeps only numeric module constants, so a function "
-       "reading a string constant is refused as \"name 'LABEL' is not defined\" (exit 2) instead of "
-       "falling back to the eager tape with the constant in its namespace")
-def test_function_reading_a_string_constant_falls_back(cli):
+def test_function_comparing_a_string_constant_is_compiled(cli):
     source = "LABEL = 'x'\n\n\ndef f(x):\n    if LABEL == 'x':\n        return x * 2.0\n    return x\n"
-    code, _, err = cli(source)
-    assert code == 0 and "warning: f:" in err
-    assert pure_checked(source, (0.7,))[1].grad_f(0.7) == 2.0
+    assert cli(source) == (0, "", "")
+    generated, module = pure_checked(source, (0.7,))
+    assert generated.reports[0].compiled and module.grad_f(0.7) == 2.0
 
 
 # --------------------------------------------------------------------------- parameter annotations
 
 ANNOTATIONS = {
-    "str": ("def f(x: str):\n    return x * 2.0\n", "1:10: a parameter annotated 'str' (not float, int, bool or np.ndarray)"),
-    "list": ("def f(x: list):\n    return x * 2.0\n", "1:10: a parameter annotated 'list' (not float, int, bool or np.ndarray)"),
+    "str": ("def f(x: str):\n    return x * 2.0\n",
+            "1:10: the parameter 'x' annotated 'str' (not float, int, bool or np.ndarray)"),
+    "list": ("def f(x: list):\n    return x * 2.0\n",
+             "1:10: the parameter 'x' annotated 'list' (not float, int, bool or np.ndarray)"),
     "complex": ("def f(x: complex):\n    return x * 2.0\n",
-                "1:10: a parameter annotated 'complex' (not float, int, bool or np.ndarray)"),
-    "a string annotation": ("def f(x: 'float'):\n    return x * 2.0\n", "1:10: this parameter annotation"),
+                "1:10: the parameter 'x' annotated 'complex' (not float, int, bool or np.ndarray)"),
+    "a string annotation": ("def f(x: 'float'):\n    return x * 2.0\n", "1:10: the annotation of the parameter 'x'"),
     "Optional[float]": ("from typing import Optional\n\n\ndef f(x: Optional[float]):\n    return x * 2.0\n",
-                        "4:10: this parameter annotation"),
+                        "4:10: the annotation of the parameter 'x'"),
 }
 
 
@@ -428,19 +428,12 @@ def test_user_function_named_value_and_vjp_is_refused_or_works(cli):
         assert err.startswith("m.py:5:1: error: function 'value_and_vjp_f' collides")
 
 
-@xfail("transform/module.py _ModuleEmitter._header: the generated module imports math functions by "
-       "their bare names (`from math import sin`, `from libc.math cimport sin`) beside the user's "
-       "top-level function `sin`: --pure silently computes f with the user's sin for math.sin "
-       "(f(0.7) is 2.8, not 2.044), compiled does not build (Cython: 'Overriding a c(p)def method')")
 @pytest.mark.parametrize("how", ["pure", "compiled"])
 def test_user_function_named_like_a_math_function(how):
     source = "import math\n\n\ndef sin(x):\n    return x * 2.0\n\n\ndef f(x):\n    return math.sin(x) + sin(x)\n"
     (pure_checked if how == "pure" else lambda s, a: compiled_checked(s, a, "named_sin"))(source, (0.7,))
 
 
-@xfail("transform/module.py _ModuleEmitter._header: `Tape` (the runtime's tape type, imported into "
-       "every generated module) collides with a user function Tape: --pure TypeError when grad_f "
-       "builds its tape, compiled Cython \"'Tape' already declared\"")
 @pytest.mark.parametrize("how", ["pure", "compiled"])
 def test_user_function_named_tape(how):
     source = ("def Tape(x):\n    return x * 2.0\n\n\ndef f(x, n: int):\n    s = x\n    for i in range(n):\n"

@@ -2,8 +2,12 @@
 
 The two outputs share every line of logic; they differ only in declarations, signatures, how
 integer division is spelt (C needs Python's rounding rules spelt out) and where the math
-functions come from (libc.math and srcgrad.runtime.scalar, or math and srcgrad.runtime.pyscalar,
-which offer the same names).
+functions come from (libc.math and srcgrad.runtime.scalar, or srcgrad.runtime.pymath and
+srcgrad.runtime.pyscalar, which offer the same names).
+
+Runtime functions are reached through private module aliases (`_math.exp(x)`, `_scalar.cube(x)`,
+`_vector.unbroadcast(g, x)`, `_tape.push_double(tape, x)`), never as bare names: the generated module also defines a function
+for each of the user's, and a user's `exp` or `cube` must neither replace nor shadow them.
 """
 
 from __future__ import annotations
@@ -33,6 +37,8 @@ VECTOR_HELPERS = {"unbroadcast", "sum_adjoint", "mean_adjoint", "matmul_adjoint_
 # rule name -> NumPy function, for whole arrays
 NUMPY_NAMES = {"absolute": "abs", "arcsin": "arcsin", "arccos": "arccos", "arctan": "arctan",
                "arctan2": "arctan2", "arcsinh": "arcsinh", "arccosh": "arccosh", "arctanh": "arctanh"}
+# module aliases the header imports (see module._header)
+MATH_MODULE, SCALAR_MODULE, VECTOR_MODULE, TAPE_MODULE = "_math", "_scalar", "_vector", "_tape"
 TAPE_FUNCTIONS = {"push_double", "pop_double", "push_int", "pop_int", "push_branch", "pop_branch",
                   "reserve_doubles", "reserve_ints", "reserve_branches"}
 
@@ -103,25 +109,26 @@ class ExpressionPrinter:
             return str(value)
         if math.isnan(value):
             self.used.add("NAN")
-            return "NAN"
+            return f"{MATH_MODULE}.NAN"
         if math.isinf(value):
             self.used.add("INFINITY")
-            return "INFINITY" if value > 0 else "-INFINITY"
+            return f"{MATH_MODULE}.INFINITY" if value > 0 else f"-{MATH_MODULE}.INFINITY"
         return repr(float(value))
 
     def binop(self, e: ir.BinOp) -> tuple:
         left_type, right_type = self.type_of(e.left), self.type_of(e.right)
-        integral = left_type != ir.DOUBLE and right_type != ir.DOUBLE
+        # whole arrays are NumPy objects: never cast to a C double or sent to the integer helpers
+        integral = all(k not in (ir.DOUBLE, ir.NDARRAY) for k in (left_type, right_type))
         if not self.pure and e.op in ("//", "%"):
             name = {"//": "floordiv", "%": "mod"}[e.op] + ("_int" if integral else "")
             self.used.add(name)
-            return f"{name}({self(e.left)}, {self(e.right)})", _PRECEDENCE["atom"]
+            return f"{qualified(name)}({self(e.left)}, {self(e.right)})", _PRECEDENCE["atom"]
         p = _PRECEDENCE[e.op]
         if e.op == "**" and not self.pure and isinstance(e.right, ir.Const) and e.right.value in (3, 3.0) \
                 and left_type == ir.DOUBLE:
             # C compilers turn pow(x, 2.0) into x * x but leave pow(x, 3.0) a library call
             self.used.add("cube")
-            return f"cube({self(e.left)})", _PRECEDENCE["atom"]
+            return f"{qualified('cube')}({self(e.left)})", _PRECEDENCE["atom"]
         if e.op == "**":  # right-associative, binds tighter than unary minus on its left
             base = self.wrap(e.left, p + 1)
             if integral and not self.pure and self.type_of(e) == ir.DOUBLE:
@@ -136,7 +143,7 @@ class ExpressionPrinter:
     def call(self, e: ir.Call) -> str:
         if e.func in VECTOR_HELPERS:
             self.used.add(e.func)
-            return f"{e.func}({', '.join(self(a) for a in e.args)})"
+            return f"{qualified(e.func)}({', '.join(self(a) for a in e.args)})"
         if e.func == "transpose":
             return f"{self.wrap(e.args[0], _PRECEDENCE['atom'])}.T"
         if e.func in ("sum", "mean"):
@@ -163,9 +170,21 @@ class ExpressionPrinter:
             name = ("abs" if self.pure else "iabs") if integral else "fabs"
         if name in ("maximum", "minimum") and integral:
             name = {"maximum": "imax", "minimum": "imin"}[name]
-        if name != "abs":
-            self.used.add(name)
-        return f"{name}({', '.join(args)})"
+        if name == "abs":  # Python's builtin, on integers in --pure output
+            return f"abs({', '.join(args)})"
+        self.used.add(name)
+        return f"{qualified(name)}({', '.join(args)})"
+
+
+def qualified(name: str) -> str:
+    """How generated code spells a runtime function: through its module's private alias."""
+    if name in LIBC_MATH or name in ("NAN", "INFINITY"):
+        return f"{MATH_MODULE}.{name}"
+    if name in VECTOR_HELPERS:
+        return f"{VECTOR_MODULE}.{name}"
+    if name in TAPE_FUNCTIONS:
+        return f"{TAPE_MODULE}.{name}"
+    return f"{SCALAR_MODULE}.{name}"
 
 
 class Printer:
@@ -194,7 +213,8 @@ class Printer:
                     self.lines.append(f"{pad}return {values}")
                 else:
                     printer.used.add(s.func)
-                    self.lines.append(_commented(f"{pad}{s.func}({', '.join(printer(a) for a in s.args)})", s.comment))
+                    self.lines.append(_commented(f"{pad}{qualified(s.func)}({', '.join(printer(a) for a in s.args)})",
+                                                 s.comment))
             elif isinstance(s, g.GIf):
                 self.lines.append(f"{pad}if {printer(s.test)}:")
                 self.emit_block(s.body, indent + 1, printer)

@@ -7,20 +7,24 @@ differentiated by the eager tape; the build reports it as a warning.
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 
 from .. import __version__, ir
 from ..analysis.types import infer
-from ..diagnostics import Diagnostic, SourceError, Unsupported
-from ..emit.printer import C_TYPES, LIBC_MATH, PY_MATH, VECTOR_HELPERS, ExpressionPrinter, Printer, ZERO
-from ..frontend.parse import FunctionReader, read_module
+from ..diagnostics import Diagnostic, SourceError, Unsupported, fallback_warning
+from ..emit.printer import C_TYPES, LIBC_MATH, VECTOR_HELPERS, ExpressionPrinter, Printer, ZERO
+from ..frontend.parse import NO_DEFAULT, FunctionReader, parameter_defaults, read_module
 from ..generate import FunctionReport, GeneratedModule
 from .lower import Names, lower, split_whole_array_expressions, user_names
 from .reverse import ReverseMode, Signature
 
 GENERATED_PREFIXES = ("grad_", "value_and_grad_", "value_and_vjp_", "vjp_", "jvp_", "hvp_", "hessian_",
                       "third_derivative_")
+# the one bare name generated code uses besides the user's (runtime helpers are behind private
+# module aliases: _math, _scalar, _vector, _arrays, _tape, _fallback, _mathlib)
+RESERVED_NAMES = frozenset({"np"})
 CYTHON_DIRECTIVES = ("# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, "
                      "cpow=True, initializedcheck=False")
 
@@ -42,7 +46,8 @@ def generate_module(source: str, filename: str, *, pure: bool = False, only=None
             raise SourceError(Diagnostic(filename, 1, 1, "error", f"no top-level function named '{missing[0]}'"))
         selected = _with_callees(facts, only)
 
-    module_names = Names(set(facts.functions) | set(facts.constants) | set(facts.aliases))
+    module_names = Names(set(facts.functions) | facts.constant_names() | set(facts.array_constants())
+                         | set(facts.aliases))
     functions, fallbacks = {}, {}
     for name in selected:
         try:
@@ -56,7 +61,8 @@ def generate_module(source: str, filename: str, *, pure: bool = False, only=None
         function = functions[name]
         try:
             _check_callees(function, fallbacks)
-            names = Names(user_names(function) | set(facts.constants) | set(facts.functions) | {"tape"})
+            names = Names(user_names(function) | facts.constant_names() | set(facts.array_constants())
+                          | set(facts.functions) | {"tape"})
             result = lower(function, names)
             return_types = {k: s.return_type for k, s in signatures.items()}
             infer(function, result, return_types, facts.constants)
@@ -67,7 +73,7 @@ def generate_module(source: str, filename: str, *, pure: bool = False, only=None
                                          function.return_type, differentiable,
                                          module_names.fresh(f"_{name}_primal"), module_names.fresh(f"_{name}_adjoint"),
                                          module_names.fresh(f"_{name}_jvp"), module_names.fresh(f"_{name}_hvp"))
-            codes[name] = ReverseMode(function, result, names, signatures, facts.constants).generate()
+            codes[name] = ReverseMode(function, result, names, signatures, {**facts.constants, **facts.array_constants()}).generate()
         except Unsupported as err:
             fallbacks[name] = err
             signatures.pop(name, None)
@@ -76,9 +82,7 @@ def generate_module(source: str, filename: str, *, pure: bool = False, only=None
     for name in selected:
         if name in fallbacks and not name.startswith("_"):
             err = fallbacks[name]
-            diagnostics.append(Diagnostic(filename, err.line, err.column, "warning",
-                                          f"{name}: {err.construct} is not supported by the compiler; "
-                                          f"grad_{name} uses the eager tape"))
+            diagnostics.append(fallback_warning(filename, name, err))
     emitter = _ModuleEmitter(facts, shown_name, pure, third_order)
     text, sources = emitter.emit(selected, codes, fallbacks)
     reports = [FunctionReport(name, facts.functions[name].line, name in codes,
@@ -97,6 +101,10 @@ def generate_module(source: str, filename: str, *, pure: bool = False, only=None
 
 def _check_collisions(facts, filename: str) -> None:
     for name, function in facts.functions.items():
+        if name in RESERVED_NAMES:
+            raise SourceError(Diagnostic(filename, function.line, function.column, "error",
+                                         f"function '{name}' collides with the generated module's NumPy; "
+                                         f"rename it"))
         for prefix in GENERATED_PREFIXES:
             if name.startswith(prefix) and name[len(prefix):] in facts.functions:
                 raise SourceError(Diagnostic(filename, function.line, function.column, "error",
@@ -214,39 +222,35 @@ class _ModuleEmitter:
         lines.append("# the original code and records on the tape what the reverse sweep needs, then the reverse "
                      "sweep.")
         lines.append("")
-        tape_functions = sorted(n for n in used if n in _TAPE_NAMES)
-        math_functions = sorted(n for n in used if n in (PY_MATH if self.pure else LIBC_MATH | {"NAN", "INFINITY"}))
-        helpers = sorted(n for n in used if n not in _TAPE_NAMES and n not in math_functions and n != "numpy"
-                         and n not in VECTOR_HELPERS)
+        if any(isinstance(v, float) and not math.isfinite(v) for v in self.facts.constants.values()):
+            used = used | {"INFINITY"}  # such a constant is printed as _math.INFINITY or _math.NAN
+        # runtime functions are reached through private module aliases (see emit.printer.qualified)
+        uses_math = any(n in LIBC_MATH or n in ("NAN", "INFINITY") for n in used)
+        uses_scalar = any(n not in _TAPE_NAMES and n not in LIBC_MATH and n not in VECTOR_HELPERS
+                          and n not in ("numpy", "NAN", "INFINITY") for n in used)
         if self.pure:
-            if math_functions:
-                lines.append(f"from math import {', '.join(math_functions)}")
+            if uses_math:
+                lines.append("from srcgrad.runtime import pymath as _math")
+            if uses_scalar:
+                lines.append("from srcgrad.runtime import pyscalar as _scalar")
             if any_compiled:
-                lines.append(f"from srcgrad.runtime.pytape import Tape, {', '.join(tape_functions)}"
-                             if tape_functions else "from srcgrad.runtime.pytape import Tape")
-            special = [h for h in helpers if h in ("NAN", "INFINITY")]
-            helpers = [h for h in helpers if h not in special]
-            if helpers:
-                lines.append(f"from srcgrad.runtime.pyscalar import {', '.join(helpers)}")
-            if special:
-                lines.append("NAN, INFINITY = float('nan'), float('inf')")
+                lines.append("from srcgrad.runtime import pytape as _tape")
         else:
-            if math_functions:
-                lines.append(f"from libc.math cimport {', '.join(math_functions)}")
+            if uses_math:
+                lines.append("from libc cimport math as _math")
+            if uses_scalar:
+                lines.append("from srcgrad.runtime cimport scalar as _scalar")
             if any_compiled:
-                lines.append("from srcgrad.runtime.tape cimport " + ", ".join(
-                    ["Tape", "tape_init", "tape_free"] + tape_functions))
-            if helpers:
-                lines.append(f"from srcgrad.runtime.scalar cimport {', '.join(helpers)}")
+                lines.append("from srcgrad.runtime cimport tape as _tape")
+        if self.facts.arrays_read:
+            used = used | {"numpy"}  # module array constants are NumPy arrays
         if "numpy" in used:
             lines.append("import numpy as np")
-            lines.append("from srcgrad.runtime.arrays import as_float_array")
-        vector_helpers = sorted(n for n in used if n in VECTOR_HELPERS)
-        if vector_helpers:
-            lines.append(f"from srcgrad.runtime.vector import {', '.join(vector_helpers)}")
+            lines.append("from srcgrad.runtime import arrays as _arrays")
+        if any(n in VECTOR_HELPERS for n in used):
+            lines.append("from srcgrad.runtime import vector as _vector")
         if any_fallback:
-            lines.append("from srcgrad.eager.fallback import eager_value_and_gradient")
-            lines.append("from srcgrad.eager.mathlib import tensor_float")
+            lines.append("from srcgrad.eager import fallback as _fallback, mathlib as _mathlib")
         lines.append("")
         for name in self.facts.constant_order:
             value = self.facts.constants[name]
@@ -256,7 +260,8 @@ class _ModuleEmitter:
                 lines.append(f"{name} = {text}")
             else:
                 lines.append(f"cdef {C_TYPES[kind]} {name} = {text}")
-        if self.facts.constant_order:
+        lines.extend(self.facts.array_constant_lines(self.pure))
+        if self.facts.constant_order or self.facts.arrays_read:
             lines.append("")
         lines.append("")
         return lines
@@ -322,7 +327,7 @@ class _ModuleEmitter:
                     "tuple" if whole_arrays else "(" + ", ".join(C_TYPES[k] for k in result_types) + ")"
                 cotangent = C_TYPES[ir.DOUBLE if sig.return_type != ir.NDARRAY else ir.NDARRAY]
                 adjoint_qualifiers = "" if returned in ("tuple", "object") else f" {qualifiers}"
-                out.lines.append(f"cdef {returned} {sig.adjoint}(Tape* tape, {params}, {cotangent} "
+                out.lines.append(f"cdef {returned} {sig.adjoint}(_tape.Tape* tape, {params}, {cotangent} "
                                  f"{code.adjoint_param}{b_arrays}){adjoint_qualifiers}:")
             added = f"; adds {code.adjoint_param} times the gradient to {', '.join(code.adjoint_names[p] for p in array_grads)}" \
                 if array_grads else ""
@@ -413,7 +418,7 @@ class _ModuleEmitter:
         sig = code.signature
         local = _WrapperNames({p for p, _ in sig.params})
         tape, out_of_memory = local["tape"], local["out_of_memory"]
-        params = ", ".join(self._param(p, k) for p, k in sig.params)
+        params = self._signature(sig, [self._param(p, k) for p, k in sig.params])
         args = ", ".join(p for p, _ in sig.params)
         outputs = [local[f"output{k}"] for k in range(8)]
         # inputs after the parameters: b_result, d_x, d_b_result, e_x, e_b_result, e_d_x, e_d_b_result
@@ -431,12 +436,13 @@ class _ModuleEmitter:
         sig = code.signature
         kinds = dict(sig.params)
         whole = [p for p, k in sig.params if k == ir.NDARRAY]
-        params = ", ".join(p if (self.pure or p in arrays or p in whole) else self._param(p, k) for p, k in sig.params)
+        params = self._signature(sig, [p if (self.pure or p in arrays or p in whole) else self._param(p, k)
+                                       for p, k in sig.params])
         args = ", ".join(p for p, _ in sig.params)
         diff = sig.differentiable
         lines = out.lines
-        convert = [f"    {p} = as_float_array({p}, {p!r}, {ir.array_dims(kinds[p])})" if p in arrays
-                   else f"    {p} = as_float_ndarray({p}, {p!r})" for p, _ in sig.params if p in arrays or p in whole]
+        convert = [f"    {p} = _arrays.as_float_array({p}, {p!r}, {ir.array_dims(kinds[p])})" if p in arrays
+                   else f"    {p} = _vector.as_float_ndarray({p}, {p!r})" for p, _ in sig.params if p in arrays or p in whole]
         local = _WrapperNames({p for p, _ in sig.params})
         tangents, v, value, d_value, tape, out_of_memory = (local[n] for n in (
             "tangents", "v", "value", "d_value", "tape", "out_of_memory"))
@@ -451,13 +457,13 @@ class _ModuleEmitter:
 
         def as_direction(p, name):
             if p in arrays:
-                return [f"    {name} = as_float_array({name}, {name!r}, {ir.array_dims(kinds[p])})"]
+                return [f"    {name} = _arrays.as_float_array({name}, {name!r}, {ir.array_dims(kinds[p])})"]
             if p in whole:
-                return [f"    {name} = as_float_ndarray({name}, {name!r})"]
+                return [f"    {name} = _vector.as_float_ndarray({name}, {name!r})"]
             return []
 
         respect = ", ".join(diff)
-        lines.append(f"def jvp_{sig.name}({params}, {tangents}):")
+        lines.extend(self._trailing_def(f"jvp_{sig.name}", params, tangents, tangents))
         lines.append(f'    """The derivative of {sig.name} along tangents (one per parameter: {respect}), forward mode."""')
         lines.extend(convert)
         lines.extend(unpack(tangents))
@@ -469,7 +475,7 @@ class _ModuleEmitter:
 
         grads = ", ".join(g[p] for p in scalar_grads)
         d_grads = ", ".join(hv[p] for p in scalar_grads)
-        lines.append(f"def hvp_{sig.name}({params}, {v}):")
+        lines.extend(self._trailing_def(f"hvp_{sig.name}", params, v, v))
         lines.append(f'    """The Hessian of {sig.name} times v (shaped like the parameters {respect}): forward over reverse."""')
         lines.extend(self._tape_declaration(tape))
         lines.extend(convert)
@@ -487,7 +493,7 @@ class _ModuleEmitter:
         if whole:
             wanted = [p for p in diff if p in whole]
             names = ", ".join(hv[p] for p in wanted)
-            lines.append(f"    {names}{',' if len(wanted) == 1 else ''} = gradients_like(({names},), "
+            lines.append(f"    {names}{',' if len(wanted) == 1 else ''} = _vector.gradients_like(({names},), "
                          f"({', '.join(wanted)},))")
         lines.append(f"    return {results[0] if len(results) == 1 else '(' + ', '.join(results) + ')'}")
         lines.append("")
@@ -508,24 +514,60 @@ class _ModuleEmitter:
         lines.append("")
 
     def _tape_declaration(self, tape: str) -> list:
-        return [] if self.pure else [f"    cdef Tape {tape}"]
+        return [] if self.pure else [f"    cdef _tape.Tape {tape}"]
 
     def _taped_call(self, name: str, tape: str, out_of_memory: str, received: str, function: str, args: str) -> list:
         """Run a taped function: the tape is freed on every way out, and a failed growth raises."""
         if self.pure:
-            return [f"    {tape} = Tape()", f"    {received} = {function}({tape}, {args})"]
-        return [f"    tape_init(&{tape})",
+            return [f"    {tape} = _tape.Tape()", f"    {received} = {function}({tape}, {args})"]
+        return [f"    _tape.tape_init(&{tape})",
                 "    try:",
                 f"        {received} = {function}(&{tape}, {args})",
                 f"        {out_of_memory} = {tape}.failed",
                 "    finally:",
-                f"        tape_free(&{tape})",
+                f"        _tape.tape_free(&{tape})",
                 f"    if {out_of_memory}:",
                 f'        raise MemoryError("the tape of {name} could not grow")']
 
+    def _signature(self, sig, params: list) -> str:
+        """The parameter list of a public function: the primal's defaults and keyword-only marker."""
+        function = self.facts.functions.get(sig.name)
+        interface = parameter_defaults(function, self.facts) if function is not None else []
+        if len(interface) != len(params):
+            return ", ".join(params)
+        out, marked = [], False
+        for param, (default, keyword_only) in zip(params, interface):
+            if keyword_only and not marked:
+                out.append("*")
+                marked = True
+            out.append(param if default is NO_DEFAULT else f"{param}={_default_text(default)}")
+        return ", ".join(out)
+
+    def _trailing_def(self, name: str, params: str, trailing: str, keyword: str) -> list:
+        """`def NAME(params, trailing):`, the trailing argument (dout, tangents, v) after the
+        primal's. When the primal has defaults or keyword-only parameters, Python cannot put a
+        required parameter after them: NAME takes the last positional argument (or the keyword)
+        as the trailing one and calls `_NAME_bound(trailing, params)`, which binds the rest."""
+        if "=" not in params and "*" not in params.split(", "):
+            return [f"def {name}({params}, {trailing}):"]
+        bound = f"_{name}_bound"
+        positional = ", ".join(p for p in params.split(", ") if p != "*")
+        return [f"def {name}(*args, **keywords):",
+                f'    """{keyword} is the last positional argument (or a keyword); the others are the primal\'s."""',
+                f"    if {keyword!r} in keywords:",
+                f"        {keyword} = keywords.pop({keyword!r})",
+                "    elif args:",
+                f"        *args, {keyword} = args",
+                "    else:",
+                f'        raise TypeError("{name}() missing its argument {keyword!r}")',
+                f"    return {bound}({keyword}, *args, **keywords)",
+                "",
+                "",
+                f"def {bound}({trailing}, {positional}):"]
+
     def _param(self, name: str, kind: str) -> str:
         if kind == "tape":
-            return name if self.pure else f"Tape* {name}"
+            return name if self.pure else f"_tape.Tape* {name}"
         return name if self.pure else f"{C_TYPES[kind]} {name}"
 
     def _declarations(self, out: Printer, locals_: dict, zero_init: set) -> None:
@@ -557,12 +599,13 @@ class _ModuleEmitter:
         kinds = dict(sig.params)
         arrays = [p for p, k in sig.params if ir.array_dims(k)]
         whole = [p for p, k in sig.params if k == ir.NDARRAY]
-        params = ", ".join(p if (self.pure or p in arrays or p in whole) else self._param(p, k) for p, k in sig.params)
+        params = self._signature(sig, [p if (self.pure or p in arrays or p in whole) else self._param(p, k)
+                                       for p, k in sig.params])
         args = ", ".join(p for p, _ in sig.params)
         where = f"{self.shown_name} line {code.line}"
         lines = out.lines
-        convert = [f"    {p} = as_float_array({p}, {p!r}, {ir.array_dims(kinds[p])})" if p in arrays
-                   else f"    {p} = as_float_ndarray({p}, {p!r})" for p, _ in sig.params if p in arrays or p in whole]
+        convert = [f"    {p} = _arrays.as_float_array({p}, {p!r}, {ir.array_dims(kinds[p])})" if p in arrays
+                   else f"    {p} = _vector.as_float_ndarray({p}, {p!r})" for p, _ in sig.params if p in arrays or p in whole]
 
         lines.append(f"def {sig.name}({params}):")
         lines.append(f'    """{sig.name}({args}) from {where}, compiled."""')
@@ -583,7 +626,7 @@ class _ModuleEmitter:
         dout_param = dout if self.pure or sig.return_type == ir.NDARRAY else f"double {dout}"
         received = ", ".join([value] + scalar_grads)
         call_args = ", ".join([args, dout] + array_grads)
-        lines.append(f"def value_and_vjp_{sig.name}({params}, {dout_param}):")
+        lines.extend(self._trailing_def(f"value_and_vjp_{sig.name}", params, dout_param, dout))
         lines.append(f'    """({sig.name}({args}), dout times the gradient), in one forward and one reverse sweep."""')
         lines.extend(self._tape_declaration(tape))
         lines.extend(convert)
@@ -592,7 +635,7 @@ class _ModuleEmitter:
         whole_grads = [p for p in sig.differentiable if p in whole]
         if whole_grads:
             names = ", ".join(grads[p] for p in whole_grads)
-            lines.append(f"    {names}{',' if len(whole_grads) == 1 else ''} = gradients_like(({names},), "
+            lines.append(f"    {names}{',' if len(whole_grads) == 1 else ''} = _vector.gradients_like(({names},), "
                          f"({', '.join(whole_grads)},))")
         if sig.return_type == ir.NDARRAY:
             lines.append(f"    {value} = np.asarray({value})")
@@ -610,7 +653,7 @@ class _ModuleEmitter:
             lines.append(f"    return {body}")
             lines.append("")
             lines.append("")
-        lines.append(f"def vjp_{sig.name}({params}, {dout_param}):")
+        lines.extend(self._trailing_def(f"vjp_{sig.name}", params, dout_param, dout))
         lines.append(f'    """dout times the gradient of {sig.name} with respect to {respect}."""')
         lines.append(f"    return value_and_vjp_{sig.name}({plain}, {dout})[1]")
         lines.append("")
@@ -629,9 +672,8 @@ class _ModuleEmitter:
     # eager fallback ----------------------------------------------------------------------
     def _fallbacks(self, out: Printer, names: list) -> None:
         facts = self.facts
-        parts = [_eager_import(line) for line in facts.import_lines]
-        parts += [f"{n} = {facts.constants[n]!r}" for n in facts.constant_order]
-        parts += [facts.functions[n].text.strip("\n") for n in facts.functions]
+        # the module's imports, assignments and functions in source order: fallbacks see every constant
+        parts = [_eager_import(text) if kind == "import" else text for kind, text in facts.top_level]
         source = "\n".join(parts) + "\n"
         lines = out.lines
         lines.append(f"# {'-' * 94}")
@@ -641,7 +683,7 @@ class _ModuleEmitter:
         lines.append("")
         lines.append(f"_EAGER_SOURCE = {source!r}")
         lines.append("_eager_namespace = {'__name__': " + repr(module_name_for(self.shown_name) + "_eager")
-                     + ", 'float': tensor_float}  # float(t) keeps a Tensor's derivative")
+                     + ", 'float': _mathlib.tensor_float}  # float(t) keeps a Tensor's derivative")
         lines.append(f"exec(compile(_EAGER_SOURCE, {self.shown_name!r}, 'exec'), _eager_namespace)")
         lines.append("")
         for name in names:
@@ -654,7 +696,7 @@ class _ModuleEmitter:
             lines.append("")
             lines.append(f"def value_and_vjp_{name}(*args, dout=1.0):")
             lines.append(f'    """({name}(*args), dout times its gradient with respect to {shown}), by the eager tape."""')
-            lines.append(f"    return eager_value_and_gradient({name}, args, {differentiable!r}, dout)")
+            lines.append(f"    return _fallback.eager_value_and_gradient({name}, args, {differentiable!r}, dout)")
             lines.append("")
             lines.append("")
             lines.append(f"def grad_{name}(*args):")
@@ -754,7 +796,14 @@ def _annotated_integral(param) -> bool:
 
     annotation = param.annotation
     return (annotation is not None and isinstance(annotation.annotation, cst.Name)
-            and annotation.annotation.value in ("int", "bool"))
+            and annotation.annotation.value in ("int", "bool", "str"))
+
+
+def _default_text(value) -> str:
+    """A parameter default as Python (and Cython) source."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return f'float("{value}")'
+    return repr(value)
 
 
 def _const_type(value) -> str:
