@@ -17,7 +17,7 @@ import weakref
 
 import numpy as np
 
-from srcgrad.eager.errors import MissingRuleError
+from srcgrad.eager.errors import DroppedGradientError, MissingRuleError
 from srcgrad.rules.elementwise import ELEMENTWISE
 
 
@@ -153,11 +153,11 @@ class Tensor:
 
     def __float__(self) -> float:
         if STATE.recording and is_recorded(self):
-            raise TypeError(
-                "float() of a Tensor that a gradient tape is recording would drop its derivative "
-                "(NumPy calls float() to store a value into a plain ndarray); make the array with "
-                "np.zeros/np.array/... in code the eager engine runs, or with srcgrad.zeros, so that "
-                "element assignment is recorded, or call .numpy() to drop the derivative on purpose"
+            raise DroppedGradientError(
+                "float() of a Tensor that a gradient tape records would drop its derivative (NumPy "
+                "calls float() to store a value into a plain ndarray): make that array with "
+                "np.zeros/np.array/np.copy/... inside the differentiated code, whose element "
+                "assignments are recorded, or call .numpy() to drop the derivative on purpose"
             )
         return float(self._value)
 
@@ -192,7 +192,7 @@ class Tensor:
 
     def __array__(self, dtype=None, copy=None):
         if STATE.recording and is_recorded(self):
-            raise TypeError(
+            raise DroppedGradientError(
                 "converting a Tensor that a tape is recording to a NumPy array would drop its "
                 "gradient (storing it into a plain ndarray does that); assign into a Tensor or an "
                 "array made by np.zeros/np.array/... in code the eager engine runs, use "

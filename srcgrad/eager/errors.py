@@ -8,3 +8,8 @@ class FallbackWarning(UserWarning):
 class MissingRuleError(NotImplementedError):
     """A NumPy function or ufunc was called on a Tensor, and the engine has no derivative rule
     for it. Raised instead of silently returning a zero gradient."""
+
+
+class DroppedGradientError(TypeError):
+    """A Tensor that a tape records was about to become a plain float or ndarray (NumPy storing it
+    into a plain array, float() on it), which would drop its derivative without a word."""

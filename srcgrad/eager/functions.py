@@ -10,6 +10,7 @@ import numbers
 import numpy as np
 
 from srcgrad.eager.core import STATE, Tensor, _new
+from srcgrad.eager.errors import DroppedGradientError
 from srcgrad.eager.tape import GradientTape
 
 
@@ -45,8 +46,26 @@ def _value_and_gradients(f, args, kwargs, params, output_gradients=None):
                 raise TypeError(f"argument {i} ({type(args[i]).__name__}) cannot be differentiated")
             args[i] = _to_tensor(args[i])
             tape.watch(args[i])
-        out = f(*args, **kwargs)
+        try:
+            out = f(*args, **kwargs)
+        except ValueError as error:
+            _reraise_dropped_gradient(error)
+            raise
     return out, params, tape.gradient(out, [args[i] for i in params], output_gradients=output_gradients)
+
+
+def _reraise_dropped_gradient(error: ValueError) -> None:
+    """NumPy reports a failed store of a Tensor into a plain ndarray as 'setting an array element
+    with a sequence', caused by our DroppedGradientError: raise that, naming the user's line."""
+    cause = error.__cause__
+    if not isinstance(cause, DroppedGradientError):
+        return
+    frame = error.__traceback__
+    while frame.tb_next is not None:
+        frame = frame.tb_next
+    where = f"{frame.tb_frame.f_code.co_filename}:{frame.tb_lineno}"
+    raise DroppedGradientError(f"{where}: {cause}") \
+        .with_traceback(error.__traceback__) from None
 
 
 def gradients_function(f, params=None):
