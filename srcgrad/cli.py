@@ -29,7 +29,7 @@ from pathlib import Path
 
 from . import __version__
 from . import build as builder
-from .diagnostics import Diagnostic, SourceError
+from .diagnostics import Diagnostic, SourceError, strict_error
 
 EXIT_OK, EXIT_STALE, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 SUMMARY_MAX_LINES = 40  # the build summary must fit on one screen
@@ -128,6 +128,11 @@ def _generate(job: BuildJob, outcome: Outcome):
     return generated
 
 
+def plural(count: int, word: str) -> str:
+    """'1 function', '2 functions'."""
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
 def _read_source(path: str) -> str:
     """The file's text, decoded as Python decodes source files (PEP 263 coding cookie)."""
     try:
@@ -147,7 +152,7 @@ def _diagnostic(path: str, line: int, message: str) -> Diagnostic:
 
 
 def _as_error(warning: str) -> str:
-    return warning.replace(": warning: ", ": error: ", 1)
+    return strict_error(warning)
 
 
 def _compare(generated, job: BuildJob, outcome: Outcome) -> None:
@@ -276,17 +281,19 @@ def _summary(outcomes: list[Outcome], outdir: str, seconds: float) -> list[str]:
         counts[outcome.status] = counts.get(outcome.status, 0) + 1
     tally = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
     failed = len(outcomes) - len(built)
-    head = f"srcgrad: built {len(built)} of {len(outcomes)} files into {outdir}/ in {seconds:.2f} s"
+    head = f"srcgrad: built {len(built)} of {plural(len(outcomes), 'file')} into {outdir}/ in {seconds:.2f} s"
     lines = [head + (f" ({tally})" if tally else "") + (f"; {failed} failed" if failed else "")]
     body = []
     width = min(24, max((len(f.name) for o in built for f in o.functions), default=0))
     for outcome in built:
         body.append(f"  {outcome.output}")
+        if not outcome.functions:
+            body.append("    (no public top-level functions: the module is empty)")
         for function in outcome.functions:
             how = "compiled" if function.compiled else "eager tape"
             body.append(f"    {function.name:<{width}}  {how:<10}  taped: {function.taped or 'nothing'}")
     if len(body) > SUMMARY_MAX_LINES:
-        body = [f"  {o.output}: {len(o.functions)} functions" for o in built][:SUMMARY_MAX_LINES]
+        body = [f"  {o.output}: {plural(len(o.functions), 'function')}" for o in built][:SUMMARY_MAX_LINES]
     return lines + body
 
 
@@ -326,14 +333,18 @@ def _validated_sources(files: list[str]) -> list[str]:
     seen: dict[str, str] = {}
     for path in files:
         source = Path(path)
+        if source.is_dir():
+            raise UsageError(f"{path} is a directory; give the .py files in it")
         if source.suffix != ".py":
             raise UsageError(f"{path}: not a .py file")
         if not source.exists():
-            raise UsageError(f"{path}: no such file")
+            raise UsageError(f"{path}: no such file" + (" (a broken symbolic link)" if source.is_symlink() else ""))
         if not source.is_file():
-            raise UsageError(f"{path}: not a file")
+            raise UsageError(f"{path}: not a regular file")
         if not source.stem.isidentifier():
             raise UsageError(f"{path}: the file name must be a Python identifier; it names the module {source.stem}_grad")
+        if source.stem in seen and os.path.realpath(seen[source.stem]) == os.path.realpath(path):
+            raise UsageError(f"{path} is given twice")
         if source.stem in seen:
             raise UsageError(f"{seen[source.stem]} and {path} would both write {source.stem}_grad")
         seen[source.stem] = path
@@ -369,8 +380,9 @@ def _cmd_show(args) -> int:
     for line in outcome.warnings:
         _err(line)
     if name not in generated.function_sources:
-        known = ", ".join(sorted(generated.function_sources)) or "none"
-        raise UsageError(f"{path} has no top-level function {name} (functions: {known})")
+        known = ", ".join(sorted(generated.function_sources))
+        raise UsageError(f"{path} has no top-level function {name}" + (f" (functions: {known})" if known
+                                                                        else "; it has no public top-level functions"))
     _out(generated.function_sources[name].rstrip("\n"))
     return EXIT_OK
 

@@ -33,3 +33,23 @@ class Unsupported(Exception):
         self.construct = construct
         self.line = line
         self.column = column
+
+
+_EAGER_TAIL = "; grad_{name} uses the eager tape"
+
+
+def fallback_warning(filename: str, name: str, error: Unsupported) -> Diagnostic:
+    """The build's warning for a function outside the compiled subset."""
+    return Diagnostic(filename, error.line, error.column, "warning",
+                      f"{name}: {error.construct} is not supported by the compiler" + _EAGER_TAIL.format(name=name))
+
+
+def strict_error(warning: str) -> str:
+    """A formatted fallback warning as --strict reports it: an error, and no eager tape is used,
+    so the text no longer says one is."""
+    location, _, message = warning.partition(": warning: ")
+    name = message.split(": ", 1)[0]
+    tail = _EAGER_TAIL.format(name=name)
+    if message.endswith(tail):
+        message = message[: -len(tail)]
+    return f"{location}: error: {message}"

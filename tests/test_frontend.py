@@ -61,7 +61,7 @@ def _walk(e):
 @pytest.mark.parametrize("body,construct", [
     ("    return [x]\n", "a list"),
     ("    g = lambda y: y\n    return x\n", "lambda"),
-    ("    print(x)\n    return x\n", "an expression statement"),
+    ("    print(x)\n    return x\n", "a print call"),
     ("    for v in [1, 2]:\n        x = x + v\n    return x\n", "a for loop over something other than range"),
     ("    try:\n        x = 1 / x\n    except ZeroDivisionError:\n        x = 0.0\n    return x\n", "try"),
     ("    global G\n    return x\n", "global"),

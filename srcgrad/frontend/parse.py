@@ -15,6 +15,7 @@ import math
 from dataclasses import dataclass, field
 
 import libcst as cst
+import numpy as np
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from .. import ir
@@ -70,9 +71,47 @@ class ModuleFacts:
     aliases: dict = field(default_factory=dict)  # local name -> qualified name ("np" -> "numpy")
     constants: dict = field(default_factory=dict)  # NAME -> number
     constant_order: list = field(default_factory=list)
+    strings: dict = field(default_factory=dict)  # NAME -> str (comparisons with them fold)
+    tuples: dict = field(default_factory=dict)  # NAME -> tuple of numbers (constant indices fold)
+    arrays: dict = field(default_factory=dict)  # NAME -> float64 ndarray, also numeric tuples indexed by variables
+    unevaluated: dict = field(default_factory=dict)  # NAME -> line of a top-level name the compiler cannot evaluate
+    top_level: list = field(default_factory=list)  # [(kind, text)]: imports, assignments, functions in source order
+    arrays_read: set = field(default_factory=set)  # array constants that compiled functions read
     functions: dict = field(default_factory=dict)  # NAME -> FunctionSource, in source order
     import_lines: list = field(default_factory=list)  # verbatim import statements
     positions: object = None
+
+    def constant_names(self) -> set:
+        """Every module-level name bound to a value (the generated code must not reuse them)."""
+        return set(self.constants) | set(self.strings) | set(self.tuples) | set(self.arrays) | set(self.unevaluated)
+
+    def array_constants(self) -> dict:
+        """Names the compiled code reads array constants by: `A` (the NumPy array, for whole-array
+        code) and `_A_view` (for element reads; a typed memoryview in Cython) -> the array."""
+        out = {}
+        for name, value in self.arrays.items():
+            out[name] = value
+            out[array_view(name)] = value
+        return out
+
+    def array_constant_lines(self, pure: bool) -> list:
+        """The module-level definitions of the array constants compiled functions read, in source order."""
+        lines = []
+        for name, value in self.arrays.items():
+            if name not in self.arrays_read:
+                continue
+            lines.append(f"{name} = np.array({value.tolist()!r})")
+            if pure:
+                lines.append(f"{array_view(name)} = {name}")
+            else:
+                dims = ", ".join([":"] * (value.ndim - 1) + ["::1"])
+                lines.append(f"cdef double[{dims}] {array_view(name)} = {name}")
+        return lines
+
+
+def array_view(name: str) -> str:
+    """What compiled code indexes a module array constant by (C needs a typed view to read it without the GIL)."""
+    return f"_{name}_view"
 
 
 def check_syntax(source: str, filename: str) -> None:
@@ -96,6 +135,7 @@ def read_module(source: str, filename: str) -> ModuleFacts:
     facts = ModuleFacts(filename, source, source.splitlines(), positions=positions)
 
     for statement in module.body:
+        line = positions[statement].start.line
         if isinstance(statement, cst.FunctionDef):
             pos = positions[statement].start
             name = statement.name.value
@@ -104,14 +144,60 @@ def read_module(source: str, filename: str) -> ModuleFacts:
                                              f"function '{name}' is defined twice"))
             facts.functions[name] = FunctionSource(name, statement, pos.line, pos.column + 1,
                                                    module.code_for_node(statement))
+            facts.top_level.append(("function", facts.functions[name].text.strip("\n")))
+            _forget_constant(name, facts)
         elif isinstance(statement, cst.SimpleStatementLine):
             for small in statement.body:
                 if isinstance(small, (cst.Import, cst.ImportFrom)):
                     _record_import(small, facts)
                     facts.import_lines.append(module.code_for_node(small))
-                elif isinstance(small, (cst.Assign, cst.AnnAssign)):
-                    _record_constant(small, facts)
+                    facts.top_level.append(("import", module.code_for_node(small)))
+                elif isinstance(small, (cst.Assign, cst.AnnAssign, cst.AugAssign)):
+                    _record_constant(small, facts, line)
+                    facts.top_level.append(("assign", module.code_for_node(small)))
+        else:  # if/for/with/try/class at the top level: what they bind is not a constant
+            for name in _bound_names(statement):
+                _forget_constant(name, facts)
+                facts.unevaluated[name] = line
     return facts
+
+
+def _bound_names(statement) -> set:
+    names = set()
+
+    class Binder(cst.CSTVisitor):
+        def visit_AssignTarget(self, node):
+            _collect_target(node.target, names)
+
+        def visit_AugAssign(self, node):
+            _collect_target(node.target, names)
+
+        def visit_AnnAssign(self, node):
+            _collect_target(node.target, names)
+
+        def visit_For(self, node):
+            _collect_target(node.target, names)
+
+        def visit_ClassDef(self, node):
+            names.add(node.name.value)
+            return False
+
+        def visit_FunctionDef(self, node):
+            names.add(node.name.value)
+            return False
+
+        def visit_ImportAlias(self, node):
+            names.add(node.asname.name.value if node.asname is not None else _dotted(node.name).split(".")[0])
+
+    statement.visit(Binder())
+    return names
+
+
+def _forget_constant(name: str, facts: ModuleFacts) -> None:
+    for table in (facts.constants, facts.strings, facts.tuples, facts.arrays, facts.unevaluated):
+        table.pop(name, None)
+    if name in facts.constant_order:
+        facts.constant_order.remove(name)
 
 
 def _dotted(node) -> str:
@@ -141,44 +227,97 @@ def _record_import(node, facts: ModuleFacts) -> None:
         facts.aliases[local] = base + "." + imported
 
 
-def _record_constant(node, facts: ModuleFacts) -> None:
-    """A top-level `NAME = <constant expression>` becomes a module constant; anything else is ignored."""
+def _record_constant(node, facts: ModuleFacts, line: int) -> None:
+    """A top-level `NAME = <constant expression>` becomes a module constant: a number, a string,
+    a tuple of numbers or a NumPy array. A name bound to anything else is remembered as one the
+    compiler cannot evaluate: the functions that read it fall back to the eager tape."""
     if isinstance(node, cst.Assign):
-        if len(node.targets) != 1 or not isinstance(node.targets[0].target, cst.Name):
-            return
-        name, value = node.targets[0].target.value, node.value
+        targets = [t.target for t in node.targets]
+        value = node.value
+    elif isinstance(node, cst.AugAssign):
+        targets, value = [node.target], node
     else:
-        if not isinstance(node.target, cst.Name) or node.value is None:
+        if node.value is None:
             return
-        name, value = node.target.value, node.value
+        targets, value = [node.target], node.value
+    names = set()
+    for target in targets:
+        _collect_target(target, names)
+    single = len(targets) == 1 and isinstance(targets[0], cst.Name)
     try:
-        number = _fold_constant(value, facts)
-    except (ValueError, ArithmeticError, TypeError):
-        facts.constants.pop(name, None)
+        if not single:
+            raise ValueError("not a single name")
+        if isinstance(value, cst.AugAssign):
+            op = _AUGMENTED_OPERATORS.get(type(value.operator))
+            constant = _python_binary(op, _fold_constant(value.target, facts), _fold_constant(value.value, facts))
+        else:
+            constant = _fold_constant(value, facts)
+    except (ValueError, ArithmeticError, TypeError, IndexError, KeyError):
+        for name in names:
+            _forget_constant(name, facts)
+            facts.unevaluated[name] = line
         return
-    if name not in facts.constants:
+    name = targets[0].value
+    _forget_constant(name, facts)
+    if isinstance(constant, str):
+        facts.strings[name] = constant
+    elif isinstance(constant, tuple):
+        facts.tuples[name] = constant
+        array = _numeric_array(constant)
+        if array is not None:
+            facts.arrays[name] = array
+    elif isinstance(constant, np.ndarray):
+        facts.arrays[name] = constant
+    else:
         facts.constant_order.append(name)
-    facts.constants[name] = number
+        facts.constants[name] = constant
+
+
+def _numeric_array(value):
+    """A float64 array of a tuple of numbers (or of equal-length tuples of numbers), else None."""
+    try:
+        array = np.array(value, dtype=float)
+    except (ValueError, TypeError):
+        return None
+    return array if 1 <= array.ndim <= 2 else None
+
+
+# NumPy constructors a module constant may be built with (all arguments constant)
+_ARRAY_CONSTRUCTORS = {"array": np.array, "asarray": np.asarray, "zeros": np.zeros, "ones": np.ones,
+                       "full": np.full, "eye": np.eye, "identity": np.identity, "linspace": np.linspace,
+                       "arange": np.arange}
+_DTYPES = {"float": float, "int": int, "bool": bool, "numpy.float64": np.float64, "numpy.int64": np.int64}
 
 
 def _fold_constant(node, facts: ModuleFacts):
-    """Evaluate a constant expression made of numbers, module constants and math constants."""
+    """Evaluate a constant expression made of numbers, strings, tuples, lists of numbers, module
+    constants, math constants and NumPy array constructors. Nothing of the user's runs."""
     if isinstance(node, cst.Integer):
         return int(node.value.replace("_", ""), 0)
     if isinstance(node, cst.Float):
         return float(node.value.replace("_", ""))
+    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+        value = node.evaluated_value
+        if not isinstance(value, str):
+            raise ValueError("bytes")
+        return value
+    if isinstance(node, (cst.Tuple, cst.List)):
+        if any(isinstance(el, cst.StarredElement) for el in node.elements):
+            raise ValueError("starred")
+        return tuple(_fold_constant(el.value, facts) for el in node.elements)
     if isinstance(node, cst.Name):
         if node.value in ("True", "False"):
             return node.value == "True"
-        if node.value in facts.constants:
-            return facts.constants[node.value]
+        for table in (facts.constants, facts.strings, facts.tuples, facts.arrays):
+            if node.value in table:
+                return table[node.value]
         qualified = facts.aliases.get(node.value, "")
         constant = _qualified_constant(qualified)
         if constant is not None:
             return constant
         raise ValueError(node.value)
     if isinstance(node, cst.Attribute):
-        constant = _qualified_constant(_qualify(_dotted(node), facts))
+        constant = _qualified_constant(_qualify(_dotted_or_empty(node), facts))
         if constant is not None:
             return constant
         raise ValueError("attribute")
@@ -187,15 +326,82 @@ def _fold_constant(node, facts: ModuleFacts):
         if isinstance(node.operator, cst.Minus):
             return -value
         if isinstance(node.operator, cst.Plus):
-            return value
+            return +value
         raise ValueError("unary")
     if isinstance(node, cst.BinaryOperation):
         left, right = _fold_constant(node.left, facts), _fold_constant(node.right, facts)
         op = _BINARY_OPERATORS.get(type(node.operator))
-        if op is None:
-            raise ValueError("operator")
-        return _PYTHON_BINARY[op](left, right)
+        return _python_binary(op, left, right)
+    if isinstance(node, cst.Call):
+        return _fold_call(node, facts)
     raise ValueError("not constant")
+
+
+def _python_binary(op, left, right):
+    if op is None:
+        raise ValueError("operator")
+    if isinstance(left, (str, tuple)) or isinstance(right, (str, tuple)):
+        if op not in ("+", "*"):
+            raise ValueError("operator on a string or tuple")
+    if op == "@":
+        return np.asarray(left) @ np.asarray(right)
+    return _PYTHON_BINARY[op](left, right)
+
+
+def _fold_call(node: cst.Call, facts: ModuleFacts):
+    """float("inf"), float(N), int(N) and NumPy array constructors with constant arguments."""
+    dotted = _dotted_or_empty(node.func)
+    qualified = _qualify(dotted, facts)
+    if any(arg.star for arg in node.args):
+        raise ValueError("star arguments")
+    positional = [_fold_constant(a.value, facts) for a in node.args if a.keyword is None]
+    keywords = {a.keyword.value: a.value for a in node.args if a.keyword is not None}
+    if not qualified and dotted in ("float", "int") and not keywords and len(positional) == 1:
+        value = positional[0]
+        if isinstance(value, (bool, int, float)) or (dotted == "float" and isinstance(value, str)):
+            return {"float": float, "int": int}[dotted](value)
+        raise ValueError("conversion")
+    module, _, name = qualified.rpartition(".")
+    if module != "numpy" or name not in _ARRAY_CONSTRUCTORS:
+        raise ValueError("a call")
+    options = {}
+    for keyword, value in keywords.items():
+        if keyword == "dtype":
+            try:
+                options["dtype"] = _DTYPES[_qualify(_dotted(value), facts) or _dotted(value)]
+            except (ValueError, KeyError):
+                raise ValueError("dtype") from None
+        elif keyword in ("endpoint", "num", "step", "stop", "start", "fill_value", "k"):
+            options[keyword] = _fold_constant(value, facts)
+        else:
+            raise ValueError("keyword")
+    array = np.asarray(_ARRAY_CONSTRUCTORS[name](*positional, **options))
+    if array.dtype == object or array.dtype.kind not in "biuf":
+        raise ValueError("not a numeric array")
+    return array
+
+
+def parameter_defaults(function: FunctionSource, facts: ModuleFacts) -> list:
+    """[(default value or NO_DEFAULT, keyword_only)] for each parameter, in the order the compiled
+    functions take them (keyword-only ones last). Only for functions the compiler read."""
+    params = function.node.params
+    out = []
+    for keyword_only, group in ((False, list(params.posonly_params) + list(params.params)),
+                                (True, list(params.kwonly_params))):
+        for param in group:
+            value = NO_DEFAULT if param.default is None else _fold_constant(param.default, facts)
+            out.append((value, keyword_only))
+    return out
+
+
+NO_DEFAULT = object()
+
+
+def _dotted_or_empty(node) -> str:
+    try:
+        return _dotted(node)
+    except ValueError:
+        return ""
 
 
 def _qualify(dotted: str, facts: ModuleFacts) -> str:
@@ -240,6 +446,7 @@ class FunctionReader:
         self.function = function
         self.locals: set = set()
         self.declared_types: dict = {}
+        self.used_arrays: set = set()  # module array constants the function reads
 
     # positions ---------------------------------------------------------------------------
     def where(self, node) -> tuple:
@@ -268,36 +475,48 @@ class FunctionReader:
         function = ir.Function(self.function.name, params, body, line, column,
                                source_lines=self.facts.lines)
         function.var_types = dict(self.declared_types)
+        self.facts.arrays_read |= self.used_arrays
         return _rename_reserved(function, self.locals)
 
     def _read_params(self, params: cst.Parameters) -> list:
-        if params.star_arg not in (None, cst.MaybeSentinel.DEFAULT) or params.star_kwarg is not None:
-            raise self.unsupported(params.star_arg if isinstance(params.star_arg, cst.Param) else params.star_kwarg,
-                                   "*args or **kwargs")
-        if params.kwonly_params:
-            raise self.unsupported(params.kwonly_params[0], "a keyword-only parameter")
+        star = params.star_arg if isinstance(params.star_arg, cst.Param) else None
+        if star is not None or params.star_kwarg is not None:
+            which = star if star is not None else params.star_kwarg
+            shown = f"*{which.name.value}" if which is star else f"**{which.name.value}"
+            raise self.unsupported(which, f"the parameter '{shown}' (*args or **kwargs)")
         result = []
-        for param in list(params.posonly_params) + list(params.params):
-            if param.default is not None:
-                raise self.unsupported(param.default, "a parameter default value")
+        # keyword-only parameters come last: the compiled functions take every parameter in order
+        for param in list(params.posonly_params) + list(params.params) + list(params.kwonly_params):
             name = param.name.value
+            if param.default is not None:
+                self._default_value(name, param.default)
             kind = None
             if param.annotation is not None:
-                kind = self._annotation_type(param.annotation.annotation)
+                kind = self._annotation_type(param.annotation.annotation, f"the parameter '{name}'")
                 self.declared_types[name] = kind
             result.append((name, kind))
         return result
 
-    def _annotation_type(self, node) -> str:
+    def _default_value(self, name: str, node):
+        try:
+            value = _fold_constant(node, self.facts)
+        except (ValueError, ArithmeticError, TypeError, IndexError, KeyError):
+            value = None
+        if isinstance(value, (bool, int, float)):
+            return value
+        raise self.unsupported(node, f"the default value of parameter '{name}' (not a number)")
+
+    def _annotation_type(self, node, what: str) -> str:
+        """The type an annotation gives; `what` names the annotated thing ("the parameter 'x'")."""
         try:
             text = _dotted(node)
         except ValueError:
-            raise self.unsupported(node, "this parameter annotation") from None
+            raise self.unsupported(node, f"the annotation of {what}") from None
         if text in SCALAR_ANNOTATIONS:
             return SCALAR_ANNOTATIONS[text]
         if text in ARRAY_ANNOTATIONS or _qualify(text, self.facts) == "numpy.ndarray":
             return ARRAY
-        raise self.unsupported(node, f"a parameter annotated '{text}' (not float, int, bool or np.ndarray)")
+        raise self.unsupported(node, f"{what} annotated '{text}' (not float, int, bool or np.ndarray)")
 
     # statements --------------------------------------------------------------------------
     def _block(self, block) -> list:
@@ -316,7 +535,7 @@ class FunctionReader:
                 out.extend(self._small_statement(small, node, docstring_ok=first))
             return out
         if isinstance(node, cst.If):
-            return [self._if(node)]
+            return self._if_statements(node)
         if isinstance(node, cst.For):
             return [self._for(node)]
         if isinstance(node, cst.While):
@@ -343,6 +562,9 @@ class FunctionReader:
         if isinstance(node, cst.Expr):
             if isinstance(node.value, (cst.SimpleString, cst.ConcatenatedString)) and docstring_ok:
                 return []
+            if isinstance(node.value, cst.Call) and isinstance(node.value.func, cst.Name) \
+                    and node.value.func.value == "print" and "print" not in self.facts.functions:
+                raise self.unsupported(node, "a print call")
             raise self.unsupported(node, "an expression statement (its result is unused)")
         if isinstance(node, cst.Return):
             if node.value is None:
@@ -365,7 +587,7 @@ class FunctionReader:
             return [ir.Assign(line, column, target, value, source)]
         if isinstance(node, cst.AnnAssign):
             target = self._target_name(node.target)
-            kind = self._annotation_type(node.annotation.annotation)
+            kind = self._annotation_type(node.annotation.annotation, f"the variable '{target}'")
             self.declared_types[target] = kind
             if node.value is None:
                 return []
@@ -415,11 +637,29 @@ class FunctionReader:
         return (isinstance(node, cst.Attribute) and node.attr.value == "shape"
                 and isinstance(node.value, cst.Name) and node.value.value in self.locals)
 
+    def _constant_shape(self, node: cst.Subscript):
+        """`A.shape[k]` of a module array constant: a number now."""
+        value = node.value
+        if not (isinstance(value, cst.Attribute) and value.attr.value == "shape" and isinstance(value.value, cst.Name)
+                and value.value.value not in self.locals and value.value.value in self.facts.arrays):
+            return None
+        (element,) = node.slice if len(node.slice) == 1 else (None,)
+        if element is None or not isinstance(element.slice, cst.Index) \
+                or not isinstance(element.slice.value, cst.Integer):
+            raise self.unsupported(node, "x.shape indexed by something other than a constant")
+        return ir.Const(self.facts.arrays[value.value.value].shape[int(element.slice.value.value)])
+
     def _shape_of(self, node) -> str:
         return node.value.value
 
     def _index(self, node: cst.Subscript) -> ir.Index:
         """`x[i, j]` with x a local array and integer indices; slices are refused."""
+        if isinstance(node.value, cst.Name) and node.value.value not in self.locals and (
+                node.value.value in self.facts.tuples or node.value.value in self.facts.arrays):
+            return self._constant_index(node)
+        if isinstance(node.value, cst.Name) and node.value.value not in self.locals \
+                and node.value.value in self.facts.unevaluated:
+            self._name(node.value)  # names the module-level value the compiler cannot evaluate
         if not isinstance(node.value, cst.Name) or node.value.value not in self.locals:
             raise self.unsupported(node, "indexing something other than a local array")
         indices = []
@@ -436,6 +676,29 @@ class FunctionReader:
             indices.append(index)
         return ir.Index(node.value.value, tuple(indices))
 
+    def _constant_index(self, node: cst.Subscript):
+        """`A[1]` of a module tuple or array is a number now; `A[i]` reads the module's array."""
+        name = node.value.value
+        value = self.facts.tuples.get(name, self.facts.arrays.get(name))
+        indices = []
+        for element in node.slice:
+            if not isinstance(element.slice, cst.Index) or element.slice.star is not None:
+                raise self.unsupported(element, f"slicing the constant '{name}'")
+            indices.append(self.expr(element.slice.value))
+        if all(isinstance(i, ir.Const) and type(i.value) is int for i in indices):
+            try:
+                item = value
+                for i in indices:
+                    item = item[i.value]
+            except IndexError:
+                raise self.error(node, f"index out of range for the constant '{name}'") from None
+            if isinstance(item, (bool, int, float, np.number, np.bool_)):
+                return ir.lift(item)
+        if name not in self.facts.arrays or self.facts.arrays[name].dtype.kind != "f":
+            raise self.unsupported(node, f"indexing the constant '{name}' (not an array of floats) by a variable")
+        self.used_arrays.add(name)
+        return ir.Index(array_view(name), tuple(indices))
+
     def _fresh(self, base: str) -> str:
         name, k = base, 1
         while name in self.locals:
@@ -451,11 +714,22 @@ class FunctionReader:
             raise self.unsupported(node, "assignment to an attribute")
         raise self.unsupported(node, "this assignment target")
 
+    def _if_statements(self, node: cst.If) -> list:
+        """An `if` on a condition decided now (`if MODE == "smooth":`) keeps only the branch taken."""
+        test = self._condition(node.test)
+        if isinstance(test, ir.Const) and isinstance(test.value, bool):
+            if test.value:
+                return self._block(node.body)
+            if isinstance(node.orelse, cst.If):
+                return self._if_statements(node.orelse)
+            return self._block(node.orelse.body) if isinstance(node.orelse, cst.Else) else []
+        return [self._if(node)]
+
     def _if(self, node: cst.If) -> ir.If:
         line, column = self.where(node)
         orelse = []
         if isinstance(node.orelse, cst.If):
-            orelse = [self._if(node.orelse)]
+            orelse = self._if_statements(node.orelse)
         elif isinstance(node.orelse, cst.Else):
             orelse = self._block(node.orelse.body)
         return ir.If(line, column, self._condition(node.test), self._block(node.body), orelse)
@@ -534,10 +808,16 @@ class FunctionReader:
         if isinstance(node, cst.Comparison):
             return self._comparison(node)
         if isinstance(node, cst.IfExp):
-            return ir.IfExp(self.expr(node.test), self.expr(node.body), self.expr(node.orelse))
+            test = self.expr(node.test)
+            if isinstance(test, ir.Const) and isinstance(test.value, bool):
+                return self.expr(node.body if test.value else node.orelse)
+            return ir.IfExp(test, self.expr(node.body), self.expr(node.orelse))
         if isinstance(node, cst.Call):
             return self._call(node)
         if isinstance(node, cst.Subscript):
+            constant_shape = self._constant_shape(node)
+            if constant_shape is not None:
+                return constant_shape
             if self._is_shape(node.value):  # x.shape[k]
                 (element,) = node.slice if len(node.slice) == 1 else (None,)
                 if element is None or not isinstance(element.slice, cst.Index) \
@@ -563,6 +843,16 @@ class FunctionReader:
             return ir.Name(name)
         if name in self.facts.constants:
             return ir.Name(name)
+        if name in self.facts.arrays:
+            self.used_arrays.add(name)
+            return ir.Name(name)
+        if name in self.facts.strings:
+            raise self.unsupported(node, f"the string constant '{name}' used other than in a comparison")
+        if name in self.facts.tuples:
+            raise self.unsupported(node, f"the tuple constant '{name}' used as a value")
+        if name in self.facts.unevaluated:
+            raise self.unsupported(node, f"the module-level name '{name}' (set on line {self.facts.unevaluated[name]} "
+                                         "to a value the compiler cannot evaluate)")
         qualified = self.facts.aliases.get(name)
         if qualified is not None:
             constant = _qualified_constant(qualified)
@@ -594,6 +884,9 @@ class FunctionReader:
         raise self.unsupported(node, f"'{dotted}' used as a value")
 
     def _comparison(self, node: cst.Comparison) -> ir.Expr:
+        folded = self._string_comparison(node)
+        if folded is not None:
+            return folded
         left = self.expr(node.left)
         parts = []
         for target in node.comparisons:
@@ -605,7 +898,35 @@ class FunctionReader:
             left = right
         return parts[0] if len(parts) == 1 else ir.BoolOp("and", tuple(parts))
 
+    def _constant_string(self, node):
+        """The value of a string literal or a module string constant, else None."""
+        if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+            value = node.evaluated_value
+            return value if isinstance(value, str) else None
+        if isinstance(node, cst.Name) and node.value not in self.locals and node.value in self.facts.strings:
+            return self.facts.strings[node.value]
+        return None
+
+    def _string_comparison(self, node: cst.Comparison):
+        """`MODE == "smooth"` with MODE a module string constant: decided now, as Python would."""
+        operands = [node.left] + [target.comparator for target in node.comparisons]
+        strings = [self._constant_string(o) for o in operands]
+        if all(s is None for s in strings):
+            return None
+        if any(s is None for s in strings):
+            raise self.unsupported(node, "a comparison of a string with something other than a string constant")
+        result = True
+        for (left, right), target in zip(zip(strings, strings[1:]), node.comparisons):
+            op = _COMPARISONS.get(type(target.operator))
+            if op is None:
+                raise self.unsupported(target.operator, "the comparison 'is'/'in'")
+            result = result and ir._COMPARE[op](left, right)
+        return ir.Const(bool(result))
+
     def _call(self, node: cst.Call) -> ir.Expr:
+        constant = self._constant_call(node)
+        if constant is not None:
+            return constant
         reduction = self._reduction(node)
         if reduction is not None:
             return reduction
@@ -642,6 +963,27 @@ class FunctionReader:
         if primitive is None:
             raise self.unsupported(func, f"the function '{dotted}'")
         return self._primitive(func, dotted, primitive, args)
+
+    def _constant_call(self, node: cst.Call):
+        """float("inf"), float("nan") and len() of a module array or tuple constant: a number now."""
+        if any(arg.keyword is not None or arg.star for arg in node.args) or len(node.args) != 1 \
+                or not isinstance(node.func, cst.Name) or node.func.value in self.locals \
+                or node.func.value in self.facts.aliases or node.func.value in self.facts.functions:
+            return None
+        argument = node.args[0].value
+        if node.func.value == "float":
+            text = self._constant_string(argument)
+            if text is None:
+                return None
+            try:
+                return ir.Const(float(text))
+            except ValueError:
+                raise self.error(argument, f"could not convert string to float: {text!r}") from None
+        if node.func.value == "len" and isinstance(argument, cst.Name) and argument.value not in self.locals:
+            value = self.facts.tuples.get(argument.value, self.facts.arrays.get(argument.value))
+            if value is not None:
+                return ir.Const(len(value))
+        return None
 
     def _reduction(self, node: cst.Call):
         """np.sum(a), np.mean(a, axis=k) and friends: whole-array NumPy functions."""

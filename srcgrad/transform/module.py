@@ -796,7 +796,7 @@ def _annotated_integral(param) -> bool:
 
     annotation = param.annotation
     return (annotation is not None and isinstance(annotation.annotation, cst.Name)
-            and annotation.annotation.value in ("int", "bool", "str"))
+            and annotation.annotation.value in ("int", "bool"))
 
 
 def _default_text(value) -> str:
