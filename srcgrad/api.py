@@ -406,7 +406,7 @@ class _Call:
 
     def _index(self, index: int, count: int) -> int:
         if not -count <= index < count:
-            raise ValueError(f"wrt={index}: f has {count} parameters")
+            raise ValueError(f"wrt={index}: f has {count} parameter{'' if count == 1 else 's'}")
         return index % count
 
     def check_wrt(self, wrt) -> None:
@@ -587,7 +587,8 @@ def _selector(f, report, wrt):
 def _position(index: int, parameters: list[str], differentiable: list[str]) -> int:
     """Where parameter `index` of f sits among the gradients `grad_f` returns."""
     if not -len(parameters) <= index < len(parameters):
-        raise ValueError(f"wrt={index}: f has {len(parameters)} parameters")
+        count = len(parameters)
+        raise ValueError(f"wrt={index}: f has {count} parameter{'' if count == 1 else 's'}")
     name = parameters[index]
     if name not in differentiable:
         raise ValueError(f"wrt={index}: parameter {name!r} is not differentiable (int or bool)")

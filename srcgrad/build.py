@@ -526,8 +526,12 @@ def install(
     outdir = Path(outdir)
     source_path, binary_path = output_paths(outdir, generated.module_name, generated.suffix)
     stages: list[tuple[str, float]] = []
+    if outdir.exists() and not outdir.is_dir():
+        raise BuildError(f"cannot create output folder {outdir}: a file of that name is in the way")
     try:
         outdir.mkdir(parents=True, exist_ok=True)
+    except NotADirectoryError:  # -o afile/sub
+        raise BuildError(f"cannot create output folder {outdir}: a file is in the way on its path") from None
     except OSError as error:
         raise BuildError(f"cannot create output folder {outdir}: {error.strerror}") from None
 

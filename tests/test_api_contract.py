@@ -9,10 +9,9 @@ import importlib.util
 import inspect
 import math
 import os
-import subprocess
-import sys
 import textwrap
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -358,3 +357,78 @@ def test_vjp_jvp_hvp_compiled_and_eager_agree(functions):
     compiled_hvp = srcgrad.hvp(f)(X, a, (v, 0.5))
     for got, expected in zip(eager_hvp, compiled_hvp):
         np.testing.assert_allclose(got, expected, rtol=1e-12)
+
+
+# --------------------------------------------------------------------------- command-line messages (10.14)
+
+
+@pytest.fixture
+def folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SRCGRAD_CACHE_DIR", str(tmp_path / "cache"))
+    Path("one.py").write_text("def f(x):\n    return x * x\n")
+    return tmp_path
+
+
+def run(argv, capsys):
+    from srcgrad.cli import main
+
+    code = main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize("setup, argv, message", [
+    (lambda: Path("models").mkdir(), ["build", "models"], "srcgrad: error: models is a directory"),
+    (lambda: Path("pkg.py").mkdir(), ["build", "pkg.py"], "srcgrad: error: pkg.py is a directory"),
+    (lambda: Path("pkg.py").mkdir(), ["show", "pkg.py:f"], "srcgrad: error: pkg.py is a directory"),
+    (lambda: None, ["build", "missing.py"], "srcgrad: error: missing.py: no such file"),
+    (lambda: os.symlink("gone.py", "link.py"), ["build", "link.py"],
+     "srcgrad: error: link.py: no such file (a broken symbolic link)"),
+    (lambda: Path("model.txt").write_text("def f(x):\n    return x\n"), ["build", "model.txt"],
+     "srcgrad: error: model.txt: not a .py file"),
+    (lambda: None, ["build", "one.py", "./one.py"], "srcgrad: error: ./one.py is given twice"),
+    (lambda: Path("afile").write_text(""), ["build", "one.py", "--pure", "-o", "afile"],
+     "srcgrad: error: cannot create output folder afile: a file of that name is in the way"),
+    (lambda: Path("empty.py").write_text(""), ["show", "empty.py:f"],
+     "srcgrad: error: empty.py has no top-level function f; it has no public top-level functions"),
+])
+def test_bad_input_is_one_clear_line_and_exit_2(folder, capsys, setup, argv, message):
+    setup()
+    code, out, err = run(argv, capsys)
+    assert (code, out, err) == (2, "", message + ("\n" if not message.endswith("directory") else
+                                                  "; give the .py files in it\n"))
+
+
+def test_an_unreadable_file_is_one_line(folder, capsys, monkeypatch):
+    from srcgrad import cli
+
+    Path("secret.py").write_text("def f(x):\n    return x\n")
+
+    def refused(path):  # what open() raises without read permission (root would read it anyway)
+        raise PermissionError(13, "Permission denied", path)
+
+    monkeypatch.setattr(cli.tokenize, "open", refused)
+    code, out, err = run(["build", "secret.py", "--pure"], capsys)
+    assert (code, out, err) == (2, "", "srcgrad: error: cannot read secret.py: Permission denied\n")
+
+
+@pytest.mark.parametrize("text", ["", "import numpy as np\nimport math\n", "def _helper(x):\n    return x\n"])
+def test_a_file_without_public_functions_builds_an_empty_module_and_says_so(folder, capsys, text):
+    Path("bare.py").write_text(text)
+    code, out, err = run(["build", "bare.py", "--pure"], capsys)
+    assert code == 0 and (folder / "generated" / "bare_grad.py").is_file()
+    assert out.splitlines()[0].startswith("srcgrad: built 1 of 1 file into generated/ in ")
+    assert out.splitlines()[1:] == ["  generated/bare_grad.py", "    (no public top-level functions: the module is empty)"]
+
+
+def test_counts_in_the_summary_are_singular_for_one(folder, capsys, monkeypatch):
+    from srcgrad import cli
+
+    Path("two.py").write_text("def g(x):\n    return x\n\n\ndef h(x):\n    return 2.0 * x\n")
+    code, out, _ = run(["build", "one.py", "two.py", "--pure"], capsys)
+    assert code == 0 and out.startswith("srcgrad: built 2 of 2 files into generated/ in ")
+    monkeypatch.setattr(cli, "SUMMARY_MAX_LINES", 2)  # the short form: one line per file with its count
+    code, out, _ = run(["build", "one.py", "two.py", "--pure"], capsys)
+    assert out.splitlines()[1:] == ["  generated/one_grad.py: 1 function", "  generated/two_grad.py: 2 functions"]
+    assert [cli.plural(n, "file") for n in (0, 1, 2)] == ["0 files", "1 file", "2 files"]

@@ -136,8 +136,8 @@ def test_read_only_output_folder_is_one_error_line_and_keeps_its_contents(built,
 
 
 @pytest.mark.parametrize("outdir,message", [
-    ("afile", "srcgrad: error: cannot create output folder afile: File exists\n"),
-    ("afile/sub", "srcgrad: error: cannot create output folder afile/sub: Not a directory\n"),
+    ("afile", "srcgrad: error: cannot create output folder afile: a file of that name is in the way\n"),
+    ("afile/sub", "srcgrad: error: cannot create output folder afile/sub: a file is in the way on its path\n"),
 ])
 def test_output_folder_that_cannot_be_a_folder_is_one_error_line(tmp_path, cache, outdir, message):
     (tmp_path / "demo.py").write_text(SOURCE)

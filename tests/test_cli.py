@@ -151,7 +151,7 @@ def test_build_writes_the_module_and_summarises_it(project, capsys):
     assert code == 0
     assert (project / "generated" / "demo_grad.pyx").read_text() == fake_generator.generate(DEMO_SOURCE, "demo.py").text
     assert (project / "generated" / ("demo_grad" + build.EXT_SUFFIX)).is_file()
-    assert out.startswith("srcgrad: built 1 of 1 files into generated/")
+    assert out.startswith("srcgrad: built 1 of 1 file into generated/")
     assert "power" in out and "taped: x: 1 double per call" in out
     assert err.startswith("[1/1] demo.py: generate ")
 
