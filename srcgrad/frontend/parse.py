@@ -684,7 +684,10 @@ class FunctionReader:
         for element in node.slice:
             if not isinstance(element.slice, cst.Index) or element.slice.star is not None:
                 raise self.unsupported(element, f"slicing the constant '{name}'")
-            indices.append(self.expr(element.slice.value))
+            index = self.expr(element.slice.value)
+            if isinstance(index, ir.Unary) and index.op == "-" and isinstance(index.operand, ir.Const):
+                index = ir.Const(-index.operand.value)
+            indices.append(index)
         if all(isinstance(i, ir.Const) and type(i.value) is int for i in indices):
             try:
                 item = value
