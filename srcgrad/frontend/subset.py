@@ -45,6 +45,13 @@ SUPPORTED = [
     Construct("calls to other functions of the module (inside loops too); module constants", COMPILED,
               "RATE = 0.5\n\n\ndef g(u):\n    return u * u\n\n\ndef f(x):\n    s = 0.0\n    for i in range(3):\n"
               "        s = s + g(x * RATE)\n    return s"),
+    Construct("module constants: numbers, strings (in comparisons), tuples, NumPy arrays (`np.array`, "
+              "`np.linspace`, ...), `math.inf`, `np.nan`, `float(\"inf\")`", COMPILED,
+              "A = np.array([[1.0, 2.0], [3.0, 4.0]])\nW = (0.5, -1.5)\nMODE = \"smooth\"\n\n\n"
+              "def f(x):\n    y = A[1, 0] * x + W[1] + min(x, math.inf)\n    for i in range(len(W)):\n"
+              "        y = y + W[i] * A[i, i] * x\n    return np.tanh(y) if MODE == \"smooth\" else y"),
+    Construct("parameter defaults and keyword-only parameters (every generated function takes them)", COMPILED,
+              "def f(x, scale=2.0, *, n: int = 3):\n    return x * scale * n"),
     Construct("array elements `x[i]`, `X[i, j]`, `y[i] = ...`, `y[i] += ...`; `len(x)`, `x.shape[k]`", COMPILED,
               "def f(x):\n    y = np.zeros(len(x))\n    for i in range(x.shape[0]):\n        y[i] += x[i] * x[i]\n"
               "    return y[0]"),
@@ -66,6 +73,10 @@ SUPPORTED = [
               "def f(x):\n    g = lambda y: y * y\n    return g(x)"),
     Construct("slicing arrays, allocating arrays inside loops", EAGER,
               "def f(x: np.ndarray):\n    return np.sum(x[1:] * x[:-1])"),
+    Construct("`*args`, `**kwargs`; `print(...)`", EAGER,
+              "def f(x, *rest):\n    print(x)\n    return x * x"),
+    Construct("module-level names bound to what the compiler cannot evaluate (`T = sorted(...)`)", EAGER,
+              "T = sorted([2.0, 1.0])\n\n\ndef f(x):\n    return x * T[0]"),
     Construct("calls of functions from other modules (other than `math` and NumPy)", EAGER,
               "import statistics\n\n\ndef f(x):\n    return statistics.fmean([x, 2.0 * x])"),
 ]
