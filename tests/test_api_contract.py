@@ -432,3 +432,36 @@ def test_counts_in_the_summary_are_singular_for_one(folder, capsys, monkeypatch)
     code, out, _ = run(["build", "one.py", "two.py", "--pure"], capsys)
     assert out.splitlines()[1:] == ["  generated/one_grad.py: 1 function", "  generated/two_grad.py: 2 functions"]
     assert [cli.plural(n, "file") for n in (0, 1, 2)] == ["0 files", "1 file", "2 files"]
+
+
+# --------------------------------------------------------------------------- the generated module agrees (10.10, 10.11)
+
+
+def generated_module(f):
+    """The compiled FILE_grad module srcgrad.grad loaded for f."""
+    return api._compiled_module(api._generated_module(api._locate(f)))
+
+
+def test_the_generated_module_refuses_what_srcgrad_grad_refuses(functions):
+    module = generated_module(functions.pair)
+    for name, args, message in [("pair", (1.0,), "pair returns a tuple"),
+                                ("no_return", (1.0,), "no_return returned None"),
+                                ("counts_only", (3, True), "counts_only has no differentiable parameter")]:
+        with pytest.raises(TypeError, match=message):
+            getattr(module, f"grad_{name}")(*args)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", srcgrad.FallbackWarning)
+            with pytest.raises(TypeError, match=message):
+                srcgrad.grad(getattr(functions, name))(*args)
+
+
+def test_the_generated_hessian_is_the_in_process_hessian(functions):
+    module = generated_module(functions.array_and_float)
+    generated = module.hessian_array_and_float(X, 0.7)
+    in_process = srcgrad.hessian(functions.array_and_float)(X, 0.7)
+    for i in range(2):
+        for j in range(2):
+            assert np.shape(generated[i][j]) == np.shape(in_process[i][j])
+            np.testing.assert_allclose(generated[i][j], in_process[i][j], rtol=1e-12, atol=1e-14)
+    generated = module.hessian_array_and_count(X, 3)
+    np.testing.assert_allclose(generated, srcgrad.hessian(functions.array_and_count)(X, 3), rtol=1e-12, atol=1e-14)
