@@ -221,28 +221,15 @@ def test_unsupported_construct_is_named_in_a_warning_and_strict_refuses_it(cli, 
     assert not (tmp_path / "generated" / "m_grad.py").exists()
 
 
-UNHASHABLE = xfail("eager/core.py Tensor: defining __eq__ (elementwise) left Tensor without __hash__, "
-                   "so the eager fallback of a function putting a float parameter in a set, or "
-                   "decorated with functools.lru_cache, raises TypeError: unhashable type: 'Tensor' "
-                   "(hashing by identity, as torch does, would do)")
 FALLBACK_FAILURES = {
-    "a set": UNHASHABLE,
-    "a set comprehension": UNHASHABLE,
-    "a decorator": UNHASHABLE,
     "import inside a function": xfail(
-        "transform/module.py _fallbacks rewrites only module-level `import math` to the eager "
-        "mathlib: `import math` inside the function gets Python's math, which turns the Tensor into "
-        "a float, and grad_f is silently 0.0 (not cos(x))"),
+        "tests/fuzzing.py run_source(eager=True): the test's eager oracle rewrites only module-level "
+        "`import math`, so `import math` inside the function gets Python's math, which raises "
+        "DroppedGradientError on the Tensor; generated modules and srcgrad.grad run fallbacks through "
+        "srcgrad.eager.fallback.traceable, which rebinds imports inside functions too"),
     "another module's function": xfail(
-        "eager/core.py Tensor.__float__: statistics.fmean calls float() on the Tensors, the tape "
-        "loses them and grad_f is silently 0.0 (not 1.5); a Tensor converted to a float while a tape "
-        "records should raise or warn (the README table lists such calls as eager-tape supported)"),
-    "a method call": xfail(
-        "eager/core.py Tensor has none of float's methods: x.conjugate() in a fallback raises "
-        "AttributeError when grad_f is called"),
-    "unpacking a call": xfail(
-        "eager/core.py Tensor has no __divmod__/__rdivmod__: divmod(x, 1.0) in a fallback raises "
-        "TypeError when grad_f is called"),
+        "statistics.fmean calls float() on the Tensors: the eager engine raises DroppedGradientError "
+        "(it used to return 0.0 without a word); a gradient would need fmean traced as well"),
 }
 CHECKED = [pytest.param(name, marks=FALLBACK_FAILURES[name]) if name in FALLBACK_FAILURES else name
            for name, (_, _, args) in CONSTRUCTS.items() if args is not None]

@@ -155,9 +155,10 @@ class Tensor:
         if STATE.recording and is_recorded(self):
             raise DroppedGradientError(
                 "float() of a Tensor that a gradient tape records would drop its derivative (NumPy "
-                "calls float() to store a value into a plain ndarray): make that array with "
-                "np.zeros/np.array/np.copy/... inside the differentiated code, whose element "
-                "assignments are recorded, or call .numpy() to drop the derivative on purpose"
+                "does this to store a value into a plain ndarray, and so does code outside the traced "
+                "function that converts its inputs): make such arrays with np.zeros/np.array/np.copy/"
+                "... inside the differentiated code, whose element assignments are recorded, or call "
+                ".numpy() to drop the derivative on purpose"
             )
         return float(self._value)
 
@@ -226,6 +227,9 @@ class Tensor:
     def __mod__(self, other): return apply(_UFUNC_PRIMS[np.remainder], (self, other), _EMPTY)
     def __rmod__(self, other): return apply(_UFUNC_PRIMS[np.remainder], (other, self), _EMPTY)
     def __neg__(self): return apply(_NEG, (self,), _EMPTY)
+    def __divmod__(self, other): return (self // other, self % other)
+    def __rdivmod__(self, other): return (other // self, other % self)
+    def conjugate(self): return self  # real values, as float.conjugate
     def __pos__(self): return self
     def __abs__(self): return apply(_UFUNC_PRIMS[np.absolute], (self,), _EMPTY)
     def __matmul__(self, other): return np.matmul(self, other)
@@ -241,7 +245,9 @@ class Tensor:
     def __ge__(self, other): return self._value >= value(other)
     def __eq__(self, other): return self._value == value(other)
     def __ne__(self, other): return self._value != value(other)
-    __hash__ = None  # like ndarray: == is elementwise
+    # == is elementwise (like ndarray), but a Tensor stands for one float in traced code that
+    # puts numbers in sets or caches: hashed by identity, as torch.Tensor is
+    __hash__ = object.__hash__
 
     # methods that mirror ndarray's; they dispatch to the NumPy functions
     T = property(lambda self: np.transpose(self))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import builtins
 import functools
 import math as _math
+import sys
 import types
 
 import numpy as np
@@ -102,11 +103,49 @@ def tensor_float(value):
     return builtins.float(value)
 
 
+def _traced_import(name, globals=None, locals=None, fromlist=(), level=0):
+    """`import math` / `import numpy` run inside traced code (in a function body) give this module
+    and numpylib, as module-level imports are rebound."""
+    if level == 0 and name in ("math", "numpy"):
+        from srcgrad.eager import numpylib
+
+        return sys.modules[__name__] if name == "math" else numpylib
+    return builtins.__import__(name, globals, locals, fromlist, level)
+
+
+def _traced_builtins() -> dict:
+    names = dict(vars(builtins))
+    names["__import__"] = _traced_import
+    names["float"] = tensor_float
+    return names
+
+
 def tensor_math(fn):
     """A copy of the function `fn` whose global `math` is this module, whose names imported
     from math (`from math import sin`) are this module's, whose NumPy is `numpylib`, and whose calls to other functions
     of its own module are rebound the same way. Closures and defaults are kept."""
     return _rebind(fn, {})
+
+
+def _rebind_closure(fn, done: dict):
+    """fn's closure, with the functions it holds rebound too (a wrapper such as a checked-output
+    adapter or a decorator's inner function calls the user's function through its closure)."""
+    closure = fn.__closure__
+    if not closure:
+        return closure
+    busy = done.setdefault("rebinding", set())
+    busy.add(id(fn))
+    cells = []
+    for cell in closure:
+        try:
+            content = cell.cell_contents
+        except ValueError:  # an empty cell
+            content = None
+        if isinstance(content, types.FunctionType) and id(content) not in busy:
+            cell = types.CellType(_rebind(content, done))
+        cells.append(cell)
+    busy.discard(id(fn))
+    return tuple(cells)
 
 
 def _rebind(fn, done: dict):
@@ -116,13 +155,12 @@ def _rebind(fn, done: dict):
     if key in done:
         env = done[key]
     else:
-        import sys
-
         from srcgrad.eager import numpylib
 
         this = sys.modules[__name__]
         env = dict(fn.__globals__)
         env.setdefault("float", tensor_float)
+        env["__builtins__"] = _traced_builtins()  # read when a function is made: set first
         done[key] = env
         for name, val in list(env.items()):
             if val is _math:
@@ -139,10 +177,9 @@ def _rebind(fn, done: dict):
                 env[name] = _rebind(val, done)
     if fn.__name__ in env and env.get(fn.__name__) is not fn and fn.__globals__.get(fn.__name__) is fn:
         return env[fn.__name__]
-    new = types.FunctionType(fn.__code__, env, fn.__name__, fn.__defaults__, fn.__closure__)
+    new = types.FunctionType(fn.__code__, env, fn.__name__, fn.__defaults__, _rebind_closure(fn, done))
     new.__kwdefaults__ = fn.__kwdefaults__
     functools.update_wrapper(new, fn)
-    env.setdefault("__builtins__", builtins)
     if fn.__globals__.get(fn.__name__) is fn:
         env[fn.__name__] = new
     return new
