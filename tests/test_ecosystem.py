@@ -59,9 +59,13 @@ def test_stub_types_arrays_integers_and_eager_fallbacks():
         "import numpy as np\n\n"
         "def scaled(x: np.ndarray, a):\n    return np.sin(x) * a\n\n"
         "def twice(n: int) -> int:\n    return n * 2\n\n"
-        "def listed(x, k: int):\n    return sum([x, x]) * k\n"
+        "def listed(x, k: int):\n    return sum([x, x]) * k\n\n"
+        "def defaulted(x, y=2.0, *, k: int = 3):\n    return x * y ** k\n"
     )
     stub = generate(source, "m.py").stub.splitlines()
+    assert "def grad_defaulted(x: float, y: float = ..., *, k: int = ...) -> tuple[float, float]: ..." in stub
+    # where dout goes depends on how many positional arguments a call gives: not a stub signature
+    assert "def vjp_defaulted(*args: Any, **keywords: Any) -> tuple[float, float]: ..." in stub
     assert f"def scaled(x: {ARRAY}, a: float) -> {ARRAY}: ..." in stub
     assert f"def grad_scaled(x: {ARRAY}, a: float) -> tuple[{ARRAY}, float]: ..." in stub
     assert f"def vjp_scaled(x: {ARRAY}, a: float, dout: {ARRAY}) -> tuple[{ARRAY}, float]: ..." in stub

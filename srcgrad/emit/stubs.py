@@ -74,6 +74,7 @@ class _Parameters:
         self.posonly = len(arguments.posonlyargs)
         self.positional = [self._one(a, types, d) for a, d in zip(positional, defaults)]
         self.keyword_only = [self._one(a, types, d) for a, d in zip(arguments.kwonlyargs, arguments.kw_defaults)]
+        self.has_defaults = bool(arguments.defaults) or bool(arguments.kwonlyargs)
 
     @staticmethod
     def _one(argument: ast.arg, types: dict, default) -> str:
@@ -85,9 +86,10 @@ class _Parameters:
         if self.posonly:
             positional.insert(self.posonly, "/")
         if extra is not None:
-            # the extra argument (dout, tangents, v) follows the primal's parameters
-            if self.keyword_only:
-                return ", ".join(positional + ["*"] + self.keyword_only + [extra])
+            if self.has_defaults:
+                # the extra argument (dout, tangents, v) comes after however many positional
+                # arguments the call gives, which a stub signature cannot say
+                return "*args: Any, **keywords: Any"
             positional.append(extra)
         elif self.keyword_only:
             return ", ".join(positional + ["*"] + self.keyword_only)
