@@ -325,3 +325,23 @@ def test_math_on_an_array_tensor_checks_every_element():
     with pytest.raises(ValueError, match="math domain error"):
         tmath.log(constant([1.0, 2.0, -0.5]))
     assert tmath.sqrt(constant([1.0, 4.0])).numpy().tolist() == [1.0, 2.0]
+
+
+def test_imports_inside_the_function_and_functions_behind_a_wrapper_are_traced():
+    namespace = {}
+    exec("from numpy import zeros\n"
+         "def f(x):\n    import math\n    import numpy as np\n"
+         "    y = zeros(3)\n    y[0] = math.sin(x)\n    y[1] = x\n    y[2] = np.ones(1)[0] * x\n"
+         "    return np.sum(y * y)\n", namespace)
+
+    def checked(function):  # as generated modules wrap fallbacks (a closure over the user's function)
+        def run(*args):
+            return function(*args)
+
+        return run
+
+    x = 0.7
+    expected = 2 * math.sin(x) * math.cos(x) + 4 * x
+    for function in (namespace["f"], checked(namespace["f"])):
+        value, gradient = eager_value_and_gradient(function, (x,), (0,))
+        assert value == pytest.approx(math.sin(x) ** 2 + 2 * x * x) and gradient == pytest.approx(expected)
