@@ -281,8 +281,11 @@ def _nested(g, wrt, value_too: bool):
     if nesting.eager is None:
         raise TypeError(f"{g.__name__} cannot be differentiated again; nest srcgrad.grad instead "
                         "(grad(grad(f)) gives the second derivative)")
-    if nesting.fallback is None and nesting.single is None:
-        _checked_output((), shown)  # g returns a tuple: say so now, not at the first call
+    if nesting.fallback is None and nesting.single is None:  # g returns a tuple: say so now, not at the first call
+        if g.__name__.startswith("value_and_grad_"):
+            raise TypeError(f"value_and_grad({_describe(base)}) returns a tuple (value, gradient): differentiate "
+                            "grad(f) instead")
+        _checked_output((), shown)
     call.check_wrt(wrt)
     reason = nesting.fallback
     if reason is None and order > MAX_COMPILED_ORDER:

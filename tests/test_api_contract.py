@@ -169,8 +169,12 @@ def test_one_float_parameter_is_compiled_to_third_order_and_eager_beyond(functio
 def test_grad_of_a_gradient_that_is_a_tuple_says_to_pick_a_parameter(functions):
     with pytest.raises(TypeError, match=r"grad\(api_contract_functions.two_floats\) returns a tuple.*wrt="):
         srcgrad.grad(srcgrad.grad(functions.two_floats))
+    with pytest.raises(TypeError, match=r"value_and_grad\(api_contract_functions.quartic\) returns a tuple"):
+        srcgrad.grad(srcgrad.value_and_grad(functions.quartic))
     second = srcgrad.grad(srcgrad.grad(functions.two_floats, wrt=1), wrt=1)
     assert second(0.4, 0.9) == pytest.approx(math.exp(0.9), rel=1e-12)
+    assert second(0.4, 0.9) == pytest.approx(float(differences(lambda y: srcgrad.grad(functions.two_floats)(0.4, y)[1],
+                                                               0.9)), rel=1e-7)
 
 
 # --------------------------------------------------------------------------- builtins, ufuncs, lambdas (10.12)
