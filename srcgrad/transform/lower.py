@@ -161,7 +161,7 @@ def _selects(stmts, flags: set, loop_vars: frozenset = frozenset()) -> list:
     One assignment per arm to the same variable is a select: C evaluates only the arm it takes,
     the reverse sweep needs no branch record, and compilers turn it into a conditional move that
     vectorises. Calls stay in statements of their own (they are hoisted later), so are excluded.
-    Only arms safe to evaluate anywhere qualify (`_safe_everywhere`): the derivative code of a
+    Only arms safe to evaluate anywhere qualify (`safe_everywhere`): the derivative code of a
     select, and whole-array selects, evaluate what Python would not have.
     """
     out = []
@@ -173,7 +173,7 @@ def _selects(stmts, flags: set, loop_vars: frozenset = frozenset()) -> list:
                     and s.body[0].index is None and s.body[0].target not in flags
                     and not any(ir.user_calls_in(x.value) for x in s.body + s.orelse)
                     and not ir.user_calls_in(s.test)
-                    and all(_safe_everywhere(x.value, loop_vars) for x in s.body + s.orelse)):
+                    and all(safe_everywhere(x.value, loop_vars) for x in s.body + s.orelse)):
                 first, second = s.body[0], s.orelse[0]
                 value = ir.IfExp(s.test, first.value, second.value)
                 own = ir.Name(first.target)
@@ -193,11 +193,12 @@ def _selects(stmts, flags: set, loop_vars: frozenset = frozenset()) -> list:
 _OPERATOR_RULES = {"/": "true_divide", "//": "floor_divide", "%": "remainder", "**": "power"}
 
 
-def _safe_everywhere(e: ir.Expr, loop_vars) -> bool:
+def safe_everywhere(e: ir.Expr, loop_vars) -> bool:
     """Whether e can be evaluated, with its derivatives, wherever a condition might have kept it
     from running: no domain-limited primitive (sqrt, log, division, a power other than a constant
     integer >= 0, ...), and no element whose index a condition could be guarding (only indices
     `±i + k` of an enclosing loop's variable i, which the bounds checks cover for the whole loop).
+    loop_vars None: elements are not judged.
     """
     if isinstance(e, ir.BinOp) and e.op in _OPERATOR_RULES:
         exponent = e.right
@@ -207,10 +208,10 @@ def _safe_everywhere(e: ir.Expr, loop_vars) -> bool:
     if isinstance(e, ir.Call) and e.func in DOMAIN_LIMITED:
         return False
     if isinstance(e, ir.Index):
-        if not all(_loop_affine(index, loop_vars) for index in e.indices):
+        if loop_vars is not None and not all(_loop_affine(index, loop_vars) for index in e.indices):
             return False
         return True
-    return all(_safe_everywhere(c, loop_vars) for c in ir.children(e))
+    return all(safe_everywhere(c, loop_vars) for c in ir.children(e))
 
 
 def _loop_affine(index: ir.Expr, loop_vars) -> bool:

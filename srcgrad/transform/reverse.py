@@ -22,7 +22,7 @@ from ..analysis.activity import active_variables, loop_only_variables, stable_na
 from ..analysis.types import expr_type
 from ..rules.elementwise import ELEMENTWISE
 from ..diagnostics import Unsupported
-from .lower import Names
+from .lower import Names, safe_everywhere
 
 # ----------------------------------------------------------------------------- generated code
 
@@ -191,10 +191,21 @@ class ReverseMode:
             self.propagate(kid, _scaled(g, partial), out, acc)
 
     def _select_adjoint(self, e: ir.IfExp, g: ir.Expr, out: list, acc: dict) -> None:
-        """`c ? a : b` sends g into the arm that was taken only: each contribution is a select of
-        the two arms' contributions, and an arm's temporaries are computed inside an `if`. The
-        arm not taken is never evaluated (its derivative may be sqrt(-a) or 1 / 0), and g is
-        never multiplied by 0 (0 * inf is nan)."""
+        """`c ? a : b` sends g into the arm that was taken only.
+
+        Arms safe everywhere (all that lowering turns into selects) take `g if c else 0.0` and
+        `0.0 if c else g`, and multiply by their partials outside any select: finite partials,
+        exact zeros, and straight-line code that C compilers vectorise. Other arms (a conditional
+        expression the user wrote around sqrt, log, a division) may have partials undefined where
+        they were not taken: each contribution is then a select of the two arms' contributions,
+        an arm's temporaries are computed inside an `if`, and the arm not taken is never
+        evaluated (nor multiplied by 0: 0 * inf is nan)."""
+        zero = ir.Const(0.0)
+        if safe_everywhere(e.body, None) and safe_everywhere(e.orelse, None):
+            for arm, arm_g in ((e.body, ir.select(e.test, g, zero)), (e.orelse, ir.select(e.test, zero, g))):
+                if self.is_active(arm):
+                    self.propagate(arm, arm_g, out, acc)
+            return
         arms = []
         for arm in (e.body, e.orelse):
             arm_out, arm_acc = [], {}
@@ -206,7 +217,6 @@ class ReverseMode:
             out.append(GIf(e.test, body_out, else_out))
         elif else_out:
             out.append(GIf(ir.Unary("not", e.test), else_out))
-        zero = ir.Const(0.0)
         for key in list(body_acc) + [k for k in else_acc if k not in body_acc]:
             taken = _sum(body_acc[key]) if key in body_acc else zero
             not_taken = _sum(else_acc[key]) if key in else_acc else zero
@@ -1057,9 +1067,12 @@ def _calls_in_select_arms(g) -> set:
 
 
 def _scaled(g: ir.Expr, partial: ir.Expr) -> ir.Expr:
-    """g * partial; where g is a select with a zero arm (the adjoint of max, of a select), the
-    product goes inside it, so the partial is evaluated only where g is not that zero."""
-    if isinstance(g, ir.IfExp) and (ir.is_const(g.body, 0) or ir.is_const(g.orelse, 0)):
+    """g * partial; where g is a select with a zero arm (the adjoint of max, of a select) and the
+    partial may be undefined (0.5 / sqrt(x) at 0), the product goes inside the select, so the
+    partial is evaluated only where g is not that zero. (A safe partial stays outside: the select
+    stays a plain conditional move that compilers vectorise.)"""
+    if isinstance(g, ir.IfExp) and (ir.is_const(g.body, 0) or ir.is_const(g.orelse, 0)) \
+            and not safe_everywhere(partial, None):
         return ir.select(g.test, _scaled(g.body, partial), _scaled(g.orelse, partial))
     return g * partial
 
