@@ -1,4 +1,4 @@
-"""Entry checks for array arguments of generated functions."""
+"""Entry checks for the arguments and results of generated functions, and the dense Hessian."""
 
 import numpy as np
 
@@ -16,3 +16,102 @@ def as_float_array(value, name: str, ndim: int) -> np.ndarray:
         raise ValueError(f"parameter '{name}' must be a {ndim}-dimensional array, got {array.ndim} "
                          f"dimension{'s' if array.ndim != 1 else ''} (shape {array.shape})")
     return np.ascontiguousarray(array, dtype=np.float64)
+
+
+def _shape_text(shape: tuple) -> str:
+    return f"shape {shape}" if shape else "shape () (a float)"
+
+
+def like_parameter(value, parameter, what: str, name: str):
+    """`value` (a tangent, a direction) checked against the parameter it pairs with: the same
+    shape, else a ValueError naming the parameter and both shapes. An array parameter gets a
+    C-contiguous float64 array (strided views are copied), a float parameter a float."""
+    array = np.asarray(value)
+    if array.dtype.kind not in "biuf":
+        raise ValueError(f"{what} for parameter '{name}' must be numbers, not of dtype {array.dtype}")
+    shape = np.shape(parameter)
+    if array.shape != shape:
+        raise ValueError(f"{what} for parameter '{name}' has {_shape_text(array.shape)}, but '{name}' has "
+                         f"{_shape_text(shape)}")
+    if isinstance(parameter, np.ndarray):
+        return np.ascontiguousarray(array, dtype=np.float64)
+    return float(array)
+
+
+def per_parameter(value, parameters: tuple, names: tuple, what: str) -> tuple:
+    """The entries of jvp's `tangents` or hvp's `v`, one per differentiable parameter, each checked
+    by like_parameter. With several parameters `value` is a tuple (or list) of that many entries;
+    with one, a 1-tuple or the bare value."""
+    if len(parameters) == 1:
+        entries = (value[0],) if isinstance(value, tuple) and len(value) == 1 else (value,)
+    elif isinstance(value, (tuple, list)) and len(value) == len(parameters):
+        entries = tuple(value)
+    else:
+        got = f"{len(value)} entries" if isinstance(value, (tuple, list)) else f"a {type(value).__name__}"
+        raise ValueError(f"{what} must be a tuple with one entry per differentiable parameter "
+                         f"({', '.join(names)}), got {got}")
+    return tuple(like_parameter(e, p, what, n) for e, p, n in zip(entries, parameters, names))
+
+
+def scalar_cotangent(dout, function: str) -> float:
+    """vjp's `dout` for a function with a float output: a number, not an array."""
+    if type(dout) is float:  # grad_f's 1.0: no NumPy on the common path
+        return dout
+    array = np.asarray(dout)
+    if array.shape != () or array.dtype.kind not in "biuf":
+        raise ValueError(f"dout has {_shape_text(array.shape) if array.dtype.kind in 'biuf' else 'dtype ' + str(array.dtype)}, "
+                         f"but the output of {function} is a float (shape ())")
+    return float(array)
+
+
+def dense_hessian(hvp, parameters: tuple):
+    """The dense Hessian as jax.hessian lays it out, one Hessian-vector product per element of the
+    parameters (column by column): for one parameter a float or an array of shape p.shape + p.shape;
+    for several, nested tuples of blocks H[i][j] of shape p_i.shape + p_j.shape. `hvp` takes the
+    direction as hvp_f does (bare for one parameter, else a tuple)."""
+    shapes = [np.shape(p) for p in parameters]
+    count = len(shapes)
+    blocks = [[np.zeros(shapes[i] + shapes[j]) for j in range(count)] for i in range(count)]
+    for j, shape in enumerate(shapes):
+        for index in np.ndindex(*shape):
+            directions = [np.zeros(s) if s else 0.0 for s in shapes]
+            if shape:
+                directions[j][index] = 1.0
+            else:
+                directions[j] = 1.0
+            column = hvp(tuple(directions) if count > 1 else directions[0])
+            column = tuple(column) if count > 1 else (column,)
+            for i in range(count):
+                blocks[i][j][(Ellipsis,) + index] = column[i]
+    plain = [[float(b) if b.ndim == 0 else b for b in row] for row in blocks]
+    return plain[0][0] if count == 1 else tuple(tuple(row) for row in plain)
+
+
+def no_gradient(name: str, parameters: tuple):
+    """A generated grad_/vjp_/jvp_/hvp_/hessian_ of a function with no differentiable parameter."""
+    if parameters:
+        why = (f"{name} has no differentiable parameter ({', '.join(parameters)}: none is a float or a float "
+               f"array), so it has no gradient")
+    else:
+        why = f"{name} takes no parameters, so it has no gradient"
+
+    def refuse(*args, **keywords):
+        raise TypeError(why)
+
+    return refuse
+
+
+def one_output(function, name: str):
+    """`function` for the eager tape, refusing what has no gradient: no return value (None), or a
+    tuple or list of outputs (srcgrad.grad refuses them too)."""
+
+    def checked(*args, **keywords):
+        out = function(*args, **keywords)
+        if out is None:
+            raise TypeError(f"{name} returned None: a function with no return value has no gradient")
+        if isinstance(out, (tuple, list)):
+            raise TypeError(f"{name} returns a {type(out).__name__}: a gradient needs one float or array output "
+                            "(differentiate each element on its own, or return their sum)")
+        return out
+
+    return checked

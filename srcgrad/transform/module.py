@@ -83,6 +83,8 @@ def generate_module(source: str, filename: str, *, pure: bool = False, only=None
         if name in fallbacks and not name.startswith("_"):
             err = fallbacks[name]
             diagnostics.append(fallback_warning(filename, name, err))
+    if not only:
+        diagnostics += _method_warnings(source, filename)
     emitter = _ModuleEmitter(facts, shown_name, pure, third_order)
     text, sources = emitter.emit(selected, codes, fallbacks)
     reports = [FunctionReport(name, facts.functions[name].line, name in codes,
@@ -97,6 +99,22 @@ def generate_module(source: str, filename: str, *, pure: bool = False, only=None
     stub = module_stub(source, filename, text, reports)
     return GeneratedModule(module_name_for(filename), ".py" if pure else ".pyx", text, sources,
                            diagnostics, reports, stub)
+
+
+def _method_warnings(source: str, filename: str) -> list:
+    """A warning per method of a top-level class: only top-level functions get derivatives."""
+    import ast
+
+    warnings = []
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.ClassDef):
+            for item in node.body:
+                if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    warnings.append(Diagnostic(filename, item.lineno, item.col_offset + 1, "warning",
+                                               f"{node.name}.{item.name}: a method of a class is not compiled and "
+                                               f"gets no grad_ function (srcgrad differentiates top-level "
+                                               f"functions; call it from one)"))
+    return warnings
 
 
 def _check_collisions(facts, filename: str) -> None:
@@ -204,8 +222,12 @@ class _ModuleEmitter:
         if fallback_names:
             start = len(body.lines)
             self._fallbacks(body, fallback_names)
-            for name in fallback_names:
-                sources[name] = "\n".join(body.lines[start:]).strip("\n") + "\n"
+            for name in fallback_names:  # `srcgrad show` of a fallback: that function, as it runs
+                function, err = self.facts.functions[name], fallbacks[name]
+                sources[name] = (f"# {name}: {self.shown_name} line {function.line}, outside the compiled subset "
+                                 f"({err.construct}, line {err.line});\n"
+                                 "# it runs as written and its gradient comes from the eager tape.\n"
+                                 + function.text.strip("\n") + "\n")
         header = self._header(used, bool(codes), bool(fallback_names))
         text = "\n".join(header + body.lines).rstrip("\n") + "\n"
         return text, sources
@@ -250,6 +272,8 @@ class _ModuleEmitter:
         if any(n in VECTOR_HELPERS for n in used):
             lines.append("from srcgrad.runtime import vector as _vector")
         if any_fallback:
+            if "numpy" not in used:
+                lines.append("from srcgrad.runtime import arrays as _arrays")
             lines.append("from srcgrad.eager import fallback as _fallback, mathlib as _mathlib")
         lines.append("")
         for name in self.facts.constant_order:
@@ -338,10 +362,12 @@ class _ModuleEmitter:
             out.emit_block(adjoint_body, 1, printer)
             out.lines.append("")
             out.lines.append("")
-        self._wrappers(out, code)
+        if not sig.name.startswith("_"):  # a private helper is compiled for its callers, not exported
+            self._wrappers(out, code)
         if has_adjoint:
             self._forward_functions(out, code, codes, printer, qualifiers, whole_arrays)
-        used = printer.used | ({"numpy"} if uses_arrays or len(sig.differentiable) > 1 else set())
+        # the wrappers of a differentiable function check their arguments with srcgrad.runtime.arrays
+        used = printer.used | ({"numpy"} if uses_arrays or not sig.name.startswith("_") else set())
         if any(k == ir.NDARRAY for k, in ((k,) for _, k in sig.params)):
             used |= {"as_float_ndarray", "gradients_like"}
         return used
@@ -394,7 +420,8 @@ class _ModuleEmitter:
                       code.names, hvp_map, outputs=[n for n, _ in b_arrays])
         grad_kinds = [params[p] for p in scalar_grads]
         emit(hvp, [sig.return_type] + grad_kinds + [tangent] + grad_kinds)
-        self._forward_wrappers(out, code, [(hvp.tangent_of[p], params[p]) for p in diff], scalar_grads, arrays)
+        if not sig.name.startswith("_"):
+            self._forward_wrappers(out, code, [(hvp.tangent_of[p], params[p]) for p in diff], scalar_grads, arrays)
 
         if not self.third_order:
             return
@@ -411,7 +438,8 @@ class _ModuleEmitter:
                        outputs=[n for n, _ in b_arrays] + [hvp.tangent_of[n] for n, _ in b_arrays])
         emit(hvp2, [sig.return_type] + grad_kinds + ([tangent] + grad_kinds) * 3)
         if len(diff) == 1 and not arrays and params[diff[0]] == ir.DOUBLE:
-            self._third_derivative_wrapper(out, code, hvp2)
+            if not sig.name.startswith("_"):
+                self._third_derivative_wrapper(out, code, hvp2)
 
     def _third_derivative_wrapper(self, out: Printer, code, hvp2) -> None:
         """d3f/dx3 for one float parameter: the tangent, along x, of the Hessian-vector product with v = 1."""
@@ -450,25 +478,18 @@ class _ModuleEmitter:
         g = {p: local[f"g_{p}"] for p in diff}
         hv = {p: local[f"hv_{p}"] for p in diff}
 
-        def unpack(source: str) -> list:
-            if len(diff) == 1:
-                return [f"    {directions[0]} = {source}"]
-            return [f"    {', '.join(directions)} = {source}"]
-
-        def as_direction(p, name):
-            if p in arrays:
-                return [f"    {name} = _arrays.as_float_array({name}, {name!r}, {ir.array_dims(kinds[p])})"]
-            if p in whole:
-                return [f"    {name} = _vector.as_float_ndarray({name}, {name!r})"]
-            return []
+        def unpack(source: str, what: str) -> list:
+            """One direction per differentiable parameter, each checked against its parameter's shape."""
+            received = directions[0] + "," if len(diff) == 1 else ", ".join(directions)
+            checked = f"({', '.join(diff)},), {tuple(diff)!r}" if len(diff) == 1 else \
+                f"({', '.join(diff)}), {tuple(diff)!r}"
+            return [f"    {received} = _arrays.per_parameter({source}, {checked}, {what!r})"]
 
         respect = ", ".join(diff)
         lines.extend(self._trailing_def(f"jvp_{sig.name}", params, tangents, tangents))
         lines.append(f'    """The derivative of {sig.name} along tangents (one per parameter: {respect}), forward mode."""')
         lines.extend(convert)
-        lines.extend(unpack(tangents))
-        for p, name in zip(diff, directions):
-            lines.extend(as_direction(p, name))
+        lines.extend(unpack(tangents, "tangents"))
         lines.append(f"    return {sig.jvp}({args}, {', '.join(directions)})[1]")
         lines.append("")
         lines.append("")
@@ -479,9 +500,7 @@ class _ModuleEmitter:
         lines.append(f'    """The Hessian of {sig.name} times v (shaped like the parameters {respect}): forward over reverse."""')
         lines.extend(self._tape_declaration(tape))
         lines.extend(convert)
-        lines.extend(unpack(v))
-        for p, name in zip(diff, directions):
-            lines.extend(as_direction(p, name))
+        lines.extend(unpack(v, "v"))
         for p in arrays:
             lines.append(f"    {g[p]} = np.zeros_like({p})")
             lines.append(f"    {hv[p]} = np.zeros_like({p})")
@@ -500,16 +519,12 @@ class _ModuleEmitter:
         lines.append("")
 
         lines.append(f"def hessian_{sig.name}({params}):")
-        lines.append(f'    """The Hessian of {sig.name} with respect to {respect} (a float for one parameter)."""')
-        if arrays or whole:
-            lines.append(f'    raise TypeError("hessian_{sig.name} needs scalar parameters; use hvp_{sig.name} for arrays")')
-        elif len(diff) == 1:
-            lines.append(f"    return hvp_{sig.name}({args}, 1.0)")
-        else:
-            unit = local["unit"]
-            units = ", ".join("(" + ", ".join("1.0" if i == j else "0.0" for j in range(len(diff))) + ")"
-                              for i in range(len(diff)))
-            lines.append(f"    return np.array([hvp_{sig.name}({args}, {unit}) for {unit} in ({units})])")
+        lines.append(f'    """The dense Hessian of {sig.name} with respect to {respect}, as jax.hessian lays it out, '
+                     f'from one hvp_{sig.name} per element."""')
+        lines.extend(convert)
+        keywords = ", ".join(f"{p}={p}" for p, _ in sig.params)
+        lines.append(f"    return _arrays.dense_hessian(lambda {v}: hvp_{sig.name}({keywords}, {v}={v}), "
+                     f"({', '.join(diff)}{',' if len(diff) == 1 else ''}))")
         lines.append("")
         lines.append("")
 
@@ -623,12 +638,14 @@ class _ModuleEmitter:
         array_grads = [grads[p] for p in sig.differentiable if p in arrays]
         ordered = [grads[p] for p in sig.differentiable]
         packed = ordered[0] if len(ordered) == 1 else "(" + ", ".join(ordered) + ")"
-        dout_param = dout if self.pure or sig.return_type == ir.NDARRAY else f"double {dout}"
+        dout_param = dout  # checked below: a float output takes a number, an array output its shape
         received = ", ".join([value] + scalar_grads)
         call_args = ", ".join([args, dout] + array_grads)
         lines.extend(self._trailing_def(f"value_and_vjp_{sig.name}", params, dout_param, dout))
         lines.append(f'    """({sig.name}({args}), dout times the gradient), in one forward and one reverse sweep."""')
         lines.extend(self._tape_declaration(tape))
+        if sig.return_type != ir.NDARRAY:  # (an array output's cotangent is checked against it in the sweep)
+            lines.append(f"    {dout} = _arrays.scalar_cotangent({dout}, {sig.name!r})")
         lines.extend(convert)
         lines.extend(f"    {b} = np.zeros_like({p})" for p, b in grads.items() if p in arrays)
         lines.extend(self._taped_call(sig.name, tape, out_of_memory, received, sig.adjoint, call_args))
@@ -660,14 +677,18 @@ class _ModuleEmitter:
         lines.append("")
 
     def _no_gradient_wrappers(self, lines, sig, params, args) -> None:
-        dout = "dout" if not params else ", dout"
-        for prefix, extra, result in (("grad_", "", "()"), ("value_and_grad_", "", f"{sig.name}({args}), ()"),
-                                      ("vjp_", dout, "()")):
-            lines.append(f"def {prefix}{sig.name}({params}{extra}):")
-            lines.append(f'    """{sig.name} has no differentiable (float) parameter."""')
-            lines.append(f"    return {result}")
-            lines.append("")
-            lines.append("")
+        self._refusals(lines, sig.name, [p for p, _ in sig.params])
+
+    @staticmethod
+    def _refusals(lines, name: str, parameters: list) -> None:
+        """grad_NAME and its siblings for a function without a differentiable parameter: each raises
+        a TypeError saying so."""
+        refused = " = ".join(f"{prefix}{name}" for prefix in ("grad_", "value_and_grad_", "vjp_", "jvp_", "hvp_",
+                                                               "hessian_"))
+        lines.append(f"# {name} has no differentiable parameter: its derivatives raise a TypeError saying so")
+        lines.append(f"{refused} = _arrays.no_gradient({name!r}, {tuple(parameters)!r})")
+        lines.append("")
+        lines.append("")
 
     # eager fallback ----------------------------------------------------------------------
     def _fallbacks(self, out: Printer, names: list) -> None:
@@ -687,6 +708,8 @@ class _ModuleEmitter:
         lines.append(f"exec(compile(_EAGER_SOURCE, {self.shown_name!r}, 'exec'), _eager_namespace)")
         lines.append("")
         for name in names:
+            if name.startswith("_"):  # private: only its callers (fallbacks too) use it
+                continue
             function = facts.functions[name]
             parameters = list(function.node.params.posonly_params) + list(function.node.params.params)
             differentiable = tuple(i for i, p in enumerate(parameters) if not _annotated_integral(p))
@@ -694,9 +717,13 @@ class _ModuleEmitter:
             lines.append(f"{name} = _eager_namespace[{name!r}]")
             lines.append("")
             lines.append("")
+            if not differentiable:
+                self._refusals(lines, name, [p.name.value for p in parameters])
+                continue
             lines.append(f"def value_and_vjp_{name}(*args, dout=1.0):")
             lines.append(f'    """({name}(*args), dout times its gradient with respect to {shown}), by the eager tape."""')
-            lines.append(f"    return _fallback.eager_value_and_gradient({name}, args, {differentiable!r}, dout)")
+            lines.append(f"    return _fallback.eager_value_and_gradient(_arrays.one_output({name}, {name!r}), args, "
+                         f"{differentiable!r}, dout)")
             lines.append("")
             lines.append("")
             lines.append(f"def grad_{name}(*args):")
