@@ -19,12 +19,14 @@ and it is the oracle the compiled gradients are tested against. Modules:
   `srcgrad.rules.elementwise`) and the NumPy functions mapped onto them;
 - `functions`: gradients_function, and grad_of / value_and_grad_of / jvp_of / hvp_of /
   hessian_of, the entry points of the compiler's fallback to this engine;
-- `mathlib`: Python's math module for Tensors, and `tensor_math(fn)` to make fn use it.
+- `mathlib`: Python's math module for Tensors, and `tensor_math(fn)` to make fn use it;
+- `numpylib`: NumPy as traced code sees it: its float arrays are `MutableTensor`s, whose element
+  and slice assignments are recorded (copy-on-write; see `core.MutableTensor`).
 """
 
 from srcgrad.eager import vjps as _vjps  # noqa: F401  (fills the NumPy dispatch tables)
-from srcgrad.eager.core import Primitive, Tensor, Variable, constant, ones, zeros
-from srcgrad.eager.errors import FallbackWarning, MissingRuleError
+from srcgrad.eager.core import MutableTensor, Primitive, Tensor, Variable, constant, ones, zeros
+from srcgrad.eager.errors import DroppedGradientError, FallbackWarning, MissingRuleError
 from srcgrad.eager.functions import (
     grad_of,
     gradients_function,
@@ -37,9 +39,11 @@ from srcgrad.eager.functions import (
 from srcgrad.eager.tape import GradientTape
 
 __all__ = [
+    "DroppedGradientError",
     "FallbackWarning",
     "GradientTape",
     "MissingRuleError",
+    "MutableTensor",
     "Primitive",
     "Tensor",
     "Variable",
