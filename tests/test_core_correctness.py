@@ -110,6 +110,16 @@ def index_guarded(x: np.ndarray, k: int) -> float:
     return r
 
 
+def index_guarded_in_loop(x: np.ndarray, a: float, n: int) -> float:
+    s = 0.0
+    for i in range(n):
+        if i < len(x):
+            s += np.sin(x[i]) * a
+        else:
+            s += a * a
+    return s
+
+
 def huber_like(x: np.ndarray, delta: float) -> float:
     total = 0.0
     for i in range(len(x)):
@@ -288,6 +298,7 @@ ISSUE_10_CASES = [
     ("max_of_sqrt", (2.25,), [0]),
     ("index_guarded", (X3, 1), [0]),
     ("index_guarded", (X3, 5), [0]),
+    ("index_guarded_in_loop", (X3, 1.5, 5), [0, 1]),
     ("huber_like", (np.array([0.3, -2.0, 1.1]), 1.0), [0, 1]),
 ]
 

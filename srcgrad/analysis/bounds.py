@@ -88,23 +88,26 @@ def _simple_range(loop) -> bool:
 
 def plan(function: ir.Function) -> BoundsPlan:
     result = BoundsPlan()
-    _plan_block(function.body, [], result)
+    _plan_block(function.body, [], result, 0)
     return result
 
 
-def _plan_block(stmts, loops, result: BoundsPlan) -> None:
+def _plan_block(stmts, loops, result: BoundsPlan, floor: int) -> None:
+    """floor: how many of `loops` enclose the innermost `if` around stmts. A check is never
+    lifted out of that `if`: the condition may be what keeps the index in bounds
+    (`if i < len(x): s += x[i]`), and Python would not raise."""
     for s in stmts:
         for access in _accesses(s):
             for dim, index in enumerate(access.indices):
-                _place(index, access.array, dim, s, loops, result)
+                _place(index, access.array, dim, s, loops, result, floor)
         if isinstance(s, ir.If):
-            _plan_block(s.body, loops, result)
-            _plan_block(s.orelse, loops, result)
+            _plan_block(s.body, loops, result, len(loops))
+            _plan_block(s.orelse, loops, result, len(loops))
         elif isinstance(s, (ir.For, ir.While)):
-            _plan_block(s.body, loops + [s], result)
+            _plan_block(s.body, loops + [s], result, floor)
 
 
-def _place(index: ir.Expr, array: str, dim: int, s, loops: list, result: BoundsPlan) -> None:
+def _place(index: ir.Expr, array: str, dim: int, s, loops: list, result: BoundsPlan, floor: int = 0) -> None:
     size = ir.Call("shape", (ir.Name(array), ir.Const(dim)))
     names = ir.names_in(index)
     # the innermost loop whose variable the index uses
@@ -112,12 +115,12 @@ def _place(index: ir.Expr, array: str, dim: int, s, loops: list, result: BoundsP
                   if isinstance(loops[k], ir.For) and loops[k].var in names), None)
     if depth is None:
         condition = ir.any_of((ir.compare("<", index, ir.Const(0)), ir.compare(">=", index, size)))
-        _hoist(Check(condition, array, s.line), ir.Const(True), loops, len(loops), s, result)
+        _hoist(Check(condition, array, s.line), ir.Const(True), loops, len(loops), s, result, floor)
         return
     loop = loops[depth]
     inside = _assigned(loop.body) | {loop.var}
     form = _affine(index, loop.var)
-    if form is None or not _simple_range(loop) or loop.var in _assigned(loop.body) \
+    if form is None or depth < floor or not _simple_range(loop) or loop.var in _assigned(loop.body) \
             or ir.names_in(form[1]) & inside or (ir.names_in(loop.start) | ir.names_in(loop.stop)) & inside \
             or any(isinstance(x, ir.For) and x.var in names and x is not loop for x in loops[depth + 1:]):
         condition = ir.any_of((ir.compare("<", index, ir.Const(0)), ir.compare(">=", index, size)))
@@ -132,13 +135,14 @@ def _place(index: ir.Expr, array: str, dim: int, s, loops: list, result: BoundsP
     if out_of_bounds == ir.Const(False):
         return
     runs = ir.compare("<", loop.start, loop.stop)
-    _hoist(Check(out_of_bounds, array, s.line), runs, loops, depth, loop, result)
+    _hoist(Check(out_of_bounds, array, s.line), runs, loops, depth, loop, result, floor)
 
 
-def _hoist(check: Check, guard: ir.Expr, loops: list, depth: int, anchor, result: BoundsPlan) -> None:
-    """Place `if guard and condition: raise` before loops[depth] (or anchor), as far out as it stays valid."""
+def _hoist(check: Check, guard: ir.Expr, loops: list, depth: int, anchor, result: BoundsPlan, floor: int = 0) -> None:
+    """Place `if guard and condition: raise` before loops[depth] (or anchor), as far out as it stays
+    valid and not out of the innermost `if` around the access (loops[floor - 1]'s body)."""
     names = ir.names_in(check.condition) | ir.names_in(guard)
-    while depth > 0:
+    while depth > floor:
         outer = loops[depth - 1]
         if not _simple_range(outer) or names & (_assigned(outer.body) | {outer.var}):
             break

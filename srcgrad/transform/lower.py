@@ -173,7 +173,8 @@ def _selects(stmts, flags: set, loop_vars: frozenset = frozenset()) -> list:
                     and s.body[0].index is None and s.body[0].target not in flags
                     and not any(ir.user_calls_in(x.value) for x in s.body + s.orelse)
                     and not ir.user_calls_in(s.test)
-                    and all(safe_everywhere(x.value, loop_vars) for x in s.body + s.orelse)):
+                    and all(safe_everywhere(x.value, loop_vars) for x in s.body + s.orelse)
+                    and not _guards_an_index(s.test, s.body + s.orelse)):
                 first, second = s.body[0], s.orelse[0]
                 value = ir.IfExp(s.test, first.value, second.value)
                 own = ir.Name(first.target)
@@ -212,6 +213,24 @@ def safe_everywhere(e: ir.Expr, loop_vars) -> bool:
             return False
         return True
     return all(safe_everywhere(c, loop_vars) for c in ir.children(e))
+
+
+def _guards_an_index(test: ir.Expr, arms: list) -> bool:
+    """Whether the condition reads an arm's array or a name its indices use (`if i < len(x):
+    r = x[i]`): then the condition may be what keeps the index in bounds."""
+    read = ir.names_in(test)
+    for arm in arms:
+        for element in _elements(arm.value):
+            if element.array in read or any(ir.names_in(i) & read for i in element.indices):
+                return True
+    return False
+
+
+def _elements(e: ir.Expr) -> list:
+    found = [e] if isinstance(e, ir.Index) else []
+    for c in ir.children(e):
+        found.extend(_elements(c))
+    return found
 
 
 def _loop_affine(index: ir.Expr, loop_vars) -> bool:
