@@ -441,6 +441,16 @@ class Return(Stmt):
 
 
 @dataclass
+class RaiseIf(Stmt):
+    """`if test: raise exception(message)`: a check Python makes implicitly, made explicit (a
+    local variable read before any assignment to it ran raises UnboundLocalError)."""
+
+    test: Expr
+    exception: str
+    message: str
+
+
+@dataclass
 class Function:
     name: str
     params: list  # [(name, type)]

@@ -580,6 +580,8 @@ class ReverseMode:
                 if s.exit_flag is not None:
                     body.append(GIf(s.exit_flag, [GBreak()]))
                 out.append(GWhile(s.test, body))
+            elif isinstance(s, ir.RaiseIf):
+                out.append(GIf(s.test, [GRaise(s.exception, s.message)]))
         return out
 
     def block(self, stmts) -> tuple:
@@ -601,6 +603,8 @@ class ReverseMode:
             return self.for_(s)
         if isinstance(s, ir.While):
             return self.while_(s)
+        if isinstance(s, ir.RaiseIf):  # the forward sweep checks as the primal does; no adjoint
+            return [GIf(s.test, [GRaise(s.exception, s.message)])], []
         raise TypeError(s)
 
     def _must_record(self, s) -> bool:
