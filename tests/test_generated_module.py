@@ -470,3 +470,32 @@ def test_show_of_a_fallback_function_is_that_function(tmp_path, capsys):
     assert "def pair(x: float):\n    return x, x * 2.0" in out
     assert "outside the compiled subset (a tuple, line 15)" in out
     assert "def no_return" not in out and "_EAGER_SOURCE" not in out
+
+
+# --------------------------------------------------------------------------- fallbacks: the same entries
+
+FALLBACKS = """
+import numpy as np
+
+
+def cubes(x: np.ndarray, s: float) -> float:
+    assert s > 0
+    return float(np.sum(x * x * x)) * s
+"""
+
+
+@HOW
+def test_fallback_functions_have_checked_jvp_hvp_and_a_dense_hessian(how):
+    _, module = build(FALLBACKS, how, "fallbacks")
+    x, s = np.array([0.5, -1.0, 2.0]), 2.0
+    (hxx, hxs), (hsx, hss) = module.hessian_cubes(x, s)
+    np.testing.assert_allclose(hxx, np.diag(6 * x * s), rtol=1e-14)
+    np.testing.assert_allclose(hxs, 3 * x * x, rtol=1e-14)
+    np.testing.assert_allclose(hsx, 3 * x * x, rtol=1e-14)
+    assert hss == 0.0
+    expected = _differences_of_gradient(module, "cubes", (x, s), [0, 1])
+    np.testing.assert_allclose(hxx, expected[0][0], rtol=1e-6, atol=1e-6)
+    t = np.array([1.0, 0.5, -0.25])
+    assert module.jvp_cubes(x, s, (t, 0.3)) == pytest.approx(np.dot(3 * x * x * s, t) + 0.3 * np.sum(x ** 3), rel=1e-14)
+    with pytest.raises(ValueError, match=r"v for parameter 'x' has shape \(1,\), but 'x' has shape \(3,\)"):
+        module.hvp_cubes(x, s, (np.ones(1), 0.0))

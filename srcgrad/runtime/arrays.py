@@ -43,7 +43,10 @@ def per_parameter(value, parameters: tuple, names: tuple, what: str) -> tuple:
     by like_parameter. With several parameters `value` is a tuple (or list) of that many entries;
     with one, a 1-tuple or the bare value."""
     if len(parameters) == 1:
-        entries = (value[0],) if isinstance(value, tuple) and len(value) == 1 else (value,)
+        one_tuple = isinstance(value, tuple) and len(value) == 1
+        if one_tuple and np.shape(value[0]) != np.shape(parameters[0]) == np.shape(value):
+            one_tuple = False  # (0.5,) for a parameter of shape (1,): the tuple is the array
+        entries = (value[0],) if one_tuple else (value,)
     elif isinstance(value, (tuple, list)) and len(value) == len(parameters):
         entries = tuple(value)
     else:

@@ -275,6 +275,7 @@ class _ModuleEmitter:
             if "numpy" not in used:
                 lines.append("from srcgrad.runtime import arrays as _arrays")
             lines.append("from srcgrad.eager import fallback as _fallback, mathlib as _mathlib")
+            lines.append("from srcgrad.runtime import eager_entries as _eager_entries")
         lines.append("")
         for name in self.facts.constant_order:
             value = self.facts.constants[name]
@@ -739,6 +740,15 @@ class _ModuleEmitter:
             lines.append(f"    return value_and_vjp_{name}(*args, dout=dout)[1]")
             lines.append("")
             lines.append("")
+            names = tuple(parameters[i].name.value for i in differentiable)
+            for entry, last in (("jvp", "tangents"), ("hvp", "v"), ("hessian", None)):
+                lines.append(f"def {entry}_{name}(*args):")
+                if last:
+                    lines.append(f"    *args, {last} = args")
+                lines.append(f"    return _eager_entries.eager_{entry}({name}, {name!r}, args, {differentiable!r}, "
+                             f"{names!r}{', ' + last if last else ''})")
+                lines.append("")
+                lines.append("")
 
 
 @dataclass
