@@ -20,6 +20,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from .. import ir
 from ..diagnostics import Diagnostic, SourceError, Unsupported
+from .assignment import check_reads
 
 # qualified name -> primitive (an elementwise rule name, or a conversion handled by the compiler)
 MATH_FUNCTIONS = {
@@ -447,6 +448,15 @@ class FunctionReader:
         self.locals: set = set()
         self.declared_types: dict = {}
         self.used_arrays: set = set()  # module array constants the function reads
+        self.read_positions: dict = {}  # local name -> [(line, column)] of its reads in the source
+
+    def _read(self, node) -> None:
+        """Note where the local variable `node` is read (an error about the read points there)."""
+        self.read_positions.setdefault(node.value, []).append(self.where(node))
+
+    def _read_position(self, statement, name: str) -> tuple:
+        after = [p for p in self.read_positions.get(name, []) if p >= (statement.line, statement.column)]
+        return min(after) if after else (statement.line, statement.column)
 
     # positions ---------------------------------------------------------------------------
     def where(self, node) -> tuple:
@@ -475,6 +485,12 @@ class FunctionReader:
         function = ir.Function(self.function.name, params, body, line, column,
                                source_lines=self.facts.lines)
         function.var_types = dict(self.declared_types)
+        unassigned, _ = check_reads(function, self.locals, self._fresh)
+        if unassigned is not None:
+            statement, name = unassigned
+            line, column = self._read_position(statement, name)
+            raise SourceError(Diagnostic(self.facts.filename, line, column, "error",
+                                         f"local variable '{name}' is read before any assignment to it"))
         self.facts.arrays_read |= self.used_arrays
         return _rename_reserved(function, self.locals)
 
@@ -583,6 +599,7 @@ class FunctionReader:
                 value = ir.BinOp(op, element, self.expr(node.value))
                 return [ir.Assign(line, column, element.array, value, source, element.indices)]
             target = self._target_name(node.target)
+            self._read(node.target)
             value = ir.BinOp(op, ir.Name(target), self.expr(node.value))
             return [ir.Assign(line, column, target, value, source)]
         if isinstance(node, cst.AnnAssign):
@@ -612,6 +629,7 @@ class FunctionReader:
             return [ir.Assign(line, column, element.array, self.expr(value_node), source, element.indices)]
         if isinstance(target, (cst.Tuple, cst.List)) and self._is_shape(value_node):
             array = self._shape_of(value_node)
+            self._read(value_node.value)
             names = [self._target_name(el.value) for el in target.elements]
             return [ir.Assign(line, column, name, ir.Call("shape", (ir.Name(array), ir.Const(k))), source)
                     for k, name in enumerate(names)]
@@ -660,8 +678,11 @@ class FunctionReader:
         if isinstance(node.value, cst.Name) and node.value.value not in self.locals \
                 and node.value.value in self.facts.unevaluated:
             self._name(node.value)  # names the module-level value the compiler cannot evaluate
+        if isinstance(node.value, cst.Name) and node.value.value not in self.locals:
+            self._name(node.value)  # an undefined name is an error (`y[0] = x` with no y anywhere)
         if not isinstance(node.value, cst.Name) or node.value.value not in self.locals:
             raise self.unsupported(node, "indexing something other than a local array")
+        self._read(node.value)
         indices = []
         for element in node.slice:
             if not isinstance(element.slice, cst.Index) or element.slice.star is not None:
@@ -826,6 +847,7 @@ class FunctionReader:
                 if element is None or not isinstance(element.slice, cst.Index) \
                         or not isinstance(element.slice.value, cst.Integer):
                     raise self.unsupported(node, "x.shape indexed by something other than a constant")
+                self._read(node.value.value)
                 return ir.Call("shape", (ir.Name(node.value.value.value), self.expr(element.slice.value)))
             return self._index(node)
         labels = {cst.Lambda: "lambda",
@@ -843,6 +865,7 @@ class FunctionReader:
         if name in ("True", "False"):
             return ir.Const(name == "True")
         if name in self.locals:
+            self._read(node)
             return ir.Name(name)
         if name in self.facts.constants:
             return ir.Name(name)
@@ -938,6 +961,7 @@ class FunctionReader:
         func = node.func
         if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value in self.locals:
             if func.attr.value == "copy" and not node.args:
+                self._read(func.value)
                 return ir.Alloc("copy", (), func.value.value)
             raise self.unsupported(func, f"the method '{func.attr.value}'")
         allocation = self._allocation(node)
@@ -1032,6 +1056,7 @@ class FunctionReader:
         if name in LIKE_ALLOCATORS:
             if not isinstance(argument, cst.Name) or argument.value not in self.locals:
                 raise self.unsupported(node, f"np.{name} of something other than a local array")
+            self._read(argument)
             return ir.Alloc(LIKE_ALLOCATORS[name], (), argument.value)
         if isinstance(argument, (cst.Tuple, cst.List)):
             shape = tuple(self.expr(el.value) for el in argument.elements)
@@ -1142,6 +1167,8 @@ def _rename_reserved(function: ir.Function, local_names: set) -> ir.Function:
                 block(s.body)
             elif isinstance(s, ir.Return):
                 s.value = expr(s.value)
+            elif isinstance(s, ir.RaiseIf):
+                s.test = expr(s.test)
 
     block(function.body)
     function.params = [(mapping.get(p, p), kind) for p, kind in function.params]

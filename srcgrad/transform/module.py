@@ -322,8 +322,9 @@ class _ModuleEmitter:
 
         uses_arrays = any(ir.array_dims(k) or k == ir.NDARRAY for k in types.values())
         whole_arrays = any(k == ir.NDARRAY for k in types.values()) or sig.return_type == ir.NDARRAY
-        # array code allocates and raises IndexError, so it keeps the GIL; scalar code runs without
-        qualifiers = "except *" if uses_arrays else "noexcept nogil"
+        # array code allocates and raises IndexError, so it keeps the GIL; scalar code runs without,
+        # unless it (or a function it calls) checks a read of a maybe-unassigned variable
+        qualifiers = "except *" if uses_arrays or sig.name in _raising(codes) else "noexcept nogil"
 
         # primal
         primal_body = _rename_calls(code.primal_body, codes, primal=True)
@@ -865,6 +866,38 @@ def _unique(name: str, taken: set) -> str:
     while name in taken:
         name += "_"
     return name
+
+
+def _raising(codes: dict) -> set:
+    """The functions whose primal, or a function it calls, has a check that raises (a RaiseIf)."""
+    from . import reverse as g
+
+    cached = getattr(_raising, "cache", None)
+    if cached is not None and cached[0] is codes:
+        return cached[1]
+
+    def visit(stmts, calls: set) -> bool:
+        raises = False
+        for s in stmts:
+            raises = raises or isinstance(s, g.GRaise)
+            if isinstance(s, g.GAssign):
+                calls.update(c.func for c in ir.user_calls_in(s.value) if c.func in codes)
+            for block in (getattr(s, "body", []), getattr(s, "orelse", [])):
+                raises = visit(block, calls) or raises
+        return raises
+
+    raising, callees = set(), {}
+    for name, code in codes.items():
+        callees[name] = set()
+        if visit(code.primal_body, callees[name]):
+            raising.add(name)
+    changed = True
+    while changed:
+        grown = {name for name, called in callees.items() if called & raising} - raising
+        raising |= grown
+        changed = bool(grown)
+    _raising.cache = (codes, raising)
+    return raising
 
 
 def _rename_calls(stmts, codes, primal: bool):
