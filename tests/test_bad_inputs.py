@@ -93,9 +93,6 @@ def test_syntax_error_is_one_line_with_python_s_position_and_message(cli, tmp_pa
     assert not (tmp_path / "generated").exists()
 
 
-@xfail("frontend/parse.py check_syntax uses ast.parse, which accepts what only the compiler "
-       "refuses (`return` or `break` outside a function or loop, `nonlocal` at module level): the "
-       "build succeeds on a file Python will not run; compile(source, filename, 'exec') would catch it")
 @pytest.mark.parametrize("source", ["def f(x):\n    return x\n\n\nreturn 2\n",
                                     "def f(x):\n    return x\n\n\nbreak\n"], ids=["return", "break"])
 def test_statement_outside_its_block_is_a_syntax_error(cli, source):

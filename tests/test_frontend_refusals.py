@@ -212,3 +212,25 @@ def test_element_write_into_a_name_bound_nowhere_is_an_undefined_name(cli):
     with pytest.raises(NameError):
         fuzzing.run_source(source, "f")(0.7)
     assert cli(source) == (2, "", "m.py:2:5: error: name 'y' is not defined\n")
+
+
+# --------------------------------------------------------------------------- what only Python's compiler refuses
+
+COMPILER_REFUSES = {
+    "return at module level": ("def f(x):\n    return x\n\n\nreturn 2\n", "5:1: error: syntax error: 'return' outside function"),
+    "break at module level": ("def f(x):\n    return x\n\n\nbreak\n", "5:1: error: syntax error: 'break' outside loop"),
+    "continue in a function, not in a loop": ("def f(x):\n    if x > 0.0:\n        continue\n    return x\n",
+                                              "3:9: error: syntax error: 'continue' not properly in loop"),
+    "nonlocal at module level": ("nonlocal x\n\n\ndef f(x):\n    return x\n",
+                                 "1:1: error: syntax error: nonlocal declaration not allowed at module level"),
+    "nonlocal with nothing to bind": ("def f(x):\n    nonlocal y\n    return x\n",
+                                      "2:5: error: syntax error: no binding for nonlocal 'y' found"),
+}
+
+
+@pytest.mark.parametrize("source,message", COMPILER_REFUSES.values(), ids=COMPILER_REFUSES.keys())
+def test_what_python_s_compiler_refuses_is_a_syntax_error(cli, tmp_path, source, message):
+    with pytest.raises(SyntaxError):
+        compile(source, "m.py", "exec", dont_inherit=True)
+    assert cli(source) == (2, "", f"m.py:{message}\n")
+    assert not (tmp_path / "generated").exists()

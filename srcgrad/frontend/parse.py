@@ -9,7 +9,6 @@ then falls back to the eager tape); a definite mistake in the source raises Sour
 
 from __future__ import annotations
 
-import ast
 import builtins
 import math
 from dataclasses import dataclass, field
@@ -116,8 +115,11 @@ def array_view(name: str) -> str:
 
 
 def check_syntax(source: str, filename: str) -> None:
+    """Python's own verdict, with its position: compile(), not just the parser, so that what only
+    the compiler refuses (`return` outside a function, `break` outside a loop, `nonlocal` at
+    module level) is a syntax error too. Nothing is run."""
     try:
-        ast.parse(source, filename=filename)
+        compile(source, filename, "exec", dont_inherit=True)
     except SyntaxError as err:
         line = err.lineno or 1
         column = err.offset or 1
