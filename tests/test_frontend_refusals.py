@@ -234,3 +234,84 @@ def test_what_python_s_compiler_refuses_is_a_syntax_error(cli, tmp_path, source,
         compile(source, "m.py", "exec", dont_inherit=True)
     assert cli(source) == (2, "", f"m.py:{message}\n")
     assert not (tmp_path / "generated").exists()
+
+
+# --------------------------------------------------------------------------- constructs named, names checked
+
+def test_starred_assignment_target_is_named_and_falls_back_correctly(cli):
+    source = "def f(x):\n    a, *b = x, 1.0, 2.0\n    return a * x + b[1]\n"
+    assert cli(source) == (0, "", "m.py:2:8: warning: f: a starred assignment target is not supported by the "
+                                  "compiler; grad_f uses the eager tape\n")
+    _, module = fuzzing.pure_build(source, "m.py")
+    assert module.f(0.7) == fuzzing.run_source(source, "f")(0.7)
+    assert module.grad_f(0.7) == pytest.approx(1.4, abs=1e-15)  # d/dx x * x
+
+
+@pytest.mark.parametrize("source,position", [("def f(x):\n    yield x\n", "2:5"),
+                                             ("def f(x):\n    y = yield x\n    return y\n", "2:9")],
+                         ids=["a yield statement", "a yield expression"])
+def test_generator_is_named(cli, source, position):
+    assert cli(source) == (0, "", f"m.py:{position}: warning: f: a generator (yield) is not supported by the "
+                                  "compiler; grad_f uses the eager tape\n")
+
+
+NAME_ERRORS = {
+    "numpy without its import": ("def f(x):\n    return np.sin(x)\n", "2:12: error: name 'np' is not defined"),
+    "math without its import, as a value": ("def f(x):\n    return math.pi * x\n",
+                                            "2:12: error: name 'math' is not defined"),
+    "an undefined function before its undefined argument": ("def f(x):\n    return foo(bar)\n",
+                                                            "2:12: error: name 'foo' is not defined"),
+    "a misspelt math function": ("import math\n\n\ndef f(x):\n    return math.sinn(x)\n",
+                                 "5:12: error: module 'math' has no attribute 'sinn'"),
+    "a misspelt math constant": ("import math\n\n\ndef f(x):\n    return math.pii * x\n",
+                                 "5:12: error: module 'math' has no attribute 'pii'"),
+    "a misspelt NumPy function, aliased": ("import numpy as n\n\n\ndef f(x):\n    return n.tanhh(x)\n",
+                                           "5:12: error: module 'numpy' has no attribute 'tanhh'"),
+    "a misspelt function of a NumPy submodule": ("import numpy as np\n\n\ndef f(x):\n    return np.linalg.nrm(x)\n",
+                                                 "5:12: error: module 'numpy.linalg' has no attribute 'nrm'"),
+    "a misspelt name imported from math": ("from math import sinn\n\n\ndef f(x):\n    return sinn(x)\n",
+                                           "1:18: error: cannot import name 'sinn' from 'math'"),
+}
+
+
+@pytest.mark.parametrize("source,message", NAME_ERRORS.values(), ids=NAME_ERRORS.keys())
+def test_name_python_would_not_find_is_an_error_at_build_time(cli, tmp_path, source, message):
+    with pytest.raises((NameError, AttributeError, ImportError)):  # Python fails where we say
+        fuzzing.run_source(source, "f")(0.7)
+    assert cli(source) == (2, "", f"m.py:{message}\n")
+    assert not (tmp_path / "generated").exists()
+
+
+def test_names_a_star_import_may_define_are_not_called_undefined(cli):
+    source = "from math import *\n\n\ndef f(x):\n    return sin(x) * x\n"
+    code, _, err = cli(source)
+    assert code == 0 and "uses the eager tape" in err
+    _, module = fuzzing.pure_build(source, "m.py")
+    assert module.grad_f(0.7) == pytest.approx(math.cos(0.7) * 0.7 + math.sin(0.7), abs=1e-14)
+
+
+def test_real_library_functions_outside_the_subset_still_fall_back(cli):
+    source = "import numpy as np\n\n\ndef f(x: np.ndarray):\n    return np.linalg.norm(x)\n"
+    code, _, err = cli(source)
+    assert code == 0 and "the function 'np.linalg.norm'" in err
+    _, module = fuzzing.pure_build(source, "m.py")
+    x = np.array([0.6, -0.8, 1.2])
+    assert module.grad_f(x) == pytest.approx(x / np.linalg.norm(x), abs=1e-14)
+
+
+# --------------------------------------------------------------------------- quoted source lines
+
+@pytest.mark.parametrize("separator", ["\x0c", "\x1c", "\x85", "\u2028"], ids=["form feed", "file separator",
+                                                                              "next line", "line separator"])
+def test_source_line_comments_quote_the_line_they_name(separator):
+    source = (f"def f(x):\n    # a separator {separator} in a comment\n    y = x * 2.0\n"
+              f"    # another {separator} one\n    return y * x\n")
+    generated, module = fuzzing.pure_build(source, "m.py")
+    fuzzing.check_source(source, "f", (0.7,), [0], module)
+    lines = source.split("\n")
+    quoted = [line.split("# line ", 1)[1] for line in generated.text.splitlines() if "# line " in line]
+    assert any(comment.startswith("5: return y * x") for comment in quoted)
+    for comment in quoted:
+        number, _, text = comment.partition(": ")
+        if text:
+            assert text == lines[int(number) - 1].strip(), comment

@@ -79,6 +79,7 @@ class ModuleFacts:
     arrays_read: set = field(default_factory=set)  # array constants that compiled functions read
     functions: dict = field(default_factory=dict)  # NAME -> FunctionSource, in source order
     import_lines: list = field(default_factory=list)  # verbatim import statements
+    star_import: bool = False  # `from M import *`: any name may be defined
     positions: object = None
 
     def constant_names(self) -> set:
@@ -135,7 +136,10 @@ def read_module(source: str, filename: str) -> ModuleFacts:
                                      f"syntax error: {err.message}")) from None
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     positions = wrapper.resolve(PositionProvider)
-    facts = ModuleFacts(filename, source, source.splitlines(), positions=positions)
+    # only the line breaks Python counts: str.splitlines() also splits at \x0c, \x1c-\x1e, \x85 and
+    # \u2028, which may sit in strings and comments, and would shift every quoted line after them
+    lines = source.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    facts = ModuleFacts(filename, source, lines, positions=positions)
 
     for statement in module.body:
         line = positions[statement].start.line
@@ -152,6 +156,7 @@ def read_module(source: str, filename: str) -> ModuleFacts:
         elif isinstance(statement, cst.SimpleStatementLine):
             for small in statement.body:
                 if isinstance(small, (cst.Import, cst.ImportFrom)):
+                    _check_import(small, facts, positions)
                     _record_import(small, facts)
                     facts.import_lines.append(module.code_for_node(small))
                     facts.top_level.append(("import", module.code_for_node(small)))
@@ -211,6 +216,35 @@ def _dotted(node) -> str:
     raise ValueError(node)
 
 
+def library_attribute(qualified: str):
+    """For a name in math or NumPy ("math.sin", "numpy.linalg.norm"): (module, attribute) of the
+    first attribute the library does not have, else None. This is static knowledge of the
+    libraries, not of the user's code: math and numpy are imported by srcgrad itself."""
+    parts = qualified.split(".")
+    if parts[0] not in NUMERIC_MODULES or len(parts) < 2:
+        return None
+    value = {"math": math, "numpy": np}[parts[0]]
+    for k, attribute in enumerate(parts[1:], start=1):
+        if not hasattr(value, attribute):
+            return ".".join(parts[:k]), attribute
+        value = getattr(value, attribute)
+    return None
+
+
+def _check_import(node, facts: ModuleFacts, positions) -> None:
+    """`from math import sinn` fails when Python runs the file: an error now."""
+    if not isinstance(node, cst.ImportFrom) or node.module is None or node.relative \
+            or isinstance(node.names, cst.ImportStar):
+        return
+    base = _dotted(node.module)
+    for alias in node.names:
+        missing = library_attribute(base + "." + _dotted(alias.name))
+        if missing is not None:
+            pos = positions[alias].start
+            raise SourceError(Diagnostic(facts.filename, pos.line, pos.column + 1, "error",
+                                         f"cannot import name '{missing[1]}' from '{missing[0]}'"))
+
+
 def _record_import(node, facts: ModuleFacts) -> None:
     if isinstance(node, cst.Import):
         for alias in node.names:
@@ -221,6 +255,8 @@ def _record_import(node, facts: ModuleFacts) -> None:
                 top = qualified.split(".")[0]
                 facts.aliases[top] = top
         return
+    if isinstance(node.names, cst.ImportStar):
+        facts.star_import = True
     if node.module is None or node.relative or isinstance(node.names, cst.ImportStar):
         return
     base = _dotted(node.module)
@@ -583,6 +619,8 @@ class FunctionReader:
             if isinstance(node.value, cst.Call) and isinstance(node.value.func, cst.Name) \
                     and node.value.func.value == "print" and "print" not in self.facts.functions:
                 raise self.unsupported(node, "a print call")
+            if isinstance(node.value, cst.Yield):
+                raise self.unsupported(node.value, "a generator (yield)")
             raise self.unsupported(node, "an expression statement (its result is unused)")
         if isinstance(node, cst.Return):
             if node.value is None:
@@ -629,6 +667,9 @@ class FunctionReader:
         if isinstance(target, cst.Subscript):
             element = self._index(target)
             return [ir.Assign(line, column, element.array, self.expr(value_node), source, element.indices)]
+        starred = [el for el in getattr(target, "elements", []) if isinstance(el, cst.StarredElement)]
+        if starred:
+            raise self.unsupported(starred[0], "a starred assignment target")
         if isinstance(target, (cst.Tuple, cst.List)) and self._is_shape(value_node):
             array = self._shape_of(value_node)
             self._read(value_node.value)
@@ -856,7 +897,7 @@ class FunctionReader:
                   cst.ListComp: "a list comprehension", cst.GeneratorExp: "a generator expression",
                   cst.DictComp: "a dict comprehension", cst.SetComp: "a set comprehension",
                   cst.List: "a list", cst.Tuple: "a tuple", cst.Dict: "a dict", cst.Set: "a set",
-                  cst.NamedExpr: "the walrus operator ':='", cst.Await: "await", cst.Yield: "yield"}
+                  cst.NamedExpr: "the walrus operator ':='", cst.Await: "await", cst.Yield: "a generator (yield)"}
         for kind, label in labels.items():
             if isinstance(node, kind):
                 raise self.unsupported(node, label)
@@ -893,7 +934,26 @@ class FunctionReader:
             raise self.unsupported(node, "None")
         if hasattr(builtins, name):
             raise self.unsupported(node, f"the builtin '{name}' used as a value")
+        if self.facts.star_import:
+            raise self.unsupported(node, f"the name '{name}' (perhaps from a star import)")
         raise self.error(node, f"name '{name}' is not defined")
+
+    def _defined_at_module_level(self, name: str) -> bool:
+        facts = self.facts
+        return (facts.star_import or hasattr(builtins, name) or name in facts.aliases or name in facts.functions
+                or any(name in table for table in (facts.constants, facts.strings, facts.tuples, facts.arrays,
+                                                   facts.unevaluated)))
+
+    def _check_global(self, node, dotted: str) -> None:
+        """`np.sin` with no `import numpy as np` and `math.sinn` fail when Python runs them: errors now."""
+        head = dotted.split(".")[0]
+        if head in self.locals:
+            return
+        if not self._defined_at_module_level(head):
+            raise self.error(node, f"name '{head}' is not defined")
+        missing = library_attribute(_qualify(dotted, self.facts))
+        if missing is not None:
+            raise self.error(node, f"module '{missing[0]}' has no attribute '{missing[1]}'")
 
     def _attribute(self, node: cst.Attribute) -> ir.Expr:
         try:
@@ -904,6 +964,7 @@ class FunctionReader:
         head = dotted.split(".")[0]
         if head in self.locals:
             raise self.unsupported(node, f"the attribute '{dotted}'")
+        self._check_global(node, dotted)
         constant = _qualified_constant(qualified)
         if constant is not None:
             return ir.Const(constant)
@@ -969,11 +1030,15 @@ class FunctionReader:
         allocation = self._allocation(node)
         if allocation is not None:
             return allocation
-        args = tuple(self.expr(arg.value) for arg in node.args)
         try:
             dotted = _dotted(func)
         except ValueError:
-            raise self.unsupported(func, "a call of a computed function") from None
+            dotted = None
+        if dotted is not None:
+            self._check_global(func, dotted)  # Python looks the function up before its arguments
+        args = tuple(self.expr(arg.value) for arg in node.args)
+        if dotted is None:
+            raise self.unsupported(func, "a call of a computed function")
         if dotted in self.facts.functions and dotted not in self.locals:
             return ir.UserCall(dotted, args)
         if "." not in dotted and dotted in self.locals:
@@ -987,8 +1052,6 @@ class FunctionReader:
             primitive = NUMPY_FUNCTIONS.get(attr)
         elif not qualified and "." not in dotted and hasattr(builtins, dotted):
             primitive = BUILTIN_FUNCTIONS.get(dotted)
-        elif not qualified and "." not in dotted:
-            raise self.error(func, f"name '{dotted}' is not defined")
         if primitive is None:
             raise self.unsupported(func, f"the function '{dotted}'")
         return self._primitive(func, dotted, primitive, args)
