@@ -315,3 +315,23 @@ def test_source_line_comments_quote_the_line_they_name(separator):
         number, _, text = comment.partition(": ")
         if text:
             assert text == lines[int(number) - 1].strip(), comment
+
+
+# --------------------------------------------------------------------------- messages
+
+ARGUMENT_COUNTS = {
+    "one argument too few": ("import math\n\n\ndef f(x):\n    return math.atan2(x)\n",
+                             "5:12: warning: f: math.atan2() with 1 argument is not supported"),
+    "one argument too many": ("import math\n\n\ndef f(x):\n    return math.sin(x, x)\n",
+                              "5:12: warning: f: math.sin() with 2 arguments is not supported"),
+    "no argument": ("import numpy as np\n\n\ndef f(x):\n    return np.sin() * x\n",
+                    "5:12: warning: f: np.sin() with 0 arguments is not supported"),
+    "a NumPy vector function": ("import numpy as np\n\n\ndef f(x: np.ndarray):\n    return np.dot(x)\n",
+                                "5:12: warning: f: np.dot with 1 argument is not supported"),
+}
+
+
+@pytest.mark.parametrize("source,message", ARGUMENT_COUNTS.values(), ids=ARGUMENT_COUNTS.keys())
+def test_argument_counts_are_singular_or_plural_as_english_wants(cli, source, message):
+    code, _, err = cli(source)
+    assert code == 0 and err.startswith(f"m.py:{message} by the compiler; grad_f uses the eager tape"), err

@@ -1098,7 +1098,7 @@ class FunctionReader:
                 raise self.unsupported(node, f"np.{name} with an axis that is not a constant integer")
             return ir.Call(name, (self.expr(positional[0].value), axis))
         if keywords or len(positional) != arity:
-            raise self.unsupported(node, f"np.{name} with {len(node.args)} arguments")
+            raise self.unsupported(node, f"np.{name} with {_count(len(node.args), 'argument')}")
         args = tuple(self.expr(a.value) for a in positional)
         if name == "where":
             return ir.IfExp(args[0], args[1], args[2])
@@ -1153,7 +1153,7 @@ class FunctionReader:
             return ir.Call("round", args)
         expected = _ARITY.get(primitive, 1)
         if len(args) != expected:
-            raise self.unsupported(node, f"{dotted}() with {len(args)} arguments")
+            raise self.unsupported(node, f"{dotted}() with {_count(len(args), 'argument')}")
         if primitive in ("add", "subtract", "multiply", "true_divide", "remainder"):
             op = {"add": "+", "subtract": "-", "multiply": "*", "true_divide": "/", "remainder": "%"}[primitive]
             return ir.BinOp(op, args[0], args[1])
@@ -1162,6 +1162,11 @@ class FunctionReader:
         if primitive == "positive":
             return args[0]
         return ir.Call(primitive, args)
+
+
+def _count(number: int, noun: str) -> str:
+    """'1 argument', '2 arguments', '0 arguments'."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 _ARITY = {"arctan2": 2, "hypot": 2, "maximum": 2, "minimum": 2, "fmax": 2, "fmin": 2, "logaddexp": 2,
