@@ -3,16 +3,17 @@
 # Every function of derivatives_plot.py appears as its primal, then its adjoint: a forward sweep that runs
 # the original code and records on the tape what the reverse sweep needs, then the reverse sweep.
 
-from srcgrad.eager.fallback import eager_value_and_gradient
-from srcgrad.eager.mathlib import tensor_float
+from srcgrad.runtime import arrays as _arrays
+from srcgrad.eager import fallback as _fallback, mathlib as _mathlib
+from srcgrad.runtime import eager_entries as _eager_entries
 
 
 # ----------------------------------------------------------------------------------------------
 # Outside the compiled subset: main. These run as written in derivatives_plot.py,
 # and their gradients come from the eager tape.
 
-_EAGER_SOURCE = 'from __future__ import annotations\nimport argparse\nimport sys\nfrom srcgrad.eager.mathlib import pi\nfrom pathlib import Path\nimport numpy as np\nfrom tutorial import square_sin\nfrom tutorial_eager import derivatives\ndef main(argv=None) -> None:\n    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])\n    parser.add_argument("-o", "--output", default=str(ROOT / "docs" / "derivatives.png"))\n    args = parser.parse_args(argv)\n\n    import matplotlib\n\n    matplotlib.use("Agg")\n    import matplotlib.pyplot as plt\n\n    import srcgrad\n\n    x = np.linspace(-2 * pi, 2 * pi, 100)  # 100 points between -2π and +2π\n    eager = [np.asarray(d) for d in derivatives(x)]\n    compiled_derivatives = [square_sin, srcgrad.grad(square_sin)]\n    compiled_derivatives += [srcgrad.grad(compiled_derivatives[-1])]\n    compiled_derivatives += [srcgrad.grad(compiled_derivatives[-1])]\n    compiled = [np.array([d(float(point)) for point in x]) for d in compiled_derivatives]\n    labels = ["f(x) = sin²(x)", "first derivative", "second derivative", "third derivative"]\n    fig, ax = plt.subplots(figsize=(8, 4.5), dpi=100)\n    for k, (line, dots, label) in enumerate(zip(compiled, eager, labels)):\n        drawn = ax.plot(x, line, label=label)\n        ax.plot(x[::4], dots[::4], "o", markersize=3, color=drawn[0].get_color())\n    ax.set_xlabel("x")\n    ax.set_title("srcgrad: compiled derivatives (lines), eager tape (dots)")\n    ax.grid(alpha=0.3)\n    ax.set_ylim(-4.6, 5.8)  # room for the legend above the curves\n    ax.legend(loc="upper center", ncol=4, fontsize="small")\n    fig.tight_layout()\n    Path(args.output).parent.mkdir(parents=True, exist_ok=True)\n    fig.savefig(args.output, metadata={"Software": None})  # no version stamp: reproducible bytes\n    print(f"wrote {args.output}")\n'
-_eager_namespace = {'__name__': 'derivatives_plot_grad_eager', 'float': tensor_float}  # float(t) keeps a Tensor's derivative
+_EAGER_SOURCE = 'from __future__ import annotations\nimport argparse\nimport sys\nfrom srcgrad.eager.mathlib import pi\nfrom pathlib import Path\nimport numpy as np\nfrom tutorial import square_sin\nfrom tutorial_eager import derivatives\nROOT = Path(__file__).resolve().parents[1]\ndef main(argv=None) -> None:\n    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])\n    parser.add_argument("-o", "--output", default=str(ROOT / "docs" / "derivatives.png"))\n    args = parser.parse_args(argv)\n\n    import matplotlib\n\n    matplotlib.use("Agg")\n    import matplotlib.pyplot as plt\n\n    import srcgrad\n\n    x = np.linspace(-2 * pi, 2 * pi, 100)  # 100 points between -2π and +2π\n    eager = [np.asarray(d) for d in derivatives(x)]\n    compiled_derivatives = [square_sin, srcgrad.grad(square_sin)]\n    compiled_derivatives += [srcgrad.grad(compiled_derivatives[-1])]\n    compiled_derivatives += [srcgrad.grad(compiled_derivatives[-1])]\n    compiled = [np.array([d(float(point)) for point in x]) for d in compiled_derivatives]\n    labels = ["f(x) = sin²(x)", "first derivative", "second derivative", "third derivative"]\n    fig, ax = plt.subplots(figsize=(8, 4.5), dpi=100)\n    for k, (line, dots, label) in enumerate(zip(compiled, eager, labels)):\n        drawn = ax.plot(x, line, label=label)\n        ax.plot(x[::4], dots[::4], "o", markersize=3, color=drawn[0].get_color())\n    ax.set_xlabel("x")\n    ax.set_title("srcgrad: compiled derivatives (lines), eager tape (dots)")\n    ax.grid(alpha=0.3)\n    ax.set_ylim(-4.6, 5.8)  # room for the legend above the curves\n    ax.legend(loc="upper center", ncol=4, fontsize="small")\n    fig.tight_layout()\n    Path(args.output).parent.mkdir(parents=True, exist_ok=True)\n    fig.savefig(args.output, metadata={"Software": None})  # no version stamp: reproducible bytes\n    print(f"wrote {args.output}")\n'
+_eager_namespace = {'__name__': 'derivatives_plot_grad_eager', 'float': _mathlib.tensor_float}  # float(t) keeps a Tensor's derivative
 exec(compile(_EAGER_SOURCE, 'derivatives_plot.py', 'exec'), _eager_namespace)
 
 main = _eager_namespace['main']
@@ -20,7 +21,7 @@ main = _eager_namespace['main']
 
 def value_and_vjp_main(*args, dout=1.0):
     """(main(*args), dout times its gradient with respect to argv), by the eager tape."""
-    return eager_value_and_gradient(main, args, (0,), dout)
+    return _fallback.eager_value_and_gradient(_arrays.one_output(main, 'main'), args, (0,), dout)
 
 
 def grad_main(*args):
@@ -34,3 +35,17 @@ def value_and_grad_main(*args):
 def vjp_main(*args):
     *args, dout = args
     return value_and_vjp_main(*args, dout=dout)[1]
+
+
+def jvp_main(*args):
+    *args, tangents = args
+    return _eager_entries.eager_jvp(main, 'main', args, (0,), ('argv',), tangents)
+
+
+def hvp_main(*args):
+    *args, v = args
+    return _eager_entries.eager_hvp(main, 'main', args, (0,), ('argv',), v)
+
+
+def hessian_main(*args):
+    return _eager_entries.eager_hessian(main, 'main', args, (0,), ('argv',))

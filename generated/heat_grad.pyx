@@ -3,9 +3,9 @@
 # Every function of heat.py appears as its primal, then its adjoint: a forward sweep that runs
 # the original code and records on the tape what the reverse sweep needs, then the reverse sweep.
 
-from srcgrad.runtime.tape cimport Tape, tape_init, tape_free, pop_double, push_double, reserve_doubles
+from srcgrad.runtime cimport tape as _tape
 import numpy as np
-from srcgrad.runtime.arrays import as_float_array
+from srcgrad.runtime import arrays as _arrays
 
 
 # ----------------------------------------------------------------------------------------------
@@ -41,7 +41,7 @@ cdef double _heat_primal(double[::1] u0, double alpha, Py_ssize_t steps) except 
     return result
 
 
-cdef (double, double) _heat_adjoint(Tape* tape, double[::1] u0, double alpha, Py_ssize_t steps, double b_result, double[::1] b_u0) except *:
+cdef (double, double) _heat_adjoint(_tape.Tape* tape, double[::1] u0, double alpha, Py_ssize_t steps, double b_result, double[::1] b_u0) except *:
     """Returns heat(u0, alpha, steps) and b_result times its gradient; adds b_result times the gradient to b_u0."""
     cdef double b_alpha = 0.0, b_energy = 0.0, b_new_element = 0.0, b_tmp = 0.0, b_u_element = 0.0, energy = 0.0, result = 0.0
     cdef Py_ssize_t i = 0, k0 = 0, n = 0, step = 0
@@ -63,9 +63,9 @@ cdef (double, double) _heat_adjoint(Tape* tape, double[::1] u0, double alpha, Py
     for step in range(steps):  # line 11
         for i in range(1, n - 1):  # line 12
             new[i] = u[i] + alpha * (u[i - 1] - 2.0 * u[i] + u[i + 1])  # line 13
-        reserve_doubles(tape, n - 2)
+        _tape.reserve_doubles(tape, n - 2)
         for i in range(1, n - 1):  # line 14
-            push_double(tape, u[i])  # u[...] is overwritten at line 15
+            _tape.push_double(tape, u[i])  # u[...] is overwritten at line 15
             u[i] = new[i]  # line 15
     energy = 0.0  # line 16
     if 0 < n and (0 >= u.shape[0] or n - 1 < 0 or n - 1 >= u.shape[0]):
@@ -79,7 +79,7 @@ cdef (double, double) _heat_adjoint(Tape* tape, double[::1] u0, double alpha, Py
         b_u[i] += b_energy * u[i] + b_energy * u[i]  # line 18: energy += u[i] * u[i]
     for step in range(steps - 1, -1, -1):  # line 11, reversed
         for i in range(n - 2, 0, -1):  # line 14, reversed
-            u[i] = pop_double(tape)  # restore u[...] (line 15)
+            u[i] = _tape.pop_double(tape)  # restore u[...] (line 15)
             b_u_element = b_u[i]  # line 15: u[i] = new[i]
             b_u[i] = 0.0
             b_new[i] += b_u_element
@@ -98,21 +98,22 @@ cdef (double, double) _heat_adjoint(Tape* tape, double[::1] u0, double alpha, Py
 
 def heat(u0, double alpha, Py_ssize_t steps):
     """heat(u0, alpha, steps) from heat.py line 6, compiled."""
-    u0 = as_float_array(u0, 'u0', 1)
+    u0 = _arrays.as_float_array(u0, 'u0', 1)
     return _heat_primal(u0, alpha, steps)
 
 
-def value_and_vjp_heat(u0, double alpha, Py_ssize_t steps, double dout):
+def value_and_vjp_heat(u0, double alpha, Py_ssize_t steps, dout):
     """(heat(u0, alpha, steps), dout times the gradient), in one forward and one reverse sweep."""
-    cdef Tape tape
-    u0 = as_float_array(u0, 'u0', 1)
+    cdef _tape.Tape tape
+    dout = _arrays.scalar_cotangent(dout, 'heat')
+    u0 = _arrays.as_float_array(u0, 'u0', 1)
     b_u0 = np.zeros_like(u0)
-    tape_init(&tape)
+    _tape.tape_init(&tape)
     try:
         value, b_alpha = _heat_adjoint(&tape, u0, alpha, steps, dout, b_u0)
         out_of_memory = tape.failed
     finally:
-        tape_free(&tape)
+        _tape.tape_free(&tape)
     if out_of_memory:
         raise MemoryError("the tape of heat could not grow")
     return value, (b_u0, b_alpha)
@@ -128,7 +129,7 @@ def value_and_grad_heat(u0, double alpha, Py_ssize_t steps):
     return value_and_vjp_heat(u0, alpha, steps, 1.0)
 
 
-def vjp_heat(u0, double alpha, Py_ssize_t steps, double dout):
+def vjp_heat(u0, double alpha, Py_ssize_t steps, dout):
     """dout times the gradient of heat with respect to u0, alpha."""
     return value_and_vjp_heat(u0, alpha, steps, dout)[1]
 
@@ -169,7 +170,7 @@ cdef (double, double) _heat_jvp(double[::1] u0, double alpha, Py_ssize_t steps, 
     return result, d_result
 
 
-cdef (double, double, double, double) _heat_hvp(Tape* tape, double[::1] u0, double alpha, Py_ssize_t steps, double b_result, double[::1] b_u0, double[::1] d_u0, double d_alpha, double d_b_result, double[::1] d_b_u0) except *:
+cdef (double, double, double, double) _heat_hvp(_tape.Tape* tape, double[::1] u0, double alpha, Py_ssize_t steps, double b_result, double[::1] b_u0, double[::1] d_u0, double d_alpha, double d_b_result, double[::1] d_b_u0) except *:
     cdef double b_alpha = 0.0, b_energy = 0.0, b_new_element = 0.0, b_tmp = 0.0, b_u_element = 0.0, d_b_alpha = 0.0, d_b_energy = 0.0, d_b_new_element = 0.0, d_b_tmp = 0.0, d_b_u_element = 0.0, d_energy = 0.0, d_result = 0.0, energy = 0.0, result = 0.0
     cdef Py_ssize_t i = 0, k0 = 0, n = 0, step = 0
     cdef double[::1] b_new, b_u, d_b_new, d_b_u, d_new, d_u, new, u
@@ -195,10 +196,10 @@ cdef (double, double, double, double) _heat_hvp(Tape* tape, double[::1] u0, doub
         for i in range(1, n - 1):  # line 12
             d_new[i] = d_u[i] + ((u[i - 1] - 2.0 * u[i] + u[i + 1]) * d_alpha + alpha * (d_u[i - 1] - 2.0 * d_u[i] + d_u[i + 1]))
             new[i] = u[i] + alpha * (u[i - 1] - 2.0 * u[i] + u[i + 1])  # line 13
-        reserve_doubles(tape, n - 2)
+        _tape.reserve_doubles(tape, n - 2)
         for i in range(1, n - 1):  # line 14
-            push_double(tape, u[i])  # u[...] is overwritten at line 15
-            push_double(tape, d_u[i])  # and its tangent
+            _tape.push_double(tape, u[i])  # u[...] is overwritten at line 15
+            _tape.push_double(tape, d_u[i])  # and its tangent
             d_u[i] = d_new[i]
             u[i] = new[i]  # line 15
     d_energy = 0.0
@@ -218,8 +219,8 @@ cdef (double, double, double, double) _heat_hvp(Tape* tape, double[::1] u0, doub
         b_u[i] += b_energy * u[i] + b_energy * u[i]  # line 18: energy += u[i] * u[i]
     for step in range(steps - 1, -1, -1):  # line 11, reversed
         for i in range(n - 2, 0, -1):  # line 14, reversed
-            d_u[i] = pop_double(tape)
-            u[i] = pop_double(tape)  # restore u[...] (line 15)
+            d_u[i] = _tape.pop_double(tape)
+            u[i] = _tape.pop_double(tape)  # restore u[...] (line 15)
             d_b_u_element = d_b_u[i]
             b_u_element = b_u[i]  # line 15: u[i] = new[i]
             d_b_u[i] = 0.0
@@ -249,31 +250,30 @@ cdef (double, double, double, double) _heat_hvp(Tape* tape, double[::1] u0, doub
 
 def jvp_heat(u0, double alpha, Py_ssize_t steps, tangents):
     """The derivative of heat along tangents (one per parameter: u0, alpha), forward mode."""
-    u0 = as_float_array(u0, 'u0', 1)
-    d_u0, d_alpha = tangents
-    d_u0 = as_float_array(d_u0, 'd_u0', 1)
+    u0 = _arrays.as_float_array(u0, 'u0', 1)
+    d_u0, d_alpha = _arrays.per_parameter(tangents, (u0, alpha), ('u0', 'alpha'), 'tangents')
     return _heat_jvp(u0, alpha, steps, d_u0, d_alpha)[1]
 
 
 def hvp_heat(u0, double alpha, Py_ssize_t steps, v):
     """The Hessian of heat times v (shaped like the parameters u0, alpha): forward over reverse."""
-    cdef Tape tape
-    u0 = as_float_array(u0, 'u0', 1)
-    d_u0, d_alpha = v
-    d_u0 = as_float_array(d_u0, 'd_u0', 1)
+    cdef _tape.Tape tape
+    u0 = _arrays.as_float_array(u0, 'u0', 1)
+    d_u0, d_alpha = _arrays.per_parameter(v, (u0, alpha), ('u0', 'alpha'), 'v')
     g_u0 = np.zeros_like(u0)
     hv_u0 = np.zeros_like(u0)
-    tape_init(&tape)
+    _tape.tape_init(&tape)
     try:
         value, g_alpha, d_value, hv_alpha = _heat_hvp(&tape, u0, alpha, steps, 1.0, g_u0, d_u0, d_alpha, 0.0, hv_u0)
         out_of_memory = tape.failed
     finally:
-        tape_free(&tape)
+        _tape.tape_free(&tape)
     if out_of_memory:
         raise MemoryError("the tape of heat could not grow")
     return (hv_u0, hv_alpha)
 
 
 def hessian_heat(u0, double alpha, Py_ssize_t steps):
-    """The Hessian of heat with respect to u0, alpha (a float for one parameter)."""
-    raise TypeError("hessian_heat needs scalar parameters; use hvp_heat for arrays")
+    """The dense Hessian of heat with respect to u0, alpha, as jax.hessian lays it out, from one hvp_heat per element."""
+    u0 = _arrays.as_float_array(u0, 'u0', 1)
+    return _arrays.dense_hessian(lambda v: hvp_heat(u0=u0, alpha=alpha, steps=steps, v=v), (u0, alpha))

@@ -3,11 +3,11 @@
 # Every function of huber.py appears as its primal, then its adjoint: a forward sweep that runs
 # the original code and records on the tape what the reverse sweep needs, then the reverse sweep.
 
-from libc.math cimport fabs
-from srcgrad.runtime.tape cimport Tape, tape_init, tape_free
-from srcgrad.runtime.scalar cimport sign
+from libc cimport math as _math
+from srcgrad.runtime cimport scalar as _scalar
+from srcgrad.runtime cimport tape as _tape
 import numpy as np
-from srcgrad.runtime.arrays import as_float_array
+from srcgrad.runtime import arrays as _arrays
 
 
 # ----------------------------------------------------------------------------------------------
@@ -21,13 +21,13 @@ cdef double _huber_loss_primal(double[::1] x, double delta) except *:
     if 0 < x.shape[0] and (0 >= x.shape[0] or x.shape[0] - 1 < 0 or x.shape[0] - 1 >= x.shape[0]):
         raise IndexError("index out of range for array 'x' (line 9)")
     for i in range(x.shape[0]):
-        a = fabs(x[i])
+        a = _math.fabs(x[i])
         total = total + (0.5 * x[i] * x[i] if a <= delta else delta * (a - 0.5 * delta))
     result = total
     return result
 
 
-cdef (double, double) _huber_loss_adjoint(Tape* tape, double[::1] x, double delta, double b_result, double[::1] b_x) except *:
+cdef (double, double) _huber_loss_adjoint(_tape.Tape* tape, double[::1] x, double delta, double b_result, double[::1] b_x) except *:
     """Returns huber_loss(x, delta) and b_result times its gradient; adds b_result times the gradient to b_x."""
     cdef double a = 0.0, b_a = 0.0, b_delta = 0.0, b_tmp = 0.0, b_tmp2 = 0.0, b_tmp3 = 0.0, b_total = 0.0, result = 0.0, total = 0.0
     cdef Py_ssize_t i = 0
@@ -36,41 +36,42 @@ cdef (double, double) _huber_loss_adjoint(Tape* tape, double[::1] x, double delt
     if 0 < x.shape[0] and (0 >= x.shape[0] or x.shape[0] - 1 < 0 or x.shape[0] - 1 >= x.shape[0]):
         raise IndexError("index out of range for array 'x' (line 9)")
     for i in range(x.shape[0]):  # line 8
-        a = fabs(x[i])  # line 9
+        a = _math.fabs(x[i])  # line 9
         total = total + (0.5 * x[i] * x[i] if a <= delta else delta * (a - 0.5 * delta))  # line 11
     result = total  # line 14
     # reverse sweep
     b_total += b_result  # line 14: return total
     for i in range(x.shape[0] - 1, -1, -1):  # line 8, reversed
-        a = fabs(x[i])  # recompute line 9
+        a = _math.fabs(x[i])  # recompute line 9
         b_tmp = b_total if a <= delta else 0.0  # line 11: total += 0.5 * x[i] * x[i]
         b_tmp2 = 0.0 if a <= delta else b_total
         b_tmp3 = b_tmp2 * delta
         b_a += b_tmp3
         b_delta += b_tmp2 * (a - 0.5 * delta) - 0.5 * b_tmp3
         b_x[i] += 0.5 * (b_tmp * x[i]) + b_tmp * (0.5 * x[i])
-        b_x[i] += b_a * sign(x[i])  # line 9: a = abs(x[i])
+        b_x[i] += b_a * _scalar.sign(x[i])  # line 9: a = abs(x[i])
         b_a = 0.0
     return result, b_delta
 
 
 def huber_loss(x, double delta):
     """huber_loss(x, delta) from huber.py line 6, compiled."""
-    x = as_float_array(x, 'x', 1)
+    x = _arrays.as_float_array(x, 'x', 1)
     return _huber_loss_primal(x, delta)
 
 
-def value_and_vjp_huber_loss(x, double delta, double dout):
+def value_and_vjp_huber_loss(x, double delta, dout):
     """(huber_loss(x, delta), dout times the gradient), in one forward and one reverse sweep."""
-    cdef Tape tape
-    x = as_float_array(x, 'x', 1)
+    cdef _tape.Tape tape
+    dout = _arrays.scalar_cotangent(dout, 'huber_loss')
+    x = _arrays.as_float_array(x, 'x', 1)
     b_x = np.zeros_like(x)
-    tape_init(&tape)
+    _tape.tape_init(&tape)
     try:
         value, b_delta = _huber_loss_adjoint(&tape, x, delta, dout, b_x)
         out_of_memory = tape.failed
     finally:
-        tape_free(&tape)
+        _tape.tape_free(&tape)
     if out_of_memory:
         raise MemoryError("the tape of huber_loss could not grow")
     return value, (b_x, b_delta)
@@ -86,7 +87,7 @@ def value_and_grad_huber_loss(x, double delta):
     return value_and_vjp_huber_loss(x, delta, 1.0)
 
 
-def vjp_huber_loss(x, double delta, double dout):
+def vjp_huber_loss(x, double delta, dout):
     """dout times the gradient of huber_loss with respect to x, delta."""
     return value_and_vjp_huber_loss(x, delta, dout)[1]
 
@@ -99,8 +100,8 @@ cdef (double, double) _huber_loss_jvp(double[::1] x, double delta, double[::1] d
     if 0 < x.shape[0] and (0 >= x.shape[0] or x.shape[0] - 1 < 0 or x.shape[0] - 1 >= x.shape[0]):
         raise IndexError("index out of range for array 'x' (line 9)")
     for i in range(x.shape[0]):
-        d_a = sign(x[i]) * d_x[i]
-        a = fabs(x[i])
+        d_a = _scalar.sign(x[i]) * d_x[i]
+        a = _math.fabs(x[i])
         d_total = d_total + (x[i] * (0.5 * d_x[i]) + 0.5 * x[i] * d_x[i] if a <= delta else (a - 0.5 * delta) * d_delta + delta * (d_a - 0.5 * d_delta))
         total = total + (0.5 * x[i] * x[i] if a <= delta else delta * (a - 0.5 * delta))
     d_result = d_total
@@ -108,7 +109,7 @@ cdef (double, double) _huber_loss_jvp(double[::1] x, double delta, double[::1] d
     return result, d_result
 
 
-cdef (double, double, double, double) _huber_loss_hvp(Tape* tape, double[::1] x, double delta, double b_result, double[::1] b_x, double[::1] d_x, double d_delta, double d_b_result, double[::1] d_b_x) except *:
+cdef (double, double, double, double) _huber_loss_hvp(_tape.Tape* tape, double[::1] x, double delta, double b_result, double[::1] b_x, double[::1] d_x, double d_delta, double d_b_result, double[::1] d_b_x) except *:
     cdef double a = 0.0, b_a = 0.0, b_delta = 0.0, b_tmp = 0.0, b_tmp2 = 0.0, b_tmp3 = 0.0, b_total = 0.0, d_a = 0.0, d_b_a = 0.0, d_b_delta = 0.0, d_b_tmp = 0.0, d_b_tmp2 = 0.0, d_b_tmp3 = 0.0, d_b_total = 0.0, d_result = 0.0, d_total = 0.0, result = 0.0, total = 0.0
     cdef Py_ssize_t i = 0
     # forward sweep
@@ -117,8 +118,8 @@ cdef (double, double, double, double) _huber_loss_hvp(Tape* tape, double[::1] x,
     if 0 < x.shape[0] and (0 >= x.shape[0] or x.shape[0] - 1 < 0 or x.shape[0] - 1 >= x.shape[0]):
         raise IndexError("index out of range for array 'x' (line 9)")
     for i in range(x.shape[0]):  # line 8
-        d_a = sign(x[i]) * d_x[i]
-        a = fabs(x[i])  # line 9
+        d_a = _scalar.sign(x[i]) * d_x[i]
+        a = _math.fabs(x[i])  # line 9
         d_total = d_total + (x[i] * (0.5 * d_x[i]) + 0.5 * x[i] * d_x[i] if a <= delta else (a - 0.5 * delta) * d_delta + delta * (d_a - 0.5 * d_delta))
         total = total + (0.5 * x[i] * x[i] if a <= delta else delta * (a - 0.5 * delta))  # line 11
     d_result = d_total
@@ -127,8 +128,8 @@ cdef (double, double, double, double) _huber_loss_hvp(Tape* tape, double[::1] x,
     d_b_total += d_b_result
     b_total += b_result  # line 14: return total
     for i in range(x.shape[0] - 1, -1, -1):  # line 8, reversed
-        d_a = sign(x[i]) * d_x[i]
-        a = fabs(x[i])  # recompute line 9
+        d_a = _scalar.sign(x[i]) * d_x[i]
+        a = _math.fabs(x[i])  # recompute line 9
         d_b_tmp = d_b_total if a <= delta else 0.0
         b_tmp = b_total if a <= delta else 0.0  # line 11: total += 0.5 * x[i] * x[i]
         d_b_tmp2 = 0.0 if a <= delta else d_b_total
@@ -141,8 +142,8 @@ cdef (double, double, double, double) _huber_loss_hvp(Tape* tape, double[::1] x,
         b_delta += b_tmp2 * (a - 0.5 * delta) - 0.5 * b_tmp3
         d_b_x[i] += 0.5 * (x[i] * d_b_tmp + b_tmp * d_x[i]) + (0.5 * x[i] * d_b_tmp + b_tmp * (0.5 * d_x[i]))
         b_x[i] += 0.5 * (b_tmp * x[i]) + b_tmp * (0.5 * x[i])
-        d_b_x[i] += sign(x[i]) * d_b_a
-        b_x[i] += b_a * sign(x[i])  # line 9: a = abs(x[i])
+        d_b_x[i] += _scalar.sign(x[i]) * d_b_a
+        b_x[i] += b_a * _scalar.sign(x[i])  # line 9: a = abs(x[i])
         d_b_a = 0.0
         b_a = 0.0
     return result, b_delta, d_result, d_b_delta
@@ -150,31 +151,30 @@ cdef (double, double, double, double) _huber_loss_hvp(Tape* tape, double[::1] x,
 
 def jvp_huber_loss(x, double delta, tangents):
     """The derivative of huber_loss along tangents (one per parameter: x, delta), forward mode."""
-    x = as_float_array(x, 'x', 1)
-    d_x, d_delta = tangents
-    d_x = as_float_array(d_x, 'd_x', 1)
+    x = _arrays.as_float_array(x, 'x', 1)
+    d_x, d_delta = _arrays.per_parameter(tangents, (x, delta), ('x', 'delta'), 'tangents')
     return _huber_loss_jvp(x, delta, d_x, d_delta)[1]
 
 
 def hvp_huber_loss(x, double delta, v):
     """The Hessian of huber_loss times v (shaped like the parameters x, delta): forward over reverse."""
-    cdef Tape tape
-    x = as_float_array(x, 'x', 1)
-    d_x, d_delta = v
-    d_x = as_float_array(d_x, 'd_x', 1)
+    cdef _tape.Tape tape
+    x = _arrays.as_float_array(x, 'x', 1)
+    d_x, d_delta = _arrays.per_parameter(v, (x, delta), ('x', 'delta'), 'v')
     g_x = np.zeros_like(x)
     hv_x = np.zeros_like(x)
-    tape_init(&tape)
+    _tape.tape_init(&tape)
     try:
         value, g_delta, d_value, hv_delta = _huber_loss_hvp(&tape, x, delta, 1.0, g_x, d_x, d_delta, 0.0, hv_x)
         out_of_memory = tape.failed
     finally:
-        tape_free(&tape)
+        _tape.tape_free(&tape)
     if out_of_memory:
         raise MemoryError("the tape of huber_loss could not grow")
     return (hv_x, hv_delta)
 
 
 def hessian_huber_loss(x, double delta):
-    """The Hessian of huber_loss with respect to x, delta (a float for one parameter)."""
-    raise TypeError("hessian_huber_loss needs scalar parameters; use hvp_huber_loss for arrays")
+    """The dense Hessian of huber_loss with respect to x, delta, as jax.hessian lays it out, from one hvp_huber_loss per element."""
+    x = _arrays.as_float_array(x, 'x', 1)
+    return _arrays.dense_hessian(lambda v: hvp_huber_loss(x=x, delta=delta, v=v), (x, delta))

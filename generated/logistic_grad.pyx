@@ -3,10 +3,10 @@
 # Every function of logistic.py appears as its primal, then its adjoint: a forward sweep that runs
 # the original code and records on the tape what the reverse sweep needs, then the reverse sweep.
 
-from libc.math cimport exp, log
-from srcgrad.runtime.tape cimport Tape, tape_init, tape_free, pop_double, push_double, reserve_doubles
+from libc cimport math as _math
+from srcgrad.runtime cimport tape as _tape
 import numpy as np
-from srcgrad.runtime.arrays import as_float_array
+from srcgrad.runtime import arrays as _arrays
 
 
 # ----------------------------------------------------------------------------------------------
@@ -31,7 +31,7 @@ cdef double _logistic_loss_primal(double[::1] w, double[:, ::1] X, double[::1] y
         z = 0.0
         for j in range(d):
             z = z + X[i, j] * w[j]
-        total = total + log(1.0 + exp(-y[i] * z))
+        total = total + _math.log(1.0 + _math.exp(-y[i] * z))
     penalty = 0.0
     if 0 < d and (0 >= w.shape[0] or d - 1 < 0 or d - 1 >= w.shape[0]):
         raise IndexError("index out of range for array 'w' (line 19)")
@@ -41,7 +41,7 @@ cdef double _logistic_loss_primal(double[::1] w, double[:, ::1] X, double[::1] y
     return result
 
 
-cdef (double, double) _logistic_loss_adjoint(Tape* tape, double[::1] w, double[:, ::1] X, double[::1] y, double l2, double b_result, double[::1] b_w, double[:, ::1] b_X, double[::1] b_y) except *:
+cdef (double, double) _logistic_loss_adjoint(_tape.Tape* tape, double[::1] w, double[:, ::1] X, double[::1] y, double l2, double b_result, double[::1] b_w, double[:, ::1] b_X, double[::1] b_y) except *:
     """Returns logistic_loss(w, X, y, l2) and b_result times its gradient; adds b_result times the gradient to b_w, b_X, b_y."""
     cdef double b_l2 = 0.0, b_penalty = 0.0, b_tmp = 0.0, b_total = 0.0, b_z = 0.0, exp_value = 0.0, penalty = 0.0, result = 0.0, total = 0.0, z = 0.0
     cdef Py_ssize_t d = 0, i = 0, j = 0, n = 0
@@ -57,13 +57,13 @@ cdef (double, double) _logistic_loss_adjoint(Tape* tape, double[::1] w, double[:
         raise IndexError("index out of range for array 'w' (line 15)")
     if 0 < n and (0 >= y.shape[0] or n - 1 < 0 or n - 1 >= y.shape[0]):
         raise IndexError("index out of range for array 'y' (line 16)")
-    reserve_doubles(tape, n)
+    _tape.reserve_doubles(tape, n)
     for i in range(n):  # line 12
-        push_double(tape, z)  # z is overwritten at line 13
+        _tape.push_double(tape, z)  # z is overwritten at line 13
         z = 0.0  # line 13
         for j in range(d):  # line 14
             z = z + X[i, j] * w[j]  # line 15
-        total = total + log(1.0 + exp(-y[i] * z))  # line 16
+        total = total + _math.log(1.0 + _math.exp(-y[i] * z))  # line 16
     penalty = 0.0  # line 17
     if 0 < d and (0 >= w.shape[0] or d - 1 < 0 or d - 1 >= w.shape[0]):
         raise IndexError("index out of range for array 'w' (line 19)")
@@ -77,41 +77,42 @@ cdef (double, double) _logistic_loss_adjoint(Tape* tape, double[::1] w, double[:
     for j in range(d - 1, -1, -1):  # line 18, reversed
         b_w[j] += b_penalty * w[j] + b_penalty * w[j]  # line 19: penalty += w[j] * w[j]
     for i in range(n - 1, -1, -1):  # line 12, reversed
-        exp_value = exp(-(y[i] * z))  # line 16: total += math.log(1.0 + math.exp(-y[i] * z))
+        exp_value = _math.exp(-(y[i] * z))  # line 16: total += math.log(1.0 + math.exp(-y[i] * z))
         b_tmp = b_total * (1.0 / (1.0 + exp_value)) * exp_value
         b_y[i] += -(b_tmp * z)
         b_z += -(b_tmp * y[i])
         for j in range(d - 1, -1, -1):  # line 14, reversed
             b_X[i, j] += b_z * w[j]  # line 15: z += X[i, j] * w[j]
             b_w[j] += b_z * X[i, j]
-        z = pop_double(tape)  # restore z (line 13)
+        z = _tape.pop_double(tape)  # restore z (line 13)
         b_z = 0.0  # line 13: z = 0.0
     return result, b_l2
 
 
 def logistic_loss(w, X, y, double l2):
     """logistic_loss(w, X, y, l2) from logistic.py line 8, compiled."""
-    w = as_float_array(w, 'w', 1)
-    X = as_float_array(X, 'X', 2)
-    y = as_float_array(y, 'y', 1)
+    w = _arrays.as_float_array(w, 'w', 1)
+    X = _arrays.as_float_array(X, 'X', 2)
+    y = _arrays.as_float_array(y, 'y', 1)
     return _logistic_loss_primal(w, X, y, l2)
 
 
-def value_and_vjp_logistic_loss(w, X, y, double l2, double dout):
+def value_and_vjp_logistic_loss(w, X, y, double l2, dout):
     """(logistic_loss(w, X, y, l2), dout times the gradient), in one forward and one reverse sweep."""
-    cdef Tape tape
-    w = as_float_array(w, 'w', 1)
-    X = as_float_array(X, 'X', 2)
-    y = as_float_array(y, 'y', 1)
+    cdef _tape.Tape tape
+    dout = _arrays.scalar_cotangent(dout, 'logistic_loss')
+    w = _arrays.as_float_array(w, 'w', 1)
+    X = _arrays.as_float_array(X, 'X', 2)
+    y = _arrays.as_float_array(y, 'y', 1)
     b_w = np.zeros_like(w)
     b_X = np.zeros_like(X)
     b_y = np.zeros_like(y)
-    tape_init(&tape)
+    _tape.tape_init(&tape)
     try:
         value, b_l2 = _logistic_loss_adjoint(&tape, w, X, y, l2, dout, b_w, b_X, b_y)
         out_of_memory = tape.failed
     finally:
-        tape_free(&tape)
+        _tape.tape_free(&tape)
     if out_of_memory:
         raise MemoryError("the tape of logistic_loss could not grow")
     return value, (b_w, b_X, b_y, b_l2)
@@ -127,7 +128,7 @@ def value_and_grad_logistic_loss(w, X, y, double l2):
     return value_and_vjp_logistic_loss(w, X, y, l2, 1.0)
 
 
-def vjp_logistic_loss(w, X, y, double l2, double dout):
+def vjp_logistic_loss(w, X, y, double l2, dout):
     """dout times the gradient of logistic_loss with respect to w, X, y, l2."""
     return value_and_vjp_logistic_loss(w, X, y, l2, dout)[1]
 
@@ -153,8 +154,8 @@ cdef (double, double) _logistic_loss_jvp(double[::1] w, double[:, ::1] X, double
         for j in range(d):
             d_z = d_z + (w[j] * d_X[i, j] + X[i, j] * d_w[j])
             z = z + X[i, j] * w[j]
-        d_total = d_total + 1.0 / (1.0 + exp(-y[i] * z)) * (exp(-y[i] * z) * (-(z * d_y[i]) - y[i] * d_z))
-        total = total + log(1.0 + exp(-y[i] * z))
+        d_total = d_total + 1.0 / (1.0 + _math.exp(-y[i] * z)) * (_math.exp(-y[i] * z) * (-(z * d_y[i]) - y[i] * d_z))
+        total = total + _math.log(1.0 + _math.exp(-y[i] * z))
     d_penalty = 0.0
     penalty = 0.0
     if 0 < d and (0 >= w.shape[0] or d - 1 < 0 or d - 1 >= w.shape[0]):
@@ -167,7 +168,7 @@ cdef (double, double) _logistic_loss_jvp(double[::1] w, double[:, ::1] X, double
     return result, d_result
 
 
-cdef (double, double, double, double) _logistic_loss_hvp(Tape* tape, double[::1] w, double[:, ::1] X, double[::1] y, double l2, double b_result, double[::1] b_w, double[:, ::1] b_X, double[::1] b_y, double[::1] d_w, double[:, ::1] d_X, double[::1] d_y, double d_l2, double d_b_result, double[::1] d_b_w, double[:, ::1] d_b_X, double[::1] d_b_y) except *:
+cdef (double, double, double, double) _logistic_loss_hvp(_tape.Tape* tape, double[::1] w, double[:, ::1] X, double[::1] y, double l2, double b_result, double[::1] b_w, double[:, ::1] b_X, double[::1] b_y, double[::1] d_w, double[:, ::1] d_X, double[::1] d_y, double d_l2, double d_b_result, double[::1] d_b_w, double[:, ::1] d_b_X, double[::1] d_b_y) except *:
     cdef double b_l2 = 0.0, b_penalty = 0.0, b_tmp = 0.0, b_total = 0.0, b_z = 0.0, d_b_l2 = 0.0, d_b_penalty = 0.0, d_b_tmp = 0.0, d_b_total = 0.0, d_b_z = 0.0, d_exp_value = 0.0, d_penalty = 0.0, d_result = 0.0, d_total = 0.0, d_z = 0.0, exp_value = 0.0, penalty = 0.0, result = 0.0, total = 0.0, z = 0.0
     cdef Py_ssize_t d = 0, i = 0, j = 0, n = 0
     # forward sweep
@@ -183,17 +184,17 @@ cdef (double, double, double, double) _logistic_loss_hvp(Tape* tape, double[::1]
         raise IndexError("index out of range for array 'w' (line 15)")
     if 0 < n and (0 >= y.shape[0] or n - 1 < 0 or n - 1 >= y.shape[0]):
         raise IndexError("index out of range for array 'y' (line 16)")
-    reserve_doubles(tape, n)
+    _tape.reserve_doubles(tape, n)
     for i in range(n):  # line 12
-        push_double(tape, z)  # z is overwritten at line 13
-        push_double(tape, d_z)  # and its tangent
+        _tape.push_double(tape, z)  # z is overwritten at line 13
+        _tape.push_double(tape, d_z)  # and its tangent
         d_z = 0.0
         z = 0.0  # line 13
         for j in range(d):  # line 14
             d_z = d_z + (w[j] * d_X[i, j] + X[i, j] * d_w[j])
             z = z + X[i, j] * w[j]  # line 15
-        d_total = d_total + 1.0 / (1.0 + exp(-y[i] * z)) * (exp(-y[i] * z) * (-(z * d_y[i]) - y[i] * d_z))
-        total = total + log(1.0 + exp(-y[i] * z))  # line 16
+        d_total = d_total + 1.0 / (1.0 + _math.exp(-y[i] * z)) * (_math.exp(-y[i] * z) * (-(z * d_y[i]) - y[i] * d_z))
+        total = total + _math.log(1.0 + _math.exp(-y[i] * z))  # line 16
     d_penalty = 0.0
     penalty = 0.0  # line 17
     if 0 < d and (0 >= w.shape[0] or d - 1 < 0 or d - 1 >= w.shape[0]):
@@ -214,8 +215,8 @@ cdef (double, double, double, double) _logistic_loss_hvp(Tape* tape, double[::1]
         d_b_w[j] += w[j] * d_b_penalty + b_penalty * d_w[j] + (w[j] * d_b_penalty + b_penalty * d_w[j])
         b_w[j] += b_penalty * w[j] + b_penalty * w[j]  # line 19: penalty += w[j] * w[j]
     for i in range(n - 1, -1, -1):  # line 12, reversed
-        d_exp_value = -(exp(-(y[i] * z)) * (z * d_y[i] + y[i] * d_z))
-        exp_value = exp(-(y[i] * z))  # line 16: total += math.log(1.0 + math.exp(-y[i] * z))
+        d_exp_value = -(_math.exp(-(y[i] * z)) * (z * d_y[i] + y[i] * d_z))
+        exp_value = _math.exp(-(y[i] * z))  # line 16: total += math.log(1.0 + math.exp(-y[i] * z))
         d_b_tmp = exp_value * (1.0 / (1.0 + exp_value) * d_b_total - b_total * (1.0 / (1.0 + exp_value) / (1.0 + exp_value) * d_exp_value)) + b_total * (1.0 / (1.0 + exp_value)) * d_exp_value
         b_tmp = b_total * (1.0 / (1.0 + exp_value)) * exp_value
         d_b_y[i] += -(z * d_b_tmp + b_tmp * d_z)
@@ -227,8 +228,8 @@ cdef (double, double, double, double) _logistic_loss_hvp(Tape* tape, double[::1]
             b_X[i, j] += b_z * w[j]  # line 15: z += X[i, j] * w[j]
             d_b_w[j] += X[i, j] * d_b_z + b_z * d_X[i, j]
             b_w[j] += b_z * X[i, j]
-        d_z = pop_double(tape)
-        z = pop_double(tape)  # restore z (line 13)
+        d_z = _tape.pop_double(tape)
+        z = _tape.pop_double(tape)  # restore z (line 13)
         d_b_z = 0.0
         b_z = 0.0  # line 13: z = 0.0
     return result, b_l2, d_result, d_b_l2
@@ -236,43 +237,40 @@ cdef (double, double, double, double) _logistic_loss_hvp(Tape* tape, double[::1]
 
 def jvp_logistic_loss(w, X, y, double l2, tangents):
     """The derivative of logistic_loss along tangents (one per parameter: w, X, y, l2), forward mode."""
-    w = as_float_array(w, 'w', 1)
-    X = as_float_array(X, 'X', 2)
-    y = as_float_array(y, 'y', 1)
-    d_w, d_X, d_y, d_l2 = tangents
-    d_w = as_float_array(d_w, 'd_w', 1)
-    d_X = as_float_array(d_X, 'd_X', 2)
-    d_y = as_float_array(d_y, 'd_y', 1)
+    w = _arrays.as_float_array(w, 'w', 1)
+    X = _arrays.as_float_array(X, 'X', 2)
+    y = _arrays.as_float_array(y, 'y', 1)
+    d_w, d_X, d_y, d_l2 = _arrays.per_parameter(tangents, (w, X, y, l2), ('w', 'X', 'y', 'l2'), 'tangents')
     return _logistic_loss_jvp(w, X, y, l2, d_w, d_X, d_y, d_l2)[1]
 
 
 def hvp_logistic_loss(w, X, y, double l2, v):
     """The Hessian of logistic_loss times v (shaped like the parameters w, X, y, l2): forward over reverse."""
-    cdef Tape tape
-    w = as_float_array(w, 'w', 1)
-    X = as_float_array(X, 'X', 2)
-    y = as_float_array(y, 'y', 1)
-    d_w, d_X, d_y, d_l2 = v
-    d_w = as_float_array(d_w, 'd_w', 1)
-    d_X = as_float_array(d_X, 'd_X', 2)
-    d_y = as_float_array(d_y, 'd_y', 1)
+    cdef _tape.Tape tape
+    w = _arrays.as_float_array(w, 'w', 1)
+    X = _arrays.as_float_array(X, 'X', 2)
+    y = _arrays.as_float_array(y, 'y', 1)
+    d_w, d_X, d_y, d_l2 = _arrays.per_parameter(v, (w, X, y, l2), ('w', 'X', 'y', 'l2'), 'v')
     g_w = np.zeros_like(w)
     hv_w = np.zeros_like(w)
     g_X = np.zeros_like(X)
     hv_X = np.zeros_like(X)
     g_y = np.zeros_like(y)
     hv_y = np.zeros_like(y)
-    tape_init(&tape)
+    _tape.tape_init(&tape)
     try:
         value, g_l2, d_value, hv_l2 = _logistic_loss_hvp(&tape, w, X, y, l2, 1.0, g_w, g_X, g_y, d_w, d_X, d_y, d_l2, 0.0, hv_w, hv_X, hv_y)
         out_of_memory = tape.failed
     finally:
-        tape_free(&tape)
+        _tape.tape_free(&tape)
     if out_of_memory:
         raise MemoryError("the tape of logistic_loss could not grow")
     return (hv_w, hv_X, hv_y, hv_l2)
 
 
 def hessian_logistic_loss(w, X, y, double l2):
-    """The Hessian of logistic_loss with respect to w, X, y, l2 (a float for one parameter)."""
-    raise TypeError("hessian_logistic_loss needs scalar parameters; use hvp_logistic_loss for arrays")
+    """The dense Hessian of logistic_loss with respect to w, X, y, l2, as jax.hessian lays it out, from one hvp_logistic_loss per element."""
+    w = _arrays.as_float_array(w, 'w', 1)
+    X = _arrays.as_float_array(X, 'X', 2)
+    y = _arrays.as_float_array(y, 'y', 1)
+    return _arrays.dense_hessian(lambda v: hvp_logistic_loss(w=w, X=X, y=y, l2=l2, v=v), (w, X, y, l2))

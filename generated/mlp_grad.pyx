@@ -3,10 +3,10 @@
 # Every function of mlp.py appears as its primal, then its adjoint: a forward sweep that runs
 # the original code and records on the tape what the reverse sweep needs, then the reverse sweep.
 
-from srcgrad.runtime.tape cimport Tape, tape_init, tape_free
+from srcgrad.runtime cimport tape as _tape
 import numpy as np
-from srcgrad.runtime.arrays import as_float_array
-from srcgrad.runtime.vector import as_float_ndarray, gradients_like, matmul_adjoint_left, matmul_adjoint_right, mean_adjoint, unbroadcast
+from srcgrad.runtime import arrays as _arrays
+from srcgrad.runtime import vector as _vector
 
 
 # ----------------------------------------------------------------------------------------------
@@ -27,7 +27,7 @@ cdef double _mlp_loss_primal(object W1, object b1, object W2, double b2, object 
     return result
 
 
-cdef tuple _mlp_loss_adjoint(Tape* tape, object W1, object b1, object W2, double b2, object X, object y, double b_result):
+cdef tuple _mlp_loss_adjoint(_tape.Tape* tape, object W1, object b1, object W2, double b2, object X, object y, double b_result):
     """Returns mlp_loss(W1, b1, W2, b2, X, y) and b_result times its gradient."""
     cdef double b_b2 = 0.0, result = 0.0
     cdef object b_W1 = 0.0, b_W2 = 0.0, b_X = 0.0, b_b1 = 0.0, b_difference = 0.0, b_hidden = 0.0, b_power = 0.0, b_prediction = 0.0, b_product = 0.0, b_product2 = 0.0, b_total = 0.0, b_y = 0.0, difference = None, hidden = None, power = None, prediction = None, product = None, product2 = None, total = None
@@ -41,49 +41,50 @@ cdef tuple _mlp_loss_adjoint(Tape* tape, object W1, object b1, object W2, double
     power = difference ** 2  # line 10
     result = np.mean(power)  # line 10
     # reverse sweep
-    b_power = mean_adjoint(b_result, power, None)  # line 10: return np.mean((prediction - y) ** 2)
+    b_power = _vector.mean_adjoint(b_result, power, None)  # line 10: return np.mean((prediction - y) ** 2)
     b_difference = b_power * (2 * difference)  # line 10: return np.mean((prediction - y) ** 2)
-    b_prediction = unbroadcast(b_difference, prediction)  # line 10: return np.mean((prediction - y) ** 2)
-    b_y = unbroadcast(-b_difference, y)
+    b_prediction = _vector.unbroadcast(b_difference, prediction)  # line 10: return np.mean((prediction - y) ** 2)
+    b_y = _vector.unbroadcast(-b_difference, y)
     b_product2 = b_prediction  # line 9: prediction = hidden @ W2 + b2
-    b_b2 += unbroadcast(b_prediction, b2)
-    b_hidden = matmul_adjoint_left(b_product2, hidden, W2)  # line 9: prediction = hidden @ W2 + b2
-    b_W2 = matmul_adjoint_right(b_product2, hidden, W2)
+    b_b2 += _vector.unbroadcast(b_prediction, b2)
+    b_hidden = _vector.matmul_adjoint_left(b_product2, hidden, W2)  # line 9: prediction = hidden @ W2 + b2
+    b_W2 = _vector.matmul_adjoint_right(b_product2, hidden, W2)
     b_total = b_hidden * (1.0 - hidden * hidden)  # line 8: hidden = np.tanh(X @ W1 + b1)
-    b_product = unbroadcast(b_total, product)  # line 8: hidden = np.tanh(X @ W1 + b1)
-    b_b1 = unbroadcast(b_total, b1)
-    b_X = matmul_adjoint_left(b_product, X, W1)  # line 8: hidden = np.tanh(X @ W1 + b1)
-    b_W1 = matmul_adjoint_right(b_product, X, W1)
+    b_product = _vector.unbroadcast(b_total, product)  # line 8: hidden = np.tanh(X @ W1 + b1)
+    b_b1 = _vector.unbroadcast(b_total, b1)
+    b_X = _vector.matmul_adjoint_left(b_product, X, W1)  # line 8: hidden = np.tanh(X @ W1 + b1)
+    b_W1 = _vector.matmul_adjoint_right(b_product, X, W1)
     return result, b_W1, b_b1, b_W2, b_b2, b_X, b_y
 
 
 def mlp_loss(W1, b1, W2, double b2, X, y):
     """mlp_loss(W1, b1, W2, b2, X, y) from mlp.py line 6, compiled."""
-    W1 = as_float_ndarray(W1, 'W1')
-    b1 = as_float_ndarray(b1, 'b1')
-    W2 = as_float_ndarray(W2, 'W2')
-    X = as_float_ndarray(X, 'X')
-    y = as_float_ndarray(y, 'y')
+    W1 = _vector.as_float_ndarray(W1, 'W1')
+    b1 = _vector.as_float_ndarray(b1, 'b1')
+    W2 = _vector.as_float_ndarray(W2, 'W2')
+    X = _vector.as_float_ndarray(X, 'X')
+    y = _vector.as_float_ndarray(y, 'y')
     return _mlp_loss_primal(W1, b1, W2, b2, X, y)
 
 
-def value_and_vjp_mlp_loss(W1, b1, W2, double b2, X, y, double dout):
+def value_and_vjp_mlp_loss(W1, b1, W2, double b2, X, y, dout):
     """(mlp_loss(W1, b1, W2, b2, X, y), dout times the gradient), in one forward and one reverse sweep."""
-    cdef Tape tape
-    W1 = as_float_ndarray(W1, 'W1')
-    b1 = as_float_ndarray(b1, 'b1')
-    W2 = as_float_ndarray(W2, 'W2')
-    X = as_float_ndarray(X, 'X')
-    y = as_float_ndarray(y, 'y')
-    tape_init(&tape)
+    cdef _tape.Tape tape
+    dout = _arrays.scalar_cotangent(dout, 'mlp_loss')
+    W1 = _vector.as_float_ndarray(W1, 'W1')
+    b1 = _vector.as_float_ndarray(b1, 'b1')
+    W2 = _vector.as_float_ndarray(W2, 'W2')
+    X = _vector.as_float_ndarray(X, 'X')
+    y = _vector.as_float_ndarray(y, 'y')
+    _tape.tape_init(&tape)
     try:
         value, b_W1, b_b1, b_W2, b_b2, b_X, b_y = _mlp_loss_adjoint(&tape, W1, b1, W2, b2, X, y, dout)
         out_of_memory = tape.failed
     finally:
-        tape_free(&tape)
+        _tape.tape_free(&tape)
     if out_of_memory:
         raise MemoryError("the tape of mlp_loss could not grow")
-    b_W1, b_b1, b_W2, b_X, b_y = gradients_like((b_W1, b_b1, b_W2, b_X, b_y,), (W1, b1, W2, X, y,))
+    b_W1, b_b1, b_W2, b_X, b_y = _vector.gradients_like((b_W1, b_b1, b_W2, b_X, b_y,), (W1, b1, W2, X, y,))
     return value, (b_W1, b_b1, b_W2, b_b2, b_X, b_y)
 
 
@@ -97,7 +98,7 @@ def value_and_grad_mlp_loss(W1, b1, W2, double b2, X, y):
     return value_and_vjp_mlp_loss(W1, b1, W2, b2, X, y, 1.0)
 
 
-def vjp_mlp_loss(W1, b1, W2, double b2, X, y, double dout):
+def vjp_mlp_loss(W1, b1, W2, double b2, X, y, dout):
     """dout times the gradient of mlp_loss with respect to W1, b1, W2, b2, X, y."""
     return value_and_vjp_mlp_loss(W1, b1, W2, b2, X, y, dout)[1]
 
@@ -124,7 +125,7 @@ cdef tuple _mlp_loss_jvp(object W1, object b1, object W2, double b2, object X, o
     return result, d_result
 
 
-cdef tuple _mlp_loss_hvp(Tape* tape, object W1, object b1, object W2, double b2, object X, object y, double b_result, object d_W1, object d_b1, object d_W2, double d_b2, object d_X, object d_y, double d_b_result):
+cdef tuple _mlp_loss_hvp(_tape.Tape* tape, object W1, object b1, object W2, double b2, object X, object y, double b_result, object d_W1, object d_b1, object d_W2, double d_b2, object d_X, object d_y, double d_b_result):
     cdef double b_b2 = 0.0, d_b_b2 = 0.0, d_result = 0.0, result = 0.0
     cdef object b_W1 = 0.0, b_W2 = 0.0, b_X = 0.0, b_b1 = 0.0, b_difference = 0.0, b_hidden = 0.0, b_power = 0.0, b_prediction = 0.0, b_product = 0.0, b_product2 = 0.0, b_total = 0.0, b_y = 0.0, d_b_W1 = 0.0, d_b_W2 = 0.0, d_b_X = 0.0, d_b_b1 = 0.0, d_b_difference = 0.0, d_b_hidden = 0.0, d_b_power = 0.0, d_b_prediction = 0.0, d_b_product = 0.0, d_b_product2 = 0.0, d_b_total = 0.0, d_b_y = 0.0, d_difference = 0.0, d_hidden = 0.0, d_power = 0.0, d_prediction = 0.0, d_product = 0.0, d_product2 = 0.0, d_total = 0.0, difference = None, hidden = None, power = None, prediction = None, product = None, product2 = None, total = None
     # forward sweep
@@ -145,77 +146,72 @@ cdef tuple _mlp_loss_hvp(Tape* tape, object W1, object b1, object W2, double b2,
     d_result = np.mean(d_power)
     result = np.mean(power)  # line 10
     # reverse sweep
-    d_b_power = mean_adjoint(d_b_result, power, None)
-    b_power = mean_adjoint(b_result, power, None)  # line 10: return np.mean((prediction - y) ** 2)
+    d_b_power = _vector.mean_adjoint(d_b_result, power, None)
+    b_power = _vector.mean_adjoint(b_result, power, None)  # line 10: return np.mean((prediction - y) ** 2)
     d_b_difference = 2 * difference * d_b_power + b_power * (2 * d_difference)
     b_difference = b_power * (2 * difference)  # line 10: return np.mean((prediction - y) ** 2)
-    d_b_prediction = unbroadcast(d_b_difference, prediction)
-    b_prediction = unbroadcast(b_difference, prediction)  # line 10: return np.mean((prediction - y) ** 2)
-    d_b_y = unbroadcast(-d_b_difference, y)
-    b_y = unbroadcast(-b_difference, y)
+    d_b_prediction = _vector.unbroadcast(d_b_difference, prediction)
+    b_prediction = _vector.unbroadcast(b_difference, prediction)  # line 10: return np.mean((prediction - y) ** 2)
+    d_b_y = _vector.unbroadcast(-d_b_difference, y)
+    b_y = _vector.unbroadcast(-b_difference, y)
     d_b_product2 = d_b_prediction
     b_product2 = b_prediction  # line 9: prediction = hidden @ W2 + b2
-    d_b_b2 += unbroadcast(d_b_prediction, b2)
-    b_b2 += unbroadcast(b_prediction, b2)
-    d_b_hidden = matmul_adjoint_left(d_b_product2, hidden, W2) + matmul_adjoint_left(b_product2, hidden, d_W2)
-    b_hidden = matmul_adjoint_left(b_product2, hidden, W2)  # line 9: prediction = hidden @ W2 + b2
-    d_b_W2 = matmul_adjoint_right(d_b_product2, hidden, W2) + matmul_adjoint_right(b_product2, d_hidden, W2)
-    b_W2 = matmul_adjoint_right(b_product2, hidden, W2)
+    d_b_b2 += _vector.unbroadcast(d_b_prediction, b2)
+    b_b2 += _vector.unbroadcast(b_prediction, b2)
+    d_b_hidden = _vector.matmul_adjoint_left(d_b_product2, hidden, W2) + _vector.matmul_adjoint_left(b_product2, hidden, d_W2)
+    b_hidden = _vector.matmul_adjoint_left(b_product2, hidden, W2)  # line 9: prediction = hidden @ W2 + b2
+    d_b_W2 = _vector.matmul_adjoint_right(d_b_product2, hidden, W2) + _vector.matmul_adjoint_right(b_product2, d_hidden, W2)
+    b_W2 = _vector.matmul_adjoint_right(b_product2, hidden, W2)
     d_b_total = (1.0 - hidden * hidden) * d_b_hidden - b_hidden * (hidden * d_hidden + hidden * d_hidden)
     b_total = b_hidden * (1.0 - hidden * hidden)  # line 8: hidden = np.tanh(X @ W1 + b1)
-    d_b_product = unbroadcast(d_b_total, product)
-    b_product = unbroadcast(b_total, product)  # line 8: hidden = np.tanh(X @ W1 + b1)
-    d_b_b1 = unbroadcast(d_b_total, b1)
-    b_b1 = unbroadcast(b_total, b1)
-    d_b_X = matmul_adjoint_left(d_b_product, X, W1) + matmul_adjoint_left(b_product, X, d_W1)
-    b_X = matmul_adjoint_left(b_product, X, W1)  # line 8: hidden = np.tanh(X @ W1 + b1)
-    d_b_W1 = matmul_adjoint_right(d_b_product, X, W1) + matmul_adjoint_right(b_product, d_X, W1)
-    b_W1 = matmul_adjoint_right(b_product, X, W1)
+    d_b_product = _vector.unbroadcast(d_b_total, product)
+    b_product = _vector.unbroadcast(b_total, product)  # line 8: hidden = np.tanh(X @ W1 + b1)
+    d_b_b1 = _vector.unbroadcast(d_b_total, b1)
+    b_b1 = _vector.unbroadcast(b_total, b1)
+    d_b_X = _vector.matmul_adjoint_left(d_b_product, X, W1) + _vector.matmul_adjoint_left(b_product, X, d_W1)
+    b_X = _vector.matmul_adjoint_left(b_product, X, W1)  # line 8: hidden = np.tanh(X @ W1 + b1)
+    d_b_W1 = _vector.matmul_adjoint_right(d_b_product, X, W1) + _vector.matmul_adjoint_right(b_product, d_X, W1)
+    b_W1 = _vector.matmul_adjoint_right(b_product, X, W1)
     return result, b_W1, b_b1, b_W2, b_b2, b_X, b_y, d_result, d_b_W1, d_b_b1, d_b_W2, d_b_b2, d_b_X, d_b_y
 
 
 def jvp_mlp_loss(W1, b1, W2, double b2, X, y, tangents):
     """The derivative of mlp_loss along tangents (one per parameter: W1, b1, W2, b2, X, y), forward mode."""
-    W1 = as_float_ndarray(W1, 'W1')
-    b1 = as_float_ndarray(b1, 'b1')
-    W2 = as_float_ndarray(W2, 'W2')
-    X = as_float_ndarray(X, 'X')
-    y = as_float_ndarray(y, 'y')
-    d_W1, d_b1, d_W2, d_b2, d_X, d_y = tangents
-    d_W1 = as_float_ndarray(d_W1, 'd_W1')
-    d_b1 = as_float_ndarray(d_b1, 'd_b1')
-    d_W2 = as_float_ndarray(d_W2, 'd_W2')
-    d_X = as_float_ndarray(d_X, 'd_X')
-    d_y = as_float_ndarray(d_y, 'd_y')
+    W1 = _vector.as_float_ndarray(W1, 'W1')
+    b1 = _vector.as_float_ndarray(b1, 'b1')
+    W2 = _vector.as_float_ndarray(W2, 'W2')
+    X = _vector.as_float_ndarray(X, 'X')
+    y = _vector.as_float_ndarray(y, 'y')
+    d_W1, d_b1, d_W2, d_b2, d_X, d_y = _arrays.per_parameter(tangents, (W1, b1, W2, b2, X, y), ('W1', 'b1', 'W2', 'b2', 'X', 'y'), 'tangents')
     return _mlp_loss_jvp(W1, b1, W2, b2, X, y, d_W1, d_b1, d_W2, d_b2, d_X, d_y)[1]
 
 
 def hvp_mlp_loss(W1, b1, W2, double b2, X, y, v):
     """The Hessian of mlp_loss times v (shaped like the parameters W1, b1, W2, b2, X, y): forward over reverse."""
-    cdef Tape tape
-    W1 = as_float_ndarray(W1, 'W1')
-    b1 = as_float_ndarray(b1, 'b1')
-    W2 = as_float_ndarray(W2, 'W2')
-    X = as_float_ndarray(X, 'X')
-    y = as_float_ndarray(y, 'y')
-    d_W1, d_b1, d_W2, d_b2, d_X, d_y = v
-    d_W1 = as_float_ndarray(d_W1, 'd_W1')
-    d_b1 = as_float_ndarray(d_b1, 'd_b1')
-    d_W2 = as_float_ndarray(d_W2, 'd_W2')
-    d_X = as_float_ndarray(d_X, 'd_X')
-    d_y = as_float_ndarray(d_y, 'd_y')
-    tape_init(&tape)
+    cdef _tape.Tape tape
+    W1 = _vector.as_float_ndarray(W1, 'W1')
+    b1 = _vector.as_float_ndarray(b1, 'b1')
+    W2 = _vector.as_float_ndarray(W2, 'W2')
+    X = _vector.as_float_ndarray(X, 'X')
+    y = _vector.as_float_ndarray(y, 'y')
+    d_W1, d_b1, d_W2, d_b2, d_X, d_y = _arrays.per_parameter(v, (W1, b1, W2, b2, X, y), ('W1', 'b1', 'W2', 'b2', 'X', 'y'), 'v')
+    _tape.tape_init(&tape)
     try:
         value, g_W1, g_b1, g_W2, g_b2, g_X, g_y, d_value, hv_W1, hv_b1, hv_W2, hv_b2, hv_X, hv_y = _mlp_loss_hvp(&tape, W1, b1, W2, b2, X, y, 1.0, d_W1, d_b1, d_W2, d_b2, d_X, d_y, 0.0)
         out_of_memory = tape.failed
     finally:
-        tape_free(&tape)
+        _tape.tape_free(&tape)
     if out_of_memory:
         raise MemoryError("the tape of mlp_loss could not grow")
-    hv_W1, hv_b1, hv_W2, hv_X, hv_y = gradients_like((hv_W1, hv_b1, hv_W2, hv_X, hv_y,), (W1, b1, W2, X, y,))
+    hv_W1, hv_b1, hv_W2, hv_X, hv_y = _vector.gradients_like((hv_W1, hv_b1, hv_W2, hv_X, hv_y,), (W1, b1, W2, X, y,))
     return (hv_W1, hv_b1, hv_W2, hv_b2, hv_X, hv_y)
 
 
 def hessian_mlp_loss(W1, b1, W2, double b2, X, y):
-    """The Hessian of mlp_loss with respect to W1, b1, W2, b2, X, y (a float for one parameter)."""
-    raise TypeError("hessian_mlp_loss needs scalar parameters; use hvp_mlp_loss for arrays")
+    """The dense Hessian of mlp_loss with respect to W1, b1, W2, b2, X, y, as jax.hessian lays it out, from one hvp_mlp_loss per element."""
+    W1 = _vector.as_float_ndarray(W1, 'W1')
+    b1 = _vector.as_float_ndarray(b1, 'b1')
+    W2 = _vector.as_float_ndarray(W2, 'W2')
+    X = _vector.as_float_ndarray(X, 'X')
+    y = _vector.as_float_ndarray(y, 'y')
+    return _arrays.dense_hessian(lambda v: hvp_mlp_loss(W1=W1, b1=b1, W2=W2, b2=b2, X=X, y=y, v=v), (W1, b1, W2, b2, X, y))

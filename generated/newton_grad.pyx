@@ -3,10 +3,10 @@
 # Every function of newton.py appears as its primal, then its adjoint: a forward sweep that runs
 # the original code and records on the tape what the reverse sweep needs, then the reverse sweep.
 
-from libc.math cimport cos, fabs, sin
-from srcgrad.runtime.tape cimport Tape, tape_init, tape_free, pop_double, push_double, reserve_doubles
+from libc cimport math as _math
+from srcgrad.runtime cimport tape as _tape
 import numpy as np
-from srcgrad.runtime.arrays import as_float_array
+from srcgrad.runtime import arrays as _arrays
 
 
 # ----------------------------------------------------------------------------------------------
@@ -19,7 +19,7 @@ cdef double _residual_primal(double x, double a) noexcept nogil:
     return result
 
 
-cdef (double, double, double) _residual_adjoint(Tape* tape, double x, double a, double b_result) noexcept nogil:
+cdef (double, double, double) _residual_adjoint(_tape.Tape* tape, double x, double a, double b_result) noexcept nogil:
     """Returns residual(x, a) and b_result times its gradient."""
     cdef double b_a = 0.0, b_tmp = 0.0, b_x = 0.0, result = 0.0
     # forward sweep
@@ -36,15 +36,16 @@ def residual(double x, double a):
     return _residual_primal(x, a)
 
 
-def value_and_vjp_residual(double x, double a, double dout):
+def value_and_vjp_residual(double x, double a, dout):
     """(residual(x, a), dout times the gradient), in one forward and one reverse sweep."""
-    cdef Tape tape
-    tape_init(&tape)
+    cdef _tape.Tape tape
+    dout = _arrays.scalar_cotangent(dout, 'residual')
+    _tape.tape_init(&tape)
     try:
         value, b_x, b_a = _residual_adjoint(&tape, x, a, dout)
         out_of_memory = tape.failed
     finally:
-        tape_free(&tape)
+        _tape.tape_free(&tape)
     if out_of_memory:
         raise MemoryError("the tape of residual could not grow")
     return value, (b_x, b_a)
@@ -60,7 +61,7 @@ def value_and_grad_residual(double x, double a):
     return value_and_vjp_residual(x, a, 1.0)
 
 
-def vjp_residual(double x, double a, double dout):
+def vjp_residual(double x, double a, dout):
     """dout times the gradient of residual with respect to x, a."""
     return value_and_vjp_residual(x, a, dout)[1]
 
@@ -72,7 +73,7 @@ cdef (double, double) _residual_jvp(double x, double a, double d_x, double d_a) 
     return result, d_result
 
 
-cdef (double, double, double, double, double, double) _residual_hvp(Tape* tape, double x, double a, double b_result, double d_x, double d_a, double d_b_result) noexcept nogil:
+cdef (double, double, double, double, double, double) _residual_hvp(_tape.Tape* tape, double x, double a, double b_result, double d_x, double d_a, double d_b_result) noexcept nogil:
     cdef double b_a = 0.0, b_tmp = 0.0, b_x = 0.0, d_b_a = 0.0, d_b_tmp = 0.0, d_b_x = 0.0, d_result = 0.0, result = 0.0
     # forward sweep
     d_result = x * (x * d_x + x * d_x) + x * x * d_x - d_a
@@ -89,28 +90,28 @@ cdef (double, double, double, double, double, double) _residual_hvp(Tape* tape, 
 
 def jvp_residual(double x, double a, tangents):
     """The derivative of residual along tangents (one per parameter: x, a), forward mode."""
-    d_x, d_a = tangents
+    d_x, d_a = _arrays.per_parameter(tangents, (x, a), ('x', 'a'), 'tangents')
     return _residual_jvp(x, a, d_x, d_a)[1]
 
 
 def hvp_residual(double x, double a, v):
     """The Hessian of residual times v (shaped like the parameters x, a): forward over reverse."""
-    cdef Tape tape
-    d_x, d_a = v
-    tape_init(&tape)
+    cdef _tape.Tape tape
+    d_x, d_a = _arrays.per_parameter(v, (x, a), ('x', 'a'), 'v')
+    _tape.tape_init(&tape)
     try:
         value, g_x, g_a, d_value, hv_x, hv_a = _residual_hvp(&tape, x, a, 1.0, d_x, d_a, 0.0)
         out_of_memory = tape.failed
     finally:
-        tape_free(&tape)
+        _tape.tape_free(&tape)
     if out_of_memory:
         raise MemoryError("the tape of residual could not grow")
     return (hv_x, hv_a)
 
 
 def hessian_residual(double x, double a):
-    """The Hessian of residual with respect to x, a (a float for one parameter)."""
-    return np.array([hvp_residual(x, a, unit) for unit in ((1.0, 0.0), (0.0, 1.0))])
+    """The dense Hessian of residual with respect to x, a, as jax.hessian lays it out, from one hvp_residual per element."""
+    return _arrays.dense_hessian(lambda v: hvp_residual(x=x, a=a, v=v), (x, a))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -123,7 +124,7 @@ cdef double _slope_primal(double x) noexcept nogil:
     return result
 
 
-cdef (double, double) _slope_adjoint(Tape* tape, double x, double b_result) noexcept nogil:
+cdef (double, double) _slope_adjoint(_tape.Tape* tape, double x, double b_result) noexcept nogil:
     """Returns slope(x) and b_result times its gradient."""
     cdef double b_x = 0.0, result = 0.0
     # forward sweep
@@ -138,15 +139,16 @@ def slope(double x):
     return _slope_primal(x)
 
 
-def value_and_vjp_slope(double x, double dout):
+def value_and_vjp_slope(double x, dout):
     """(slope(x), dout times the gradient), in one forward and one reverse sweep."""
-    cdef Tape tape
-    tape_init(&tape)
+    cdef _tape.Tape tape
+    dout = _arrays.scalar_cotangent(dout, 'slope')
+    _tape.tape_init(&tape)
     try:
         value, b_x = _slope_adjoint(&tape, x, dout)
         out_of_memory = tape.failed
     finally:
-        tape_free(&tape)
+        _tape.tape_free(&tape)
     if out_of_memory:
         raise MemoryError("the tape of slope could not grow")
     return value, b_x
@@ -162,7 +164,7 @@ def value_and_grad_slope(double x):
     return value_and_vjp_slope(x, 1.0)
 
 
-def vjp_slope(double x, double dout):
+def vjp_slope(double x, dout):
     """dout times the gradient of slope with respect to x."""
     return value_and_vjp_slope(x, dout)[1]
 
@@ -174,7 +176,7 @@ cdef (double, double) _slope_jvp(double x, double d_x) noexcept nogil:
     return result, d_result
 
 
-cdef (double, double, double, double) _slope_hvp(Tape* tape, double x, double b_result, double d_x, double d_b_result) noexcept nogil:
+cdef (double, double, double, double) _slope_hvp(_tape.Tape* tape, double x, double b_result, double d_x, double d_b_result) noexcept nogil:
     cdef double b_x = 0.0, d_b_x = 0.0, d_result = 0.0, result = 0.0
     # forward sweep
     d_result = x * (3.0 * d_x) + 3.0 * x * d_x
@@ -187,28 +189,28 @@ cdef (double, double, double, double) _slope_hvp(Tape* tape, double x, double b_
 
 def jvp_slope(double x, tangents):
     """The derivative of slope along tangents (one per parameter: x), forward mode."""
-    d_x = tangents
+    d_x, = _arrays.per_parameter(tangents, (x,), ('x',), 'tangents')
     return _slope_jvp(x, d_x)[1]
 
 
 def hvp_slope(double x, v):
     """The Hessian of slope times v (shaped like the parameters x): forward over reverse."""
-    cdef Tape tape
-    d_x = v
-    tape_init(&tape)
+    cdef _tape.Tape tape
+    d_x, = _arrays.per_parameter(v, (x,), ('x',), 'v')
+    _tape.tape_init(&tape)
     try:
         value, g_x, d_value, hv_x = _slope_hvp(&tape, x, 1.0, d_x, 0.0)
         out_of_memory = tape.failed
     finally:
-        tape_free(&tape)
+        _tape.tape_free(&tape)
     if out_of_memory:
         raise MemoryError("the tape of slope could not grow")
     return hv_x
 
 
 def hessian_slope(double x):
-    """The Hessian of slope with respect to x (a float for one parameter)."""
-    return hvp_slope(x, 1.0)
+    """The dense Hessian of slope with respect to x, as jax.hessian lays it out, from one hvp_slope per element."""
+    return _arrays.dense_hessian(lambda v: hvp_slope(x=x, v=v), (x,))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -218,7 +220,7 @@ def hessian_slope(double x):
 cdef double _cube_root_primal(double a) noexcept nogil:
     cdef double residual_value = 0.0, result = 0.0, slope_value = 0.0, x = 0.0
     x = a if a > 1.0 else 1.0
-    while fabs(_residual_primal(x, a)) > 1e-13 * a:
+    while _math.fabs(_residual_primal(x, a)) > 1e-13 * a:
         residual_value = _residual_primal(x, a)
         slope_value = _slope_primal(x)
         x = x - residual_value / slope_value
@@ -226,34 +228,34 @@ cdef double _cube_root_primal(double a) noexcept nogil:
     return result
 
 
-cdef (double, double) _cube_root_adjoint(Tape* tape, double a, double b_result) noexcept nogil:
+cdef (double, double) _cube_root_adjoint(_tape.Tape* tape, double a, double b_result) noexcept nogil:
     """Returns cube_root(a) and b_result times its gradient."""
     cdef double b_a = 0.0, b_residual_a = 0.0, b_residual_value = 0.0, b_residual_x = 0.0, b_slope_value = 0.0, b_slope_x = 0.0, b_tmp = 0.0, b_x = 0.0, residual_value = 0.0, residual_value2 = 0.0, result = 0.0, slope_value = 0.0, slope_value2 = 0.0, x = 0.0
     cdef Py_ssize_t iteration = 0, trips = 0
     # forward sweep
     x = a if a > 1.0 else 1.0  # line 16
     trips = 0
-    while fabs(_residual_primal(x, a)) > 1e-13 * a:  # line 17
+    while _math.fabs(_residual_primal(x, a)) > 1e-13 * a:  # line 17
         trips += 1
-        push_double(tape, residual_value)  # residual_value is overwritten at line 18
+        _tape.push_double(tape, residual_value)  # residual_value is overwritten at line 18
         residual_value = _residual_primal(x, a)  # line 18
-        push_double(tape, slope_value)  # slope_value is overwritten at line 18
+        _tape.push_double(tape, slope_value)  # slope_value is overwritten at line 18
         slope_value = _slope_primal(x)  # line 18
-        push_double(tape, x)  # x is overwritten at line 18
+        _tape.push_double(tape, x)  # x is overwritten at line 18
         x = x - residual_value / slope_value  # line 18
     result = x  # line 19
     # reverse sweep
     b_x += b_result  # line 19: return x
     for iteration in range(trips):  # line 17, reversed
-        x = pop_double(tape)  # restore x (line 18)
+        x = _tape.pop_double(tape)  # restore x (line 18)
         b_tmp = -b_x  # line 18: x = x - residual(x, a) / slope(x)
         b_residual_value += b_tmp * (1.0 / slope_value)
         b_slope_value += -(b_tmp * (residual_value / slope_value / slope_value))
-        slope_value = pop_double(tape)  # restore slope_value (line 18)
+        slope_value = _tape.pop_double(tape)  # restore slope_value (line 18)
         slope_value2, b_slope_x = _slope_adjoint(tape, x, b_slope_value)  # line 18: x = x - residual(x, a) / slope(x)
         b_x += b_slope_x
         b_slope_value = 0.0
-        residual_value = pop_double(tape)  # restore residual_value (line 18)
+        residual_value = _tape.pop_double(tape)  # restore residual_value (line 18)
         residual_value2, b_residual_x, b_residual_a = _residual_adjoint(tape, x, a, b_residual_value)  # line 18: x = x - residual(x, a) / slope(x)
         b_x += b_residual_x
         b_a += b_residual_a
@@ -267,15 +269,16 @@ def cube_root(double a):
     return _cube_root_primal(a)
 
 
-def value_and_vjp_cube_root(double a, double dout):
+def value_and_vjp_cube_root(double a, dout):
     """(cube_root(a), dout times the gradient), in one forward and one reverse sweep."""
-    cdef Tape tape
-    tape_init(&tape)
+    cdef _tape.Tape tape
+    dout = _arrays.scalar_cotangent(dout, 'cube_root')
+    _tape.tape_init(&tape)
     try:
         value, b_a = _cube_root_adjoint(&tape, a, dout)
         out_of_memory = tape.failed
     finally:
-        tape_free(&tape)
+        _tape.tape_free(&tape)
     if out_of_memory:
         raise MemoryError("the tape of cube_root could not grow")
     return value, b_a
@@ -291,7 +294,7 @@ def value_and_grad_cube_root(double a):
     return value_and_vjp_cube_root(a, 1.0)
 
 
-def vjp_cube_root(double a, double dout):
+def vjp_cube_root(double a, dout):
     """dout times the gradient of cube_root with respect to a."""
     return value_and_vjp_cube_root(a, dout)[1]
 
@@ -300,7 +303,7 @@ cdef (double, double) _cube_root_jvp(double a, double d_a) noexcept nogil:
     cdef double d_residual_value = 0.0, d_result = 0.0, d_slope_value = 0.0, d_x = 0.0, residual_value = 0.0, result = 0.0, slope_value = 0.0, x = 0.0
     d_x = d_a if a > 1.0 else 0.0
     x = a if a > 1.0 else 1.0
-    while fabs(_residual_primal(x, a)) > 1e-13 * a:
+    while _math.fabs(_residual_primal(x, a)) > 1e-13 * a:
         residual_value, d_residual_value = _residual_jvp(x, a, d_x, d_a)
         slope_value, d_slope_value = _slope_jvp(x, d_x)
         d_x = d_x + (residual_value / slope_value / slope_value * d_slope_value - 1.0 / slope_value * d_residual_value)
@@ -310,23 +313,23 @@ cdef (double, double) _cube_root_jvp(double a, double d_a) noexcept nogil:
     return result, d_result
 
 
-cdef (double, double, double, double) _cube_root_hvp(Tape* tape, double a, double b_result, double d_a, double d_b_result) noexcept nogil:
+cdef (double, double, double, double) _cube_root_hvp(_tape.Tape* tape, double a, double b_result, double d_a, double d_b_result) noexcept nogil:
     cdef double b_a = 0.0, b_residual_a = 0.0, b_residual_value = 0.0, b_residual_x = 0.0, b_slope_value = 0.0, b_slope_x = 0.0, b_tmp = 0.0, b_x = 0.0, d_b_a = 0.0, d_b_residual_a = 0.0, d_b_residual_value = 0.0, d_b_residual_x = 0.0, d_b_slope_value = 0.0, d_b_slope_x = 0.0, d_b_tmp = 0.0, d_b_x = 0.0, d_residual_value = 0.0, d_residual_value2 = 0.0, d_result = 0.0, d_slope_value = 0.0, d_slope_value2 = 0.0, d_x = 0.0, residual_value = 0.0, residual_value2 = 0.0, result = 0.0, slope_value = 0.0, slope_value2 = 0.0, x = 0.0
     cdef Py_ssize_t iteration = 0, trips = 0
     # forward sweep
     d_x = d_a if a > 1.0 else 0.0
     x = a if a > 1.0 else 1.0  # line 16
     trips = 0
-    while fabs(_residual_primal(x, a)) > 1e-13 * a:  # line 17
+    while _math.fabs(_residual_primal(x, a)) > 1e-13 * a:  # line 17
         trips += 1
-        push_double(tape, residual_value)  # residual_value is overwritten at line 18
-        push_double(tape, d_residual_value)  # and its tangent
+        _tape.push_double(tape, residual_value)  # residual_value is overwritten at line 18
+        _tape.push_double(tape, d_residual_value)  # and its tangent
         residual_value, d_residual_value = _residual_jvp(x, a, d_x, d_a)  # line 18
-        push_double(tape, slope_value)  # slope_value is overwritten at line 18
-        push_double(tape, d_slope_value)  # and its tangent
+        _tape.push_double(tape, slope_value)  # slope_value is overwritten at line 18
+        _tape.push_double(tape, d_slope_value)  # and its tangent
         slope_value, d_slope_value = _slope_jvp(x, d_x)  # line 18
-        push_double(tape, x)  # x is overwritten at line 18
-        push_double(tape, d_x)  # and its tangent
+        _tape.push_double(tape, x)  # x is overwritten at line 18
+        _tape.push_double(tape, d_x)  # and its tangent
         d_x = d_x + (residual_value / slope_value / slope_value * d_slope_value - 1.0 / slope_value * d_residual_value)
         x = x - residual_value / slope_value  # line 18
     d_result = d_x
@@ -335,23 +338,23 @@ cdef (double, double, double, double) _cube_root_hvp(Tape* tape, double a, doubl
     d_b_x += d_b_result
     b_x += b_result  # line 19: return x
     for iteration in range(trips):  # line 17, reversed
-        d_x = pop_double(tape)
-        x = pop_double(tape)  # restore x (line 18)
+        d_x = _tape.pop_double(tape)
+        x = _tape.pop_double(tape)  # restore x (line 18)
         d_b_tmp = -d_b_x
         b_tmp = -b_x  # line 18: x = x - residual(x, a) / slope(x)
         d_b_residual_value += 1.0 / slope_value * d_b_tmp - b_tmp * (1.0 / slope_value / slope_value * d_slope_value)
         b_residual_value += b_tmp * (1.0 / slope_value)
         d_b_slope_value += -(residual_value / slope_value / slope_value * d_b_tmp + b_tmp * (1.0 / slope_value * (1.0 / slope_value * d_residual_value - residual_value / slope_value / slope_value * d_slope_value) - residual_value / slope_value / slope_value / slope_value * d_slope_value))
         b_slope_value += -(b_tmp * (residual_value / slope_value / slope_value))
-        d_slope_value = pop_double(tape)
-        slope_value = pop_double(tape)  # restore slope_value (line 18)
+        d_slope_value = _tape.pop_double(tape)
+        slope_value = _tape.pop_double(tape)  # restore slope_value (line 18)
         slope_value2, b_slope_x, d_slope_value2, d_b_slope_x = _slope_hvp(tape, x, b_slope_value, d_x, d_b_slope_value)  # line 18: x = x - residual(x, a) / slope(x)
         d_b_x += d_b_slope_x
         b_x += b_slope_x
         d_b_slope_value = 0.0
         b_slope_value = 0.0
-        d_residual_value = pop_double(tape)
-        residual_value = pop_double(tape)  # restore residual_value (line 18)
+        d_residual_value = _tape.pop_double(tape)
+        residual_value = _tape.pop_double(tape)  # restore residual_value (line 18)
         residual_value2, b_residual_x, b_residual_a, d_residual_value2, d_b_residual_x, d_b_residual_a = _residual_hvp(tape, x, a, b_residual_value, d_x, d_a, d_b_residual_value)  # line 18: x = x - residual(x, a) / slope(x)
         d_b_x += d_b_residual_x
         b_x += b_residual_x
@@ -366,28 +369,28 @@ cdef (double, double, double, double) _cube_root_hvp(Tape* tape, double a, doubl
 
 def jvp_cube_root(double a, tangents):
     """The derivative of cube_root along tangents (one per parameter: a), forward mode."""
-    d_a = tangents
+    d_a, = _arrays.per_parameter(tangents, (a,), ('a',), 'tangents')
     return _cube_root_jvp(a, d_a)[1]
 
 
 def hvp_cube_root(double a, v):
     """The Hessian of cube_root times v (shaped like the parameters a): forward over reverse."""
-    cdef Tape tape
-    d_a = v
-    tape_init(&tape)
+    cdef _tape.Tape tape
+    d_a, = _arrays.per_parameter(v, (a,), ('a',), 'v')
+    _tape.tape_init(&tape)
     try:
         value, g_a, d_value, hv_a = _cube_root_hvp(&tape, a, 1.0, d_a, 0.0)
         out_of_memory = tape.failed
     finally:
-        tape_free(&tape)
+        _tape.tape_free(&tape)
     if out_of_memory:
         raise MemoryError("the tape of cube_root could not grow")
     return hv_a
 
 
 def hessian_cube_root(double a):
-    """The Hessian of cube_root with respect to a (a float for one parameter)."""
-    return hvp_cube_root(a, 1.0)
+    """The dense Hessian of cube_root with respect to a, as jax.hessian lays it out, from one hvp_cube_root per element."""
+    return _arrays.dense_hessian(lambda v: hvp_cube_root(a=a, v=v), (a,))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -401,9 +404,9 @@ cdef double _kepler_primal(double mean_anomaly, double eccentricity) noexcept no
     e_anomaly = mean_anomaly
     leave_loop = False
     for step in range(50):
-        delta = (e_anomaly - eccentricity * sin(e_anomaly) - mean_anomaly) / (1.0 - eccentricity * cos(e_anomaly))
+        delta = (e_anomaly - eccentricity * _math.sin(e_anomaly) - mean_anomaly) / (1.0 - eccentricity * _math.cos(e_anomaly))
         e_anomaly = e_anomaly - delta
-        if fabs(delta) < 1e-14:
+        if _math.fabs(delta) < 1e-14:
             leave_loop = True
         if leave_loop:
             break
@@ -411,7 +414,7 @@ cdef double _kepler_primal(double mean_anomaly, double eccentricity) noexcept no
     return result
 
 
-cdef (double, double, double) _kepler_adjoint(Tape* tape, double mean_anomaly, double eccentricity, double b_result) noexcept nogil:
+cdef (double, double, double) _kepler_adjoint(_tape.Tape* tape, double mean_anomaly, double eccentricity, double b_result) noexcept nogil:
     """Returns kepler(mean_anomaly, eccentricity) and b_result times its gradient."""
     cdef double b_delta = 0.0, b_e_anomaly = 0.0, b_eccentricity = 0.0, b_mean_anomaly = 0.0, b_tmp = 0.0, b_tmp2 = 0.0, b_tmp3 = 0.0, cos_value = 0.0, delta = 0.0, e_anomaly = 0.0, result = 0.0, sin_value = 0.0
     cdef Py_ssize_t iteration = 0, step = 0, trips = 0
@@ -422,10 +425,10 @@ cdef (double, double, double) _kepler_adjoint(Tape* tape, double mean_anomaly, d
     trips = 0
     for step in range(50):  # line 25
         trips += 1
-        delta = (e_anomaly - eccentricity * sin(e_anomaly) - mean_anomaly) / (1.0 - eccentricity * cos(e_anomaly))  # line 26
-        push_double(tape, e_anomaly)  # e_anomaly is overwritten at line 28
+        delta = (e_anomaly - eccentricity * _math.sin(e_anomaly) - mean_anomaly) / (1.0 - eccentricity * _math.cos(e_anomaly))  # line 26
+        _tape.push_double(tape, e_anomaly)  # e_anomaly is overwritten at line 28
         e_anomaly = e_anomaly - delta  # line 28
-        if fabs(delta) < 1e-14:
+        if _math.fabs(delta) < 1e-14:
             leave_loop = True  # line 30
         if leave_loop:
             break
@@ -434,10 +437,10 @@ cdef (double, double, double) _kepler_adjoint(Tape* tape, double mean_anomaly, d
     b_e_anomaly += b_result  # line 31: return e_anomaly
     for iteration in range(trips - 1, -1, -1):  # line 25, reversed
         step = iteration
-        e_anomaly = pop_double(tape)  # restore e_anomaly (line 28)
+        e_anomaly = _tape.pop_double(tape)  # restore e_anomaly (line 28)
         b_delta += -b_e_anomaly  # line 28: e_anomaly = e_anomaly - delta
-        cos_value = cos(e_anomaly)  # line 26: delta = (e_anomaly - eccentricity * math.sin(e_anomaly) - mean_anomaly) / (
-        sin_value = sin(e_anomaly)
+        cos_value = _math.cos(e_anomaly)  # line 26: delta = (e_anomaly - eccentricity * math.sin(e_anomaly) - mean_anomaly) / (
+        sin_value = _math.sin(e_anomaly)
         b_tmp = b_delta * (1.0 / (1.0 - eccentricity * cos_value))
         b_tmp2 = -b_tmp
         b_tmp3 = b_delta * ((e_anomaly - eccentricity * sin_value - mean_anomaly) / (1.0 - eccentricity * cos_value) / (1.0 - eccentricity * cos_value))
@@ -454,15 +457,16 @@ def kepler(double mean_anomaly, double eccentricity):
     return _kepler_primal(mean_anomaly, eccentricity)
 
 
-def value_and_vjp_kepler(double mean_anomaly, double eccentricity, double dout):
+def value_and_vjp_kepler(double mean_anomaly, double eccentricity, dout):
     """(kepler(mean_anomaly, eccentricity), dout times the gradient), in one forward and one reverse sweep."""
-    cdef Tape tape
-    tape_init(&tape)
+    cdef _tape.Tape tape
+    dout = _arrays.scalar_cotangent(dout, 'kepler')
+    _tape.tape_init(&tape)
     try:
         value, b_mean_anomaly, b_eccentricity = _kepler_adjoint(&tape, mean_anomaly, eccentricity, dout)
         out_of_memory = tape.failed
     finally:
-        tape_free(&tape)
+        _tape.tape_free(&tape)
     if out_of_memory:
         raise MemoryError("the tape of kepler could not grow")
     return value, (b_mean_anomaly, b_eccentricity)
@@ -478,7 +482,7 @@ def value_and_grad_kepler(double mean_anomaly, double eccentricity):
     return value_and_vjp_kepler(mean_anomaly, eccentricity, 1.0)
 
 
-def vjp_kepler(double mean_anomaly, double eccentricity, double dout):
+def vjp_kepler(double mean_anomaly, double eccentricity, dout):
     """dout times the gradient of kepler with respect to mean_anomaly, eccentricity."""
     return value_and_vjp_kepler(mean_anomaly, eccentricity, dout)[1]
 
@@ -491,11 +495,11 @@ cdef (double, double) _kepler_jvp(double mean_anomaly, double eccentricity, doub
     e_anomaly = mean_anomaly
     leave_loop = False
     for step in range(50):
-        d_delta = 1.0 / (1.0 - eccentricity * cos(e_anomaly)) * (d_e_anomaly - (sin(e_anomaly) * d_eccentricity + eccentricity * (cos(e_anomaly) * d_e_anomaly)) - d_mean_anomaly) - (e_anomaly - eccentricity * sin(e_anomaly) - mean_anomaly) / (1.0 - eccentricity * cos(e_anomaly)) / (1.0 - eccentricity * cos(e_anomaly)) * (eccentricity * (sin(e_anomaly) * d_e_anomaly) - cos(e_anomaly) * d_eccentricity)
-        delta = (e_anomaly - eccentricity * sin(e_anomaly) - mean_anomaly) / (1.0 - eccentricity * cos(e_anomaly))
+        d_delta = 1.0 / (1.0 - eccentricity * _math.cos(e_anomaly)) * (d_e_anomaly - (_math.sin(e_anomaly) * d_eccentricity + eccentricity * (_math.cos(e_anomaly) * d_e_anomaly)) - d_mean_anomaly) - (e_anomaly - eccentricity * _math.sin(e_anomaly) - mean_anomaly) / (1.0 - eccentricity * _math.cos(e_anomaly)) / (1.0 - eccentricity * _math.cos(e_anomaly)) * (eccentricity * (_math.sin(e_anomaly) * d_e_anomaly) - _math.cos(e_anomaly) * d_eccentricity)
+        delta = (e_anomaly - eccentricity * _math.sin(e_anomaly) - mean_anomaly) / (1.0 - eccentricity * _math.cos(e_anomaly))
         d_e_anomaly = d_e_anomaly - d_delta
         e_anomaly = e_anomaly - delta
-        if fabs(delta) < 1e-14:
+        if _math.fabs(delta) < 1e-14:
             leave_loop = True
         if leave_loop:
             break
@@ -504,7 +508,7 @@ cdef (double, double) _kepler_jvp(double mean_anomaly, double eccentricity, doub
     return result, d_result
 
 
-cdef (double, double, double, double, double, double) _kepler_hvp(Tape* tape, double mean_anomaly, double eccentricity, double b_result, double d_mean_anomaly, double d_eccentricity, double d_b_result) noexcept nogil:
+cdef (double, double, double, double, double, double) _kepler_hvp(_tape.Tape* tape, double mean_anomaly, double eccentricity, double b_result, double d_mean_anomaly, double d_eccentricity, double d_b_result) noexcept nogil:
     cdef double b_delta = 0.0, b_e_anomaly = 0.0, b_eccentricity = 0.0, b_mean_anomaly = 0.0, b_tmp = 0.0, b_tmp2 = 0.0, b_tmp3 = 0.0, cos_value = 0.0, d_b_delta = 0.0, d_b_e_anomaly = 0.0, d_b_eccentricity = 0.0, d_b_mean_anomaly = 0.0, d_b_tmp = 0.0, d_b_tmp2 = 0.0, d_b_tmp3 = 0.0, d_cos_value = 0.0, d_delta = 0.0, d_e_anomaly = 0.0, d_result = 0.0, d_sin_value = 0.0, delta = 0.0, e_anomaly = 0.0, result = 0.0, sin_value = 0.0
     cdef Py_ssize_t iteration = 0, step = 0, trips = 0
     cdef bint leave_loop = False
@@ -515,13 +519,13 @@ cdef (double, double, double, double, double, double) _kepler_hvp(Tape* tape, do
     trips = 0
     for step in range(50):  # line 25
         trips += 1
-        d_delta = 1.0 / (1.0 - eccentricity * cos(e_anomaly)) * (d_e_anomaly - (sin(e_anomaly) * d_eccentricity + eccentricity * (cos(e_anomaly) * d_e_anomaly)) - d_mean_anomaly) - (e_anomaly - eccentricity * sin(e_anomaly) - mean_anomaly) / (1.0 - eccentricity * cos(e_anomaly)) / (1.0 - eccentricity * cos(e_anomaly)) * (eccentricity * (sin(e_anomaly) * d_e_anomaly) - cos(e_anomaly) * d_eccentricity)
-        delta = (e_anomaly - eccentricity * sin(e_anomaly) - mean_anomaly) / (1.0 - eccentricity * cos(e_anomaly))  # line 26
-        push_double(tape, e_anomaly)  # e_anomaly is overwritten at line 28
-        push_double(tape, d_e_anomaly)  # and its tangent
+        d_delta = 1.0 / (1.0 - eccentricity * _math.cos(e_anomaly)) * (d_e_anomaly - (_math.sin(e_anomaly) * d_eccentricity + eccentricity * (_math.cos(e_anomaly) * d_e_anomaly)) - d_mean_anomaly) - (e_anomaly - eccentricity * _math.sin(e_anomaly) - mean_anomaly) / (1.0 - eccentricity * _math.cos(e_anomaly)) / (1.0 - eccentricity * _math.cos(e_anomaly)) * (eccentricity * (_math.sin(e_anomaly) * d_e_anomaly) - _math.cos(e_anomaly) * d_eccentricity)
+        delta = (e_anomaly - eccentricity * _math.sin(e_anomaly) - mean_anomaly) / (1.0 - eccentricity * _math.cos(e_anomaly))  # line 26
+        _tape.push_double(tape, e_anomaly)  # e_anomaly is overwritten at line 28
+        _tape.push_double(tape, d_e_anomaly)  # and its tangent
         d_e_anomaly = d_e_anomaly - d_delta
         e_anomaly = e_anomaly - delta  # line 28
-        if fabs(delta) < 1e-14:
+        if _math.fabs(delta) < 1e-14:
             leave_loop = True  # line 30
         if leave_loop:
             break
@@ -532,14 +536,14 @@ cdef (double, double, double, double, double, double) _kepler_hvp(Tape* tape, do
     b_e_anomaly += b_result  # line 31: return e_anomaly
     for iteration in range(trips - 1, -1, -1):  # line 25, reversed
         step = iteration
-        d_e_anomaly = pop_double(tape)
-        e_anomaly = pop_double(tape)  # restore e_anomaly (line 28)
+        d_e_anomaly = _tape.pop_double(tape)
+        e_anomaly = _tape.pop_double(tape)  # restore e_anomaly (line 28)
         d_b_delta += -d_b_e_anomaly
         b_delta += -b_e_anomaly  # line 28: e_anomaly = e_anomaly - delta
-        d_cos_value = -(sin(e_anomaly) * d_e_anomaly)
-        cos_value = cos(e_anomaly)  # line 26: delta = (e_anomaly - eccentricity * math.sin(e_anomaly) - mean_anomaly) / (
-        d_sin_value = cos(e_anomaly) * d_e_anomaly
-        sin_value = sin(e_anomaly)
+        d_cos_value = -(_math.sin(e_anomaly) * d_e_anomaly)
+        cos_value = _math.cos(e_anomaly)  # line 26: delta = (e_anomaly - eccentricity * math.sin(e_anomaly) - mean_anomaly) / (
+        d_sin_value = _math.cos(e_anomaly) * d_e_anomaly
+        sin_value = _math.sin(e_anomaly)
         d_b_tmp = 1.0 / (1.0 - eccentricity * cos_value) * d_b_delta + b_delta * (1.0 / (1.0 - eccentricity * cos_value) / (1.0 - eccentricity * cos_value) * (cos_value * d_eccentricity + eccentricity * d_cos_value))
         b_tmp = b_delta * (1.0 / (1.0 - eccentricity * cos_value))
         d_b_tmp2 = -d_b_tmp
@@ -561,28 +565,28 @@ cdef (double, double, double, double, double, double) _kepler_hvp(Tape* tape, do
 
 def jvp_kepler(double mean_anomaly, double eccentricity, tangents):
     """The derivative of kepler along tangents (one per parameter: mean_anomaly, eccentricity), forward mode."""
-    d_mean_anomaly, d_eccentricity = tangents
+    d_mean_anomaly, d_eccentricity = _arrays.per_parameter(tangents, (mean_anomaly, eccentricity), ('mean_anomaly', 'eccentricity'), 'tangents')
     return _kepler_jvp(mean_anomaly, eccentricity, d_mean_anomaly, d_eccentricity)[1]
 
 
 def hvp_kepler(double mean_anomaly, double eccentricity, v):
     """The Hessian of kepler times v (shaped like the parameters mean_anomaly, eccentricity): forward over reverse."""
-    cdef Tape tape
-    d_mean_anomaly, d_eccentricity = v
-    tape_init(&tape)
+    cdef _tape.Tape tape
+    d_mean_anomaly, d_eccentricity = _arrays.per_parameter(v, (mean_anomaly, eccentricity), ('mean_anomaly', 'eccentricity'), 'v')
+    _tape.tape_init(&tape)
     try:
         value, g_mean_anomaly, g_eccentricity, d_value, hv_mean_anomaly, hv_eccentricity = _kepler_hvp(&tape, mean_anomaly, eccentricity, 1.0, d_mean_anomaly, d_eccentricity, 0.0)
         out_of_memory = tape.failed
     finally:
-        tape_free(&tape)
+        _tape.tape_free(&tape)
     if out_of_memory:
         raise MemoryError("the tape of kepler could not grow")
     return (hv_mean_anomaly, hv_eccentricity)
 
 
 def hessian_kepler(double mean_anomaly, double eccentricity):
-    """The Hessian of kepler with respect to mean_anomaly, eccentricity (a float for one parameter)."""
-    return np.array([hvp_kepler(mean_anomaly, eccentricity, unit) for unit in ((1.0, 0.0), (0.0, 1.0))])
+    """The dense Hessian of kepler with respect to mean_anomaly, eccentricity, as jax.hessian lays it out, from one hvp_kepler per element."""
+    return _arrays.dense_hessian(lambda v: hvp_kepler(mean_anomaly=mean_anomaly, eccentricity=eccentricity, v=v), (mean_anomaly, eccentricity))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -599,21 +603,21 @@ cdef double _compound_primal(double rate, Py_ssize_t years) noexcept nogil:
     return result
 
 
-cdef (double, double) _compound_adjoint(Tape* tape, double rate, Py_ssize_t years, double b_result) noexcept nogil:
+cdef (double, double) _compound_adjoint(_tape.Tape* tape, double rate, Py_ssize_t years, double b_result) noexcept nogil:
     """Returns compound(rate, years) and b_result times its gradient."""
     cdef double b_grow_rate = 0.0, b_grow_value = 0.0, b_rate = 0.0, b_value = 0.0, grow_value = 0.0, result = 0.0, value = 0.0
     cdef Py_ssize_t year = 0
     # forward sweep
     value = 1.0  # line 36
-    reserve_doubles(tape, years)
+    _tape.reserve_doubles(tape, years)
     for year in range(years):  # line 37
-        push_double(tape, value)  # value is overwritten at line 38
+        _tape.push_double(tape, value)  # value is overwritten at line 38
         value = _grow_primal(value, rate)  # line 38
     result = value  # line 39
     # reverse sweep
     b_value += b_result  # line 39: return value
     for year in range(years - 1, -1, -1):  # line 37, reversed
-        value = pop_double(tape)  # restore value (line 38)
+        value = _tape.pop_double(tape)  # restore value (line 38)
         grow_value, b_grow_value, b_grow_rate = _grow_adjoint(tape, value, rate, b_value)  # line 38: value = grow(value, rate)
         b_rate += b_grow_rate
         b_value = b_grow_value
@@ -625,15 +629,16 @@ def compound(double rate, Py_ssize_t years):
     return _compound_primal(rate, years)
 
 
-def value_and_vjp_compound(double rate, Py_ssize_t years, double dout):
+def value_and_vjp_compound(double rate, Py_ssize_t years, dout):
     """(compound(rate, years), dout times the gradient), in one forward and one reverse sweep."""
-    cdef Tape tape
-    tape_init(&tape)
+    cdef _tape.Tape tape
+    dout = _arrays.scalar_cotangent(dout, 'compound')
+    _tape.tape_init(&tape)
     try:
         value, b_rate = _compound_adjoint(&tape, rate, years, dout)
         out_of_memory = tape.failed
     finally:
-        tape_free(&tape)
+        _tape.tape_free(&tape)
     if out_of_memory:
         raise MemoryError("the tape of compound could not grow")
     return value, b_rate
@@ -649,7 +654,7 @@ def value_and_grad_compound(double rate, Py_ssize_t years):
     return value_and_vjp_compound(rate, years, 1.0)
 
 
-def vjp_compound(double rate, Py_ssize_t years, double dout):
+def vjp_compound(double rate, Py_ssize_t years, dout):
     """dout times the gradient of compound with respect to rate."""
     return value_and_vjp_compound(rate, years, dout)[1]
 
@@ -666,16 +671,16 @@ cdef (double, double) _compound_jvp(double rate, Py_ssize_t years, double d_rate
     return result, d_result
 
 
-cdef (double, double, double, double) _compound_hvp(Tape* tape, double rate, Py_ssize_t years, double b_result, double d_rate, double d_b_result) noexcept nogil:
+cdef (double, double, double, double) _compound_hvp(_tape.Tape* tape, double rate, Py_ssize_t years, double b_result, double d_rate, double d_b_result) noexcept nogil:
     cdef double b_grow_rate = 0.0, b_grow_value = 0.0, b_rate = 0.0, b_value = 0.0, d_b_grow_rate = 0.0, d_b_grow_value = 0.0, d_b_rate = 0.0, d_b_value = 0.0, d_grow_value = 0.0, d_result = 0.0, d_value = 0.0, grow_value = 0.0, result = 0.0, value = 0.0
     cdef Py_ssize_t year = 0
     # forward sweep
     d_value = 0.0
     value = 1.0  # line 36
-    reserve_doubles(tape, years)
+    _tape.reserve_doubles(tape, years)
     for year in range(years):  # line 37
-        push_double(tape, value)  # value is overwritten at line 38
-        push_double(tape, d_value)  # and its tangent
+        _tape.push_double(tape, value)  # value is overwritten at line 38
+        _tape.push_double(tape, d_value)  # and its tangent
         value, d_value = _grow_jvp(value, rate, d_value, d_rate)  # line 38
     d_result = d_value
     result = value  # line 39
@@ -683,8 +688,8 @@ cdef (double, double, double, double) _compound_hvp(Tape* tape, double rate, Py_
     d_b_value += d_b_result
     b_value += b_result  # line 39: return value
     for year in range(years - 1, -1, -1):  # line 37, reversed
-        d_value = pop_double(tape)
-        value = pop_double(tape)  # restore value (line 38)
+        d_value = _tape.pop_double(tape)
+        value = _tape.pop_double(tape)  # restore value (line 38)
         grow_value, b_grow_value, b_grow_rate, d_grow_value, d_b_grow_value, d_b_grow_rate = _grow_hvp(tape, value, rate, b_value, d_value, d_rate, d_b_value)  # line 38: value = grow(value, rate)
         d_b_rate += d_b_grow_rate
         b_rate += b_grow_rate
@@ -695,28 +700,28 @@ cdef (double, double, double, double) _compound_hvp(Tape* tape, double rate, Py_
 
 def jvp_compound(double rate, Py_ssize_t years, tangents):
     """The derivative of compound along tangents (one per parameter: rate), forward mode."""
-    d_rate = tangents
+    d_rate, = _arrays.per_parameter(tangents, (rate,), ('rate',), 'tangents')
     return _compound_jvp(rate, years, d_rate)[1]
 
 
 def hvp_compound(double rate, Py_ssize_t years, v):
     """The Hessian of compound times v (shaped like the parameters rate): forward over reverse."""
-    cdef Tape tape
-    d_rate = v
-    tape_init(&tape)
+    cdef _tape.Tape tape
+    d_rate, = _arrays.per_parameter(v, (rate,), ('rate',), 'v')
+    _tape.tape_init(&tape)
     try:
         value, g_rate, d_value, hv_rate = _compound_hvp(&tape, rate, years, 1.0, d_rate, 0.0)
         out_of_memory = tape.failed
     finally:
-        tape_free(&tape)
+        _tape.tape_free(&tape)
     if out_of_memory:
         raise MemoryError("the tape of compound could not grow")
     return hv_rate
 
 
 def hessian_compound(double rate, Py_ssize_t years):
-    """The Hessian of compound with respect to rate (a float for one parameter)."""
-    return hvp_compound(rate, years, 1.0)
+    """The dense Hessian of compound with respect to rate, as jax.hessian lays it out, from one hvp_compound per element."""
+    return _arrays.dense_hessian(lambda v: hvp_compound(rate=rate, years=years, v=v), (rate,))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -729,7 +734,7 @@ cdef double _grow_primal(double value, double rate) noexcept nogil:
     return result
 
 
-cdef (double, double, double) _grow_adjoint(Tape* tape, double value, double rate, double b_result) noexcept nogil:
+cdef (double, double, double) _grow_adjoint(_tape.Tape* tape, double value, double rate, double b_result) noexcept nogil:
     """Returns grow(value, rate) and b_result times its gradient."""
     cdef double b_rate = 0.0, b_value = 0.0, result = 0.0
     # forward sweep
@@ -745,15 +750,16 @@ def grow(double value, double rate):
     return _grow_primal(value, rate)
 
 
-def value_and_vjp_grow(double value, double rate, double dout):
+def value_and_vjp_grow(double value, double rate, dout):
     """(grow(value, rate), dout times the gradient), in one forward and one reverse sweep."""
-    cdef Tape tape
-    tape_init(&tape)
+    cdef _tape.Tape tape
+    dout = _arrays.scalar_cotangent(dout, 'grow')
+    _tape.tape_init(&tape)
     try:
         value_, b_value, b_rate = _grow_adjoint(&tape, value, rate, dout)
         out_of_memory = tape.failed
     finally:
-        tape_free(&tape)
+        _tape.tape_free(&tape)
     if out_of_memory:
         raise MemoryError("the tape of grow could not grow")
     return value_, (b_value, b_rate)
@@ -769,7 +775,7 @@ def value_and_grad_grow(double value, double rate):
     return value_and_vjp_grow(value, rate, 1.0)
 
 
-def vjp_grow(double value, double rate, double dout):
+def vjp_grow(double value, double rate, dout):
     """dout times the gradient of grow with respect to value, rate."""
     return value_and_vjp_grow(value, rate, dout)[1]
 
@@ -781,7 +787,7 @@ cdef (double, double) _grow_jvp(double value, double rate, double d_value, doubl
     return result, d_result
 
 
-cdef (double, double, double, double, double, double) _grow_hvp(Tape* tape, double value, double rate, double b_result, double d_value, double d_rate, double d_b_result) noexcept nogil:
+cdef (double, double, double, double, double, double) _grow_hvp(_tape.Tape* tape, double value, double rate, double b_result, double d_value, double d_rate, double d_b_result) noexcept nogil:
     cdef double b_rate = 0.0, b_value = 0.0, d_b_rate = 0.0, d_b_value = 0.0, d_result = 0.0, result = 0.0
     # forward sweep
     d_result = (1.0 + rate) * d_value + value * d_rate
@@ -796,25 +802,25 @@ cdef (double, double, double, double, double, double) _grow_hvp(Tape* tape, doub
 
 def jvp_grow(double value, double rate, tangents):
     """The derivative of grow along tangents (one per parameter: value, rate), forward mode."""
-    d_value, d_rate = tangents
+    d_value, d_rate = _arrays.per_parameter(tangents, (value, rate), ('value', 'rate'), 'tangents')
     return _grow_jvp(value, rate, d_value, d_rate)[1]
 
 
 def hvp_grow(double value, double rate, v):
     """The Hessian of grow times v (shaped like the parameters value, rate): forward over reverse."""
-    cdef Tape tape
-    d_value, d_rate = v
-    tape_init(&tape)
+    cdef _tape.Tape tape
+    d_value, d_rate = _arrays.per_parameter(v, (value, rate), ('value', 'rate'), 'v')
+    _tape.tape_init(&tape)
     try:
         value_, g_value, g_rate, d_value, hv_value, hv_rate = _grow_hvp(&tape, value, rate, 1.0, d_value, d_rate, 0.0)
         out_of_memory = tape.failed
     finally:
-        tape_free(&tape)
+        _tape.tape_free(&tape)
     if out_of_memory:
         raise MemoryError("the tape of grow could not grow")
     return (hv_value, hv_rate)
 
 
 def hessian_grow(double value, double rate):
-    """The Hessian of grow with respect to value, rate (a float for one parameter)."""
-    return np.array([hvp_grow(value, rate, unit) for unit in ((1.0, 0.0), (0.0, 1.0))])
+    """The dense Hessian of grow with respect to value, rate, as jax.hessian lays it out, from one hvp_grow per element."""
+    return _arrays.dense_hessian(lambda v: hvp_grow(value=value, rate=rate, v=v), (value, rate))

@@ -3,11 +3,11 @@
 # Every function of oscillator.py appears as its primal, then its adjoint: a forward sweep that runs
 # the original code and records on the tape what the reverse sweep needs, then the reverse sweep.
 
-from libc.math cimport cos, sin
-from srcgrad.runtime.tape cimport Tape, tape_init, tape_free, pop_double, push_double, reserve_doubles
-from srcgrad.runtime.scalar cimport cube
+from libc cimport math as _math
+from srcgrad.runtime cimport scalar as _scalar
+from srcgrad.runtime cimport tape as _tape
 import numpy as np
-from srcgrad.runtime.arrays import as_float_array
+from srcgrad.runtime import arrays as _arrays
 
 
 # ----------------------------------------------------------------------------------------------
@@ -21,7 +21,7 @@ cdef double _energy_after_primal(double k, double c, double x0, double v0, doubl
     v = v0
     acc = 0.0
     for step in range(steps):
-        a = -k * x - c * v - 0.1 * cube(x)
+        a = -k * x - c * v - 0.1 * _scalar.cube(x)
         acc = acc + x * x * dt
         x = x + dt * v
         v = v + dt * a
@@ -29,7 +29,7 @@ cdef double _energy_after_primal(double k, double c, double x0, double v0, doubl
     return result
 
 
-cdef (double, double, double, double, double, double) _energy_after_adjoint(Tape* tape, double k, double c, double x0, double v0, double dt, Py_ssize_t steps, double b_result) noexcept nogil:
+cdef (double, double, double, double, double, double) _energy_after_adjoint(_tape.Tape* tape, double k, double c, double x0, double v0, double dt, Py_ssize_t steps, double b_result) noexcept nogil:
     """Returns energy_after(k, c, x0, v0, dt, steps) and b_result times its gradient."""
     cdef double a = 0.0, acc = 0.0, b_a = 0.0, b_acc = 0.0, b_c = 0.0, b_dt = 0.0, b_k = 0.0, b_tmp = 0.0, b_tmp2 = 0.0, b_v = 0.0, b_v0 = 0.0, b_x = 0.0, b_x0 = 0.0, result = 0.0, v = 0.0, x = 0.0
     cdef Py_ssize_t step = 0
@@ -37,14 +37,14 @@ cdef (double, double, double, double, double, double) _energy_after_adjoint(Tape
     x = x0  # line 6
     v = v0  # line 7
     acc = 0.0  # line 8
-    reserve_doubles(tape, 3 * steps)
+    _tape.reserve_doubles(tape, 3 * steps)
     for step in range(steps):  # line 9
-        push_double(tape, a)  # a is overwritten at line 10
-        a = -k * x - c * v - 0.1 * cube(x)  # line 10
+        _tape.push_double(tape, a)  # a is overwritten at line 10
+        a = -k * x - c * v - 0.1 * _scalar.cube(x)  # line 10
         acc = acc + x * x * dt  # line 11
-        push_double(tape, x)  # x is overwritten at line 12
+        _tape.push_double(tape, x)  # x is overwritten at line 12
         x = x + dt * v  # line 12
-        push_double(tape, v)  # v is overwritten at line 13
+        _tape.push_double(tape, v)  # v is overwritten at line 13
         v = v + dt * a  # line 13
     result = x * x + v * v + acc  # line 14
     # reverse sweep
@@ -52,16 +52,16 @@ cdef (double, double, double, double, double, double) _energy_after_adjoint(Tape
     b_v += b_result * v + b_result * v
     b_acc += b_result
     for step in range(steps - 1, -1, -1):  # line 9, reversed
-        v = pop_double(tape)  # restore v (line 13)
+        v = _tape.pop_double(tape)  # restore v (line 13)
         b_dt += b_v * a  # line 13: v = v + dt * a
         b_a += b_v * dt
-        x = pop_double(tape)  # restore x (line 12)
+        x = _tape.pop_double(tape)  # restore x (line 12)
         b_dt += b_x * v  # line 12: x = x + dt * v
         b_v += b_x * dt
         b_tmp2 = b_acc * dt  # line 11: acc += x * x * dt
         b_x += b_tmp2 * x + b_tmp2 * x
         b_dt += b_acc * (x * x)
-        a = pop_double(tape)  # restore a (line 10)
+        a = _tape.pop_double(tape)  # restore a (line 10)
         b_tmp = -b_a  # line 10: a = -k * x - c * v - 0.1 * x ** 3
         b_k += -(b_a * x)
         b_x += -(b_a * k) - 0.1 * b_a * (3 * x ** 2.0)
@@ -78,15 +78,16 @@ def energy_after(double k, double c, double x0, double v0, double dt, Py_ssize_t
     return _energy_after_primal(k, c, x0, v0, dt, steps)
 
 
-def value_and_vjp_energy_after(double k, double c, double x0, double v0, double dt, Py_ssize_t steps, double dout):
+def value_and_vjp_energy_after(double k, double c, double x0, double v0, double dt, Py_ssize_t steps, dout):
     """(energy_after(k, c, x0, v0, dt, steps), dout times the gradient), in one forward and one reverse sweep."""
-    cdef Tape tape
-    tape_init(&tape)
+    cdef _tape.Tape tape
+    dout = _arrays.scalar_cotangent(dout, 'energy_after')
+    _tape.tape_init(&tape)
     try:
         value, b_k, b_c, b_x0, b_v0, b_dt = _energy_after_adjoint(&tape, k, c, x0, v0, dt, steps, dout)
         out_of_memory = tape.failed
     finally:
-        tape_free(&tape)
+        _tape.tape_free(&tape)
     if out_of_memory:
         raise MemoryError("the tape of energy_after could not grow")
     return value, (b_k, b_c, b_x0, b_v0, b_dt)
@@ -102,7 +103,7 @@ def value_and_grad_energy_after(double k, double c, double x0, double v0, double
     return value_and_vjp_energy_after(k, c, x0, v0, dt, steps, 1.0)
 
 
-def vjp_energy_after(double k, double c, double x0, double v0, double dt, Py_ssize_t steps, double dout):
+def vjp_energy_after(double k, double c, double x0, double v0, double dt, Py_ssize_t steps, dout):
     """dout times the gradient of energy_after with respect to k, c, x0, v0, dt."""
     return value_and_vjp_energy_after(k, c, x0, v0, dt, steps, dout)[1]
 
@@ -118,7 +119,7 @@ cdef (double, double) _energy_after_jvp(double k, double c, double x0, double v0
     acc = 0.0
     for step in range(steps):
         d_a = -(x * d_k) - k * d_x - (v * d_c + c * d_v) - 0.1 * (3 * x ** 2.0 * d_x)
-        a = -k * x - c * v - 0.1 * cube(x)
+        a = -k * x - c * v - 0.1 * _scalar.cube(x)
         d_acc = d_acc + (dt * (x * d_x + x * d_x) + x * x * d_dt)
         acc = acc + x * x * dt
         d_x = d_x + (v * d_dt + dt * d_v)
@@ -130,7 +131,7 @@ cdef (double, double) _energy_after_jvp(double k, double c, double x0, double v0
     return result, d_result
 
 
-cdef (double, double, double, double, double, double, double, double, double, double, double, double) _energy_after_hvp(Tape* tape, double k, double c, double x0, double v0, double dt, Py_ssize_t steps, double b_result, double d_k, double d_c, double d_x0, double d_v0, double d_dt, double d_b_result) noexcept nogil:
+cdef (double, double, double, double, double, double, double, double, double, double, double, double) _energy_after_hvp(_tape.Tape* tape, double k, double c, double x0, double v0, double dt, Py_ssize_t steps, double b_result, double d_k, double d_c, double d_x0, double d_v0, double d_dt, double d_b_result) noexcept nogil:
     cdef double a = 0.0, acc = 0.0, b_a = 0.0, b_acc = 0.0, b_c = 0.0, b_dt = 0.0, b_k = 0.0, b_tmp = 0.0, b_tmp2 = 0.0, b_v = 0.0, b_v0 = 0.0, b_x = 0.0, b_x0 = 0.0, d_a = 0.0, d_acc = 0.0, d_b_a = 0.0, d_b_acc = 0.0, d_b_c = 0.0, d_b_dt = 0.0, d_b_k = 0.0, d_b_tmp = 0.0, d_b_tmp2 = 0.0, d_b_v = 0.0, d_b_v0 = 0.0, d_b_x = 0.0, d_b_x0 = 0.0, d_result = 0.0, d_v = 0.0, d_x = 0.0, result = 0.0, v = 0.0, x = 0.0
     cdef Py_ssize_t step = 0
     # forward sweep
@@ -140,20 +141,20 @@ cdef (double, double, double, double, double, double, double, double, double, do
     v = v0  # line 7
     d_acc = 0.0
     acc = 0.0  # line 8
-    reserve_doubles(tape, 3 * steps)
+    _tape.reserve_doubles(tape, 3 * steps)
     for step in range(steps):  # line 9
-        push_double(tape, a)  # a is overwritten at line 10
-        push_double(tape, d_a)  # and its tangent
+        _tape.push_double(tape, a)  # a is overwritten at line 10
+        _tape.push_double(tape, d_a)  # and its tangent
         d_a = -(x * d_k) - k * d_x - (v * d_c + c * d_v) - 0.1 * (3 * x ** 2.0 * d_x)
-        a = -k * x - c * v - 0.1 * cube(x)  # line 10
+        a = -k * x - c * v - 0.1 * _scalar.cube(x)  # line 10
         d_acc = d_acc + (dt * (x * d_x + x * d_x) + x * x * d_dt)
         acc = acc + x * x * dt  # line 11
-        push_double(tape, x)  # x is overwritten at line 12
-        push_double(tape, d_x)  # and its tangent
+        _tape.push_double(tape, x)  # x is overwritten at line 12
+        _tape.push_double(tape, d_x)  # and its tangent
         d_x = d_x + (v * d_dt + dt * d_v)
         x = x + dt * v  # line 12
-        push_double(tape, v)  # v is overwritten at line 13
-        push_double(tape, d_v)  # and its tangent
+        _tape.push_double(tape, v)  # v is overwritten at line 13
+        _tape.push_double(tape, d_v)  # and its tangent
         d_v = d_v + (a * d_dt + dt * d_a)
         v = v + dt * a  # line 13
     d_result = x * d_x + x * d_x + (v * d_v + v * d_v) + d_acc
@@ -166,14 +167,14 @@ cdef (double, double, double, double, double, double, double, double, double, do
     d_b_acc += d_b_result
     b_acc += b_result
     for step in range(steps - 1, -1, -1):  # line 9, reversed
-        d_v = pop_double(tape)
-        v = pop_double(tape)  # restore v (line 13)
+        d_v = _tape.pop_double(tape)
+        v = _tape.pop_double(tape)  # restore v (line 13)
         d_b_dt += a * d_b_v + b_v * d_a
         b_dt += b_v * a  # line 13: v = v + dt * a
         d_b_a += dt * d_b_v + b_v * d_dt
         b_a += b_v * dt
-        d_x = pop_double(tape)
-        x = pop_double(tape)  # restore x (line 12)
+        d_x = _tape.pop_double(tape)
+        x = _tape.pop_double(tape)  # restore x (line 12)
         d_b_dt += v * d_b_x + b_x * d_v
         b_dt += b_x * v  # line 12: x = x + dt * v
         d_b_v += dt * d_b_x + b_x * d_dt
@@ -184,8 +185,8 @@ cdef (double, double, double, double, double, double, double, double, double, do
         b_x += b_tmp2 * x + b_tmp2 * x
         d_b_dt += x * x * d_b_acc + b_acc * (x * d_x + x * d_x)
         b_dt += b_acc * (x * x)
-        d_a = pop_double(tape)
-        a = pop_double(tape)  # restore a (line 10)
+        d_a = _tape.pop_double(tape)
+        a = _tape.pop_double(tape)  # restore a (line 10)
         d_b_tmp = -d_b_a
         b_tmp = -b_a  # line 10: a = -k * x - c * v - 0.1 * x ** 3
         d_b_k += -(x * d_b_a + b_a * d_x)
@@ -207,28 +208,28 @@ cdef (double, double, double, double, double, double, double, double, double, do
 
 def jvp_energy_after(double k, double c, double x0, double v0, double dt, Py_ssize_t steps, tangents):
     """The derivative of energy_after along tangents (one per parameter: k, c, x0, v0, dt), forward mode."""
-    d_k, d_c, d_x0, d_v0, d_dt = tangents
+    d_k, d_c, d_x0, d_v0, d_dt = _arrays.per_parameter(tangents, (k, c, x0, v0, dt), ('k', 'c', 'x0', 'v0', 'dt'), 'tangents')
     return _energy_after_jvp(k, c, x0, v0, dt, steps, d_k, d_c, d_x0, d_v0, d_dt)[1]
 
 
 def hvp_energy_after(double k, double c, double x0, double v0, double dt, Py_ssize_t steps, v):
     """The Hessian of energy_after times v (shaped like the parameters k, c, x0, v0, dt): forward over reverse."""
-    cdef Tape tape
-    d_k, d_c, d_x0, d_v0, d_dt = v
-    tape_init(&tape)
+    cdef _tape.Tape tape
+    d_k, d_c, d_x0, d_v0, d_dt = _arrays.per_parameter(v, (k, c, x0, v0, dt), ('k', 'c', 'x0', 'v0', 'dt'), 'v')
+    _tape.tape_init(&tape)
     try:
         value, g_k, g_c, g_x0, g_v0, g_dt, d_value, hv_k, hv_c, hv_x0, hv_v0, hv_dt = _energy_after_hvp(&tape, k, c, x0, v0, dt, steps, 1.0, d_k, d_c, d_x0, d_v0, d_dt, 0.0)
         out_of_memory = tape.failed
     finally:
-        tape_free(&tape)
+        _tape.tape_free(&tape)
     if out_of_memory:
         raise MemoryError("the tape of energy_after could not grow")
     return (hv_k, hv_c, hv_x0, hv_v0, hv_dt)
 
 
 def hessian_energy_after(double k, double c, double x0, double v0, double dt, Py_ssize_t steps):
-    """The Hessian of energy_after with respect to k, c, x0, v0, dt (a float for one parameter)."""
-    return np.array([hvp_energy_after(k, c, x0, v0, dt, steps, unit) for unit in ((1.0, 0.0, 0.0, 0.0, 0.0), (0.0, 1.0, 0.0, 0.0, 0.0), (0.0, 0.0, 1.0, 0.0, 0.0), (0.0, 0.0, 0.0, 1.0, 0.0), (0.0, 0.0, 0.0, 0.0, 1.0))])
+    """The dense Hessian of energy_after with respect to k, c, x0, v0, dt, as jax.hessian lays it out, from one hvp_energy_after per element."""
+    return _arrays.dense_hessian(lambda v: hvp_energy_after(k=k, c=c, x0=x0, v0=v0, dt=dt, steps=steps, v=v), (k, c, x0, v0, dt))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -242,14 +243,14 @@ cdef double _pendulum_period_primal(double length, double gravity, double angle0
     omega = 0.0
     t = 0.0
     while theta > 0.0:
-        omega = omega - dt * gravity / length * sin(theta)
+        omega = omega - dt * gravity / length * _math.sin(theta)
         theta = theta + dt * omega
         t = t + dt
     result = 4.0 * t + theta / omega * 4.0
     return result
 
 
-cdef (double, double, double, double) _pendulum_period_adjoint(Tape* tape, double length, double gravity, double angle0, Py_ssize_t steps_per_second, double b_result) noexcept nogil:
+cdef (double, double, double, double) _pendulum_period_adjoint(_tape.Tape* tape, double length, double gravity, double angle0, Py_ssize_t steps_per_second, double b_result) noexcept nogil:
     """Returns pendulum_period(length, gravity, angle0, steps_per_second) and b_result times its gradient."""
     cdef double b_angle0 = 0.0, b_gravity = 0.0, b_length = 0.0, b_omega = 0.0, b_theta = 0.0, b_tmp = 0.0, b_tmp2 = 0.0, b_tmp3 = 0.0, dt = 0.0, omega = 0.0, result = 0.0, t = 0.0, theta = 0.0
     cdef Py_ssize_t iteration = 0, trips = 0
@@ -261,8 +262,8 @@ cdef (double, double, double, double) _pendulum_period_adjoint(Tape* tape, doubl
     trips = 0
     while theta > 0.0:  # line 23
         trips += 1
-        omega = omega - dt * gravity / length * sin(theta)  # line 24
-        push_double(tape, theta)  # theta is overwritten at line 25
+        omega = omega - dt * gravity / length * _math.sin(theta)  # line 24
+        _tape.push_double(tape, theta)  # theta is overwritten at line 25
         theta = theta + dt * omega  # line 25
         t = t + dt  # line 26
     result = 4.0 * t + theta / omega * 4.0  # line 27
@@ -271,13 +272,13 @@ cdef (double, double, double, double) _pendulum_period_adjoint(Tape* tape, doubl
     b_theta += b_tmp3 * (1.0 / omega)
     b_omega += -(b_tmp3 * (theta / omega / omega))
     for iteration in range(trips):  # line 23, reversed
-        theta = pop_double(tape)  # restore theta (line 25)
+        theta = _tape.pop_double(tape)  # restore theta (line 25)
         b_omega += b_theta * dt  # line 25: theta = theta + dt * omega
         b_tmp = -b_omega  # line 24: omega = omega - dt * gravity / length * math.sin(theta)
-        b_tmp2 = b_tmp * sin(theta)
+        b_tmp2 = b_tmp * _math.sin(theta)
         b_gravity += b_tmp2 * (1.0 / length) * dt
         b_length += -(b_tmp2 * (dt * gravity / length / length))
-        b_theta += b_tmp * (dt * gravity / length) * cos(theta)
+        b_theta += b_tmp * (dt * gravity / length) * _math.cos(theta)
     b_angle0 += b_theta  # line 20: theta = angle0
     return result, b_length, b_gravity, b_angle0
 
@@ -287,15 +288,16 @@ def pendulum_period(double length, double gravity, double angle0, Py_ssize_t ste
     return _pendulum_period_primal(length, gravity, angle0, steps_per_second)
 
 
-def value_and_vjp_pendulum_period(double length, double gravity, double angle0, Py_ssize_t steps_per_second, double dout):
+def value_and_vjp_pendulum_period(double length, double gravity, double angle0, Py_ssize_t steps_per_second, dout):
     """(pendulum_period(length, gravity, angle0, steps_per_second), dout times the gradient), in one forward and one reverse sweep."""
-    cdef Tape tape
-    tape_init(&tape)
+    cdef _tape.Tape tape
+    dout = _arrays.scalar_cotangent(dout, 'pendulum_period')
+    _tape.tape_init(&tape)
     try:
         value, b_length, b_gravity, b_angle0 = _pendulum_period_adjoint(&tape, length, gravity, angle0, steps_per_second, dout)
         out_of_memory = tape.failed
     finally:
-        tape_free(&tape)
+        _tape.tape_free(&tape)
     if out_of_memory:
         raise MemoryError("the tape of pendulum_period could not grow")
     return value, (b_length, b_gravity, b_angle0)
@@ -311,7 +313,7 @@ def value_and_grad_pendulum_period(double length, double gravity, double angle0,
     return value_and_vjp_pendulum_period(length, gravity, angle0, steps_per_second, 1.0)
 
 
-def vjp_pendulum_period(double length, double gravity, double angle0, Py_ssize_t steps_per_second, double dout):
+def vjp_pendulum_period(double length, double gravity, double angle0, Py_ssize_t steps_per_second, dout):
     """dout times the gradient of pendulum_period with respect to length, gravity, angle0."""
     return value_and_vjp_pendulum_period(length, gravity, angle0, steps_per_second, dout)[1]
 
@@ -325,8 +327,8 @@ cdef (double, double) _pendulum_period_jvp(double length, double gravity, double
     omega = 0.0
     t = 0.0
     while theta > 0.0:
-        d_omega = d_omega - (sin(theta) * (1.0 / length * (dt * d_gravity) - dt * gravity / length / length * d_length) + dt * gravity / length * (cos(theta) * d_theta))
-        omega = omega - dt * gravity / length * sin(theta)
+        d_omega = d_omega - (_math.sin(theta) * (1.0 / length * (dt * d_gravity) - dt * gravity / length / length * d_length) + dt * gravity / length * (_math.cos(theta) * d_theta))
+        omega = omega - dt * gravity / length * _math.sin(theta)
         d_theta = d_theta + dt * d_omega
         theta = theta + dt * omega
         t = t + dt
@@ -335,7 +337,7 @@ cdef (double, double) _pendulum_period_jvp(double length, double gravity, double
     return result, d_result
 
 
-cdef (double, double, double, double, double, double, double, double) _pendulum_period_hvp(Tape* tape, double length, double gravity, double angle0, Py_ssize_t steps_per_second, double b_result, double d_length, double d_gravity, double d_angle0, double d_b_result) noexcept nogil:
+cdef (double, double, double, double, double, double, double, double) _pendulum_period_hvp(_tape.Tape* tape, double length, double gravity, double angle0, Py_ssize_t steps_per_second, double b_result, double d_length, double d_gravity, double d_angle0, double d_b_result) noexcept nogil:
     cdef double b_angle0 = 0.0, b_gravity = 0.0, b_length = 0.0, b_omega = 0.0, b_theta = 0.0, b_tmp = 0.0, b_tmp2 = 0.0, b_tmp3 = 0.0, d_b_angle0 = 0.0, d_b_gravity = 0.0, d_b_length = 0.0, d_b_omega = 0.0, d_b_theta = 0.0, d_b_tmp = 0.0, d_b_tmp2 = 0.0, d_b_tmp3 = 0.0, d_omega = 0.0, d_result = 0.0, d_theta = 0.0, dt = 0.0, omega = 0.0, result = 0.0, t = 0.0, theta = 0.0
     cdef Py_ssize_t iteration = 0, trips = 0
     # forward sweep
@@ -348,10 +350,10 @@ cdef (double, double, double, double, double, double, double, double) _pendulum_
     trips = 0
     while theta > 0.0:  # line 23
         trips += 1
-        d_omega = d_omega - (sin(theta) * (1.0 / length * (dt * d_gravity) - dt * gravity / length / length * d_length) + dt * gravity / length * (cos(theta) * d_theta))
-        omega = omega - dt * gravity / length * sin(theta)  # line 24
-        push_double(tape, theta)  # theta is overwritten at line 25
-        push_double(tape, d_theta)  # and its tangent
+        d_omega = d_omega - (_math.sin(theta) * (1.0 / length * (dt * d_gravity) - dt * gravity / length / length * d_length) + dt * gravity / length * (_math.cos(theta) * d_theta))
+        omega = omega - dt * gravity / length * _math.sin(theta)  # line 24
+        _tape.push_double(tape, theta)  # theta is overwritten at line 25
+        _tape.push_double(tape, d_theta)  # and its tangent
         d_theta = d_theta + dt * d_omega
         theta = theta + dt * omega  # line 25
         t = t + dt  # line 26
@@ -365,20 +367,20 @@ cdef (double, double, double, double, double, double, double, double) _pendulum_
     d_b_omega += -(theta / omega / omega * d_b_tmp3 + b_tmp3 * (1.0 / omega * (1.0 / omega * d_theta - theta / omega / omega * d_omega) - theta / omega / omega / omega * d_omega))
     b_omega += -(b_tmp3 * (theta / omega / omega))
     for iteration in range(trips):  # line 23, reversed
-        d_theta = pop_double(tape)
-        theta = pop_double(tape)  # restore theta (line 25)
+        d_theta = _tape.pop_double(tape)
+        theta = _tape.pop_double(tape)  # restore theta (line 25)
         d_b_omega += dt * d_b_theta
         b_omega += b_theta * dt  # line 25: theta = theta + dt * omega
         d_b_tmp = -d_b_omega
         b_tmp = -b_omega  # line 24: omega = omega - dt * gravity / length * math.sin(theta)
-        d_b_tmp2 = sin(theta) * d_b_tmp + b_tmp * (cos(theta) * d_theta)
-        b_tmp2 = b_tmp * sin(theta)
+        d_b_tmp2 = _math.sin(theta) * d_b_tmp + b_tmp * (_math.cos(theta) * d_theta)
+        b_tmp2 = b_tmp * _math.sin(theta)
         d_b_gravity += dt * (1.0 / length * d_b_tmp2 - b_tmp2 * (1.0 / length / length * d_length))
         b_gravity += b_tmp2 * (1.0 / length) * dt
         d_b_length += -(dt * gravity / length / length * d_b_tmp2 + b_tmp2 * (1.0 / length * (1.0 / length * (dt * d_gravity) - dt * gravity / length / length * d_length) - dt * gravity / length / length / length * d_length))
         b_length += -(b_tmp2 * (dt * gravity / length / length))
-        d_b_theta += cos(theta) * (dt * gravity / length * d_b_tmp + b_tmp * (1.0 / length * (dt * d_gravity) - dt * gravity / length / length * d_length)) - b_tmp * (dt * gravity / length) * (sin(theta) * d_theta)
-        b_theta += b_tmp * (dt * gravity / length) * cos(theta)
+        d_b_theta += _math.cos(theta) * (dt * gravity / length * d_b_tmp + b_tmp * (1.0 / length * (dt * d_gravity) - dt * gravity / length / length * d_length)) - b_tmp * (dt * gravity / length) * (_math.sin(theta) * d_theta)
+        b_theta += b_tmp * (dt * gravity / length) * _math.cos(theta)
     d_b_angle0 += d_b_theta
     b_angle0 += b_theta  # line 20: theta = angle0
     return result, b_length, b_gravity, b_angle0, d_result, d_b_length, d_b_gravity, d_b_angle0
@@ -386,25 +388,25 @@ cdef (double, double, double, double, double, double, double, double) _pendulum_
 
 def jvp_pendulum_period(double length, double gravity, double angle0, Py_ssize_t steps_per_second, tangents):
     """The derivative of pendulum_period along tangents (one per parameter: length, gravity, angle0), forward mode."""
-    d_length, d_gravity, d_angle0 = tangents
+    d_length, d_gravity, d_angle0 = _arrays.per_parameter(tangents, (length, gravity, angle0), ('length', 'gravity', 'angle0'), 'tangents')
     return _pendulum_period_jvp(length, gravity, angle0, steps_per_second, d_length, d_gravity, d_angle0)[1]
 
 
 def hvp_pendulum_period(double length, double gravity, double angle0, Py_ssize_t steps_per_second, v):
     """The Hessian of pendulum_period times v (shaped like the parameters length, gravity, angle0): forward over reverse."""
-    cdef Tape tape
-    d_length, d_gravity, d_angle0 = v
-    tape_init(&tape)
+    cdef _tape.Tape tape
+    d_length, d_gravity, d_angle0 = _arrays.per_parameter(v, (length, gravity, angle0), ('length', 'gravity', 'angle0'), 'v')
+    _tape.tape_init(&tape)
     try:
         value, g_length, g_gravity, g_angle0, d_value, hv_length, hv_gravity, hv_angle0 = _pendulum_period_hvp(&tape, length, gravity, angle0, steps_per_second, 1.0, d_length, d_gravity, d_angle0, 0.0)
         out_of_memory = tape.failed
     finally:
-        tape_free(&tape)
+        _tape.tape_free(&tape)
     if out_of_memory:
         raise MemoryError("the tape of pendulum_period could not grow")
     return (hv_length, hv_gravity, hv_angle0)
 
 
 def hessian_pendulum_period(double length, double gravity, double angle0, Py_ssize_t steps_per_second):
-    """The Hessian of pendulum_period with respect to length, gravity, angle0 (a float for one parameter)."""
-    return np.array([hvp_pendulum_period(length, gravity, angle0, steps_per_second, unit) for unit in ((1.0, 0.0, 0.0), (0.0, 1.0, 0.0), (0.0, 0.0, 1.0))])
+    """The dense Hessian of pendulum_period with respect to length, gravity, angle0, as jax.hessian lays it out, from one hvp_pendulum_period per element."""
+    return _arrays.dense_hessian(lambda v: hvp_pendulum_period(length=length, gravity=gravity, angle0=angle0, steps_per_second=steps_per_second, v=v), (length, gravity, angle0))

@@ -3,11 +3,11 @@
 # Every function of piecewise.py appears as its primal, then its adjoint: a forward sweep that runs
 # the original code and records on the tape what the reverse sweep needs, then the reverse sweep.
 
-from libc.math cimport fabs, tanh
-from srcgrad.runtime.tape cimport Tape, tape_init, tape_free, pop_branch, pop_double, push_branch, push_double
-from srcgrad.runtime.scalar cimport maximum, minimum, sign
+from libc cimport math as _math
+from srcgrad.runtime cimport scalar as _scalar
+from srcgrad.runtime cimport tape as _tape
 import numpy as np
-from srcgrad.runtime.arrays import as_float_array
+from srcgrad.runtime import arrays as _arrays
 
 cdef double KNEE = 1.5
 
@@ -33,7 +33,7 @@ cdef double _smooth_step_primal(double x) noexcept nogil:
     return result
 
 
-cdef (double, double) _smooth_step_adjoint(Tape* tape, double x, double b_result) noexcept nogil:
+cdef (double, double) _smooth_step_adjoint(_tape.Tape* tape, double x, double b_result) noexcept nogil:
     """Returns smooth_step(x) and b_result times its gradient."""
     cdef double b_tmp = 0.0, b_x = 0.0, result = 0.0
     cdef bint returned = False
@@ -49,11 +49,11 @@ cdef (double, double) _smooth_step_adjoint(Tape* tape, double x, double b_result
     if not returned:
         result = x * x * (3.0 - 2.0 * x)  # line 14
         returned = True  # line 14
-        push_branch(tape, 1)
+        _tape.push_branch(tape, 1)
     else:
-        push_branch(tape, 0)
+        _tape.push_branch(tape, 0)
     # reverse sweep
-    if pop_branch(tape):
+    if _tape.pop_branch(tape):
         b_tmp = b_result * (3.0 - 2.0 * x)  # line 14: return x * x * (3.0 - 2.0 * x)
         b_x += b_tmp * x + b_tmp * x - 2.0 * (b_result * (x * x))
         b_result = 0.0
@@ -70,15 +70,16 @@ def smooth_step(double x):
     return _smooth_step_primal(x)
 
 
-def value_and_vjp_smooth_step(double x, double dout):
+def value_and_vjp_smooth_step(double x, dout):
     """(smooth_step(x), dout times the gradient), in one forward and one reverse sweep."""
-    cdef Tape tape
-    tape_init(&tape)
+    cdef _tape.Tape tape
+    dout = _arrays.scalar_cotangent(dout, 'smooth_step')
+    _tape.tape_init(&tape)
     try:
         value, b_x = _smooth_step_adjoint(&tape, x, dout)
         out_of_memory = tape.failed
     finally:
-        tape_free(&tape)
+        _tape.tape_free(&tape)
     if out_of_memory:
         raise MemoryError("the tape of smooth_step could not grow")
     return value, b_x
@@ -94,7 +95,7 @@ def value_and_grad_smooth_step(double x):
     return value_and_vjp_smooth_step(x, 1.0)
 
 
-def vjp_smooth_step(double x, double dout):
+def vjp_smooth_step(double x, dout):
     """dout times the gradient of smooth_step with respect to x."""
     return value_and_vjp_smooth_step(x, dout)[1]
 
@@ -119,7 +120,7 @@ cdef (double, double) _smooth_step_jvp(double x, double d_x) noexcept nogil:
     return result, d_result
 
 
-cdef (double, double, double, double) _smooth_step_hvp(Tape* tape, double x, double b_result, double d_x, double d_b_result) noexcept nogil:
+cdef (double, double, double, double) _smooth_step_hvp(_tape.Tape* tape, double x, double b_result, double d_x, double d_b_result) noexcept nogil:
     cdef double b_tmp = 0.0, b_x = 0.0, d_b_tmp = 0.0, d_b_x = 0.0, d_result = 0.0, result = 0.0
     cdef bint returned = False
     # forward sweep
@@ -137,11 +138,11 @@ cdef (double, double, double, double) _smooth_step_hvp(Tape* tape, double x, dou
         d_result = (3.0 - 2.0 * x) * (x * d_x + x * d_x) - x * x * (2.0 * d_x)
         result = x * x * (3.0 - 2.0 * x)  # line 14
         returned = True  # line 14
-        push_branch(tape, 1)
+        _tape.push_branch(tape, 1)
     else:
-        push_branch(tape, 0)
+        _tape.push_branch(tape, 0)
     # reverse sweep
-    if pop_branch(tape):
+    if _tape.pop_branch(tape):
         d_b_tmp = (3.0 - 2.0 * x) * d_b_result - b_result * (2.0 * d_x)
         b_tmp = b_result * (3.0 - 2.0 * x)  # line 14: return x * x * (3.0 - 2.0 * x)
         d_b_x += x * d_b_tmp + b_tmp * d_x + (x * d_b_tmp + b_tmp * d_x) - 2.0 * (x * x * d_b_result + b_result * (x * d_x + x * d_x))
@@ -159,28 +160,28 @@ cdef (double, double, double, double) _smooth_step_hvp(Tape* tape, double x, dou
 
 def jvp_smooth_step(double x, tangents):
     """The derivative of smooth_step along tangents (one per parameter: x), forward mode."""
-    d_x = tangents
+    d_x, = _arrays.per_parameter(tangents, (x,), ('x',), 'tangents')
     return _smooth_step_jvp(x, d_x)[1]
 
 
 def hvp_smooth_step(double x, v):
     """The Hessian of smooth_step times v (shaped like the parameters x): forward over reverse."""
-    cdef Tape tape
-    d_x = v
-    tape_init(&tape)
+    cdef _tape.Tape tape
+    d_x, = _arrays.per_parameter(v, (x,), ('x',), 'v')
+    _tape.tape_init(&tape)
     try:
         value, g_x, d_value, hv_x = _smooth_step_hvp(&tape, x, 1.0, d_x, 0.0)
         out_of_memory = tape.failed
     finally:
-        tape_free(&tape)
+        _tape.tape_free(&tape)
     if out_of_memory:
         raise MemoryError("the tape of smooth_step could not grow")
     return hv_x
 
 
 def hessian_smooth_step(double x):
-    """The Hessian of smooth_step with respect to x (a float for one parameter)."""
-    return hvp_smooth_step(x, 1.0)
+    """The dense Hessian of smooth_step with respect to x, as jax.hessian lays it out, from one hvp_smooth_step per element."""
+    return _arrays.dense_hessian(lambda v: hvp_smooth_step(x=x, v=v), (x,))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -191,7 +192,7 @@ cdef double _huber_primal(double r, double delta) noexcept nogil:
     cdef double a = 0.0, result = 0.0
     cdef bint returned = False
     returned = False
-    a = fabs(r)
+    a = _math.fabs(r)
     if a <= delta:
         result = 0.5 * r * r
         returned = True
@@ -201,31 +202,31 @@ cdef double _huber_primal(double r, double delta) noexcept nogil:
     return result
 
 
-cdef (double, double, double) _huber_adjoint(Tape* tape, double r, double delta, double b_result) noexcept nogil:
+cdef (double, double, double) _huber_adjoint(_tape.Tape* tape, double r, double delta, double b_result) noexcept nogil:
     """Returns huber(r, delta) and b_result times its gradient."""
     cdef double a = 0.0, b_a = 0.0, b_delta = 0.0, b_r = 0.0, b_tmp = 0.0, result = 0.0
     cdef bint returned = False
     # forward sweep
     returned = False  # line 17
-    a = fabs(r)  # line 19
+    a = _math.fabs(r)  # line 19
     if a <= delta:
         result = 0.5 * r * r  # line 21
         returned = True  # line 21
     if not returned:
         result = delta * (a - 0.5 * delta)  # line 22
         returned = True  # line 22
-        push_branch(tape, 1)
+        _tape.push_branch(tape, 1)
     else:
-        push_branch(tape, 0)
+        _tape.push_branch(tape, 0)
     # reverse sweep
-    if pop_branch(tape):
+    if _tape.pop_branch(tape):
         b_tmp = b_result * delta  # line 22: return delta * (a - 0.5 * delta)
         b_delta += b_result * (a - 0.5 * delta) - 0.5 * b_tmp
         b_a += b_tmp
         b_result = 0.0
     if a <= delta:
         b_r += 0.5 * (b_result * r) + b_result * (0.5 * r)  # line 21: return 0.5 * r * r
-    b_r += b_a * sign(r)  # line 19: a = abs(r)
+    b_r += b_a * _scalar.sign(r)  # line 19: a = abs(r)
     return result, b_r, b_delta
 
 
@@ -234,15 +235,16 @@ def huber(double r, double delta):
     return _huber_primal(r, delta)
 
 
-def value_and_vjp_huber(double r, double delta, double dout):
+def value_and_vjp_huber(double r, double delta, dout):
     """(huber(r, delta), dout times the gradient), in one forward and one reverse sweep."""
-    cdef Tape tape
-    tape_init(&tape)
+    cdef _tape.Tape tape
+    dout = _arrays.scalar_cotangent(dout, 'huber')
+    _tape.tape_init(&tape)
     try:
         value, b_r, b_delta = _huber_adjoint(&tape, r, delta, dout)
         out_of_memory = tape.failed
     finally:
-        tape_free(&tape)
+        _tape.tape_free(&tape)
     if out_of_memory:
         raise MemoryError("the tape of huber could not grow")
     return value, (b_r, b_delta)
@@ -258,7 +260,7 @@ def value_and_grad_huber(double r, double delta):
     return value_and_vjp_huber(r, delta, 1.0)
 
 
-def vjp_huber(double r, double delta, double dout):
+def vjp_huber(double r, double delta, dout):
     """dout times the gradient of huber with respect to r, delta."""
     return value_and_vjp_huber(r, delta, dout)[1]
 
@@ -267,8 +269,8 @@ cdef (double, double) _huber_jvp(double r, double delta, double d_r, double d_de
     cdef double a = 0.0, d_a = 0.0, d_result = 0.0, result = 0.0
     cdef bint returned = False
     returned = False
-    d_a = sign(r) * d_r
-    a = fabs(r)
+    d_a = _scalar.sign(r) * d_r
+    a = _math.fabs(r)
     if a <= delta:
         d_result = r * (0.5 * d_r) + 0.5 * r * d_r
         result = 0.5 * r * r
@@ -280,13 +282,13 @@ cdef (double, double) _huber_jvp(double r, double delta, double d_r, double d_de
     return result, d_result
 
 
-cdef (double, double, double, double, double, double) _huber_hvp(Tape* tape, double r, double delta, double b_result, double d_r, double d_delta, double d_b_result) noexcept nogil:
+cdef (double, double, double, double, double, double) _huber_hvp(_tape.Tape* tape, double r, double delta, double b_result, double d_r, double d_delta, double d_b_result) noexcept nogil:
     cdef double a = 0.0, b_a = 0.0, b_delta = 0.0, b_r = 0.0, b_tmp = 0.0, d_a = 0.0, d_b_a = 0.0, d_b_delta = 0.0, d_b_r = 0.0, d_b_tmp = 0.0, d_result = 0.0, result = 0.0
     cdef bint returned = False
     # forward sweep
     returned = False  # line 17
-    d_a = sign(r) * d_r
-    a = fabs(r)  # line 19
+    d_a = _scalar.sign(r) * d_r
+    a = _math.fabs(r)  # line 19
     if a <= delta:
         d_result = r * (0.5 * d_r) + 0.5 * r * d_r
         result = 0.5 * r * r  # line 21
@@ -295,11 +297,11 @@ cdef (double, double, double, double, double, double) _huber_hvp(Tape* tape, dou
         d_result = (a - 0.5 * delta) * d_delta + delta * (d_a - 0.5 * d_delta)
         result = delta * (a - 0.5 * delta)  # line 22
         returned = True  # line 22
-        push_branch(tape, 1)
+        _tape.push_branch(tape, 1)
     else:
-        push_branch(tape, 0)
+        _tape.push_branch(tape, 0)
     # reverse sweep
-    if pop_branch(tape):
+    if _tape.pop_branch(tape):
         d_b_tmp = delta * d_b_result + b_result * d_delta
         b_tmp = b_result * delta  # line 22: return delta * (a - 0.5 * delta)
         d_b_delta += (a - 0.5 * delta) * d_b_result + b_result * (d_a - 0.5 * d_delta) - 0.5 * d_b_tmp
@@ -311,35 +313,35 @@ cdef (double, double, double, double, double, double) _huber_hvp(Tape* tape, dou
     if a <= delta:
         d_b_r += 0.5 * (r * d_b_result + b_result * d_r) + (0.5 * r * d_b_result + b_result * (0.5 * d_r))
         b_r += 0.5 * (b_result * r) + b_result * (0.5 * r)  # line 21: return 0.5 * r * r
-    d_b_r += sign(r) * d_b_a
-    b_r += b_a * sign(r)  # line 19: a = abs(r)
+    d_b_r += _scalar.sign(r) * d_b_a
+    b_r += b_a * _scalar.sign(r)  # line 19: a = abs(r)
     return result, b_r, b_delta, d_result, d_b_r, d_b_delta
 
 
 def jvp_huber(double r, double delta, tangents):
     """The derivative of huber along tangents (one per parameter: r, delta), forward mode."""
-    d_r, d_delta = tangents
+    d_r, d_delta = _arrays.per_parameter(tangents, (r, delta), ('r', 'delta'), 'tangents')
     return _huber_jvp(r, delta, d_r, d_delta)[1]
 
 
 def hvp_huber(double r, double delta, v):
     """The Hessian of huber times v (shaped like the parameters r, delta): forward over reverse."""
-    cdef Tape tape
-    d_r, d_delta = v
-    tape_init(&tape)
+    cdef _tape.Tape tape
+    d_r, d_delta = _arrays.per_parameter(v, (r, delta), ('r', 'delta'), 'v')
+    _tape.tape_init(&tape)
     try:
         value, g_r, g_delta, d_value, hv_r, hv_delta = _huber_hvp(&tape, r, delta, 1.0, d_r, d_delta, 0.0)
         out_of_memory = tape.failed
     finally:
-        tape_free(&tape)
+        _tape.tape_free(&tape)
     if out_of_memory:
         raise MemoryError("the tape of huber could not grow")
     return (hv_r, hv_delta)
 
 
 def hessian_huber(double r, double delta):
-    """The Hessian of huber with respect to r, delta (a float for one parameter)."""
-    return np.array([hvp_huber(r, delta, unit) for unit in ((1.0, 0.0), (0.0, 1.0))])
+    """The dense Hessian of huber with respect to r, delta, as jax.hessian lays it out, from one hvp_huber per element."""
+    return _arrays.dense_hessian(lambda v: hvp_huber(r=r, delta=delta, v=v), (r, delta))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -348,25 +350,25 @@ def hessian_huber(double r, double delta):
 
 cdef double _soft_clip_primal(double x, double lo, double hi) noexcept nogil:
     cdef double result = 0.0, scale = 0.0, y = 0.0
-    y = maximum(lo, minimum(x, hi))
+    y = _scalar.maximum(lo, _scalar.minimum(x, hi))
     scale = 2.0 if y > KNEE else 1.0
-    result = scale * y + 0.1 * tanh(x)
+    result = scale * y + 0.1 * _math.tanh(x)
     return result
 
 
-cdef (double, double, double, double) _soft_clip_adjoint(Tape* tape, double x, double lo, double hi, double b_result) noexcept nogil:
+cdef (double, double, double, double) _soft_clip_adjoint(_tape.Tape* tape, double x, double lo, double hi, double b_result) noexcept nogil:
     """Returns soft_clip(x, lo, hi) and b_result times its gradient."""
     cdef double b_hi = 0.0, b_lo = 0.0, b_scale = 0.0, b_tmp = 0.0, b_x = 0.0, b_y = 0.0, minimum_value = 0.0, result = 0.0, scale = 0.0, tanh_value = 0.0, y = 0.0
     # forward sweep
-    y = maximum(lo, minimum(x, hi))  # line 26
+    y = _scalar.maximum(lo, _scalar.minimum(x, hi))  # line 26
     scale = 2.0 if y > KNEE else 1.0  # line 27
-    result = scale * y + 0.1 * tanh(x)  # line 28
+    result = scale * y + 0.1 * _math.tanh(x)  # line 28
     # reverse sweep
-    tanh_value = tanh(x)  # line 28: return scale * y + 0.1 * math.tanh(x)
+    tanh_value = _math.tanh(x)  # line 28: return scale * y + 0.1 * math.tanh(x)
     b_scale += b_result * y
     b_y += b_result * scale
     b_x += 0.1 * b_result * (1.0 - tanh_value * tanh_value)
-    minimum_value = minimum(x, hi)  # line 26: y = max(lo, min(x, hi))
+    minimum_value = _scalar.minimum(x, hi)  # line 26: y = max(lo, min(x, hi))
     b_tmp = 0.0 if lo >= minimum_value else b_y
     b_lo += b_y if lo >= minimum_value else 0.0
     b_x += b_tmp if x <= hi else 0.0
@@ -379,15 +381,16 @@ def soft_clip(double x, double lo, double hi):
     return _soft_clip_primal(x, lo, hi)
 
 
-def value_and_vjp_soft_clip(double x, double lo, double hi, double dout):
+def value_and_vjp_soft_clip(double x, double lo, double hi, dout):
     """(soft_clip(x, lo, hi), dout times the gradient), in one forward and one reverse sweep."""
-    cdef Tape tape
-    tape_init(&tape)
+    cdef _tape.Tape tape
+    dout = _arrays.scalar_cotangent(dout, 'soft_clip')
+    _tape.tape_init(&tape)
     try:
         value, b_x, b_lo, b_hi = _soft_clip_adjoint(&tape, x, lo, hi, dout)
         out_of_memory = tape.failed
     finally:
-        tape_free(&tape)
+        _tape.tape_free(&tape)
     if out_of_memory:
         raise MemoryError("the tape of soft_clip could not grow")
     return value, (b_x, b_lo, b_hi)
@@ -403,34 +406,34 @@ def value_and_grad_soft_clip(double x, double lo, double hi):
     return value_and_vjp_soft_clip(x, lo, hi, 1.0)
 
 
-def vjp_soft_clip(double x, double lo, double hi, double dout):
+def vjp_soft_clip(double x, double lo, double hi, dout):
     """dout times the gradient of soft_clip with respect to x, lo, hi."""
     return value_and_vjp_soft_clip(x, lo, hi, dout)[1]
 
 
 cdef (double, double) _soft_clip_jvp(double x, double lo, double hi, double d_x, double d_lo, double d_hi) noexcept nogil:
     cdef double d_result = 0.0, d_scale = 0.0, d_y = 0.0, result = 0.0, scale = 0.0, y = 0.0
-    d_y = (d_lo if lo >= minimum(x, hi) else 0.0) + (0.0 if lo >= minimum(x, hi) else (d_x if x <= hi else 0.0) + (0.0 if x <= hi else d_hi))
-    y = maximum(lo, minimum(x, hi))
+    d_y = (d_lo if lo >= _scalar.minimum(x, hi) else 0.0) + (0.0 if lo >= _scalar.minimum(x, hi) else (d_x if x <= hi else 0.0) + (0.0 if x <= hi else d_hi))
+    y = _scalar.maximum(lo, _scalar.minimum(x, hi))
     d_scale = 0.0
     scale = 2.0 if y > KNEE else 1.0
-    d_result = y * d_scale + scale * d_y + 0.1 * ((1.0 - tanh(x) * tanh(x)) * d_x)
-    result = scale * y + 0.1 * tanh(x)
+    d_result = y * d_scale + scale * d_y + 0.1 * ((1.0 - _math.tanh(x) * _math.tanh(x)) * d_x)
+    result = scale * y + 0.1 * _math.tanh(x)
     return result, d_result
 
 
-cdef (double, double, double, double, double, double, double, double) _soft_clip_hvp(Tape* tape, double x, double lo, double hi, double b_result, double d_x, double d_lo, double d_hi, double d_b_result) noexcept nogil:
+cdef (double, double, double, double, double, double, double, double) _soft_clip_hvp(_tape.Tape* tape, double x, double lo, double hi, double b_result, double d_x, double d_lo, double d_hi, double d_b_result) noexcept nogil:
     cdef double b_hi = 0.0, b_lo = 0.0, b_scale = 0.0, b_tmp = 0.0, b_x = 0.0, b_y = 0.0, d_b_hi = 0.0, d_b_lo = 0.0, d_b_scale = 0.0, d_b_tmp = 0.0, d_b_x = 0.0, d_b_y = 0.0, d_minimum_value = 0.0, d_result = 0.0, d_scale = 0.0, d_tanh_value = 0.0, d_y = 0.0, minimum_value = 0.0, result = 0.0, scale = 0.0, tanh_value = 0.0, y = 0.0
     # forward sweep
-    d_y = (d_lo if lo >= minimum(x, hi) else 0.0) + (0.0 if lo >= minimum(x, hi) else (d_x if x <= hi else 0.0) + (0.0 if x <= hi else d_hi))
-    y = maximum(lo, minimum(x, hi))  # line 26
+    d_y = (d_lo if lo >= _scalar.minimum(x, hi) else 0.0) + (0.0 if lo >= _scalar.minimum(x, hi) else (d_x if x <= hi else 0.0) + (0.0 if x <= hi else d_hi))
+    y = _scalar.maximum(lo, _scalar.minimum(x, hi))  # line 26
     d_scale = 0.0
     scale = 2.0 if y > KNEE else 1.0  # line 27
-    d_result = y * d_scale + scale * d_y + 0.1 * ((1.0 - tanh(x) * tanh(x)) * d_x)
-    result = scale * y + 0.1 * tanh(x)  # line 28
+    d_result = y * d_scale + scale * d_y + 0.1 * ((1.0 - _math.tanh(x) * _math.tanh(x)) * d_x)
+    result = scale * y + 0.1 * _math.tanh(x)  # line 28
     # reverse sweep
-    d_tanh_value = (1.0 - tanh(x) * tanh(x)) * d_x
-    tanh_value = tanh(x)  # line 28: return scale * y + 0.1 * math.tanh(x)
+    d_tanh_value = (1.0 - _math.tanh(x) * _math.tanh(x)) * d_x
+    tanh_value = _math.tanh(x)  # line 28: return scale * y + 0.1 * math.tanh(x)
     d_b_scale += y * d_b_result + b_result * d_y
     b_scale += b_result * y
     d_b_y += scale * d_b_result + b_result * d_scale
@@ -438,7 +441,7 @@ cdef (double, double, double, double, double, double, double, double) _soft_clip
     d_b_x += (1.0 - tanh_value * tanh_value) * (0.1 * d_b_result) - 0.1 * b_result * (tanh_value * d_tanh_value + tanh_value * d_tanh_value)
     b_x += 0.1 * b_result * (1.0 - tanh_value * tanh_value)
     d_minimum_value = (d_x if x <= hi else 0.0) + (0.0 if x <= hi else d_hi)
-    minimum_value = minimum(x, hi)  # line 26: y = max(lo, min(x, hi))
+    minimum_value = _scalar.minimum(x, hi)  # line 26: y = max(lo, min(x, hi))
     d_b_tmp = 0.0 if lo >= minimum_value else d_b_y
     b_tmp = 0.0 if lo >= minimum_value else b_y
     d_b_lo += d_b_y if lo >= minimum_value else 0.0
@@ -452,28 +455,28 @@ cdef (double, double, double, double, double, double, double, double) _soft_clip
 
 def jvp_soft_clip(double x, double lo, double hi, tangents):
     """The derivative of soft_clip along tangents (one per parameter: x, lo, hi), forward mode."""
-    d_x, d_lo, d_hi = tangents
+    d_x, d_lo, d_hi = _arrays.per_parameter(tangents, (x, lo, hi), ('x', 'lo', 'hi'), 'tangents')
     return _soft_clip_jvp(x, lo, hi, d_x, d_lo, d_hi)[1]
 
 
 def hvp_soft_clip(double x, double lo, double hi, v):
     """The Hessian of soft_clip times v (shaped like the parameters x, lo, hi): forward over reverse."""
-    cdef Tape tape
-    d_x, d_lo, d_hi = v
-    tape_init(&tape)
+    cdef _tape.Tape tape
+    d_x, d_lo, d_hi = _arrays.per_parameter(v, (x, lo, hi), ('x', 'lo', 'hi'), 'v')
+    _tape.tape_init(&tape)
     try:
         value, g_x, g_lo, g_hi, d_value, hv_x, hv_lo, hv_hi = _soft_clip_hvp(&tape, x, lo, hi, 1.0, d_x, d_lo, d_hi, 0.0)
         out_of_memory = tape.failed
     finally:
-        tape_free(&tape)
+        _tape.tape_free(&tape)
     if out_of_memory:
         raise MemoryError("the tape of soft_clip could not grow")
     return (hv_x, hv_lo, hv_hi)
 
 
 def hessian_soft_clip(double x, double lo, double hi):
-    """The Hessian of soft_clip with respect to x, lo, hi (a float for one parameter)."""
-    return np.array([hvp_soft_clip(x, lo, hi, unit) for unit in ((1.0, 0.0, 0.0), (0.0, 1.0, 0.0), (0.0, 0.0, 1.0))])
+    """The dense Hessian of soft_clip with respect to x, lo, hi, as jax.hessian lays it out, from one hvp_soft_clip per element."""
+    return _arrays.dense_hessian(lambda v: hvp_soft_clip(x=x, lo=lo, hi=hi, v=v), (x, lo, hi))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -492,7 +495,7 @@ cdef double _tax_primal(double income, double rate_low, double rate_high) noexce
         if income <= lower:
             leave_loop = True
         if not leave_loop:
-            portion = minimum(income, upper) - lower
+            portion = _scalar.minimum(income, upper) - lower
             rate = rate_low if bracket < 2 else rate_high
             total = total + portion * rate
             lower = upper
@@ -504,7 +507,7 @@ cdef double _tax_primal(double income, double rate_low, double rate_high) noexce
     return result
 
 
-cdef (double, double, double, double) _tax_adjoint(Tape* tape, double income, double rate_low, double rate_high, double b_result) noexcept nogil:
+cdef (double, double, double, double) _tax_adjoint(_tape.Tape* tape, double income, double rate_low, double rate_high, double b_result) noexcept nogil:
     """Returns tax(income, rate_low, rate_high) and b_result times its gradient."""
     cdef double b_income = 0.0, b_portion = 0.0, b_rate = 0.0, b_rate_high = 0.0, b_rate_low = 0.0, b_tmp = 0.0, b_total = 0.0, lower = 0.0, portion = 0.0, rate = 0.0, result = 0.0, total = 0.0, upper = 0.0
     cdef Py_ssize_t bracket = 0, iteration = 0, trips = 0
@@ -520,40 +523,40 @@ cdef (double, double, double, double) _tax_adjoint(Tape* tape, double income, do
         if income <= lower:
             leave_loop = True  # line 38
         if not leave_loop:
-            push_double(tape, portion)  # portion is overwritten at line 39
-            portion = minimum(income, upper) - lower  # line 39
-            push_double(tape, rate)  # rate is overwritten at line 40
+            _tape.push_double(tape, portion)  # portion is overwritten at line 39
+            portion = _scalar.minimum(income, upper) - lower  # line 39
+            _tape.push_double(tape, rate)  # rate is overwritten at line 40
             rate = rate_low if bracket < 2 else rate_high  # line 40
             total = total + portion * rate  # line 41
             lower = upper  # line 42
-            push_branch(tape, 1)
+            _tape.push_branch(tape, 1)
         else:
-            push_branch(tape, 0)
+            _tape.push_branch(tape, 0)
         if leave_loop:
             break
     if income > lower:
         total = total + (income - lower) * rate_high * 1.5  # line 44
-        push_branch(tape, 1)
+        _tape.push_branch(tape, 1)
     else:
-        push_branch(tape, 0)
+        _tape.push_branch(tape, 0)
     result = total  # line 45
     # reverse sweep
     b_total += b_result  # line 45: return total
-    if pop_branch(tape):
+    if _tape.pop_branch(tape):
         b_tmp = 1.5 * b_total  # line 44: total += (income - lower) * rate_high * 1.5
         b_income += b_tmp * rate_high
         b_rate_high += b_tmp * (income - lower)
     for iteration in range(trips - 1, -1, -1):  # line 35, reversed
         bracket = iteration
         upper = 10.0 * (bracket + 1)  # recompute line 36
-        if pop_branch(tape):
+        if _tape.pop_branch(tape):
             b_portion += b_total * rate  # line 41: total += portion * rate
             b_rate += b_total * portion
-            rate = pop_double(tape)  # restore rate (line 40)
+            rate = _tape.pop_double(tape)  # restore rate (line 40)
             b_rate_low += b_rate if bracket < 2 else 0.0  # line 40: rate = rate_low if bracket < 2 else rate_high
             b_rate_high += 0.0 if bracket < 2 else b_rate
             b_rate = 0.0
-            portion = pop_double(tape)  # restore portion (line 39)
+            portion = _tape.pop_double(tape)  # restore portion (line 39)
             b_income += b_portion if income <= upper else 0.0  # line 39: portion = min(income, upper) - lower
             b_portion = 0.0
     return result, b_income, b_rate_low, b_rate_high
@@ -564,15 +567,16 @@ def tax(double income, double rate_low, double rate_high):
     return _tax_primal(income, rate_low, rate_high)
 
 
-def value_and_vjp_tax(double income, double rate_low, double rate_high, double dout):
+def value_and_vjp_tax(double income, double rate_low, double rate_high, dout):
     """(tax(income, rate_low, rate_high), dout times the gradient), in one forward and one reverse sweep."""
-    cdef Tape tape
-    tape_init(&tape)
+    cdef _tape.Tape tape
+    dout = _arrays.scalar_cotangent(dout, 'tax')
+    _tape.tape_init(&tape)
     try:
         value, b_income, b_rate_low, b_rate_high = _tax_adjoint(&tape, income, rate_low, rate_high, dout)
         out_of_memory = tape.failed
     finally:
-        tape_free(&tape)
+        _tape.tape_free(&tape)
     if out_of_memory:
         raise MemoryError("the tape of tax could not grow")
     return value, (b_income, b_rate_low, b_rate_high)
@@ -588,7 +592,7 @@ def value_and_grad_tax(double income, double rate_low, double rate_high):
     return value_and_vjp_tax(income, rate_low, rate_high, 1.0)
 
 
-def vjp_tax(double income, double rate_low, double rate_high, double dout):
+def vjp_tax(double income, double rate_low, double rate_high, dout):
     """dout times the gradient of tax with respect to income, rate_low, rate_high."""
     return value_and_vjp_tax(income, rate_low, rate_high, dout)[1]
 
@@ -607,7 +611,7 @@ cdef (double, double) _tax_jvp(double income, double rate_low, double rate_high,
             leave_loop = True
         if not leave_loop:
             d_portion = d_income if income <= upper else 0.0
-            portion = minimum(income, upper) - lower
+            portion = _scalar.minimum(income, upper) - lower
             d_rate = d_rate_low if bracket < 2 else d_rate_high
             rate = rate_low if bracket < 2 else rate_high
             d_total = d_total + (rate * d_portion + portion * d_rate)
@@ -623,7 +627,7 @@ cdef (double, double) _tax_jvp(double income, double rate_low, double rate_high,
     return result, d_result
 
 
-cdef (double, double, double, double, double, double, double, double) _tax_hvp(Tape* tape, double income, double rate_low, double rate_high, double b_result, double d_income, double d_rate_low, double d_rate_high, double d_b_result) noexcept nogil:
+cdef (double, double, double, double, double, double, double, double) _tax_hvp(_tape.Tape* tape, double income, double rate_low, double rate_high, double b_result, double d_income, double d_rate_low, double d_rate_high, double d_b_result) noexcept nogil:
     cdef double b_income = 0.0, b_portion = 0.0, b_rate = 0.0, b_rate_high = 0.0, b_rate_low = 0.0, b_tmp = 0.0, b_total = 0.0, d_b_income = 0.0, d_b_portion = 0.0, d_b_rate = 0.0, d_b_rate_high = 0.0, d_b_rate_low = 0.0, d_b_tmp = 0.0, d_b_total = 0.0, d_portion = 0.0, d_rate = 0.0, d_result = 0.0, d_total = 0.0, lower = 0.0, portion = 0.0, rate = 0.0, result = 0.0, total = 0.0, upper = 0.0
     cdef Py_ssize_t bracket = 0, iteration = 0, trips = 0
     cdef bint leave_loop = False
@@ -639,34 +643,34 @@ cdef (double, double, double, double, double, double, double, double) _tax_hvp(T
         if income <= lower:
             leave_loop = True  # line 38
         if not leave_loop:
-            push_double(tape, portion)  # portion is overwritten at line 39
-            push_double(tape, d_portion)  # and its tangent
+            _tape.push_double(tape, portion)  # portion is overwritten at line 39
+            _tape.push_double(tape, d_portion)  # and its tangent
             d_portion = d_income if income <= upper else 0.0
-            portion = minimum(income, upper) - lower  # line 39
-            push_double(tape, rate)  # rate is overwritten at line 40
-            push_double(tape, d_rate)  # and its tangent
+            portion = _scalar.minimum(income, upper) - lower  # line 39
+            _tape.push_double(tape, rate)  # rate is overwritten at line 40
+            _tape.push_double(tape, d_rate)  # and its tangent
             d_rate = d_rate_low if bracket < 2 else d_rate_high
             rate = rate_low if bracket < 2 else rate_high  # line 40
             d_total = d_total + (rate * d_portion + portion * d_rate)
             total = total + portion * rate  # line 41
             lower = upper  # line 42
-            push_branch(tape, 1)
+            _tape.push_branch(tape, 1)
         else:
-            push_branch(tape, 0)
+            _tape.push_branch(tape, 0)
         if leave_loop:
             break
     if income > lower:
         d_total = d_total + 1.5 * (rate_high * d_income + (income - lower) * d_rate_high)
         total = total + (income - lower) * rate_high * 1.5  # line 44
-        push_branch(tape, 1)
+        _tape.push_branch(tape, 1)
     else:
-        push_branch(tape, 0)
+        _tape.push_branch(tape, 0)
     d_result = d_total
     result = total  # line 45
     # reverse sweep
     d_b_total += d_b_result
     b_total += b_result  # line 45: return total
-    if pop_branch(tape):
+    if _tape.pop_branch(tape):
         d_b_tmp = 1.5 * d_b_total
         b_tmp = 1.5 * b_total  # line 44: total += (income - lower) * rate_high * 1.5
         d_b_income += rate_high * d_b_tmp + b_tmp * d_rate_high
@@ -676,21 +680,21 @@ cdef (double, double, double, double, double, double, double, double) _tax_hvp(T
     for iteration in range(trips - 1, -1, -1):  # line 35, reversed
         bracket = iteration
         upper = 10.0 * (bracket + 1)  # recompute line 36
-        if pop_branch(tape):
+        if _tape.pop_branch(tape):
             d_b_portion += rate * d_b_total + b_total * d_rate
             b_portion += b_total * rate  # line 41: total += portion * rate
             d_b_rate += portion * d_b_total + b_total * d_portion
             b_rate += b_total * portion
-            d_rate = pop_double(tape)
-            rate = pop_double(tape)  # restore rate (line 40)
+            d_rate = _tape.pop_double(tape)
+            rate = _tape.pop_double(tape)  # restore rate (line 40)
             d_b_rate_low += d_b_rate if bracket < 2 else 0.0
             b_rate_low += b_rate if bracket < 2 else 0.0  # line 40: rate = rate_low if bracket < 2 else rate_high
             d_b_rate_high += 0.0 if bracket < 2 else d_b_rate
             b_rate_high += 0.0 if bracket < 2 else b_rate
             d_b_rate = 0.0
             b_rate = 0.0
-            d_portion = pop_double(tape)
-            portion = pop_double(tape)  # restore portion (line 39)
+            d_portion = _tape.pop_double(tape)
+            portion = _tape.pop_double(tape)  # restore portion (line 39)
             d_b_income += d_b_portion if income <= upper else 0.0
             b_income += b_portion if income <= upper else 0.0  # line 39: portion = min(income, upper) - lower
             d_b_portion = 0.0
@@ -700,25 +704,25 @@ cdef (double, double, double, double, double, double, double, double) _tax_hvp(T
 
 def jvp_tax(double income, double rate_low, double rate_high, tangents):
     """The derivative of tax along tangents (one per parameter: income, rate_low, rate_high), forward mode."""
-    d_income, d_rate_low, d_rate_high = tangents
+    d_income, d_rate_low, d_rate_high = _arrays.per_parameter(tangents, (income, rate_low, rate_high), ('income', 'rate_low', 'rate_high'), 'tangents')
     return _tax_jvp(income, rate_low, rate_high, d_income, d_rate_low, d_rate_high)[1]
 
 
 def hvp_tax(double income, double rate_low, double rate_high, v):
     """The Hessian of tax times v (shaped like the parameters income, rate_low, rate_high): forward over reverse."""
-    cdef Tape tape
-    d_income, d_rate_low, d_rate_high = v
-    tape_init(&tape)
+    cdef _tape.Tape tape
+    d_income, d_rate_low, d_rate_high = _arrays.per_parameter(v, (income, rate_low, rate_high), ('income', 'rate_low', 'rate_high'), 'v')
+    _tape.tape_init(&tape)
     try:
         value, g_income, g_rate_low, g_rate_high, d_value, hv_income, hv_rate_low, hv_rate_high = _tax_hvp(&tape, income, rate_low, rate_high, 1.0, d_income, d_rate_low, d_rate_high, 0.0)
         out_of_memory = tape.failed
     finally:
-        tape_free(&tape)
+        _tape.tape_free(&tape)
     if out_of_memory:
         raise MemoryError("the tape of tax could not grow")
     return (hv_income, hv_rate_low, hv_rate_high)
 
 
 def hessian_tax(double income, double rate_low, double rate_high):
-    """The Hessian of tax with respect to income, rate_low, rate_high (a float for one parameter)."""
-    return np.array([hvp_tax(income, rate_low, rate_high, unit) for unit in ((1.0, 0.0, 0.0), (0.0, 1.0, 0.0), (0.0, 0.0, 1.0))])
+    """The dense Hessian of tax with respect to income, rate_low, rate_high, as jax.hessian lays it out, from one hvp_tax per element."""
+    return _arrays.dense_hessian(lambda v: hvp_tax(income=income, rate_low=rate_low, rate_high=rate_high, v=v), (income, rate_low, rate_high))

@@ -3,9 +3,9 @@
 # Every function of rosenbrock.py appears as its primal, then its adjoint: a forward sweep that runs
 # the original code and records on the tape what the reverse sweep needs, then the reverse sweep.
 
-from srcgrad.runtime.tape cimport Tape, tape_init, tape_free
+from srcgrad.runtime cimport tape as _tape
 import numpy as np
-from srcgrad.runtime.arrays import as_float_array
+from srcgrad.runtime import arrays as _arrays
 
 
 # ----------------------------------------------------------------------------------------------
@@ -26,7 +26,7 @@ cdef double _rosenbrock_primal(double[::1] x) except *:
     return result
 
 
-cdef double _rosenbrock_adjoint(Tape* tape, double[::1] x, double b_result, double[::1] b_x) except *:
+cdef double _rosenbrock_adjoint(_tape.Tape* tape, double[::1] x, double b_result, double[::1] b_x) except *:
     """Returns rosenbrock(x); adds b_result times the gradient to b_x."""
     cdef double b_tmp = 0.0, b_total = 0.0, result = 0.0, total = 0.0
     cdef Py_ssize_t i = 0
@@ -50,21 +50,22 @@ cdef double _rosenbrock_adjoint(Tape* tape, double[::1] x, double b_result, doub
 
 def rosenbrock(x):
     """rosenbrock(x) from rosenbrock.py line 6, compiled."""
-    x = as_float_array(x, 'x', 1)
+    x = _arrays.as_float_array(x, 'x', 1)
     return _rosenbrock_primal(x)
 
 
-def value_and_vjp_rosenbrock(x, double dout):
+def value_and_vjp_rosenbrock(x, dout):
     """(rosenbrock(x), dout times the gradient), in one forward and one reverse sweep."""
-    cdef Tape tape
-    x = as_float_array(x, 'x', 1)
+    cdef _tape.Tape tape
+    dout = _arrays.scalar_cotangent(dout, 'rosenbrock')
+    x = _arrays.as_float_array(x, 'x', 1)
     b_x = np.zeros_like(x)
-    tape_init(&tape)
+    _tape.tape_init(&tape)
     try:
         value = _rosenbrock_adjoint(&tape, x, dout, b_x)
         out_of_memory = tape.failed
     finally:
-        tape_free(&tape)
+        _tape.tape_free(&tape)
     if out_of_memory:
         raise MemoryError("the tape of rosenbrock could not grow")
     return value, b_x
@@ -80,7 +81,7 @@ def value_and_grad_rosenbrock(x):
     return value_and_vjp_rosenbrock(x, 1.0)
 
 
-def vjp_rosenbrock(x, double dout):
+def vjp_rosenbrock(x, dout):
     """dout times the gradient of rosenbrock with respect to x."""
     return value_and_vjp_rosenbrock(x, dout)[1]
 
@@ -102,7 +103,7 @@ cdef (double, double) _rosenbrock_jvp(double[::1] x, double[::1] d_x) except *:
     return result, d_result
 
 
-cdef (double, double) _rosenbrock_hvp(Tape* tape, double[::1] x, double b_result, double[::1] b_x, double[::1] d_x, double d_b_result, double[::1] d_b_x) except *:
+cdef (double, double) _rosenbrock_hvp(_tape.Tape* tape, double[::1] x, double b_result, double[::1] b_x, double[::1] d_x, double d_b_result, double[::1] d_b_x) except *:
     cdef double b_tmp = 0.0, b_total = 0.0, d_b_tmp = 0.0, d_b_total = 0.0, d_result = 0.0, d_total = 0.0, result = 0.0, total = 0.0
     cdef Py_ssize_t i = 0
     # forward sweep
@@ -132,31 +133,30 @@ cdef (double, double) _rosenbrock_hvp(Tape* tape, double[::1] x, double b_result
 
 def jvp_rosenbrock(x, tangents):
     """The derivative of rosenbrock along tangents (one per parameter: x), forward mode."""
-    x = as_float_array(x, 'x', 1)
-    d_x = tangents
-    d_x = as_float_array(d_x, 'd_x', 1)
+    x = _arrays.as_float_array(x, 'x', 1)
+    d_x, = _arrays.per_parameter(tangents, (x,), ('x',), 'tangents')
     return _rosenbrock_jvp(x, d_x)[1]
 
 
 def hvp_rosenbrock(x, v):
     """The Hessian of rosenbrock times v (shaped like the parameters x): forward over reverse."""
-    cdef Tape tape
-    x = as_float_array(x, 'x', 1)
-    d_x = v
-    d_x = as_float_array(d_x, 'd_x', 1)
+    cdef _tape.Tape tape
+    x = _arrays.as_float_array(x, 'x', 1)
+    d_x, = _arrays.per_parameter(v, (x,), ('x',), 'v')
     g_x = np.zeros_like(x)
     hv_x = np.zeros_like(x)
-    tape_init(&tape)
+    _tape.tape_init(&tape)
     try:
         value, d_value = _rosenbrock_hvp(&tape, x, 1.0, g_x, d_x, 0.0, hv_x)
         out_of_memory = tape.failed
     finally:
-        tape_free(&tape)
+        _tape.tape_free(&tape)
     if out_of_memory:
         raise MemoryError("the tape of rosenbrock could not grow")
     return hv_x
 
 
 def hessian_rosenbrock(x):
-    """The Hessian of rosenbrock with respect to x (a float for one parameter)."""
-    raise TypeError("hessian_rosenbrock needs scalar parameters; use hvp_rosenbrock for arrays")
+    """The dense Hessian of rosenbrock with respect to x, as jax.hessian lays it out, from one hvp_rosenbrock per element."""
+    x = _arrays.as_float_array(x, 'x', 1)
+    return _arrays.dense_hessian(lambda v: hvp_rosenbrock(x=x, v=v), (x,))

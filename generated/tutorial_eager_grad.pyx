@@ -3,13 +3,13 @@
 # Every function of tutorial_eager.py appears as its primal, then its adjoint: a forward sweep that runs
 # the original code and records on the tape what the reverse sweep needs, then the reverse sweep.
 
-from libc.math cimport cos, sin
-from srcgrad.runtime.tape cimport Tape, tape_init, tape_free, pop_double, push_double, reserve_doubles
-from srcgrad.runtime.scalar cimport square
+from libc cimport math as _math
+from srcgrad.runtime cimport scalar as _scalar
+from srcgrad.runtime cimport tape as _tape
 import numpy as np
-from srcgrad.runtime.arrays import as_float_array
-from srcgrad.eager.fallback import eager_value_and_gradient
-from srcgrad.eager.mathlib import tensor_float
+from srcgrad.runtime import arrays as _arrays
+from srcgrad.eager import fallback as _fallback, mathlib as _mathlib
+from srcgrad.runtime import eager_entries as _eager_entries
 
 
 # ----------------------------------------------------------------------------------------------
@@ -18,17 +18,17 @@ from srcgrad.eager.mathlib import tensor_float
 
 cdef double _f_primal(double x) noexcept nogil:
     cdef double result = 0.0
-    result = square(sin(x))
+    result = _scalar.square(_math.sin(x))
     return result
 
 
-cdef (double, double) _f_adjoint(Tape* tape, double x, double b_result) noexcept nogil:
+cdef (double, double) _f_adjoint(_tape.Tape* tape, double x, double b_result) noexcept nogil:
     """Returns f(x) and b_result times its gradient."""
     cdef double b_x = 0.0, result = 0.0
     # forward sweep
-    result = square(sin(x))  # line 22
+    result = _scalar.square(_math.sin(x))  # line 22
     # reverse sweep
-    b_x += b_result * (2.0 * sin(x)) * cos(x)  # line 22: return np.square(np.sin(x))
+    b_x += b_result * (2.0 * _math.sin(x)) * _math.cos(x)  # line 22: return np.square(np.sin(x))
     return result, b_x
 
 
@@ -37,15 +37,16 @@ def f(double x):
     return _f_primal(x)
 
 
-def value_and_vjp_f(double x, double dout):
+def value_and_vjp_f(double x, dout):
     """(f(x), dout times the gradient), in one forward and one reverse sweep."""
-    cdef Tape tape
-    tape_init(&tape)
+    cdef _tape.Tape tape
+    dout = _arrays.scalar_cotangent(dout, 'f')
+    _tape.tape_init(&tape)
     try:
         value, b_x = _f_adjoint(&tape, x, dout)
         out_of_memory = tape.failed
     finally:
-        tape_free(&tape)
+        _tape.tape_free(&tape)
     if out_of_memory:
         raise MemoryError("the tape of f could not grow")
     return value, b_x
@@ -61,53 +62,53 @@ def value_and_grad_f(double x):
     return value_and_vjp_f(x, 1.0)
 
 
-def vjp_f(double x, double dout):
+def vjp_f(double x, dout):
     """dout times the gradient of f with respect to x."""
     return value_and_vjp_f(x, dout)[1]
 
 
 cdef (double, double) _f_jvp(double x, double d_x) noexcept nogil:
     cdef double d_result = 0.0, result = 0.0
-    d_result = 2.0 * sin(x) * (cos(x) * d_x)
-    result = square(sin(x))
+    d_result = 2.0 * _math.sin(x) * (_math.cos(x) * d_x)
+    result = _scalar.square(_math.sin(x))
     return result, d_result
 
 
-cdef (double, double, double, double) _f_hvp(Tape* tape, double x, double b_result, double d_x, double d_b_result) noexcept nogil:
+cdef (double, double, double, double) _f_hvp(_tape.Tape* tape, double x, double b_result, double d_x, double d_b_result) noexcept nogil:
     cdef double b_x = 0.0, d_b_x = 0.0, d_result = 0.0, result = 0.0
     # forward sweep
-    d_result = 2.0 * sin(x) * (cos(x) * d_x)
-    result = square(sin(x))  # line 22
+    d_result = 2.0 * _math.sin(x) * (_math.cos(x) * d_x)
+    result = _scalar.square(_math.sin(x))  # line 22
     # reverse sweep
-    d_b_x += cos(x) * (2.0 * sin(x) * d_b_result + b_result * (2.0 * (cos(x) * d_x))) - b_result * (2.0 * sin(x)) * (sin(x) * d_x)
-    b_x += b_result * (2.0 * sin(x)) * cos(x)  # line 22: return np.square(np.sin(x))
+    d_b_x += _math.cos(x) * (2.0 * _math.sin(x) * d_b_result + b_result * (2.0 * (_math.cos(x) * d_x))) - b_result * (2.0 * _math.sin(x)) * (_math.sin(x) * d_x)
+    b_x += b_result * (2.0 * _math.sin(x)) * _math.cos(x)  # line 22: return np.square(np.sin(x))
     return result, b_x, d_result, d_b_x
 
 
 def jvp_f(double x, tangents):
     """The derivative of f along tangents (one per parameter: x), forward mode."""
-    d_x = tangents
+    d_x, = _arrays.per_parameter(tangents, (x,), ('x',), 'tangents')
     return _f_jvp(x, d_x)[1]
 
 
 def hvp_f(double x, v):
     """The Hessian of f times v (shaped like the parameters x): forward over reverse."""
-    cdef Tape tape
-    d_x = v
-    tape_init(&tape)
+    cdef _tape.Tape tape
+    d_x, = _arrays.per_parameter(v, (x,), ('x',), 'v')
+    _tape.tape_init(&tape)
     try:
         value, g_x, d_value, hv_x = _f_hvp(&tape, x, 1.0, d_x, 0.0)
         out_of_memory = tape.failed
     finally:
-        tape_free(&tape)
+        _tape.tape_free(&tape)
     if out_of_memory:
         raise MemoryError("the tape of f could not grow")
     return hv_x
 
 
 def hessian_f(double x):
-    """The Hessian of f with respect to x (a float for one parameter)."""
-    return hvp_f(x, 1.0)
+    """The dense Hessian of f with respect to x, as jax.hessian lays it out, from one hvp_f per element."""
+    return _arrays.dense_hessian(lambda v: hvp_f(x=x, v=v), (x,))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -124,21 +125,21 @@ cdef double _power_primal(double x, double y) noexcept nogil:
     return result
 
 
-cdef (double, double, double) _power_adjoint(Tape* tape, double x, double y, double b_result) noexcept nogil:
+cdef (double, double, double) _power_adjoint(_tape.Tape* tape, double x, double y, double b_result) noexcept nogil:
     """Returns power(x, y) and b_result times its gradient."""
     cdef double b_output = 0.0, b_x = 0.0, b_y = 0.0, output = 0.0, result = 0.0
     cdef Py_ssize_t i = 0
     # forward sweep
     output = 1  # line 55
-    reserve_doubles(tape, <Py_ssize_t>y)
+    _tape.reserve_doubles(tape, <Py_ssize_t>y)
     for i in range(<Py_ssize_t>y):  # line 56
-        push_double(tape, output)  # output is overwritten at line 57
+        _tape.push_double(tape, output)  # output is overwritten at line 57
         output = output * x  # line 57
     result = output  # line 58
     # reverse sweep
     b_output += b_result  # line 58: return output
     for i in range(<Py_ssize_t>y - 1, -1, -1):  # line 56, reversed
-        output = pop_double(tape)  # restore output (line 57)
+        output = _tape.pop_double(tape)  # restore output (line 57)
         b_x += b_output * output  # line 57: output = np.multiply(output, x)
         b_output = b_output * x
     return result, b_x, b_y
@@ -149,15 +150,16 @@ def power(double x, double y):
     return _power_primal(x, y)
 
 
-def value_and_vjp_power(double x, double y, double dout):
+def value_and_vjp_power(double x, double y, dout):
     """(power(x, y), dout times the gradient), in one forward and one reverse sweep."""
-    cdef Tape tape
-    tape_init(&tape)
+    cdef _tape.Tape tape
+    dout = _arrays.scalar_cotangent(dout, 'power')
+    _tape.tape_init(&tape)
     try:
         value, b_x, b_y = _power_adjoint(&tape, x, y, dout)
         out_of_memory = tape.failed
     finally:
-        tape_free(&tape)
+        _tape.tape_free(&tape)
     if out_of_memory:
         raise MemoryError("the tape of power could not grow")
     return value, (b_x, b_y)
@@ -173,7 +175,7 @@ def value_and_grad_power(double x, double y):
     return value_and_vjp_power(x, y, 1.0)
 
 
-def vjp_power(double x, double y, double dout):
+def vjp_power(double x, double y, dout):
     """dout times the gradient of power with respect to x, y."""
     return value_and_vjp_power(x, y, dout)[1]
 
@@ -191,16 +193,16 @@ cdef (double, double) _power_jvp(double x, double y, double d_x, double d_y) noe
     return result, d_result
 
 
-cdef (double, double, double, double, double, double) _power_hvp(Tape* tape, double x, double y, double b_result, double d_x, double d_y, double d_b_result) noexcept nogil:
+cdef (double, double, double, double, double, double) _power_hvp(_tape.Tape* tape, double x, double y, double b_result, double d_x, double d_y, double d_b_result) noexcept nogil:
     cdef double b_output = 0.0, b_x = 0.0, b_y = 0.0, d_b_output = 0.0, d_b_x = 0.0, d_output = 0.0, d_result = 0.0, output = 0.0, result = 0.0
     cdef Py_ssize_t i = 0
     # forward sweep
     d_output = 0.0
     output = 1  # line 55
-    reserve_doubles(tape, <Py_ssize_t>y)
+    _tape.reserve_doubles(tape, <Py_ssize_t>y)
     for i in range(<Py_ssize_t>y):  # line 56
-        push_double(tape, output)  # output is overwritten at line 57
-        push_double(tape, d_output)  # and its tangent
+        _tape.push_double(tape, output)  # output is overwritten at line 57
+        _tape.push_double(tape, d_output)  # and its tangent
         d_output = x * d_output + output * d_x
         output = output * x  # line 57
     d_result = d_output
@@ -209,8 +211,8 @@ cdef (double, double, double, double, double, double) _power_hvp(Tape* tape, dou
     d_b_output += d_b_result
     b_output += b_result  # line 58: return output
     for i in range(<Py_ssize_t>y - 1, -1, -1):  # line 56, reversed
-        d_output = pop_double(tape)
-        output = pop_double(tape)  # restore output (line 57)
+        d_output = _tape.pop_double(tape)
+        output = _tape.pop_double(tape)  # restore output (line 57)
         d_b_x += output * d_b_output + b_output * d_output
         b_x += b_output * output  # line 57: output = np.multiply(output, x)
         d_b_output = x * d_b_output + b_output * d_x
@@ -220,57 +222,43 @@ cdef (double, double, double, double, double, double) _power_hvp(Tape* tape, dou
 
 def jvp_power(double x, double y, tangents):
     """The derivative of power along tangents (one per parameter: x, y), forward mode."""
-    d_x, d_y = tangents
+    d_x, d_y = _arrays.per_parameter(tangents, (x, y), ('x', 'y'), 'tangents')
     return _power_jvp(x, y, d_x, d_y)[1]
 
 
 def hvp_power(double x, double y, v):
     """The Hessian of power times v (shaped like the parameters x, y): forward over reverse."""
-    cdef Tape tape
-    d_x, d_y = v
-    tape_init(&tape)
+    cdef _tape.Tape tape
+    d_x, d_y = _arrays.per_parameter(v, (x, y), ('x', 'y'), 'v')
+    _tape.tape_init(&tape)
     try:
         value, g_x, g_y, d_value, hv_x, hv_y = _power_hvp(&tape, x, y, 1.0, d_x, d_y, 0.0)
         out_of_memory = tape.failed
     finally:
-        tape_free(&tape)
+        _tape.tape_free(&tape)
     if out_of_memory:
         raise MemoryError("the tape of power could not grow")
     return (hv_x, hv_y)
 
 
 def hessian_power(double x, double y):
-    """The Hessian of power with respect to x, y (a float for one parameter)."""
-    return np.array([hvp_power(x, y, unit) for unit in ((1.0, 0.0), (0.0, 1.0))])
+    """The dense Hessian of power with respect to x, y, as jax.hessian lays it out, from one hvp_power per element."""
+    return _arrays.dense_hessian(lambda v: hvp_power(x=x, y=y, v=v), (x, y))
 
 
 # ----------------------------------------------------------------------------------------------
 # Outside the compiled subset: check_derivatives_of_a_function, grad, derivatives, check_higher_order, g, check_control_flow, check_persistent_tape, check_nested_tapes. These run as written in tutorial_eager.py,
 # and their gradients come from the eager tape.
 
-_EAGER_SOURCE = 'from srcgrad.eager.mathlib import pi\nimport numpy as np\nimport srcgrad\nfrom srcgrad import GradientTape, gradients_function\n# --- Derivatives of a function -----------------------------------------------------------------\ndef f(x):\n    return np.square(np.sin(x))\ndef check_derivatives_of_a_function():\n    assert f(pi / 2) == 1.0\n    # grad_f returns a list of derivatives of f with respect to its arguments. Since f() has a\n    # single argument, grad_f returns a list with a single element.\n    grad_f = gradients_function(f)\n    assert np.abs(grad_f(pi / 2)[0]).numpy() < 1e-7\n# --- Higher-order derivatives: the same API, as many times as you like -------------------------\ndef grad(f):\n    return lambda x: gradients_function(f)(x)[0]\ndef derivatives(x):\n    """f and its first three derivatives at the points x (a 1-D array)."""\n    return f(x), grad(f)(x), grad(grad(f))(x), grad(grad(grad(f)))(x)\ndef check_higher_order():\n    x = np.linspace(-2 * pi, 2 * pi, 100)  # 100 points between -2π and +2π\n    f0, f1, f2, f3 = derivatives(x)\n    # f = sin²x, f\' = sin 2x, f\'\' = 2 cos 2x, f\'\'\' = -4 sin 2x\n    assert np.allclose(f0, np.sin(x) ** 2, atol=1e-12)\n    assert np.allclose(f1.numpy(), np.sin(2 * x), atol=1e-12)\n    assert np.allclose(f2.numpy(), 2 * np.cos(2 * x), atol=1e-12)\n    assert np.allclose(f3.numpy(), -4 * np.sin(2 * x), atol=1e-12)\n# --- Python control flow is naturally handled ---------------------------------------------------\ndef power(x, y):\n    output = 1\n    for i in range(int(y)):\n        output = np.multiply(output, x)\n    return output\ndef g(x, y):\n    # the gradient of `power` with respect to its first parameter\n    return gradients_function(power)(x, y)[0]\ndef check_control_flow():\n    assert power(3.0, 2) == 9.0  # power(x, 2) is essentially x * x\n    assert g(3.0, 2).numpy() == 6.0  # and its gradient is 2 * x\n    assert power(4.0, 3) == 64.0  # power(x, 3) is essentially x * x * x\n    assert g(4.0, 3).numpy() == 48.0  # and its gradient is 3 * x * x\n# --- Gradient tapes: gradients with respect to intermediate values ------------------------------\ndef check_persistent_tape():\n    x = srcgrad.ones((2, 2))\n    with GradientTape(persistent=True) as t:\n        t.watch(x)\n        y = np.sum(x)\n        z = np.multiply(y, y)\n    # Use the same tape to compute the derivative of z with respect to the intermediate value y.\n    dz_dy = t.gradient(z, y)\n    assert dz_dy.numpy() == 8.0\n    # Derivative of z with respect to the original input tensor x\n    dz_dx = t.gradient(z, x)\n    for i in [0, 1]:\n        for j in [0, 1]:\n            assert dz_dx[i][j].numpy() == 8.0\n# --- Higher-order gradients with nested tapes ---------------------------------------------------\ndef check_nested_tapes():\n    x = srcgrad.constant(1.0)  # convert the Python 1.0 to a Tensor\n    with GradientTape() as t:\n        with GradientTape() as t2:\n            t2.watch(x)\n            y = x * x * x\n        # Compute the gradient inside the \'t\' context manager, which means the gradient\n        # computation is differentiable as well.\n        dy_dx = t2.gradient(y, x)\n    d2y_dx2 = t.gradient(dy_dx, x)\n    assert dy_dx.numpy() == 3.0\n    assert d2y_dx2.numpy() == 6.0\n'
-_eager_namespace = {'__name__': 'tutorial_eager_grad_eager', 'float': tensor_float}  # float(t) keeps a Tensor's derivative
+_EAGER_SOURCE = 'from srcgrad.eager.mathlib import pi\nimport numpy as np\nimport srcgrad\nfrom srcgrad import GradientTape, gradients_function\n# --- Derivatives of a function -----------------------------------------------------------------\ndef f(x):\n    return np.square(np.sin(x))\ndef check_derivatives_of_a_function():\n    assert f(pi / 2) == 1.0\n    # grad_f returns a list of derivatives of f with respect to its arguments. Since f() has a\n    # single argument, grad_f returns a list with a single element.\n    grad_f = gradients_function(f)\n    assert np.abs(grad_f(pi / 2)[0]).numpy() < 1e-7\n# --- Higher-order derivatives: the same API, as many times as you like -------------------------\ndef grad(f):\n    return lambda x: gradients_function(f)(x)[0]\ndef derivatives(x):\n    """f and its first three derivatives at the points x (a 1-D array)."""\n    return f(x), grad(f)(x), grad(grad(f))(x), grad(grad(grad(f)))(x)\ndef check_higher_order():\n    x = np.linspace(-2 * pi, 2 * pi, 100)  # 100 points between -2π and +2π\n    f0, f1, f2, f3 = derivatives(x)\n    # f = sin²x, f\' = sin 2x, f\'\' = 2 cos 2x, f\'\'\' = -4 sin 2x\n    assert np.allclose(f0, np.sin(x) ** 2, atol=1e-12)\n    assert np.allclose(f1.numpy(), np.sin(2 * x), atol=1e-12)\n    assert np.allclose(f2.numpy(), 2 * np.cos(2 * x), atol=1e-12)\n    assert np.allclose(f3.numpy(), -4 * np.sin(2 * x), atol=1e-12)\n# --- Python control flow is naturally handled ---------------------------------------------------\ndef power(x, y):\n    output = 1\n    for i in range(int(y)):\n        output = np.multiply(output, x)\n    return output\ndef g(x, y):\n    # the gradient of `power` with respect to its first parameter\n    return gradients_function(power)(x, y)[0]\ndef check_control_flow():\n    assert power(3.0, 2) == 9.0  # power(x, 2) is essentially x * x\n    assert g(3.0, 2).numpy() == 6.0  # and its gradient is 2 * x\n    assert power(4.0, 3) == 64.0  # power(x, 3) is essentially x * x * x\n    assert g(4.0, 3).numpy() == 48.0  # and its gradient is 3 * x * x\n# --- Gradient tapes: gradients with respect to intermediate values ------------------------------\ndef check_persistent_tape():\n    x = srcgrad.ones((2, 2))\n    with GradientTape(persistent=True) as t:\n        t.watch(x)\n        y = np.sum(x)\n        z = np.multiply(y, y)\n    # Use the same tape to compute the derivative of z with respect to the intermediate value y.\n    dz_dy = t.gradient(z, y)\n    assert dz_dy.numpy() == 8.0\n    # Derivative of z with respect to the original input tensor x\n    dz_dx = t.gradient(z, x)\n    for i in [0, 1]:\n        for j in [0, 1]:\n            assert dz_dx[i][j].numpy() == 8.0\n# --- Higher-order gradients with nested tapes ---------------------------------------------------\ndef check_nested_tapes():\n    x = srcgrad.constant(1.0)  # convert the Python 1.0 to a Tensor\n    with GradientTape() as t:\n        with GradientTape() as t2:\n            t2.watch(x)\n            y = x * x * x\n        # Compute the gradient inside the \'t\' context manager, which means the gradient\n        # computation is differentiable as well.\n        dy_dx = t2.gradient(y, x)\n    d2y_dx2 = t.gradient(dy_dx, x)\n    assert dy_dx.numpy() == 3.0\n    assert d2y_dx2.numpy() == 6.0\nCHECKS = [\n    check_derivatives_of_a_function,\n    check_higher_order,\n    check_control_flow,\n    check_persistent_tape,\n    check_nested_tapes,\n]\n'
+_eager_namespace = {'__name__': 'tutorial_eager_grad_eager', 'float': _mathlib.tensor_float}  # float(t) keeps a Tensor's derivative
 exec(compile(_EAGER_SOURCE, 'tutorial_eager.py', 'exec'), _eager_namespace)
 
 check_derivatives_of_a_function = _eager_namespace['check_derivatives_of_a_function']
 
 
-def value_and_vjp_check_derivatives_of_a_function(*args, dout=1.0):
-    """(check_derivatives_of_a_function(*args), dout times its gradient with respect to nothing), by the eager tape."""
-    return eager_value_and_gradient(check_derivatives_of_a_function, args, (), dout)
-
-
-def grad_check_derivatives_of_a_function(*args):
-    return value_and_vjp_check_derivatives_of_a_function(*args)[1]
-
-
-def value_and_grad_check_derivatives_of_a_function(*args):
-    return value_and_vjp_check_derivatives_of_a_function(*args)
-
-
-def vjp_check_derivatives_of_a_function(*args):
-    *args, dout = args
-    return value_and_vjp_check_derivatives_of_a_function(*args, dout=dout)[1]
+# check_derivatives_of_a_function has no differentiable parameter: its derivatives raise a TypeError saying so
+grad_check_derivatives_of_a_function = value_and_grad_check_derivatives_of_a_function = vjp_check_derivatives_of_a_function = jvp_check_derivatives_of_a_function = hvp_check_derivatives_of_a_function = hessian_check_derivatives_of_a_function = _arrays.no_gradient('check_derivatives_of_a_function', ())
 
 
 grad = _eager_namespace['grad']
@@ -278,7 +266,7 @@ grad = _eager_namespace['grad']
 
 def value_and_vjp_grad(*args, dout=1.0):
     """(grad(*args), dout times its gradient with respect to f), by the eager tape."""
-    return eager_value_and_gradient(grad, args, (0,), dout)
+    return _fallback.eager_value_and_gradient(_arrays.one_output(grad, 'grad'), args, (0,), dout)
 
 
 def grad_grad(*args):
@@ -294,12 +282,26 @@ def vjp_grad(*args):
     return value_and_vjp_grad(*args, dout=dout)[1]
 
 
+def jvp_grad(*args):
+    *args, tangents = args
+    return _eager_entries.eager_jvp(grad, 'grad', args, (0,), ('f',), tangents)
+
+
+def hvp_grad(*args):
+    *args, v = args
+    return _eager_entries.eager_hvp(grad, 'grad', args, (0,), ('f',), v)
+
+
+def hessian_grad(*args):
+    return _eager_entries.eager_hessian(grad, 'grad', args, (0,), ('f',))
+
+
 derivatives = _eager_namespace['derivatives']
 
 
 def value_and_vjp_derivatives(*args, dout=1.0):
     """(derivatives(*args), dout times its gradient with respect to x), by the eager tape."""
-    return eager_value_and_gradient(derivatives, args, (0,), dout)
+    return _fallback.eager_value_and_gradient(_arrays.one_output(derivatives, 'derivatives'), args, (0,), dout)
 
 
 def grad_derivatives(*args):
@@ -315,25 +317,25 @@ def vjp_derivatives(*args):
     return value_and_vjp_derivatives(*args, dout=dout)[1]
 
 
+def jvp_derivatives(*args):
+    *args, tangents = args
+    return _eager_entries.eager_jvp(derivatives, 'derivatives', args, (0,), ('x',), tangents)
+
+
+def hvp_derivatives(*args):
+    *args, v = args
+    return _eager_entries.eager_hvp(derivatives, 'derivatives', args, (0,), ('x',), v)
+
+
+def hessian_derivatives(*args):
+    return _eager_entries.eager_hessian(derivatives, 'derivatives', args, (0,), ('x',))
+
+
 check_higher_order = _eager_namespace['check_higher_order']
 
 
-def value_and_vjp_check_higher_order(*args, dout=1.0):
-    """(check_higher_order(*args), dout times its gradient with respect to nothing), by the eager tape."""
-    return eager_value_and_gradient(check_higher_order, args, (), dout)
-
-
-def grad_check_higher_order(*args):
-    return value_and_vjp_check_higher_order(*args)[1]
-
-
-def value_and_grad_check_higher_order(*args):
-    return value_and_vjp_check_higher_order(*args)
-
-
-def vjp_check_higher_order(*args):
-    *args, dout = args
-    return value_and_vjp_check_higher_order(*args, dout=dout)[1]
+# check_higher_order has no differentiable parameter: its derivatives raise a TypeError saying so
+grad_check_higher_order = value_and_grad_check_higher_order = vjp_check_higher_order = jvp_check_higher_order = hvp_check_higher_order = hessian_check_higher_order = _arrays.no_gradient('check_higher_order', ())
 
 
 g = _eager_namespace['g']
@@ -341,7 +343,7 @@ g = _eager_namespace['g']
 
 def value_and_vjp_g(*args, dout=1.0):
     """(g(*args), dout times its gradient with respect to x, y), by the eager tape."""
-    return eager_value_and_gradient(g, args, (0, 1), dout)
+    return _fallback.eager_value_and_gradient(_arrays.one_output(g, 'g'), args, (0, 1), dout)
 
 
 def grad_g(*args):
@@ -357,64 +359,36 @@ def vjp_g(*args):
     return value_and_vjp_g(*args, dout=dout)[1]
 
 
+def jvp_g(*args):
+    *args, tangents = args
+    return _eager_entries.eager_jvp(g, 'g', args, (0, 1), ('x', 'y'), tangents)
+
+
+def hvp_g(*args):
+    *args, v = args
+    return _eager_entries.eager_hvp(g, 'g', args, (0, 1), ('x', 'y'), v)
+
+
+def hessian_g(*args):
+    return _eager_entries.eager_hessian(g, 'g', args, (0, 1), ('x', 'y'))
+
+
 check_control_flow = _eager_namespace['check_control_flow']
 
 
-def value_and_vjp_check_control_flow(*args, dout=1.0):
-    """(check_control_flow(*args), dout times its gradient with respect to nothing), by the eager tape."""
-    return eager_value_and_gradient(check_control_flow, args, (), dout)
-
-
-def grad_check_control_flow(*args):
-    return value_and_vjp_check_control_flow(*args)[1]
-
-
-def value_and_grad_check_control_flow(*args):
-    return value_and_vjp_check_control_flow(*args)
-
-
-def vjp_check_control_flow(*args):
-    *args, dout = args
-    return value_and_vjp_check_control_flow(*args, dout=dout)[1]
+# check_control_flow has no differentiable parameter: its derivatives raise a TypeError saying so
+grad_check_control_flow = value_and_grad_check_control_flow = vjp_check_control_flow = jvp_check_control_flow = hvp_check_control_flow = hessian_check_control_flow = _arrays.no_gradient('check_control_flow', ())
 
 
 check_persistent_tape = _eager_namespace['check_persistent_tape']
 
 
-def value_and_vjp_check_persistent_tape(*args, dout=1.0):
-    """(check_persistent_tape(*args), dout times its gradient with respect to nothing), by the eager tape."""
-    return eager_value_and_gradient(check_persistent_tape, args, (), dout)
-
-
-def grad_check_persistent_tape(*args):
-    return value_and_vjp_check_persistent_tape(*args)[1]
-
-
-def value_and_grad_check_persistent_tape(*args):
-    return value_and_vjp_check_persistent_tape(*args)
-
-
-def vjp_check_persistent_tape(*args):
-    *args, dout = args
-    return value_and_vjp_check_persistent_tape(*args, dout=dout)[1]
+# check_persistent_tape has no differentiable parameter: its derivatives raise a TypeError saying so
+grad_check_persistent_tape = value_and_grad_check_persistent_tape = vjp_check_persistent_tape = jvp_check_persistent_tape = hvp_check_persistent_tape = hessian_check_persistent_tape = _arrays.no_gradient('check_persistent_tape', ())
 
 
 check_nested_tapes = _eager_namespace['check_nested_tapes']
 
 
-def value_and_vjp_check_nested_tapes(*args, dout=1.0):
-    """(check_nested_tapes(*args), dout times its gradient with respect to nothing), by the eager tape."""
-    return eager_value_and_gradient(check_nested_tapes, args, (), dout)
-
-
-def grad_check_nested_tapes(*args):
-    return value_and_vjp_check_nested_tapes(*args)[1]
-
-
-def value_and_grad_check_nested_tapes(*args):
-    return value_and_vjp_check_nested_tapes(*args)
-
-
-def vjp_check_nested_tapes(*args):
-    *args, dout = args
-    return value_and_vjp_check_nested_tapes(*args, dout=dout)[1]
+# check_nested_tapes has no differentiable parameter: its derivatives raise a TypeError saying so
+grad_check_nested_tapes = value_and_grad_check_nested_tapes = vjp_check_nested_tapes = jvp_check_nested_tapes = hvp_check_nested_tapes = hessian_check_nested_tapes = _arrays.no_gradient('check_nested_tapes', ())

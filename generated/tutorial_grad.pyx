@@ -3,10 +3,10 @@
 # Every function of tutorial.py appears as its primal, then its adjoint: a forward sweep that runs
 # the original code and records on the tape what the reverse sweep needs, then the reverse sweep.
 
-from libc.math cimport cos, sin
-from srcgrad.runtime.tape cimport Tape, tape_init, tape_free, pop_double, push_double, reserve_doubles
+from libc cimport math as _math
+from srcgrad.runtime cimport tape as _tape
 import numpy as np
-from srcgrad.runtime.arrays import as_float_array
+from srcgrad.runtime import arrays as _arrays
 
 
 # ----------------------------------------------------------------------------------------------
@@ -15,17 +15,17 @@ from srcgrad.runtime.arrays import as_float_array
 
 cdef double _square_sin_primal(double x) noexcept nogil:
     cdef double result = 0.0
-    result = sin(x) ** 2
+    result = _math.sin(x) ** 2
     return result
 
 
-cdef (double, double) _square_sin_adjoint(Tape* tape, double x, double b_result) noexcept nogil:
+cdef (double, double) _square_sin_adjoint(_tape.Tape* tape, double x, double b_result) noexcept nogil:
     """Returns square_sin(x) and b_result times its gradient."""
     cdef double b_x = 0.0, result = 0.0
     # forward sweep
-    result = sin(x) ** 2  # line 8
+    result = _math.sin(x) ** 2  # line 8
     # reverse sweep
-    b_x += b_result * (2 * sin(x)) * cos(x)  # line 8: return math.sin(x) ** 2
+    b_x += b_result * (2 * _math.sin(x)) * _math.cos(x)  # line 8: return math.sin(x) ** 2
     return result, b_x
 
 
@@ -34,15 +34,16 @@ def square_sin(double x):
     return _square_sin_primal(x)
 
 
-def value_and_vjp_square_sin(double x, double dout):
+def value_and_vjp_square_sin(double x, dout):
     """(square_sin(x), dout times the gradient), in one forward and one reverse sweep."""
-    cdef Tape tape
-    tape_init(&tape)
+    cdef _tape.Tape tape
+    dout = _arrays.scalar_cotangent(dout, 'square_sin')
+    _tape.tape_init(&tape)
     try:
         value, b_x = _square_sin_adjoint(&tape, x, dout)
         out_of_memory = tape.failed
     finally:
-        tape_free(&tape)
+        _tape.tape_free(&tape)
     if out_of_memory:
         raise MemoryError("the tape of square_sin could not grow")
     return value, b_x
@@ -58,53 +59,53 @@ def value_and_grad_square_sin(double x):
     return value_and_vjp_square_sin(x, 1.0)
 
 
-def vjp_square_sin(double x, double dout):
+def vjp_square_sin(double x, dout):
     """dout times the gradient of square_sin with respect to x."""
     return value_and_vjp_square_sin(x, dout)[1]
 
 
 cdef (double, double) _square_sin_jvp(double x, double d_x) noexcept nogil:
     cdef double d_result = 0.0, result = 0.0
-    d_result = 2 * sin(x) * (cos(x) * d_x)
-    result = sin(x) ** 2
+    d_result = 2 * _math.sin(x) * (_math.cos(x) * d_x)
+    result = _math.sin(x) ** 2
     return result, d_result
 
 
-cdef (double, double, double, double) _square_sin_hvp(Tape* tape, double x, double b_result, double d_x, double d_b_result) noexcept nogil:
+cdef (double, double, double, double) _square_sin_hvp(_tape.Tape* tape, double x, double b_result, double d_x, double d_b_result) noexcept nogil:
     cdef double b_x = 0.0, d_b_x = 0.0, d_result = 0.0, result = 0.0
     # forward sweep
-    d_result = 2 * sin(x) * (cos(x) * d_x)
-    result = sin(x) ** 2  # line 8
+    d_result = 2 * _math.sin(x) * (_math.cos(x) * d_x)
+    result = _math.sin(x) ** 2  # line 8
     # reverse sweep
-    d_b_x += cos(x) * (2 * sin(x) * d_b_result + b_result * (2 * (cos(x) * d_x))) - b_result * (2 * sin(x)) * (sin(x) * d_x)
-    b_x += b_result * (2 * sin(x)) * cos(x)  # line 8: return math.sin(x) ** 2
+    d_b_x += _math.cos(x) * (2 * _math.sin(x) * d_b_result + b_result * (2 * (_math.cos(x) * d_x))) - b_result * (2 * _math.sin(x)) * (_math.sin(x) * d_x)
+    b_x += b_result * (2 * _math.sin(x)) * _math.cos(x)  # line 8: return math.sin(x) ** 2
     return result, b_x, d_result, d_b_x
 
 
 def jvp_square_sin(double x, tangents):
     """The derivative of square_sin along tangents (one per parameter: x), forward mode."""
-    d_x = tangents
+    d_x, = _arrays.per_parameter(tangents, (x,), ('x',), 'tangents')
     return _square_sin_jvp(x, d_x)[1]
 
 
 def hvp_square_sin(double x, v):
     """The Hessian of square_sin times v (shaped like the parameters x): forward over reverse."""
-    cdef Tape tape
-    d_x = v
-    tape_init(&tape)
+    cdef _tape.Tape tape
+    d_x, = _arrays.per_parameter(v, (x,), ('x',), 'v')
+    _tape.tape_init(&tape)
     try:
         value, g_x, d_value, hv_x = _square_sin_hvp(&tape, x, 1.0, d_x, 0.0)
         out_of_memory = tape.failed
     finally:
-        tape_free(&tape)
+        _tape.tape_free(&tape)
     if out_of_memory:
         raise MemoryError("the tape of square_sin could not grow")
     return hv_x
 
 
 def hessian_square_sin(double x):
-    """The Hessian of square_sin with respect to x (a float for one parameter)."""
-    return hvp_square_sin(x, 1.0)
+    """The dense Hessian of square_sin with respect to x, as jax.hessian lays it out, from one hvp_square_sin per element."""
+    return _arrays.dense_hessian(lambda v: hvp_square_sin(x=x, v=v), (x,))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -121,21 +122,21 @@ cdef double _power_primal(double x, Py_ssize_t n) noexcept nogil:
     return result
 
 
-cdef (double, double) _power_adjoint(Tape* tape, double x, Py_ssize_t n, double b_result) noexcept nogil:
+cdef (double, double) _power_adjoint(_tape.Tape* tape, double x, Py_ssize_t n, double b_result) noexcept nogil:
     """Returns power(x, n) and b_result times its gradient."""
     cdef double b_out = 0.0, b_x = 0.0, out = 0.0, result = 0.0
     cdef Py_ssize_t i = 0
     # forward sweep
     out = 1.0  # line 13
-    reserve_doubles(tape, n)
+    _tape.reserve_doubles(tape, n)
     for i in range(n):  # line 14
-        push_double(tape, out)  # out is overwritten at line 15
+        _tape.push_double(tape, out)  # out is overwritten at line 15
         out = out * x  # line 15
     result = out  # line 16
     # reverse sweep
     b_out += b_result  # line 16: return out
     for i in range(n - 1, -1, -1):  # line 14, reversed
-        out = pop_double(tape)  # restore out (line 15)
+        out = _tape.pop_double(tape)  # restore out (line 15)
         b_x += b_out * out  # line 15: out = out * x
         b_out = b_out * x
     return result, b_x
@@ -146,15 +147,16 @@ def power(double x, Py_ssize_t n):
     return _power_primal(x, n)
 
 
-def value_and_vjp_power(double x, Py_ssize_t n, double dout):
+def value_and_vjp_power(double x, Py_ssize_t n, dout):
     """(power(x, n), dout times the gradient), in one forward and one reverse sweep."""
-    cdef Tape tape
-    tape_init(&tape)
+    cdef _tape.Tape tape
+    dout = _arrays.scalar_cotangent(dout, 'power')
+    _tape.tape_init(&tape)
     try:
         value, b_x = _power_adjoint(&tape, x, n, dout)
         out_of_memory = tape.failed
     finally:
-        tape_free(&tape)
+        _tape.tape_free(&tape)
     if out_of_memory:
         raise MemoryError("the tape of power could not grow")
     return value, b_x
@@ -170,7 +172,7 @@ def value_and_grad_power(double x, Py_ssize_t n):
     return value_and_vjp_power(x, n, 1.0)
 
 
-def vjp_power(double x, Py_ssize_t n, double dout):
+def vjp_power(double x, Py_ssize_t n, dout):
     """dout times the gradient of power with respect to x."""
     return value_and_vjp_power(x, n, dout)[1]
 
@@ -188,16 +190,16 @@ cdef (double, double) _power_jvp(double x, Py_ssize_t n, double d_x) noexcept no
     return result, d_result
 
 
-cdef (double, double, double, double) _power_hvp(Tape* tape, double x, Py_ssize_t n, double b_result, double d_x, double d_b_result) noexcept nogil:
+cdef (double, double, double, double) _power_hvp(_tape.Tape* tape, double x, Py_ssize_t n, double b_result, double d_x, double d_b_result) noexcept nogil:
     cdef double b_out = 0.0, b_x = 0.0, d_b_out = 0.0, d_b_x = 0.0, d_out = 0.0, d_result = 0.0, out = 0.0, result = 0.0
     cdef Py_ssize_t i = 0
     # forward sweep
     d_out = 0.0
     out = 1.0  # line 13
-    reserve_doubles(tape, n)
+    _tape.reserve_doubles(tape, n)
     for i in range(n):  # line 14
-        push_double(tape, out)  # out is overwritten at line 15
-        push_double(tape, d_out)  # and its tangent
+        _tape.push_double(tape, out)  # out is overwritten at line 15
+        _tape.push_double(tape, d_out)  # and its tangent
         d_out = x * d_out + out * d_x
         out = out * x  # line 15
     d_result = d_out
@@ -206,8 +208,8 @@ cdef (double, double, double, double) _power_hvp(Tape* tape, double x, Py_ssize_
     d_b_out += d_b_result
     b_out += b_result  # line 16: return out
     for i in range(n - 1, -1, -1):  # line 14, reversed
-        d_out = pop_double(tape)
-        out = pop_double(tape)  # restore out (line 15)
+        d_out = _tape.pop_double(tape)
+        out = _tape.pop_double(tape)  # restore out (line 15)
         d_b_x += out * d_b_out + b_out * d_out
         b_x += b_out * out  # line 15: out = out * x
         d_b_out = x * d_b_out + b_out * d_x
@@ -217,28 +219,28 @@ cdef (double, double, double, double) _power_hvp(Tape* tape, double x, Py_ssize_
 
 def jvp_power(double x, Py_ssize_t n, tangents):
     """The derivative of power along tangents (one per parameter: x), forward mode."""
-    d_x = tangents
+    d_x, = _arrays.per_parameter(tangents, (x,), ('x',), 'tangents')
     return _power_jvp(x, n, d_x)[1]
 
 
 def hvp_power(double x, Py_ssize_t n, v):
     """The Hessian of power times v (shaped like the parameters x): forward over reverse."""
-    cdef Tape tape
-    d_x = v
-    tape_init(&tape)
+    cdef _tape.Tape tape
+    d_x, = _arrays.per_parameter(v, (x,), ('x',), 'v')
+    _tape.tape_init(&tape)
     try:
         value, g_x, d_value, hv_x = _power_hvp(&tape, x, n, 1.0, d_x, 0.0)
         out_of_memory = tape.failed
     finally:
-        tape_free(&tape)
+        _tape.tape_free(&tape)
     if out_of_memory:
         raise MemoryError("the tape of power could not grow")
     return hv_x
 
 
 def hessian_power(double x, Py_ssize_t n):
-    """The Hessian of power with respect to x (a float for one parameter)."""
-    return hvp_power(x, n, 1.0)
+    """The dense Hessian of power with respect to x, as jax.hessian lays it out, from one hvp_power per element."""
+    return _arrays.dense_hessian(lambda v: hvp_power(x=x, n=n, v=v), (x,))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -255,21 +257,21 @@ cdef double _f_primal(double x, double y) noexcept nogil:
     return result
 
 
-cdef (double, double, double) _f_adjoint(Tape* tape, double x, double y, double b_result) noexcept nogil:
+cdef (double, double, double) _f_adjoint(_tape.Tape* tape, double x, double y, double b_result) noexcept nogil:
     """Returns f(x, y) and b_result times its gradient."""
     cdef double b_output = 0.0, b_x = 0.0, b_y = 0.0, output = 0.0, result = 0.0
     cdef Py_ssize_t i = 0
     # forward sweep
     output = 1  # line 21
-    reserve_doubles(tape, <Py_ssize_t>y)
+    _tape.reserve_doubles(tape, <Py_ssize_t>y)
     for i in range(<Py_ssize_t>y):  # line 22
-        push_double(tape, output)  # output is overwritten at line 23
+        _tape.push_double(tape, output)  # output is overwritten at line 23
         output = output * x  # line 23
     result = output  # line 24
     # reverse sweep
     b_output += b_result  # line 24: return output
     for i in range(<Py_ssize_t>y - 1, -1, -1):  # line 22, reversed
-        output = pop_double(tape)  # restore output (line 23)
+        output = _tape.pop_double(tape)  # restore output (line 23)
         b_x += b_output * output  # line 23: output = output * x
         b_output = b_output * x
     return result, b_x, b_y
@@ -280,15 +282,16 @@ def f(double x, double y):
     return _f_primal(x, y)
 
 
-def value_and_vjp_f(double x, double y, double dout):
+def value_and_vjp_f(double x, double y, dout):
     """(f(x, y), dout times the gradient), in one forward and one reverse sweep."""
-    cdef Tape tape
-    tape_init(&tape)
+    cdef _tape.Tape tape
+    dout = _arrays.scalar_cotangent(dout, 'f')
+    _tape.tape_init(&tape)
     try:
         value, b_x, b_y = _f_adjoint(&tape, x, y, dout)
         out_of_memory = tape.failed
     finally:
-        tape_free(&tape)
+        _tape.tape_free(&tape)
     if out_of_memory:
         raise MemoryError("the tape of f could not grow")
     return value, (b_x, b_y)
@@ -304,7 +307,7 @@ def value_and_grad_f(double x, double y):
     return value_and_vjp_f(x, y, 1.0)
 
 
-def vjp_f(double x, double y, double dout):
+def vjp_f(double x, double y, dout):
     """dout times the gradient of f with respect to x, y."""
     return value_and_vjp_f(x, y, dout)[1]
 
@@ -322,16 +325,16 @@ cdef (double, double) _f_jvp(double x, double y, double d_x, double d_y) noexcep
     return result, d_result
 
 
-cdef (double, double, double, double, double, double) _f_hvp(Tape* tape, double x, double y, double b_result, double d_x, double d_y, double d_b_result) noexcept nogil:
+cdef (double, double, double, double, double, double) _f_hvp(_tape.Tape* tape, double x, double y, double b_result, double d_x, double d_y, double d_b_result) noexcept nogil:
     cdef double b_output = 0.0, b_x = 0.0, b_y = 0.0, d_b_output = 0.0, d_b_x = 0.0, d_output = 0.0, d_result = 0.0, output = 0.0, result = 0.0
     cdef Py_ssize_t i = 0
     # forward sweep
     d_output = 0.0
     output = 1  # line 21
-    reserve_doubles(tape, <Py_ssize_t>y)
+    _tape.reserve_doubles(tape, <Py_ssize_t>y)
     for i in range(<Py_ssize_t>y):  # line 22
-        push_double(tape, output)  # output is overwritten at line 23
-        push_double(tape, d_output)  # and its tangent
+        _tape.push_double(tape, output)  # output is overwritten at line 23
+        _tape.push_double(tape, d_output)  # and its tangent
         d_output = x * d_output + output * d_x
         output = output * x  # line 23
     d_result = d_output
@@ -340,8 +343,8 @@ cdef (double, double, double, double, double, double) _f_hvp(Tape* tape, double 
     d_b_output += d_b_result
     b_output += b_result  # line 24: return output
     for i in range(<Py_ssize_t>y - 1, -1, -1):  # line 22, reversed
-        d_output = pop_double(tape)
-        output = pop_double(tape)  # restore output (line 23)
+        d_output = _tape.pop_double(tape)
+        output = _tape.pop_double(tape)  # restore output (line 23)
         d_b_x += output * d_b_output + b_output * d_output
         b_x += b_output * output  # line 23: output = output * x
         d_b_output = x * d_b_output + b_output * d_x
@@ -351,25 +354,25 @@ cdef (double, double, double, double, double, double) _f_hvp(Tape* tape, double 
 
 def jvp_f(double x, double y, tangents):
     """The derivative of f along tangents (one per parameter: x, y), forward mode."""
-    d_x, d_y = tangents
+    d_x, d_y = _arrays.per_parameter(tangents, (x, y), ('x', 'y'), 'tangents')
     return _f_jvp(x, y, d_x, d_y)[1]
 
 
 def hvp_f(double x, double y, v):
     """The Hessian of f times v (shaped like the parameters x, y): forward over reverse."""
-    cdef Tape tape
-    d_x, d_y = v
-    tape_init(&tape)
+    cdef _tape.Tape tape
+    d_x, d_y = _arrays.per_parameter(v, (x, y), ('x', 'y'), 'v')
+    _tape.tape_init(&tape)
     try:
         value, g_x, g_y, d_value, hv_x, hv_y = _f_hvp(&tape, x, y, 1.0, d_x, d_y, 0.0)
         out_of_memory = tape.failed
     finally:
-        tape_free(&tape)
+        _tape.tape_free(&tape)
     if out_of_memory:
         raise MemoryError("the tape of f could not grow")
     return (hv_x, hv_y)
 
 
 def hessian_f(double x, double y):
-    """The Hessian of f with respect to x, y (a float for one parameter)."""
-    return np.array([hvp_f(x, y, unit) for unit in ((1.0, 0.0), (0.0, 1.0))])
+    """The dense Hessian of f with respect to x, y, as jax.hessian lays it out, from one hvp_f per element."""
+    return _arrays.dense_hessian(lambda v: hvp_f(x=x, y=y, v=v), (x, y))
