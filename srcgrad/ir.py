@@ -1,4 +1,5 @@
-"""The compiler's intermediate form: small immutable expressions and structured statements.
+"""The compiler's intermediate forms: small immutable expressions, the structured statements of
+lowered source, and the statements of generated code (GAssign ... GRaise).
 
 Expressions overload Python's operators and NumPy's ufunc protocol, so the derivative rules of
 srcgrad.rules.elementwise, written with `*`, `/` and `np.cos`, build symbolic partials when
@@ -339,6 +340,29 @@ def array_type(ndim: int) -> str:
     return f"array{ndim}"
 
 
+def rebuild(e: Expr, kids: list) -> Expr:
+    """e with its children replaced by kids (in the order children() gives them)."""
+    if isinstance(e, BinOp):
+        return BinOp(e.op, kids[0], kids[1])
+    if isinstance(e, Compare):
+        return Compare(e.op, kids[0], kids[1])
+    if isinstance(e, Unary):
+        return Unary(e.op, kids[0])
+    if isinstance(e, BoolOp):
+        return BoolOp(e.op, tuple(kids))
+    if isinstance(e, IfExp):
+        return IfExp(*kids)
+    if isinstance(e, Call):
+        return Call(e.func, tuple(kids))
+    if isinstance(e, UserCall):
+        return UserCall(e.func, tuple(kids))
+    if isinstance(e, Index):
+        return Index(e.array, tuple(kids[1:]))
+    if isinstance(e, Alloc):
+        return Alloc(e.kind, tuple(kids[:len(e.shape)]), e.like)
+    return e
+
+
 def names_in(e: Expr) -> set:
     if isinstance(e, Name):
         return {e.id}
@@ -471,3 +495,100 @@ def walk(stmts):
             yield from walk(s.orelse)
         elif isinstance(s, (For, While)):
             yield from walk(s.body)
+
+
+def reads_of(s) -> list:
+    """The expressions statement s itself evaluates (not those of the statements nested in it):
+    an assignment's value and, for an element write, its indices; a condition; a range's bounds."""
+    if isinstance(s, Assign):
+        return [s.value] + list(s.index or ())
+    if isinstance(s, (If, While, RaiseIf)):
+        return [s.test]
+    if isinstance(s, For):
+        return [s.start, s.stop, s.step]
+    if isinstance(s, Return):
+        return [s.value]
+    return []
+
+
+# ----------------------------------------------------------------------------- generated statements
+# What the transforms produce and the printers print: statements of the generated module, whose
+# expressions are the Expr nodes above.
+
+
+@dataclass
+class GAssign:
+    target: object  # a variable name, or an Index for an array element
+    value: Expr
+    op: str = "="  # "=" or "+="
+    comment: str = ""
+
+
+@dataclass
+class GIf:
+    test: Expr
+    body: list
+    orelse: list = field(default_factory=list)
+
+
+@dataclass
+class GFor:
+    var: str
+    args: tuple  # range arguments
+    body: list
+    comment: str = ""
+
+
+@dataclass
+class GWhile:
+    test: Expr
+    body: list
+    comment: str = ""
+
+
+@dataclass
+class GBreak:
+    pass
+
+
+@dataclass
+class GCall:
+    """A statement that is a call, e.g. push_double(tape, x)."""
+
+    func: str
+    args: tuple
+    comment: str = ""
+
+
+@dataclass
+class GUnpack:
+    """targets = call  (a ctuple returned by an adjoint function)."""
+
+    targets: tuple
+    value: Expr
+    comment: str = ""
+
+
+@dataclass
+class GComment:
+    text: str
+
+
+@dataclass
+class GRaise:
+    exception: str
+    message: str
+
+
+TAPE = Name("tape")  # the tape every adjoint function takes first
+
+
+def walk_generated(stmts):
+    """All generated statements, depth first, in program order."""
+    for s in stmts:
+        yield s
+        if isinstance(s, GIf):
+            yield from walk_generated(s.body)
+            yield from walk_generated(s.orelse)
+        elif isinstance(s, (GFor, GWhile)):
+            yield from walk_generated(s.body)

@@ -15,7 +15,6 @@ from __future__ import annotations
 import math
 
 from .. import ir
-from ..transform import reverse as g
 
 C_TYPES = {ir.DOUBLE: "double", ir.INT: "Py_ssize_t", ir.BOOL: "bint",
            "array1": "double[::1]", "array2": "double[:, ::1]", ir.NDARRAY: "object"}
@@ -198,16 +197,16 @@ class Printer:
     def emit_block(self, stmts, indent: int, printer: ExpressionPrinter) -> None:
         pad = "    " * indent
         for s in stmts:
-            if isinstance(s, g.GComment):
+            if isinstance(s, ir.GComment):
                 self.lines.append(f"{pad}# {s.text}")
-            elif isinstance(s, g.GAssign):
+            elif isinstance(s, ir.GAssign):
                 target = printer(s.target) if isinstance(s.target, ir.Expr) else s.target
                 self.lines.append(_commented(f"{pad}{target} {s.op} {printer(s.value)}", s.comment))
-            elif isinstance(s, g.GRaise):
+            elif isinstance(s, ir.GRaise):
                 self.lines.append(f"{pad}raise {s.exception}({s.message!r})")
-            elif isinstance(s, g.GUnpack):
+            elif isinstance(s, ir.GUnpack):
                 self.lines.append(_commented(f"{pad}{', '.join(s.targets)} = {printer(s.value)}", s.comment))
-            elif isinstance(s, g.GCall):
+            elif isinstance(s, ir.GCall):
                 if s.func == "return":
                     values = ", ".join(printer(a) for a in s.args)
                     self.lines.append(f"{pad}return {values}")
@@ -215,7 +214,7 @@ class Printer:
                     printer.used.add(s.func)
                     self.lines.append(_commented(f"{pad}{qualified(s.func)}({', '.join(printer(a) for a in s.args)})",
                                                  s.comment))
-            elif isinstance(s, g.GIf):
+            elif isinstance(s, ir.GIf):
                 self.lines.append(f"{pad}if {printer(s.test)}:")
                 self.emit_block(s.body, indent + 1, printer)
                 if not s.body:
@@ -223,16 +222,16 @@ class Printer:
                 if s.orelse:
                     self.lines.append(f"{pad}else:")
                     self.emit_block(s.orelse, indent + 1, printer)
-            elif isinstance(s, g.GFor):
+            elif isinstance(s, ir.GFor):
                 args = ", ".join(printer(a) for a in s.args)
                 self.lines.append(_commented(f"{pad}for {s.var} in range({args}):", s.comment))
                 self.emit_block(s.body, indent + 1, printer)
                 if not s.body:
                     self.lines.append(f"{pad}    pass")
-            elif isinstance(s, g.GWhile):
+            elif isinstance(s, ir.GWhile):
                 self.lines.append(_commented(f"{pad}while {printer(s.test)}:", s.comment))
                 self.emit_block(s.body, indent + 1, printer)
-            elif isinstance(s, g.GBreak):
+            elif isinstance(s, ir.GBreak):
                 self.lines.append(f"{pad}break")
             else:
                 raise TypeError(s)

@@ -1,6 +1,6 @@
 """Forward mode: tangents carried beside values, on generated code itself.
 
-The transform works on generated statements (srcgrad.transform.reverse's G* classes), not on
+The transform works on generated statements (srcgrad.ir's G* classes), not on
 the user's source, so it applies to the primal (giving jvp_f) and equally to the adjoint
 (giving forward-over-reverse Hessian-vector products), and again to its own output (third
 derivatives). Every variable whose value depends on the seeded inputs gets a tangent `d_v`:
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from .. import ir
 from ..rules.elementwise import ELEMENTWISE
-from . import reverse as g
 from .lower import Names
 
 SCALAR_RULES = {"+": "add", "-": "subtract", "*": "multiply", "/": "true_divide", "**": "power",
@@ -49,7 +48,7 @@ class Tangents:
         changed = True
         while changed:
             changed = False
-            for s in _walk(stmts):
+            for s in ir.walk_generated(stmts):
                 targets, value = _targets_and_value(s)
                 if value is None or not (ir.names_in(value) & self.varied):
                     continue
@@ -142,72 +141,72 @@ class Tangents:
             out.extend(self.statement(s))
         self._depth -= 1
         if self._depth == 0:
-            written = sorted({t.target.array for t in _walk(stmts) if isinstance(t, g.GAssign)
+            written = sorted({t.target.array for t in ir.walk_generated(stmts) if isinstance(t, ir.GAssign)
                               and isinstance(t.target, ir.Index) and t.target.array in self.read_only})
-            out = [g.GAssign(self.d(name), ir.Alloc("copy", (), self.d(name)), comment="the caller's tangent stays as it was")
+            out = [ir.GAssign(self.d(name), ir.Alloc("copy", (), self.d(name)), comment="the caller's tangent stays as it was")
                    for name in written] + out
         return out
 
     def statement(self, s) -> list:
-        if isinstance(s, g.GAssign):
+        if isinstance(s, ir.GAssign):
             return self.assign(s)
-        if isinstance(s, g.GUnpack):
+        if isinstance(s, ir.GUnpack):
             return self.unpack(s)
-        if isinstance(s, g.GIf):
-            return [g.GIf(s.test, self.transform(s.body), self.transform(s.orelse))]
-        if isinstance(s, g.GFor):
-            return [g.GFor(s.var, s.args, self.transform(s.body), s.comment)]
-        if isinstance(s, g.GWhile):
-            return [g.GWhile(s.test, self.transform(s.body), s.comment)]
-        if isinstance(s, g.GCall) and s.func == "push_double":
+        if isinstance(s, ir.GIf):
+            return [ir.GIf(s.test, self.transform(s.body), self.transform(s.orelse))]
+        if isinstance(s, ir.GFor):
+            return [ir.GFor(s.var, s.args, self.transform(s.body), s.comment)]
+        if isinstance(s, ir.GWhile):
+            return [ir.GWhile(s.test, self.transform(s.body), s.comment)]
+        if isinstance(s, ir.GCall) and s.func == "push_double":
             value = s.args[1]
             t = self.tangent(value) if _varies(value, self.varied) else None
-            return [s] + ([g.GCall("push_double", (g.TAPE, t), "and its tangent")] if t is not None else [])
-        if isinstance(s, g.GCall) and s.func == "return":
+            return [s] + ([ir.GCall("push_double", (ir.TAPE, t), "and its tangent")] if t is not None else [])
+        if isinstance(s, ir.GCall) and s.func == "return":
             tangents = [self.tangent(a) for a in s.args]
-            return [g.GCall("return", s.args + tuple(t if t is not None else ir.Const(0.0) for t in tangents))]
+            return [ir.GCall("return", s.args + tuple(t if t is not None else ir.Const(0.0) for t in tangents))]
         return [s]
 
-    def assign(self, s: g.GAssign) -> list:
+    def assign(self, s: ir.GAssign) -> list:
         target = s.target
         name = target.array if isinstance(target, ir.Index) else target
         if name not in self.varied:
             return [s]
         d_target = ir.Index(self.d(name), target.indices) if isinstance(target, ir.Index) else self.d(name)
         if isinstance(s.value, ir.Call) and s.value.func == "pop_double":
-            return [g.GAssign(d_target, ir.Call("pop_double", (g.TAPE,))), s]  # pushed after the value
+            return [ir.GAssign(d_target, ir.Call("pop_double", (ir.TAPE,))), s]  # pushed after the value
         if isinstance(s.value, ir.UserCall) and s.value.func in self.callee_tangents:
             return self._call(s)
         if isinstance(s.value, ir.Alloc):  # a new array: its tangent is a copy's tangent, or zeros
             like = s.value.like
             if s.value.kind == "copy" and like in self.varied:
-                return [s, g.GAssign(d_target, ir.Alloc("copy", (), self.d(like)))]
-            return [s, g.GAssign(d_target, ir.Alloc("zeros", (), name))]
+                return [s, ir.GAssign(d_target, ir.Alloc("copy", (), self.d(like)))]
+            return [s, ir.GAssign(d_target, ir.Alloc("zeros", (), name))]
         t = self.tangent(s.value)
         if t is None:
             if s.op == "+=":
                 return [s]
             t = ir.Const(0.0)
-        return [g.GAssign(d_target, t, s.op), s]
+        return [ir.GAssign(d_target, t, s.op), s]
 
     def _tangent_arguments(self, call: ir.UserCall) -> tuple:
         function, kinds = self.callee_tangents[call.func]
-        inputs = call.args[1:] if call.args and call.args[0] == g.TAPE else call.args
+        inputs = call.args[1:] if call.args and call.args[0] == ir.TAPE else call.args
         tangents = tuple(self._tangent_or_zero(a, kind) for a, kind in zip(inputs, kinds) if _has_tangent_type(kind))
         return ir.UserCall(function, call.args + tangents)
 
-    def _call(self, s: g.GAssign) -> list:
+    def _call(self, s: ir.GAssign) -> list:
         """`v = f(args)` -> `v, d_v = f_jvp(args, d_args)`."""
         self.varied.add(s.target)
-        return [g.GUnpack((s.target, self.d(s.target)), self._tangent_arguments(s.value), s.comment)]
+        return [ir.GUnpack((s.target, self.d(s.target)), self._tangent_arguments(s.value), s.comment)]
 
-    def unpack(self, s: g.GUnpack) -> list:
+    def unpack(self, s: ir.GUnpack) -> list:
         """`outputs = f_derived(inputs)` -> `outputs, d_outputs = f_derived_tangent(inputs, d_inputs)`."""
         if s.value.func not in self.callee_tangents:
             return [s]
         for target in s.targets:
             self.varied.add(target)
-        return [g.GUnpack(tuple(s.targets) + tuple(self.d(t) for t in s.targets), self._tangent_arguments(s.value),
+        return [ir.GUnpack(tuple(s.targets) + tuple(self.d(t) for t in s.targets), self._tangent_arguments(s.value),
                           s.comment)]
 
     def _tangent_or_zero(self, e, kind):
@@ -233,20 +232,10 @@ def _varies(e, varied) -> bool:
     return bool(ir.names_in(e) & varied)
 
 
-def _walk(stmts):
-    for s in stmts:
-        yield s
-        if isinstance(s, g.GIf):
-            yield from _walk(s.body)
-            yield from _walk(s.orelse)
-        elif isinstance(s, (g.GFor, g.GWhile)):
-            yield from _walk(s.body)
-
-
 def _targets_and_value(s):
-    if isinstance(s, g.GAssign):
+    if isinstance(s, ir.GAssign):
         target = s.target.array if isinstance(s.target, ir.Index) else s.target
         return [target], s.value
-    if isinstance(s, g.GUnpack):
+    if isinstance(s, ir.GUnpack):
         return list(s.targets), s.value
     return [], None

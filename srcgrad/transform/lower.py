@@ -313,32 +313,10 @@ def _hoist_assign(s: ir.Assign, names: Names) -> list:
             return ir.Name(temp)
         if not ir.children(e):
             return e
-        return _rebuild(e, [visit(c, False) for c in ir.children(e)])
+        return ir.rebuild(e, [visit(c, False) for c in ir.children(e)])
 
     value = visit(s.value, True)
     return hoisted + [ir.Assign(s.line, s.column, s.target, value, s.source, s.index)]
-
-
-def _rebuild(e: ir.Expr, kids: list) -> ir.Expr:
-    if isinstance(e, ir.BinOp):
-        return ir.BinOp(e.op, kids[0], kids[1])
-    if isinstance(e, ir.Compare):
-        return ir.Compare(e.op, kids[0], kids[1])
-    if isinstance(e, ir.Unary):
-        return ir.Unary(e.op, kids[0])
-    if isinstance(e, ir.BoolOp):
-        return ir.BoolOp(e.op, tuple(kids))
-    if isinstance(e, ir.IfExp):
-        return ir.IfExp(*kids)
-    if isinstance(e, ir.Call):
-        return ir.Call(e.func, tuple(kids))
-    if isinstance(e, ir.UserCall):
-        return ir.UserCall(e.func, tuple(kids))
-    if isinstance(e, ir.Index):
-        return ir.Index(e.array, tuple(kids[1:]))
-    if isinstance(e, ir.Alloc):
-        return ir.Alloc(e.kind, tuple(kids[:len(e.shape)]), e.like)
-    return e
 
 
 _TEMP_NAMES = {"@": "product", "+": "total", "-": "difference", "*": "scaled", "/": "ratio", "**": "power"}
@@ -366,7 +344,7 @@ def split_whole_array_expressions(function: ir.Function, names: Names, return_ty
         def visit(e, top):
             if not ir.children(e) or isinstance(e, (ir.Index, ir.Alloc)):
                 return e
-            rebuilt = _rebuild(e, [visit(c, False) for c in ir.children(e)])
+            rebuilt = ir.rebuild(e, [visit(c, False) for c in ir.children(e)])
             if top or not is_vector(e):
                 return rebuilt
             if in_loop:

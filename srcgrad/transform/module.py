@@ -870,7 +870,6 @@ def _unique(name: str, taken: set) -> str:
 
 def _raising(codes: dict) -> set:
     """The functions whose primal, or a function it calls, has a check that raises (a RaiseIf)."""
-    from . import reverse as g
 
     cached = getattr(_raising, "cache", None)
     if cached is not None and cached[0] is codes:
@@ -879,8 +878,8 @@ def _raising(codes: dict) -> set:
     def visit(stmts, calls: set) -> bool:
         raises = False
         for s in stmts:
-            raises = raises or isinstance(s, g.GRaise)
-            if isinstance(s, g.GAssign):
+            raises = raises or isinstance(s, ir.GRaise)
+            if isinstance(s, ir.GAssign):
                 calls.update(c.func for c in ir.user_calls_in(s.value) if c.func in codes)
             for block in (getattr(s, "body", []), getattr(s, "orelse", [])):
                 raises = visit(block, calls) or raises
@@ -902,7 +901,6 @@ def _raising(codes: dict) -> set:
 
 def _rename_calls(stmts, codes, primal: bool):
     """Point calls at the generated primal functions (UserCall names in the IR are user names)."""
-    from . import reverse as g
 
     def fix(e):
         if isinstance(e, ir.UserCall):
@@ -910,24 +908,22 @@ def _rename_calls(stmts, codes, primal: bool):
             return ir.UserCall(target, tuple(fix(a) for a in e.args))
         if not ir.children(e):
             return e
-        from .lower import _rebuild
-
-        return _rebuild(e, [fix(c) for c in ir.children(e)])
+        return ir.rebuild(e, [fix(c) for c in ir.children(e)])
 
     out = []
     for s in stmts:
-        if isinstance(s, g.GAssign):
-            out.append(g.GAssign(s.target, fix(s.value), s.op, s.comment))
-        elif isinstance(s, g.GUnpack):
+        if isinstance(s, ir.GAssign):
+            out.append(ir.GAssign(s.target, fix(s.value), s.op, s.comment))
+        elif isinstance(s, ir.GUnpack):
             out.append(s)  # already names the adjoint function
-        elif isinstance(s, g.GCall):
-            out.append(g.GCall(s.func, tuple(fix(a) for a in s.args), s.comment))
-        elif isinstance(s, g.GIf):
-            out.append(g.GIf(fix(s.test), _rename_calls(s.body, codes, primal), _rename_calls(s.orelse, codes, primal)))
-        elif isinstance(s, g.GFor):
-            out.append(g.GFor(s.var, tuple(fix(a) for a in s.args), _rename_calls(s.body, codes, primal), s.comment))
-        elif isinstance(s, g.GWhile):
-            out.append(g.GWhile(fix(s.test), _rename_calls(s.body, codes, primal), s.comment))
+        elif isinstance(s, ir.GCall):
+            out.append(ir.GCall(s.func, tuple(fix(a) for a in s.args), s.comment))
+        elif isinstance(s, ir.GIf):
+            out.append(ir.GIf(fix(s.test), _rename_calls(s.body, codes, primal), _rename_calls(s.orelse, codes, primal)))
+        elif isinstance(s, ir.GFor):
+            out.append(ir.GFor(s.var, tuple(fix(a) for a in s.args), _rename_calls(s.body, codes, primal), s.comment))
+        elif isinstance(s, ir.GWhile):
+            out.append(ir.GWhile(fix(s.test), _rename_calls(s.body, codes, primal), s.comment))
         else:
             out.append(s)
     return out

@@ -14,9 +14,10 @@ it); loops record their trip count unless the reverse sweep can recompute their 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from .. import ir
+from ..ir import TAPE, GAssign, GBreak, GCall, GComment, GFor, GIf, GRaise, GUnpack, GWhile
 from ..analysis import bounds
 from ..analysis.activity import active_variables, loop_only_variables, stable_names
 from ..analysis.types import expr_type
@@ -24,74 +25,6 @@ from ..rules.elementwise import ELEMENTWISE
 from ..diagnostics import Unsupported
 from .lower import Names, safe_everywhere
 
-# ----------------------------------------------------------------------------- generated code
-
-
-@dataclass
-class GAssign:
-    target: object  # a variable name, or an ir.Index for an array element
-    value: ir.Expr
-    op: str = "="  # "=" or "+="
-    comment: str = ""
-
-
-@dataclass
-class GIf:
-    test: ir.Expr
-    body: list
-    orelse: list = field(default_factory=list)
-
-
-@dataclass
-class GFor:
-    var: str
-    args: tuple  # range arguments
-    body: list
-    comment: str = ""
-
-
-@dataclass
-class GWhile:
-    test: ir.Expr
-    body: list
-    comment: str = ""
-
-
-@dataclass
-class GBreak:
-    pass
-
-
-@dataclass
-class GCall:
-    """A statement that is a call, e.g. push_double(tape, x)."""
-
-    func: str
-    args: tuple
-    comment: str = ""
-
-
-@dataclass
-class GUnpack:
-    """targets = call  (a ctuple returned by an adjoint function)."""
-
-    targets: tuple
-    value: ir.Expr
-    comment: str = ""
-
-
-@dataclass
-class GComment:
-    text: str
-
-
-@dataclass
-class GRaise:
-    exception: str
-    message: str
-
-
-TAPE = ir.Name("tape")
 PUSH = {ir.DOUBLE: "push_double", ir.INT: "push_int", ir.BOOL: "push_int"}
 POP = {ir.DOUBLE: "pop_double", ir.INT: "pop_int", ir.BOOL: "pop_int"}
 RESERVE = {"push_double": "reserve_doubles", "push_int": "reserve_ints", "push_branch": "reserve_branches"}
