@@ -42,6 +42,10 @@ SUPPORTED = [
     Construct("`break`, `continue`, `return` inside loops and branches", COMPILED,
               "def f(x, n: int):\n    for i in range(n):\n        if i == 1:\n            continue\n        x = x * 1.1\n"
               "        if x > 5.0:\n            return x\n        if x < -5.0:\n            break\n    return -x"),
+    Construct("a variable assigned on some paths only (in a loop that may not run, a branch); read where "
+              "no assignment ran, it raises UnboundLocalError, as in Python", COMPILED,
+              "def f(x, n: int):\n    for i in range(n):\n        y = x * i\n    if x > 0.0:\n        z = x\n"
+              "    return y * z"),
     Construct("calls to other functions of the module (inside loops too); module constants", COMPILED,
               "RATE = 0.5\n\n\ndef g(u):\n    return u * u\n\n\ndef f(x):\n    s = 0.0\n    for i in range(3):\n"
               "        s = s + g(x * RATE)\n    return s"),
@@ -69,6 +73,8 @@ SUPPORTED = [
               "def f(x):\n    for v in (1.0, 2.0):\n        x = x * v\n    return x"),
     Construct("recursion", EAGER,
               "def f(x, n: int):\n    if n == 0:\n        return x\n    return f(x * x, n - 1)"),
+    Construct("generators (`yield`), starred assignment targets (`a, *rest = ...`)", EAGER,
+              "def f(x):\n    a, *rest = x, 2.0, 3.0\n    return a * rest[1]"),
     Construct("`try`, `with`, `lambda`, nested functions, `global`", EAGER,
               "def f(x):\n    g = lambda y: y * y\n    return g(x)"),
     Construct("slicing arrays, allocating arrays inside loops", EAGER,
