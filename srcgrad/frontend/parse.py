@@ -1214,9 +1214,7 @@ def _rename_reserved(function: ir.Function, local_names: set) -> ir.Function:
             return ir.Name(mapping.get(e.id, e.id))
         if not ir.children(e):
             return e
-        from ..transform.lower import _rebuild
-
-        return _rebuild(e, [expr(c) for c in ir.children(e)])
+        return ir.rebuild(e, [expr(c) for c in ir.children(e)])
 
     def block(stmts):
         for s in stmts:
