@@ -18,6 +18,7 @@ import weakref
 import numpy as np
 
 from srcgrad.eager.errors import DroppedGradientError, MissingRuleError
+from srcgrad.rules.arrays import unbroadcast
 from srcgrad.rules.elementwise import ELEMENTWISE
 
 
@@ -103,20 +104,6 @@ def unwrap(x):
     if isinstance(x, dict):
         return {k: unwrap(v) for k, v in x.items()}
     return x
-
-
-def unbroadcast(g, shape: tuple):
-    """Sum `g` over the axes that broadcasting added or stretched, so it gets `shape`."""
-    gshape = g.shape
-    if gshape == shape:
-        return g
-    lead = len(gshape) - len(shape)
-    axes = tuple(range(lead)) + tuple(
-        lead + i for i, n in enumerate(shape) if n == 1 and gshape[lead + i] != 1
-    )
-    if axes:
-        g = np.sum(g, axis=axes)
-    return np.reshape(g, shape)
 
 
 class Tensor:

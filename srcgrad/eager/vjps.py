@@ -1,13 +1,16 @@
 """The eager engine's derivative rules that are not elementwise, and the NumPy API mapped onto them.
 
 Elementwise ufuncs (add, sin, power, maximum, ...) take their partial derivatives from the
-shared table `srcgrad.rules.elementwise`. This module defines the other primitives as data:
+shared table `srcgrad.rules.elementwise`; array primitives take their adjoints from
+`srcgrad.rules.arrays`, the table the compiler uses too:
 
-    SUM = defprim("sum", np.sum, lambda g, ans, x, axis=None, keepdims=False: ...)
+    SUM = from_table("sum", lambda x, axis=None, keepdims=False: np.sum(x, axis=axis, keepdims=keepdims))
 
-one VJP per differentiable argument, mapping the output cotangent `g` (and the output `ans` and
-the inputs) to the input's cotangent. A VJP uses only NumPy functions and operators, so it runs
-on plain arrays and, under an outer tape, on Tensors: the gradient is differentiable again.
+(the forward function on NumPy values, and the table's adjoint of each argument). Rules only the
+eager engine has are written here with `defprim`: one VJP per differentiable argument, mapping
+the output cotangent `g` (and the output `ans` and the inputs) to the input's cotangent. Every
+VJP uses only NumPy functions and operators, so it runs on plain arrays and, under an outer
+tape, on Tensors: the gradient is differentiable again.
 
 Below the rules, `FUNCTION_HANDLERS` maps NumPy functions (`np.sum`, `np.dot`, `np.linalg.norm`,
 ...) onto primitives or onto compositions of them. A NumPy function with neither a rule nor a
@@ -29,10 +32,23 @@ from srcgrad.eager.core import (
     _new,
     apply,
     mutable,
-    unbroadcast,
     value,
 )
 from srcgrad.eager.errors import MissingRuleError
+from srcgrad.rules.arrays import (
+    ARRAY,
+    axes_of,
+    cumprod_adjoint,
+    dot_adjoint_left,
+    dot_adjoint_right,
+    extremum_adjoint,
+    prod_adjoint,
+    reduced_count,
+    swap_last,
+    tensordot_adjoint_left,
+    tensordot_adjoint_right,
+    unbroadcast,
+)
 
 _EMPTY: dict = {}
 
@@ -55,107 +71,27 @@ def defprim_variadic(name: str, fn, vjp_i) -> Primitive:
     return Primitive(name, fn, vjp)
 
 
+def defrule(name: str, fn, params: str, *adjoints) -> Primitive:
+    """A primitive whose VJPs are adjoints of the shared table (srcgrad.rules.arrays), called with
+    g, ans and the arguments by name: `params` names the positional ones, options are keywords."""
+    names = tuple(params.split())
+
+    def vjp(argnums, g, ans, args, kwargs):
+        bound = dict(zip(names, args), g=g, ans=ans, **kwargs)
+        return [adjoints[i].apply(bound) for i in argnums]
+
+    return Primitive(name, fn, vjp)
+
+
+def from_table(name: str, fn) -> Primitive:
+    """The table's primitive `name`, computed on NumPy values by `fn`."""
+    rule = ARRAY[name]
+    return defrule(name, fn, " ".join(rule.params[:rule.operands]), *rule.vjps)
+
+
 # --- shape helpers used by the rules --------------------------------------------------------
-def _axes(ndim: int, axis) -> tuple:
-    if axis is None:
-        return tuple(range(ndim))
-    return tuple(sorted(a % ndim for a in (axis if isinstance(axis, tuple) else (axis,))))
-
-
-def _kept(shape: tuple, axis) -> tuple:
-    """The shape a reduction over `axis` has with keepdims=True."""
-    axes = _axes(len(shape), axis)
-    return tuple(1 if i in axes else n for i, n in enumerate(shape))
-
-
-def _count(shape: tuple, axis) -> int:
-    return int(np.prod([shape[a] for a in _axes(len(shape), axis)]))
-
-
-def _expand(g, x, axis):
-    """The cotangent of a reduction, spread back over the reduced axes of x."""
-    return np.broadcast_to(np.reshape(g, _kept(x.shape, axis)), x.shape)
-
-
-def _extremum_vjp(g, ans, x, axis=None, keepdims=False):
-    kept = _kept(x.shape, axis)
-    hit = value(x) == np.reshape(value(ans), kept)  # ties share the gradient equally
-    return np.reshape(g, kept) * (hit / np.sum(hit, axis=axis, keepdims=True))
-
-
-def _mT(a):
-    return np.swapaxes(a, -1, -2)
-
-
-def _flip(g, axis: int):
-    return g[(slice(None),) * axis + (slice(None, None, -1),)]
-
-
 def _along(axis: int, index):
     return (slice(None),) * axis + (index,)
-
-
-def _tensordot_axes(a_ndim: int, b_ndim: int, axes) -> tuple[list, list]:
-    if isinstance(axes, (int, np.integer)):
-        return list(range(a_ndim - axes, a_ndim)), list(range(axes))
-    ia, ib = axes
-    ia = [ia] if isinstance(ia, (int, np.integer)) else list(ia)
-    ib = [ib] if isinstance(ib, (int, np.integer)) else list(ib)
-    return [i % a_ndim for i in ia], [i % b_ndim for i in ib]
-
-
-def _tensordot_vjp_a(g, ans, a, b, axes=2):
-    ia, ib = _tensordot_axes(a.ndim, b.ndim, axes)
-    a_free = [i for i in range(a.ndim) if i not in ia]
-    b_free = [i for i in range(b.ndim) if i not in ib]
-    r = np.tensordot(g, b, axes=(list(range(len(a_free), g.ndim)), b_free))
-    order = a_free + [ia[ib.index(j)] for j in sorted(ib)]  # the axis of a each axis of r is
-    return np.transpose(r, tuple(int(i) for i in np.argsort(order)))
-
-
-def _tensordot_vjp_b(g, ans, a, b, axes=2):
-    ia, ib = _tensordot_axes(a.ndim, b.ndim, axes)
-    a_free = [i for i in range(a.ndim) if i not in ia]
-    b_free = [i for i in range(b.ndim) if i not in ib]
-    r = np.tensordot(a, g, axes=(a_free, list(range(len(a_free)))))
-    order = [ib[ia.index(j)] for j in sorted(ia)] + b_free  # the axis of b each axis of r is
-    return np.transpose(r, tuple(int(i) for i in np.argsort(order)))
-
-
-def _dot_axes(a, b):
-    return ([a.ndim - 1], [max(b.ndim - 2, 0)])
-
-
-def _dot_vjp_a(g, ans, a, b):
-    if a.ndim == 0 or b.ndim == 0:
-        return unbroadcast(g * b, a.shape)
-    return _tensordot_vjp_a(g, ans, a, b, _dot_axes(a, b))
-
-
-def _dot_vjp_b(g, ans, a, b):
-    if a.ndim == 0 or b.ndim == 0:
-        return unbroadcast(g * a, b.shape)
-    return _tensordot_vjp_b(g, ans, a, b, _dot_axes(a, b))
-
-
-def _matmul_vjp_a(g, ans, a, b):
-    if a.ndim == 1 and b.ndim == 1:
-        return g * b
-    if b.ndim == 1:  # (..., m, k) @ (k,) -> (..., m)
-        return unbroadcast(np.reshape(g, g.shape + (1,)) * b, a.shape)
-    if a.ndim == 1:  # (k,) @ (..., k, n) -> (..., n)
-        return unbroadcast(np.matmul(b, np.reshape(g, g.shape + (1,)))[..., 0], a.shape)
-    return unbroadcast(np.matmul(g, _mT(b)), a.shape)
-
-
-def _matmul_vjp_b(g, ans, a, b):
-    if a.ndim == 1 and b.ndim == 1:
-        return g * a
-    if b.ndim == 1:  # (..., m, k) @ (k,) -> (..., m)
-        return unbroadcast(np.matmul(np.reshape(g, g.shape[:-1] + (1, g.shape[-1])), a)[..., 0, :], b.shape)
-    if a.ndim == 1:  # (k,) @ (..., k, n) -> (..., n)
-        return unbroadcast(np.reshape(a, a.shape + (1,)) * np.reshape(g, g.shape[:-1] + (1, g.shape[-1])), b.shape)
-    return unbroadcast(np.matmul(_mT(a), g), b.shape)
 
 
 def _concatenate_vjp(i, g, ans, *xs, axis=0):
@@ -172,77 +108,32 @@ def _clip_vjp_x(g, ans, x, lo, hi):
     return g * inside
 
 
-def _cumsum_vjp(g, ans, x, axis=None):
-    if axis is None:
-        return np.reshape(_flip(np.cumsum(_flip(np.ravel(g), 0)), 0), x.shape)
-    return _flip(np.cumsum(_flip(g, axis), axis=axis), axis)
-
-
-def _prod_vjp(g, ans, x, axis=None, keepdims=False):
-    gx = _expand(g, x, axis)
-    if np.all(value(x) != 0):  # the product of the others is ans / x
-        return gx * _expand(ans, x, axis) / x
-    return gx * _product_of_others(x, axis)
-
-
-def _product_of_others(x, axis):
-    """For each element, the product of the others in its reduction, without dividing (x may
-    hold zeros): exclusive products from the left times exclusive products from the right."""
-    axes = _axes(x.ndim, axis)
-    kept = [i for i in range(x.ndim) if i not in axes]
-    order = kept + list(axes)
-    moved = np.transpose(x, order)
-    lead = moved.shape[: len(kept)]
-    count = _count(x.shape, axis)
-    if count == 0:
-        return np.zeros(x.shape)
-    flat = np.reshape(moved, lead + (count,))
-    ones = np.ones(lead + (1,))
-    left = np.concatenate([ones, np.cumprod(flat, axis=-1)[..., :-1]], axis=-1)
-    right = _flip(np.concatenate([ones, np.cumprod(_flip(flat, len(lead)), axis=-1)[..., :-1]], axis=-1), len(lead))
-    others = np.reshape(left * right, moved.shape)
-    return np.transpose(others, tuple(int(i) for i in np.argsort(order)))
-
-
-def _cumprod_vjp(g, ans, x, axis=0):
-    if np.all(value(x) != 0):  # d ans_k / d x_i = ans_k / x_i for k >= i
-        return _flip(np.cumsum(_flip(g * ans, axis), axis=axis), axis) / x
-    # x_i's cotangent is (x_0 ... x_{i-1}) * s_i with s_i = g_i + x_{i+1} s_{i+1}: no division
-    xs, gs, ys = (np.moveaxis(v, axis, -1) for v in (x, g, ans))
-    n = xs.shape[-1]
-    s = [gs[..., n - 1]]
-    for i in range(n - 2, -1, -1):
-        s.append(gs[..., i] + xs[..., i + 1] * s[-1])
-    before = np.concatenate([np.ones(ys.shape[:-1] + (1,)), ys[..., :-1]], axis=-1)
-    return np.moveaxis(before * np.stack(s[::-1], axis=-1), -1, axis)
-
-
 def _det_vjp(g, ans, x):
-    return np.reshape(g * ans, np.shape(ans) + (1, 1)) * _mT(np.linalg.inv(x))
+    return np.reshape(g * ans, np.shape(ans) + (1, 1)) * swap_last(np.linalg.inv(x))
 
 
 def _solve_vjp_a(g, ans, a, b):
-    gb = np.linalg.solve(_mT(a), g)
+    gb = np.linalg.solve(swap_last(a), g)
     if b.ndim == 1:
         return -(np.reshape(gb, (-1, 1)) * np.reshape(ans, (1, -1)))
-    return -np.matmul(gb, _mT(ans))
+    return -np.matmul(gb, swap_last(ans))
 
 
 # --- the rules ------------------------------------------------------------------------------
 # name                 forward on NumPy values          VJP of each argument
-SUM = defprim("sum", lambda x, axis=None, keepdims=False: np.sum(x, axis=axis, keepdims=keepdims),
-              lambda g, ans, x, axis=None, keepdims=False: _expand(g, x, axis))
-MEAN = defprim("mean", lambda x, axis=None, keepdims=False: np.mean(x, axis=axis, keepdims=keepdims),
-               lambda g, ans, x, axis=None, keepdims=False: _expand(g, x, axis) / _count(x.shape, axis))
-MAX = defprim("max", lambda x, axis=None, keepdims=False: np.max(x, axis=axis, keepdims=keepdims), _extremum_vjp)
-MIN = defprim("min", lambda x, axis=None, keepdims=False: np.min(x, axis=axis, keepdims=keepdims), _extremum_vjp)
-CUMSUM = defprim("cumsum", lambda x, axis=None: np.cumsum(x, axis=axis), _cumsum_vjp)
-PROD = defprim("prod", lambda x, axis=None, keepdims=False: np.prod(x, axis=axis, keepdims=keepdims), _prod_vjp)
-CUMPROD = defprim("cumprod", lambda x, axis=0: np.cumprod(x, axis=axis), _cumprod_vjp)
+SUM = from_table("sum", lambda x, axis=None, keepdims=False: np.sum(x, axis=axis, keepdims=keepdims))
+MEAN = from_table("mean", lambda x, axis=None, keepdims=False: np.mean(x, axis=axis, keepdims=keepdims))
+MAX = defrule("max", lambda x, axis=None, keepdims=False: np.max(x, axis=axis, keepdims=keepdims), "x",
+              extremum_adjoint.adjoint)
+MIN = defrule("min", lambda x, axis=None, keepdims=False: np.min(x, axis=axis, keepdims=keepdims), "x",
+              extremum_adjoint.adjoint)
+CUMSUM = from_table("cumsum", lambda x, axis=None: np.cumsum(x, axis=axis))
+PROD = defrule("prod", lambda x, axis=None, keepdims=False: np.prod(x, axis=axis, keepdims=keepdims), "x",
+               prod_adjoint.adjoint)
+CUMPROD = defrule("cumprod", lambda x, axis=0: np.cumprod(x, axis=axis), "x", cumprod_adjoint.adjoint)
 RESHAPE = defprim("reshape", lambda x, shape: np.reshape(x, shape),
                   lambda g, ans, x, shape: np.reshape(g, x.shape))
-TRANSPOSE = defprim("transpose", lambda x, axes=None: np.transpose(x, axes),
-                    lambda g, ans, x, axes=None: np.transpose(g, None if axes is None else tuple(int(i) for i in np.argsort(axes))))
+TRANSPOSE = from_table("transpose", lambda x, axes=None: np.transpose(x, axes))
 BROADCAST_TO = defprim("broadcast_to", lambda x, shape: np.broadcast_to(x, shape),
                        lambda g, ans, x, shape: unbroadcast(g, x.shape))
 COPY = defprim("copy", np.copy, lambda g, ans, x: g)
@@ -257,12 +148,13 @@ CLIP = defprim("clip", lambda x, lo, hi: np.clip(x, lo, hi),
 CONCATENATE = defprim_variadic("concatenate", lambda *xs, axis=0: np.concatenate(xs, axis=axis), _concatenate_vjp)
 STACK = defprim_variadic("stack", lambda *xs, axis=0: np.stack(xs, axis=axis),
                          lambda i, g, ans, *xs, axis=0: g[_along(axis, i)])
-DOT = defprim("dot", np.dot, _dot_vjp_a, _dot_vjp_b)
-TENSORDOT = defprim("tensordot", lambda a, b, axes=2: np.tensordot(a, b, axes=axes), _tensordot_vjp_a, _tensordot_vjp_b)
-MATMUL = defprim("matmul", np.matmul, _matmul_vjp_a, _matmul_vjp_b)
-INV = defprim("inv", np.linalg.inv, lambda g, ans, x: -np.matmul(_mT(ans), np.matmul(g, _mT(ans))))
+DOT = defrule("dot", np.dot, "a b", dot_adjoint_left.adjoint, dot_adjoint_right.adjoint)
+TENSORDOT = defrule("tensordot", lambda a, b, axes=2: np.tensordot(a, b, axes=axes), "a b",
+                    tensordot_adjoint_left.adjoint, tensordot_adjoint_right.adjoint)
+MATMUL = from_table("matmul", np.matmul)
+INV = defprim("inv", np.linalg.inv, lambda g, ans, x: -np.matmul(swap_last(ans), np.matmul(g, swap_last(ans))))
 DET = defprim("det", np.linalg.det, _det_vjp)
-SOLVE = defprim("solve", np.linalg.solve, _solve_vjp_a, lambda g, ans, a, b: np.linalg.solve(_mT(a), g))
+SOLVE = defprim("solve", np.linalg.solve, _solve_vjp_a, lambda g, ans, a, b: np.linalg.solve(swap_last(a), g))
 
 
 # --- the NumPy API, mapped onto the primitives ----------------------------------------------
@@ -373,7 +265,7 @@ def _mean(a, axis=None, dtype=None, out=None, keepdims=np._NoValue, *, where=np.
 def _var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=np._NoValue, *, where=np._NoValue, **kw):
     _options("var", dtype=dtype, out=out, where=where, **kw)
     d = a - np.mean(a, axis=axis, keepdims=True)
-    n = _count(np.shape(value(a)), _norm_axis(axis, np.ndim(value(a))))
+    n = reduced_count(np.shape(value(a)), _norm_axis(axis, np.ndim(value(a))))
     return np.sum(d * d, axis=axis, keepdims=_keepdims(keepdims)) / (n - ddof)
 
 
@@ -530,7 +422,7 @@ def _append(arr, values, axis=None):
 @handles(np.flip)
 def _flipped(m, axis=None):
     ndim = np.ndim(value(m))
-    axes = _axes(ndim, axis)
+    axes = axes_of(ndim, axis)
     return m[tuple(slice(None, None, -1) if i in axes else slice(None) for i in range(ndim))]
 
 

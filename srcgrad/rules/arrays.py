@@ -1,0 +1,317 @@
+"""Whole-array derivative rules: one entry per NumPy primitive that is not elementwise.
+
+An entry (`ArrayRule`) says once what every consumer needs:
+
+- `params`: the primitive's arguments, its array operands first, then static options (an axis);
+- `result`: the shape rule, SCALAR or ARRAY from the static options (np.sum(x) is a number,
+  np.sum(x, axis=0) an array);
+- `spelling`: how generated code (Cython and Python alike) writes it: "np.sum" (a call, options
+  as keywords), ".T" (an attribute) or "@" (an operator);
+- `vjps`: one adjoint per operand (None where the operand is not differentiable);
+- `linear`: the operands the primitive is linear in, jointly (multilinear): its JVP is the sum,
+  over them, of the primitive applied with that operand replaced by its tangent.
+
+An adjoint is an `Adjoint`: a function written with NumPy functions and operators only, of the
+output cotangent `g`, the output `ans` and the primitive's arguments, named as in `params`. The
+same function is what generated code calls (`_vector.<name>(...)`, exported by
+srcgrad.runtime.vector, arguments in the order of its parameters), what the eager engine calls
+(on Tensors under an outer tape, so gradients are differentiable again) and, through its own
+`linear` parameters, what forward mode differentiates: Hessian-vector products of compiled
+code need no further rule.
+
+Adding a primitive is one `_define` here plus its tests; srcgrad.rules.symbolic puts the table
+to work on the compiler's IR, srcgrad.eager.vjps on Tensors.
+"""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+SCALAR, ARRAY = "scalar", "array"
+
+
+@dataclass(frozen=True)
+class Adjoint:
+    name: str  # as generated code calls it
+    function: Callable
+    params: tuple  # its parameter names: g, ans, or the primitive's own
+    linear: tuple  # indices of the parameters it is (multi)linear in; the others give shapes or choices
+
+    def apply(self, bound: dict):
+        """The adjoint on the arguments `bound` names (those it does not name keep their defaults)."""
+        return self.function(**{p: bound[p] for p in self.params if p in bound})
+
+
+@dataclass(frozen=True)
+class ArrayRule:
+    name: str
+    params: tuple
+    operands: int
+    result: Callable
+    spelling: str
+    vjps: tuple
+    linear: tuple
+
+
+ARRAY: dict[str, ArrayRule] = {}
+HELPERS: dict[str, Adjoint] = {}  # the functions generated code calls as _vector.<name>
+OPERATORS = {"@": "matmul"}  # IR binary operators that are array primitives
+
+
+def adjoint(*linear: str, name: str | None = None, helper: bool = True):
+    """Declare an adjoint function, linear in the parameters named (function.adjoint describes it)."""
+
+    def define(function):
+        params = tuple(inspect.signature(function).parameters)
+        rule = Adjoint(name or function.__name__, function, params, tuple(params.index(p) for p in linear))
+        if helper:
+            HELPERS[rule.name] = rule
+        function.adjoint = rule
+        return function
+
+    return define
+
+
+def _define(name, params, result, spelling, vjps, linear=None, operands=None):
+    operands = len(vjps) if operands is None else operands
+    ARRAY[name] = ArrayRule(name, tuple(params.split()), operands,
+                            result if callable(result) else (lambda *options: result), spelling,
+                            tuple(None if f is None else f.adjoint for f in vjps),
+                            tuple(range(operands)) if linear is None else linear)
+
+
+# --- shapes ---------------------------------------------------------------------------------
+def axes_of(ndim: int, axis) -> tuple:
+    """The axes a reduction over `axis` (None: all; an int or a tuple of them) reduces."""
+    if axis is None:
+        return tuple(range(ndim))
+    return tuple(sorted(a % ndim for a in (axis if isinstance(axis, tuple) else (axis,))))
+
+
+def kept_shape(shape: tuple, axis) -> tuple:
+    """The shape a reduction over `axis` has with keepdims=True."""
+    axes = axes_of(len(shape), axis)
+    return tuple(1 if i in axes else n for i, n in enumerate(shape))
+
+
+def reduced_count(shape: tuple, axis) -> int:
+    """How many elements a reduction over `axis` combines into each result."""
+    return int(np.prod([shape[a] for a in axes_of(len(shape), axis)]))
+
+
+def swap_last(a):
+    """The matrix transpose of the last two axes."""
+    return np.swapaxes(a, -1, -2)
+
+
+def unbroadcast(g, shape: tuple):
+    """`g` summed over the axes that NumPy broadcasting added or stretched, so it has `shape`."""
+    gshape = g.shape
+    if gshape == shape:
+        return g
+    lead = len(gshape) - len(shape)
+    axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(shape) if n == 1 and gshape[lead + i] != 1)
+    if axes:
+        g = np.sum(g, axis=axes)
+    return np.reshape(g, shape)
+
+
+# --- adjoints -------------------------------------------------------------------------------
+@adjoint("g", name="unbroadcast")
+def unbroadcast_like(g, like):
+    """The adjoint of broadcasting `like` in generated code: `g` summed to like's shape (a float
+    when like is a number; a number spread over an array when g is one)."""
+    shape = np.shape(like)
+    g = np.asarray(g, dtype=np.float64)
+    if g.ndim == 0:
+        return float(g) if not shape else np.full(shape, float(g))
+    g = unbroadcast(g, shape)
+    return float(g) if not shape else g
+
+
+@adjoint("g")
+def cotangent_like(g, value):
+    """An array function's output cotangent, shaped like the output (a number is spread)."""
+    g = np.asarray(g, dtype=np.float64)
+    if g.ndim and g.shape != np.shape(value):
+        raise ValueError(f"dout has shape {g.shape}, but the output has shape {np.shape(value)}")
+    return np.broadcast_to(g, np.shape(value)).copy()
+
+
+@adjoint("g")
+def sum_adjoint(g, x, axis):
+    """g spread back over the summed axes, as a read-only broadcast view (no memory: generated
+    code never writes into an adjoint it did not create)."""
+    return np.broadcast_to(np.reshape(g, kept_shape(np.shape(x), axis)), np.shape(x))
+
+
+@adjoint("g")
+def mean_adjoint(g, x, axis):
+    return sum_adjoint(g / reduced_count(np.shape(x), axis), x, axis)
+
+
+@adjoint("g")
+def cumsum_adjoint(g, x, axis):
+    """A running sum from the end: each x_i reaches every output from i on."""
+    return np.reshape(np.flip(np.cumsum(np.flip(g, axis), axis), axis), np.shape(x))
+
+
+@adjoint("g", name="transpose", helper=False)
+def transpose_back(g, axes=None):
+    """Transposing is undone by transposing back (the inverse permutation of `axes`)."""
+    return np.transpose(g, None if axes is None else tuple(int(i) for i in np.argsort(axes)))
+
+
+@adjoint("g", "b")
+def matmul_adjoint_left(g, a, b):
+    """The cotangent of a in a @ b, for vectors, matrices and stacks of them."""
+    if np.ndim(b) == 1:  # (..., m, k) @ (k,) -> (..., m)
+        return g * b if np.ndim(a) == 1 else unbroadcast(np.reshape(g, np.shape(g) + (1,)) * b, np.shape(a))
+    if np.ndim(a) == 1:  # (k,) @ (..., k, n) -> (..., n)
+        if np.ndim(b) == 2:
+            return np.matmul(b, g)
+        return unbroadcast(np.matmul(b, np.reshape(g, np.shape(g) + (1,)))[..., 0], np.shape(a))
+    return unbroadcast(np.matmul(g, swap_last(b)), np.shape(a))
+
+
+@adjoint("g", "a")
+def matmul_adjoint_right(g, a, b):
+    """The cotangent of b in a @ b, for vectors, matrices and stacks of them."""
+    if np.ndim(a) == 1:  # (k,) @ (..., k, n) -> (..., n)
+        if np.ndim(b) == 1:
+            return g * a
+        return unbroadcast(np.reshape(a, np.shape(a) + (1,)) * np.reshape(g, np.shape(g)[:-1] + (1, np.shape(g)[-1])),
+                           np.shape(b))
+    if np.ndim(b) == 1:  # (..., m, k) @ (k,) -> (..., m)
+        if np.ndim(a) == 2:
+            return np.matmul(g, a)
+        return unbroadcast(np.matmul(np.reshape(g, np.shape(g)[:-1] + (1, np.shape(g)[-1])), a)[..., 0, :], np.shape(b))
+    return unbroadcast(np.matmul(swap_last(a), g), np.shape(b))
+
+
+@adjoint("g", "b")
+def outer_adjoint_left(g, b):
+    return np.matmul(g, np.ravel(b))
+
+
+@adjoint("g", "a")
+def outer_adjoint_right(g, a):
+    return np.matmul(np.ravel(a), g)
+
+
+# The eager engine's alone so far: the compiler has no forward rule for these adjoints yet
+# (Hessian-vector products of generated code would need one).
+@adjoint("g", helper=False)
+def extremum_adjoint(g, ans, x, axis=None):
+    """max/min: g reaches the elements equal to the result, shared equally among ties."""
+    kept = kept_shape(np.shape(x), axis)
+    hit = x == np.reshape(ans, kept)  # a comparison: plain booleans, on Tensors too
+    return np.reshape(g, kept) * (hit / np.sum(hit, axis=axis, keepdims=True))
+
+
+@adjoint("g", helper=False)
+def prod_adjoint(g, ans, x, axis=None):
+    gx = sum_adjoint(g, x, axis)
+    if np.all(x != 0):  # the product of the others is ans / x
+        return gx * sum_adjoint(ans, x, axis) / x
+    return gx * product_of_others(x, axis)
+
+
+def product_of_others(x, axis):
+    """For each element, the product of the others in its reduction, without dividing (x may
+    hold zeros): exclusive products from the left times exclusive products from the right."""
+    axes = axes_of(np.ndim(x), axis)
+    kept = [i for i in range(np.ndim(x)) if i not in axes]
+    order = kept + list(axes)
+    moved = np.transpose(x, order)
+    lead = np.shape(moved)[: len(kept)]
+    count = reduced_count(np.shape(x), axis)
+    if count == 0:
+        return np.zeros(np.shape(x))
+    flat = np.reshape(moved, lead + (count,))
+    ones = np.ones(lead + (1,))
+    left = np.concatenate([ones, np.cumprod(flat, axis=-1)[..., :-1]], axis=-1)
+    right = np.flip(np.concatenate([ones, np.cumprod(np.flip(flat, len(lead)), axis=-1)[..., :-1]], axis=-1), len(lead))
+    others = np.reshape(left * right, np.shape(moved))
+    return np.transpose(others, tuple(int(i) for i in np.argsort(order)))
+
+
+@adjoint("g", helper=False)
+def cumprod_adjoint(g, ans, x, axis=0):
+    if np.all(x != 0):  # d ans_k / d x_i = ans_k / x_i for k >= i
+        return np.flip(np.cumsum(np.flip(g * ans, axis), axis=axis), axis) / x
+    # x_i's cotangent is (x_0 ... x_{i-1}) * s_i with s_i = g_i + x_{i+1} s_{i+1}: no division
+    xs, gs, ys = (np.moveaxis(v, axis, -1) for v in (x, g, ans))
+    n = np.shape(xs)[-1]
+    s = [gs[..., n - 1]]
+    for i in range(n - 2, -1, -1):
+        s.append(gs[..., i] + xs[..., i + 1] * s[-1])
+    before = np.concatenate([np.ones(np.shape(ys)[:-1] + (1,)), ys[..., :-1]], axis=-1)
+    return np.moveaxis(before * np.stack(s[::-1], axis=-1), -1, axis)
+
+
+def tensordot_axes(a_ndim: int, b_ndim: int, axes) -> tuple[list, list]:
+    if isinstance(axes, (int, np.integer)):
+        return list(range(a_ndim - axes, a_ndim)), list(range(axes))
+    ia, ib = axes
+    ia = [ia] if isinstance(ia, (int, np.integer)) else list(ia)
+    ib = [ib] if isinstance(ib, (int, np.integer)) else list(ib)
+    return [i % a_ndim for i in ia], [i % b_ndim for i in ib]
+
+
+@adjoint("g", "b", helper=False)
+def tensordot_adjoint_left(g, a, b, axes=2):
+    ia, ib = tensordot_axes(a.ndim, b.ndim, axes)
+    a_free = [i for i in range(a.ndim) if i not in ia]
+    b_free = [i for i in range(b.ndim) if i not in ib]
+    r = np.tensordot(g, b, axes=(list(range(len(a_free), g.ndim)), b_free))
+    order = a_free + [ia[ib.index(j)] for j in sorted(ib)]  # the axis of a each axis of r is
+    return np.transpose(r, tuple(int(i) for i in np.argsort(order)))
+
+
+@adjoint("g", "a", helper=False)
+def tensordot_adjoint_right(g, a, b, axes=2):
+    ia, ib = tensordot_axes(a.ndim, b.ndim, axes)
+    a_free = [i for i in range(a.ndim) if i not in ia]
+    b_free = [i for i in range(b.ndim) if i not in ib]
+    r = np.tensordot(a, g, axes=(a_free, list(range(len(a_free)))))
+    order = [ib[ia.index(j)] for j in sorted(ia)] + b_free  # the axis of b each axis of r is
+    return np.transpose(r, tuple(int(i) for i in np.argsort(order)))
+
+
+def dot_axes(a, b):
+    return ([a.ndim - 1], [max(b.ndim - 2, 0)])
+
+
+@adjoint("g", "b", helper=False)
+def dot_adjoint_left(g, a, b):
+    """np.dot of any dimensions: a product over the last axis of a and the second-last of b."""
+    if a.ndim == 0 or b.ndim == 0:
+        return unbroadcast(g * b, a.shape)
+    return tensordot_adjoint_left(g, a, b, dot_axes(a, b))
+
+
+@adjoint("g", "a", helper=False)
+def dot_adjoint_right(g, a, b):
+    if a.ndim == 0 or b.ndim == 0:
+        return unbroadcast(g * a, b.shape)
+    return tensordot_adjoint_right(g, a, b, dot_axes(a, b))
+
+
+# --- the table ------------------------------------------------------------------------------
+def _reduced(axis):
+    return SCALAR if axis is None else ARRAY
+
+
+#       name         params        result     spelling      adjoint of each operand
+_define("sum", "x axis", _reduced, "np.sum", [sum_adjoint])
+_define("mean", "x axis", _reduced, "np.mean", [mean_adjoint])
+_define("cumsum", "x axis", ARRAY, "np.cumsum", [cumsum_adjoint])
+_define("transpose", "x", ARRAY, ".T", [transpose_back])
+_define("matmul", "a b", ARRAY, "@", [matmul_adjoint_left, matmul_adjoint_right])
+_define("dot", "a b", ARRAY, "np.dot", [matmul_adjoint_left, matmul_adjoint_right])
+_define("outer", "a b", ARRAY, "np.outer", [outer_adjoint_left, outer_adjoint_right])

@@ -1,0 +1,90 @@
+"""The array rule table (srcgrad.rules.arrays) applied to the compiler's IR.
+
+A primitive appears in the IR as `ir.Call(name, args)` (or `ir.BinOp("@", a, b)` for matmul),
+its static options (an axis) as constants after its operands. An adjoint appears as
+`ir.Call(adjoint.name, args)`: a runtime helper, or a primitive of the table itself (transpose).
+Reverse mode asks `adjoint_calls`, forward mode `tangent`, type inference `result_is_array`,
+the printers `spelled`.
+"""
+
+from __future__ import annotations
+
+from .. import ir
+from .arrays import ARRAY, HELPERS, OPERATORS, ArrayRule
+
+
+def rule_of(e: ir.Expr) -> ArrayRule | None:
+    """The array primitive e applies, if it is one."""
+    if isinstance(e, ir.Call):
+        return ARRAY.get(e.func)
+    if isinstance(e, ir.BinOp) and e.op in OPERATORS:
+        return ARRAY[OPERATORS[e.op]]
+    return None
+
+
+def arguments(e: ir.Expr) -> tuple:
+    return (e.left, e.right) if isinstance(e, ir.BinOp) else e.args
+
+
+def operands(e: ir.Expr) -> tuple:
+    """The array operands of a primitive application (its options left out)."""
+    return arguments(e)[:rule_of(e).operands]
+
+
+def rebuilt(e: ir.Expr, args: tuple) -> ir.Expr:
+    return ir.BinOp(e.op, *args) if isinstance(e, ir.BinOp) else ir.Call(e.func, args)
+
+
+def result_is_array(e: ir.Expr) -> bool:
+    """The shape rule: whether the primitive gives a whole array (else a number)."""
+    rule = rule_of(e)
+    options = [a.value for a in arguments(e)[rule.operands:]]
+    return rule.result(*options) == "array"
+
+
+def adjoint_calls(e: ir.Expr, g: ir.Expr, ans: ir.Expr) -> list:
+    """[(operand, the expression of its cotangent)] for each differentiable operand, in order."""
+    rule = rule_of(e)
+    bound = dict(zip(rule.params, arguments(e)), g=g, ans=ans)
+    return [(operand, ir.Call(vjp.name, tuple(bound[p] for p in vjp.params if p in bound)))
+            for operand, vjp in zip(operands(e), rule.vjps) if vjp is not None]
+
+
+def linear_arguments(e: ir.Expr) -> tuple | None:
+    """The argument positions a primitive or a runtime adjoint is (multi)linear in, or None."""
+    rule = rule_of(e)
+    if rule is not None:
+        return rule.linear
+    if isinstance(e, ir.Call) and e.func in HELPERS:
+        return HELPERS[e.func].linear
+    return None
+
+
+def tangent(e: ir.Expr, tangent_of) -> ir.Expr | None:
+    """The JVP of a (multi)linear application: the sum, over its linear arguments, of e with
+    that argument replaced by its tangent (None where every such tangent is zero)."""
+    args, total = arguments(e), None
+    for i in linear_arguments(e):
+        t = tangent_of(args[i])
+        if t is not None:
+            term = rebuilt(e, args[:i] + (t,) + args[i + 1:])
+            total = term if total is None else total + term
+    return total
+
+
+def spelled(e: ir.Call, printed: list, wrap_atom) -> str | None:
+    """How generated code writes a primitive of the table (None for other calls): `printed` are
+    the operands as text, `wrap_atom(expr)` an operand as an atom (for an attribute)."""
+    rule = ARRAY.get(e.func)
+    if rule is None:
+        return None
+    if rule.spelling.startswith("."):
+        return f"{wrap_atom(e.args[0])}{rule.spelling}"
+    options = "".join(f", {name}={a.value!r}" for name, a in zip(rule.params[rule.operands:], e.args[rule.operands:])
+                      if a.value is not None)
+    return f"{rule.spelling}({', '.join(printed[:rule.operands])}{options})"
+
+
+def numpy_functions() -> dict:
+    """np.<name> the front end accepts as a primitive of the table: name -> number of operands."""
+    return {name: rule.operands for name, rule in ARRAY.items() if rule.spelling.startswith("np.")}
