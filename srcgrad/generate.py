@@ -1,6 +1,12 @@
-"""The compiler's entry point: source text in, generated module text out.
+"""The compiler's entry point and pipeline driver: source text in, generated module text out.
 
 generate(source, filename, pure=False, only=None) -> GeneratedModule
+
+parse (frontend) -> lower (transform.lower) -> analyse (analysis.types; activity, recording and
+bounds inside reverse mode) -> reverse mode (transform.reverse) -> forward mode on its output
+(transform.jvp) -> print (emit). Functions are compiled callees first, so a caller knows each
+callee's signature. A function outside the subset (or calling one) keeps its original source in
+the generated module and is differentiated by the eager tape.
 
 It never imports or executes the source. Source problems raise SourceError; functions outside
 the compiled subset are still emitted (their gradients use the eager tape) and reported as
@@ -9,9 +15,20 @@ warnings in GeneratedModule.diagnostics.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 
-from .diagnostics import Diagnostic
+from . import ir
+from .analysis.types import infer
+from .diagnostics import Diagnostic, SourceError, Unsupported, fallback_warning
+from .emit.module import ModuleEmitter
+from .emit.stubs import module_stub
+from .emit.wrappers import NO_DEFAULT
+from .frontend import parse
+from .frontend.parse import read_module
+from .transform.jvp import forward_functions
+from .transform.lower import Names, lower, split_whole_array_expressions, user_names
+from .transform.reverse import ReverseMode, Signature, point_calls_at_primals
 
 
 @dataclass
@@ -35,9 +52,220 @@ class GeneratedModule:
     stub: str = ""  # the FILE_grad.pyi type stub
 
 
+GENERATED_PREFIXES = ("grad_", "value_and_grad_", "value_and_vjp_", "vjp_", "jvp_", "hvp_", "hessian_",
+                      "third_derivative_")
+# the one bare name generated code uses besides the user's (runtime helpers are behind private
+# module aliases: _math, _scalar, _vector, _arrays, _tape, _fallback, _mathlib)
+RESERVED_NAMES = frozenset({"np"})
+
+
+def module_name_for(filename: str) -> str:
+    stem = os.path.splitext(os.path.basename(filename))[0]
+    return f"{stem}_grad"
+
+
 def generate(source: str, filename: str, *, pure: bool = False, only: list[str] | None = None,
              third_order: bool = False) -> GeneratedModule:
     """third_order adds, per function, forward mode over jvp and hvp (used by nested srcgrad.grad)."""
-    from .transform.module import generate_module
+    facts = read_module(source, filename)
+    _check_collisions(facts, filename)
+    selected = list(facts.functions)
+    if only:
+        missing = [n for n in only if n not in facts.functions]
+        if missing:
+            raise SourceError(Diagnostic(filename, 1, 1, "error", f"no top-level function named '{missing[0]}'"))
+        selected = _with_callees(facts, only)
+    codes, fallbacks = _compile_functions(facts, selected)
+    forward = {name: forward_functions(code, codes, third_order) for name, code in codes.items()}
+    primal_of = {name: code.signature.primal for name, code in codes.items()}
+    for name, code in codes.items():  # calls in generated code call the generated primals
+        code.primal_body = point_calls_at_primals(code.primal_body, primal_of)
+        code.adjoint_body = point_calls_at_primals(code.adjoint_body, primal_of)
+        derivatives = forward[name]
+        for derived in (derivatives.jvp, derivatives.hvp, derivatives.jvp2, derivatives.hvp2) if derivatives else ():
+            if derived is not None:
+                derived.body = point_calls_at_primals(derived.body, primal_of)
 
-    return generate_module(source, filename, pure=pure, only=only, third_order=third_order)
+    diagnostics = [fallback_warning(filename, name, fallbacks[name])
+                   for name in selected if name in fallbacks and not name.startswith("_")]
+    if not only:
+        diagnostics += _method_warnings(source, filename)
+    interfaces = {name: [(NO_DEFAULT if default is parse.NO_DEFAULT else default, keyword_only)
+                         for default, keyword_only in parse.parameter_defaults(facts.functions[name], facts)]
+                  for name in codes}
+    fallback_params = {name: _fallback_parameters(facts.functions[name]) for name in fallbacks}
+    emitter = ModuleEmitter(facts, os.path.basename(filename), module_name_for(filename), pure, interfaces,
+                            fallback_params)
+    text, sources = emitter.emit(selected, codes, forward, fallbacks)
+    reports = [_report(facts, name, codes.get(name)) for name in selected if not name.startswith("_")]
+    stub = module_stub(source, filename, text, reports)
+    return GeneratedModule(module_name_for(filename), ".py" if pure else ".pyx", text, sources,
+                           diagnostics, reports, stub)
+
+
+def _compile_functions(facts, selected: list) -> tuple:
+    """(name -> FunctionCode, name -> why it falls back to the eager tape), callees first, so a
+    caller knows each callee's signature."""
+    module_names = Names(set(facts.functions) | facts.constant_names() | set(facts.array_constants())
+                         | set(facts.aliases))
+    functions, fallbacks = {}, {}
+    for name in selected:
+        try:
+            functions[name] = parse.FunctionReader(facts, facts.functions[name]).read()
+        except Unsupported as err:
+            fallbacks[name] = err
+    signatures, codes = {}, {}
+    for name in _callees_first(functions, fallbacks):
+        function = functions[name]
+        try:
+            _check_callees(function, fallbacks)
+            names = Names(user_names(function) | facts.constant_names() | set(facts.array_constants())
+                          | set(facts.functions) | {"tape"})
+            result = lower(function, names)
+            return_types = {k: s.return_type for k, s in signatures.items()}
+            infer(function, result, return_types, facts.constants)
+            split_whole_array_expressions(function, names, return_types)
+            differentiable = [p for p, _ in function.params if function.var_types[p] == ir.DOUBLE
+                              or function.var_types[p] == ir.NDARRAY or ir.array_dims(function.var_types[p])]
+            signatures[name] = Signature(name, [(p, function.var_types[p]) for p, _ in function.params],
+                                         function.return_type, differentiable,
+                                         module_names.fresh(f"_{name}_primal"), module_names.fresh(f"_{name}_adjoint"),
+                                         module_names.fresh(f"_{name}_jvp"), module_names.fresh(f"_{name}_hvp"))
+            constants = {**facts.constants, **facts.array_constants()}
+            codes[name] = ReverseMode(function, result, names, signatures, constants).generate()
+        except Unsupported as err:
+            fallbacks[name] = err
+            signatures.pop(name, None)
+    return codes, fallbacks
+
+
+def _report(facts, name: str, code) -> FunctionReport:
+    if code is None:
+        return FunctionReport(name, facts.functions[name].line, False, "eager tape",
+                              _fallback_differentiable(facts.functions[name]), {})
+    return FunctionReport(name, facts.functions[name].line, True, "; ".join(code.taped),
+                          code.signature.differentiable,
+                          {**dict(code.signature.params), "return": code.signature.return_type})
+
+
+def _method_warnings(source: str, filename: str) -> list:
+    """A warning per method of a top-level class: only top-level functions get derivatives."""
+    import ast
+
+    warnings = []
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.ClassDef):
+            for item in node.body:
+                if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    warnings.append(Diagnostic(filename, item.lineno, item.col_offset + 1, "warning",
+                                               f"{node.name}.{item.name}: a method of a class is not compiled and "
+                                               f"gets no grad_ function (srcgrad differentiates top-level "
+                                               f"functions; call it from one)"))
+    return warnings
+
+
+def _check_collisions(facts, filename: str) -> None:
+    for name, function in facts.functions.items():
+        if name in RESERVED_NAMES:
+            raise SourceError(Diagnostic(filename, function.line, function.column, "error",
+                                         f"function '{name}' collides with the generated module's NumPy; "
+                                         f"rename it"))
+        for prefix in GENERATED_PREFIXES:
+            if name.startswith(prefix) and name[len(prefix):] in facts.functions:
+                raise SourceError(Diagnostic(filename, function.line, function.column, "error",
+                                             f"function '{name}' collides with the generated {prefix.rstrip('_')} "
+                                             f"of '{name[len(prefix):]}'; rename it"))
+
+
+def _called(function_source) -> set:
+    import libcst as cst
+
+    names = set()
+
+    class Calls(cst.CSTVisitor):
+        def visit_Call(self, node):
+            if isinstance(node.func, cst.Name):
+                names.add(node.func.value)
+
+    function_source.node.visit(Calls())
+    return names
+
+
+def _with_callees(facts, roots) -> list:
+    chosen, stack = set(), list(roots)
+    while stack:
+        name = stack.pop()
+        if name in chosen:
+            continue
+        chosen.add(name)
+        stack.extend(n for n in _called(facts.functions[name]) if n in facts.functions)
+    return [n for n in facts.functions if n in chosen]
+
+
+def _calls_of(function: ir.Function) -> set:
+    calls = set()
+    for s in ir.walk(function.body):
+        exprs = []
+        if isinstance(s, ir.Assign):
+            exprs = [s.value]
+        elif isinstance(s, (ir.If, ir.While)):
+            exprs = [s.test]
+        elif isinstance(s, ir.For):
+            exprs = [s.start, s.stop, s.step]
+        elif isinstance(s, ir.Return):
+            exprs = [s.value]
+        for e in exprs:
+            calls |= {c.func for c in ir.user_calls_in(e)}
+    return calls
+
+
+def _callees_first(functions: dict, fallbacks: dict) -> list:
+    """Topological order of the call graph; a function in a call cycle falls back."""
+    order, state = [], {}
+
+    def visit(name, path):
+        if state.get(name) == "done":
+            return
+        if state.get(name) == "visiting":
+            function = functions[path[-1]]
+            fallbacks.setdefault(path[-1], Unsupported(f"a recursive call of '{name}'", function.line, function.column))
+            return
+        state[name] = "visiting"
+        for callee in sorted(_calls_of(functions[name])):
+            if callee in functions:
+                visit(callee, path + [name])
+        state[name] = "done"
+        order.append(name)
+
+    for name in functions:
+        visit(name, [name])
+    return [n for n in order if n not in fallbacks]
+
+
+def _check_callees(function: ir.Function, fallbacks: dict) -> None:
+    for callee in sorted(_calls_of(function)):
+        if callee in fallbacks:
+            raise Unsupported(f"a call of '{callee}', which uses the eager tape", function.line, function.column)
+
+
+def _parameters(function) -> list:
+    return list(function.node.params.posonly_params) + list(function.node.params.params)
+
+
+def _annotated_integral(param) -> bool:
+    import libcst as cst
+
+    annotation = param.annotation
+    return (annotation is not None and isinstance(annotation.annotation, cst.Name)
+            and annotation.annotation.value in ("int", "bool"))
+
+
+def _fallback_differentiable(function) -> list:
+    return [p.name.value for p in _parameters(function) if not _annotated_integral(p)]
+
+
+def _fallback_parameters(function) -> tuple:
+    """(parameter names, indices of those the eager tape differentiates: all but int and bool)."""
+    parameters = _parameters(function)
+    return (tuple(p.name.value for p in parameters),
+            tuple(i for i, p in enumerate(parameters) if not _annotated_integral(p)))

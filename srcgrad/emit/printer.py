@@ -15,6 +15,13 @@ from __future__ import annotations
 import math
 
 from .. import ir
+from ..rules import symbolic
+from ..rules.arrays import HELPERS
+
+# how the generated .pyx is compiled: its first line, and build's cythonize options
+CYTHON_DIRECTIVES = {"language_level": 3, "boundscheck": False, "wraparound": False, "cdivision": True,
+                     "cpow": True, "initializedcheck": False}
+CYTHON_HEADER = "# cython: " + ", ".join(f"{key}={value}" for key, value in CYTHON_DIRECTIVES.items())
 
 C_TYPES = {ir.DOUBLE: "double", ir.INT: "Py_ssize_t", ir.BOOL: "bint",
            "array1": "double[::1]", "array2": "double[:, ::1]", ir.NDARRAY: "object"}
@@ -30,9 +37,8 @@ LIBC_MATH = {"sin", "cos", "tan", "asin", "acos", "atan", "atan2", "sinh", "cosh
              "fabs", "floor", "ceil", "trunc", "copysign", "fmod", "fmax", "fmin", "rint"}
 PY_MATH = {"sin", "cos", "tan", "asin", "acos", "atan", "atan2", "sinh", "cosh", "tanh", "asinh", "acosh",
            "atanh", "exp", "expm1", "log", "log2", "log10", "log1p", "sqrt", "hypot", "fabs", "copysign", "fmod"}
-VECTOR_HELPERS = {"unbroadcast", "sum_adjoint", "mean_adjoint", "matmul_adjoint_left", "matmul_adjoint_right",
-                  "outer_adjoint_left", "outer_adjoint_right", "cotangent_like", "gradients_like",
-                  "as_float_ndarray"}
+# the array rules' adjoints (srcgrad.rules.arrays) and the entry checks, as _vector.<name>
+VECTOR_HELPERS = set(HELPERS) | {"gradients_like", "as_float_ndarray"}
 # rule name -> NumPy function, for whole arrays
 NUMPY_NAMES = {"absolute": "abs", "arcsin": "arcsin", "arccos": "arccos", "arctan": "arctan",
                "arctan2": "arctan2", "arcsinh": "arcsinh", "arccosh": "arccosh", "arctanh": "arctanh"}
@@ -143,14 +149,12 @@ class ExpressionPrinter:
         if e.func in VECTOR_HELPERS:
             self.used.add(e.func)
             return f"{qualified(e.func)}({', '.join(self(a) for a in e.args)})"
-        if e.func == "transpose":
-            return f"{self.wrap(e.args[0], _PRECEDENCE['atom'])}.T"
-        if e.func in ("sum", "mean"):
-            self.used.add("numpy")
-            axis = e.args[1].value
-            return f"np.{e.func}({self(e.args[0])}" + (f", axis={axis})" if axis is not None else ")")
-        if e.func in ("dot", "outer") or (e.func not in ("shape", "float", "int", "bool", "round")
-                                          and any(self.type_of(a) == ir.NDARRAY for a in e.args)):
+        primitive = symbolic.spelled(e, [self(a) for a in e.args], lambda a: self.wrap(a, _PRECEDENCE["atom"]))
+        if primitive is not None:  # an array primitive, spelt as its rule says
+            if primitive.startswith("np."):
+                self.used.add("numpy")
+            return primitive
+        if e.func not in ("shape", "float", "int", "bool", "round") and any(self.type_of(a) == ir.NDARRAY for a in e.args):
             self.used.add("numpy")
             return f"np.{NUMPY_NAMES.get(e.func, e.func)}({', '.join(self(a) for a in e.args)})"
         args = [self(a) for a in e.args]

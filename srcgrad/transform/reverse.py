@@ -21,6 +21,7 @@ from ..ir import TAPE, GAssign, GBreak, GCall, GComment, GFor, GIf, GRaise, GUnp
 from ..analysis import bounds
 from ..analysis.activity import active_variables, loop_only_variables, stable_names
 from ..analysis.types import expr_type
+from ..rules import symbolic
 from ..rules.elementwise import ELEMENTWISE
 from ..diagnostics import Unsupported
 from .lower import Names, safe_everywhere
@@ -262,7 +263,7 @@ class ReverseMode:
 
     def _is_vector_statement(self, s: ir.Assign) -> bool:
         e = s.value
-        return (self.type_of(e) == ir.NDARRAY or (isinstance(e, ir.Call) and e.func in ("sum", "mean"))
+        return (self.type_of(e) == ir.NDARRAY or symbolic.rule_of(e) is not None
                 or any(self.type_of(c) == ir.NDARRAY for c in ir.children(e)))
 
     def _vector_adjoint(self, s: ir.Assign) -> list:
@@ -274,24 +275,13 @@ class ReverseMode:
             if self.is_active(child):
                 self.propagate(child, contribution, out, acc)
 
-        def unbroadcast(value, child):
-            return ir.Call("unbroadcast", (value, child))
+        unbroadcast = symbolic.unbroadcast
 
         if isinstance(e, ir.Name):
             send(e, g)
-        elif isinstance(e, ir.BinOp) and e.op == "@":
-            send(e.left, ir.Call("matmul_adjoint_left", (g, e.left, e.right)))
-            send(e.right, ir.Call("matmul_adjoint_right", (g, e.left, e.right)))
-        elif isinstance(e, ir.Call) and e.func == "dot":
-            send(e.args[0], ir.Call("matmul_adjoint_left", (g,) + e.args))
-            send(e.args[1], ir.Call("matmul_adjoint_right", (g,) + e.args))
-        elif isinstance(e, ir.Call) and e.func == "outer":
-            send(e.args[0], ir.Call("outer_adjoint_left", (g, e.args[1])))
-            send(e.args[1], ir.Call("outer_adjoint_right", (g, e.args[0])))
-        elif isinstance(e, ir.Call) and e.func == "transpose":
-            send(e.args[0], ir.Call("transpose", (g,)))
-        elif isinstance(e, ir.Call) and e.func in ("sum", "mean"):
-            send(e.args[0], ir.Call(f"{e.func}_adjoint", (g, e.args[0], e.args[1])))
+        elif symbolic.rule_of(e) is not None:  # an array primitive: its adjoints from the table
+            for operand, contribution in symbolic.adjoint_calls(e, g, ir.Name(s.target)):
+                send(operand, contribution)
         elif isinstance(e, ir.Unary):
             if e.op == "-":
                 send(e.operand, -g)
@@ -1032,3 +1022,32 @@ def _reads(g) -> set:
             names |= ir.names_in(a)
         return names
     return set()
+
+
+def point_calls_at_primals(stmts, primal_of: dict) -> list:
+    """Calls of compiled functions in generated code (user names, as in the lowered source) made
+    calls of their generated primal functions; primal_of: user name -> primal function name."""
+
+    def fix(e):
+        if isinstance(e, ir.UserCall):
+            return ir.UserCall(primal_of.get(e.func, e.func), tuple(fix(a) for a in e.args))
+        if not ir.children(e):
+            return e
+        return ir.rebuild(e, [fix(c) for c in ir.children(e)])
+
+    out = []
+    for s in stmts:
+        if isinstance(s, GAssign):
+            out.append(GAssign(s.target, fix(s.value), s.op, s.comment))
+        elif isinstance(s, GCall):
+            out.append(GCall(s.func, tuple(fix(a) for a in s.args), s.comment))
+        elif isinstance(s, GIf):
+            out.append(GIf(fix(s.test), point_calls_at_primals(s.body, primal_of),
+                           point_calls_at_primals(s.orelse, primal_of)))
+        elif isinstance(s, GFor):
+            out.append(GFor(s.var, tuple(fix(a) for a in s.args), point_calls_at_primals(s.body, primal_of), s.comment))
+        elif isinstance(s, GWhile):
+            out.append(GWhile(fix(s.test), point_calls_at_primals(s.body, primal_of), s.comment))
+        else:
+            out.append(s)  # a GUnpack already names the adjoint function
+    return out

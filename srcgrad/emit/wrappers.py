@@ -1,0 +1,342 @@
+"""The Python-level functions of a generated module: NAME, value_and_vjp_NAME, grad_NAME, jvp_NAME,
+hvp_NAME, hessian_NAME ... around the compiled primal, adjoint and forward-mode functions, and
+the eager fallback of functions outside the compiled subset. They check their arguments with
+srcgrad.runtime.arrays and own the tape of each call.
+"""
+
+from __future__ import annotations
+
+import math
+
+from .. import ir
+from .printer import C_TYPES, Printer
+
+NO_DEFAULT = object()  # a parameter without a default (None is a default)
+
+
+class WrapperPrinter:
+    """Mixed into the module printer: needs self.pure, self.shown_name, self.module_name,
+    self.interfaces (name -> [(default or NO_DEFAULT, keyword_only)]) and self.fallback_params."""
+
+    def _wrappers(self, out: Printer, code) -> None:
+        sig = code.signature
+        kinds = dict(sig.params)
+        arrays = [p for p, k in sig.params if ir.array_dims(k)]
+        whole = [p for p, k in sig.params if k == ir.NDARRAY]
+        params = self._signature(sig, [p if (self.pure or p in arrays or p in whole) else self._param(p, k)
+                                       for p, k in sig.params])
+        args = ", ".join(p for p, _ in sig.params)
+        where = f"{self.shown_name} line {code.line}"
+        lines = out.lines
+        convert = [f"    {p} = _arrays.as_float_array({p}, {p!r}, {ir.array_dims(kinds[p])})" if p in arrays
+                   else f"    {p} = _vector.as_float_ndarray({p}, {p!r})" for p, _ in sig.params if p in arrays or p in whole]
+
+        lines.append(f"def {sig.name}({params}):")
+        lines.append(f'    """{sig.name}({args}) from {where}, compiled."""')
+        lines.extend(convert)
+        lines.append(f"    return {sig.primal}({args})")
+        lines.append("")
+        lines.append("")
+        if not sig.differentiable:
+            self._no_gradient_wrappers(lines, sig, params, args)
+            return
+        local = _WrapperNames({p for p, _ in sig.params})  # wrapper locals never shadow a parameter
+        value, dout, tape, out_of_memory = local["value"], local["dout"], local["tape"], local["out_of_memory"]
+        grads = {p: local[f"b_{p}"] for p in sig.differentiable}
+        scalar_grads = [grads[p] for p in sig.differentiable if p not in arrays]
+        array_grads = [grads[p] for p in sig.differentiable if p in arrays]
+        ordered = [grads[p] for p in sig.differentiable]
+        packed = ordered[0] if len(ordered) == 1 else "(" + ", ".join(ordered) + ")"
+        dout_param = dout  # checked below: a float output takes a number, an array output its shape
+        received = ", ".join([value] + scalar_grads)
+        call_args = ", ".join([args, dout] + array_grads)
+        lines.extend(self._trailing_def(f"value_and_vjp_{sig.name}", params, dout_param, dout))
+        lines.append(f'    """({sig.name}({args}), dout times the gradient), in one forward and one reverse sweep."""')
+        lines.extend(self._tape_declaration(tape))
+        if sig.return_type != ir.NDARRAY:  # (an array output's cotangent is checked against it in the sweep)
+            lines.append(f"    {dout} = _arrays.scalar_cotangent({dout}, {sig.name!r})")
+        lines.extend(convert)
+        lines.extend(f"    {b} = np.zeros_like({p})" for p, b in grads.items() if p in arrays)
+        lines.extend(self._taped_call(sig.name, tape, out_of_memory, received, sig.adjoint, call_args))
+        whole_grads = [p for p in sig.differentiable if p in whole]
+        if whole_grads:
+            names = ", ".join(grads[p] for p in whole_grads)
+            lines.append(f"    {names}{',' if len(whole_grads) == 1 else ''} = _vector.gradients_like(({names},), "
+                         f"({', '.join(whole_grads)},))")
+        if sig.return_type == ir.NDARRAY:
+            lines.append(f"    {value} = np.asarray({value})")
+        lines.append(f"    return {value}, {packed}")
+        lines.append("")
+        lines.append("")
+        plain = ", ".join(p for p, _ in sig.params)
+        respect = ", ".join(sig.differentiable)
+        for prefix, doc, body in (
+            ("grad_", "gradient", f"value_and_vjp_{sig.name}({plain}, 1.0)[1]"),
+            ("value_and_grad_", "(value, gradient)", f"value_and_vjp_{sig.name}({plain}, 1.0)"),
+        ):
+            lines.append(f"def {prefix}{sig.name}({params}):")
+            lines.append(f'    """The {doc} of {sig.name} with respect to {respect}."""')
+            lines.append(f"    return {body}")
+            lines.append("")
+            lines.append("")
+        lines.extend(self._trailing_def(f"vjp_{sig.name}", params, dout_param, dout))
+        lines.append(f'    """dout times the gradient of {sig.name} with respect to {respect}."""')
+        lines.append(f"    return value_and_vjp_{sig.name}({plain}, {dout})[1]")
+        lines.append("")
+        lines.append("")
+
+    def _no_gradient_wrappers(self, lines, sig, params, args) -> None:
+        self._refusals(lines, sig.name, [p for p, _ in sig.params])
+
+    @staticmethod
+    def _refusals(lines, name: str, parameters: list) -> None:
+        """grad_NAME and its siblings for a function without a differentiable parameter: each raises
+        a TypeError saying so."""
+        refused = " = ".join(f"{prefix}{name}" for prefix in ("grad_", "value_and_grad_", "vjp_", "jvp_", "hvp_",
+                                                               "hessian_"))
+        lines.append(f"# {name} has no differentiable parameter: its derivatives raise a TypeError saying so")
+        lines.append(f"{refused} = _arrays.no_gradient({name!r}, {tuple(parameters)!r})")
+        lines.append("")
+        lines.append("")
+
+    def _forward_wrappers(self, out: Printer, code, d_params, scalar_grads, arrays) -> None:
+        sig = code.signature
+        kinds = dict(sig.params)
+        whole = [p for p, k in sig.params if k == ir.NDARRAY]
+        params = self._signature(sig, [p if (self.pure or p in arrays or p in whole) else self._param(p, k)
+                                       for p, k in sig.params])
+        args = ", ".join(p for p, _ in sig.params)
+        diff = sig.differentiable
+        lines = out.lines
+        convert = [f"    {p} = _arrays.as_float_array({p}, {p!r}, {ir.array_dims(kinds[p])})" if p in arrays
+                   else f"    {p} = _vector.as_float_ndarray({p}, {p!r})" for p, _ in sig.params if p in arrays or p in whole]
+        local = _WrapperNames({p for p, _ in sig.params})
+        tangents, v, value, d_value, tape, out_of_memory = (local[n] for n in (
+            "tangents", "v", "value", "d_value", "tape", "out_of_memory"))
+        directions = [local[name] for name, _ in d_params]
+        g = {p: local[f"g_{p}"] for p in diff}
+        hv = {p: local[f"hv_{p}"] for p in diff}
+
+        def unpack(source: str, what: str) -> list:
+            """One direction per differentiable parameter, each checked against its parameter's shape."""
+            received = directions[0] + "," if len(diff) == 1 else ", ".join(directions)
+            checked = f"({', '.join(diff)},), {tuple(diff)!r}" if len(diff) == 1 else \
+                f"({', '.join(diff)}), {tuple(diff)!r}"
+            return [f"    {received} = _arrays.per_parameter({source}, {checked}, {what!r})"]
+
+        respect = ", ".join(diff)
+        lines.extend(self._trailing_def(f"jvp_{sig.name}", params, tangents, tangents))
+        lines.append(f'    """The derivative of {sig.name} along tangents (one per parameter: {respect}), forward mode."""')
+        lines.extend(convert)
+        lines.extend(unpack(tangents, "tangents"))
+        lines.append(f"    return {sig.jvp}({args}, {', '.join(directions)})[1]")
+        lines.append("")
+        lines.append("")
+
+        grads = ", ".join(g[p] for p in scalar_grads)
+        d_grads = ", ".join(hv[p] for p in scalar_grads)
+        lines.extend(self._trailing_def(f"hvp_{sig.name}", params, v, v))
+        lines.append(f'    """The Hessian of {sig.name} times v (shaped like the parameters {respect}): forward over reverse."""')
+        lines.extend(self._tape_declaration(tape))
+        lines.extend(convert)
+        lines.extend(unpack(v, "v"))
+        for p in arrays:
+            lines.append(f"    {g[p]} = np.zeros_like({p})")
+            lines.append(f"    {hv[p]} = np.zeros_like({p})")
+        call_args = f"{args}, 1.0{''.join(', ' + g[p] for p in arrays)}, {', '.join(directions)}, " \
+                    f"0.0{''.join(', ' + hv[p] for p in arrays)}"
+        received = ", ".join(x for x in [value, grads, d_value, d_grads] if x)
+        lines.extend(self._taped_call(sig.name, tape, out_of_memory, received, sig.hvp, call_args))
+        results = [hv[p] for p in diff]
+        if whole:
+            wanted = [p for p in diff if p in whole]
+            names = ", ".join(hv[p] for p in wanted)
+            lines.append(f"    {names}{',' if len(wanted) == 1 else ''} = _vector.gradients_like(({names},), "
+                         f"({', '.join(wanted)},))")
+        lines.append(f"    return {results[0] if len(results) == 1 else '(' + ', '.join(results) + ')'}")
+        lines.append("")
+        lines.append("")
+
+        lines.append(f"def hessian_{sig.name}({params}):")
+        lines.append(f'    """The dense Hessian of {sig.name} with respect to {respect}, as jax.hessian lays it out, '
+                     f'from one hvp_{sig.name} per element."""')
+        lines.extend(convert)
+        keywords = ", ".join(f"{p}={p}" for p, _ in sig.params)
+        lines.append(f"    return _arrays.dense_hessian(lambda {v}: hvp_{sig.name}({keywords}, {v}={v}), "
+                     f"({', '.join(diff)}{',' if len(diff) == 1 else ''}))")
+        lines.append("")
+        lines.append("")
+
+    def _third_derivative_wrapper(self, out: Printer, code, hvp2) -> None:
+        """d3f/dx3 for one float parameter: the tangent, along x, of the Hessian-vector product with v = 1."""
+        sig = code.signature
+        local = _WrapperNames({p for p, _ in sig.params})
+        tape, out_of_memory = local["tape"], local["out_of_memory"]
+        params = self._signature(sig, [self._param(p, k) for p, k in sig.params])
+        args = ", ".join(p for p, _ in sig.params)
+        outputs = [local[f"output{k}"] for k in range(8)]
+        # inputs after the parameters: b_result, d_x, d_b_result, e_x, e_b_result, e_d_x, e_d_b_result
+        call_args = f"{args}, 1.0, 1.0, 0.0, 1.0, 0.0, 0.0, 0.0"
+        lines = out.lines
+        lines.append(f"def third_derivative_{sig.name}({params}):")
+        lines.append(f'    """The third derivative of {sig.name} in {sig.differentiable[0]}: forward over forward over reverse."""')
+        lines.extend(self._tape_declaration(tape))
+        lines.extend(self._taped_call(sig.name, tape, out_of_memory, ", ".join(outputs), hvp2.name, call_args))
+        lines.append(f"    return {outputs[7]}")
+        lines.append("")
+        lines.append("")
+
+    def _tape_declaration(self, tape: str) -> list:
+        return [] if self.pure else [f"    cdef _tape.Tape {tape}"]
+
+    def _taped_call(self, name: str, tape: str, out_of_memory: str, received: str, function: str, args: str) -> list:
+        """Run a taped function: the tape is freed on every way out, and a failed growth raises."""
+        if self.pure:
+            return [f"    {tape} = _tape.Tape()", f"    {received} = {function}({tape}, {args})"]
+        return [f"    _tape.tape_init(&{tape})",
+                "    try:",
+                f"        {received} = {function}(&{tape}, {args})",
+                f"        {out_of_memory} = {tape}.failed",
+                "    finally:",
+                f"        _tape.tape_free(&{tape})",
+                f"    if {out_of_memory}:",
+                f'        raise MemoryError("the tape of {name} could not grow")']
+
+    def _signature(self, sig, params: list) -> str:
+        """The parameter list of a public function: the primal's defaults and keyword-only marker."""
+        interface = self.interfaces.get(sig.name, [])
+        if len(interface) != len(params):
+            return ", ".join(params)
+        out, marked = [], False
+        for param, (default, keyword_only) in zip(params, interface):
+            if keyword_only and not marked:
+                out.append("*")
+                marked = True
+            out.append(param if default is NO_DEFAULT else f"{param}={_default_text(default)}")
+        return ", ".join(out)
+
+    def _trailing_def(self, name: str, params: str, trailing: str, keyword: str) -> list:
+        """`def NAME(params, trailing):`, the trailing argument (dout, tangents, v) after the
+        primal's. When the primal has defaults or keyword-only parameters, Python cannot put a
+        required parameter after them: NAME takes the last positional argument (or the keyword)
+        as the trailing one and calls `_NAME_bound(trailing, params)`, which binds the rest."""
+        if "=" not in params and "*" not in params.split(", "):
+            return [f"def {name}({params}, {trailing}):"]
+        bound = f"_{name}_bound"
+        positional = ", ".join(p for p in params.split(", ") if p != "*")
+        return [f"def {name}(*args, **keywords):",
+                f'    """{keyword} is the last positional argument (or a keyword); the others are the primal\'s."""',
+                f"    if {keyword!r} in keywords:",
+                f"        {keyword} = keywords.pop({keyword!r})",
+                "    elif args:",
+                f"        *args, {keyword} = args",
+                "    else:",
+                f'        raise TypeError("{name}() missing its argument {keyword!r}")',
+                f"    return {bound}({keyword}, *args, **keywords)",
+                "",
+                "",
+                f"def {bound}({trailing}, {positional}):"]
+
+    def _param(self, name: str, kind: str) -> str:
+        if kind == "tape":
+            return name if self.pure else f"_tape.Tape* {name}"
+        return name if self.pure else f"{C_TYPES[kind]} {name}"
+
+    def _fallbacks(self, out: Printer, names: list) -> None:
+        facts = self.facts
+        # the module's imports, assignments and functions in source order: fallbacks see every constant
+        parts = [_eager_import(text) if kind == "import" else text for kind, text in facts.top_level]
+        source = "\n".join(parts) + "\n"
+        lines = out.lines
+        lines.append(f"# {'-' * 94}")
+        lines.append(f"# Outside the compiled subset: {', '.join(names)}. These run as written in "
+                     f"{self.shown_name},")
+        lines.append("# and their gradients come from the eager tape.")
+        lines.append("")
+        lines.append(f"_EAGER_SOURCE = {source!r}")
+        lines.append("_eager_namespace = {'__name__': " + repr(self.module_name + "_eager")
+                     + ", 'float': _mathlib.tensor_float}  # float(t) keeps a Tensor's derivative")
+        lines.append(f"exec(compile(_EAGER_SOURCE, {self.shown_name!r}, 'exec'), _eager_namespace)")
+        lines.append("")
+        for name in names:
+            if name.startswith("_"):  # private: only its callers (fallbacks too) use it
+                continue
+            parameters, differentiable = self.fallback_params[name]
+            shown = ", ".join(parameters[i] for i in differentiable) or "nothing"
+            lines.append(f"{name} = _eager_namespace[{name!r}]")
+            lines.append("")
+            lines.append("")
+            if not differentiable:
+                self._refusals(lines, name, list(parameters))
+                continue
+            lines.append(f"def value_and_vjp_{name}(*args, dout=1.0):")
+            lines.append(f'    """({name}(*args), dout times its gradient with respect to {shown}), by the eager tape."""')
+            lines.append(f"    return _fallback.eager_value_and_gradient(_arrays.one_output({name}, {name!r}), args, "
+                         f"{differentiable!r}, dout)")
+            lines.append("")
+            lines.append("")
+            lines.append(f"def grad_{name}(*args):")
+            lines.append(f"    return value_and_vjp_{name}(*args)[1]")
+            lines.append("")
+            lines.append("")
+            lines.append(f"def value_and_grad_{name}(*args):")
+            lines.append(f"    return value_and_vjp_{name}(*args)")
+            lines.append("")
+            lines.append("")
+            lines.append(f"def vjp_{name}(*args):")
+            lines.append("    *args, dout = args")
+            lines.append(f"    return value_and_vjp_{name}(*args, dout=dout)[1]")
+            lines.append("")
+            lines.append("")
+            names = tuple(parameters[i] for i in differentiable)
+            for entry, last in (("jvp", "tangents"), ("hvp", "v"), ("hessian", None)):
+                lines.append(f"def {entry}_{name}(*args):")
+                if last:
+                    lines.append(f"    *args, {last} = args")
+                lines.append(f"    return _eager_entries.eager_{entry}({name}, {name!r}, args, {differentiable!r}, "
+                             f"{names!r}{', ' + last if last else ''})")
+                lines.append("")
+                lines.append("")
+
+
+def _eager_import(line: str) -> str:
+    """`import math` -> the eager tape's math, whose functions record on Tensors."""
+    import libcst as cst
+
+    statement = cst.parse_statement(line)
+    node = statement.body[0]
+    if isinstance(node, cst.Import):
+        names = [a.with_changes(name=cst.parse_expression("srcgrad.eager.mathlib"),
+                                asname=a.asname or cst.AsName(name=cst.Name("math")))
+                 if isinstance(a.name, cst.Name) and a.name.value == "math" else a for a in node.names]
+        node = node.with_changes(names=names)
+    elif isinstance(node, cst.ImportFrom) and isinstance(node.module, cst.Name) and node.module.value == "math":
+        node = node.with_changes(module=cst.parse_expression("srcgrad.eager.mathlib"))
+    return cst.Module(body=[statement.with_changes(body=[node])]).code.strip()
+
+
+def _default_text(value) -> str:
+    """A parameter default as Python (and Cython) source."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return f'float("{value}")'
+    return repr(value)
+
+
+class _WrapperNames:
+    """Names for a wrapper's locals that differ from the wrapped function's parameters."""
+
+    def __init__(self, taken: set):
+        self.taken = set(taken)
+        self.given = {}
+
+    def __getitem__(self, base: str) -> str:
+        if base not in self.given:
+            self.given[base] = _unique(base, self.taken)
+            self.taken.add(self.given[base])
+        return self.given[base]
+
+
+def _unique(name: str, taken: set) -> str:
+    while name in taken:
+        name += "_"
+    return name
