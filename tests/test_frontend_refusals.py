@@ -122,6 +122,13 @@ def calls_one_that_raises(x, n: int):
     return zero_trip(x * 2.0, n) + x
 
 
+def read_twice(x, n: int):
+    for i in range(n):
+        y = x * i
+    s = y * 2.0
+    return s + y * y
+
+
 def constant_range(x):
     for i in range(3):
         y = x * i
@@ -141,6 +148,7 @@ CALLS = [
     ("read_after_and", (0.7, 0)), ("read_after_and", (0.7, 3)),
     ("assigned_in_the_loop_read_in_its_test", (0.7, 0)), ("assigned_in_the_loop_read_in_its_test", (0.7, 4)),
     ("calls_one_that_raises", (0.7, 0)), ("calls_one_that_raises", (0.7, 2)),
+    ("read_twice", (0.7, 0)), ("read_twice", (0.7, 3)),
     ("constant_range", (0.7,)),
 ]
 
@@ -185,6 +193,9 @@ def test_read_that_is_always_assigned_costs_nothing(maybe_unassigned_builds):
     section = generated.text.split("def _constant_range_primal", 1)[1].split("\ndef ", 1)[0]
     assert "_assigned" not in section and "UnboundLocalError" not in section
     assert "y_assigned" in generated.text.split("def _zero_trip_primal", 1)[1].split("\ndef ", 1)[0]
+    # once a read has not raised, later reads of the variable need no check
+    section = generated.text.split("def _read_twice_primal", 1)[1].split("\ndef ", 1)[0]
+    assert section.count("raise UnboundLocalError") == 1
 
 
 NEVER_ASSIGNED = {
@@ -194,6 +205,9 @@ NEVER_ASSIGNED = {
     "a module constant assigned in the function": (
         "RATE = 0.5\n\n\ndef f(x):\n    y = RATE * x\n    RATE = 2.0\n    return y * RATE\n",
         "5:9: error: local variable 'RATE' is read"),
+    "read by its own first assignment in a loop": (
+        "def f(x, n: int):\n    for i in range(n):\n        b = b + x\n    return x\n",
+        "3:13: error: local variable 'b' is read"),
     "an element of an unassigned array": (
         "import numpy as np\n\n\ndef f(x, n: int):\n    if n > 0:\n        y[0] = x\n    y = np.zeros(2)\n"
         "    return x\n", "6:9: error: local variable 'y' is read"),

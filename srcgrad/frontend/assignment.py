@@ -46,6 +46,17 @@ def _assigned(state, name: str):
     return _State(state.must | {name}, state.may | {name})
 
 
+def _after(state, reads, tracked):
+    """The state once a statement's reads are done: each local it always reads is assigned there,
+    or Python would have raised; no path goes on past a read of a local assigned on no path."""
+    if state is None:
+        return None
+    read = frozenset(r.name for r in reads if not r.conditions and r.name in tracked)
+    if not read <= state.may:
+        return None
+    return _State(state.must | read, state.may)
+
+
 @dataclass
 class _Loop:
     breaks: list = field(default_factory=list)
@@ -133,7 +144,9 @@ class _Analysis:
 
     def statement(self, s, state, loop):
         if not isinstance(s, ir.While):
-            self.uncertain[id(s)] = self.classify(id(s), s, statement_reads(s), state)
+            reads = statement_reads(s)
+            self.uncertain[id(s)] = self.classify(id(s), s, reads, state)
+            state = _after(state, reads, self.tracked)
         if isinstance(s, ir.Assign):
             return state if s.index is not None else _assigned(state, s.target)
         if isinstance(s, ir.If):
@@ -165,14 +178,14 @@ class _Analysis:
             entry = state
             while True:
                 inner = _Loop()
-                back = _join(self.block(s.body, entry, inner), *inner.continues)
+                back = _join(self.block(s.body, _after(entry, reads, self.tracked), inner), *inner.continues)
                 settled = _join(state, back)
                 if settled == entry:
                     break
                 entry = settled
             self.back_edge[id(s)] = self.classify(None, s, reads, back, record_impossible=False)
             forever = isinstance(s.test, ir.Const) and s.test.value is True
-            return _join(None if forever else entry, *inner.breaks)
+            return _join(None if forever else _after(entry, reads, self.tracked), *inner.breaks)
         return state
 
 
