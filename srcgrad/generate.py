@@ -205,16 +205,7 @@ def _with_callees(facts, roots) -> list:
 def _calls_of(function: ir.Function) -> set:
     calls = set()
     for s in ir.walk(function.body):
-        exprs = []
-        if isinstance(s, ir.Assign):
-            exprs = [s.value]
-        elif isinstance(s, (ir.If, ir.While)):
-            exprs = [s.test]
-        elif isinstance(s, ir.For):
-            exprs = [s.start, s.stop, s.step]
-        elif isinstance(s, ir.Return):
-            exprs = [s.value]
-        for e in exprs:
+        for e in ir.reads_of(s):
             calls |= {c.func for c in ir.user_calls_in(e)}
     return calls
 

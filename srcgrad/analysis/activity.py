@@ -83,14 +83,7 @@ def loop_only_variables(function: ir.Function) -> set:
 
     def visit(stmts, loop_vars):
         for s in stmts:
-            exprs = []
-            if isinstance(s, ir.Assign):
-                exprs = [s.value] + list(s.index or ())
-            elif isinstance(s, (ir.If, ir.While)):
-                exprs = [s.test]
-            elif isinstance(s, ir.For):
-                exprs = [s.start, s.stop, s.step]
-            for e in exprs:
+            for e in ir.reads_of(s):
                 outside.update((ir.names_in(e) & candidates) - loop_vars)
             if isinstance(s, ir.If):
                 visit(s.body, loop_vars)

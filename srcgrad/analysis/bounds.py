@@ -41,17 +41,13 @@ def _assigned(stmts) -> set:
 
 
 def _accesses(s) -> list:
-    exprs = []
-    if isinstance(s, ir.Assign):
-        exprs = [s.value]
-        if s.index is not None:
-            exprs.append(ir.Index(s.target, s.index))
-    elif isinstance(s, ir.If):
-        exprs = [s.test]
-    elif isinstance(s, ir.While) and _has_index(s.test):
-        raise Unsupported("an array element in a while condition", s.line, s.column)
-    elif isinstance(s, ir.For):
-        exprs = [s.start, s.stop, s.step]
+    """The array elements statement s reads or writes."""
+    if isinstance(s, ir.While):
+        if _has_index(s.test):
+            raise Unsupported("an array element in a while condition", s.line, s.column)
+        return []
+    exprs = [s.value, ir.Index(s.target, s.index)] if isinstance(s, ir.Assign) and s.index is not None \
+        else ir.reads_of(s)
     found = []
 
     def visit(e):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from .. import ir
 from ..diagnostics import Unsupported
+from ..rules import symbolic
 
 _ORDER = {ir.BOOL: 0, ir.INT: 1, ir.DOUBLE: 2}
 
@@ -26,9 +27,6 @@ def join(*kinds) -> str:
     return max(kinds, key=_ORDER.__getitem__)
 
 
-VECTOR_ONLY = {"transpose", "dot", "outer"}
-
-
 def expr_type(e: ir.Expr, var_types: dict, return_types: dict) -> str:
     """The type of an expression; each subexpression is typed once (linear in its size)."""
     if isinstance(e, ir.Const):
@@ -43,8 +41,8 @@ def expr_type(e: ir.Expr, var_types: dict, return_types: dict) -> str:
     if isinstance(e, ir.Alloc):
         return var_types.get(e.like) if e.like is not None else ir.array_type(len(e.shape))
     kinds = [expr_type(c, var_types, return_types) for c in ir.children(e)]
-    if isinstance(e, ir.Call) and e.func in ("sum", "mean"):
-        return ir.DOUBLE if e.args[1].value is None else ir.NDARRAY
+    if symbolic.rule_of(e) is not None:  # an array primitive: its shape rule
+        return ir.NDARRAY if symbolic.result_is_array(e) else ir.DOUBLE
     if isinstance(e, ir.Call) and e.func == "shape":
         return ir.INT
     if ir.NDARRAY in kinds:  # NumPy broadcasting: a whole array among the operands makes a whole array
@@ -56,8 +54,6 @@ def _node_type(e: ir.Expr, kinds: list) -> str:
     """The type of e from the types of its children."""
     if isinstance(e, ir.BinOp):
         left, right = kinds
-        if e.op == "@":
-            return ir.NDARRAY
         if e.op == "/":
             return ir.DOUBLE
         if e.op == "**":
@@ -78,8 +74,6 @@ def _node_type(e: ir.Expr, kinds: list) -> str:
             return ir.DOUBLE
         if e.func in INT_RESULTS:
             return ir.INT
-        if e.func in VECTOR_ONLY:
-            return ir.NDARRAY
         if e.func in BOOL_RESULTS:
             return ir.BOOL
         if e.func in SAME_AS_ARGUMENTS:
@@ -97,13 +91,6 @@ def _range_bound_names(stmts) -> set:
                 if isinstance(bound, ir.Name):
                     names.add(bound.id)
     return names
-
-
-def _expressions_of(s) -> list:
-    exprs = _expressions(s)
-    if isinstance(s, ir.Assign) and s.index:
-        exprs = exprs + list(s.index)
-    return exprs
 
 
 def _all_subexpressions(e):
@@ -129,7 +116,7 @@ def array_dimensions(function: ir.Function) -> dict:
                 likes.append((s.target, s.value.like, s))
             else:
                 settle(s.target, len(s.value.shape), s)
-        for e in _expressions_of(s):
+        for e in ir.reads_of(s):
             for sub in _all_subexpressions(e):
                 if isinstance(sub, ir.Index):
                     settle(sub.array, len(sub.indices), s)
@@ -154,16 +141,12 @@ def array_dimensions(function: ir.Function) -> dict:
 
 
 def _whole_array_operands(function: ir.Function) -> set:
-    """Names used where only an array makes sense: operands of @, .T, np.sum/mean/dot/outer."""
+    """Names used where only an array makes sense: operands of array primitives (@, .T, np.sum, ...)."""
     found = set()
     for s in ir.walk(function.body):
-        for e in _expressions_of(s):
+        for e in ir.reads_of(s):
             for sub in _all_subexpressions(e):
-                operands = []
-                if isinstance(sub, ir.BinOp) and sub.op == "@":
-                    operands = [sub.left, sub.right]
-                elif isinstance(sub, ir.Call) and sub.func in VECTOR_ONLY | {"sum", "mean"}:
-                    operands = list(sub.args[:2 if sub.func in ("dot", "outer") else 1])
+                operands = symbolic.operands(sub) if symbolic.rule_of(sub) is not None else ()
                 found.update(o.id for o in operands if isinstance(o, ir.Name))
     return found
 
@@ -203,9 +186,8 @@ def _arrays_by_flow(function: ir.Function, promoted: set) -> set:
         if types.get(s.target) == ir.NDARRAY and expr_type(s.value, types, {}) != ir.NDARRAY:
             sources.append(s.value)
         for sub in _all_subexpressions(s.value):
-            if isinstance(sub, ir.Call) and sub.func in ("sum", "mean") \
-                    and expr_type(sub.args[0], types, {}) != ir.NDARRAY:
-                sources.append(sub.args[0])
+            if symbolic.rule_of(sub) is not None:  # operands of array primitives are arrays
+                sources.extend(o for o in symbolic.operands(sub) if expr_type(o, types, {}) != ir.NDARRAY)
         for e in sources:
             found |= ir.names_in(e) & unannotated
     return found - promoted
@@ -265,7 +247,7 @@ def _infer(function: ir.Function, result: str, return_types: dict, promoted: set
         if s.target not in types:
             raise Unsupported(f"the variable '{s.target}' (its type could not be inferred)", s.line, s.column)
     for s in ir.walk(function.body):
-        for e in _expressions_of(s):
+        for e in ir.reads_of(s):
             _check_bool_operands(e, types, return_types, s)
             _check_arrays_only_indexed(e, types, s)
     function.return_type = types.get(result, ir.DOUBLE)
@@ -273,16 +255,6 @@ def _infer(function: ir.Function, result: str, return_types: dict, promoted: set
         raise Unsupported("returning an array that element loops fill (return a whole-array value instead)",
                           function.line, function.column)
     _check_whole_arrays(function, types)
-
-
-def _expressions(s):
-    if isinstance(s, ir.Assign):
-        return [s.value]
-    if isinstance(s, (ir.If, ir.While)):
-        return [s.test]
-    if isinstance(s, ir.For):
-        return [s.start, s.stop, s.step]
-    return []
 
 
 def _check_whole_arrays(function: ir.Function, types: dict) -> None:

@@ -20,6 +20,8 @@ from .. import ir
 from ..ir import TAPE, GAssign, GBreak, GCall, GComment, GFor, GIf, GRaise, GUnpack, GWhile
 from ..analysis import bounds
 from ..analysis.activity import active_variables, loop_only_variables, stable_names
+from ..analysis.recording import (accumulation_increment, elements_written_once, reader_counts, recomputation_plan,
+                                 recording_plan)
 from ..analysis.types import expr_type
 from ..rules import symbolic
 from ..rules.elementwise import ELEMENTWISE
@@ -334,7 +336,7 @@ class ReverseMode:
         element = ir.Index(s.target, s.index)
         b_element = ir.Index(self.adjoint_names[s.target], s.index)
         out, acc = [], {}
-        rest = _accumulation_increment(s.value, element)
+        rest = accumulation_increment(s.value, element)
         if rest is not None:  # y[i] += e: b_y[i] passes through unchanged
             increment, sign = rest
             self.propagate(increment, b_element if sign > 0 else -b_element, out, acc)
@@ -393,55 +395,15 @@ class ReverseMode:
         self.names.taken = taken
         self.temps.clear()
 
-    def recording_plan(self) -> dict:
-        """id(statement) -> whether the forward sweep must push the value it overwrites.
-
-        A forward dataflow over the lowered code: a variable is *pending* at a point when some
-        statement executed earlier has an adjoint that reads it and no assignment has replaced it
-        since. Overwriting a pending variable, or one whose old value the assignment's own adjoint
-        reads, destroys a value the reverse sweep needs: that assignment records it. An element
-        write keeps the rest of its array, so it never ends an array's pending state.
-        """
-        record = {}
-
-        def mark(s, needed: bool):
-            record[id(s)] = record.get(id(s), False) or needed
-
-        def flow(stmts, pending: frozenset) -> frozenset:
-            for s in stmts:
-                if isinstance(s, ir.Assign):
-                    reads = self.adjoint_reads.get(id(s), set())
-                    mark(s, s.target in pending or s.target in reads)
-                    if s.index is None:
-                        pending = (pending | reads) - {s.target}
-                    else:
-                        pending = pending | reads
-                elif isinstance(s, ir.If):
-                    pending = flow(s.body, pending) | flow(s.orelse, pending)
-                elif isinstance(s, (ir.For, ir.While)):
-                    if isinstance(s, ir.For):
-                        mark(s, s.var in pending)
-                    loop_pending = pending
-                    while True:  # around the back edge until nothing new is pending
-                        after = flow(s.body, loop_pending - ({s.var} if isinstance(s, ir.For) else set()))
-                        if after <= loop_pending:
-                            break
-                        loop_pending = loop_pending | after
-                    pending = loop_pending
-            return pending
-
-        flow(self.fn.body, frozenset())
-        return record
-
     # sweeps ------------------------------------------------------------------------------
     def generate(self) -> FunctionCode:
-        self.readers = _reader_counts(self.fn)
+        self.readers = reader_counts(self.fn)
         self.bounds = bounds.plan(self.fn)
-        self.written_once = _elements_written_once(self.fn, self.types)
+        self.written_once = elements_written_once(self.fn)
         self.find_adjoint_reads()
         self.names_before = set(self._differentiable()) | {p for p, _ in self.fn.params}
-        self.record = self.recording_plan()
-        self._plan_recomputation()
+        self.record = recording_plan(self.fn, self.adjoint_reads)
+        self.recomputed, self.recomputed_vars = recomputation_plan(self.fn, self.stable)
         self._recomputed_here = set()
         self._loop_depth = 0
         self._loop_vars = []
@@ -591,50 +553,6 @@ class ReverseMode:
             return False
         return ir.names_in(e) <= self.stable | set(self._loop_vars) | self._recomputed_here
 
-    def _plan_recomputation(self) -> None:
-        """Loop-local values cheaper to recompute than to tape.
-
-        `a = abs(x[i])` at the top level of `for i` body, reading only values that never change,
-        the loop variable and earlier such values, and read in the body only after it: the
-        reverse sweep recomputes it at the start of each reversed iteration instead of popping it,
-        and conditions on it become recomputable too.
-        """
-        self.recomputed = {}  # id(For) -> [Assign], in body order
-        self.recomputed_vars = set()
-        counts = {}
-        for x in ir.walk(self.fn.body):
-            if isinstance(x, ir.Assign):
-                counts[x.target] = counts.get(x.target, 0) + 1
-        params = {p for p, _ in self.fn.params}
-
-        def visit(stmts, loop_vars):
-            for s in stmts:
-                if isinstance(s, ir.For):
-                    fixed = not any(isinstance(x, ir.Assign) and x.target == s.var for x in ir.walk(s.body))
-                    inner_vars = loop_vars | ({s.var} if fixed else set())
-                    chosen, known = [], set()
-                    for k, x in enumerate(s.body):
-                        if not (isinstance(x, ir.Assign) and x.index is None and counts.get(x.target) == 1
-                                and x.target not in params and self.types.get(x.target) in (ir.DOUBLE, ir.INT, ir.BOOL)
-                                and not isinstance(x.value, (ir.UserCall, ir.Alloc)) and not ir.user_calls_in(x.value)
-                                and ir.names_in(x.value) <= self.stable | inner_vars | known):
-                            continue
-                        if any(x.target in _reads_of(y) for y in s.body[:k]):
-                            continue  # read before it is set: that reads the previous iteration's value
-                        chosen.append(x)
-                        known.add(x.target)
-                    if chosen:
-                        self.recomputed[id(s)] = chosen
-                        self.recomputed_vars |= known
-                    visit(s.body, inner_vars)
-                elif isinstance(s, ir.If):
-                    visit(s.body, loop_vars)
-                    visit(s.orelse, loop_vars)
-                elif isinstance(s, ir.While):
-                    visit(s.body, loop_vars)
-
-        visit(self.fn.body, set())
-
     def _range_loop(self, s: ir.For, start: ir.Expr, step: ir.Expr, body: list, comment: str = "") -> list:
         """`for var in range(start, s.stop, step)`; a step whose sign is unknown counts iterations
         instead (C needs the direction of a loop when it is compiled)."""
@@ -767,88 +685,6 @@ class ReverseMode:
         return out
 
 
-def _elements_written_once(function: ir.Function, types: dict) -> set:
-    """ids of element assignments that write each element of a fresh local array at most once,
-    and that no code the reverse sweep replays reads before that write.
-
-    Such a write never destroys a value the reverse sweep needs, so it is not taped: the array is
-    allocated once outside loops, this is its only element assignment, its indices are the
-    variables of all enclosing `for` loops (one each), and inside the outermost of those loops the
-    array is read only at the element being written, and only after the write: `y[i] *= g`,
-    `y[i] = f(y[i])`, or `t = y[i]` before `y[i] = ...` read the element's old value, which the
-    reverse sweep needs. (`y[i] += e`, with e not reading y, needs only e.) Nor is the whole array
-    read inside that loop or before it.
-    """
-    allocations, writes, order = {}, {}, []
-    found = set()
-
-    def visit(stmts, loops):
-        for s in stmts:
-            order.append(s)
-            if isinstance(s, ir.Assign) and isinstance(s.value, ir.Alloc):
-                allocations.setdefault(s.target, []).append((s, bool(loops)))
-            if isinstance(s, ir.Assign) and s.index is not None:
-                writes.setdefault(s.target, []).append((s, list(loops)))
-            if isinstance(s, ir.If):
-                visit(s.body, loops)
-                visit(s.orelse, loops)
-            elif isinstance(s, (ir.For, ir.While)):
-                visit(s.body, loops + [s])
-
-    visit(function.body, [])
-    params = {p for p, _ in function.params}
-    for array, [(s, loops)] in ((a, w) for a, w in writes.items() if len(w) == 1):
-        if array in params or len(allocations.get(array, [])) != 1 or allocations[array][0][1]:
-            continue
-        if not loops or not all(isinstance(loop, ir.For) for loop in loops):
-            continue
-        loop_vars = [loop.var for loop in loops]
-        if sorted(i.id for i in s.index if isinstance(i, ir.Name)) != sorted(loop_vars) or len(s.index) != len(loops):
-            continue
-        if any(x.target == v for x in ir.walk(loops[0].body) if isinstance(x, ir.Assign) for v in loop_vars):
-            continue
-        inside = {id(x) for x in ir.walk([loops[0]])}
-        outer_position = next(k for k, x in enumerate(order) if x is loops[0])
-        write_position = next(k for k, x in enumerate(order) if x is s)
-        element = ir.Index(array, s.index)
-        reads_ok = True
-        for k, other in enumerate(order):
-            if k >= outer_position and id(other) not in inside:
-                continue  # after the loop: every write is done
-            if other is s and _accumulation_increment(s.value, element) is not None:
-                continue  # y[i] += e: its adjoint does not need the old y[i]
-            if _whole_array_reads(other, array):
-                reads_ok = False
-            for read in _element_reads(other, array):
-                if k < outer_position or read.indices != s.index or k <= write_position:
-                    reads_ok = False
-        if reads_ok:
-            found.add(id(s))
-    return found
-
-
-def _whole_array_reads(s, array: str) -> bool:
-    """Whether statement s (itself, not what is nested in it) reads `array` other than by element."""
-    exprs = []
-    if isinstance(s, ir.Assign):
-        exprs = [s.value] + list(s.index or ())
-    elif isinstance(s, (ir.If, ir.While)):
-        exprs = [s.test]
-    elif isinstance(s, ir.For):
-        exprs = [s.start, s.stop, s.step]
-
-    def visit(e):
-        if isinstance(e, ir.Index):
-            return any(visit(i) for i in e.indices)
-        if isinstance(e, ir.Call) and e.func == "shape":
-            return False  # its shape, which element writes keep
-        if isinstance(e, ir.Name):
-            return e.id == array
-        return any(visit(c) for c in ir.children(e))
-
-    return any(visit(e) for e in exprs)
-
-
 def _calls_in(g) -> list:
     """Math-function calls a generated assignment always evaluates, innermost first (not those in
     the arms of a select, which may be evaluated only where they are defined)."""
@@ -862,61 +698,6 @@ def _calls_in(g) -> list:
 
     if isinstance(g, GAssign):
         visit(g.value)
-    return found
-
-
-def _reads_of(s) -> set:
-    """Names a statement (with everything nested in it) reads."""
-    names = set()
-    for x in ir.walk([s]):
-        if isinstance(x, ir.Assign):
-            names |= ir.names_in(x.value)
-            for index in x.index or ():
-                names |= ir.names_in(index)
-        elif isinstance(x, (ir.If, ir.While)):
-            names |= ir.names_in(x.test)
-        elif isinstance(x, ir.For):
-            names |= ir.names_in(x.start) | ir.names_in(x.stop) | ir.names_in(x.step)
-    return names
-
-
-def _reader_counts(function: ir.Function) -> dict:
-    """How many statements read each variable."""
-    counts = {}
-    for s in ir.walk(function.body):
-        exprs = []
-        if isinstance(s, ir.Assign):
-            exprs = [s.value] + list(s.index or ())
-        elif isinstance(s, (ir.If, ir.While)):
-            exprs = [s.test]
-        elif isinstance(s, ir.For):
-            exprs = [s.start, s.stop, s.step]
-        names = set()
-        for e in exprs:
-            names |= ir.names_in(e)
-        for name in names:
-            counts[name] = counts.get(name, 0) + 1
-    return counts
-
-
-def _element_reads(s, array: str) -> list:
-    exprs = []
-    if isinstance(s, ir.Assign):
-        exprs = [s.value] + list(s.index or ())
-    elif isinstance(s, (ir.If, ir.While)):
-        exprs = [s.test]
-    elif isinstance(s, ir.For):
-        exprs = [s.start, s.stop, s.step]
-    found = []
-
-    def visit(e):
-        if isinstance(e, ir.Index) and e.array == array:
-            found.append(e)
-        for c in ir.children(e):
-            visit(c)
-
-    for e in exprs:
-        visit(e)
     return found
 
 
@@ -964,14 +745,6 @@ def _with_comment(g, text: str):
         g.comment = text
         return g
     return g
-
-
-def _accumulation_increment(value: ir.Expr, element: ir.Index):
-    """(e, +1) for `element + e`, (e, -1) for `element - e`, if e does not read the array; else None."""
-    if isinstance(value, ir.BinOp) and value.op in "+-" and value.left == element \
-            and element.array not in ir.names_in(value.right):
-        return value.right, (1 if value.op == "+" else -1)
-    return None
 
 
 def _calls_in_select_arms(g) -> set:
