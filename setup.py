@@ -1,19 +1,38 @@
-"""Build the runtime kernels that generated modules cimport."""
+"""Build the runtime kernels that generated modules cimport.
+
+The kernels live in the top-level runtime/ folder and are installed as the package
+srcgrad.runtime (`from srcgrad.runtime cimport tape`), .pxd and .pyx files included.
+"""
+import shutil
+from pathlib import Path
+
 import numpy
 from Cython.Build import cythonize
-from setuptools import Extension, setup
+from setuptools import Extension, find_packages, setup
+
+# Cython finds `cimport srcgrad.runtime.tape` by path (FOLDER/srcgrad/runtime/tape.pxd), not
+# through package_dir, so the .pxd files are also laid out that way under build/.
+CYTHON_INCLUDE = Path("build", "cython-include")
+for package in (CYTHON_INCLUDE / "srcgrad", CYTHON_INCLUDE / "srcgrad" / "runtime"):
+    package.mkdir(parents=True, exist_ok=True)
+    (package / "__init__.pxd").touch()
+for pxd in Path("runtime").glob("*.pxd"):
+    shutil.copyfile(pxd, CYTHON_INCLUDE / "srcgrad" / "runtime" / pxd.name)
 
 extensions = [
     Extension(
         "srcgrad.runtime.tape",
-        ["srcgrad/runtime/tape.pyx"],
+        ["runtime/tape.pyx"],
         include_dirs=[numpy.get_include()],
     ),
 ]
 
 setup(
+    packages=find_packages(include=["srcgrad", "srcgrad.*"]) + ["srcgrad.runtime"],
+    package_dir={"srcgrad.runtime": "runtime"},
     ext_modules=cythonize(
         extensions,
+        include_path=[str(CYTHON_INCLUDE)],
         language_level=3,
         compiler_directives={"boundscheck": False, "wraparound": False},
     ),

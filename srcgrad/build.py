@@ -51,7 +51,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import __version__
+from . import __version__, runtime
 
 CYTHON_DIRECTIVES = {
     "language_level": 3,
@@ -62,9 +62,9 @@ CYTHON_DIRECTIVES = {
     "initializedcheck": False,
 }
 
-# Where `cimport srcgrad.runtime...` is resolved: the folder that contains the srcgrad package.
-PACKAGE_PARENT = Path(__file__).resolve().parent.parent
-RUNTIME_DIR = Path(__file__).resolve().parent / "runtime"
+# The package generated modules cimport: <site-packages>/srcgrad/runtime once installed, the
+# checkout's top-level runtime/ folder in an editable install.
+RUNTIME_DIR = Path(runtime.__file__).resolve().parent
 
 EXT_SUFFIX = sysconfig.get_config_var("EXT_SUFFIX") or ".so"
 
@@ -90,6 +90,27 @@ def default_cache_dir() -> Path:
     if configured:
         return Path(configured).expanduser()
     return Path.home() / ".cache" / "srcgrad"
+
+
+def cython_include_dir(scratch: Path) -> Path:
+    """A folder from which Cython resolves `cimport srcgrad.runtime.NAME`.
+
+    Cython finds a .pxd by path (FOLDER/srcgrad/runtime/NAME.pxd), not through the import
+    system. An installed srcgrad has that path under site-packages. An editable install keeps the
+    runtime in the checkout's top-level runtime/ folder, which no such path reaches, so its .pxd
+    files are copied into `scratch`/srcgrad/runtime/ (with the empty __init__.pxd files that make
+    the folders packages for Cython).
+    """
+    if RUNTIME_DIR.name == "runtime" and RUNTIME_DIR.parent.name == "srcgrad":
+        return RUNTIME_DIR.parent.parent
+    package = scratch / "srcgrad" / "runtime"
+    package.mkdir(parents=True, exist_ok=True)
+    copies = {package.parent / "__init__.pxd": b"", package / "__init__.pxd": b""}
+    copies.update((package / pxd.name, pxd.read_bytes()) for pxd in RUNTIME_DIR.glob("*.pxd"))
+    for target, data in copies.items():
+        if not _same_bytes(target, data):
+            atomic_write(target, data)
+    return scratch
 
 
 def output_paths(outdir: Path, module_name: str, suffix: str) -> tuple[Path, Path]:
@@ -426,7 +447,7 @@ def _compile(text: str, module_name: str, workdir: Path, fast_math: bool, stages
     pyx.write_text(text, encoding="utf-8")
 
     started = time.perf_counter()
-    extensions = _cythonize(pyx, module_name, fast_math)
+    extensions = _cythonize(pyx, module_name, fast_math, cython_include_dir(workdir / "include"))
     _record(stages, "cythonize", started)
 
     started = time.perf_counter()
@@ -435,7 +456,7 @@ def _compile(text: str, module_name: str, workdir: Path, fast_math: bool, stages
     return binary
 
 
-def _cythonize(pyx: Path, module_name: str, fast_math: bool) -> list:
+def _cythonize(pyx: Path, module_name: str, fast_math: bool, include_dir: Path) -> list:
     import numpy
     from Cython.Build import cythonize
     from Cython.Compiler.Errors import CompileError
@@ -454,7 +475,7 @@ def _cythonize(pyx: Path, module_name: str, fast_math: bool) -> list:
         with contextlib.redirect_stderr(messages), contextlib.redirect_stdout(messages):
             return cythonize(
                 [extension],
-                include_path=[str(PACKAGE_PARENT)],
+                include_path=[str(include_dir)],
                 compiler_directives=CYTHON_DIRECTIVES,
                 quiet=True,
                 force=True,

@@ -129,7 +129,7 @@ def _extension(pyx: Path, dotted_name: str, fast_math: bool):
     )
     (translated,) = cythonize(
         [extension],
-        include_path=[str(_build.PACKAGE_PARENT)],  # where `cimport srcgrad.runtime...` is found
+        include_path=[str(_build.cython_include_dir(Path(_C_FOLDER, "include")))],  # `cimport srcgrad.runtime`
         compiler_directives=_build.CYTHON_DIRECTIVES,
         quiet=True,
         build_dir=_C_FOLDER,  # the C text stays out of the package, so out of the wheel

@@ -1,6 +1,6 @@
 # Scalar helpers that generated code calls where C and Python disagree (floor division and
 # remainder of negative numbers, max/min tie rules, sign of NaN) or where C has no function.
-# All inline and free of Python, so loop bodies stay pure C. srcgrad/runtime/pyscalar.py is
+# All inline and free of Python, so loop bodies stay pure C. runtime/pyscalar.py is
 # the same set for the pure-Python output.
 
 cimport cython
