@@ -1,0 +1,131 @@
+"""vjp, jvp, hvp and hessian: the generated module's entries for f, or the same on the eager
+tape, with the same argument conventions and the dense Hessian layout of jax.hessian."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .calls import _Call, _checked_output, _differentiable_parameters, _labelled, _Nesting, _no_parameter_message
+from .compiled import _compiled, _describe
+from .fallback import _fallback_warning, _plain_result, _plain_value, _reason_text, _traceable
+
+
+def vjp(f):
+    """A callable `(*args, dout) -> dout times the gradient of f` (dout shaped like f's output)."""
+    return _entry(f, "vjp")
+
+
+def jvp(f):
+    """A callable `(*args, tangents) -> directional derivative of f along tangents` (forward mode)."""
+    return _entry(f, "jvp")
+
+
+def hvp(f):
+    """A callable `(*args, v) -> Hessian of f times v` (forward over reverse)."""
+    return _entry(f, "hvp")
+
+
+def hessian(f):
+    """A callable `(*args) -> the dense Hessian of f`, as jax.hessian gives it: for one
+    differentiable parameter a float or an array of shape x.shape + x.shape; for several, nested
+    tuples of blocks H[i][j] of shape p_i.shape + p_j.shape."""
+    return _entry(f, "hessian")
+
+
+def _entry(f, kind: str):
+    found = _compiled(f)
+    if isinstance(found, str):
+        return _eager_entry(f, kind, found)
+    module, target, report = found
+    call = _Call(f, _differentiable_parameters(f, report))
+    name = f"{kind}_{target.name}"
+    if kind == "hessian":
+        hvp_compiled = getattr(module, f"hvp_{target.name}")
+
+        def derivative(*args, **kwargs):
+            values, rebuild = call.flatten(args, kwargs)
+            positional, keywords = rebuild(values)
+            return _dense_hessian(values, call.differentiable, _describe(f),
+                                  lambda v: hvp_compiled(*positional, v, **keywords))
+    else:
+        compiled = getattr(module, name)
+
+        def derivative(*args, **kwargs):
+            return compiled(*args, **kwargs)
+
+    return _labelled(derivative, f, name, f"{name} of {target.path}, compiled by srcgrad",
+                     _Nesting(f, 2 if kind != "jvp" else 1, call, None))
+
+
+def _eager_entry(f, kind: str, reason: str):
+    from ..eager.functions import hvp_of, jvp_of, value_and_grad_of
+
+    if not callable(f):
+        raise TypeError(f"srcgrad.{kind} needs a function, not {type(f).__name__}")
+    _fallback_warning(f"{_describe(f)}: {_reason_text(reason)}; {kind} uses the eager tape")
+    call, traced, shown = _Call(f), _traceable(f), _describe(f)
+
+    def derivative(*args, **kwargs):
+        if kind != "hessian":
+            *args, direction = args
+        values, rebuild = call.flatten(args, kwargs)
+        positions = call.positions(values, None)
+        if not positions:
+            raise TypeError(_no_parameter_message(shown, call))
+
+        def flat(*flat_values):
+            positional, keywords = rebuild(flat_values)
+            return _checked_output(traced(*positional, **keywords), shown)
+
+        if kind == "vjp":
+            gradients = value_and_grad_of(flat, values, positions, direction)[1]
+            return _plain_result(gradients[0] if len(gradients) == 1 else tuple(gradients))
+        if kind == "jvp":
+            tangents = direction if isinstance(direction, tuple) else (direction,)
+            _check_count(tangents, positions, "tangents")
+            return _plain_result(jvp_of(flat, values, positions, tangents)[1])
+
+        def along(directions):
+            return hvp_of(flat, values, positions, directions)
+
+        if kind == "hvp":
+            directions = direction if isinstance(direction, tuple) else (direction,)
+            _check_count(directions, positions, "v")
+            result = along(directions)
+            return _plain_result(result[0] if len(result) == 1 else tuple(result))
+        return _dense_hessian(values, positions, shown,
+                              lambda v: along(v if isinstance(v, tuple) else (v,)), packed=True)
+
+    return _labelled(derivative, f, f"{kind}_{getattr(f, '__name__', 'f')}", f"{kind} by the eager tape",
+                     _Nesting(f, 2, call, None))
+
+
+def _check_count(directions, positions, what: str) -> None:
+    if len(directions) != len(positions):
+        raise ValueError(f"{what} needs one entry per differentiable parameter ({len(positions)}), "
+                         f"got {len(directions)}")
+
+
+def _dense_hessian(values, positions, name: str, hvp_along, packed: bool = False):
+    """The dense Hessian, one Hessian-vector product per element of the differentiable parameters
+    (column by column): for one parameter a float or an array of shape x.shape + x.shape; for
+    several, nested tuples of blocks H[i][j] of shape p_i.shape + p_j.shape, as jax.hessian.
+    hvp_along takes the direction as hvp_f does (bare for one parameter, else a tuple)."""
+    if not positions:
+        raise TypeError(f"{name} has no differentiable parameter, so it has no Hessian")
+    shapes = [np.shape(values[i].numpy() if hasattr(values[i], "numpy") else values[i]) for i in positions]
+    count = len(shapes)
+    blocks = [[np.zeros(shapes[i] + shapes[j]) for j in range(count)] for i in range(count)]
+    for j, shape in enumerate(shapes):
+        for index in np.ndindex(*shape):
+            directions = [np.zeros(s) if s else 0.0 for s in shapes]
+            if shape:
+                directions[j][index] = 1.0
+            else:
+                directions[j] = 1.0
+            column = hvp_along(tuple(directions) if count > 1 or packed else directions[0])
+            column = list(column) if count > 1 else [column[0] if packed else column]
+            for i in range(count):
+                blocks[i][j][(Ellipsis,) + index] = _plain_value(column[i])
+    plain = [[float(b) if b.ndim == 0 else b for b in row] for row in blocks]
+    return plain[0][0] if count == 1 else tuple(tuple(row) for row in plain)
