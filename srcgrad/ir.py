@@ -208,28 +208,7 @@ def binop(op: str, a: Expr, b: Expr) -> Expr:
         if isinstance(b, Unary) and b.op == "-":
             return binop("+", a, b.operand)
     if op == "*":
-        if is_const(a, 1):
-            return b
-        if is_const(b, 1):
-            return a
-        if is_const(a, -1):
-            return neg(b)
-        if is_const(b, -1):
-            return neg(a)
-        if isinstance(a, Unary) and a.op == "-":
-            return neg(binop("*", a.operand, b))
-        if isinstance(b, Unary) and b.op == "-":
-            return neg(binop("*", a, b.operand))
-        # keep constants in front: 2.0 * x reads better than x * 2.0
-        if is_const(b) and not is_const(a):
-            return binop("*", b, a)
-        # g * (1.0 if c else 0.0) -> (g if c else 0.0): piecewise rules stay selects
-        if isinstance(b, IfExp) and is_const(b.body) and is_const(b.orelse):
-            return select(b.test, binop("*", a, b.body), binop("*", a, b.orelse))
-        if isinstance(a, IfExp) and is_const(a.body) and is_const(a.orelse):
-            return select(a.test, binop("*", a.body, b), binop("*", a.orelse, b))
-        if is_const(a, 0) or is_const(b, 0):
-            return Const(0.0)
+        return _product(a, b)
     if op == "/":
         if is_const(b, 1):
             return a
@@ -241,6 +220,33 @@ def binop(op: str, a: Expr, b: Expr) -> Expr:
         if is_const(b, 0):
             return Const(1.0)
     return BinOp(op, a, b)
+
+
+def _product(a: Expr, b: Expr) -> Expr:
+    """`a * b`, folding neutral elements and signs."""
+    if is_const(a, 1):
+        return b
+    if is_const(b, 1):
+        return a
+    if is_const(a, -1):
+        return neg(b)
+    if is_const(b, -1):
+        return neg(a)
+    if isinstance(a, Unary) and a.op == "-":
+        return neg(binop("*", a.operand, b))
+    if isinstance(b, Unary) and b.op == "-":
+        return neg(binop("*", a, b.operand))
+    # keep constants in front: 2.0 * x reads better than x * 2.0
+    if is_const(b) and not is_const(a):
+        return binop("*", b, a)
+    # g * (1.0 if c else 0.0) -> (g if c else 0.0): piecewise rules stay selects
+    if isinstance(b, IfExp) and is_const(b.body) and is_const(b.orelse):
+        return select(b.test, binop("*", a, b.body), binop("*", a, b.orelse))
+    if isinstance(a, IfExp) and is_const(a.body) and is_const(a.orelse):
+        return select(a.test, binop("*", a.body, b), binop("*", a.orelse, b))
+    if is_const(a, 0) or is_const(b, 0):
+        return Const(0.0)
+    return BinOp("*", a, b)
 
 
 def neg(a: Expr) -> Expr:

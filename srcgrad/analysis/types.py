@@ -214,14 +214,7 @@ def _infer(function: ir.Function, result: str, return_types: dict, promoted: set
             types[s.var] = ir.INT
             fixed.add(s.var)
     assigns = [s for s in ir.walk(function.body) if isinstance(s, ir.Assign) and s.index is None]
-    for s in assigns:
-        if s.target in arrays and arrays[s.target] is None:
-            continue
-        if s.target in arrays and not isinstance(s.value, ir.Alloc):
-            raise Unsupported(f"assigning to the array '{s.target}' other than by element or np.zeros/copy",
-                              s.line, s.column)
-        if isinstance(s.value, ir.Alloc) and s.target not in arrays:
-            raise Unsupported("an array that is never indexed", s.line, s.column)
+    _check_array_assignments(assigns, arrays)
     fixed |= {name for name, ndim in arrays.items() if ndim is not None}
     changed = True
     while changed:
@@ -255,6 +248,18 @@ def _infer(function: ir.Function, result: str, return_types: dict, promoted: set
         raise Unsupported("returning an array that element loops fill (return a whole-array value instead)",
                           function.line, function.column)
     _check_whole_arrays(function, types)
+
+
+def _check_array_assignments(assigns: list, arrays: dict) -> None:
+    """An element-loop array is assigned only by np.zeros/copy; an allocation is of an array."""
+    for s in assigns:
+        if s.target in arrays and arrays[s.target] is None:
+            continue
+        if s.target in arrays and not isinstance(s.value, ir.Alloc):
+            raise Unsupported(f"assigning to the array '{s.target}' other than by element or np.zeros/copy",
+                              s.line, s.column)
+        if isinstance(s.value, ir.Alloc) and s.target not in arrays:
+            raise Unsupported("an array that is never indexed", s.line, s.column)
 
 
 def _check_whole_arrays(function: ir.Function, types: dict) -> None:

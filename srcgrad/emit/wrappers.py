@@ -40,6 +40,11 @@ class WrapperPrinter:
         if not sig.differentiable:
             self._no_gradient_wrappers(lines, sig, params, args)
             return
+        self._gradient_wrappers(lines, sig, params, args, arrays, whole, convert)
+
+    def _gradient_wrappers(self, lines: list, sig, params: str, args: str, arrays: list, whole: list,
+                           convert: list) -> None:
+        """value_and_vjp_NAME (one forward and one reverse sweep), and grad_, value_and_grad_, vjp_ from it."""
         local = _WrapperNames({p for p, _ in sig.params})  # wrapper locals never shadow a parameter
         value, dout, tape, out_of_memory = local["value"], local["dout"], local["tape"], local["out_of_memory"]
         grads = {p: local[f"b_{p}"] for p in sig.differentiable}
@@ -157,6 +162,12 @@ class WrapperPrinter:
         lines.append("")
         lines.append("")
 
+        self._hessian_wrapper(lines, sig, params, convert, v)
+
+    @staticmethod
+    def _hessian_wrapper(lines: list, sig, params: str, convert: list, v: str) -> None:
+        diff = sig.differentiable
+        respect = ", ".join(diff)
         lines.append(f"def hessian_{sig.name}({params}):")
         lines.append(f'    """The dense Hessian of {sig.name} with respect to {respect}, as jax.hessian lays it out, '
                      f'from one hvp_{sig.name} per element."""')

@@ -328,7 +328,11 @@ class ReverseMode(StatementAdjoints):
                 args = (s.stop + 1, s.start + 1)
             return forward, [GFor(s.var, args, body_r, f"line {s.line}, reversed")] + reverse_after
 
-        # general case: count the iterations, keep the range's start and step
+        return self._counted_loop(s, forward, body_f, body_r, comment, reverse_after)
+
+    def _counted_loop(self, s: ir.For, forward: list, body_f: list, body_r: list, comment: str,
+                      reverse_after: list) -> tuple:
+        """The general case: count the iterations, keep the range's start and step."""
         nested = self._loop_depth > 0
         trips = self.temp("trips", ir.INT)
         start, step = s.start, s.step
