@@ -14,6 +14,7 @@ Python runs (any control flow, recursion, closures), one recorded NumPy operatio
 and it is the oracle the compiled gradients are tested against. Modules:
 
 - `core`: Tensor, Variable, primitives and the per-thread recording state;
+- `indexing`: the NumPy functions the indexing primitives run (copying reads, writes, adjoints);
 - `tape`: GradientTape and the backward pass;
 - `vjps`: the derivative rules that are not elementwise (elementwise ones come from
   `srcgrad.rules.elementwise`) and the NumPy functions mapped onto them;

@@ -17,6 +17,7 @@ import weakref
 
 import numpy as np
 
+from srcgrad.eager import indexing
 from srcgrad.eager.errors import DroppedGradientError, MissingRuleError
 from srcgrad.rules.arrays import unbroadcast
 from srcgrad.rules.elementwise import ELEMENTWISE
@@ -393,8 +394,8 @@ class MutableTensor(Tensor):
             written[index] = _BUFFER.__get__(val)  # copied in: val's buffer is not exposed
         else:
             written[index] = val._value if isinstance(val, Tensor) else val
-        if not _is_basic(index) and STATE.recording:
-            _check_distinct(index, written.shape)
+        if not indexing.is_basic(index) and STATE.recording:
+            indexing.check_distinct(index, written.shape)
         cell.exposed = False
         old, new = cell.node, _new(written)
         _BUFFER.__set__(self, written)
@@ -439,14 +440,6 @@ def _make_mutable(t: Tensor) -> None:
         tape._rename(t, node)
     t._cell = _Cell(node, True)  # records may read the buffer: the first write copies it
     t.__class__ = MutableTensor
-
-
-def _check_distinct(index, shape) -> None:
-    hits = np.zeros(shape, dtype=np.intp)
-    np.add.at(hits, index, 1)
-    if hits.max(initial=0) > 1:
-        raise ValueError("assigning through an index array that repeats an element is not "
-                         "differentiable (NumPy keeps one of the values); write each element once")
 
 
 def _stacked(values):
@@ -554,57 +547,17 @@ _ADD, _SUB, _MUL, _POW, _NEG = (
 _DIV = _UFUNC_PRIMS[np.divide]
 
 
-def _untake(g, index, shape):
-    out = np.zeros(shape)
-    if _is_basic(index):
-        out[index] = g
-    else:
-        np.add.at(out, index, g)
-    return out
-
-
-def _is_basic(index) -> bool:
-    parts = index if isinstance(index, tuple) else (index,)
-    return all(isinstance(i, (int, np.integer, slice)) or i is None or i is Ellipsis for i in parts)
-
-
 # indexing: the only non-ufunc primitives the Tensor class itself needs
 GETITEM = Primitive("getitem", operator.getitem)
-UNTAKE = Primitive("untake", _untake)  # the adjoint of indexing: scatter-add into zeros
+UNTAKE = Primitive("untake", indexing.untake)  # the adjoint of indexing: scatter-add into zeros
 GETITEM.vjp = lambda argnums, g, ans, args, kw: [UNTAKE(g, args[1], args[0].shape)]
 UNTAKE.vjp = lambda argnums, g, ans, args, kw: [g[args[1]]]
 
 
-def _read(x, index):
-    out = x[index]
-    return out.copy() if isinstance(out, np.ndarray) and out.base is not None else out
-
-
-def _unset(g, index):
-    out = np.array(g, dtype=np.float64)
-    out[index] = 0.0
-    return out
-
-
-def _setitem(x, index, v):
-    out = x.copy()
-    out[index] = v
-    return out
-
-
-def _written_part(g, index, v):
-    """The cotangent of the value assigned by `x[index] = v`: g at index, summed to v's shape."""
-    part = g[index]
-    vshape = np.shape(v)
-    if len(vshape) > np.ndim(part):  # v had extra leading axes of length 1
-        return np.reshape(part, vshape)
-    return unbroadcast(part, vshape)
-
-
 # element reads of a MutableTensor (copies, never views) and element writes
-_READ = Primitive("getitem", _read, GETITEM.vjp)
-UNSET = Primitive("unset", _unset)  # g with the written positions zeroed: the old value's VJP
+_READ = Primitive("getitem", indexing.read_copy, GETITEM.vjp)
+UNSET = Primitive("unset", indexing.unset)  # g with the written positions zeroed: the old value's VJP
 UNSET.vjp = lambda argnums, g, ans, args, kw: [UNSET(g, args[1])]
-SETITEM = Primitive("setitem", _setitem)
+SETITEM = Primitive("setitem", indexing.setitem)
 SETITEM.vjp = lambda argnums, g, ans, args, kw: [
-    UNSET(g, args[1]) if i == 0 else _written_part(g, args[1], args[2]) for i in argnums]
+    UNSET(g, args[1]) if i == 0 else indexing.written_part(g, args[1], args[2]) for i in argnums]
