@@ -349,3 +349,17 @@ ARGUMENT_COUNTS = {
 def test_argument_counts_are_singular_or_plural_as_english_wants(cli, source, message):
     code, _, err = cli(source)
     assert code == 0 and err.startswith(f"m.py:{message} by the compiler; grad_f uses the eager tape"), err
+
+
+def test_maybe_unassigned_read_under_a_condition_that_calls_a_function_falls_back(cli):
+    """Checking such a read ahead of its statement would call the function twice: the eager tape runs it as Python does."""
+    source = ("def g(u):\n    return u - 1.0\n\n\ndef f(x, n: int):\n    for i in range(n):\n        q = x * x\n"
+              "    return q if g(x) > 0.0 else x\n")
+    code, _, err = cli(source)
+    assert code == 0 and err.startswith("m.py:8:5: warning: f: the variable 'q', which may be unassigned, read under "
+                                        "a condition that reads an array element or calls a function"), err
+    _, module = fuzzing.pure_build(source, "m.py")
+    assert module.grad_f(0.5, 0) == 1.0  # g(0.5) < 0: q is not read
+    assert module.grad_f(1.5, 2) == pytest.approx(3.0, abs=1e-14)
+    with pytest.raises(UnboundLocalError):
+        module.grad_f(1.5, 0)
