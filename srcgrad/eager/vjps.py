@@ -36,7 +36,7 @@ from srcgrad.eager.core import (
 )
 from srcgrad.eager.errors import MissingRuleError
 from srcgrad.rules.arrays import (
-    ARRAY,
+    RULES,
     axes_of,
     cumprod_adjoint,
     dot_adjoint_left,
@@ -85,7 +85,7 @@ def defrule(name: str, fn, params: str, *adjoints) -> Primitive:
 
 def from_table(name: str, fn) -> Primitive:
     """The table's primitive `name`, computed on NumPy values by `fn`."""
-    rule = ARRAY[name]
+    rule = RULES[name]
     return defrule(name, fn, " ".join(rule.params[:rule.operands]), *rule.vjps)
 
 

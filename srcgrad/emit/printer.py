@@ -149,11 +149,11 @@ class ExpressionPrinter:
         if e.func in VECTOR_HELPERS:
             self.used.add(e.func)
             return f"{qualified(e.func)}({', '.join(self(a) for a in e.args)})"
-        primitive = symbolic.spelled(e, [self(a) for a in e.args], lambda a: self.wrap(a, _PRECEDENCE["atom"]))
-        if primitive is not None:  # an array primitive, spelt as its rule says
-            if primitive.startswith("np."):
+        if symbolic.rule_of(e) is not None:  # an array primitive, spelt as its rule says
+            text = symbolic.spelled(e, self, lambda a: self.wrap(a, _PRECEDENCE["atom"]))
+            if text.startswith("np."):
                 self.used.add("numpy")
-            return primitive
+            return text
         if e.func not in ("shape", "float", "int", "bool", "round") and any(self.type_of(a) == ir.NDARRAY for a in e.args):
             self.used.add("numpy")
             return f"np.{NUMPY_NAMES.get(e.func, e.func)}({', '.join(self(a) for a in e.args)})"

@@ -19,6 +19,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from .. import ir
 from ..diagnostics import Diagnostic, SourceError, Unsupported
+from ..rules import symbolic
 from .assignment import check_reads
 
 # qualified name -> primitive (an elementwise rule name, or a conversion handled by the compiler)
@@ -50,7 +51,8 @@ ARRAY_ANNOTATIONS = {"numpy.ndarray", "np.ndarray", "ndarray"}
 NUMERIC_MODULES = {"math", "numpy"}
 ARRAY = "array"  # a float array whose number of dimensions type inference settles
 ALLOCATORS = {"zeros": "zeros", "ones": "ones", "empty": "empty"}
-VECTOR_FUNCTIONS = {"sum": 1, "mean": 1, "dot": 2, "outer": 2, "where": 3, "transpose": 1}
+# np.<name> of whole arrays: the array rule table's primitives (name -> operands), and np.where (a select)
+VECTOR_FUNCTIONS = {**symbolic.numpy_functions(), "where": 3}
 LIKE_ALLOCATORS = {"zeros_like": "zeros", "ones_like": "ones", "empty_like": "empty", "copy": "copy"}
 
 
@@ -851,8 +853,8 @@ class FunctionReader:
             raise self.unsupported(node, "a string")
         if isinstance(node, cst.Name):
             return self._name(node)
-        if isinstance(node, cst.Attribute) and node.attr.value == "T":
-            return ir.Call("transpose", (self.expr(node.value),))
+        if isinstance(node, cst.Attribute) and node.attr.value in symbolic.ATTRIBUTES:  # x.T
+            return ir.Call(symbolic.ATTRIBUTES[node.attr.value], (self.expr(node.value),))
         if isinstance(node, cst.Attribute):
             return self._attribute(node)
         if isinstance(node, cst.BinaryOperation):
@@ -1089,11 +1091,13 @@ class FunctionReader:
         positional = [a for a in node.args if a.keyword is None and not a.star]
         keywords = {a.keyword.value: a.value for a in node.args if a.keyword is not None}
         arity = VECTOR_FUNCTIONS[name]
-        if name in ("sum", "mean"):
+        if symbolic.takes_axis(name):
             if set(keywords) - {"axis"} or len(positional) not in (1, 2) or (len(positional) == 2 and keywords):
                 raise self.unsupported(node, f"np.{name} with arguments other than an array and an axis")
             axis_node = keywords.get("axis", positional[1].value if len(positional) == 2 else None)
             axis = ir.Const(None) if axis_node is None else self.expr(axis_node)
+            if isinstance(axis, ir.Unary) and axis.op == "-" and isinstance(axis.operand, ir.Const):
+                axis = ir.Const(-axis.operand.value)  # axis=-1
             if not (isinstance(axis, ir.Const) and (axis.value is None or isinstance(axis.value, int))):
                 raise self.unsupported(node, f"np.{name} with an axis that is not a constant integer")
             return ir.Call(name, (self.expr(positional[0].value), axis))
@@ -1102,8 +1106,6 @@ class FunctionReader:
         args = tuple(self.expr(a.value) for a in positional)
         if name == "where":
             return ir.IfExp(args[0], args[1], args[2])
-        if name == "transpose":
-            return ir.Call("transpose", args)
         return ir.Call(name, args)
 
     def _allocation(self, node: cst.Call):
@@ -1183,10 +1185,8 @@ RESERVED_NAMES = {
     "mod_int", "floordiv_int", "ifloor", "iceil", "itrunc", "round_half_even", "range_length", "np", "Tape",
     "tape", "tape_init", "tape_free", "push_double", "pop_double", "push_int", "pop_int", "push_branch",
     "pop_branch", "reserve_doubles", "reserve_ints", "reserve_branches", "as_float_array", "as_float_ndarray",
-    "unbroadcast", "sum_adjoint", "mean_adjoint", "matmul_adjoint_left", "matmul_adjoint_right",
-    "outer_adjoint_left", "outer_adjoint_right", "cotangent_like", "gradients_like", "tensor_float",
-    "eager_value_and_gradient", "abs", "float", "int", "bool", "round", "range",
-}
+    "gradients_like", "tensor_float", "eager_value_and_gradient", "abs", "float", "int", "bool", "round", "range",
+} | set(symbolic.HELPERS)
 
 
 def _rename_reserved(function: ir.Function, local_names: set) -> ir.Function:

@@ -57,7 +57,7 @@ class ArrayRule:
     linear: tuple
 
 
-ARRAY: dict[str, ArrayRule] = {}
+RULES: dict[str, ArrayRule] = {}
 HELPERS: dict[str, Adjoint] = {}  # the functions generated code calls as _vector.<name>
 OPERATORS = {"@": "matmul"}  # IR binary operators that are array primitives
 
@@ -78,7 +78,7 @@ def adjoint(*linear: str, name: str | None = None, helper: bool = True):
 
 def _define(name, params, result, spelling, vjps, linear=None, operands=None):
     operands = len(vjps) if operands is None else operands
-    ARRAY[name] = ArrayRule(name, tuple(params.split()), operands,
+    RULES[name] = ArrayRule(name, tuple(params.split()), operands,
                             result if callable(result) else (lambda *options: result), spelling,
                             tuple(None if f is None else f.adjoint for f in vjps),
                             tuple(range(operands)) if linear is None else linear)

@@ -10,15 +10,15 @@ the printers `spelled`.
 from __future__ import annotations
 
 from .. import ir
-from .arrays import ARRAY, HELPERS, OPERATORS, ArrayRule
+from .arrays import ARRAY, HELPERS, OPERATORS, RULES, ArrayRule
 
 
 def rule_of(e: ir.Expr) -> ArrayRule | None:
     """The array primitive e applies, if it is one."""
     if isinstance(e, ir.Call):
-        return ARRAY.get(e.func)
+        return RULES.get(e.func)
     if isinstance(e, ir.BinOp) and e.op in OPERATORS:
-        return ARRAY[OPERATORS[e.op]]
+        return RULES[OPERATORS[e.op]]
     return None
 
 
@@ -39,7 +39,7 @@ def result_is_array(e: ir.Expr) -> bool:
     """The shape rule: whether the primitive gives a whole array (else a number)."""
     rule = rule_of(e)
     options = [a.value for a in arguments(e)[rule.operands:]]
-    return rule.result(*options) == "array"
+    return rule.result(*options) == ARRAY
 
 
 def adjoint_calls(e: ir.Expr, g: ir.Expr, ans: ir.Expr) -> list:
@@ -72,19 +72,32 @@ def tangent(e: ir.Expr, tangent_of) -> ir.Expr | None:
     return total
 
 
-def spelled(e: ir.Call, printed: list, wrap_atom) -> str | None:
-    """How generated code writes a primitive of the table (None for other calls): `printed` are
-    the operands as text, `wrap_atom(expr)` an operand as an atom (for an attribute)."""
-    rule = ARRAY.get(e.func)
-    if rule is None:
-        return None
+def spelled(e: ir.Call, printed, atom) -> str:
+    """How generated code writes a primitive of the table: `printed(expr)` is an operand's text,
+    `atom(expr)` its text as an atom (before an attribute)."""
+    rule = RULES[e.func]
     if rule.spelling.startswith("."):
-        return f"{wrap_atom(e.args[0])}{rule.spelling}"
+        return f"{atom(e.args[0])}{rule.spelling}"
     options = "".join(f", {name}={a.value!r}" for name, a in zip(rule.params[rule.operands:], e.args[rule.operands:])
                       if a.value is not None)
-    return f"{rule.spelling}({', '.join(printed[:rule.operands])}{options})"
+    return f"{rule.spelling}({', '.join(printed(a) for a in e.args[:rule.operands])}{options})"
 
 
 def numpy_functions() -> dict:
-    """np.<name> the front end accepts as a primitive of the table: name -> number of operands."""
-    return {name: rule.operands for name, rule in ARRAY.items() if rule.spelling.startswith("np.")}
+    """np.<name> the front end reads as a primitive of the table: name -> number of operands."""
+    return {name: rule.operands for name, rule in RULES.items() if rule.spelling != "@"}
+
+
+def takes_axis(name: str) -> bool:
+    """Whether np.<name> takes an `axis` (a constant: None or an integer) after its operand."""
+    rule = RULES.get(name)
+    return rule is not None and rule.params[rule.operands:] == ("axis",)
+
+
+# x.<attribute> that is a primitive of the table: attribute -> primitive
+ATTRIBUTES = {rule.spelling[1:]: name for name, rule in RULES.items() if rule.spelling.startswith(".")}
+
+
+def unbroadcast(value: ir.Expr, like: ir.Expr) -> ir.Expr:
+    """The adjoint of NumPy broadcasting: `value` summed down to the shape of `like`."""
+    return ir.Call("unbroadcast", (value, like))

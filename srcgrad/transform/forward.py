@@ -11,12 +11,12 @@ Control flow is replayed as it is; the tape records each tangent beside its valu
 from __future__ import annotations
 
 from .. import ir
+from ..rules import symbolic
 from ..rules.elementwise import ELEMENTWISE
 from .lower import Names
 
 SCALAR_RULES = {"+": "add", "-": "subtract", "*": "multiply", "/": "true_divide", "**": "power",
                 "//": "floor_divide", "%": "remainder"}
-LINEAR_HELPERS = {"unbroadcast": 0, "sum_adjoint": 0, "mean_adjoint": 0, "cotangent_like": 0, "transpose": 0}
 TANGENT_TYPES = (ir.DOUBLE, ir.NDARRAY)
 
 
@@ -72,33 +72,8 @@ class Tangents:
             return ir.Index(self.d(e.array), e.indices) if e.array in self.varied else None
         if not (ir.names_in(e) & self.varied):
             return None
-        if isinstance(e, ir.BinOp) and e.op == "@":
-            return _add(_mul_op("@", self.tangent(e.left), e.right, left=True),
-                        _mul_op("@", e.left, self.tangent(e.right), left=False))
-        if isinstance(e, ir.Call) and e.func in ("dot", "outer"):
-            a, b = e.args
-            ta, tb = self.tangent(a), self.tangent(b)
-            return _add(ir.Call(e.func, (ta, b)) if ta is not None else None,
-                        ir.Call(e.func, (a, tb)) if tb is not None else None)
-        if isinstance(e, ir.Call) and e.func in ("sum", "mean"):
-            t = self.tangent(e.args[0])
-            return None if t is None else ir.Call(e.func, (t, e.args[1]))
-        if isinstance(e, ir.Call) and e.func in LINEAR_HELPERS:
-            t = self.tangent(e.args[0])
-            return None if t is None else ir.Call(e.func, (t,) + e.args[1:])
-        if isinstance(e, ir.Call) and e.func in ("matmul_adjoint_left", "matmul_adjoint_right"):
-            g_, a, b = e.args
-            varying = b if e.func == "matmul_adjoint_left" else a  # the other operand only gives a shape
-            first = self.tangent(g_)
-            second = self.tangent(varying)
-            return _add(ir.Call(e.func, (first, a, b)) if first is not None else None,
-                        ir.Call(e.func, (g_, a, second) if e.func == "matmul_adjoint_left" else (g_, second, b))
-                        if second is not None else None)
-        if isinstance(e, ir.Call) and e.func in ("outer_adjoint_left", "outer_adjoint_right"):
-            g_, other = e.args
-            first, second = self.tangent(g_), self.tangent(other)
-            return _add(ir.Call(e.func, (first, other)) if first is not None else None,
-                        ir.Call(e.func, (g_, second)) if second is not None else None)
+        if symbolic.linear_arguments(e) is not None:  # an array primitive or adjoint: (multi)linear
+            return symbolic.tangent(e, self.tangent)
         if isinstance(e, ir.IfExp):
             body, orelse = self.tangent(e.body), self.tangent(e.orelse)
             if body is None and orelse is None:
@@ -220,12 +195,6 @@ def _add(a, b):
     if b is None:
         return a
     return a + b
-
-
-def _mul_op(op, a, b, left):
-    if a is None or b is None:
-        return None
-    return ir.BinOp(op, a, b)
 
 
 def _varies(e, varied) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from .. import ir
 from ..diagnostics import Unsupported
+from ..rules import symbolic
 from ..rules.elementwise import DOMAIN_LIMITED
 
 
@@ -336,7 +337,7 @@ def split_whole_array_expressions(function: ir.Function, names: Names, return_ty
         if not ir.children(e) or isinstance(e, (ir.Index, ir.Alloc, ir.UserCall)):
             return False
         return (expr_type(e, types, return_types) == ir.NDARRAY
-                or (isinstance(e, ir.Call) and e.func in ("sum", "mean")))
+                or symbolic.rule_of(e) is not None)
 
     def split(s: ir.Assign, in_loop: bool) -> list:
         hoisted = []
