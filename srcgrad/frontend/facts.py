@@ -1,0 +1,66 @@
+"""What the front end knows about a module: its functions' source and its module-level facts
+(imports, constants, names it cannot evaluate)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from .names import array_view
+
+
+@dataclass
+class FunctionSource:
+    name: str
+    node: cst.FunctionDef
+    line: int
+    column: int
+    text: str  # the function's source text, verbatim
+
+
+@dataclass
+class ModuleFacts:
+    filename: str
+    source: str
+    lines: list
+    aliases: dict = field(default_factory=dict)  # local name -> qualified name ("np" -> "numpy")
+    constants: dict = field(default_factory=dict)  # NAME -> number
+    constant_order: list = field(default_factory=list)
+    strings: dict = field(default_factory=dict)  # NAME -> str (comparisons with them fold)
+    tuples: dict = field(default_factory=dict)  # NAME -> tuple of numbers (constant indices fold)
+    arrays: dict = field(default_factory=dict)  # NAME -> float64 ndarray, also numeric tuples indexed by variables
+    unevaluated: dict = field(default_factory=dict)  # NAME -> line of a top-level name the compiler cannot evaluate
+    top_level: list = field(default_factory=list)  # [(kind, text)]: imports, assignments, functions in source order
+    arrays_read: set = field(default_factory=set)  # array constants that compiled functions read
+    functions: dict = field(default_factory=dict)  # NAME -> FunctionSource, in source order
+    import_lines: list = field(default_factory=list)  # verbatim import statements
+    star_import: bool = False  # `from M import *`: any name may be defined
+    positions: object = None
+
+    def constant_names(self) -> set:
+        """Every module-level name bound to a value (the generated code must not reuse them)."""
+        return set(self.constants) | set(self.strings) | set(self.tuples) | set(self.arrays) | set(self.unevaluated)
+
+    def array_constants(self) -> dict:
+        """Names the compiled code reads array constants by: `A` (the NumPy array, for whole-array
+        code) and `_A_view` (for element reads; a typed memoryview in Cython) -> the array."""
+        out = {}
+        for name, value in self.arrays.items():
+            out[name] = value
+            out[array_view(name)] = value
+        return out
+
+    def array_constant_lines(self, pure: bool) -> list:
+        """The module-level definitions of the array constants compiled functions read, in source order."""
+        lines = []
+        for name, value in self.arrays.items():
+            if name not in self.arrays_read:
+                continue
+            lines.append(f"{name} = np.array({value.tolist()!r})")
+            if pure:
+                lines.append(f"{array_view(name)} = {name}")
+            else:
+                dims = ", ".join([":"] * (value.ndim - 1) + ["::1"])
+                lines.append(f"cdef double[{dims}] {array_view(name)} = {name}")
+        return lines
