@@ -65,9 +65,11 @@ Y_SIGNS = np.array([1.0, -1.0, 1.0, 1.0, -1.0])
 Y_TARGETS = RNG.normal(size=5)
 Y_ONE_HOT = np.eye(3)[[0, 2, 1, 1, 0]]
 W3 = np.array([0.4, -0.8, 0.25])
+T01 = np.array([1.0, 0.0, 1.0, 1.0, 0.0])
 W33 = RNG.normal(size=(3, 3))
 W34 = RNG.normal(size=(3, 4)) * 0.5
 W4 = RNG.normal(size=4)
+A_SYMMETRIC = W33 + W33.T
 LV_PARAMS = np.array([1.1, 0.4, 0.1, 0.4])
 LV_OBSERVED = np.array([[10.2, 4.6], [10.1, 4.4], [10.3, 4.1], [10.6, 3.9], [10.9, 3.8]])
 THREE_ATOMS = np.array([[0.0, 0.0, 0.0], [1.1, 0.1, -0.1], [0.4, 1.0, 0.3]])
@@ -142,6 +144,20 @@ _POINTS = {
     **{name: ((HEAT, 0.2, 5), (-HEAT, 0.1, 10), (np.zeros(6), 0.0, 2)) for name in (
         "heat_stencil", "heat_stencil_loop", "heat_stencil_inplace")},
     "wave_leapfrog": ((HEAT, 0.5, 5), (-HEAT, 0.3, 8), (np.zeros(6), 0.0, 2)),
+    # idioms
+    **{name: ((0.0,), (-1.3,), (0.7,)) for name in ("cube", "sigmoid", "softplus")},
+    "cubic_sum": (np.zeros(3), np.array([-1.0, -0.5, -2.0]), np.array([0.3, 1.2, -0.7])),
+    "distance_to_centre": (np.zeros(3), np.array([-1.0, -0.5, -2.0]), np.array([0.3, 1.2, -0.7])),
+    "sigmoid_regression": ((np.zeros(3), X_DATA, T01), (-W3, X_DATA, T01), (W3, -X_DATA, 1 - T01)),
+    # sqrt(|a|) * a has a 0 * inf derivative at 0
+    "root_of_either_sign": ((0.7,), (-1.3,), (2.5,)),
+    **{name: VECTOR_NONZERO for name in ("safe_norm", "guarded_power", "where_sqrt", "builtins_on_arrays", "statistics")},
+    "log_barrier": (Z4, NEG4, np.array([-3.5, 0.2, 1.0, -0.1])),
+    "box_cox": ((1.5, 0.5), (0.7, -1.2), (2.0, 1.0)),
+    **{name: ((A_SYMMETRIC, np.zeros(3)), (W33, np.array([-1.0, -2.0, 0.5])), (-A_SYMMETRIC, W3))
+       for name in ("quadratic_form_loop", "quadratic_form")},
+    "clipped_sphere": (Z4, NEG4, np.array([6.0, -7.0, 0.3, 1.0])),
+    "newton_sqrt": ((2.0,), (0.3,), (9.0,)),
 }
 
 
@@ -157,6 +173,8 @@ def points(name: str) -> tuple:
 # until its entry is removed here.
 _ARRAY_INFERRED_SCALAR = ("a parameter used only in whole-array arithmetic (y * (X @ w)) is typed double: the "
                           "compiled primal raises TypeError for an array (issue 12)")
+_HELPER_INFERRED_SCALAR = ("a module helper whose body is scalar-looking (sigmoid(z), softplus(z)) is typed double "
+                           "and its array-calling callers raise TypeError in the compiled primal (issue 12)")
 KNOWN_OPEN: dict[str, str] = {
     "benchmarks_fixed_dimension.py::hartmann3": (
         "x - P with a 2-D module constant P: the adjoint of x is not unbroadcast from P's shape "
@@ -165,6 +183,8 @@ KNOWN_OPEN: dict[str, str] = {
         "a fallback function with a defaulted parameter: grad_f(x) raises IndexError in "
         "eager_value_and_gradient (issue 10.8)"),
     "ode_losses_physics.py::logistic_loss": _ARRAY_INFERRED_SCALAR,
+    "idioms.py::sigmoid_regression": _HELPER_INFERRED_SCALAR,
+    "idioms.py::softplus_barrier": _HELPER_INFERRED_SCALAR,
     "ode_losses_physics.py::squared_hinge": _ARRAY_INFERRED_SCALAR,
     "ode_losses_physics.py::ridge_loss": _ARRAY_INFERRED_SCALAR,
     "ode_losses_physics.py::mlp_loss": _ARRAY_INFERRED_SCALAR,
@@ -242,15 +262,18 @@ def built(filename: str, how: str) -> Built:
         whole_error = whole
     names = public_functions(path)
     stopped = {}
-    for name in names:
+    for name in names:  # generation alone (cheap) tells which functions stop it
         try:
-            _build(source, str(path), how, [name])
+            generate(source, str(path), pure=how == "pure", only=[name])
         except Exception as error:  # noqa: BLE001
             stopped[name] = "stops the build: " + _why(error)
-    if not stopped:
-        return Built(None, None, {name: "stops the build: " + _why(whole_error) for name in names})
     rest = [n for n in names if n not in stopped]
-    return Built(*_build(source, str(path), how, rest), stopped)
+    if stopped and rest:
+        try:
+            return Built(*_build(source, str(path), how, rest), stopped)
+        except Exception as error:  # noqa: BLE001
+            whole_error = error
+    return Built(None, None, {name: stopped.get(name, "stops the build: " + _why(whole_error)) for name in names})
 
 
 # ---------------------------------------------------------------- checking one function
@@ -261,10 +284,23 @@ def _as_tuple(gradient, count: int) -> tuple:
 
 
 def _full_arguments(function, args: tuple) -> tuple:
-    """args with every default spelled out, so finite differences can move the defaults too."""
+    """args with every default spelled out, in signature order (keyword-only ones last), so that
+    finite differences can move the defaults too."""
     bound = inspect.signature(function).bind(*args)
     bound.apply_defaults()
-    return tuple(bound.args)
+    return tuple(bound.arguments.values())
+
+
+def _caller(function, keyword_only: list):
+    """function called with the full argument tuple: the last len(keyword_only) by keyword."""
+    count = len(keyword_only)
+
+    def call(*full):
+        if not count:
+            return function(*full)
+        return function(*full[:-count], **dict(zip(keyword_only, full[-count:])))
+
+    return call
 
 
 def _scale(values) -> float:
@@ -285,16 +321,19 @@ def check_function(filename: str, name: str) -> str | None:
         message = builds["compiled"].warnings.get(name, "")
         match = re.match(r"[^:]+: (.*) is not supported", message)
         fallback = match.group(1) if match else message or "unknown"
-    parameters = list(inspect.signature(original).parameters)
+    signature = inspect.signature(original).parameters
+    parameters = list(signature)
+    keyword_only = [p for p in parameters if signature[p].kind is inspect.Parameter.KEYWORD_ONLY]
     positions = [parameters.index(p) for p in report.differentiable]
     assert positions, f"{name}: no differentiable parameter"
     for number, args in enumerate(points(name)):
         full = _full_arguments(original, args)
         where = f"{name} at point {number}"
-        expected_value = original(*copied(full))
+        expected_value = _caller(original, keyword_only)(*copied(full))
         assert np.all(np.isfinite(expected_value)), f"{where}: the original is not finite there (bad point)"
         # an array-valued output is differentiated as the sum of its elements
-        differences = central_differences(lambda *a: float(np.sum(original(*a))), copied(full), positions)
+        differences = central_differences(lambda *a: float(np.sum(_caller(original, keyword_only)(*a))),
+                                          copied(full), positions)
         scale = _scale(differences)
         gradients = {}
         for how, build in builds.items():
@@ -302,7 +341,7 @@ def check_function(filename: str, name: str) -> str | None:
             try:
                 value = getattr(module, name)(*copied(args))
                 value_vg, gradient_vg = getattr(module, "value_and_grad_" + name)(*copied(args))
-                gradient = getattr(module, "grad_" + name)(*copied(full))
+                gradient = _caller(getattr(module, "grad_" + name), keyword_only)(*copied(full))
             except Exception as error:  # noqa: BLE001 - a crash is a finding, reported as such
                 raise AssertionError(f"{how}: {where} crashes: {_why(error)}") from error
             assert_close(value, expected_value, 1e-10, 1e-12, f"{how} primal {where}")
@@ -316,7 +355,8 @@ def check_function(filename: str, name: str) -> str | None:
         assert_close(gradients["pure"], gradients["compiled"], RTOL_ENGINES, RTOL_ENGINES * scale,
                      f"--pure vs compiled gradient {where}")
         try:
-            _, eager = eager_value_and_gradient(original, copied(full), tuple(positions))
+            # the eager entry point takes positions (the wrapper's closure is traced through too)
+            _, eager = eager_value_and_gradient(_caller(original, keyword_only), copied(full), tuple(positions))
         except Exception as error:  # noqa: BLE001
             raise AssertionError(f"eager engine: {where} crashes: {_why(error)}") from error
         assert_close(_as_tuple(eager, len(positions)), gradients["compiled"], RTOL_ENGINES, RTOL_ENGINES * scale,
