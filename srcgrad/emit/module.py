@@ -10,7 +10,9 @@ import math
 
 from .. import __version__, ir
 from ..analysis.types import expr_type
-from .printer import C_TYPES, CYTHON_HEADER, LIBC_MATH, VECTOR_HELPERS, ExpressionPrinter, Printer, ZERO
+from ..runtime_names import (ARRAYS, EAGER_ENTRIES, FALLBACK, IMPORTS, MATH, POP, POP_BRANCH, SCALAR, TAPE, VECTOR,
+                             module_of)
+from .printer import C_TYPES, CYTHON_HEADER, ExpressionPrinter, Printer, ZERO
 from .wrappers import WrapperPrinter
 
 
@@ -70,36 +72,7 @@ class ModuleEmitter(WrapperPrinter):
         lines.append("")
         if any(isinstance(v, float) and not math.isfinite(v) for v in self.facts.constants.values()):
             used = used | {"INFINITY"}  # such a constant is printed as _math.INFINITY or _math.NAN
-        # runtime functions are reached through private module aliases (see emit.printer.qualified)
-        uses_math = any(n in LIBC_MATH or n in ("NAN", "INFINITY") for n in used)
-        uses_scalar = any(n not in _TAPE_NAMES and n not in LIBC_MATH and n not in VECTOR_HELPERS
-                          and n not in ("numpy", "NAN", "INFINITY") for n in used)
-        if self.pure:
-            if uses_math:
-                lines.append("from srcgrad.runtime import pymath as _math")
-            if uses_scalar:
-                lines.append("from srcgrad.runtime import pyscalar as _scalar")
-            if any_compiled:
-                lines.append("from srcgrad.runtime import pytape as _tape")
-        else:
-            if uses_math:
-                lines.append("from libc cimport math as _math")
-            if uses_scalar:
-                lines.append("from srcgrad.runtime cimport scalar as _scalar")
-            if any_compiled:
-                lines.append("from srcgrad.runtime cimport tape as _tape")
-        if self.facts.arrays_read:
-            used = used | {"numpy"}  # module array constants are NumPy arrays
-        if "numpy" in used:
-            lines.append("import numpy as np")
-            lines.append("from srcgrad.runtime import arrays as _arrays")
-        if any(n in VECTOR_HELPERS for n in used):
-            lines.append("from srcgrad.runtime import vector as _vector")
-        if any_fallback:
-            if "numpy" not in used:
-                lines.append("from srcgrad.runtime import arrays as _arrays")
-            lines.append("from srcgrad.eager import fallback as _fallback, mathlib as _mathlib")
-            lines.append("from srcgrad.runtime import eager_entries as _eager_entries")
+        lines.extend(_imports(used, self.pure, any_compiled, any_fallback, self.facts.arrays_read))
         lines.append("")
         for name in self.facts.constant_order:
             value = self.facts.constants[name]
@@ -157,9 +130,9 @@ class ModuleEmitter(WrapperPrinter):
             if isinstance(e, ir.UserCall):
                 callee = primal_names.get(e.func) or adjoint_names.get(e.func)
                 return callee.signature.return_type if callee else None
-            if isinstance(e, ir.Call) and e.func in ("pop_double",):
+            if isinstance(e, ir.Call) and e.func == POP[ir.DOUBLE]:
                 return ir.DOUBLE
-            if isinstance(e, ir.Call) and e.func in ("pop_int", "pop_branch", "range_length"):
+            if isinstance(e, ir.Call) and e.func in (POP[ir.INT], POP_BRANCH, "range_length"):
                 return ir.INT
             return expr_type(e, known, return_types)
 
@@ -283,8 +256,22 @@ def _tangent_type_of(type_of, derived):
     return tangent_type_of
 
 
-_TAPE_NAMES = {"push_double", "pop_double", "push_int", "pop_int", "push_branch", "pop_branch",
-               "reserve_doubles", "reserve_ints", "reserve_branches"}
+def _imports(used: set, pure: bool, any_compiled: bool, any_fallback: bool, arrays_read: bool) -> list:
+    """The import lines of the runtime modules the printed code uses, each behind its private alias
+    (see srcgrad.runtime_names)."""
+    modules = {module_of(n) for n in used if n != "numpy"}
+    wanted = [m for m in (MATH, SCALAR) if m in modules] + ([TAPE] if any_compiled else [])
+    numpy = "numpy" in used or arrays_read  # module array constants are NumPy arrays
+    if numpy:
+        wanted.append(ARRAYS)
+    if VECTOR in modules:
+        wanted.append(VECTOR)
+    if any_fallback:
+        wanted += ([] if numpy else [ARRAYS]) + [FALLBACK, EAGER_ENTRIES]
+    lines = [IMPORTS[m][pure] for m in wanted]
+    if numpy:
+        lines.insert(wanted.index(ARRAYS), "import numpy as np")
+    return lines
 
 
 def _const_type(value) -> str:

@@ -5,9 +5,8 @@ integer division is spelt (C needs Python's rounding rules spelt out) and where 
 functions come from (libc.math and srcgrad.runtime.scalar, or srcgrad.runtime.pymath and
 srcgrad.runtime.pyscalar, which offer the same names).
 
-Runtime functions are reached through private module aliases (`_math.exp(x)`, `_scalar.cube(x)`,
-`_vector.unbroadcast(g, x)`, `_tape.push_double(tape, x)`), never as bare names: the generated module also defines a function
-for each of the user's, and a user's `exp` or `cube` must neither replace nor shadow them.
+Runtime functions are reached through private module aliases (`_math.exp(x)`, `_scalar.cube(x)`),
+never as bare names: srcgrad.runtime_names names them and spells the calls.
 """
 
 from __future__ import annotations
@@ -16,7 +15,7 @@ import math
 
 from .. import ir
 from ..rules import symbolic
-from ..rules.arrays import HELPERS
+from ..runtime_names import MATH, RENAMED, VECTOR_HELPERS, qualified
 
 # how the generated .pyx is compiled: its first line, and build's cythonize options
 CYTHON_DIRECTIVES = {"language_level": 3, "boundscheck": False, "wraparound": False, "cdivision": True,
@@ -27,25 +26,9 @@ C_TYPES = {ir.DOUBLE: "double", ir.INT: "Py_ssize_t", ir.BOOL: "bint",
            "array1": "double[::1]", "array2": "double[:, ::1]", ir.NDARRAY: "object"}
 ZERO = {ir.DOUBLE: "0.0", ir.INT: "0", ir.BOOL: "False"}
 
-# rule name -> the function name both runtimes provide
-RUNTIME_NAMES = {
-    "arcsin": "asin", "arccos": "acos", "arctan": "atan", "arctan2": "atan2", "arcsinh": "asinh",
-    "arccosh": "acosh", "arctanh": "atanh", "round": "round_half_even",
-}
-LIBC_MATH = {"sin", "cos", "tan", "asin", "acos", "atan", "atan2", "sinh", "cosh", "tanh", "asinh", "acosh",
-             "atanh", "exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sqrt", "cbrt", "hypot",
-             "fabs", "floor", "ceil", "trunc", "copysign", "fmod", "fmax", "fmin", "rint"}
-PY_MATH = {"sin", "cos", "tan", "asin", "acos", "atan", "atan2", "sinh", "cosh", "tanh", "asinh", "acosh",
-           "atanh", "exp", "expm1", "log", "log2", "log10", "log1p", "sqrt", "hypot", "fabs", "copysign", "fmod"}
-# the array rules' adjoints (srcgrad.rules.arrays) and the entry checks, as _vector.<name>
-VECTOR_HELPERS = set(HELPERS) | {"gradients_like", "as_float_ndarray"}
 # rule name -> NumPy function, for whole arrays
 NUMPY_NAMES = {"absolute": "abs", "arcsin": "arcsin", "arccos": "arccos", "arctan": "arctan",
                "arctan2": "arctan2", "arcsinh": "arcsinh", "arccosh": "arccosh", "arctanh": "arctanh"}
-# module aliases the header imports (see module._header)
-MATH_MODULE, SCALAR_MODULE, VECTOR_MODULE, TAPE_MODULE = "_math", "_scalar", "_vector", "_tape"
-TAPE_FUNCTIONS = {"push_double", "pop_double", "push_int", "pop_int", "push_branch", "pop_branch",
-                  "reserve_doubles", "reserve_ints", "reserve_branches"}
 
 _PRECEDENCE = {"if": 0, "or": 1, "and": 2, "not": 3, "cmp": 4, "+": 5, "-": 5, "*": 6, "/": 6, "//": 6, "@": 6,
                "%": 6, "neg": 7, "**": 8, "atom": 9}
@@ -114,10 +97,10 @@ class ExpressionPrinter:
             return str(value)
         if math.isnan(value):
             self.used.add("NAN")
-            return f"{MATH_MODULE}.NAN"
+            return f"{MATH}.NAN"
         if math.isinf(value):
             self.used.add("INFINITY")
-            return f"{MATH_MODULE}.INFINITY" if value > 0 else f"-{MATH_MODULE}.INFINITY"
+            return f"{MATH}.INFINITY" if value > 0 else f"-{MATH}.INFINITY"
         return repr(float(value))
 
     def binop(self, e: ir.BinOp) -> tuple:
@@ -158,7 +141,7 @@ class ExpressionPrinter:
             self.used.add("numpy")
             return f"np.{NUMPY_NAMES.get(e.func, e.func)}({', '.join(self(a) for a in e.args)})"
         args = [self(a) for a in e.args]
-        name = RUNTIME_NAMES.get(e.func, e.func)
+        name = RENAMED.get(e.func, e.func)
         kinds = [self.type_of(a) for a in e.args]
         integral = all(k != ir.DOUBLE for k in kinds)
         if name == "float":
@@ -177,17 +160,6 @@ class ExpressionPrinter:
             return f"abs({', '.join(args)})"
         self.used.add(name)
         return f"{qualified(name)}({', '.join(args)})"
-
-
-def qualified(name: str) -> str:
-    """How generated code spells a runtime function: through its module's private alias."""
-    if name in LIBC_MATH or name in ("NAN", "INFINITY"):
-        return f"{MATH_MODULE}.{name}"
-    if name in VECTOR_HELPERS:
-        return f"{VECTOR_MODULE}.{name}"
-    if name in TAPE_FUNCTIONS:
-        return f"{TAPE_MODULE}.{name}"
-    return f"{SCALAR_MODULE}.{name}"
 
 
 class Printer:

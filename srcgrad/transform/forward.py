@@ -13,6 +13,7 @@ from __future__ import annotations
 from .. import ir
 from ..rules import symbolic
 from ..rules.elementwise import ELEMENTWISE
+from ..runtime_names import POP, PUSH
 from .lower import Names
 
 SCALAR_RULES = {"+": "add", "-": "subtract", "*": "multiply", "/": "true_divide", "**": "power",
@@ -133,10 +134,10 @@ class Tangents:
             return [ir.GFor(s.var, s.args, self.transform(s.body), s.comment)]
         if isinstance(s, ir.GWhile):
             return [ir.GWhile(s.test, self.transform(s.body), s.comment)]
-        if isinstance(s, ir.GCall) and s.func == "push_double":
+        if isinstance(s, ir.GCall) and s.func == PUSH[ir.DOUBLE]:
             value = s.args[1]
             t = self.tangent(value) if _varies(value, self.varied) else None
-            return [s] + ([ir.GCall("push_double", (ir.TAPE, t), "and its tangent")] if t is not None else [])
+            return [s] + ([ir.GCall(PUSH[ir.DOUBLE], (ir.TAPE, t), "and its tangent")] if t is not None else [])
         if isinstance(s, ir.GCall) and s.func == "return":
             tangents = [self.tangent(a) for a in s.args]
             return [ir.GCall("return", s.args + tuple(t if t is not None else ir.Const(0.0) for t in tangents))]
@@ -148,8 +149,8 @@ class Tangents:
         if name not in self.varied:
             return [s]
         d_target = ir.Index(self.d(name), target.indices) if isinstance(target, ir.Index) else self.d(name)
-        if isinstance(s.value, ir.Call) and s.value.func == "pop_double":
-            return [ir.GAssign(d_target, ir.Call("pop_double", (ir.TAPE,))), s]  # pushed after the value
+        if isinstance(s.value, ir.Call) and s.value.func == POP[ir.DOUBLE]:
+            return [ir.GAssign(d_target, ir.Call(POP[ir.DOUBLE], (ir.TAPE,))), s]  # pushed after the value
         if isinstance(s.value, ir.UserCall) and s.value.func in self.callee_tangents:
             return self._call(s)
         if isinstance(s.value, ir.Alloc):  # a new array: its tangent is a copy's tangent, or zeros

@@ -24,12 +24,10 @@ from ..analysis.activity import active_variables, loop_only_variables, stable_na
 from ..analysis.recording import elements_written_once, reader_counts, recomputation_plan, recording_plan
 from ..analysis.types import expr_type
 from ..diagnostics import Unsupported
+from ..runtime_names import POP, POP_BRANCH, PUSH, PUSH_BRANCH, RESERVE
 from .adjoints import StatementAdjoints
 from .lower import Names
 
-PUSH = {ir.DOUBLE: "push_double", ir.INT: "push_int", ir.BOOL: "push_int"}
-POP = {ir.DOUBLE: "pop_double", ir.INT: "pop_int", ir.BOOL: "pop_int"}
-RESERVE = {"push_double": "reserve_doubles", "push_int": "reserve_ints", "push_branch": "reserve_branches"}
 
 
 @dataclass
@@ -235,8 +233,8 @@ class ReverseMode(StatementAdjoints):
         if self._must_record(s) and id(s) not in self.written_once:
             how_often = "per iteration" if self._loop_depth else "once"
             self.taped.append(f"{s.target}[...]: 1 double {how_often} (line {s.line})")
-            forward.append(GCall("push_double", (TAPE, element), f"{s.target}[...] is overwritten at line {s.line}"))
-            reverse.append(GAssign(element, ir.Call("pop_double", (TAPE,)), comment=f"restore {s.target}[...] "
+            forward.append(GCall(PUSH[ir.DOUBLE], (TAPE, element), f"{s.target}[...] is overwritten at line {s.line}"))
+            reverse.append(GAssign(element, ir.Call(POP[ir.DOUBLE], (TAPE,)), comment=f"restore {s.target}[...] "
                                                                                     f"(line {s.line})"))
         forward.append(GAssign(element, s.value, comment=f"line {s.line}"))
         return forward, reverse + self.statement_adjoint(s)
@@ -285,11 +283,11 @@ class ReverseMode(StatementAdjoints):
             return [GIf(s.test, body_f, else_f)], []
         if self._recomputable(s.test):
             return [GIf(s.test, body_f, else_f)], [GIf(s.test, body_r, else_r)]
-        body_f = body_f + [GCall("push_branch", (TAPE, ir.Const(1)))]
-        else_f = else_f + [GCall("push_branch", (TAPE, ir.Const(0)))]
+        body_f = body_f + [GCall(PUSH_BRANCH, (TAPE, ir.Const(1)))]
+        else_f = else_f + [GCall(PUSH_BRANCH, (TAPE, ir.Const(0)))]
         how_often = "per iteration" if self._loop_depth else "once"
         self.taped.append(f"branch at line {s.line}: 1 byte {how_often}")
-        return [GIf(s.test, body_f, else_f)], [GIf(ir.Call("pop_branch", (TAPE,)), body_r, else_r)]
+        return [GIf(s.test, body_f, else_f)], [GIf(ir.Call(POP_BRANCH, (TAPE,)), body_r, else_r)]
 
     def for_(self, s: ir.For) -> tuple:
         forward, reverse_after = [], []
@@ -352,8 +350,8 @@ class ReverseMode(StatementAdjoints):
         reverse = []
         if nested:
             for name in keep + [trips]:
-                forward.append(GCall("push_int", (TAPE, ir.Name(name))))
-                reverse.insert(0, GAssign(name, ir.Call("pop_int", (TAPE,))))
+                forward.append(GCall(PUSH[ir.INT], (TAPE, ir.Name(name))))
+                reverse.insert(0, GAssign(name, ir.Call(POP[ir.INT], (TAPE,))))
             self.taped.append(f"trip count of the loop at line {s.line}: 1 int per outer iteration")
         k = self.temp("iteration", ir.INT)
         body = [GAssign(s.var, start + ir.Name(k) * step)] + body_r
@@ -374,8 +372,8 @@ class ReverseMode(StatementAdjoints):
                    GWhile(s.test, [GAssign(trips, ir.Const(1), "+=")] + body_f, comment)]
         reverse = []
         if self._loop_depth > 0:
-            forward.append(GCall("push_int", (TAPE, ir.Name(trips))))
-            reverse.append(GAssign(trips, ir.Call("pop_int", (TAPE,))))
+            forward.append(GCall(PUSH[ir.INT], (TAPE, ir.Name(trips))))
+            reverse.append(GAssign(trips, ir.Call(POP[ir.INT], (TAPE,))))
             self.taped.append(f"trip count of the loop at line {s.line}: 1 int per outer iteration")
         k = self.temp("iteration", ir.INT)
         reverse.append(GFor(k, (ir.Name(trips),), body_r, f"line {s.line}, reversed"))
