@@ -243,6 +243,7 @@ def _infer(function: ir.Function, result: str, return_types: dict, promoted: set
         for e in ir.reads_of(s):
             _check_bool_operands(e, types, return_types, s)
             _check_arrays_only_indexed(e, types, s)
+        _check_elements(s, types, return_types)
     function.return_type = types.get(result, ir.DOUBLE)
     if ir.array_dims(function.return_type):
         raise Unsupported("returning an array that element loops fill (return a whole-array value instead)",
@@ -285,6 +286,21 @@ def _check_whole_arrays(function: ir.Function, types: dict) -> None:
                 raise Unsupported("the truth value of a whole array", s.line, s.column)
 
     visit(function.body, False)
+
+
+def _check_elements(s, types, return_types):
+    """An element is a number read at integer indices: `x[p[k]]` with p a float array, or `p[0] = x`
+    with x an array, would differ from Python (a float index raises, an array is no element)."""
+    if isinstance(s, ir.Assign) and s.index is not None \
+            and expr_type(s.value, types, return_types) not in (ir.DOUBLE, ir.INT, ir.BOOL, None):
+        raise Unsupported(f"storing an array as an element of '{s.target}'", s.line, s.column)
+    elements = [ir.Index(s.target, s.index)] if isinstance(s, ir.Assign) and s.index is not None else []
+    for e in ir.reads_of(s):
+        elements += [sub for sub in _all_subexpressions(e) if isinstance(sub, ir.Index)]
+    for element in elements:
+        if any(expr_type(i, types, return_types) in (ir.DOUBLE, ir.NDARRAY) or ir.array_dims(
+                expr_type(i, types, return_types)) for i in element.indices):
+            raise Unsupported(f"indexing '{element.array}' by a value that is not an integer", s.line, s.column)
 
 
 def _check_arrays_only_indexed(e, types, s):

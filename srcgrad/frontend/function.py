@@ -10,7 +10,7 @@ from .. import ir
 from ..diagnostics import Diagnostic, SourceError
 from .assignment import check_reads
 from .constants import fold_constant
-from .expressions import ExpressionReader
+from .sequences import SequenceReader, hoist_sequence_allocations
 from .names import (
     ARRAY,
     ARRAY_ANNOTATIONS,
@@ -23,7 +23,7 @@ from .names import (
 )
 
 
-class FunctionReader(ExpressionReader):
+class FunctionReader(SequenceReader):
     """Turns one libcst FunctionDef into ir.Function, or raises Unsupported / SourceError."""
 
     def read(self) -> ir.Function:
@@ -34,7 +34,9 @@ class FunctionReader(ExpressionReader):
             raise self.unsupported(node.decorators[0], "a decorator")
         params = self._read_params(node.params)
         self.locals = {name for name, _ in params} | assigned_names(node.body)
+        self.start_sequences()
         body = self._block(node.body)
+        self.check_tuple_writes(body)
         line, column = self.where(node)
         function = ir.Function(self.function.name, params, body, line, column,
                                source_lines=self.facts.lines)
@@ -45,6 +47,7 @@ class FunctionReader(ExpressionReader):
             line, column = self._read_position(statement, name)
             raise SourceError(Diagnostic(self.facts.filename, line, column, "error",
                                          f"local variable '{name}' is read before any assignment to it"))
+        function.body = hoist_sequence_allocations(function.body, self.sequence_allocations)
         self.facts.arrays_read |= self.used_arrays
         return rename_reserved(function, self.locals)
 
@@ -110,7 +113,7 @@ class FunctionReader(ExpressionReader):
         if isinstance(node, cst.If):
             return self._if_statements(node)
         if isinstance(node, cst.For):
-            return [self._for(node)]
+            return self._for(node)
         if isinstance(node, cst.While):
             if node.orelse is not None:
                 raise self.unsupported(node.orelse, "while ... else")
@@ -211,6 +214,11 @@ class FunctionReader(ExpressionReader):
                 temps.append(ir.Name(temp))
             out.extend(ir.Assign(line, column, name, value, source) for name, value in zip(names, temps))
             return out
+        if isinstance(value_node, (cst.List, cst.Tuple)):
+            return self._sequence(self._target_name(target), value_node, line, column, source)
+        repeated = self._repeated_list(value_node)
+        if repeated is not None:
+            return [ir.Assign(line, column, self._target_name(target), repeated, source)]
         return [ir.Assign(line, column, self._target_name(target), self.expr(value_node), source)]
 
     def _fresh(self, base: str) -> str:
@@ -248,18 +256,18 @@ class FunctionReader(ExpressionReader):
             orelse = self._block(node.orelse.body)
         return ir.If(line, column, self._condition(node.test), self._block(node.body), orelse)
 
-    def _for(self, node: cst.For) -> ir.For:
+    def _for(self, node: cst.For) -> list:
         line, column = self.where(node)
         if node.orelse is not None:
             raise self.unsupported(node.orelse, "for ... else")
         if node.asynchronous is not None:
             raise self.unsupported(node, "async for")
-        if not isinstance(node.target, cst.Name):
-            raise self.unsupported(node.target, "a for loop target that is not a single name")
         call = node.iter
         if not (isinstance(call, cst.Call) and isinstance(call.func, cst.Name) and call.func.value == "range"
                 and "range" not in self.locals and "range" not in self.facts.aliases):
-            raise self.unsupported(node.iter, "a for loop over something other than range(...)")
+            return self._for_each(node)
+        if not isinstance(node.target, cst.Name):
+            raise self.unsupported(node.target, "a for loop target that is not a single name")
         if any(arg.keyword is not None or arg.star for arg in call.args) or not 1 <= len(call.args) <= 3:
             raise self.unsupported(call, "this call of range")
         args = [self.expr(arg.value) for arg in call.args]
@@ -280,8 +288,8 @@ class FunctionReader(ExpressionReader):
             # user's an ordinary variable that each iteration starts from
             counter = self._fresh(f"{var}_loop")
             body.insert(0, ir.Assign(line, column, var, ir.Name(counter), self._source_line(node)))
-            return ir.For(line, column, counter, start, stop, step, body)
-        return ir.For(line, column, var, start, stop, step, body)
+            return [ir.For(line, column, counter, start, stop, step, body)]
+        return [ir.For(line, column, var, start, stop, step, body)]
 
     def _condition(self, node) -> ir.Expr:
         return self.expr(node)

@@ -1,0 +1,188 @@
+"""Small Python sequences used as vectors, read as fixed-size float arrays.
+
+`p = [x[0] * 2, x[1]]` and `w = (0.5, 1.5)` become a float array of that length written element by
+element (`p = np.zeros(2); p[0] = x[0] * 2; p[1] = x[1]`), so `p[i]`, `len(p)` and loops over p
+compile as array code does. `for a in x`, `for i, a in enumerate(x)` and `for a, b in zip(x, w)`
+become counted loops over indices whose body starts by reading each name's element. A sequence
+assigned inside a loop is allocated once, before the function's first statement: every element
+is written again each time, so the reverse sweep restores what it overwrites like any element
+write.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from .. import ir
+from ..diagnostics import Unsupported
+from .expressions import ExpressionReader
+from .names import array_view
+
+_ITERATION_BUILTINS = ("enumerate", "zip")
+
+
+class SequenceReader(ExpressionReader):
+    """Lists, tuples and for-each loops, on top of the expression reader."""
+
+    sequence_allocations: list  # the allocations of sequence literals, hoisted after reading
+    sequence_writes: set  # ids of the element writes that fill them
+    tuple_names: set  # names assigned a tuple literal
+
+    def start_sequences(self) -> None:
+        self.sequence_allocations, self.sequence_writes, self.tuple_names = [], set(), set()
+
+    def unsupported_at(self, s, construct: str):
+        return Unsupported(construct, s.line, s.column)
+
+    def _sequence(self, target: str, node, line: int, column: int, source: str) -> list:
+        """`target = [e0, e1, ...]` (or a tuple) of numbers."""
+        rows = [el.value for el in node.elements]
+        if any(isinstance(el, cst.StarredElement) for el in node.elements):
+            raise self.unsupported(node, "a starred element in a list or tuple")
+        if not rows:
+            raise self.unsupported(node, "an empty list or tuple")
+        if any(isinstance(row, (cst.List, cst.Tuple)) for row in rows):
+            # Python indexes it p[i][j], and p[i, j] raises: read as a matrix, either would be wrong
+            raise self.unsupported(node, "a nested list or tuple")
+        cells = [((k,), row) for k, row in enumerate(rows)]
+        shape = (ir.Const(len(rows)),)
+        values = [(index, self.expr(value)) for index, value in cells]
+        before = []
+        if any(target in ir.names_in(value) for _, value in values):  # p = [p[1], p[0]]: read all first
+            for k, (index, value) in enumerate(values):
+                temp = self._fresh(f"{target}_item")
+                before.append(ir.Assign(line, column, temp, value, source))
+                values[k] = (index, ir.Name(temp))
+        allocation = ir.Assign(line, column, target, ir.Alloc("zeros", shape), source)
+        self.sequence_allocations.append(allocation)
+        writes = [ir.Assign(line, column, target, value, source, tuple(ir.Const(i) for i in index))
+                  for index, value in values]
+        if isinstance(node, cst.Tuple):
+            self.tuple_names.add(target)
+        self.sequence_writes |= {id(w) for w in writes}
+        return before + [allocation] + writes
+
+    def check_tuple_writes(self, body: list) -> None:
+        """A tuple's elements cannot be assigned: Python raises TypeError, so the compiler refuses."""
+        for s in ir.walk(body):
+            if isinstance(s, ir.Assign) and s.index is not None and s.target in self.tuple_names \
+                    and id(s) not in self.sequence_writes:
+                raise self.unsupported_at(s, f"assigning an element of the tuple '{s.target}'")
+
+    def _repeated_list(self, node):
+        """`[0.0] * n` and `[1.0] * n`: np.zeros(n) and np.ones(n)."""
+        if not (isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Multiply)):
+            return None
+        for items, count in ((node.left, node.right), (node.right, node.left)):
+            if isinstance(items, cst.List) and len(items.elements) == 1 and not isinstance(count, cst.List):
+                value = self.expr(items.elements[0].value)
+                if not (isinstance(value, ir.Const) and value.value in (0, 1) and not isinstance(value.value, bool)):
+                    raise self.unsupported(node, "a repeated list of something other than 0.0 or 1.0")
+                return ir.Alloc("zeros" if value.value == 0 else "ones", (self.expr(count),))
+        return None
+
+    def _builtin_call(self, node, name: str) -> bool:
+        return (isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == name
+                and name not in self.locals and name not in self.facts.aliases and name not in self.facts.functions)
+
+    def _for_each(self, node: cst.For) -> list:
+        """`for a in seq`, `for i, a in enumerate(seq)`, `for a, b in zip(s, t)` as counted loops."""
+        line, column = self.where(node)
+        source = self._source_line(node)
+        counter_name, sequences, targets = None, [node.iter], [node.target]
+        for builtin in _ITERATION_BUILTINS:
+            if not self._builtin_call(node.iter, builtin):
+                continue
+            call = node.iter
+            if any(arg.keyword is not None or arg.star for arg in call.args) or not call.args \
+                    or (builtin == "enumerate" and len(call.args) != 1):
+                raise self.unsupported(call, f"this call of {builtin}")
+            sequences = [arg.value for arg in call.args]
+            wanted = len(sequences) + (builtin == "enumerate")
+            if not isinstance(node.target, (cst.Tuple, cst.List)) or len(node.target.elements) != wanted:
+                raise self.unsupported(node.target, f"a for loop over {builtin}(...) not unpacked into "
+                                                    f"{wanted} names")
+            targets = [el.value for el in node.target.elements]
+            if builtin == "enumerate":
+                counter_name, targets = targets[0], targets[1:]
+        names = [self._target_name(t) for t in targets + ([counter_name] if counter_name else [])]
+        if len(set(names)) != len(names):
+            raise self.unsupported(node.target, "a for loop target naming one variable twice")
+        before, arrays, length = [], [], None
+        for sequence in sequences:
+            array, size = self._iterated(sequence, line, column, source, before)
+            arrays.append(array)
+            length = size if length is None else ir.Call("minimum", (length, size))
+        body = self._block(node.body)
+        reassigned = {s.target for s in ir.walk(body) if isinstance(s, ir.Assign) and s.index is None}
+        reassigned |= {s.var for s in ir.walk(body) if isinstance(s, ir.For)}
+        if reassigned & set(arrays):
+            raise self.unsupported(node.iter, "a for loop over a sequence that its body assigns anew")
+        counter = names[-1] if counter_name and names[-1] not in reassigned else None
+        counter = counter or self._fresh(f"{names[0]}_index")
+        reads = [ir.Assign(line, column, name, ir.Index(array, (ir.Name(counter),)), source)
+                 for name, array in zip(names, arrays)]
+        if counter_name and counter != names[-1]:
+            reads.append(ir.Assign(line, column, names[-1], ir.Name(counter), source))
+        return before + [ir.For(line, column, counter, ir.Const(0), length, ir.Const(1), reads + body)]
+
+    def _iterated(self, node, line, column, source, before: list) -> tuple:
+        """(the array a loop reads elements of, its length); a literal becomes a new array first."""
+        if isinstance(node, (cst.List, cst.Tuple)):
+            temp = self._fresh("items")
+            before.extend(self._sequence(temp, node, line, column, source))
+            return temp, ir.Const(len(node.elements))
+        if isinstance(node, cst.Name) and node.value in self.locals:
+            self._read(node)
+            return node.value, ir.Call("shape", (ir.Name(node.value), ir.Const(0)))
+        if isinstance(node, cst.Name):
+            values = self.facts.arrays.get(node.value)
+            if values is not None and values.dtype.kind == "f" and values.ndim == 1:
+                self.used_arrays.add(node.value)
+                return array_view(node.value), ir.Const(len(values))
+            values = self.facts.tuples.get(node.value)
+            if values is not None and all(isinstance(v, (int, float)) for v in values):
+                temp = self._fresh("items")
+                allocation = ir.Assign(line, column, temp, ir.Alloc("zeros", (ir.Const(len(values)),)), source)
+                self.sequence_allocations.append(allocation)
+                before.append(allocation)
+                writes = [ir.Assign(line, column, temp, ir.lift(float(v)), source, (ir.Const(k),))
+                          for k, v in enumerate(values)]
+                self.sequence_writes |= {id(w) for w in writes}
+                before.extend(writes)
+                return temp, ir.Const(len(values))
+        raise self.unsupported(node, "a for loop over something other than range(...), an array, a list or a tuple")
+
+
+def hoist_sequence_allocations(body: list, allocations: list) -> list:
+    """Each sequence literal's array allocated once, before everything else, where every literal
+    assigned to its name has the same shape and nothing else assigns the name as a whole."""
+    by_name = {}
+    for allocation in allocations:
+        by_name.setdefault(allocation.target, []).append(allocation)
+    whole = {}
+    for s in ir.walk(body):
+        if isinstance(s, ir.Assign) and s.index is None:
+            whole.setdefault(s.target, []).append(s)
+    hoisted, removed = [], set()
+    for name, found in by_name.items():
+        if len({a.value.shape for a in found}) != 1 or len(whole.get(name, [])) != len(found):
+            continue
+        if len(found) == 1 and any(s is found[0] for s in body):
+            continue  # already allocated once, at the top level
+        hoisted.append(ir.Assign(found[0].line, found[0].column, name, found[0].value, found[0].source))
+        removed |= {id(a) for a in found}
+    return hoisted + _without(body, removed) if hoisted else body
+
+
+def _without(stmts: list, removed: set) -> list:
+    out = []
+    for s in stmts:
+        if id(s) in removed:
+            continue
+        if isinstance(s, ir.If):
+            s.body, s.orelse = _without(s.body, removed), _without(s.orelse, removed)
+        elif isinstance(s, (ir.For, ir.While)):
+            s.body = _without(s.body, removed)
+        out.append(s)
+    return out
