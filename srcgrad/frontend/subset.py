@@ -67,10 +67,17 @@ SUPPORTED = [
               "    return np.sum(np.mean(np.outer(h, h).T, axis=0))"),
     Construct("array outputs (differentiated as the sum; `vjp_f` takes any cotangent)", COMPILED,
               "def f(x: np.ndarray):\n    return np.sin(x) * 2.0"),
-    Construct("lists, dicts, sets, comprehensions, strings", EAGER,
+    Construct("list and tuple literals of numbers and expressions (fixed-size float arrays); `[0.0] * n`; "
+              "`for a in x` over arrays, lists and tuples; `enumerate`, `zip`; `len` and indexing of a list",
+              COMPILED,
+              "W = (0.5, 1.5)\n\n\ndef f(x: np.ndarray):\n    p = [x[0] * 2.0, x[1]]\n    s = 0.0\n"
+              "    for i, a in enumerate(p):\n        s += a * W[i]\n    for a, w in zip(x, W):\n"
+              "        s += a * w\n    for v in (1.0, 2.0):\n        s = s * v + p[len(p) - 1]\n    return s"),
+    Construct("comprehensions, list methods (`append`), nested lists, dicts, sets, strings", EAGER,
               "def f(x):\n    return sum([x * i for i in range(3)])"),
-    Construct("`for` over anything but `range`, `for`/`while` ... `else`", EAGER,
-              "def f(x):\n    for v in (1.0, 2.0):\n        x = x * v\n    return x"),
+    Construct("`for` over anything but `range` and sequences (a dict, a string, a generator), "
+              "`for`/`while` ... `else`", EAGER,
+              "def f(x):\n    for v in (1.0, 2.0):\n        x = x * v\n    else:\n        x = -x\n    return x"),
     Construct("recursion", EAGER,
               "def f(x, n: int):\n    if n == 0:\n        return x\n    return f(x * x, n - 1)"),
     Construct("generators (`yield`), starred assignment targets (`a, *rest = ...`)", EAGER,
