@@ -198,6 +198,9 @@ class FunctionReader(SequenceReader):
             names = [self._target_name(el.value) for el in target.elements]
             return [ir.Assign(line, column, name, ir.Call("shape", (ir.Name(array), ir.Const(k))), source)
                     for k, name in enumerate(names)]
+        if isinstance(target, (cst.Tuple, cst.List)) and isinstance(value_node, cst.Name) \
+                and value_node.value in self.locals:
+            return self._unpack_array(target, value_node, line, column, source)
         if isinstance(target, (cst.Tuple, cst.List)):
             names = [self._target_name(el.value) for el in target.elements]
             if not isinstance(value_node, (cst.Tuple, cst.List)) or len(value_node.elements) != len(names):

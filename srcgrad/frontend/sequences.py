@@ -69,6 +69,19 @@ class SequenceReader(ExpressionReader):
                     and id(s) not in self.sequence_writes:
                 raise self.unsupported_at(s, f"assigning an element of the tuple '{s.target}'")
 
+    def _unpack_array(self, target, value_node, line, column, source) -> list:
+        """`x1, x2 = x` with x a local array or list: its elements, after Python's length check."""
+        names = [self._target_name(el.value) for el in target.elements]
+        if len(set(names)) != len(names) or value_node.value in names:
+            raise self.unsupported(target, "unpacking an array into names that repeat or replace it")
+        self._read(value_node)
+        array = value_node.value
+        length = ir.Call("shape", (ir.Name(array), ir.Const(0)))
+        check = ir.RaiseIf(line, column, ir.Compare("!=", length, ir.Const(len(names))), "ValueError",
+                           f"cannot unpack the array '{array}' into {len(names)} values: its length differs")
+        return [check] + [ir.Assign(line, column, name, ir.Index(array, (ir.Const(k),)), source)
+                          for k, name in enumerate(names)]
+
     def _repeated_list(self, node):
         """`[0.0] * n` and `[1.0] * n`: np.zeros(n) and np.ones(n)."""
         if not (isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Multiply)):

@@ -70,3 +70,8 @@ def repeated_list(x: np.ndarray):
     for v in y:
         s += v * v
     return s
+
+
+def unpacked(x: np.ndarray):
+    x1, x2, x3 = x
+    return (1.5 - x1 + x1 * x2) ** 2 + np.sin(x3) * x2 ** 3

@@ -1,6 +1,6 @@
 """Small Python sequences used as vectors compile: list and tuple literals (of expressions, nested
 `[0.0] * n`, inside loops), `for a in x` over arrays, lists, tuples and module
-constants, `enumerate`, `zip`, `len` of a list. Each is checked compiled and --pure (value,
+constants, `enumerate`, `zip`, `len` of a list, `a, b = x`. Each is checked compiled and --pure (value,
 gradient, jvp, hvp) against finite differences and the eager engine."""
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ CASES = [
     ("module_sequences", (X3,), (D3,)),
     ("list_in_loop", (np.array([0.4, -0.2]), 5), (np.array([1.0, 0.5]),)),
     ("repeated_list", (X4,), (D4,)),
+    ("unpacked", (X3,), (D3,)),
 ]
 
 
@@ -65,3 +66,13 @@ def test_swapping_elements_reads_the_old_values_first():
         total += state[0] * state[1]
     assert module.list_in_loop(x, 5) == pytest.approx(total + 2 * state[0], rel=1e-14)
     assert Unsupported  # the refusals above raise it inside the compiler, reported as warnings
+
+
+@pytest.mark.parametrize("build", [compiled_module, pure_module], ids=["compiled", "pure"])
+def test_unpacking_an_array_of_another_length_raises_as_python_does(build):
+    with pytest.raises(ValueError):
+        original = {}
+        exec("def unpack(x):\n    x1, x2, x3 = x\n", original)
+        original["unpack"](np.ones(2))
+    with pytest.raises(ValueError, match="cannot unpack the array 'x' into 3 values"):
+        build(PATH).grad_unpacked(np.ones(2))
