@@ -28,7 +28,10 @@ import sys
 from pathlib import Path
 
 from . import build as _build
+from .compile import c_flags, cython_include_dir
 from .diagnostics import SourceError
+from .emit.printer import CYTHON_DIRECTIVES
+from .files import atomic_write
 
 __all__ = ["grad_extensions"]
 
@@ -94,7 +97,7 @@ def _write_if_changed(path: Path, text: str) -> None:
             return
     except OSError:
         pass
-    _build.atomic_write(path, data)
+    atomic_write(path, data)
 
 
 def _dotted_name(source_path: Path, module_name: str) -> str:
@@ -125,12 +128,12 @@ def _extension(pyx: Path, dotted_name: str, fast_math: bool):
         dotted_name,
         [str(pyx)],
         include_dirs=[numpy.get_include()],
-        extra_compile_args=_build.c_flags(fast_math),
+        extra_compile_args=c_flags(fast_math),
     )
     (translated,) = cythonize(
         [extension],
-        include_path=[str(_build.cython_include_dir(Path(_C_FOLDER, "include")))],  # `cimport srcgrad.runtime`
-        compiler_directives=_build.CYTHON_DIRECTIVES,
+        include_path=[str(cython_include_dir(Path(_C_FOLDER, "include")))],  # `cimport srcgrad.runtime`
+        compiler_directives=CYTHON_DIRECTIVES,
         quiet=True,
         build_dir=_C_FOLDER,  # the C text stays out of the package, so out of the wheel
     )
