@@ -39,6 +39,9 @@ from hypothesis import strategies as st
 RTOL_ENGINES = 1e-10
 RTOL_FD = 1e-6
 FD_STEPS = (1e-5, 1e-6)
+# The eager engine records element assignment (issue 10.2): programs with writes are compared with it too
+EAGER_RECORDS_WRITES = True
+CHECK_WRONG_SHAPES = True  # wrong-shaped tangents, cotangents and hvp directions must raise ValueError
 CHECK_FORWARD_MODE = True  # jvp_ along a tangent against the gradient (switch off while it is known broken)
 HUGE = 1e8  # primal or gradient beyond this: too close to overflow for a tolerance to mean much
 MAX_TRIPS = 14  # the most iterations a `for` over small ints runs (range(2 * n + 3) with n <= 5)
@@ -65,11 +68,37 @@ class Features:
     max_statements: int = 7  # per block
     max_depth: int = 3  # nesting of blocks
     max_expression_depth: int = 3
+    # Issue 10's classes (docs/fuzzing.md). A flag that is off names the issue item still open, and
+    # tests/test_fuzz_regressions.py holds its strict xfail regression.
+    # sqrt, log, log1p, asin, acos, division and non-integer powers guarded by branches on both
+    # sides (if/else, conditional expressions, one-armed ifs, in loops). Off until fixed: the build
+    # of some programs with them raises "'GIf' object has no attribute 'comment'"
+    # (test_fuzz_regressions.py::test_guarded_sqrt_in_a_loop_builds), and --pure jvp_/hvp_ divide by
+    # sqrt(0) of an unused value (::test_pure_forward_mode_of_an_unused_sqrt_at_zero)
+    guarded_domains: bool = False
+    # entry arguments also from the edges: 0, -0, tiny, huge, branch points. Off: --pure jvp_/hvp_
+    # raise ZeroDivisionError on sqrt(0) whose value is not used (an infinite tangent, that C
+    # carries as inf): tests/test_fuzz_regressions.py::test_pure_forward_mode_of_an_unused_sqrt_at_zero
+    edge_arguments: bool = False
+    # local arrays (np.zeros/ones/empty/full/zeros_like/copy), element writes, updates that read the
+    # element they overwrite (issue 17), then whole-array reductions (np.sum(y * y))
+    local_arrays: bool = True
+    # np.sum(y * y) and co. of a local array: the compiler's documented fallback to the eager tape,
+    # whose jvp_/hvp_ raise on element writes (issue 10.2, forward mode):
+    # tests/test_fuzz_regressions.py::test_fallback_forward_mode_through_element_writes
+    whole_array_reductions: bool = False
+    rich_constants: bool = True  # module constants: strings compared in branches, tuples, np.array
+    namesakes: bool = True  # user functions named exp, tanh, sin, cube, expm1 beside np.exp and co.
+    # np.dot of two 1-D arrays is typed as an array, not a float: every use falls back
+    # (tests/test_fuzz_regressions.py::test_dot_of_two_vectors_is_a_float)
+    dot_of_vectors: bool = False
     # Known failures, off until the compiler is fixed (each has a test in tests/test_regressions.py):
     copysign: bool = False  # onto a signed zero: test_copysign_onto_a_signed_zero
 
 
 DEFAULT = Features()
+# The flags that are off because what they draw still fails (each with a strict xfail regression)
+KNOWN_FAILURE_FLAGS = ("guarded_domains", "edge_arguments", "whole_array_reductions", "dot_of_vectors", "copysign")
 
 
 # --------------------------------------------------------------------------- the program
@@ -105,13 +134,24 @@ class Program:
     def float_positions(self) -> list:
         return [i for i, (_, kind) in enumerate(self.entry.params) if kind in ("float", "float:", "array")]
 
-    def body(self, prefix: str = "") -> str:
-        """The constants and functions, with every module-level name prefixed by `prefix`."""
+    def body(self, prefix: str = "", keep: frozenset = frozenset()) -> str:
+        """The constants and functions, with every module-level name prefixed by `prefix`, except
+        the functions named like math functions in `keep` (one `exp` per module)."""
         parts = [f"{name} = {text}" for name, text in self.constants]
         for function in self.functions:
             parts.append("\n\n" + function.signature() + "\n" + "\n".join("    " + line for line in function.lines))
         text = "\n".join(parts) + "\n"
-        return _GLOBAL_NAME.sub(lambda m: prefix + m.group(0), text) if prefix else text
+        if not prefix:
+            return text
+        text = _GLOBAL_NAME.sub(lambda m: prefix + m.group(0), text)
+        renamed = [n for n in self.namesakes if n not in keep]
+        if renamed:  # not np.exp, math.exp: only the user's own function
+            text = re.sub(rf"(?<![.\w])(?:{'|'.join(renamed)})\b", lambda m: prefix + m.group(0), text)
+        return text
+
+    @property
+    def namesakes(self) -> list:
+        return [f.name for f in self.functions if f.name in NAMESAKES]
 
     def source(self) -> str:
         return HEADER + "\n" + self.body()
@@ -121,14 +161,24 @@ class Program:
 
 
 HEADER = "import math\n\nimport numpy as np\n\n"
-_EAGER_IMPORT = re.compile(r"^import math$", re.M)  # Python's math drops a Tensor's derivative
-_EAGER_FROM_IMPORT = re.compile(r"^from math import", re.M)
-_GLOBAL_NAME = re.compile(r"\b(?:fn\d+|C\d+|N\d+)\b")
+_GLOBAL_NAME = re.compile(r"\b(?:fn\d+|C\d+|N\d+|S\d+|T\d+|A\d+)\b")
+# User functions named like math functions or the runtime's helpers (issue 10.6, issue 17)
+NAMESAKES = ("exp", "tanh", "sin", "cube", "expm1")
 
 
 def batch_source(programs: list) -> str:
     """Many programs in one module (one compile), program k's names prefixed with `pk_`."""
-    return HEADER + "\n".join(program.body(f"p{k}_") for k, program in enumerate(programs))
+    parts, used = [], set()
+    for k, program in enumerate(programs):
+        keep = frozenset(n for n in program.namesakes if n not in used)
+        used |= keep
+        parts.append(program.body(f"p{k}_", keep))
+    return HEADER + "\n".join(parts)
+
+
+def batch_entry_name(programs: list, k: int) -> str:
+    """Program k's entry in `batch_source(programs)` (entries are never namesakes)."""
+    return programs[k].entry_name(f"p{k}_")
 
 
 # --------------------------------------------------------------------------- expressions
@@ -197,6 +247,13 @@ KINKED_BINARY = [
     ("min({0}, -0.5, {1})", "np.fmin({0}, {1})"),
     ("math.copysign({0}, {1})", "np.copysign({0}, {1})"),
 ]
+NAMESAKE_CALLS = [
+    ("math.exp(math.sin({0}))", "np.exp(-({0}) * ({0}))"),
+    ("math.tanh({0})", "np.tanh({0})"),
+    ("math.sin({0})", "np.sin({0})"),
+    ("math.expm1(math.cos({0}))", "np.expm1(np.sin({0}))"),
+    ("({0}) ** 3", "np.cbrt(({0}) * ({0}) + 1.0)"),
+]
 FLOAT_CONSTANTS = ("0.5", "-0.25", "1.5", "2.0", "0.1", "-1.0", "3.0", "0.75", "1e-3", "-2.5")
 INT_CONSTANTS = ("0", "1", "2", "3", "-1")
 COMPARISONS = ("<", "<=", ">", ">=", "==", "!=")
@@ -226,6 +283,7 @@ class Scope:
     loop_vars: list = field(default_factory=list)  # int variables that must not be assigned
 
     def nested(self, **changes) -> "Scope":
+        changes.setdefault("arrays", list(self.arrays))  # local arrays defined in a block stay in it
         return replace(self, floats=list(self.floats), ints=list(self.ints), bools=list(self.bools),
                        loop_vars=list(self.loop_vars), **changes)
 
@@ -283,6 +341,8 @@ def float_expr(draw, scope: Scope, depth: int | None = None) -> str:
         kinds += ["call", "call"]
     if scope.arrays:
         kinds += ["element", "element"]
+    if features.namesakes:
+        kinds.append("namesake")
     kind = draw(st.sampled_from(kinds))
     sub = lambda: draw(float_expr(scope, depth - 1))  # noqa: E731
     module = 1 if features.numpy_calls and draw(st.booleans()) else 0
@@ -296,6 +356,8 @@ def float_expr(draw, scope: Scope, depth: int | None = None) -> str:
         return draw(float_leaf(scope))
     if kind == "smooth1":
         return fill(draw(st.sampled_from(SMOOTH_UNARY))[module], 1)
+    if kind == "namesake":  # the library function a user function of the same name must not replace
+        return fill(draw(st.sampled_from(NAMESAKE_CALLS))[module], 1)
     if kind == "piecewise":
         jump = fill(draw(st.sampled_from(PIECEWISE_UNARY))[module], 1)
         return jump if draw(st.booleans()) else f"{_p(sub())} + {_p(jump)}"  # a jump, and a slope
@@ -341,11 +403,18 @@ def float_expr(draw, scope: Scope, depth: int | None = None) -> str:
 @st.composite
 def float_leaf(draw, scope: Scope) -> str:
     options = ["const", "module_const"]
+    if scope.features.rich_constants:
+        options.append("rich_const")
     if scope.floats:
         options += ["var"] * 8
     kind = draw(st.sampled_from(options))
     if kind == "var":
         return draw(st.sampled_from(scope.floats))
+    if kind == "rich_const":  # a tuple's or an np.array's element, or a reduction of the array
+        options = ["T0[0]", "T0[2]", "A0[1]", "A0[2]", "float(A0[0])", f"A0[{_p(draw(small_int(scope)))} % 3]"]
+        if not scope.in_loop:  # (a whole-array expression inside a loop falls back, as documented)
+            options.append("np.sum(A0)")
+        return draw(st.sampled_from(options + (["np.dot(A0, A0)"] if scope.features.dot_of_vectors else [])))
     if kind == "module_const":
         return draw(st.sampled_from(["C0", "C1", "math.pi", "np.e"]))
     return draw(st.sampled_from(FLOAT_CONSTANTS))
@@ -395,7 +464,11 @@ def condition(draw, scope: Scope, depth: int = 1) -> str:
         kinds.append("bool")
     if scope.floats:
         kinds.append("chain")
+    if scope.features.rich_constants:
+        kinds.append("string")
     kind = draw(st.sampled_from(kinds))
+    if kind == "string":  # a mode string compared, as configuration code does
+        return draw(st.sampled_from(['S0 == "smooth"', 'S0 != "fast"', 'S0 == "fast"', "S0 != 'exact'"]))
     if kind == "compare":
         op = draw(st.sampled_from(COMPARISONS))
         return f"{draw(float_expr(scope, 1))} {op} {draw(float_expr(scope, 1))}"
@@ -456,7 +529,15 @@ def statement(draw, scope: Scope) -> tuple:
         kinds.append("int_assign")
     if scope.arrays and features.element_writes:
         kinds.append("element_write")
+    if features.guarded_domains:
+        kinds += ["guarded", "guarded"]
+    if features.local_arrays and not scope.in_loop and (scope.arrays or "n" in scope.ints):
+        kinds.append("local_array")
     kind = draw(st.sampled_from(kinds))
+    if kind == "guarded":
+        return draw(guarded_statement(scope))
+    if kind == "local_array":
+        return draw(local_array(scope))
 
     if kind == "assign":
         fresh = not scope.floats or draw(st.integers(0, 3)) == 0
@@ -516,9 +597,140 @@ def statement(draw, scope: Scope) -> tuple:
     # element_write
     name, length = draw(st.sampled_from(scope.arrays))
     index = draw(index_expr(scope, length))
-    op = draw(st.sampled_from(["=", "+=", "*="]))
+    op = draw(st.sampled_from(["=", "+=", "*=", "old"]))
+    if op == "old":  # reads the element it overwrites (issue 17)
+        return [draw(element_update(scope, f"{name}[{index}]"))], False
     value = draw(float_expr(scope, 2)) if op != "*=" else "0.5"
     return [f"{name}[{index}] {op} {value}"], False
+
+
+# Domain-limited calls, each guarded: (condition on u, the arm run where it holds, the other arm),
+# in math and NumPy spellings. Python runs only one arm; a build that evaluates the other one too
+# (a select) raises or makes a nan at points where Python never would (issue 10.1).
+GUARDED = [
+    ("{0} >= 0.0", ("math.sqrt({0})", "np.sqrt({0})"), ("math.sqrt(-{0})", "np.sqrt(-{0})")),
+    ("{0} > 0.0", ("math.log({0})", "np.log({0})"), ("-{0}", "0.5 * {0}")),
+    ("{0} > 0.0", ("{0} ** 1.5", "np.power({0}, 2.5)"), ("0.0", "-{0} * {0}")),
+    ("{0} > 0.0", ("{0} ** 0.5", "math.pow({0}, 0.75)"), ("{0}", "0.25 * {0}")),
+    ("{0} != 0.0", ("1.0 / {0}", "np.divide(0.5, {0})"), ("0.0", "{0}")),
+    ("{0} != 0.0", ("math.sin({0}) / {0}", "np.sin({0}) / {0}"), ("1.0", "1.0")),
+    ("abs({0}) <= 1.0", ("math.asin({0})", "np.arcsin({0})"), ("0.5 * {0}", "1.5")),
+    ("-1.0 < {0} < 1.0", ("math.acos({0})", "np.arccos({0})"), ("{0}", "1.0")),
+    ("{0} > -1.0", ("math.log1p({0})", "np.log1p({0})"), ("-{0}", "0.0")),
+    ("{0} < 0.0", ("math.sqrt(-{0})", "np.sqrt(-{0})"), ("math.log1p({0})", "{0} ** 1.5")),
+]
+BRANCH_POINTS = ("0.0", "0.5", "1.0", "1.5", "2.0", "0.25", "-1.0")
+
+
+@st.composite
+def guarded_argument(draw, scope: Scope) -> str:
+    """An argument that the edge arguments put exactly at a branch point now and then (x - 1.0 at 1.0)."""
+    if not scope.floats or not draw(st.integers(0, 3)):
+        return draw(float_expr(scope, 1))
+    var = draw(st.sampled_from(scope.floats))
+    point = draw(st.sampled_from(BRANCH_POINTS))
+    return draw(st.sampled_from([var, f"{var} - {point}", f"{point} - {var}", f"{var} * {var} - {point}",
+                                 f"{var} + {point}"]))
+
+
+@st.composite
+def guarded_statement(draw, scope: Scope) -> tuple:
+    test, safe, other = draw(st.sampled_from(GUARDED))
+    module = 1 if scope.features.numpy_calls and draw(st.booleans()) else 0
+    shape = draw(st.sampled_from(["if", "if", "ifexp", "one_arm", "loop"] if scope.depth < scope.features.max_depth
+                                 else ["if", "ifexp", "one_arm"]))
+    target = scope.fresh("r")
+    lines = []
+    if shape == "loop":  # the argument moves through the branch point: x - 0.5 * i at x = 1.0
+        index = scope.fresh("i")
+        u = scope.fresh("u")
+        argument = draw(guarded_argument(scope))
+        lines = [f"{target} = 0.0", f"for {index} in range({draw(st.sampled_from(['3', '4', 'N0']))}):",
+                 f"    {u} = {argument} - 0.5 * {index}"]
+        arms = [test.format(u), safe[module].format(u), other[module].format(u)]
+        lines += [f"    if {arms[0]}:", f"        {target} += {arms[1]}", "    else:", f"        {target} += {arms[2]}"]
+        scope.cost[0] = max(scope.cost[0], scope.weight * 4)
+        scope.floats.append(target)
+        return lines, False
+    argument = _p(draw(guarded_argument(scope)))
+    u = argument
+    test, safe, other = test.format(u), safe[module].format(u), other[module].format(u)
+    if shape == "if":
+        if draw(st.booleans()):
+            lines = [f"if {test}:", f"    {target} = {safe}", "else:", f"    {target} = {other}"]
+        else:
+            lines = [f"if not ({test}):", f"    {target} = {other}", "else:", f"    {target} = {safe}"]
+    elif shape == "ifexp":
+        lines = [f"{target} = {safe} if {test} else {other}"]
+    else:
+        lines = [f"{target} = {other}", f"if {test}:", f"    {target} = {safe}"]
+    scope.floats.append(target)
+    return lines, False
+
+
+@st.composite
+def element_update(draw, scope: Scope, element: str) -> str:
+    """An update of `element` that reads its old value (issue 17)."""
+    g = draw(float_expr(scope, 1))
+    return draw(st.sampled_from([
+        f"{element} *= {_p(g)}", f"{element} = {element} * {_p(g)}", f"{element} += {element} * {_p(g)}",
+        f"{element} = {draw(st.sampled_from(SMOOTH_UNARY))[0].format(element)}",
+        f"{element} = np.tanh({element}) + {_p(g)}", f"{element} -= 0.5 * {element}",
+    ]))
+
+
+@st.composite
+def local_array(draw, scope: Scope) -> tuple:
+    """A fresh local array filled element by element, updated reading its old elements, reduced."""
+    from_parameter = bool(scope.arrays) and ("n" not in scope.ints or draw(st.booleans()))
+    if from_parameter:
+        base, length = scope.arrays[0]
+        makers = [f"np.zeros({length})", f"np.ones({length})", f"np.empty({length})", f"{base}.copy()",
+                  f"np.zeros_like({base})", f"np.ones_like({base})"]
+    else:
+        base, length = None, "n + 1"
+        makers = [f"np.zeros({length})", f"np.ones({length})", f"np.empty({length})"]
+    y = scope.fresh("y")
+    make = draw(st.sampled_from(makers))
+    lines = [f"{y} = {make}"]
+    loop = _loop_scope(scope, MAX_ARRAY + 1)
+    if draw(st.booleans()) or "empty" in make:
+        e = scope.fresh("e")
+        inner = loop.nested() if base else loop.nested(arrays=[])  # (indices run to n + 1)
+        inner.ints.append(e)
+        inner.loop_vars.append(e)
+        op = "=" if "empty" in make else draw(st.sampled_from(["=", "+=", "*="]))
+        value = draw(float_expr(inner, 2))
+        if base is None:
+            value = f"{_p(value)} * float({e} + 1)"
+        lines += [f"for {e} in range({length}):", f"    {y}[{e}] {op} {value}"]
+    if draw(st.integers(0, 3)):
+        e = scope.fresh("e")
+        inner = loop.nested() if base else loop.nested(arrays=[])  # (indices run to n + 1)
+        inner.ints.append(e)
+        inner.loop_vars.append(e)
+        header = draw(st.sampled_from([f"range({length})", f"range({length} - 1, -1, -1)"]))
+        lines += [f"for {e} in {header}:", "    " + draw(element_update(inner, f"{y}[{e}]"))]
+    target = draw(fresh_float(scope))
+    reductions = [f"np.sum({y} * {y})", f"np.sum({y})", f"np.sum(np.sin({y}))", f"float(np.sum({y} ** 2))"]
+    if base is not None:
+        reductions += [f"np.sum({y} * {base})", f"np.mean({y} * {base})"]
+    if scope.features.dot_of_vectors:
+        reductions += [f"np.dot({y}, {y})"]
+    reduction = draw(st.sampled_from(reductions))
+    if scope.floats and draw(st.booleans()):
+        reduction = f"{draw(st.sampled_from(scope.floats))} + {reduction}"
+    if scope.features.whole_array_reductions and draw(st.integers(0, 2)):
+        lines.append(f"{target} = {reduction}")
+    else:  # an element loop reading the updated array (the issue 17 program)
+        e = scope.fresh("e")
+        lines += [f"{target} = 0.0", f"for {e} in range({length}):", f"    {target} += {y}[{e}] * 0.5 + 1.0"]
+    if target not in scope.floats:
+        scope.floats.append(target)
+    if base is not None:
+        scope.arrays.append((y, length))
+    scope.cost[0] = max(scope.cost[0], scope.weight * 3 * (MAX_ARRAY + 1))
+    return lines, False
 
 
 @st.composite
@@ -599,7 +811,8 @@ def while_statement(draw, scope: Scope) -> tuple:
     body, _ = draw(block(inner))
     lines = [f"{counter} = 0"]
     if shape == "data":  # (an array element in a while condition is refused by the compiler)
-        lines.append(f"while ({draw(condition(scope.nested(arrays=[])))}) and {counter} < {limit}:")
+        test_scope = scope.nested(arrays=[], features=replace(scope.features, rich_constants=False))
+        lines.append(f"while ({draw(condition(test_scope))}) and {counter} < {limit}:")
         head = [f"{counter} += 1"]
     elif shape == "count":
         lines.append(f"while {counter} < {limit}:")
@@ -627,7 +840,7 @@ def element_loop(draw, scope: Scope) -> tuple:
 
 
 @st.composite
-def function(draw, name: str, callees: list, features: Features, entry: bool) -> Function:
+def function(draw, name: str, callees: list, features: Features, entry: bool, taken: frozenset = frozenset()) -> Function:
     count = draw(st.integers(1, 3))
     params = [(f"x{k}", draw(st.sampled_from(["float", "float", "float", "float:"]))) for k in range(count)]
     if draw(st.booleans()):
@@ -642,7 +855,7 @@ def function(draw, name: str, callees: list, features: Features, entry: bool) ->
         params = draw(st.permutations(params))
     scope = Scope(features, [p for p, k in params if k in ("float", "float:")],
                   [p for p, k in params if k == "int"], [p for p, k in params if k == "bool"],
-                  arrays, callees)
+                  arrays, callees, taken=set(taken))
     lines, returns = draw(block(scope, min_size=1))
     if not returns:
         value = draw(float_expr(scope, 2))
@@ -655,26 +868,44 @@ def function(draw, name: str, callees: list, features: Features, entry: bool) ->
 @st.composite
 def programs(draw, features: Features = DEFAULT) -> Program:
     count = draw(st.integers(1, features.max_functions)) if features.calls else 1
+    names = [f"fn{k}" for k in range(count)]
+    if features.namesakes and count > 1:  # callees named like math functions (never the entry)
+        chosen = draw(st.lists(st.sampled_from(NAMESAKES), min_size=count - 1, max_size=count - 1, unique=True))
+        names[:-1] = [n if draw(st.booleans()) else names[k] for k, n in enumerate(chosen)]
+    taken = frozenset(n for n in names if n in NAMESAKES)  # no local variable may shadow them
     functions = []
     for k in range(count):
-        functions.append(draw(function(f"fn{k}", list(functions), features, entry=k == count - 1)))
+        functions.append(draw(function(names[k], list(functions), features, entry=k == count - 1, taken=taken)))
     constants = [("C0", draw(st.sampled_from(["0.3", "-1.5", "2.0 * math.pi", "1 / 3"]))),
                  ("C1", draw(st.sampled_from(["0.7", "C0 * 2.0 - 1.0", "math.e / 4"]))),
                  ("N0", draw(st.sampled_from(["2", "3", "N_BASE - 1"])))]
     if constants[2][1] == "N_BASE - 1":
         constants.insert(2, ("N_BASE", "4"))
+    if features.rich_constants:
+        constants += [("S0", draw(st.sampled_from(['"smooth"', '"fast"', "'exact'"]))),
+                      ("T0", draw(st.sampled_from(["(0.5, -1.25, 2.0)", "(C0, 1.5, -0.5)", "(1, 2.5, 3)"]))),
+                      ("A0", draw(st.sampled_from(["np.array([0.5, -1.0, 1.5])", "np.array((2.0, C0, 0.25))",
+                                                   "np.linspace(0.0, 1.0, 3)"])))]
+    number = st.floats(-2.5, 2.5, allow_nan=False, allow_infinity=False)
+    if features.edge_arguments:
+        number = st.one_of(number, number, st.sampled_from(EDGE_ARGUMENTS))
     args = []
     for _, kind in functions[-1].params:
         if kind in ("float", "float:"):
-            args.append(draw(st.floats(-2.5, 2.5, allow_nan=False, allow_infinity=False)))
+            args.append(draw(number))
         elif kind == "int":
             args.append(draw(st.integers(0, 5)))
         elif kind == "bool":
             args.append(draw(st.booleans()))
         else:
             size = draw(st.integers(1, MAX_ARRAY))
-            args.append(np.array(draw(st.lists(st.floats(-2.5, 2.5), min_size=size, max_size=size))))
+            args.append(np.array(draw(st.lists(number, min_size=size, max_size=size)), dtype=float))
     return Program(constants, functions, tuple(args))
+
+
+# Zero of both signs, the branch points of GUARDED and BRANCH_POINTS, tiny and huge magnitudes
+EDGE_ARGUMENTS = (0.0, -0.0, 0.5, -0.5, 1.0, -1.0, 1.5, 2.0, 0.25, -2.0, 5e-324, -5e-324, 1e-300, 1e-12,
+                  -1e-12, 1e6, -1e6, 1e15)
 
 
 # --------------------------------------------------------------------------- checking
@@ -694,6 +925,8 @@ class Stats:
         self.overflow = 0
         self.python_raised = 0
         self.hvp_compared = 0
+        self.build_raised_excused = 0
+        self.wrong_shapes_checked = 0
         self.nonzero_gradient = 0
         self.lines = 0
         self.constructs = dict.fromkeys(self.CONSTRUCTS, 0)
@@ -714,21 +947,34 @@ class Stats:
                 f"the eager engine and finite differences in {self.compared_fd} ({self.nonzero_gradient} of them "
                 f"nonzero), not smooth at the point in {self.not_smooth}, overflow in {self.overflow}, Python "
                 f"raised in {self.python_raised}; jvp_ checked wherever the gradient was, hvp_ against differences of grad_ "
-                f"in {self.hvp_compared}")
+                f"in {self.hvp_compared}; wrong-shaped tangents refused in {self.wrong_shapes_checked}; a build "
+                f"raised where the original's NumPy arithmetic left the reals or the derivative is infinite "
+                f"(allowed, see check_source) in {self.build_raised_excused}")
+
+
+# The one fallback the generator draws on purpose: a whole-array operation on a local array (the
+# compiler's documented limit). The function then runs on the eager tape and is checked the same
+# way: the pattern of issue 10.2 (element writes, then np.sum(y * y)) in fallback code.
+_EXPECTED_FALLBACK = re.compile(r"the array 'y\d+' used as a whole value .*uses the eager tape"
+                                r"|a call of '\w+', which uses the eager tape")
+
+
+def unexpected_diagnostics(generated) -> list:
+    """The build's diagnostics other than the expected fallback, formatted."""
+    return [d.format() for d in generated.diagnostics if not _EXPECTED_FALLBACK.search(d.format())]
 
 
 def run_source(source: str, name: str, eager: bool = False):
-    """The function `name` of `source`, run as Python (with Tensor-aware math when `eager`)."""
-    if eager:
-        source = _EAGER_IMPORT.sub("import srcgrad.eager.mathlib as math", source)
-        source = _EAGER_FROM_IMPORT.sub("from srcgrad.eager.mathlib import", source)
-    module = types.ModuleType("fuzzed_eager" if eager else "fuzzed")
-    if eager:  # as the eager fallback runs user code: float(x) keeps a Tensor's derivative
-        from srcgrad.eager.mathlib import tensor_float
-
-        module.float = tensor_float
+    """The function `name` of `source`, run as Python, or as the eager fallback runs user code
+    when `eager` (math, NumPy and float rebound so Tensors record: mathlib.tensor_math)."""
+    module = types.ModuleType("fuzzed")
     exec(compile(source, "<fuzzed>", "exec", dont_inherit=True), module.__dict__)
-    return getattr(module, name)
+    function = getattr(module, name)
+    if eager:
+        from srcgrad.eager.mathlib import tensor_math
+
+        return tensor_math(function)
+    return function
 
 
 def pure_build(source: str, filename: str = "fuzzed.py"):
@@ -811,12 +1057,56 @@ def check_source(source: str, entry: str, args: tuple, positions: list, built, n
     except (ArithmeticError, ValueError):  # e.g. 0.0 ** -1: Python raises where C gives inf
         stats.python_raised += 1
         return
+    stage = ["the primal"]
+    try:
+        _check_built(original, eager, args, positions, built, name, stats, fail, stage, expected_value, source)
+    except Mismatch:
+        raise
+    except (ArithmeticError, ValueError) as error:
+        # Where the original, run on NumPy scalars, computes an inf or a nan on the way (np.exp
+        # overflows, 1.0 / np.float64(0.0)), Python's math and floats, which the --pure build
+        # computes with, raise instead: that is the original's own domain error, allowed. So is a
+        # derivative raising where the derivative itself is infinite (sqrt at exactly 0: C gives
+        # inf, Python's 0.5 / 0.0 raises). Anything else is a build raising where the original
+        # Python does not (issue 10.1: an arm Python never runs, evaluated).
+        reason = _allowed_raise(original, eager, args, positions, stage[0] != "the primal")
+        if reason is None:
+            fail(f"{stage[0]} raised {type(error).__name__}: {error}, where the original Python does not raise "
+                 f"and NumPy's arithmetic stays finite")
+        stats.build_raised_excused += 1
+    except Exception as error:  # TypeError, IndexError, ...: a crash of generated code
+        fail(f"{stage[0]} raised {type(error).__name__}: {error}")
+
+
+def _allowed_raise(original, eager, args, positions, derivative: bool):
+    """Why a build may raise at args (None: it may not); see check_source."""
+    with np.errstate(over="raise", invalid="raise", divide="raise", under="ignore"):
+        try:
+            original(*_copies(args))
+        except FloatingPointError as error:
+            return f"the original's NumPy arithmetic: {error}"
+        except Exception:  # noqa: BLE001 - only a FloatingPointError tells
+            pass
+    if derivative and positions:
+        try:
+            with np.errstate(all="ignore"):
+                _, gradient = _eager(eager, args, positions)
+        except Exception:  # noqa: BLE001
+            return None
+        if not np.all(np.isfinite(_flat(gradient))):
+            return "the derivative is infinite here"
+    return None
+
+
+def _check_built(original, eager, args, positions, built, name, stats, fail, stage, expected_value, source):
     if not math.isfinite(expected_value):  # (inf and nan inputs: tests/test_bad_inputs.py)
         stats.overflow += 1
+        getattr(built, name)(*_copies(args))  # must not raise unless NumPy left the reals too
         return
     value = getattr(built, name)(*_copies(args))
     if not _close(value, expected_value, 1e-12):
         fail(f"primal {value!r} != original {expected_value!r}")
+    stage[0] = "value_and_grad_"
     value, gradient = getattr(built, "value_and_grad_" + name)(*_copies(args))
     if not _close(value, expected_value, 1e-12):
         fail(f"value_and_grad value {value!r} != original {expected_value!r}")
@@ -829,17 +1119,23 @@ def check_source(source: str, entry: str, args: tuple, positions: list, built, n
             and all(np.all(np.isfinite(g)) and np.all(np.abs(g) < HUGE) for g in gradient)):
         stats.overflow += 1
         return
+    stage[0] = "grad_ and vjp_"
     alone = _as_list(getattr(built, "grad_" + name)(*_copies(args)), len(positions))
     if not _close_all(alone, gradient, 0.0):
         fail(f"grad_ {alone!r} != value_and_grad_ gradient {gradient!r}")
     scaled = _as_list(getattr(built, "vjp_" + name)(*_copies(args), -2.5), len(positions))
     if not _close_all(scaled, [-2.5 * np.asarray(g) for g in gradient], 1e-14):
         fail(f"vjp_ with dout=-2.5 {scaled!r} != -2.5 * gradient {gradient!r}")
+    stage[0] = "jvp_"
     _check_forward_mode(built, name, args, positions, gradient, fail)
+    stage[0] = "hvp_"
     stats.hvp_compared += _check_hessian_vector_product(built, name, args, positions, fail, eager)
+    stage[0] = "a wrong-shaped tangent"
+    stats.wrong_shapes_checked += _check_wrong_shapes(built, name, args, positions, fail)
 
+    stage[0] = "the eager engine"
     smooth = _smooth(original, args, positions)
-    if _WRITES.search(source):  # immutable Tensors: finite differences are the only oracle
+    if not EAGER_RECORDS_WRITES and _WRITES.search(source):  # finite differences are the only oracle
         if smooth is not None:
             _compare_with_differences(gradient, smooth, expected_value, fail)
             stats.compared_fd += 1
@@ -939,6 +1235,37 @@ def _check_hessian_vector_product(built, name, args, positions, fail, eager) -> 
     return True
 
 
+def _check_wrong_shapes(built, name, args, positions, fail) -> bool:
+    """jvp_ and hvp_ given a tangent of the wrong shape for an array parameter, and vjp_ an array
+    cotangent for a float output, must raise ValueError (issue 10.4: they read past the end)."""
+    arrays = [k for k, p in enumerate(positions) if np.ndim(args[p])]
+    if not CHECK_WRONG_SHAPES or not arrays:
+        return False
+    right = [np.full(np.shape(args[p]), 0.5) if np.ndim(args[p]) else 0.5 for p in positions]
+    calls = []
+    for k in arrays:
+        size = args[positions[k]].size
+        for wrong in (np.ones(size + 1), np.ones((size, 2)), np.ones(size - 1) if size > 1 else np.ones((1, 1))):
+            tangents = list(right)
+            tangents[k] = wrong
+            packed = tuple(tangents) if len(tangents) > 1 else tangents[0]
+            for kind in ("jvp_", "hvp_"):
+                calls.append((f"{kind} with a tangent of shape {wrong.shape} for a parameter of shape "
+                              f"{args[positions[k]].shape}", getattr(built, kind + name, None), packed))
+    calls.append(("vjp_ with a cotangent of shape (3,) for a float output", getattr(built, "vjp_" + name), np.ones(3)))
+    for what, function, extra in calls:
+        if function is None:
+            continue
+        try:
+            function(*_copies(args), extra)
+        except ValueError:
+            continue
+        except Exception as error:  # noqa: BLE001
+            fail(f"{what} raised {type(error).__name__}: {error}, not ValueError")
+        fail(f"{what} returned instead of raising ValueError")
+    return True
+
+
 def _check_forward_mode(built, name, args, positions, gradient, fail) -> None:
     """jvp_ along a tangent must be the gradient's dot product with it (once the module has it)."""
     jvp = getattr(built, "jvp_" + name, None)
@@ -999,12 +1326,15 @@ def _smooth(function, args: tuple, positions: list):
                     moved[position].flat[cell] = value
                 return function(*moved)
 
-            f0 = at(x)
             estimates = []
-            for step in FD_STEPS:
-                h = step * max(1.0, abs(x))
-                up, down = at(x + h), at(x - h)
-                estimates.append(((up - down) / (2 * h), (up - f0) / h, (f0 - down) / h))
+            try:
+                f0 = at(x)
+                for step in FD_STEPS:
+                    h = step * max(1.0, abs(x))
+                    up, down = at(x + h), at(x - h)
+                    estimates.append(((up - down) / (2 * h), (up - f0) / h, (f0 - down) / h))
+            except (ArithmeticError, ValueError):  # a domain's edge within the step
+                return None
             (wide, wide_up, wide_down), (narrow, up_, down_) = estimates
             scale = max(1.0, abs(f0), abs(narrow))
             if not all(math.isfinite(v) for v in (wide, narrow, wide_up, wide_down, up_, down_)):
@@ -1015,5 +1345,5 @@ def _smooth(function, args: tuple, positions: list):
     return out
 
 
-__all__ = ["Features", "Program", "programs", "batch_source", "check", "check_source", "pure_build",
+__all__ = ["KNOWN_FAILURE_FLAGS", "Features", "Program", "programs", "batch_source", "batch_entry_name", "unexpected_diagnostics", "check", "check_source", "pure_build",
            "compiled_build", "Stats", "Mismatch", "run_source", "DEFAULT"]

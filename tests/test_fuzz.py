@@ -15,16 +15,20 @@ The runs are derandomized (the same programs every time). Environment variables:
                                   compiled test compiles one in ten of that many (default 24,
                                   one module: its compile takes most of a minute)
     SRCGRAD_FUZZ_SEED=123         draw different programs (a new seed each run: `$RANDOM`)
-    SRCGRAD_FUZZ_ARRAYS=1         programs also take an np.ndarray and loop over its elements
-                                  (fuzzing.Features.arrays; element writes: =2)
+    SRCGRAD_FUZZ_ARRAYS=0         no np.ndarray parameters (default 1: element loops over one;
+                                  =2 also writes into the parameter's elements)
+    SRCGRAD_FUZZ_KEEP_GOING=1     do not stop at the first failing program: check them all, then
+                                  fail listing each distinct failure with its smallest program
+                                  (no shrinking; for long runs)
 
-e.g. `SRCGRAD_FUZZ_PROGRAMS=10000 python -m pytest tests/test_fuzz.py -x -q` (about an hour on
-two cores). A failure prints the program and its arguments; it then belongs in
-tests/test_regressions.py as a named test.
+e.g. `SRCGRAD_FUZZ_PROGRAMS=10000 SRCGRAD_FUZZ_KEEP_GOING=1 python -m pytest tests/test_fuzz.py -q`
+(docs/fuzzing.md). A failure prints the program and its arguments; it then belongs in
+tests/test_fuzz_regressions.py as a named test.
 """
 
 from __future__ import annotations
 
+import collections
 import functools
 import os
 
@@ -37,8 +41,13 @@ PROGRAMS = int(os.environ.get("SRCGRAD_FUZZ_PROGRAMS", "300"))
 COMPILED = max(1, PROGRAMS // 10) if "SRCGRAD_FUZZ_PROGRAMS" in os.environ else 24
 BATCH = 30  # programs per compiled module
 SEED = os.environ.get("SRCGRAD_FUZZ_SEED")
-ARRAYS = os.environ.get("SRCGRAD_FUZZ_ARRAYS", "0")
-FEATURES = fuzzing.Features(arrays=ARRAYS in ("1", "2"), element_writes=ARRAYS == "2")
+ARRAYS = os.environ.get("SRCGRAD_FUZZ_ARRAYS", "1")
+KEEP_GOING = os.environ.get("SRCGRAD_FUZZ_KEEP_GOING", "0") not in ("", "0")
+# SRCGRAD_FUZZ_KNOWN=1 also draws what fails today (the flags off in fuzzing.Features, each with a
+# regression in tests/test_fuzz_regressions.py): for long runs that look for more of the same
+KNOWN = os.environ.get("SRCGRAD_FUZZ_KNOWN", "0") not in ("", "0")
+FEATURES = fuzzing.Features(arrays=ARRAYS in ("1", "2"), element_writes=ARRAYS == "2",
+                            **({name: True for name in fuzzing.KNOWN_FAILURE_FLAGS} if KNOWN else {}))
 
 
 def _settings(examples: int, shrink: bool = True):
@@ -55,16 +64,48 @@ def _settings(examples: int, shrink: bool = True):
 STATS = {"pure": fuzzing.Stats(), "compiled": fuzzing.Stats()}
 
 
+class Failures:
+    """KEEP_GOING: each distinct failure (its message's first line, numbers blanked) with the
+    shortest program that shows it; otherwise the first failure is raised (and shrunk)."""
+
+    def __init__(self):
+        self.seen = collections.OrderedDict()
+
+    def run(self, check, program):
+        if not KEEP_GOING:
+            return check()
+        try:
+            check()
+        except Exception as error:  # noqa: BLE001 - crashes of generated code count too
+            first = (str(error).splitlines() or [type(error).__name__])[0]
+            key = fuzzing.re.sub(r"[-+]?\d[\d.e+-]*|\[.*?\]|\(.*?\)", "#", first)[:120]
+            count, shortest = self.seen.get(key, (0, None))
+            text = f"{error}" if "program:" in str(error) else f"{error}\nprogram:\n{program.source()}"
+            if shortest is None or len(text) < len(shortest):
+                shortest = text
+            self.seen[key] = (count + 1, shortest)
+
+    def report(self, stats):
+        print(stats)
+        assert not self.seen, f"{sum(c for c, _ in self.seen.values())} failing programs, {len(self.seen)} distinct:\n" + \
+            "\n\n".join(f"=== {count} x {key}\n{text}" for key, (count, text) in self.seen.items())
+
+
 def test_pure_builds():
-    @_settings(PROGRAMS)
+    failures = Failures()
+
+    @_settings(PROGRAMS, shrink=not KEEP_GOING)
     @given(fuzzing.programs(FEATURES))
     def check(program):
-        generated, module = fuzzing.pure_build(program.source())
-        assert not generated.diagnostics, [d.format() for d in generated.diagnostics]
-        fuzzing.check(program, module, program.entry.name, STATS["pure"], "pure")
+        def run():
+            generated, module = fuzzing.pure_build(program.source())
+            assert not fuzzing.unexpected_diagnostics(generated), fuzzing.unexpected_diagnostics(generated)
+            fuzzing.check(program, module, program.entry.name, STATS["pure"], "pure")
+
+        failures.run(run, program)
 
     check()
-    print(STATS["pure"])
+    failures.report(STATS["pure"])
 
 
 @functools.lru_cache(maxsize=None)
@@ -85,7 +126,9 @@ def test_compiled_builds(batch):
     programs = _sample(COMPILED)[batch * BATCH:(batch + 1) * BATCH]
     source = fuzzing.batch_source(programs)
     generated, module = fuzzing.compiled_build(source, f"fuzz_batch{batch}.py")
-    assert not generated.diagnostics, [d.format() for d in generated.diagnostics]
+    assert not fuzzing.unexpected_diagnostics(generated), fuzzing.unexpected_diagnostics(generated)
+    failures = Failures()
     for k, program in enumerate(programs):
-        fuzzing.check(program, module, program.entry_name(f"p{k}_"), STATS["compiled"], "compiled")
-    print(STATS["compiled"])
+        failures.run(lambda: fuzzing.check(program, module, fuzzing.batch_entry_name(programs, k), STATS["compiled"],
+                                           "compiled"), program)
+    failures.report(STATS["compiled"])
