@@ -131,22 +131,22 @@ def _cpu_model() -> str:
 # --------------------------------------------------------------------------- generating
 
 
-def generate_cached(source: str, filename: str, *, pure: bool = False, only=None, cache_dir: Path | None = None,
-                    third_order: bool = False):
-    """srcgrad.generate.generate(...), remembered on disk across processes.
+def generate_cached(source: str, filename: str, *, cache_dir: Path | None = None, **options):
+    """srcgrad.generate.generate(source, filename, **options), remembered on disk across processes.
 
-    Source errors are not remembered: they are raised again, by the compiler, every time.
+    The options (pure, only, ...) are the generator's own: they are passed on and keyed as they
+    are, so an option left at its default and one not given share an entry. Source errors are
+    not remembered: they are raised again, by the compiler, every time.
     """
     from . import generate as generator
 
     cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
-    options = json.dumps([filename, pure, sorted(only) if only else None] + ([True] if third_order else []))
-    key = _generation_key(generator.generate, source, options)
+    asked = {name: sorted(value) if name == "only" else value for name, value in options.items() if value}
+    key = _generation_key(generator.generate, source, json.dumps([filename, asked], sort_keys=True))
     path = cache / "generated" / f"{key}.json"
     with contextlib.suppress(OSError, ValueError, TypeError, KeyError):
         return _module_from_json(path.read_bytes())
-    extra = {"third_order": True} if third_order else {}
-    generated = generator.generate(source, filename, pure=pure, only=only, **extra)
+    generated = generator.generate(source, filename, **options)
     with contextlib.suppress(OSError, ValueError, TypeError):
         data = json.dumps(dataclasses.asdict(generated), sort_keys=True).encode()
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -74,18 +74,19 @@ class _Loaded:
     module: ModuleType | None = None  # compiled and imported on first use
 
 
-_loaded: dict[tuple[str, str], _Loaded] = {}
+_loaded: dict[tuple, _Loaded] = {}
 
 
 _loading = threading.Lock()  # one generate/compile/import at a time per process
 
 
-def _generated_module(target: _Target, third_order: bool = False) -> _Loaded:
-    key = (os.path.realpath(target.path), hashlib.sha256(target.text.encode()).hexdigest(), third_order)
+def _generated_module(target: _Target, **options) -> _Loaded:
+    """The generated module of target's file; options are srcgrad.generate.generate's."""
+    asked = tuple(sorted((name, value) for name, value in options.items() if value))
+    key = (os.path.realpath(target.path), hashlib.sha256(target.text.encode()).hexdigest(), asked)
     with _loading:
         if key not in _loaded:
-            options = {"third_order": True} if third_order else {}
-            _loaded[key] = _Loaded(builder.generate_cached(target.text, target.path, **options))
+            _loaded[key] = _Loaded(builder.generate_cached(target.text, target.path, **dict(asked)))
         return _loaded[key]
 
 
@@ -115,13 +116,14 @@ def _import_extension(binary: Path, module_name: str) -> ModuleType:
     return module
 
 
-def _compiled(f, third_order: bool = False):
-    """(module, target, report) of f's compiled derivatives, or the reason there are none."""
+def _compiled(f, **options):
+    """(module, target, report) of f's compiled derivatives, or the reason there are none; options
+    are srcgrad.generate.generate's (what to generate besides the gradients)."""
     target = _locate(f)
     if isinstance(target, str):
         return target
     try:
-        loaded = _generated_module(target, third_order)
+        loaded = _generated_module(target, **options)
         report = next((r for r in loaded.generated.reports if r.name == target.name), None)
         if report is None:
             return "the generated module has no adjoint for it"
