@@ -8,7 +8,7 @@ on the line before a block changes what happens to it:
 
     <!-- not run: WHY -->          the block is not run (only for network or minutes-long commands)
     <!-- same as: PATH -->         the block must equal the repository file PATH (which runs where
-                                   it is used: the sample package's files in tests/test_ecosystem.py's
+                                   it is used: the sample package's files in tests/building/test_ecosystem.py's
                                    wheel build, the example test file by a block of docs/testing.md)
     <!-- needs: MODULE -->         run only when MODULE (an optional extra) is installed
 

@@ -1,7 +1,7 @@
 """The supported Python subset, as a table that documents it and is checked against the compiler.
 
 Each row is a construct, where its gradient comes from (compiled or the eager tape), and a small
-example function. tests/test_subset_table.py builds every example and asserts the compiler
+example function. tests/frontend/test_subset_table.py builds every example and asserts the compiler
 treats it as the row says; README.md's "Supported Python" table is printed from these rows
 (`python -m srcgrad.frontend.subset`) and a test compares the two. So the docs cannot drift
 from the code: a change in either fails a test.

@@ -1,4 +1,4 @@
-"""One small function per construct of the compiled subset; tests/test_compiler.py lists inputs."""
+"""One small function per construct of the compiled subset; tests/transform/test_compiler_gradients.py lists inputs."""
 
 import math
 from math import exp, sin

@@ -14,7 +14,7 @@ import srcgrad
 import srcgrad.generate
 from srcgrad import api, build
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
 def load(path: Path):

@@ -354,7 +354,7 @@ def test_ufunc_out_into_a_tensor_is_refused_but_index_assignment_works():
     with pytest.raises(TypeError, match="immutable"):
         np.add(constant([1.0]), 1.0, out=np.zeros(1))
     t = constant([1.0, 2.0])
-    t[0] = 3.0  # recorded when a tape tracks t (tests/test_eager_writes.py)
+    t[0] = 3.0  # recorded when a tape tracks t (tests/eager/test_eager_writes.py)
     assert t.numpy().tolist() == [3.0, 2.0]
 
 

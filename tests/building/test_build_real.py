@@ -1,4 +1,4 @@
-"""Build robustness with the real compiler (tests/test_cli.py covers the same machinery with a fake
+"""Build robustness with the real compiler (tests/cli/test_cli.py covers the same machinery with a fake
 generator): an interrupted C compile, two builds of one file at once, an output folder that cannot
 be written, a failing C compile naming the generated line, a file whose top level must never run,
 and the progress and summary of a parallel build.
