@@ -80,6 +80,8 @@ class Failures:
             first = (str(error).splitlines() or [type(error).__name__])[0]
             key = fuzzing.re.sub(r"[-+]?\d[\d.e+-]*|\[.*?\]|\(.*?\)", "#", first)[:120]
             count, shortest = self.seen.get(key, (0, None))
+            if not count:  # as it happens, for long runs watched with -s
+                print(f"new failure: {key}", flush=True)
             text = f"{error}" if "program:" in str(error) else f"{error}\nprogram:\n{program.source()}"
             if shortest is None or len(text) < len(shortest):
                 shortest = text
