@@ -145,7 +145,8 @@ _POINTS = {
         "heat_stencil", "heat_stencil_loop", "heat_stencil_inplace")},
     "wave_leapfrog": ((HEAT, 0.5, 5), (-HEAT, 0.3, 8), (np.zeros(6), 0.0, 2)),
     # idioms
-    **{name: ((0.0,), (-1.3,), (0.7,)) for name in ("cube", "sigmoid", "softplus")},
+    # helpers that user code calls on numbers and on arrays alike
+    **{name: ((0.0,), (-1.3,), (np.array([0.7, -2.0, 0.0]),)) for name in ("cube", "sigmoid", "softplus")},
     "cubic_sum": (np.zeros(3), np.array([-1.0, -0.5, -2.0]), np.array([0.3, 1.2, -0.7])),
     "distance_to_centre": (np.zeros(3), np.array([-1.0, -0.5, -2.0]), np.array([0.3, 1.2, -0.7])),
     "sigmoid_regression": ((np.zeros(3), X_DATA, T01), (-W3, X_DATA, T01), (W3, -X_DATA, 1 - T01)),
@@ -171,23 +172,13 @@ def points(name: str) -> tuple:
 
 # "file::function" -> the cause; each is xfail(strict=True), so a fix makes the case XPASS (fail)
 # until its entry is removed here.
-_ARRAY_INFERRED_SCALAR = ("a parameter used only in whole-array arithmetic (y * (X @ w)) is typed double: the "
-                          "compiled primal raises TypeError for an array (issue 12)")
-_HELPER_INFERRED_SCALAR = ("a module helper whose body is scalar-looking (sigmoid(z), softplus(z)) is typed double "
-                           "and its array-calling callers raise TypeError in the compiled primal (issue 12)")
+_HELPER_INFERRED_SCALAR = ("a function whose body reads as scalar code (np.exp(z), z * z * z) types its parameter "
+                           "double: called with an array, as the original allows, the build raises TypeError "
+                           "(issue 12)")
 KNOWN_OPEN: dict[str, str] = {
-    "benchmarks_fixed_dimension.py::hartmann3": (
-        "x - P with a 2-D module constant P: the adjoint of x is not unbroadcast from P's shape "
-        "(ValueError in gradient_like, compiled and --pure; issue 10.7)"),
-    "benchmarks_vectorised.py::perm_0_d_beta": (
-        "a fallback function with a defaulted parameter: grad_f(x) raises IndexError in "
-        "eager_value_and_gradient (issue 10.8)"),
-    "ode_losses_physics.py::logistic_loss": _ARRAY_INFERRED_SCALAR,
-    "idioms.py::sigmoid_regression": _HELPER_INFERRED_SCALAR,
-    "idioms.py::softplus_barrier": _HELPER_INFERRED_SCALAR,
-    "ode_losses_physics.py::squared_hinge": _ARRAY_INFERRED_SCALAR,
-    "ode_losses_physics.py::ridge_loss": _ARRAY_INFERRED_SCALAR,
-    "ode_losses_physics.py::mlp_loss": _ARRAY_INFERRED_SCALAR,
+    "idioms.py::sigmoid": _HELPER_INFERRED_SCALAR,
+    "idioms.py::softplus": _HELPER_INFERRED_SCALAR,
+    "idioms.py::cube": _HELPER_INFERRED_SCALAR,
 }
 
 # ---------------------------------------------------------------- building
