@@ -124,13 +124,13 @@ class ReverseMode(StatementAdjoints):
             if name != adjoint_param and not (var in params and ir.array_dims(self.types[var])):
                 locals_[name] = self.types[var]  # array parameters' adjoints arrive as parameters
         locals_.update(sorted(self.temps.items()))
+        if self.types.get(self.result) == ir.NDARRAY:
+            # the output cotangent arrives as a number or an array shaped like the output
+            reverse = [GAssign(adjoint_param, ir.Call("cotangent_like", (ir.Name(adjoint_param), ir.Name(self.result))))
+                       ] + (reverse or [GComment("(nothing to do)")])
         body = [GComment("forward sweep")] + forward
         body += [GComment("reverse sweep")] + (reverse or [GComment("(nothing to do)")])
         grads = [self.adj(p) for p in sig.differentiable if not ir.array_dims(self.types[p])]
-        if self.types.get(self.result) == ir.NDARRAY:
-            # the output cotangent arrives as a number or an array shaped like the output
-            body.insert(body.index(next(x for x in body if isinstance(x, GComment) and x.text == "reverse sweep")) + 1,
-                        GAssign(adjoint_param, ir.Call("cotangent_like", (ir.Name(adjoint_param), ir.Name(self.result)))))
         body.append(GCall("return", (ir.Name(self.result),) + tuple(grads)))
         adjoint_temps = dict(self.temps)
         primal = self.primal_block(self.fn.body) + [GCall("return", (ir.Name(self.result),))]
