@@ -100,7 +100,12 @@ def _function_stubs(node: ast.FunctionDef, report, defined: set) -> list:
     inferred = getattr(report, "types", None) or {}
     types = {}
     for argument in node.args.posonlyargs + node.args.args + node.args.kwonlyargs:
-        types[argument.arg] = python_type(inferred.get(argument.arg)) or _annotation(argument.annotation)
+        annotated = _annotation(argument.annotation)
+        if annotated is None and inferred.get(argument.arg) == ir.NDARRAY:
+            # an unannotated parameter of whole-array code takes a float or an array alike
+            types[argument.arg] = UNKNOWN_ARGUMENT
+        else:
+            types[argument.arg] = python_type(inferred.get(argument.arg)) or annotated
     result = python_type(inferred.get("return")) or _annotation(node.returns) or "Any"
     parameters = _Parameters(node, types)
     differentiable = [types.get(p) or UNKNOWN_ARGUMENT for p in report.differentiable]
@@ -142,7 +147,7 @@ def _gradient_type(differentiable: list) -> str:
 def _hessian_type(differentiable: list) -> str:
     if len(differentiable) == 1:
         return differentiable[0]  # a float, or an array of shape x.shape + x.shape
-    # several parameters: blocks H[i][j] (a NumPy array for several floats indexes the same way)
+    # several parameters: nested tuples of blocks H[i][j], whose types depend on the pair
     return "Any"
 
 
