@@ -129,6 +129,9 @@ class ExpressionPrinter:
         return f"{left} {e.op} {right}", p
 
     def call(self, e: ir.Call) -> str:
+        if e.func == "index":  # an index handed to an adjoint (the slice x[1:] read): np.s_[1:]
+            self.used.add("numpy")
+            return f"np.s_[{symbolic.subscript(e, self)}]"
         if e.func in VECTOR_HELPERS:
             self.used.add(e.func)
             return f"{qualified(e.func)}({', '.join(self(a) for a in e.args)})"

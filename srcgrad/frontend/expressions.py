@@ -418,6 +418,8 @@ class ExpressionReader:
         if not isinstance(node.value, cst.Name) or node.value.value not in self.locals:
             raise self.unsupported(node, "indexing something other than a local array")
         self._read(node.value)
+        if any(isinstance(element.slice, cst.Slice) for element in node.slice):
+            return self._slice(node)
         indices = []
         for element in node.slice:
             if not isinstance(element.slice, cst.Index) or element.slice.star is not None:
@@ -431,6 +433,20 @@ class ExpressionReader:
                 index = ir.BinOp("-", size, ir.Const(-index.value))
             indices.append(index)
         return ir.Index(node.value.value, tuple(indices))
+
+    def _slice(self, node: cst.Subscript) -> ir.Call:
+        """`x[1:]`, `X[:, j]`, `x[::-1]`: a whole sub-array (NumPy's basic slicing: a view that
+        clips its bounds as NumPy does); integer parts and bounds count from the end when negative."""
+        parts = []
+        for element in node.slice:
+            if isinstance(element.slice, cst.Slice):
+                bounds = (element.slice.lower, element.slice.upper, element.slice.step)
+                parts.append(ir.Call("slice", tuple(ir.Const(None) if b is None else self.expr(b) for b in bounds)))
+            elif element.slice.star is not None:
+                raise self.unsupported(element, "a starred index")
+            else:
+                parts.append(self.expr(element.slice.value))
+        return ir.Call("getitem", (ir.Name(node.value.value), symbolic.index(parts)))
 
     def _constant_index(self, node: cst.Subscript):
         """`A[1]` of a module tuple or array is a number now; `A[i]` reads the module's array."""

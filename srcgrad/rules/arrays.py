@@ -203,6 +203,15 @@ def outer_adjoint_right(g, a):
     return np.matmul(np.ravel(a), g)
 
 
+@adjoint("g")
+def getitem_adjoint(g, x, index):
+    """The adjoint of reading x[index] (slices, integers, negative steps): g placed where the
+    elements came from, zeros elsewhere; elements a read never selects get nothing."""
+    out = np.zeros(np.shape(x))
+    out[index] = g  # a basic index selects each element at most once: no repeats to add up
+    return out
+
+
 # The eager engine's alone so far: the compiler has no forward rule for these adjoints yet
 # (Hessian-vector products of generated code would need one).
 @adjoint("g", helper=False)
@@ -315,3 +324,4 @@ _define("transpose", "x", ARRAY, ".T", [transpose_back])
 _define("matmul", "a b", ARRAY, "@", [matmul_adjoint_left, matmul_adjoint_right])
 _define("dot", "a b", ARRAY, "np.dot", [matmul_adjoint_left, matmul_adjoint_right])
 _define("outer", "a b", ARRAY, "np.outer", [outer_adjoint_left, outer_adjoint_right])
+_define("getitem", "x index", ARRAY, "[]", [getitem_adjoint])  # x[1:], X[:, j]: basic slicing

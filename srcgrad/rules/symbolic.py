@@ -38,7 +38,7 @@ def rebuilt(e: ir.Expr, args: tuple) -> ir.Expr:
 def result_is_array(e: ir.Expr) -> bool:
     """The shape rule: whether the primitive gives a whole array (else a number)."""
     rule = rule_of(e)
-    options = [a.value for a in arguments(e)[rule.operands:]]
+    options = [a.value if isinstance(a, ir.Const) else a for a in arguments(e)[rule.operands:]]  # x[a:b]: not constants
     return rule.result(*options) == ARRAY
 
 
@@ -76,6 +76,8 @@ def spelled(e: ir.Call, printed, atom) -> str:
     """How generated code writes a primitive of the table: `printed(expr)` is an operand's text,
     `atom(expr)` its text as an atom (before an attribute)."""
     rule = RULES[e.func]
+    if rule.spelling == "[]":  # x[1:, j]: the index is an ir.Call("index", parts), printed bare
+        return f"{atom(e.args[0])}[{subscript(e.args[1], printed)}]"
     if rule.spelling.startswith("."):
         return f"{atom(e.args[0])}{rule.spelling}"
     options = "".join(f", {name}={a.value!r}" for name, a in zip(rule.params[rule.operands:], e.args[rule.operands:])
@@ -85,13 +87,31 @@ def spelled(e: ir.Call, printed, atom) -> str:
 
 def numpy_functions() -> dict:
     """np.<name> the front end reads as a primitive of the table: name -> number of operands."""
-    return {name: rule.operands for name, rule in RULES.items() if rule.spelling != "@"}
+    return {name: rule.operands for name, rule in RULES.items() if rule.spelling not in ("@", "[]")}
 
 
 def takes_axis(name: str) -> bool:
     """Whether np.<name> takes an `axis` (a constant: None or an integer) after its operand."""
     rule = RULES.get(name)
     return rule is not None and rule.params[rule.operands:] == ("axis",)
+
+
+def index(parts) -> ir.Call:
+    """The index of a subscript `x[1:, j]`: each part an integer expression or a `slice(start,
+    stop, step)` call, with ir.Const(None) for what the source leaves out."""
+    return ir.Call("index", tuple(parts))
+
+
+def subscript(index_: ir.Call, printed) -> str:
+    """The text between the brackets: `1:, j`, `::-1`."""
+    texts = []
+    for part in index_.args:
+        if isinstance(part, ir.Call) and part.func == "slice":
+            start, stop, step = ("" if b == ir.Const(None) else printed(b) for b in part.args)
+            texts.append(f"{start}:{stop}" + (f":{step}" if step else ""))
+        else:
+            texts.append(printed(part))
+    return ", ".join(texts)
 
 
 # x.<attribute> that is a primitive of the table: attribute -> primitive

@@ -34,6 +34,8 @@ EXAMPLES = {
                ((_r(4), _r(4)), ()), ((_r(2, 3, 4), _r(4, 2)), ()), ((_r(3), _r(2, 3, 4)), ())],
     "dot": [((_r(3, 4), _r(4, 2)), ()), ((_r(3, 4), _r(4)), ()), ((_r(3), _r(3, 4)), ()), ((_r(4), _r(4)), ())],
     "outer": [((_r(3), _r(4)), ())],
+    "getitem": [((_r(5),), (np.s_[1:],)), ((_r(5),), (np.s_[::-2],)), ((_r(5),), (np.s_[3:1],)),
+                ((_r(3, 4),), (np.s_[:, 1],)), ((_r(3, 4),), (np.s_[1:, :-1],)), ((_r(3, 4),), (np.s_[-1, 7::-3],))],
 }
 CASES = [(name, operands, options) for name, examples in EXAMPLES.items() for operands, options in examples]
 IDS = [f"{name}-{'x'.join(str(np.shape(o)) for o in operands)}-{options}" for name, operands, options in CASES]
@@ -41,6 +43,8 @@ IDS = [f"{name}-{'x'.join(str(np.shape(o)) for o in operands)}-{options}" for na
 
 def _forward(name, operands, options):
     rule = RULES[name]
+    if name == "getitem":  # x[index]: an operator, not a NumPy function
+        return operands[0][options[0]]
     return getattr(np, name)(*operands, **dict(zip(rule.params[rule.operands:], options)))
 
 
@@ -109,8 +113,9 @@ def test_every_runtime_adjoint_is_reached_by_a_rule_or_checked():
         assert getattr(vector, name) is helper.function
 
 
-@pytest.mark.parametrize("name,operands,options", [c for c in CASES if RULES[c[0]].spelling != "@"],
-                         ids=[i for c, i in zip(CASES, IDS) if RULES[c[0]].spelling != "@"])
+# (x[index]'s spelling is checked where slices are read: tests/transform/test_slicing.py)
+@pytest.mark.parametrize("name,operands,options", [c for c in CASES if RULES[c[0]].spelling not in ("@", "[]")],
+                         ids=[i for c, i in zip(CASES, IDS) if RULES[c[0]].spelling not in ("@", "[]")])
 def test_spelling_in_generated_code_computes_the_primitive(name, operands, options):
     names = [f"x{i}" for i in range(len(operands))]
     call = ir.Call(name, tuple(ir.Name(n) for n in names) + tuple(ir.Const(o) for o in options))

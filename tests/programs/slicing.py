@@ -1,0 +1,55 @@
+"""Slices as whole-array values (tests/transform/test_slicing.py)."""
+
+import numpy as np
+
+
+def rosenbrock(x):
+    return np.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1 - x[:-1]) ** 2)
+
+
+def trid(x):
+    return np.sum((x - 1) ** 2) - np.sum(x[1:] * x[:-1])
+
+
+def every_other(x):
+    return np.sum(x[::2] ** 2 * x[1::2])
+
+
+def reversed_weights(x):
+    return np.sum(x * x[::-1] ** 3)
+
+
+def window(x, a: int, b: int):
+    return np.sum(np.sin(x[a:b]) * x[a:b])
+
+
+def beyond_the_end(x):
+    return np.sum(x[2:100] ** 2) + np.sum(x[-100:1] ** 3) + np.sum(x[7:] * 5.0)
+
+
+def empty_slices(x, n: int):
+    return np.sum(x[n:] ** 2) + np.sum(x[3:1]) + np.sum(x ** 2)
+
+
+def backwards_steps(x):
+    return np.sum(x[-1:0:-2] ** 2 * x[len(x) - 2::-2])
+
+
+def columns(X):
+    return np.sum(X[:, 0] * X[:, 1] ** 2) + np.sum(X[1:, :-1] ** 3)
+
+
+def row(X, i: int):
+    return np.sum(np.exp(X[i, :]) * X[-1, ::-1])
+
+
+def array_output(x):
+    return x[1:] * x[:-1]
+
+
+def powell(x):
+    x1 = x[0::4]
+    x2 = x[1::4]
+    x3 = x[2::4]
+    x4 = x[3::4]
+    return np.sum((x1 + 10 * x2) ** 2 + 5 * (x3 - x4) ** 2 + (x2 - 2 * x3) ** 4 + 10 * (x1 - x4) ** 4)
