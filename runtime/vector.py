@@ -38,6 +38,17 @@ def gradient_like(gradient, x):
     return np.broadcast_to(np.asarray(gradient, dtype=np.float64), np.shape(x)).copy()
 
 
+def as_whole(elements):
+    """An element-loop array's values as a whole NumPy array: a copy, which later element writes
+    leave as it was (the reverse sweep may read it after them)."""
+    return np.array(elements, dtype=np.float64)
+
+
+def as_elements(whole):
+    """A whole array's values as a new C-contiguous float array that element loops index and write."""
+    return np.array(whole, dtype=np.float64, order="C")
+
+
 def as_float_ndarray(value, name: str):
     array = np.asarray(value)
     if array.dtype.kind not in "biuf":

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from . import ir
 from .rules.arrays import HELPERS
+from .rules.conversions import CONVERSIONS
 
 # the private aliases, and each one's import line: alias -> (compiled, --pure)
 MATH, SCALAR, TAPE, ARRAYS, VECTOR = "_math", "_scalar", "_tape", "_arrays", "_vector"
@@ -49,7 +50,7 @@ MATH_CONSTANTS = frozenset({"NAN", "INFINITY"})
 RENAMED = {"arcsin": "asin", "arccos": "acos", "arctan": "atan", "arctan2": "atan2", "arcsinh": "asinh",
            "arccosh": "acosh", "arctanh": "atanh", "round": "round_half_even"}
 # the array rules' adjoints (srcgrad.rules.arrays) and the entry checks, as _vector.<name>
-VECTOR_HELPERS = frozenset(HELPERS) | {"gradients_like", "as_float_ndarray"}
+VECTOR_HELPERS = frozenset(HELPERS) | {"gradients_like", "as_float_ndarray"} | set(CONVERSIONS)
 
 
 def module_of(name: str) -> str:

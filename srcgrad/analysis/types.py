@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from .. import ir
 from ..diagnostics import Unsupported
-from ..rules import symbolic
+from ..rules import conversions, symbolic
 
 _ORDER = {ir.BOOL: 0, ir.INT: 1, ir.DOUBLE: 2}
 
@@ -40,6 +40,8 @@ def expr_type(e: ir.Expr, var_types: dict, return_types: dict) -> str:
         return ir.DOUBLE
     if isinstance(e, ir.Alloc):
         return var_types.get(e.like) if e.like is not None else ir.array_type(len(e.shape))
+    if isinstance(e, ir.Call) and e.func in conversions.CONVERSIONS:  # as_elements: the indexing settles it
+        return ir.NDARRAY if e.func == conversions.AS_WHOLE else None
     kinds = [expr_type(c, var_types, return_types) for c in ir.children(e)]
     if symbolic.rule_of(e) is not None:  # an array primitive: its shape rule
         return ir.NDARRAY if symbolic.result_is_array(e) else ir.DOUBLE
@@ -256,7 +258,8 @@ def _check_array_assignments(assigns: list, arrays: dict) -> None:
     for s in assigns:
         if s.target in arrays and arrays[s.target] is None:
             continue
-        if s.target in arrays and not isinstance(s.value, ir.Alloc):
+        if s.target in arrays and not isinstance(s.value, ir.Alloc) \
+                and conversions.conversion(s.value) != conversions.AS_ELEMENTS:
             raise Unsupported(f"assigning to the array '{s.target}' other than by element or np.zeros/copy",
                               s.line, s.column)
         if isinstance(s.value, ir.Alloc) and s.target not in arrays:
@@ -312,7 +315,7 @@ def _check_arrays_only_indexed(e, types, s):
             if not (isinstance(e, ir.Alloc) and c == ir.Name(e.like or "")):
                 _check_arrays_only_indexed(c, types, s)
         return
-    if isinstance(e, ir.Call) and e.func == "shape":
+    if isinstance(e, ir.Call) and e.func in ("shape", conversions.AS_WHOLE):
         return
     for c in ir.children(e):
         _check_arrays_only_indexed(c, types, s)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from .. import ir
 from ..analysis.recording import accumulation_increment
 from ..ir import TAPE, GAssign, GCall, GFor, GIf, GUnpack
-from ..rules import symbolic
+from ..rules import conversions, symbolic
 from ..rules.elementwise import ELEMENTWISE
 from .lower import safe_everywhere
 
@@ -107,6 +107,8 @@ class StatementAdjoints:
             return self._element_adjoint(s)
         if isinstance(s.value, ir.Alloc):
             return self._copy_adjoint(s)
+        if conversions.conversion(s.value):
+            return self._conversion_adjoint(s)
         if self._is_vector_statement(s):
             return self._vector_adjoint(s)
         b_target = self.adj(target)
@@ -281,6 +283,26 @@ class StatementAdjoints:
             body = [GFor(counters[d], (ir.Call("shape", (ir.Name(self.adjoint_names[s.target]), ir.Const(d))),), body)]
         body[0].comment = f"line {s.line}: {self.fn.source_lines[s.line - 1].strip()}"
         return body
+
+    def _conversion_adjoint(self, s: ir.Assign) -> list:
+        """`w = as_whole(y)`: b_y[k] += b_w[k] (b_w spread to y's shape first, as it may still be a
+        number); `z = as_elements(w)`: b_w += as_whole(b_z)."""
+        (operand,) = s.value.args
+        if operand.id not in self.active:
+            return []
+        comment = f"line {s.line}: {self.fn.source_lines[s.line - 1].strip()}"
+        if s.value.func == conversions.AS_ELEMENTS:
+            return [GAssign(self.adjoint_names[operand.id], ir.Call(conversions.AS_WHOLE, (self.adj(s.target),)), "+=",
+                            comment=comment)]
+        kind = self.types[operand.id]
+        spread = self.temp(f"b_{s.target}_elements", kind)
+        cotangent = ir.Call("cotangent_like", (self.adj(s.target), ir.Name(s.target)))
+        counters = [self.temp(f"k{d}", ir.INT) for d in range(ir.array_dims(kind))]
+        index = tuple(ir.Name(c) for c in counters)
+        body = [GAssign(ir.Index(self.adjoint_names[operand.id], index), ir.Index(spread, index), "+=")]
+        for d in reversed(range(len(counters))):
+            body = [GFor(counters[d], (ir.Call("shape", (ir.Name(spread), ir.Const(d))),), body)]
+        return [GAssign(spread, ir.Call(conversions.AS_ELEMENTS, (cotangent,)), comment=comment)] + body
 
     def _call_adjoint(self, call: ir.UserCall, b_target: ir.Name, out: list, acc: dict) -> None:
         callee = self.signatures[call.func]

@@ -11,7 +11,7 @@ Control flow is replayed as it is; the tape records each tangent beside its valu
 from __future__ import annotations
 
 from .. import ir
-from ..rules import symbolic
+from ..rules import conversions, symbolic
 from ..rules.elementwise import ELEMENTWISE
 from ..runtime_names import POP, PUSH
 from .lower import Names
@@ -73,6 +73,9 @@ class Tangents:
             return ir.Index(self.d(e.array), e.indices) if e.array in self.varied else None
         if not (ir.names_in(e) & self.varied):
             return None
+        if conversions.conversion(e):  # linear: the tangent converted alike
+            t = self.tangent(e.args[0])
+            return None if t is None else ir.Call(e.func, (t,))
         if symbolic.linear_arguments(e) is not None:  # an array primitive or adjoint: (multi)linear
             return symbolic.tangent(e, self.tangent)
         if isinstance(e, ir.IfExp):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from .. import ir
 from ..diagnostics import Unsupported
-from ..rules import symbolic
+from ..rules import conversions, symbolic
 from ..rules.elementwise import DOMAIN_LIMITED
 
 
@@ -57,6 +57,7 @@ def lower(function: ir.Function, names: Names) -> str:
     body = _drop_unread_flags(body, flags.created)
     body = _selects(body, set(flags.created))
     function.body = _hoist_calls(body, names)
+    convert_mixed_arrays(function, names, result)
     assigned = {s.target for s in ir.walk(function.body) if isinstance(s, ir.Assign)}
     for flag in flags.created:
         if flag in assigned:
@@ -374,3 +375,83 @@ def split_whole_array_expressions(function: ir.Function, names: Names, return_ty
         return out
 
     function.body = block(function.body, False)
+
+
+def convert_mixed_arrays(function: ir.Function, names: Names, result: str) -> None:
+    """Outside loops, an array that code indexes and also uses whole gets a conversion
+    (srcgrad.rules.conversions) where the kinds meet: `np.sum(y * y)` after `y[i] = ...` reads
+    `y_whole = as_whole(y)`; `z = np.tanh(x)` with `z[i]` read later becomes `z_value = np.tanh(x);
+    z = as_elements(z_value)`. Both copy, so where Python would share memory (`v = y`, `v = y.T`,
+    then an element write) nothing is converted and the compiler refuses as before.
+    """
+    params = {p for p, _ in function.params}
+    local = params | {s.target for s in ir.walk(function.body) if isinstance(s, ir.Assign)}
+    indexed = set()
+    for s in ir.walk(function.body):
+        if isinstance(s, ir.Assign) and s.index is not None:
+            indexed.add(s.target)
+        for e in ir.reads_of(s):
+            indexed |= {sub.array for sub in _subexpressions(e) if isinstance(sub, ir.Index)}
+    indexed &= local
+    if not indexed:
+        return
+
+    def convert(s: ir.Assign) -> list:
+        before, converted = [], {}
+
+        def whole(e):
+            if isinstance(e, ir.Name) and e.id in indexed:
+                if e.id not in converted:
+                    converted[e.id] = names.fresh(f"{e.id}_whole")
+                    before.append(ir.Assign(s.line, s.column, converted[e.id],
+                                            ir.Call(conversions.AS_WHOLE, (e,)), s.source))
+                return ir.Name(converted[e.id])
+            if isinstance(e, ir.Call) and e.func == "shape" or isinstance(e, (ir.Index, ir.Alloc)):
+                return e
+            if isinstance(e, ir.UserCall):  # an element array passed on stays one
+                return ir.rebuild(e, [a if isinstance(a, ir.Name) else whole(a) for a in e.args])
+            kids = ir.children(e)
+            return ir.rebuild(e, [whole(c) for c in kids]) if kids else e
+
+        if s.index is not None or isinstance(s.value, (ir.Alloc, ir.UserCall)):
+            return [s]
+        if _may_alias(s.value) and not (s.target == result and isinstance(s.value, ir.Name)):
+            return [s]  # the value may share y's memory, which a copy would not
+        value = whole(s.value)
+        if s.target not in indexed or s.target in params:
+            return before + [ir.Assign(s.line, s.column, s.target, value, s.source)]
+        temp = names.fresh(f"{s.target}_value")
+        return before + [ir.Assign(s.line, s.column, temp, value, s.source),
+                         ir.Assign(s.line, s.column, s.target, ir.Call(conversions.AS_ELEMENTS, (ir.Name(temp),)),
+                                   s.source)]
+
+    def block(stmts) -> list:
+        out = []
+        for s in stmts:
+            if isinstance(s, ir.Assign):
+                out.extend(convert(s))
+                continue
+            if isinstance(s, ir.If):
+                s.body, s.orelse = block(s.body), block(s.orelse)
+            out.append(s)  # loops: whole arrays there are not compiled yet
+        return out
+
+    function.body = block(function.body)
+
+
+_VIEWS = frozenset(symbolic.ATTRIBUTES.values()) | {"reshape", "ravel", "transpose"}
+
+
+def _may_alias(e: ir.Expr) -> bool:
+    """Whether e's value may be (a view of) an array it reads rather than a new array."""
+    if isinstance(e, ir.Name):
+        return True
+    if isinstance(e, ir.Call) and e.func in _VIEWS:
+        return any(_may_alias(a) for a in e.args)
+    return False
+
+
+def _subexpressions(e: ir.Expr):
+    yield e
+    for c in ir.children(e):
+        yield from _subexpressions(c)

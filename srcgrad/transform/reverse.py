@@ -24,6 +24,7 @@ from ..analysis.activity import active_variables, loop_only_variables, stable_na
 from ..analysis.recording import elements_written_once, reader_counts, recomputation_plan, recording_plan
 from ..analysis.types import expr_type
 from ..diagnostics import Unsupported
+from ..rules import conversions
 from ..runtime_names import POP, POP_BRANCH, PUSH, PUSH_BRANCH, RESERVE
 from .adjoints import StatementAdjoints
 from .lower import Names
@@ -209,7 +210,7 @@ class ReverseMode(StatementAdjoints):
     def assign(self, s: ir.Assign) -> tuple:
         if s.index is not None:
             return self.assign_element(s)
-        if isinstance(s.value, ir.Alloc):
+        if isinstance(s.value, ir.Alloc) or conversions.conversion(s.value) == conversions.AS_ELEMENTS:
             return self.allocate(s)
         forward, reverse = [], []
         if self._must_record(s):
