@@ -1,5 +1,7 @@
 """Entry checks for the arguments and results of generated functions, and the dense Hessian."""
 
+import functools
+
 import numpy as np
 
 
@@ -108,6 +110,7 @@ def one_output(function, name: str):
     """`function` for the eager tape, refusing what has no gradient: no return value (None), or a
     tuple or list of outputs (srcgrad.grad refuses them too)."""
 
+    @functools.wraps(function)  # its signature, so the eager tape fills in the defaults
     def checked(*args, **keywords):
         out = function(*args, **keywords)
         if out is None:

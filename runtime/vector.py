@@ -27,11 +27,14 @@ def gradients_like(gradients, params):
 
 
 def gradient_like(gradient, x):
-    """A parameter's gradient as an array of its shape (zeros when nothing reached it).
+    """A parameter's gradient as an array of its shape (zeros when nothing reached it; a float
+    for a number).
 
     Adjoint arrays are always fresh results of NumPy operations, never a caller's array, so
     one of the right shape is returned as it is.
     """
+    if np.ndim(x) == 0:  # a number passed for a parameter that may be an array: a number back
+        return float(np.sum(gradient))
     if isinstance(gradient, np.ndarray) and gradient.shape == np.shape(x) and gradient.dtype == np.float64 \
             and gradient.flags.owndata and gradient.flags.writeable:
         return gradient

@@ -19,7 +19,7 @@ import os
 from dataclasses import dataclass, field
 
 from . import ir
-from .analysis.types import infer
+from .analysis.types import check_call_arguments, infer
 from .diagnostics import Diagnostic, SourceError, Unsupported, fallback_warning
 from .emit.module import ModuleEmitter
 from .emit.stubs import module_stub
@@ -124,6 +124,7 @@ def _compile_functions(facts, selected: list) -> tuple:
             result = lower(function, names)
             return_types = {k: s.return_type for k, s in signatures.items()}
             infer(function, result, return_types, facts.constants)
+            check_call_arguments(function, {k: s.params for k, s in signatures.items()})
             split_whole_array_expressions(function, names, return_types)
             differentiable = [p for p, _ in function.params if function.var_types[p] == ir.DOUBLE
                               or function.var_types[p] == ir.NDARRAY or ir.array_dims(function.var_types[p])]

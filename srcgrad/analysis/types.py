@@ -10,6 +10,7 @@ from __future__ import annotations
 from .. import ir
 from ..diagnostics import Unsupported
 from ..rules import conversions, symbolic
+from ..rules.elementwise import ELEMENTWISE
 
 _ORDER = {ir.BOOL: 0, ir.INT: 1, ir.DOUBLE: 2}
 
@@ -192,7 +193,34 @@ def _arrays_by_flow(function: ir.Function, promoted: set) -> set:
                 sources.extend(o for o in symbolic.operands(sub) if expr_type(o, types, {}) != ir.NDARRAY)
         for e in sources:
             found |= ir.names_in(e) & unannotated
-    return found - promoted
+    return (found | _broadcast_parameters(function, unannotated & params)) - promoted
+
+
+def _elementwise(e: ir.Expr) -> bool:
+    """Whether e applies NumPy elementwise (broadcasting) to its operands."""
+    return (isinstance(e, ir.BinOp) and e.op not in symbolic.OPERATORS) or isinstance(e, ir.IfExp) \
+        or (isinstance(e, ir.Unary) and e.op == "-") or (isinstance(e, ir.Call) and e.func in ELEMENTWISE)
+
+
+def _broadcast_parameters(function: ir.Function, candidates: set) -> set:
+    """Unannotated parameters read only inside elementwise arithmetic with a whole array (`-y * z`
+    with z an array): the caller may pass an array, so they are arrays (a number passed for one is
+    a 0-d array and broadcasts as in Python). One read elsewhere (`total += y * x[i]`, `if y > 0`)
+    makes it a number."""
+    types, in_arrays, in_scalars = function.var_types, set(), set()
+
+    def visit(e, array_context):
+        if isinstance(e, ir.Name):
+            (in_arrays if array_context else in_scalars).add(e.id)
+            return
+        inner = _elementwise(e) and (array_context or expr_type(e, types, {}) == ir.NDARRAY)
+        for c in ir.children(e):
+            visit(c, inner and (_elementwise(c) or isinstance(c, ir.Name)))
+
+    for s in ir.walk(function.body):
+        for e in ir.reads_of(s):
+            visit(e, False)
+    return (in_arrays - in_scalars) & candidates
 
 
 def _infer(function: ir.Function, result: str, return_types: dict, promoted: set) -> None:
@@ -329,3 +357,19 @@ def _check_bool_operands(e, types, return_types, s):
                 raise Unsupported(f"'{e.op}' on a value that is not a comparison or bool", s.line, s.column)
     for c in ir.children(e):
         _check_bool_operands(c, types, return_types, s)
+
+
+def check_call_arguments(function: ir.Function, parameter_types: dict) -> None:
+    """A whole array passed to a module function whose parameter is a number (a helper such as
+    sigmoid(z) called as sigmoid(X @ w)) is refused: compiled code would need z to be an array."""
+    types = function.var_types
+    for s in ir.walk(function.body):
+        for e in ir.reads_of(s):
+            for sub in _all_subexpressions(e):
+                if not isinstance(sub, ir.UserCall) or sub.func not in parameter_types:
+                    continue
+                for arg, (param, kind) in zip(sub.args, parameter_types[sub.func]):
+                    if expr_type(arg, types, {}) == ir.NDARRAY and kind not in (ir.NDARRAY, None):
+                        raise Unsupported(f"a whole array passed to '{sub.func}', whose parameter '{param}' "
+                                          f"is a {kind}", s.line, s.column)
+

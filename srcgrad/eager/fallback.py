@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+
 import weakref
 
 from .functions import value_and_grad_of
@@ -20,6 +22,17 @@ def traceable(function):
         return traced
 
 
+def _with_defaults(function, args: tuple) -> tuple:
+    """`args` completed by the defaults of the parameters left out (`grad_f(x)` of f(x, beta=10.0)
+    differentiates with respect to beta too, as compiled code does)."""
+    try:
+        bound = inspect.signature(function).bind(*args)
+    except (TypeError, ValueError):  # a mismatch: calling the function reports it as Python does
+        return args
+    bound.apply_defaults()
+    return tuple(bound.args)
+
+
 def eager_value_and_gradient(function, args, differentiable: tuple, dout=1.0):
     """(value, gradient) with the conventions of compiled `value_and_grad_f`.
 
@@ -27,7 +40,7 @@ def eager_value_and_gradient(function, args, differentiable: tuple, dout=1.0):
     argument passed there as a Python int or bool (a loop count, say) is used as given and gets
     a zero gradient, since it cannot carry a derivative through `range` or indexing.
     """
-    args = tuple(args)
+    args = _with_defaults(function, tuple(args))
     traced = [i for i in differentiable if not isinstance(args[i], (bool, int))]
     value, gradients = value_and_grad_of(traceable(function), args, traced, dout)
     by_position = dict(zip(traced, gradients))

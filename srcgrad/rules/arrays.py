@@ -274,40 +274,45 @@ def tensordot_axes(a_ndim: int, b_ndim: int, axes) -> tuple[list, list]:
 
 @adjoint("g", "b", helper=False)
 def tensordot_adjoint_left(g, a, b, axes=2):
-    ia, ib = tensordot_axes(a.ndim, b.ndim, axes)
-    a_free = [i for i in range(a.ndim) if i not in ia]
-    b_free = [i for i in range(b.ndim) if i not in ib]
-    r = np.tensordot(g, b, axes=(list(range(len(a_free), g.ndim)), b_free))
+    ia, ib = tensordot_axes(np.ndim(a), np.ndim(b), axes)
+    a_free = [i for i in range(np.ndim(a)) if i not in ia]
+    b_free = [i for i in range(np.ndim(b)) if i not in ib]
+    r = np.tensordot(g, b, axes=(list(range(len(a_free), np.ndim(g))), b_free))
     order = a_free + [ia[ib.index(j)] for j in sorted(ib)]  # the axis of a each axis of r is
     return np.transpose(r, tuple(int(i) for i in np.argsort(order)))
 
 
 @adjoint("g", "a", helper=False)
 def tensordot_adjoint_right(g, a, b, axes=2):
-    ia, ib = tensordot_axes(a.ndim, b.ndim, axes)
-    a_free = [i for i in range(a.ndim) if i not in ia]
-    b_free = [i for i in range(b.ndim) if i not in ib]
+    ia, ib = tensordot_axes(np.ndim(a), np.ndim(b), axes)
+    a_free = [i for i in range(np.ndim(a)) if i not in ia]
+    b_free = [i for i in range(np.ndim(b)) if i not in ib]
     r = np.tensordot(a, g, axes=(a_free, list(range(len(a_free)))))
     order = [ib[ia.index(j)] for j in sorted(ia)] + b_free  # the axis of b each axis of r is
     return np.transpose(r, tuple(int(i) for i in np.argsort(order)))
 
 
 def dot_axes(a, b):
-    return ([a.ndim - 1], [max(b.ndim - 2, 0)])
+    return ([np.ndim(a) - 1], [max(np.ndim(b) - 2, 0)])
 
 
-@adjoint("g", "b", helper=False)
+@adjoint("g", "b")
 def dot_adjoint_left(g, a, b):
-    """np.dot of any dimensions: a product over the last axis of a and the second-last of b."""
-    if a.ndim == 0 or b.ndim == 0:
-        return unbroadcast(g * b, a.shape)
+    """np.dot of any dimensions: a product over the last axis of a and the second-last of b
+    (matmul's for b of at most 2 dimensions; a number scales)."""
+    if np.ndim(a) == 0 or np.ndim(b) == 0:
+        return unbroadcast(g * b, np.shape(a))
+    if np.ndim(b) <= 2:
+        return matmul_adjoint_left(g, a, b)
     return tensordot_adjoint_left(g, a, b, dot_axes(a, b))
 
 
-@adjoint("g", "a", helper=False)
+@adjoint("g", "a")
 def dot_adjoint_right(g, a, b):
-    if a.ndim == 0 or b.ndim == 0:
-        return unbroadcast(g * a, b.shape)
+    if np.ndim(a) == 0 or np.ndim(b) == 0:
+        return unbroadcast(g * a, np.shape(b))
+    if np.ndim(b) <= 2:
+        return matmul_adjoint_right(g, a, b)
     return tensordot_adjoint_right(g, a, b, dot_axes(a, b))
 
 
@@ -322,6 +327,6 @@ _define("mean", "x axis", _reduced, "np.mean", [mean_adjoint])
 _define("cumsum", "x axis", ARRAY, "np.cumsum", [cumsum_adjoint])
 _define("transpose", "x", ARRAY, ".T", [transpose_back])
 _define("matmul", "a b", ARRAY, "@", [matmul_adjoint_left, matmul_adjoint_right])
-_define("dot", "a b", ARRAY, "np.dot", [matmul_adjoint_left, matmul_adjoint_right])
+_define("dot", "a b", ARRAY, "np.dot", [dot_adjoint_left, dot_adjoint_right])
 _define("outer", "a b", ARRAY, "np.outer", [outer_adjoint_left, outer_adjoint_right])
 _define("getitem", "x index", ARRAY, "[]", [getitem_adjoint])  # x[1:], X[:, j]: basic slicing

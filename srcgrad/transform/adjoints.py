@@ -213,7 +213,8 @@ class StatementAdjoints:
             kids = ir.children(e)
             # partials may use the result itself (tanh' = 1 - out^2): it is kept, never recomputed
             partials = self._vector_partials(e, ir.Name(s.target))
-            several = sum(1 for k in kids if self.type_of(k) == ir.NDARRAY) > 1
+            # module array constants (x - P) broadcast too: anything not a number may stretch x
+            several = sum(1 for k in kids if self.type_of(k) not in (ir.DOUBLE, ir.INT, ir.BOOL)) > 1
             grouped = {}  # x * x: one contribution g * (x + x), not two
             for kid, partial in zip(kids, partials):
                 if partial is not None:
