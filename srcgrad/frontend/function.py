@@ -157,7 +157,7 @@ class FunctionReader(SequenceReader):
             if op is None:
                 raise self.unsupported(node.operator, "this augmented assignment operator")
             if isinstance(node.target, cst.Subscript):
-                element = self._index(node.target)
+                element = self._element_target(node.target)
                 value = ir.BinOp(op, element, self.expr(node.value))
                 return [ir.Assign(line, column, element.array, value, source, element.indices)]
             target = self._target_name(node.target)
@@ -187,7 +187,7 @@ class FunctionReader(SequenceReader):
 
     def _assign(self, target, value_node, line, column, source) -> list:
         if isinstance(target, cst.Subscript):
-            element = self._index(target)
+            element = self._element_target(target)
             return [ir.Assign(line, column, element.array, self.expr(value_node), source, element.indices)]
         starred = [el for el in getattr(target, "elements", []) if isinstance(el, cst.StarredElement)]
         if starred:
@@ -223,6 +223,12 @@ class FunctionReader(SequenceReader):
         if repeated is not None:
             return [ir.Assign(line, column, self._target_name(target), repeated, source)]
         return [ir.Assign(line, column, self._target_name(target), self.expr(value_node), source)]
+
+    def _element_target(self, node) -> ir.Index:
+        element = self._index(node)
+        if not isinstance(element, ir.Index):  # a slice: not yet a compiled assignment target
+            raise self.unsupported(node, "assigning to a slice")
+        return element
 
     def _fresh(self, base: str) -> str:
         name, k = base, 1
