@@ -199,7 +199,7 @@ class FunctionReader(SequenceReader):
             return [ir.Assign(line, column, name, ir.Call("shape", (ir.Name(array), ir.Const(k))), source)
                     for k, name in enumerate(names)]
         if isinstance(target, (cst.Tuple, cst.List)) and isinstance(value_node, cst.Name) \
-                and value_node.value in self.locals:
+                and (value_node.value in self.locals or value_node.value in self.facts.tuples):
             return self._unpack_array(target, value_node, line, column, source)
         if isinstance(target, (cst.Tuple, cst.List)):
             names = [self._target_name(el.value) for el in target.elements]

@@ -74,6 +74,12 @@ class SequenceReader(ExpressionReader):
         names = [self._target_name(el.value) for el in target.elements]
         if len(set(names)) != len(names) or value_node.value in names:
             raise self.unsupported(target, "unpacking an array into names that repeat or replace it")
+        constant = self.facts.tuples.get(value_node.value) if value_node.value not in self.locals else None
+        if constant is not None:  # a module tuple of numbers: its entries now
+            if len(constant) != len(names) or not all(isinstance(v, (int, float)) for v in constant):
+                raise self.unsupported(value_node, f"unpacking the constant '{value_node.value}' into "
+                                                   f"{len(names)} names")
+            return [ir.Assign(line, column, name, ir.lift(v), source) for name, v in zip(names, constant)]
         self._read(value_node)
         array = value_node.value
         length = ir.Call("shape", (ir.Name(array), ir.Const(0)))

@@ -75,3 +75,14 @@ def repeated_list(x: np.ndarray):
 def unpacked(x: np.ndarray):
     x1, x2, x3 = x
     return (1.5 - x1 + x1 * x2) ** 2 + np.sin(x3) * x2 ** 3
+
+
+BOUNDS = (-1.0, 0.8)
+
+
+def unpacked_constant(x: np.ndarray):
+    lo, hi = BOUNDS
+    total = 0.0
+    for a in x:
+        total += np.sin(min(max(a, lo), hi)) * a
+    return total

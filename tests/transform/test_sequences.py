@@ -28,6 +28,7 @@ CASES = [
     ("list_in_loop", (np.array([0.4, -0.2]), 5), (np.array([1.0, 0.5]),)),
     ("repeated_list", (X4,), (D4,)),
     ("unpacked", (X3,), (D3,)),
+    ("unpacked_constant", (X4 * 2.0,), (D4,)),
 ]
 
 
