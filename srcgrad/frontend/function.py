@@ -96,6 +96,8 @@ class FunctionReader(SequenceReader):
         raise self.unsupported(node, f"{what} annotated '{text}' (not float, int, bool or np.ndarray)")
 
     def _block(self, block) -> list:
+        if isinstance(block, list):  # statements read already (a comprehension's body)
+            return block
         statements = block.body if isinstance(block, cst.IndentedBlock) else [block]
         if isinstance(block, cst.SimpleStatementSuite):
             statements = [block]
@@ -108,6 +110,7 @@ class FunctionReader(SequenceReader):
         if isinstance(node, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
             out = []
             for small in node.body:
+                out.extend(self.hoist_sums(small))
                 out.extend(self._small_statement(small, node, docstring_ok=first))
             return out
         if isinstance(node, cst.If):

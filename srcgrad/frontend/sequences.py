@@ -16,7 +16,7 @@ import libcst as cst
 from .. import ir
 from ..diagnostics import Unsupported
 from .expressions import ExpressionReader
-from .names import array_view
+from .names import array_view, collect_target
 
 _ITERATION_BUILTINS = ("enumerate", "zip")
 
@@ -30,6 +30,10 @@ class SequenceReader(ExpressionReader):
 
     def start_sequences(self) -> None:
         self.sequence_allocations, self.sequence_writes, self.tuple_names = [], set(), set()
+        self.hoisted_totals, self.iterated_values = {}, {}
+
+    def where(self, node) -> tuple:
+        return node.position if isinstance(node, _Comprehension) else super().where(node)
 
     def unsupported_at(self, s, construct: str):
         return Unsupported(construct, s.line, s.column)
@@ -137,6 +141,10 @@ class SequenceReader(ExpressionReader):
         reassigned |= {s.var for s in ir.walk(body) if isinstance(s, ir.For)}
         if reassigned & set(arrays):
             raise self.unsupported(node.iter, "a for loop over a sequence that its body assigns anew")
+        written = {s.target for s in ir.walk(body) if isinstance(s, ir.Assign) and s.index is not None}
+        if any(ir.names_in(self.iterated_values[a]) & written for a in arrays if a in self.iterated_values):
+            # Python iterates a view (x[1:]) that the body's element writes show through
+            raise self.unsupported(node.iter, "a for loop over an array expression whose arrays the body writes")
         counter = names[-1] if counter_name and names[-1] not in reassigned else None
         counter = counter or self._fresh(f"{names[0]}_index")
         reads = [ir.Assign(line, column, name, ir.Index(array, (ir.Name(counter),)), source)
@@ -170,7 +178,53 @@ class SequenceReader(ExpressionReader):
                 self.sequence_writes |= {id(w) for w in writes}
                 before.extend(writes)
                 return temp, ir.Const(len(values))
-        raise self.unsupported(node, "a for loop over something other than range(...), an array, a list or a tuple")
+        if isinstance(node, (cst.GeneratorExp, cst.ListComp, cst.SetComp, cst.DictComp, cst.Dict, cst.Set,
+                             cst.SimpleString, cst.FormattedString, cst.ConcatenatedString)):
+            raise self.unsupported(node, "a for loop over something other than range(...), an array, a list or a tuple")
+        temp = self._fresh("items")  # a whole-array value (x[1:]), copied into an array loops index
+        before.append(ir.Assign(line, column, temp, self.expr(node), source))
+        self.iterated_values[temp] = before[-1].value
+        return temp, ir.Call("shape", (ir.Name(temp), ir.Const(0)))
+
+    # sum(... for ... in ...) ------------------------------------------------------------------
+    def _call(self, node):
+        total = self.hoisted_totals.get(id(node))
+        if total is not None:
+            return ir.Name(total)
+        return super()._call(node)
+
+    def hoist_sums(self, statement) -> list:
+        """`sum(f(a) for a in x)` (or of a list comprehension) in a statement: a loop before it
+        adds into a new local, which the statement reads. Never under a condition (`b if c else
+        sum(...)`, `c and sum(...)`): the loop would run where Python does not evaluate it."""
+        out = []
+        for call in _unconditional_sums(statement, self._builtin_call):
+            out.extend(self._sum_loop(call))
+        return out
+
+    def _sum_loop(self, call) -> list:
+        comprehension = call.args[0].value
+        clause = comprehension.for_in
+        if clause.inner_for_in is not None or clause.asynchronous is not None:
+            raise self.unsupported(clause, "a comprehension with more than one 'for'")
+        line, column = self.where(call)
+        source = self._source_line(call)
+        names = set()
+        collect_target(clause.target, names)
+        outer = set(self.locals)
+        self.locals |= names  # the comprehension's own variables, renamed below
+        element = self.expr(comprehension.elt)
+        conditions = [self.expr(test.test) for test in clause.ifs]
+        total = self._fresh("total")
+        step = ir.Assign(line, column, total, ir.BinOp("+", ir.Name(total), element), source)
+        for condition in reversed(conditions):
+            step = ir.If(line, column, condition, [step], [])
+        loop = self._for(_Comprehension(clause.iter, clause.target, [step], call, self.where(call)))
+        self.locals = outer | {total} | (self.locals - names)
+        renamed = {name: self._fresh(f"{name}_item") for name in sorted(names)}
+        self.hoisted_totals[id(call)] = total
+        *before, counted = loop  # only the loop reads the comprehension's variables
+        return before + [ir.Assign(line, column, total, ir.Const(0), source)] + _rename([counted], renamed)
 
 
 def hoist_sequence_allocations(body: list, allocations: list) -> list:
@@ -203,5 +257,59 @@ def _without(stmts: list, removed: set) -> list:
             s.body, s.orelse = _without(s.body, removed), _without(s.orelse, removed)
         elif isinstance(s, (ir.For, ir.While)):
             s.body = _without(s.body, removed)
+        out.append(s)
+    return out
+
+
+class _Comprehension:
+    """A comprehension's `for` clause in the shape of a for statement, for the loop readers."""
+
+    orelse = asynchronous = None
+
+    def __init__(self, iterable, target, body: list, anchor, position: tuple):
+        self.iter, self.target, self.body, self.anchor, self.position = iterable, target, body, anchor, position
+
+
+def _unconditional_sums(node, is_builtin) -> list:
+    """The calls `sum(<generator or list comprehension>)` in node that Python always evaluates."""
+    found = []
+
+    def visit(n, conditional):
+        if isinstance(n, cst.Call) and is_builtin(n, "sum") and len(n.args) == 1 and n.args[0].keyword is None \
+                and not n.args[0].star and isinstance(n.args[0].value, (cst.GeneratorExp, cst.ListComp)):
+            if not conditional:
+                found.append(n)
+            return
+        if isinstance(n, (cst.Lambda, cst.GeneratorExp, cst.ListComp, cst.SetComp, cst.DictComp)):
+            return
+        for child in n.children:
+            later = conditional or (isinstance(n, cst.IfExp) and child is not n.test) \
+                or (isinstance(n, cst.BooleanOperation) and child is n.right) \
+                or (isinstance(n, cst.Comparison) and n.comparisons and child is not n.left
+                    and child is not n.comparisons[0])
+            visit(child, later)
+
+    visit(node, False)
+    return found
+
+
+def _rename(stmts: list, mapping: dict) -> list:
+    """Statements with the variables in mapping renamed (reads, targets, loop variables)."""
+    def expr(e):
+        if isinstance(e, ir.Name):
+            return ir.Name(mapping.get(e.id, e.id))
+        kids = ir.children(e)
+        return ir.rebuild(e, [expr(c) for c in kids]) if kids else e
+
+    out = []
+    for s in stmts:
+        if isinstance(s, ir.Assign):
+            s = ir.Assign(s.line, s.column, mapping.get(s.target, s.target), expr(s.value), s.source,
+                          None if s.index is None else tuple(expr(i) for i in s.index))
+        elif isinstance(s, ir.If):
+            s = ir.If(s.line, s.column, expr(s.test), _rename(s.body, mapping), _rename(s.orelse, mapping))
+        elif isinstance(s, ir.For):
+            s = ir.For(s.line, s.column, mapping.get(s.var, s.var), expr(s.start), expr(s.stop), expr(s.step),
+                       _rename(s.body, mapping), s.exit_flag)
         out.append(s)
     return out

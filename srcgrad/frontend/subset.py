@@ -73,8 +73,11 @@ SUPPORTED = [
               "W = (0.5, 1.5)\n\n\ndef f(x: np.ndarray):\n    p = [x[0] * 2.0, x[1]]\n    s = 0.0\n"
               "    for i, a in enumerate(p):\n        s += a * W[i]\n    for a, w in zip(x, W):\n"
               "        s += a * w\n    for v in (1.0, 2.0):\n        s = s * v + p[len(p) - 1]\n    return s"),
-    Construct("comprehensions, list methods (`append`), nested lists, dicts, sets, strings", EAGER,
-              "def f(x):\n    return sum([x * i for i in range(3)])"),
+    Construct("`sum(... for ... in ...)` and `sum([... for ...])` (one `for`, optional `if`s; not under a "
+              "condition)", COMPILED,
+              "def f(x: np.ndarray):\n    return sum(a * b for a, b in zip(x, x[::-1]) if a > 0) + sum([v * v for v in x])"),
+    Construct("other comprehensions, list methods (`append`), nested lists, dicts, sets, strings", EAGER,
+              "def f(x):\n    ys = [x * i for i in range(3)]\n    return ys[1]"),
     Construct("`for` over anything but `range` and sequences (a dict, a string, a generator), "
               "`for`/`while` ... `else`", EAGER,
               "def f(x):\n    for v in (1.0, 2.0):\n        x = x * v\n    else:\n        x = -x\n    return x"),

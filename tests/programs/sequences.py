@@ -86,3 +86,14 @@ def unpacked_constant(x: np.ndarray):
     for a in x:
         total += np.sin(min(max(a, lo), hi)) * a
     return total
+
+
+def summed_generators(x: np.ndarray, n: int = 3):
+    v = x[0] * 3.0
+    total = sum(v * v for v in x) + v  # the comprehension's v is its own: the local keeps x[0] * 3
+    total += sum(x[i] ** 2 for i in range(n) if x[i] > 0)
+    return total * sum([np.sin(v * w) for w in (0.5, 2.0)])
+
+
+def zipped_slices(x: np.ndarray):
+    return sum(100.0 * (b - a ** 2) ** 2 + (1 - a) ** 2 for a, b in zip(x[:-1], x[1:]))

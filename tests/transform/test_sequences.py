@@ -1,6 +1,7 @@
 """Small Python sequences used as vectors compile: list and tuple literals (of expressions, nested
 `[0.0] * n`, inside loops), `for a in x` over arrays, lists, tuples and module
-constants, `enumerate`, `zip`, `len` of a list, `a, b = x`. Each is checked compiled and --pure (value,
+constants and whole-array values (x[1:]), `enumerate`, `zip`, `len` of a list, `a, b = x`,
+`sum(... for ... in ...)`. Each is checked compiled and --pure (value,
 gradient, jvp, hvp) against finite differences and the eager engine."""
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ CASES = [
     ("repeated_list", (X4,), (D4,)),
     ("unpacked", (X3,), (D3,)),
     ("unpacked_constant", (X4 * 2.0,), (D4,)),
+    ("summed_generators", (X4, 3), (D4,)),
+    ("zipped_slices", (X4,), (D4,)),
 ]
 
 
@@ -52,6 +55,11 @@ def _reason(source: str) -> str:
     ("def f(x):\n    s = x\n    for i, a in enumerate([x, x], 1):\n        s += a\n    return s\n",
      "this call of enumerate"),
     ("def f(x):\n    w = [2.0] * 3\n    return w[0] * x\n", "a repeated list of something other than 0.0 or 1.0"),
+    # Python sums only when x[0] <= 0: a loop hoisted before the return would always run
+    ("def f(x: np.ndarray):\n    return x[0] if x[0] > 0 else sum(v for v in x)\n", "a generator expression"),
+    # Python iterates the view x[1:], which the element write shows through
+    ("def f(x: np.ndarray):\n    s = 0.0\n    for a in x[1:]:\n        x[0] = a\n        s += x[0] * a\n    return s\n",
+     "a for loop over an array expression whose arrays the body writes"),
 ])
 def test_refused_sequences_fall_back_with_the_reason(source, reason):
     assert reason in _reason(source)
