@@ -83,10 +83,10 @@ class Features:
     # local arrays (np.zeros/ones/empty/full/zeros_like/copy), element writes, updates that read the
     # element they overwrite (issue 17), then whole-array reductions (np.sum(y * y))
     local_arrays: bool = True
-    # np.sum(y * y) and co. of a local array: the compiler's documented fallback to the eager tape,
-    # whose jvp_/hvp_ raise on element writes (issue 10.2, forward mode):
-    # tests/test_fuzz_regressions.py::test_fallback_forward_mode_through_element_writes
-    whole_array_reductions: bool = False
+    # np.sum(y * y) and co. of an element-written local array (compiled since arrays used both ways
+    # convert; a fallback, if any, is checked the same way):
+    # tests/test_fuzz_regressions.py::test_forward_mode_through_element_writes_then_a_reduction
+    whole_array_reductions: bool = True
     rich_constants: bool = True  # module constants: strings compared in branches, tuples, np.array
     namesakes: bool = True  # user functions named exp, tanh, sin, cube, expm1 beside np.exp and co.
     # np.dot of two 1-D arrays is typed as an array, not a float: every use falls back
@@ -98,7 +98,7 @@ class Features:
 
 DEFAULT = Features()
 # The flags that are off because what they draw still fails (each with a strict xfail regression)
-KNOWN_FAILURE_FLAGS = ("guarded_domains", "edge_arguments", "whole_array_reductions", "dot_of_vectors", "copysign")
+KNOWN_FAILURE_FLAGS = ("guarded_domains", "edge_arguments", "dot_of_vectors", "copysign")
 
 
 # --------------------------------------------------------------------------- the program

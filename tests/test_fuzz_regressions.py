@@ -62,12 +62,10 @@ def scaled_square(x0, a: np.ndarray):
 """
 
 
-@pytest.mark.xfail(strict=True, reason="the eager fallback's jvp_/hvp_ raise 'setting an array element with a "
-                                       "sequence' on element writes (fuzzing.Features.whole_array_reductions)")
 @pytest.mark.parametrize("build", ["pure", "compiled"])
-def test_fallback_forward_mode_through_element_writes(build):
-    # np.sum of a local array falls back to the eager tape (documented); its reverse mode records the
-    # element writes (issue 10.2), forward mode must too. f = x0^2 * sum(a^2).
+def test_forward_mode_through_element_writes_then_a_reduction(build):
+    # Found when np.sum of an element-written local array fell back to the eager tape, whose jvp_
+    # and hvp_ raised; it compiles now. f = x0^2 * sum(a^2).
     module = BUILDS[build](ELEMENT_WRITES, "fuzz_regression_element_writes.py")
     x0, a = 0.5, np.array([1.0, 2.0])
     (g0, ga), = [module.grad_scaled_square(x0, a.copy())]
@@ -167,3 +165,4 @@ def test_guarded_sqrt_in_a_loop_builds(x0):
     generated, module = fuzzing.pure_build(GUARDED_SQRT_IN_A_LOOP)
     assert not generated.diagnostics, [d.format() for d in generated.diagnostics]
     fuzzing.check_source(GUARDED_SQRT_IN_A_LOOP, "fn0", (x0, 1.3, 2), [0, 1], module, "fn0", what="pure")
+
