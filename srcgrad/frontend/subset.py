@@ -65,6 +65,11 @@ SUPPORTED = [
               "`np.where`, broadcasting", COMPILED,
               "def f(W: np.ndarray, x: np.ndarray):\n    h = np.tanh(W @ x) + np.where(x > 0, x, 0.0)\n"
               "    return np.sum(np.mean(np.outer(h, h).T, axis=0))"),
+    Construct("slices as whole-array values: `x[1:]`, `x[:-1]`, `x[a:b]`, `x[::2]`, `x[::-1]`, `X[:, j]`, "
+              "`X[i, :]`, `X[1:, :-1]` (bounds clip and empty slices read nothing, as in NumPy)", COMPILED,
+              "def f(x: np.ndarray, X: np.ndarray, j: int):\n"
+              "    return np.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + x[::-1] * np.sum(x[::2]))"
+              " + np.sum(X[1:, :-1] * X[:, j])"),
     Construct("array outputs (differentiated as the sum; `vjp_f` takes any cotangent)", COMPILED,
               "def f(x: np.ndarray):\n    return np.sin(x) * 2.0"),
     Construct("list and tuple literals of numbers and expressions (fixed-size float arrays); `[0.0] * n`; "
@@ -87,8 +92,8 @@ SUPPORTED = [
               "def f(x):\n    a, *rest = x, 2.0, 3.0\n    return a * rest[1]"),
     Construct("`try`, `with`, `lambda`, nested functions, `global`", EAGER,
               "def f(x):\n    g = lambda y: y * y\n    return g(x)"),
-    Construct("slicing arrays, allocating arrays inside loops", EAGER,
-              "def f(x: np.ndarray):\n    return np.sum(x[1:] * x[:-1])"),
+    Construct("assigning to slices (`y[1:] = ...`, `y[a:b] += ...`), allocating arrays inside loops", EAGER,
+              "def f(x: np.ndarray):\n    y = x * 2.0\n    y[1:] = x[:-1]\n    return np.sum(y * x)"),
     Construct("`*args`, `**kwargs`; `print(...)`", EAGER,
               "def f(x, *rest):\n    print(x)\n    return x * x"),
     Construct("module-level names bound to what the compiler cannot evaluate (`T = sorted(...)`)", EAGER,
