@@ -149,7 +149,7 @@ def _whole_array_operands(function: ir.Function) -> set:
     for s in ir.walk(function.body):
         for e in ir.reads_of(s):
             for sub in _all_subexpressions(e):
-                operands = symbolic.operands(sub) if symbolic.rule_of(sub) is not None else ()
+                operands = symbolic.array_operands(sub) if symbolic.rule_of(sub) is not None else ()
                 found.update(o.id for o in operands if isinstance(o, ir.Name))
     return found
 
@@ -190,7 +190,7 @@ def _arrays_by_flow(function: ir.Function, promoted: set) -> set:
             sources.append(s.value)
         for sub in _all_subexpressions(s.value):
             if symbolic.rule_of(sub) is not None:  # operands of array primitives are arrays
-                sources.extend(o for o in symbolic.operands(sub) if expr_type(o, types, {}) != ir.NDARRAY)
+                sources.extend(o for o in symbolic.array_operands(sub) if expr_type(o, types, {}) != ir.NDARRAY)
         for e in sources:
             found |= ir.names_in(e) & unannotated
     return (found | _broadcast_parameters(function, unannotated & params)) - promoted

@@ -24,6 +24,8 @@ from .names import (
     MATH_FUNCTIONS,
     NUMPY_FUNCTIONS,
     VECTOR_FUNCTIONS,
+    ARRAY_METHODS,
+    STATIC_DEFAULTS,
     array_view,
     dotted_name,
     library_attribute,
@@ -302,29 +304,43 @@ class ExpressionReader:
 
     def _reduction(self, node: cst.Call):
         """np.sum(a), np.mean(a, axis=k) and friends: whole-array NumPy functions."""
-        try:
-            qualified = qualify(dotted_name(node.func), self.facts)
-        except ValueError:
-            return None
-        module, _, name = qualified.rpartition(".")
-        if module != "numpy" or name not in VECTOR_FUNCTIONS:
-            return None
-        positional = [a for a in node.args if a.keyword is None and not a.star]
+        positional = [a.value for a in node.args if a.keyword is None and not a.star]
         keywords = {a.keyword.value: a.value for a in node.args if a.keyword is not None}
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value in ARRAY_METHODS and (
+                (isinstance(func.value, cst.Name) and func.value.value in self.locals)
+                or isinstance(func.value, (cst.Call, cst.BinaryOperation, cst.UnaryOperation))):
+            # x.sum(), x.max(axis=0), x.dot(y), abs(x).max(): np.<name>(x, ...)
+            name, positional = func.attr.value, [func.value] + positional
+        else:
+            try:
+                qualified = qualify(dotted_name(func), self.facts)
+            except ValueError:
+                return None
+            module, _, name = qualified.rpartition(".")
+            if module != "numpy" or name not in VECTOR_FUNCTIONS:
+                return None
+        if any(a.star for a in node.args):
+            raise self.unsupported(node, f"np.{name} with star arguments")
+        if name in STATIC_DEFAULTS and not keywords and len(positional) < VECTOR_FUNCTIONS[name]:
+            padded = STATIC_DEFAULTS[name](*[self.expr(a) for a in positional])  # np.arange(n): (0, n, 1)
+            if padded is None:
+                raise self.unsupported(node, f"np.{name} with {_count(len(positional), 'argument')}")
+            return ir.Call(name, padded)
         arity = VECTOR_FUNCTIONS[name]
         if symbolic.takes_axis(name):
             if set(keywords) - {"axis"} or len(positional) not in (1, 2) or (len(positional) == 2 and keywords):
                 raise self.unsupported(node, f"np.{name} with arguments other than an array and an axis")
-            axis_node = keywords.get("axis", positional[1].value if len(positional) == 2 else None)
+            axis_node = keywords.get("axis", positional[1] if len(positional) == 2 else None)
             axis = ir.Const(None) if axis_node is None else self.expr(axis_node)
             if isinstance(axis, ir.Unary) and axis.op == "-" and isinstance(axis.operand, ir.Const):
                 axis = ir.Const(-axis.operand.value)  # axis=-1
             if not (isinstance(axis, ir.Const) and (axis.value is None or isinstance(axis.value, int))):
                 raise self.unsupported(node, f"np.{name} with an axis that is not a constant integer")
-            return ir.Call(name, (self.expr(positional[0].value), axis))
+            return ir.Call(name, (self.expr(positional[0]), axis))
         if keywords or len(positional) != arity:
             raise self.unsupported(node, f"np.{name} with {_count(len(node.args), 'argument')}")
-        args = tuple(self.expr(a.value) for a in positional)
+        args = tuple(self.expr(a) for a in positional)
         if name == "where":
             return ir.IfExp(args[0], args[1], args[2])
         return ir.Call(name, args)

@@ -43,6 +43,17 @@ ARRAY = "array"  # a float array whose number of dimensions type inference settl
 ALLOCATORS = {"zeros": "zeros", "ones": "ones", "empty": "empty"}
 # np.<name> of whole arrays: the array rule table's primitives (name -> operands), and np.where (a select)
 VECTOR_FUNCTIONS = {**symbolic.numpy_functions(), "where": 3}
+# x.<method>(...) of a local array read as np.<method>(x, ...)
+ARRAY_METHODS = {"sum", "mean", "prod", "max", "min", "dot", "cumsum"}
+
+
+def _arange_arguments(*args):
+    return {1: (ir.Const(0),) + args + (ir.Const(1),), 2: args + (ir.Const(1),)}.get(len(args))
+
+
+# np.<name> called with fewer arguments than the table's entry: all of them, defaults filled in
+STATIC_DEFAULTS = {"arange": _arange_arguments,
+                   "linspace": lambda *args: args + (ir.Const(50),) if len(args) == 2 else None}
 LIKE_ALLOCATORS = {"zeros_like": "zeros", "ones_like": "ones", "empty_like": "empty", "copy": "copy"}
 
 # libcst operator nodes -> the IR's operators

@@ -40,6 +40,10 @@ class Adjoint:
     function: Callable
     params: tuple  # its parameter names: g, ans, or the primitive's own
     linear: tuple  # indices of the parameters it is (multi)linear in; the others give shapes or choices
+    # an adjoint not linear in all it varies with (prod's in x) names its JVP: a helper taking the
+    # adjoint's parameters, then the tangents of those named in `varying` (0.0 where none)
+    jvp: str | None = None
+    varying: tuple = ()
 
     def apply(self, bound: dict):
         """The adjoint on the arguments `bound` names (those it does not name keep their defaults)."""
@@ -55,6 +59,8 @@ class ArrayRule:
     spelling: str
     vjps: tuple
     linear: tuple
+    # a reduction that is not linear (prod, max): its JVP is sum(vjp(g=1) * tangent) over the axis
+    reduction_jvp: bool = False
 
 
 RULES: dict[str, ArrayRule] = {}
@@ -62,12 +68,16 @@ HELPERS: dict[str, Adjoint] = {}  # the functions generated code calls as _vecto
 OPERATORS = {"@": "matmul"}  # IR binary operators that are array primitives
 
 
-def adjoint(*linear: str, name: str | None = None, helper: bool = True):
-    """Declare an adjoint function, linear in the parameters named (function.adjoint describes it)."""
+def adjoint(*linear: str, name: str | None = None, helper: bool = True, jvp=None, varying: tuple = ()):
+    """Declare an adjoint function, linear in the parameters named (function.adjoint describes it);
+    `jvp`, a function, is its JVP in the parameters `varying` (see Adjoint.jvp)."""
 
     def define(function):
         params = tuple(inspect.signature(function).parameters)
-        rule = Adjoint(name or function.__name__, function, params, tuple(params.index(p) for p in linear))
+        if jvp is not None:
+            HELPERS[jvp.__name__] = Adjoint(jvp.__name__, jvp, tuple(inspect.signature(jvp).parameters), ())
+        rule = Adjoint(name or function.__name__, function, params, tuple(params.index(p) for p in linear),
+                       None if jvp is None else jvp.__name__, varying)
         if helper:
             HELPERS[rule.name] = rule
         function.adjoint = rule
@@ -76,12 +86,12 @@ def adjoint(*linear: str, name: str | None = None, helper: bool = True):
     return define
 
 
-def _define(name, params, result, spelling, vjps, linear=None, operands=None):
+def _define(name, params, result, spelling, vjps, linear=None, operands=None, reduction_jvp=False):
     operands = len(vjps) if operands is None else operands
     RULES[name] = ArrayRule(name, tuple(params.split()), operands,
                             result if callable(result) else (lambda *options: result), spelling,
                             tuple(None if f is None else f.adjoint for f in vjps),
-                            tuple(range(operands)) if linear is None else linear)
+                            tuple(range(operands)) if linear is None else linear, reduction_jvp)
 
 
 # --- shapes ---------------------------------------------------------------------------------
@@ -146,6 +156,8 @@ def cotangent_like(g, value):
 def sum_adjoint(g, x, axis):
     """g spread back over the summed axes, as a read-only broadcast view (no memory: generated
     code never writes into an adjoint it did not create)."""
+    if np.ndim(g) == 0:  # a number for every result (forward mode's g = 1)
+        return np.broadcast_to(g, np.shape(x))
     return np.broadcast_to(np.reshape(g, kept_shape(np.shape(x), axis)), np.shape(x))
 
 
@@ -193,6 +205,12 @@ def matmul_adjoint_right(g, a, b):
     return unbroadcast(np.matmul(swap_last(a), g), np.shape(b))
 
 
+@adjoint("g")
+def diff_adjoint(g, x, axis=None):
+    """np.diff's: each x_i is subtracted once (from x_{i+1}) and added once (to x_{i-1})."""
+    return -np.diff(g, axis=-1 if axis is None else axis, prepend=0.0, append=0.0)
+
+
 @adjoint("g", "b")
 def outer_adjoint_left(g, b):
     return np.matmul(g, np.ravel(b))
@@ -216,10 +234,52 @@ def getitem_adjoint(g, x, index):
 # (Hessian-vector products of generated code would need one).
 @adjoint("g", helper=False)
 def extremum_adjoint(g, ans, x, axis=None):
-    """max/min: g reaches the elements equal to the result, shared equally among ties."""
+    """max/min: g reaches the elements equal to the result, shared equally among ties (the
+    subgradient JAX takes). Piecewise constant in x: linear in g is its JVP."""
     kept = kept_shape(np.shape(x), axis)
     hit = x == np.reshape(ans, kept)  # a comparison: plain booleans, on Tensors too
-    return np.reshape(g, kept) * (hit / np.sum(hit, axis=axis, keepdims=True))
+    return (g if np.ndim(g) == 0 else np.reshape(g, kept)) * (hit / np.sum(hit, axis=axis, keepdims=True))
+
+
+@adjoint("g")
+def max_adjoint(g, x, axis=None):
+    """extremum_adjoint of np.max, the result found again (generated code's adjoint reads no
+    result it would have to keep)."""
+    return extremum_adjoint(g, np.max(x, axis=axis), x, axis)
+
+
+@adjoint("g")
+def min_adjoint(g, x, axis=None):
+    return extremum_adjoint(g, np.min(x, axis=axis), x, axis)
+
+
+def product_adjoint_jvp(g, x, axis, d_g, d_x):
+    """The JVP of prod_adjoint: spread(d_g) * others + spread(g) * d(others), where d(others)_i is
+    the sum over j != i of d_x_j times the product of the elements but i and j (no division)."""
+    others = product_of_others(x, axis)
+    total = 0.0 if np.ndim(d_g) == 0 and d_g == 0.0 else sum_adjoint(d_g, x, axis) * others
+    if np.ndim(d_x) == 0 and d_x == 0.0:
+        return total
+    axes = axes_of(np.ndim(x), axis)
+    order = [i for i in range(np.ndim(x)) if i not in axes] + list(axes)
+    moved, d_moved = np.transpose(x, order), np.transpose(np.broadcast_to(d_x, np.shape(x)), order)
+    lead, count = np.shape(moved)[: np.ndim(x) - len(axes)], reduced_count(np.shape(x), axis)
+    flat, d_flat = np.reshape(moved, lead + (count,)), np.reshape(d_moved, lead + (count,))
+    rows = []
+    for i in range(count):  # row i: the products of all but i and j, for each j (0 at j = i)
+        without_i = np.concatenate([flat[..., :i], np.ones(lead + (1,)), flat[..., i + 1:]], axis=-1)
+        row = product_of_others(without_i, -1)
+        rows.append(np.sum(np.concatenate([row[..., :i], np.zeros(lead + (1,)), row[..., i + 1:]], axis=-1)
+                           * d_flat, axis=-1))
+    d_others = np.transpose(np.reshape(np.stack(rows, axis=-1), np.shape(moved)),
+                            tuple(int(i) for i in np.argsort(order)))
+    return total + sum_adjoint(g, x, axis) * d_others
+
+
+@adjoint("g", jvp=product_adjoint_jvp, varying=("g", "x"))
+def product_adjoint(g, x, axis=None):
+    """np.prod's in generated code: g times the product of the others, no division (zeros are exact)."""
+    return sum_adjoint(g, x, axis) * product_of_others(x, axis)
 
 
 @adjoint("g", helper=False)
@@ -329,4 +389,13 @@ _define("transpose", "x", ARRAY, ".T", [transpose_back])
 _define("matmul", "a b", ARRAY, "@", [matmul_adjoint_left, matmul_adjoint_right])
 _define("dot", "a b", ARRAY, "np.dot", [dot_adjoint_left, dot_adjoint_right])
 _define("outer", "a b", ARRAY, "np.outer", [outer_adjoint_left, outer_adjoint_right])
-_define("getitem", "x index", ARRAY, "[]", [getitem_adjoint])  # x[1:], X[:, j]: basic slicing
+_define("getitem", "x index", ARRAY, "[]", [getitem_adjoint])
+_define("prod", "x axis", _reduced, "np.prod", [product_adjoint], linear=(), reduction_jvp=True)
+for _name in ("max", "min", "amax", "amin"):
+    _define(_name, "x axis", _reduced, "np." + _name[-3:], [max_adjoint if "max" in _name else min_adjoint],
+            linear=(), reduction_jvp=True)
+_define("diff", "x axis", ARRAY, "np.diff", [diff_adjoint])
+# constants: arrays of numbers no derivative reaches (an operand with one is refused)
+_define("arange", "start stop step", ARRAY, "np.arange", [None, None, None], linear=())
+_define("linspace", "start stop num", ARRAY, "np.linspace", [None, None, None], linear=())
+_define("full", "shape fill_value", ARRAY, "np.full", [None, None], linear=())  # x[1:], X[:, j]: basic slicing

@@ -31,6 +31,16 @@ def operands(e: ir.Expr) -> tuple:
     return arguments(e)[:rule_of(e).operands]
 
 
+def array_operands(e: ir.Expr) -> tuple:
+    """The operands that are arrays with a derivative (np.arange(0, n, 1) has none)."""
+    return tuple(o for o, vjp in zip(operands(e), rule_of(e).vjps) if vjp is not None)
+
+
+def constant_operands(e: ir.Expr) -> tuple:
+    """The operands the table gives no adjoint (np.arange's bounds, np.full's value)."""
+    return tuple(o for o, vjp in zip(operands(e), rule_of(e).vjps) if vjp is None)
+
+
 def rebuilt(e: ir.Expr, args: tuple) -> ir.Expr:
     return ir.BinOp(e.op, *args) if isinstance(e, ir.BinOp) else ir.Call(e.func, args)
 
@@ -62,8 +72,22 @@ def linear_arguments(e: ir.Expr) -> tuple | None:
 
 def tangent(e: ir.Expr, tangent_of) -> ir.Expr | None:
     """The JVP of a (multi)linear application: the sum, over its linear arguments, of e with
-    that argument replaced by its tangent (None where every such tangent is zero)."""
+    that argument replaced by its tangent (None where every such tangent is zero). A reduction
+    that is not linear, and an adjoint with its own JVP helper, say so in the table."""
     args, total = arguments(e), None
+    rule = rule_of(e)
+    if rule is not None and rule.reduction_jvp:
+        t = tangent_of(args[0])
+        if t is None:
+            return None
+        (_, gradient), = adjoint_calls(e, ir.Const(1.0), None)
+        return ir.Call("sum", (ir.BinOp("*", gradient, t), args[1]))
+    helper = HELPERS.get(e.func) if isinstance(e, ir.Call) and rule is None else None
+    if helper is not None and helper.jvp is not None:
+        tangents = [tangent_of(args[helper.params.index(p)]) for p in helper.varying]
+        if all(t is None for t in tangents):
+            return None
+        return ir.Call(helper.jvp, args + tuple(ir.Const(0.0) if t is None else t for t in tangents))
     for i in linear_arguments(e):
         t = tangent_of(args[i])
         if t is not None:

@@ -9,6 +9,7 @@ names (adjoint_names, temp), the types and the activity these methods read.
 from __future__ import annotations
 
 from .. import ir
+from ..diagnostics import Unsupported
 from ..analysis.recording import accumulation_increment
 from ..ir import TAPE, GAssign, GCall, GFor, GIf, GUnpack
 from ..rules import conversions, symbolic
@@ -201,6 +202,10 @@ class StatementAdjoints:
         if isinstance(e, ir.Name):
             send(e, g)
         elif symbolic.rule_of(e) is not None:  # an array primitive: its adjoints from the table
+            for operand in symbolic.constant_operands(e):
+                if self.is_active(operand) and self.type_of(operand) not in (ir.INT, ir.BOOL):
+                    # np.full(n, x[0]): a derivative the table has no rule for
+                    raise Unsupported(f"np.{e.func} of a value with a derivative", s.line, s.column)
             for operand, contribution in symbolic.adjoint_calls(e, g, ir.Name(s.target)):
                 send(operand, contribution)
         elif isinstance(e, ir.Unary):

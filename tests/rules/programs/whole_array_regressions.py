@@ -62,4 +62,5 @@ def dot_matrix_vector(A, w):
 
 
 def defaulted_fallback(x, beta=10.0):
-    return sum(v * v for v in x) * beta
+    square = lambda v: v * v  # noqa: E731 - a lambda: outside the compiled subset
+    return np.sum(square(x)) * beta
