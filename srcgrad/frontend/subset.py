@@ -70,6 +70,14 @@ SUPPORTED = [
               "def f(x: np.ndarray, X: np.ndarray, j: int):\n"
               "    return np.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + x[::-1] * np.sum(x[::2]))"
               " + np.sum(X[1:, :-1] * X[:, j])"),
+    Construct("reductions and scans: `np.prod`, `np.max`/`np.min`/`np.amax`/`np.amin` with `axis` (ties share the "
+              "gradient equally), `np.cumsum`, `np.diff`; methods `x.sum()`, `x.mean()`, `x.prod()`, `x.max()`, "
+              "`x.min()`, `x.dot(y)`, `x.cumsum()`, `abs(x).max()`", COMPILED,
+              "def f(X: np.ndarray, x: np.ndarray):\n"
+              "    return np.prod(x) + np.sum(np.max(X, axis=0)) + abs(x).max() + x.dot(x) + np.sum(np.diff(x) ** 2)"),
+    Construct("constant arrays: `np.arange`, `np.linspace`, `np.full` (numbers with no derivative)", COMPILED,
+              "def f(x: np.ndarray):\n    n = x.shape[0]\n"
+              "    return np.sum(np.arange(1.0, n + 1) * x + np.linspace(0.0, 1.0, n) * np.full(n, 2.0) * x)"),
     Construct("array outputs (differentiated as the sum; `vjp_f` takes any cotangent)", COMPILED,
               "def f(x: np.ndarray):\n    return np.sin(x) * 2.0"),
     Construct("list and tuple literals of numbers and expressions (fixed-size float arrays); `[0.0] * n`; "
