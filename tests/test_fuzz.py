@@ -74,6 +74,9 @@ class Failures:
     def run(self, check, program):
         if not KEEP_GOING:
             return check()
+        self.checked = getattr(self, "checked", 0) + 1
+        if self.checked % 200 == 0:  # a long run cut short by a time limit still tells how far it got
+            print(f"{self.checked} programs checked, {sum(c for c, _ in self.seen.values())} failing", flush=True)
         try:
             check()
         except Exception as error:  # noqa: BLE001 - crashes of generated code count too
