@@ -325,20 +325,21 @@ class StatementAdjoints:
 
     # the to-be-recorded analysis ---------------------------------------------------------
     def find_adjoint_reads(self) -> None:
-        """For each assignment, the variables its adjoint reads (self.adjoint_reads)."""
-        taken = set(self.names.taken)  # a dry run: the names it draws are given back
-        self.adjoint_reads = {}
+        """The adjoint of every assignment, generated once before the sweeps (self.adjoints), and
+        the variables each one reads (self.adjoint_reads), which the recording plan needs first.
+        An adjoint depends only on the statement and the function's activity, types and names,
+        never on where the sweep places it, so the reverse sweep takes it from here."""
+        self.adjoints, self.adjoint_reads = {}, {}
         for s in ir.walk(self.fn.body):
             if isinstance(s, ir.Assign):
+                adjoint = self.adjoints[id(s)] = self.statement_adjoint(s)
                 reads = set()
-                for g in self.statement_adjoint(s):
+                for g in adjoint:
                     reads |= _reads(g)
                 reads -= set(self.adjoint_names.values()) | set(self.temps)
                 if self.types.get(s.target) == ir.NDARRAY:
                     reads.discard(s.target)  # its own result, assigned once and kept: no old value to restore
                 self.adjoint_reads[id(s)] = reads
-        self.names.taken = taken
-        self.temps.clear()
 
 
 def _calls_in(g) -> list:

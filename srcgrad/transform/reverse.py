@@ -220,7 +220,7 @@ class ReverseMode(StatementAdjoints):
         first_definition = s.target not in self.names_before and self._loop_depth == 0
         forward.append(GAssign(s.target, s.value, comment=f"line {s.line}"))
         self.names_before.add(s.target)
-        adjoint = self.statement_adjoint(s)
+        adjoint = self.adjoints[id(s)]
         if first_definition and s.target in self.active:
             # nothing before a first definition reads its adjoint: resetting it would be dead code
             reset = GAssign(self.adjoint_names[s.target], ir.Const(0.0))
@@ -238,7 +238,7 @@ class ReverseMode(StatementAdjoints):
             reverse.append(GAssign(element, ir.Call(POP[ir.DOUBLE], (TAPE,)), comment=f"restore {s.target}[...] "
                                                                                     f"(line {s.line})"))
         forward.append(GAssign(element, s.value, comment=f"line {s.line}"))
-        return forward, reverse + self.statement_adjoint(s)
+        return forward, reverse + self.adjoints[id(s)]
 
     def allocate(self, s: ir.Assign) -> tuple:
         if self._loop_depth > 0:
@@ -249,7 +249,7 @@ class ReverseMode(StatementAdjoints):
         forward = [GAssign(s.target, s.value, comment=f"line {s.line}")]
         if s.target in self.active:
             forward.append(GAssign(self.adjoint_names[s.target], ir.Alloc("zeros", (), s.target)))
-        return forward, self.statement_adjoint(s)
+        return forward, self.adjoints[id(s)]
 
     def _recomputable(self, e: ir.Expr) -> bool:
         if ir.user_calls_in(e):
