@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from srcgrad.compile import cython_include_dir
 from srcgrad.generate import generate
 from support import EXAMPLES, ROOT
 
@@ -36,8 +37,9 @@ SCORE = re.compile(r'class="cython line score-(\d+)"[^>]*>.?<span class="">(\d+)
 
 def _annotation_scores(pyx: Path, workdir: Path) -> dict:
     """Line number -> Cython's count of Python C-API calls on that line (`cython -a`)."""
+    include = cython_include_dir(workdir / "include")  # where `cimport srcgrad.runtime.tape` resolves
     command = [sys.executable, "-c", "import sys; from Cython.Compiler.Main import setuptools_main; "
-               "sys.exit(setuptools_main())", "-a", "-I", str(ROOT), str(pyx), "-o", str(workdir / "out.c")]
+               "sys.exit(setuptools_main())", "-a", "-I", str(include), str(pyx), "-o", str(workdir / "out.c")]
     subprocess.run(command, check=True, capture_output=True)
     html = (workdir / "out.html").read_text()
     return {int(line): int(score) for score, line in SCORE.findall(html)}
