@@ -318,6 +318,8 @@ class ExpressionReader:
             except ValueError:
                 return None
             module, _, name = qualified.rpartition(".")
+            if qualified in ("numpy.var", "numpy.std", "numpy.linalg.norm"):
+                return self._spread_measure(node, name, positional, keywords)
             if module != "numpy" or name not in VECTOR_FUNCTIONS:
                 return None
         if any(a.star for a in node.args):
@@ -344,6 +346,22 @@ class ExpressionReader:
         if name == "where":
             return ir.IfExp(args[0], args[1], args[2])
         return ir.Call(name, args)
+
+    def _spread_measure(self, node: cst.Call, name: str, positional: list, keywords: dict) -> ir.Expr:
+        """np.var, np.std (axis None or 0) and np.linalg.norm (the 2-norm of all elements) in the
+        table's primitives, as the eager engine computes them: forward mode differentiates them."""
+        if len(positional) != 1 or set(keywords) - {"axis"} or (name == "norm" and keywords):
+            raise self.unsupported(node, f"np.{name} with arguments other than an array"
+                                         + ("" if name == "norm" else " and axis=0"))
+        x = self.expr(positional[0])
+        if name == "norm":
+            return ir.Call("sqrt", (ir.Call("sum", (ir.BinOp("*", x, x), ir.Const(None))),))
+        axis = self.expr(keywords["axis"]) if "axis" in keywords else ir.Const(None)
+        if axis not in (ir.Const(None), ir.Const(0)):  # x - mean(x, axis) broadcasts back only then
+            raise self.unsupported(node, f"np.{name} with an axis other than 0")
+        centred = ir.BinOp("-", x, ir.Call("mean", (x, axis)))
+        variance = ir.Call("mean", (ir.BinOp("*", centred, centred), axis))
+        return variance if name == "var" else ir.Call("sqrt", (variance,))
 
     def _allocation(self, node: cst.Call):
         """np.zeros(n), np.ones((n, m)), np.empty(n), np.zeros_like(x), np.copy(x): a new float array."""

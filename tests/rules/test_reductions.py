@@ -1,5 +1,6 @@
 """np.prod, np.max/min/amax/amin (axis; methods), np.diff, x.sum()/x.mean()/x.dot(y)/x.cumsum(),
-and the constants np.arange, np.linspace, np.full, each one entry of srcgrad.rules.arrays:
+np.var, np.std (axis None or 0) and np.linalg.norm (2-norm) in those primitives, and the
+constants np.arange, np.linspace, np.full, each one entry of srcgrad.rules.arrays:
 compiled and --pure gradients, jvp and hvp against finite differences and the eager engine.
 
 max/min take the subgradient JAX and the eager engine take at ties: the cotangent is shared
@@ -36,6 +37,8 @@ CASES = [
     ("weighted_by_index", (RNG.normal(size=5),)),
     ("grid_weights", (RNG.normal(size=5),)),
     ("filled", (RNG.normal(size=4),)),
+    ("spread", (RNG.normal(size=5),)),
+    ("column_spread", (RNG.normal(size=(4, 3)),)),
 ]
 IDS = [f"{name}-{k}" for k, (name, _) in enumerate(CASES)]
 

@@ -60,3 +60,11 @@ def filled(x):
 
 def filled_with_derivative(x):
     return np.sum(np.full(3, x[0]) * x)
+
+
+def spread(x):
+    return np.var(x) + 2.0 * np.std(x) + np.linalg.norm(x)
+
+
+def column_spread(X):
+    return np.sum(np.var(X, axis=0) * np.std(X, axis=0)) + np.linalg.norm(X)
