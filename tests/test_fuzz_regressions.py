@@ -36,12 +36,10 @@ def guarded_unused_sqrt(x):
 """
 
 
-@pytest.mark.xfail(strict=True, reason="--pure forward mode divides by sqrt(0) for a value nobody uses "
-                                       "(fuzzing.Features.edge_arguments is off until fixed)")
 @pytest.mark.parametrize("name", ["unused_sqrt", "guarded_unused_sqrt"])
 def test_pure_forward_mode_of_an_unused_sqrt_at_zero(name):
-    # The derivative of the output is 2 everywhere; sqrt's infinite tangent at 0 never reaches it.
-    # The compiled build carries it as inf (and gives 2.0, 0.0); Python's 0.5 / 0.0 raises.
+    # The derivative of the output is 2 everywhere; sqrt's infinite tangent at 0 never reaches it,
+    # so forward mode does not compute it (Python's 0.5 / 0.0 would raise; C would carry inf).
     compiled = BUILDS["compiled"](UNUSED_SQRT, "fuzz_regression_unused_sqrt.py")
     assert getattr(compiled, "jvp_" + name)(0.0, 1.0) == 2.0
     assert getattr(compiled, "hvp_" + name)(0.0, 1.0) == 0.0
@@ -111,7 +109,36 @@ def test_dot_of_two_vectors_is_a_float():
     assert math.isclose(pure.grad_dot_of_constant(0.5), 2 * (0.5 + 3.5), rel_tol=1e-12)
 
 
-# Found by a long run, not yet reduced further: fuzzing.Features.guarded_domains is off until fixed.
+SHARED_CALL_AFTER_AN_UNSAFE_SELECT = """\
+import math
+
+
+def f(x):
+    return (math.sqrt(x) * x * x if x > 0.0 else 0.0) + math.exp(x) * math.exp(x)
+"""
+
+
+@pytest.mark.parametrize("build", ["pure", "compiled"])
+def test_shared_call_after_an_unsafe_select_builds(build):
+    # The adjoint of the statement starts with an `if` (the select's arm is not safe at x <= 0) and
+    # calls exp(x) twice, so exp(x) is hoisted: moving the statement's comment read `if.comment`
+    # ("'GIf' object has no attribute 'comment'"; 32 of 300 default fuzz programs).
+    module = BUILDS[build](SHARED_CALL_AFTER_AN_UNSAFE_SELECT, "fuzz_regression_shared_call.py")
+    pure = BUILDS["pure"](SHARED_CALL_AFTER_AN_UNSAFE_SELECT, "f")
+
+    def f(x):
+        return (math.sqrt(x) * x * x if x > 0.0 else 0.0) + math.exp(x) * math.exp(x)
+
+    for x in (0.7, -0.5):
+        expected = central_differences(f, (x,), [0])[0]
+        assert math.isclose(module.grad_f(x), expected, rel_tol=1e-6)
+        assert math.isclose(module.grad_f(x), pure.grad_f(x), rel_tol=1e-12)
+        assert math.isclose(module.jvp_f(x, 1.0), module.grad_f(x), rel_tol=1e-12)
+        h = (module.grad_f(x + 1e-5) - module.grad_f(x - 1e-5)) / 2e-5
+        assert math.isclose(module.hvp_f(x, 1.0), h, rel_tol=1e-6)
+
+
+# Found by a long run; reduced: SHARED_CALL_AFTER_AN_UNSAFE_SELECT above.
 GUARDED_SQRT_IN_A_LOOP = """\
 import math
 
@@ -158,8 +185,6 @@ def fn0(x0, x1, n: int):
 """
 
 
-@pytest.mark.xfail(strict=True, reason="the build raises AttributeError: 'GIf' object has no attribute 'comment' "
-                                       "(srcgrad/transform/adjoints.py _shared_calls)")
 @pytest.mark.parametrize("x0", [0.7, -0.7, 0.0])
 def test_guarded_sqrt_in_a_loop_builds(x0):
     generated, module = fuzzing.pure_build(GUARDED_SQRT_IN_A_LOOP)

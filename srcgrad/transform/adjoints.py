@@ -158,7 +158,8 @@ class StatementAdjoints:
             if isinstance(g, GAssign):
                 g = GAssign(g.target, ir.substitute(g.value, mapping), g.op, g.comment)
             rewritten.append(g)
-        if rewritten and rewritten[0].comment:
+        # the statement's comment moves to the first line; an `if` (an unsafe select's arm) has none
+        if rewritten and getattr(rewritten[0], "comment", ""):
             prelude[0].comment, rewritten[0].comment = rewritten[0].comment, ""
         return prelude + rewritten
 

@@ -29,7 +29,7 @@ class Tangents:
     """Forward-mode transform of one generated function body."""
 
     def __init__(self, types: dict, seeds: set, names: Names, callee_tangents: dict, prefix: str = "d_",
-                 read_only=frozenset()):
+                 read_only=frozenset(), outputs=frozenset()):
         self.types = dict(types)
         # seeds whose tangents are the caller's arrays (not outputs): copied before the body writes
         # into them, as the primal `y[i] *= g` writes into a parameter y
@@ -41,6 +41,8 @@ class Tangents:
         self.prefix = prefix
         self.tangent_names = {}
         self.varied = set(seeds)
+        self.outputs = set(outputs)
+        self.needed = None  # set by settle(): None, every varying variable's tangent is computed
         self.new_locals = {}
 
     # which variables carry tangents -------------------------------------------------------
@@ -57,6 +59,8 @@ class Tangents:
                     if target not in self.varied and _has_tangent_type(self.types.get(target)):
                         self.varied.add(target)
                         changed = True
+        self.needed = _needed(stmts, self.varied, self.outputs)
+
 
     def d(self, var: str) -> str:
         if var not in self.tangent_names:
@@ -151,6 +155,11 @@ class Tangents:
         name = target.array if isinstance(target, ir.Index) else target
         if name not in self.varied:
             return [s]
+        is_pop = isinstance(s.value, ir.Call) and s.value.func == POP[ir.DOUBLE]
+        if self.needed is not None and name not in self.needed and not is_pop:
+            # nothing the function returns reads this tangent: not computed, as it may not even
+            # exist (sqrt(x) at 0 of an unused value: Python's 0.5 / 0.0 raises)
+            return [s]
         d_target = ir.Index(self.d(name), target.indices) if isinstance(target, ir.Index) else self.d(name)
         if isinstance(s.value, ir.Call) and s.value.func == POP[ir.DOUBLE]:
             return [ir.GAssign(d_target, ir.Call(POP[ir.DOUBLE], (ir.TAPE,))), s]  # pushed after the value
@@ -203,6 +212,38 @@ def _add(a, b):
 
 def _varies(e, varied) -> bool:
     return bool(ir.names_in(e) & varied)
+
+
+def _needed(stmts, varied: set, outputs: set) -> set:
+    """The varying variables whose tangents reach what the function returns (flow-insensitive):
+    those returned, pushed, passed to a derived callee or given as output parameters, and those
+    the tangent of a needed variable reads."""
+    needed = set(outputs) & varied
+    for s in ir.walk_generated(stmts):
+        if isinstance(s, ir.GCall) and (s.func in ("return", PUSH[ir.DOUBLE])):
+            needed |= _names_read(s.args) & varied
+        targets, value = _targets_and_value(s)
+        if value is not None and ir.user_calls_in(value):
+            needed |= ir.names_in(value) & varied
+    changed = True
+    while changed:
+        changed = False
+        for s in ir.walk_generated(stmts):
+            targets, value = _targets_and_value(s)
+            if value is not None and needed.intersection(targets):
+                new = (ir.names_in(value) & varied) - needed
+                if new:
+                    needed |= new
+                    changed = True
+    return needed
+
+
+def _names_read(args) -> set:
+    out = set()
+    for a in args:
+        if isinstance(a, ir.Expr):
+            out |= ir.names_in(a)
+    return out
 
 
 def _targets_and_value(s):

@@ -43,7 +43,7 @@ def derive(name, body, inputs, seeds, locals_, zero_init, prefix, names, callee_
     """Forward mode on `body` with a tangent for each seed; output arrays' tangents are parameters too."""
     kinds = {**locals_, **dict(inputs)}
     tangents = Tangents(kinds, set(seeds) | set(outputs), Names(set(names.taken)), callee_map, prefix,
-                        read_only=set(seeds) - set(outputs))
+                        read_only=set(seeds) - set(outputs), outputs=outputs)
     tangent_of = {seed: tangents.d(seed) for seed in list(seeds) + [o for o in outputs if o not in seeds]}
     tangents.settle(body)
     derived_body = tangents.transform(body)
