@@ -138,6 +138,41 @@ def test_shared_call_after_an_unsafe_select_builds(build):
         assert math.isclose(module.hvp_f(x, 1.0), h, rel_tol=1e-6)
 
 
+NEGATIVE_CONSTANTS = """\
+import math
+
+T0 = (1.0, 1.5, -0.5)
+
+
+def negated_constants(x):
+    y = math.exp(-(T0[2]) * (T0[2])) * x
+    return y - T0[2] * x - (-(-x)) * x
+"""
+
+
+def test_negative_constants_under_a_minus_are_parenthesized():
+    # The module constant T0[2] is read as the constant -0.5; printed after a unary minus it was
+    # `--0.5`, which Cython refused (in C, `--` is the decrement operator).
+    from srcgrad.generate import generate
+
+    for pure in (False, True):
+        code = generate(NEGATIVE_CONSTANTS, "negative_constants.py", pure=pure).text
+        assert "-(-0.5) * -0.5" in code and "- (-0.5 * x)" in code and "-(-x)" in code
+        assert "--" not in code.replace("---", "").replace("-> ", "")
+    compiled = BUILDS["compiled"](NEGATIVE_CONSTANTS, "fuzz_regression_negative_constants.py")
+    pure = BUILDS["pure"](NEGATIVE_CONSTANTS, "negated_constants")
+
+    def f(x):
+        return math.exp(-0.25) * x + 0.5 * x - x * x
+
+    for x in (0.3, -1.7):
+        for module in (compiled, pure):
+            assert math.isclose(module.negated_constants(x), f(x), rel_tol=1e-12)
+            assert math.isclose(module.grad_negated_constants(x), central_differences(f, (x,), [0])[0], rel_tol=1e-6)
+            assert math.isclose(module.hvp_negated_constants(x, 1.0), -2.0, rel_tol=1e-12)
+        assert math.isclose(compiled.grad_negated_constants(x), pure.grad_negated_constants(x), rel_tol=1e-12)
+
+
 # Found by a long run; reduced: SHARED_CALL_AFTER_AN_UNSAFE_SELECT above.
 GUARDED_SQRT_IN_A_LOOP = """\
 import math

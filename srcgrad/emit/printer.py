@@ -34,6 +34,12 @@ _PRECEDENCE = {"if": 0, "or": 1, "and": 2, "not": 3, "cmp": 4, "+": 5, "-": 5, "
                "%": 6, "neg": 7, "**": 8, "atom": 9}
 
 
+def _unsigned(text: str) -> str:
+    """text parenthesized if it starts with a minus sign: `-(-0.5)`, not `--0.5` (C's decrement
+    operator), and `x - (-0.5)` for a negative constant."""
+    return f"({text})" if text.startswith("-") else text
+
+
 class ExpressionPrinter:
     def __init__(self, pure: bool, type_of):
         self.pure = pure
@@ -55,7 +61,7 @@ class ExpressionPrinter:
         if isinstance(e, ir.Unary):
             if e.op == "not":
                 return "not " + self.wrap(e.operand, _PRECEDENCE["not"]), _PRECEDENCE["not"]
-            return "-" + self.wrap(e.operand, _PRECEDENCE["neg"]), _PRECEDENCE["neg"]
+            return "-" + _unsigned(self.wrap(e.operand, _PRECEDENCE["neg"])), _PRECEDENCE["neg"]
         if isinstance(e, ir.Compare):
             p = _PRECEDENCE["cmp"]
             return f"{self.wrap(e.left, p + 1)} {e.op} {self.wrap(e.right, p + 1)}", p
@@ -124,6 +130,8 @@ class ExpressionPrinter:
             return f"{base} ** {self.wrap(e.right, _PRECEDENCE['neg'])}", p
         left = self.wrap(e.left, p)
         right = self.wrap(e.right, p + 1)
+        if e.op == "-":
+            right = _unsigned(right)
         if e.op == "/" and integral and not self.pure:
             left = f"<double>{self.wrap(e.left, _PRECEDENCE['atom'])}"  # true division, as Python does
         return f"{left} {e.op} {right}", p
