@@ -390,6 +390,8 @@ class ExpressionReader:
 
     def _primitive(self, node, dotted: str, primitive: str, args: tuple) -> ir.Expr:
         if primitive in ("minimum", "maximum") and dotted in ("min", "max"):
+            if len(args) == 1:  # max(x) of an array: its largest element, as np.max
+                return ir.Call(dotted, (args[0], ir.Const(None)))
             if len(args) < 2:
                 raise self.unsupported(node, f"{dotted}() of fewer than two numbers")
             result = args[0]

@@ -72,9 +72,11 @@ SUPPORTED = [
               " + np.sum(X[1:, :-1] * X[:, j])"),
     Construct("reductions and scans: `np.prod`, `np.max`/`np.min`/`np.amax`/`np.amin` with `axis` (ties share the "
               "gradient equally), `np.cumsum`, `np.diff`; methods `x.sum()`, `x.mean()`, `x.prod()`, `x.max()`, "
-              "`x.min()`, `x.dot(y)`, `x.cumsum()`, `abs(x).max()`", COMPILED,
+              "`x.min()`, `x.dot(y)`, `x.cumsum()`, `abs(x).max()`, `max(x)`, `min(x)`; `np.var`/`np.std` (axis None "
+              "or 0), `np.linalg.norm` (2-norm)", COMPILED,
               "def f(X: np.ndarray, x: np.ndarray):\n"
-              "    return np.prod(x) + np.sum(np.max(X, axis=0)) + abs(x).max() + x.dot(x) + np.sum(np.diff(x) ** 2)"),
+              "    return np.prod(x) + np.sum(np.max(X, axis=0)) + abs(x).max() + x.dot(x) + np.sum(np.diff(x) ** 2)"
+              " + max(x) + np.var(x) + np.sum(np.std(X, axis=0)) + np.linalg.norm(x)"),
     Construct("constant arrays: `np.arange`, `np.linspace`, `np.full` (numbers with no derivative)", COMPILED,
               "def f(x: np.ndarray):\n    n = x.shape[0]\n"
               "    return np.sum(np.arange(1.0, n + 1) * x + np.linspace(0.0, 1.0, n) * np.full(n, 2.0) * x)"),

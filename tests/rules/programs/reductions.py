@@ -24,7 +24,7 @@ def largest_row(X):
 
 
 def sup_norm(x):
-    return np.max(np.abs(x)) + abs(x).max()
+    return np.max(np.abs(x)) + abs(x).max() + max(abs(x)) - min(x) * 0.0
 
 
 def differences(x):
