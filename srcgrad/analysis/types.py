@@ -188,6 +188,8 @@ def _arrays_by_flow(function: ir.Function, promoted: set) -> set:
         sources = []
         if types.get(s.target) == ir.NDARRAY and expr_type(s.value, types, {}) != ir.NDARRAY:
             sources.append(s.value)
+        if conversions.conversion(s.value) == conversions.AS_ELEMENTS:  # `w = 1 + x / 4` then w[0], w[:-1]
+            sources.extend(s.value.args)  # converted from a whole array: x is one too
         for sub in _all_subexpressions(s.value):
             if symbolic.rule_of(sub) is not None:  # operands of array primitives are arrays
                 sources.extend(o for o in symbolic.array_operands(sub) if expr_type(o, types, {}) != ir.NDARRAY)

@@ -53,3 +53,21 @@ def powell(x):
     x3 = x[2::4]
     x4 = x[3::4]
     return np.sum((x1 + 10 * x2) ** 2 + 5 * (x3 - x4) ** 2 + (x2 - 2 * x3) ** 4 + 10 * (x1 - x4) ** 4)
+
+
+def levy(x):
+    w = 1 + (x - 1) / 4
+    term1 = np.sin(np.pi * w[0]) ** 2
+    wi = w[:-1]
+    term2 = np.sum((wi - 1) ** 2 * (1 + 10 * np.sin(np.pi * wi + 1) ** 2))
+    term3 = (w[-1] - 1) ** 2 * (1 + np.sin(2 * np.pi * w[-1]) ** 2)
+    return term1 + term2 + term3
+
+
+def dixon_price(x):
+    i = np.arange(2, len(x) + 1)
+    return (x[0] - 1) ** 2 + np.sum(i * (2 * x[1:] ** 2 - x[:-1]) ** 2)
+
+
+def cigar(x):
+    return x[0] ** 2 + 100.0 * np.sum(x[1:] ** 2)

@@ -39,6 +39,11 @@ CASES = [
     ("row", (RNG.normal(size=(3, 4)), 1)),
     ("row", (RNG.normal(size=(3, 4)), -3)),
     ("powell", (_v(8),)),
+    # the same array indexed element by element and sliced
+    ("levy", (_v(4),)),
+    ("levy", (_v(1),)),
+    ("dixon_price", (_v(5),)),
+    ("cigar", (_v(3),)),
 ]
 IDS = [f"{name}-{i}" for i, (name, _) in enumerate(CASES)]
 
