@@ -425,7 +425,6 @@ class Assign(Stmt):
 
     target: str
     value: Expr
-    source: str = ""  # the source line, for comments in generated code
     index: tuple | None = None
 
 

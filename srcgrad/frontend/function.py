@@ -129,13 +129,8 @@ class FunctionReader(SequenceReader):
                 raise self.unsupported(node, label)
         raise self.unsupported(node, f"the statement '{type(node).__name__}'")
 
-    def _source_line(self, node) -> str:
-        line, _ = self.where(node)
-        return self.facts.lines[line - 1].strip()
-
     def _small_statement(self, node, line_node, docstring_ok) -> list:
         line, column = self.where(node)
-        source = self._source_line(node)
         if isinstance(node, cst.Pass):
             return []
         if isinstance(node, cst.Expr):
@@ -162,23 +157,23 @@ class FunctionReader(SequenceReader):
             if isinstance(node.target, cst.Subscript):
                 element = self._element_target(node.target)
                 value = ir.BinOp(op, element, self.expr(node.value))
-                return [ir.Assign(line, column, element.array, value, source, element.indices)]
+                return [ir.Assign(line, column, element.array, value, element.indices)]
             target = self._target_name(node.target)
             self._read(node.target)
             value = ir.BinOp(op, ir.Name(target), self.expr(node.value))
-            return [ir.Assign(line, column, target, value, source)]
+            return [ir.Assign(line, column, target, value)]
         if isinstance(node, cst.AnnAssign):
             target = self._target_name(node.target)
             kind = self._annotation_type(node.annotation.annotation, f"the variable '{target}'")
             self.declared_types[target] = kind
             if node.value is None:
                 return []
-            return [ir.Assign(line, column, target, self.expr(node.value), source)]
+            return [ir.Assign(line, column, target, self.expr(node.value))]
         if isinstance(node, cst.Assign):
             value_node = node.value
             out = []
             for assign_target in node.targets:
-                out.extend(self._assign(assign_target.target, value_node, line, column, source))
+                out.extend(self._assign(assign_target.target, value_node, line, column))
             return out
         labels = {cst.Global: "global", cst.Nonlocal: "nonlocal", cst.Import: "import inside a function",
                   cst.ImportFrom: "import inside a function", cst.Raise: "raise", cst.Assert: "assert",
@@ -188,10 +183,10 @@ class FunctionReader(SequenceReader):
                 raise self.unsupported(node, label)
         raise self.unsupported(node, f"the statement '{type(node).__name__}'")
 
-    def _assign(self, target, value_node, line, column, source) -> list:
+    def _assign(self, target, value_node, line, column) -> list:
         if isinstance(target, cst.Subscript):
             element = self._element_target(target)
-            return [ir.Assign(line, column, element.array, self.expr(value_node), source, element.indices)]
+            return [ir.Assign(line, column, element.array, self.expr(value_node), element.indices)]
         starred = [el for el in getattr(target, "elements", []) if isinstance(el, cst.StarredElement)]
         if starred:
             raise self.unsupported(starred[0], "a starred assignment target")
@@ -199,11 +194,11 @@ class FunctionReader(SequenceReader):
             array = self._shape_of(value_node)
             self._read(value_node.value)
             names = [self._target_name(el.value) for el in target.elements]
-            return [ir.Assign(line, column, name, ir.Call("shape", (ir.Name(array), ir.Const(k))), source)
+            return [ir.Assign(line, column, name, ir.Call("shape", (ir.Name(array), ir.Const(k))))
                     for k, name in enumerate(names)]
         if isinstance(target, (cst.Tuple, cst.List)) and isinstance(value_node, cst.Name) \
                 and (value_node.value in self.locals or value_node.value in self.facts.tuples):
-            return self._unpack_array(target, value_node, line, column, source)
+            return self._unpack_array(target, value_node, line, column)
         if isinstance(target, (cst.Tuple, cst.List)):
             names = [self._target_name(el.value) for el in target.elements]
             if not isinstance(value_node, (cst.Tuple, cst.List)) or len(value_node.elements) != len(names):
@@ -216,16 +211,16 @@ class FunctionReader(SequenceReader):
                     temps.append(value)
                     continue
                 temp = self._fresh(f"{name}_new")
-                out.append(ir.Assign(line, column, temp, value, source))
+                out.append(ir.Assign(line, column, temp, value))
                 temps.append(ir.Name(temp))
-            out.extend(ir.Assign(line, column, name, value, source) for name, value in zip(names, temps))
+            out.extend(ir.Assign(line, column, name, value) for name, value in zip(names, temps))
             return out
         if isinstance(value_node, (cst.List, cst.Tuple)):
-            return self._sequence(self._target_name(target), value_node, line, column, source)
+            return self._sequence(self._target_name(target), value_node, line, column)
         repeated = self._repeated_list(value_node)
         if repeated is not None:
-            return [ir.Assign(line, column, self._target_name(target), repeated, source)]
-        return [ir.Assign(line, column, self._target_name(target), self.expr(value_node), source)]
+            return [ir.Assign(line, column, self._target_name(target), repeated)]
+        return [ir.Assign(line, column, self._target_name(target), self.expr(value_node))]
 
     def _element_target(self, node) -> ir.Index:
         element = self._index(node)
@@ -299,7 +294,7 @@ class FunctionReader(SequenceReader):
             # the body changes the loop variable: count with a variable of our own, and make the
             # user's an ordinary variable that each iteration starts from
             counter = self._fresh(f"{var}_loop")
-            body.insert(0, ir.Assign(line, column, var, ir.Name(counter), self._source_line(node)))
+            body.insert(0, ir.Assign(line, column, var, ir.Name(counter)))
             return [ir.For(line, column, counter, start, stop, step, body)]
         return [ir.For(line, column, var, start, stop, step, body)]
 

@@ -38,7 +38,7 @@ class SequenceReader(ExpressionReader):
     def unsupported_at(self, s, construct: str):
         return Unsupported(construct, s.line, s.column)
 
-    def _sequence(self, target: str, node, line: int, column: int, source: str) -> list:
+    def _sequence(self, target: str, node, line: int, column: int) -> list:
         """`target = [e0, e1, ...]` (or a tuple) of numbers."""
         rows = [el.value for el in node.elements]
         if any(isinstance(el, cst.StarredElement) for el in node.elements):
@@ -55,11 +55,11 @@ class SequenceReader(ExpressionReader):
         if any(target in ir.names_in(value) for _, value in values):  # p = [p[1], p[0]]: read all first
             for k, (index, value) in enumerate(values):
                 temp = self._fresh(f"{target}_item")
-                before.append(ir.Assign(line, column, temp, value, source))
+                before.append(ir.Assign(line, column, temp, value))
                 values[k] = (index, ir.Name(temp))
-        allocation = ir.Assign(line, column, target, ir.Alloc("zeros", shape), source)
+        allocation = ir.Assign(line, column, target, ir.Alloc("zeros", shape))
         self.sequence_allocations.append(allocation)
-        writes = [ir.Assign(line, column, target, value, source, tuple(ir.Const(i) for i in index))
+        writes = [ir.Assign(line, column, target, value, tuple(ir.Const(i) for i in index))
                   for index, value in values]
         if isinstance(node, cst.Tuple):
             self.tuple_names.add(target)
@@ -73,7 +73,7 @@ class SequenceReader(ExpressionReader):
                     and id(s) not in self.sequence_writes:
                 raise self.unsupported_at(s, f"assigning an element of the tuple '{s.target}'")
 
-    def _unpack_array(self, target, value_node, line, column, source) -> list:
+    def _unpack_array(self, target, value_node, line, column) -> list:
         """`x1, x2 = x` with x a local array or list: its elements, after Python's length check."""
         names = [self._target_name(el.value) for el in target.elements]
         if len(set(names)) != len(names) or value_node.value in names:
@@ -83,13 +83,13 @@ class SequenceReader(ExpressionReader):
             if len(constant) != len(names) or not all(isinstance(v, (int, float)) for v in constant):
                 raise self.unsupported(value_node, f"unpacking the constant '{value_node.value}' into "
                                                    f"{len(names)} names")
-            return [ir.Assign(line, column, name, ir.lift(v), source) for name, v in zip(names, constant)]
+            return [ir.Assign(line, column, name, ir.lift(v)) for name, v in zip(names, constant)]
         self._read(value_node)
         array = value_node.value
         length = ir.Call("shape", (ir.Name(array), ir.Const(0)))
         check = ir.RaiseIf(line, column, ir.Compare("!=", length, ir.Const(len(names))), "ValueError",
                            f"cannot unpack the array '{array}' into {len(names)} values: its length differs")
-        return [check] + [ir.Assign(line, column, name, ir.Index(array, (ir.Const(k),)), source)
+        return [check] + [ir.Assign(line, column, name, ir.Index(array, (ir.Const(k),)))
                           for k, name in enumerate(names)]
 
     def _repeated_list(self, node):
@@ -111,7 +111,6 @@ class SequenceReader(ExpressionReader):
     def _for_each(self, node: cst.For) -> list:
         """`for a in seq`, `for i, a in enumerate(seq)`, `for a, b in zip(s, t)` as counted loops."""
         line, column = self.where(node)
-        source = self._source_line(node)
         counter_name, sequences, targets = None, [node.iter], [node.target]
         for builtin in _ITERATION_BUILTINS:
             if not self._builtin_call(node.iter, builtin):
@@ -133,7 +132,7 @@ class SequenceReader(ExpressionReader):
             raise self.unsupported(node.target, "a for loop target naming one variable twice")
         before, arrays, length = [], [], None
         for sequence in sequences:
-            array, size = self._iterated(sequence, line, column, source, before)
+            array, size = self._iterated(sequence, line, column, before)
             arrays.append(array)
             length = size if length is None else ir.Call("minimum", (length, size))
         body = self._block(node.body)
@@ -147,17 +146,17 @@ class SequenceReader(ExpressionReader):
             raise self.unsupported(node.iter, "a for loop over an array expression whose arrays the body writes")
         counter = names[-1] if counter_name and names[-1] not in reassigned else None
         counter = counter or self._fresh(f"{names[0]}_index")
-        reads = [ir.Assign(line, column, name, ir.Index(array, (ir.Name(counter),)), source)
+        reads = [ir.Assign(line, column, name, ir.Index(array, (ir.Name(counter),)))
                  for name, array in zip(names, arrays)]
         if counter_name and counter != names[-1]:
-            reads.append(ir.Assign(line, column, names[-1], ir.Name(counter), source))
+            reads.append(ir.Assign(line, column, names[-1], ir.Name(counter)))
         return before + [ir.For(line, column, counter, ir.Const(0), length, ir.Const(1), reads + body)]
 
-    def _iterated(self, node, line, column, source, before: list) -> tuple:
+    def _iterated(self, node, line, column, before: list) -> tuple:
         """(the array a loop reads elements of, its length); a literal becomes a new array first."""
         if isinstance(node, (cst.List, cst.Tuple)):
             temp = self._fresh("items")
-            before.extend(self._sequence(temp, node, line, column, source))
+            before.extend(self._sequence(temp, node, line, column))
             return temp, ir.Const(len(node.elements))
         if isinstance(node, cst.Name) and node.value in self.locals:
             self._read(node)
@@ -170,10 +169,10 @@ class SequenceReader(ExpressionReader):
             values = self.facts.tuples.get(node.value)
             if values is not None and all(isinstance(v, (int, float)) for v in values):
                 temp = self._fresh("items")
-                allocation = ir.Assign(line, column, temp, ir.Alloc("zeros", (ir.Const(len(values)),)), source)
+                allocation = ir.Assign(line, column, temp, ir.Alloc("zeros", (ir.Const(len(values)),)))
                 self.sequence_allocations.append(allocation)
                 before.append(allocation)
-                writes = [ir.Assign(line, column, temp, ir.lift(float(v)), source, (ir.Const(k),))
+                writes = [ir.Assign(line, column, temp, ir.lift(float(v)), (ir.Const(k),))
                           for k, v in enumerate(values)]
                 self.sequence_writes |= {id(w) for w in writes}
                 before.extend(writes)
@@ -182,7 +181,7 @@ class SequenceReader(ExpressionReader):
                              cst.SimpleString, cst.FormattedString, cst.ConcatenatedString)):
             raise self.unsupported(node, "a for loop over something other than range(...), an array, a list or a tuple")
         temp = self._fresh("items")  # a whole-array value (x[1:]), copied into an array loops index
-        before.append(ir.Assign(line, column, temp, self.expr(node), source))
+        before.append(ir.Assign(line, column, temp, self.expr(node)))
         self.iterated_values[temp] = before[-1].value
         return temp, ir.Call("shape", (ir.Name(temp), ir.Const(0)))
 
@@ -208,7 +207,6 @@ class SequenceReader(ExpressionReader):
         if clause.inner_for_in is not None or clause.asynchronous is not None:
             raise self.unsupported(clause, "a comprehension with more than one 'for'")
         line, column = self.where(call)
-        source = self._source_line(call)
         names = set()
         collect_target(clause.target, names)
         outer = set(self.locals)
@@ -216,7 +214,7 @@ class SequenceReader(ExpressionReader):
         element = self.expr(comprehension.elt)
         conditions = [self.expr(test.test) for test in clause.ifs]
         total = self._fresh("total")
-        step = ir.Assign(line, column, total, ir.BinOp("+", ir.Name(total), element), source)
+        step = ir.Assign(line, column, total, ir.BinOp("+", ir.Name(total), element))
         for condition in reversed(conditions):
             step = ir.If(line, column, condition, [step], [])
         loop = self._for(_Comprehension(clause.iter, clause.target, [step], call, self.where(call)))
@@ -224,7 +222,7 @@ class SequenceReader(ExpressionReader):
         renamed = {name: self._fresh(f"{name}_item") for name in sorted(names)}
         self.hoisted_totals[id(call)] = total
         *before, counted = loop  # only the loop reads the comprehension's variables
-        return before + [ir.Assign(line, column, total, ir.Const(0), source)] + _rename([counted], renamed)
+        return before + [ir.Assign(line, column, total, ir.Const(0))] + _rename([counted], renamed)
 
 
 def hoist_sequence_allocations(body: list, allocations: list) -> list:
@@ -243,7 +241,7 @@ def hoist_sequence_allocations(body: list, allocations: list) -> list:
             continue
         if len(found) == 1 and any(s is found[0] for s in body):
             continue  # already allocated once, at the top level
-        hoisted.append(ir.Assign(found[0].line, found[0].column, name, found[0].value, found[0].source))
+        hoisted.append(ir.Assign(found[0].line, found[0].column, name, found[0].value))
         removed |= {id(a) for a in found}
     return hoisted + _without(body, removed) if hoisted else body
 
@@ -304,7 +302,7 @@ def _rename(stmts: list, mapping: dict) -> list:
     out = []
     for s in stmts:
         if isinstance(s, ir.Assign):
-            s = ir.Assign(s.line, s.column, mapping.get(s.target, s.target), expr(s.value), s.source,
+            s = ir.Assign(s.line, s.column, mapping.get(s.target, s.target), expr(s.value),
                           None if s.index is None else tuple(expr(i) for i in s.index))
         elif isinstance(s, ir.If):
             s = ir.If(s.line, s.column, expr(s.test), _rename(s.body, mapping), _rename(s.orelse, mapping))

@@ -119,7 +119,7 @@ class _Flags:
 
     def statement(self, s, loop):
         if isinstance(s, ir.Return):
-            assign = ir.Assign(s.line, s.column, self.result, s.value, "return")
+            assign = ir.Assign(s.line, s.column, self.result, s.value)
             if self.returned is None:
                 self.returned = self._flag("returned")
             return [assign, ir.Assign(s.line, s.column, self.returned, ir.Const(True))], {self.returned}
@@ -183,7 +183,7 @@ def _selects(stmts, flags: set, loop_vars: frozenset = frozenset()) -> list:
                 if all(isinstance(x.value, ir.BinOp) and x.value.op == "+" and x.value.left == own
                        for x in (first, second)):  # v += a / v += b: v += (a if c else b)
                     value = ir.BinOp("+", own, ir.IfExp(s.test, first.value.right, second.value.right))
-                out.append(ir.Assign(first.line, first.column, first.target, value, first.source))
+                out.append(ir.Assign(first.line, first.column, first.target, value))
                 continue
         elif isinstance(s, ir.For):
             s.body = _selects(s.body, flags, loop_vars | {s.var})
@@ -311,14 +311,14 @@ def _hoist_assign(s: ir.Assign, names: Names) -> list:
             if top:
                 return call
             temp = names.fresh(f"{e.func}_value")
-            hoisted.append(ir.Assign(s.line, s.column, temp, call, s.source))
+            hoisted.append(ir.Assign(s.line, s.column, temp, call))
             return ir.Name(temp)
         if not ir.children(e):
             return e
         return ir.rebuild(e, [visit(c, False) for c in ir.children(e)])
 
     value = visit(s.value, True)
-    return hoisted + [ir.Assign(s.line, s.column, s.target, value, s.source, s.index)]
+    return hoisted + [ir.Assign(s.line, s.column, s.target, value, s.index)]
 
 
 _TEMP_NAMES = {"@": "product", "+": "total", "-": "difference", "*": "scaled", "/": "ratio", "**": "power"}
@@ -355,11 +355,11 @@ def split_whole_array_expressions(function: ir.Function, names: Names, return_ty
                 f"{e.func}_value" if isinstance(e, ir.Call) else "selected" if isinstance(e, ir.IfExp) else "mask")
             temp = names.fresh(base)
             types[temp] = expr_type(rebuilt, types, return_types)
-            hoisted.append(ir.Assign(s.line, s.column, temp, rebuilt, s.source))
+            hoisted.append(ir.Assign(s.line, s.column, temp, rebuilt))
             return ir.Name(temp)
 
         value = visit(s.value, True)
-        return hoisted + [ir.Assign(s.line, s.column, s.target, value, s.source, s.index)]
+        return hoisted + [ir.Assign(s.line, s.column, s.target, value, s.index)]
 
     def block(stmts, in_loop) -> list:
         out = []
@@ -404,7 +404,7 @@ def convert_mixed_arrays(function: ir.Function, names: Names, result: str) -> No
                 if e.id not in converted:
                     converted[e.id] = names.fresh(f"{e.id}_whole")
                     before.append(ir.Assign(s.line, s.column, converted[e.id],
-                                            ir.Call(conversions.AS_WHOLE, (e,)), s.source))
+                                            ir.Call(conversions.AS_WHOLE, (e,))))
                 return ir.Name(converted[e.id])
             if isinstance(e, ir.Call) and e.func == "shape" or isinstance(e, (ir.Index, ir.Alloc)):
                 return e
@@ -419,11 +419,10 @@ def convert_mixed_arrays(function: ir.Function, names: Names, result: str) -> No
             return [s]  # the value may share y's memory, which a copy would not
         value = whole(s.value)
         if s.target not in indexed or s.target in params:
-            return before + [ir.Assign(s.line, s.column, s.target, value, s.source)]
+            return before + [ir.Assign(s.line, s.column, s.target, value)]
         temp = names.fresh(f"{s.target}_value")
-        return before + [ir.Assign(s.line, s.column, temp, value, s.source),
-                         ir.Assign(s.line, s.column, s.target, ir.Call(conversions.AS_ELEMENTS, (ir.Name(temp),)),
-                                   s.source)]
+        return before + [ir.Assign(s.line, s.column, temp, value),
+                         ir.Assign(s.line, s.column, s.target, ir.Call(conversions.AS_ELEMENTS, (ir.Name(temp),)))]
 
     def block(stmts) -> list:
         out = []
