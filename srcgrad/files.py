@@ -27,25 +27,30 @@ def file_lock(path: Path):
 
 def atomic_write(path: Path, data: bytes) -> None:
     """Replace `path` by `data` in one rename; on any failure the old file stays as it was."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
+    def write(fd: int, tmp: str) -> None:
         with os.fdopen(fd, "wb") as out:
             out.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+
+    _replace(path, write, 0o644)
 
 
 def atomic_copy(source: Path, destination: Path) -> None:
-    fd, tmp = tempfile.mkstemp(dir=destination.parent, prefix=f".{destination.name}.", suffix=".tmp")
-    try:
+    """Replace `destination` by a copy of `source` (a binary: executable), in one rename."""
+    def copy(fd: int, tmp: str) -> None:
         os.close(fd)
         shutil.copyfile(source, tmp)
-        os.chmod(tmp, 0o755)
-        os.replace(tmp, destination)
+
+    _replace(destination, copy, 0o755)
+
+
+def _replace(path: Path, fill, mode: int) -> None:
+    """fill(fd, name) writes a temporary file beside `path`, which then replaces it; the temporary
+    file is removed on every way out but success."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        fill(fd, tmp)
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
