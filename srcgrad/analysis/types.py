@@ -45,7 +45,7 @@ def expr_type(e: ir.Expr, var_types: dict, return_types: dict) -> str:
         return ir.NDARRAY if e.func == conversions.AS_WHOLE else None
     kinds = [expr_type(c, var_types, return_types) for c in ir.children(e)]
     if symbolic.rule_of(e) is not None:  # an array primitive: its shape rule
-        return ir.NDARRAY if symbolic.result_is_array(e) else ir.DOUBLE
+        return ir.NDARRAY if symbolic.result_is_array(e) else ir.INT if symbolic.result_is_index(e) else ir.DOUBLE
     if isinstance(e, ir.Call) and e.func == "shape":
         return ir.INT
     if ir.NDARRAY in kinds:  # NumPy broadcasting: a whole array among the operands makes a whole array

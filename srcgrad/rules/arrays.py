@@ -31,7 +31,7 @@ from typing import Callable
 
 import numpy as np
 
-SCALAR, ARRAY = "scalar", "array"
+SCALAR, ARRAY, INDEX = "scalar", "array", "index"  # INDEX: an integer (np.argmax)
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,8 @@ class ArrayRule:
     linear: tuple
     # a reduction that is not linear (prod, max): its JVP is sum(vjp(g=1) * tangent) over the axis
     reduction_jvp: bool = False
+    # piecewise constant (np.argmax): its operands are arrays whose derivative reaches nothing
+    piecewise_constant: bool = False
 
 
 RULES: dict[str, ArrayRule] = {}
@@ -86,12 +88,14 @@ def adjoint(*linear: str, name: str | None = None, helper: bool = True, jvp=None
     return define
 
 
-def _define(name, params, result, spelling, vjps, linear=None, operands=None, reduction_jvp=False):
+def _define(name, params, result, spelling, vjps, linear=None, operands=None, reduction_jvp=False,
+            piecewise_constant=False):
     operands = len(vjps) if operands is None else operands
     RULES[name] = ArrayRule(name, tuple(params.split()), operands,
                             result if callable(result) else (lambda *options: result), spelling,
                             tuple(None if f is None else f.adjoint for f in vjps),
-                            tuple(range(operands)) if linear is None else linear, reduction_jvp)
+                            tuple(range(operands)) if linear is None else linear, reduction_jvp,
+                            piecewise_constant)
 
 
 # --- shapes ---------------------------------------------------------------------------------
@@ -395,6 +399,9 @@ for _name in ("max", "min", "amax", "amin"):
     _define(_name, "x axis", _reduced, "np." + _name[-3:], [max_adjoint if "max" in _name else min_adjoint],
             linear=(), reduction_jvp=True)
 _define("diff", "x axis", ARRAY, "np.diff", [diff_adjoint])
+for _name in ("argmax", "argmin"):
+    _define(_name, "x axis", lambda axis: INDEX if axis is None else ARRAY, "np." + _name, [None], linear=(),
+            piecewise_constant=True)
 # constants: arrays of numbers no derivative reaches (an operand with one is refused)
 _define("arange", "start stop step", ARRAY, "np.arange", [None, None, None], linear=())
 _define("linspace", "start stop num", ARRAY, "np.linspace", [None, None, None], linear=())

@@ -10,7 +10,7 @@ the printers `spelled`.
 from __future__ import annotations
 
 from .. import ir
-from .arrays import ARRAY, HELPERS, OPERATORS, RULES, ArrayRule
+from .arrays import ARRAY, HELPERS, INDEX, OPERATORS, RULES, ArrayRule
 
 
 def rule_of(e: ir.Expr) -> ArrayRule | None:
@@ -33,12 +33,14 @@ def operands(e: ir.Expr) -> tuple:
 
 def array_operands(e: ir.Expr) -> tuple:
     """The operands that are arrays with a derivative (np.arange(0, n, 1) has none)."""
-    return tuple(o for o, vjp in zip(operands(e), rule_of(e).vjps) if vjp is not None)
+    rule = rule_of(e)
+    return tuple(o for o, vjp in zip(operands(e), rule.vjps) if vjp is not None or rule.piecewise_constant)
 
 
 def constant_operands(e: ir.Expr) -> tuple:
     """The operands the table gives no adjoint (np.arange's bounds, np.full's value)."""
-    return tuple(o for o, vjp in zip(operands(e), rule_of(e).vjps) if vjp is None)
+    rule = rule_of(e)
+    return () if rule.piecewise_constant else tuple(o for o, vjp in zip(operands(e), rule.vjps) if vjp is None)
 
 
 def rebuilt(e: ir.Expr, args: tuple) -> ir.Expr:
@@ -50,6 +52,12 @@ def result_is_array(e: ir.Expr) -> bool:
     rule = rule_of(e)
     options = [a.value if isinstance(a, ir.Const) else a for a in arguments(e)[rule.operands:]]  # x[a:b]: not constants
     return rule.result(*options) == ARRAY
+
+
+def result_is_index(e: ir.Expr) -> bool:
+    """Whether the primitive gives an integer (np.argmax(x))."""
+    rule = rule_of(e)
+    return rule.result(*[a.value if isinstance(a, ir.Const) else a for a in arguments(e)[rule.operands:]]) == INDEX
 
 
 def adjoint_calls(e: ir.Expr, g: ir.Expr, ans: ir.Expr) -> list:

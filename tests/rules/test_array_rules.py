@@ -44,6 +44,8 @@ EXAMPLES.update({
     "amax": [((_r(5),), (None,))],
     "amin": [((_r(3, 4),), (1,))],
     "diff": [((_r(5),), (-1,)), ((_r(3, 4),), (0,))],  # (np.diff(x) has no axis None: printed without)
+    "argmax": [((_r(5),), (None,)), ((_r(3, 4),), (1,))],  # integers: no adjoint
+    "argmin": [((_r(3, 4),), (None,))],
     # constants: no operand has an adjoint
     "arange": [((1.0, 6, 1), ())],
     "linspace": [((0.0, 1.0, 5), ())],

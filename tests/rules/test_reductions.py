@@ -1,4 +1,4 @@
-"""np.prod, np.max/min/amax/amin (axis; methods), np.diff, x.sum()/x.mean()/x.dot(y)/x.cumsum(),
+"""np.prod, np.max/min/amax/amin (axis; methods), np.argmax/argmin (integers), np.diff, x.sum()/x.mean()/x.dot(y)/x.cumsum(),
 np.var, np.std (axis None or 0) and np.linalg.norm (2-norm) in those primitives, and the
 constants np.arange, np.linspace, np.full, each one entry of srcgrad.rules.arrays:
 compiled and --pure gradients, jvp and hvp against finite differences and the eager engine.
@@ -39,6 +39,7 @@ CASES = [
     ("filled", (RNG.normal(size=4),)),
     ("spread", (RNG.normal(size=5),)),
     ("column_spread", (RNG.normal(size=(4, 3)),)),
+    ("pick", (RNG.normal(size=5), RNG.normal(size=5))),
 ]
 IDS = [f"{name}-{k}" for k, (name, _) in enumerate(CASES)]
 

@@ -68,3 +68,9 @@ def spread(x):
 
 def column_spread(X):
     return np.sum(np.var(X, axis=0) * np.std(X, axis=0)) + np.linalg.norm(X)
+
+
+def pick(x, y):
+    k = np.argmax(x)
+    j = np.argmin(y * y)
+    return x[k] * y[j] + np.sum(x * y)
