@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .calls import _Call, _checked_output, _differentiable_parameters, _labelled, _Nesting, _no_parameter_message
+from .calls import _Call, _differentiable_parameters, _labelled, _Nesting
 from .compiled import _compiled, _describe
-from .fallback import _fallback_warning, _plain_result, _plain_value, _reason_text, _traceable
+from .fallback import _fallback_warning, _flat_call, _plain_result, _plain_value, _reason_text, _traceable
 
 
 def vjp(f):
@@ -68,15 +68,7 @@ def _eager_entry(f, kind: str, reason: str):
     def derivative(*args, **kwargs):
         if kind != "hessian":
             *args, direction = args
-        values, rebuild = call.flatten(args, kwargs)
-        positions = call.positions(values, None)
-        if not positions:
-            raise TypeError(_no_parameter_message(shown, call))
-
-        def flat(*flat_values):
-            positional, keywords = rebuild(flat_values)
-            return _checked_output(traced(*positional, **keywords), shown)
-
+        flat, values, positions = _flat_call(traced, call, args, kwargs, None, shown)
         if kind == "vjp":
             gradients = value_and_grad_of(flat, values, positions, direction)[1]
             return _plain_result(gradients[0] if len(gradients) == 1 else tuple(gradients))

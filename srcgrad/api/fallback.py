@@ -44,21 +44,28 @@ def _traceable(f):
     return mathlib.tensor_math(f)
 
 
+def _flat_call(fn, call: _Call, args, kwargs, wrt, name: str) -> tuple:
+    """(fn over the flattened arguments, their values, the positions wrt picks), as the eager
+    engine takes a function; TypeError when no argument can be differentiated."""
+    values, rebuild = call.flatten(args, kwargs)
+    positions = call.positions(values, wrt)
+    if not positions:
+        raise TypeError(_no_parameter_message(name, call))
+
+    def flat(*flat_values):
+        positional, keywords = rebuild(flat_values)
+        return _checked_output(fn(*positional, **keywords), name)
+
+    return flat, values, positions
+
+
 def _eager_value_and_grad(fn, call: _Call, wrt, name: str):
     """`(value, gradient)` of the traceable fn on the eager tape, with grad_f's conventions.
     Inside a recording tape (nested derivatives) value and gradient are Tensors."""
     from ..eager.functions import value_and_grad_of
 
     def value_and_gradient(*args, **kwargs):
-        values, rebuild = call.flatten(args, kwargs)
-        positions = call.positions(values, wrt)
-        if not positions:
-            raise TypeError(_no_parameter_message(name, call))
-
-        def flat(*flat_values):
-            positional, keywords = rebuild(flat_values)
-            return _checked_output(fn(*positional, **keywords), name)
-
+        flat, values, positions = _flat_call(fn, call, args, kwargs, wrt, name)
         value, gradients = value_and_grad_of(flat, values, positions)
         if isinstance(wrt, tuple) or (wrt is None and len(gradients) != 1):
             return value, tuple(gradients)
