@@ -173,6 +173,29 @@ def test_negative_constants_under_a_minus_are_parenthesized():
         assert math.isclose(compiled.grad_negated_constants(x), pure.grad_negated_constants(x), rel_tol=1e-12)
 
 
+CONSTANT_OUTPUT_FALLBACK = """\
+import numpy as np
+
+
+def constant_output(x, a: np.ndarray):
+    print(end="")
+    return 2.0
+"""
+
+
+@pytest.mark.parametrize("build", ["pure", "compiled"])
+def test_fallback_vjp_refuses_an_array_cotangent_for_a_float_output(build):
+    # The eager tape checks dout only where it reaches a derivative: an output no parameter
+    # reaches took any dout (compiled functions raise ValueError, as the contract says).
+    module = BUILDS[build](CONSTANT_OUTPUT_FALLBACK, "fuzz_regression_constant_output.py")
+    with pytest.raises(ValueError, match=r"dout has shape \(3,\), but the output of constant_output is a float"):
+        module.vjp_constant_output(1.5, np.ones(2), np.ones(3))
+    gx, ga = module.vjp_constant_output(1.5, np.ones(2), np.array(-2.5))
+    assert gx == 0.0 and ga.tolist() == [0.0, 0.0]
+    value, (gx, ga) = module.value_and_grad_constant_output(1.5, np.ones(2))
+    assert value == 2.0 and gx == 0.0 and ga.tolist() == [0.0, 0.0]
+
+
 # Found by a long run; reduced: SHARED_CALL_AFTER_AN_UNSAFE_SELECT above.
 GUARDED_SQRT_IN_A_LOOP = """\
 import math

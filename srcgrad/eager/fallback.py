@@ -6,6 +6,8 @@ import inspect
 
 import weakref
 
+import numpy as np
+
 from .functions import value_and_grad_of
 from .mathlib import tensor_math
 
@@ -43,6 +45,7 @@ def eager_value_and_gradient(function, args, differentiable: tuple, dout=1.0):
     args = _with_defaults(function, tuple(args))
     traced = [i for i in differentiable if not isinstance(args[i], (bool, int))]
     value, gradients = value_and_grad_of(traceable(function), args, traced, dout)
+    _check_cotangent(dout, value, function)
     by_position = dict(zip(traced, gradients))
     result, seen = [], set()
     for i in differentiable:
@@ -54,3 +57,14 @@ def eager_value_and_gradient(function, args, differentiable: tuple, dout=1.0):
     if len(result) == 1:
         return value, result[0]
     return value, tuple(result)
+
+
+def _check_cotangent(dout, value, function) -> None:
+    """dout pairs with the output as in compiled code: a number for a float output, a number or an
+    array of the output's shape for an array. (The tape checks it only where it reaches a
+    derivative: an output that depends on no parameter took any dout.)"""
+    if np.ndim(dout) == 0 or np.shape(dout) == np.shape(value):
+        return
+    name = getattr(function, "__name__", "the function")
+    output = "a float (shape ())" if np.ndim(value) == 0 else f"of shape {np.shape(value)}"
+    raise ValueError(f"dout has shape {np.shape(dout)}, but the output of {name} is {output}")
