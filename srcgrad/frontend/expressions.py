@@ -488,6 +488,10 @@ class ExpressionReader:
         """`A[1]` of a module tuple or array is a number now; `A[i]` reads the module's array."""
         name = node.value.value
         value = self.facts.tuples.get(name, self.facts.arrays.get(name))
+        if name in self.facts.arrays and self.facts.arrays[name].dtype.kind == "f" \
+                and any(isinstance(element.slice, cst.Slice) for element in node.slice):
+            self.used_arrays.add(name)  # C[:, i]: a whole sub-array of the module's array, as x[1:] is
+            return ir.Call("getitem", (ir.Name(name),) + self._slice(node).args[1:])
         indices = []
         for element in node.slice:
             if not isinstance(element.slice, cst.Index) or element.slice.star is not None:

@@ -71,3 +71,11 @@ def dixon_price(x):
 
 def cigar(x):
     return x[0] ** 2 + 100.0 * np.sum(x[1:] ** 2)
+
+
+C = np.array([[4.0, 1.0, 8.0], [4.0, 1.0, 8.0], [4.0, 1.0, 8.0]])
+B = np.array([0.1, 0.2, 0.2])
+
+
+def constant_columns(x):
+    return -1.0 / (np.sum((x - C[:, 0]) ** 2) + B[0]) - 1.0 / (np.sum((x - C[:, 2]) ** 2) + np.sum(B[1:]))

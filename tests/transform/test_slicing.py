@@ -44,6 +44,7 @@ CASES = [
     ("levy", (_v(1),)),
     ("dixon_price", (_v(5),)),
     ("cigar", (_v(3),)),
+    ("constant_columns", (_v(3),)),  # slices of module constants
 ]
 IDS = [f"{name}-{i}" for i, (name, _) in enumerate(CASES)]
 
@@ -78,6 +79,6 @@ def test_every_function_compiles():
 def test_slices_print_as_written_and_adjoints_place_into_the_slice():
     text = generate(Path(PATH).read_text(), PATH, pure=True).text
     for written in ("x[1:]", "x[:-1]", "x[::2]", "x[1::2]", "x[::-1]", "X[:, 0]", "X[1:, :-1]", "X[i, :]",
-                    "X[-1, ::-1]", "x[a:b]"):
+                    "X[-1, ::-1]", "x[a:b]", "C[:, 0]", "B[1:]"):
         assert written in text, written
     assert "_vector.getitem_adjoint(" in text and "np.s_[1:]" in text
