@@ -79,3 +79,23 @@ B = np.array([0.1, 0.2, 0.2])
 
 def constant_columns(x):
     return -1.0 / (np.sum((x - C[:, 0]) ** 2) + B[0]) - 1.0 / (np.sum((x - C[:, 2]) ** 2) + np.sum(B[1:]))
+
+
+# slice assignment: the eager tape (the compiler refuses it, naming the construct)
+def shifted_product(x):
+    y = np.zeros(len(x))
+    y[1:] = x[:-1]
+    return np.sum(y * x)
+
+
+def added_window(x, a: int, b: int):
+    y = x * 2.0
+    y[a:b] += x[: b - a] ** 2
+    return np.sum(y ** 2)
+
+
+def heat_stencil(u0, alpha, steps: int):
+    u = u0.copy()
+    for _ in range(steps):
+        u[1:-1] = u[1:-1] + alpha * (u[2:] - 2 * u[1:-1] + u[:-2])
+    return np.sum(u ** 2)
