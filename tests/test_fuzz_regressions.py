@@ -196,6 +196,36 @@ def test_fallback_vjp_refuses_an_array_cotangent_for_a_float_output(build):
     assert value == 2.0 and gx == 0.0 and ga.tolist() == [0.0, 0.0]
 
 
+SHARED_INTEGER_CALL = """\
+import math
+
+import numpy as np
+
+A0 = np.array([0.5, -1.0, 1.5])
+
+
+def integer_index_twice(x, m: int):
+    return max(A0[(2 * min(m, 5)) % 3] - 2.0 * x, math.hypot(x, 0.5))
+"""
+
+
+@pytest.mark.parametrize("build", ["pure", "compiled"])
+def test_shared_integer_call_stays_an_integer(build):
+    # min(m, 5) appears in both selects of max's adjoint, so it is computed once into a temporary;
+    # declared a double, it could not index A0 (Cython: "Invalid index for memoryview").
+    module = BUILDS[build](SHARED_INTEGER_CALL, "fuzz_regression_shared_integer_call.py")
+    pure = BUILDS["pure"](SHARED_INTEGER_CALL, "integer_index_twice")
+    A0 = np.array([0.5, -1.0, 1.5])
+
+    def f(x, m):
+        return max(A0[(2 * min(m, 5)) % 3] - 2.0 * x, math.hypot(x, 0.5))
+
+    for x, m in ((0.3, 1), (1.0, 1), (1.0, 7), (-0.4, 0)):
+        expected = central_differences(lambda v: f(v, m), (x,), [0])[0]
+        assert math.isclose(module.grad_integer_index_twice(x, m), expected, rel_tol=1e-6)
+        assert math.isclose(module.grad_integer_index_twice(x, m), pure.grad_integer_index_twice(x, m), rel_tol=1e-12)
+
+
 # Found by a long run; reduced: SHARED_CALL_AFTER_AN_UNSAFE_SELECT above.
 GUARDED_SQRT_IN_A_LOOP = """\
 import math

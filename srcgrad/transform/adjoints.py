@@ -150,7 +150,8 @@ class StatementAdjoints:
             return out
         mapping, prelude = {}, []
         for call in shared:
-            name = self.temp(f"{call.func}_value", ir.DOUBLE)
+            kind = self.type_of(call)  # min/max of integers (an index) stay integers
+            name = self.temp(f"{call.func}_value", kind if kind in (ir.INT, ir.BOOL) else ir.DOUBLE)
             prelude.append(GAssign(name, ir.substitute(call, mapping)))
             mapping[call] = ir.Name(name)
         rewritten = []
