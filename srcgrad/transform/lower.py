@@ -288,15 +288,22 @@ def _filter(stmts, keep) -> list:
 
 
 def _hoist_calls(stmts, names: Names) -> list:
+    return _each_assignment(stmts, lambda s, in_loop: _hoist_assign(s, names))
+
+
+def _each_assignment(stmts, rewrite, in_loop: bool = False) -> list:
+    """stmts with every assignment s replaced by the statements rewrite(s, in_loop) gives, inside
+    ifs and loops too (their blocks rewritten in place); in_loop: s runs inside a loop."""
     out = []
     for s in stmts:
         if isinstance(s, ir.Assign):
-            out.extend(_hoist_assign(s, names))
+            out.extend(rewrite(s, in_loop))
             continue
         if isinstance(s, ir.If):
-            s.body, s.orelse = _hoist_calls(s.body, names), _hoist_calls(s.orelse, names)
+            s.body = _each_assignment(s.body, rewrite, in_loop)
+            s.orelse = _each_assignment(s.orelse, rewrite, in_loop)
         elif isinstance(s, (ir.For, ir.While)):
-            s.body = _hoist_calls(s.body, names)
+            s.body = _each_assignment(s.body, rewrite, True)
         out.append(s)
     return out
 
@@ -361,20 +368,7 @@ def split_whole_array_expressions(function: ir.Function, names: Names, return_ty
         value = visit(s.value, True)
         return hoisted + [ir.Assign(s.line, s.column, s.target, value, s.index)]
 
-    def block(stmts, in_loop) -> list:
-        out = []
-        for s in stmts:
-            if isinstance(s, ir.Assign):
-                out.extend(split(s, in_loop))
-                continue
-            if isinstance(s, ir.If):
-                s.body, s.orelse = block(s.body, in_loop), block(s.orelse, in_loop)
-            elif isinstance(s, (ir.For, ir.While)):
-                s.body = block(s.body, True)
-            out.append(s)
-        return out
-
-    function.body = block(function.body, False)
+    function.body = _each_assignment(function.body, split)
 
 
 def convert_mixed_arrays(function: ir.Function, names: Names, result: str) -> None:
