@@ -126,8 +126,9 @@ def library_attribute(qualified: str):
     return None
 
 
-def assigned_names(block) -> set:
-    """Every name a function body assigns (its locals), found without running anything."""
+def assigned_names(block, definitions: bool = False) -> set:
+    """Every name a function body assigns (its locals), found without running anything; with
+    definitions, also the names its def, class and import statements bind (a module statement's)."""
     names = set()
 
     class Collector(cst.CSTVisitor):
@@ -144,7 +145,19 @@ def assigned_names(block) -> set:
             collect_target(node.target, names)
 
         def visit_FunctionDef(self, node):
+            if definitions:
+                names.add(node.name.value)
             return False
+
+        def visit_ClassDef(self, node):
+            if definitions:
+                names.add(node.name.value)
+                return False
+            return True
+
+        def visit_ImportAlias(self, node):
+            if definitions:
+                names.add(node.asname.name.value if node.asname is not None else dotted_name(node.name).split(".")[0])
 
     block.visit(Collector())
     return names

@@ -23,7 +23,7 @@ from ..diagnostics import Diagnostic, SourceError
 from .constants import NO_DEFAULT, fold_constant, parameter_defaults, python_binary
 from .facts import FunctionSource, ModuleFacts
 from .function import FunctionReader
-from .names import AUGMENTED_OPERATORS, collect_target, dotted_name, library_attribute
+from .names import AUGMENTED_OPERATORS, assigned_names, collect_target, dotted_name, library_attribute
 
 __all__ = ["FunctionReader", "FunctionSource", "ModuleFacts", "NO_DEFAULT", "check_syntax", "parameter_defaults",
            "read_module"]
@@ -78,41 +78,10 @@ def read_module(source: str, filename: str) -> ModuleFacts:
                     _record_constant(small, facts, line)
                     facts.top_level.append(("assign", module.code_for_node(small)))
         else:  # if/for/with/try/class at the top level: what they bind is not a constant
-            for name in _bound_names(statement):
+            for name in assigned_names(statement, definitions=True):
                 _forget_constant(name, facts)
                 facts.unevaluated[name] = line
     return facts
-
-
-def _bound_names(statement) -> set:
-    names = set()
-
-    class Binder(cst.CSTVisitor):
-        def visit_AssignTarget(self, node):
-            collect_target(node.target, names)
-
-        def visit_AugAssign(self, node):
-            collect_target(node.target, names)
-
-        def visit_AnnAssign(self, node):
-            collect_target(node.target, names)
-
-        def visit_For(self, node):
-            collect_target(node.target, names)
-
-        def visit_ClassDef(self, node):
-            names.add(node.name.value)
-            return False
-
-        def visit_FunctionDef(self, node):
-            names.add(node.name.value)
-            return False
-
-        def visit_ImportAlias(self, node):
-            names.add(node.asname.name.value if node.asname is not None else dotted_name(node.name).split(".")[0])
-
-    statement.visit(Binder())
-    return names
 
 
 def _forget_constant(name: str, facts: ModuleFacts) -> None:
