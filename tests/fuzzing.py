@@ -71,15 +71,14 @@ class Features:
     # Issue 10's classes (docs/fuzzing.md). A flag that is off names the issue item still open, and
     # tests/test_fuzz_regressions.py holds its strict xfail regression.
     # sqrt, log, log1p, asin, acos, division and non-integer powers guarded by branches on both
-    # sides (if/else, conditional expressions, one-armed ifs, in loops). Off until fixed: the build
-    # of some programs with them raises "'GIf' object has no attribute 'comment'"
-    # (test_fuzz_regressions.py::test_guarded_sqrt_in_a_loop_builds), and --pure jvp_/hvp_ divide by
-    # sqrt(0) of an unused value (::test_pure_forward_mode_of_an_unused_sqrt_at_zero)
-    guarded_domains: bool = False
-    # entry arguments also from the edges: 0, -0, tiny, huge, branch points. Off: --pure jvp_/hvp_
-    # raise ZeroDivisionError on sqrt(0) whose value is not used (an infinite tangent, that C
-    # carries as inf): tests/test_fuzz_regressions.py::test_pure_forward_mode_of_an_unused_sqrt_at_zero
-    edge_arguments: bool = False
+    # sides (if/else, conditional expressions, one-armed ifs, in loops). What they found:
+    # test_fuzz_regressions.py::test_shared_call_after_an_unsafe_select_builds,
+    # ::test_guarded_sqrt_in_a_loop_builds, ::test_pure_forward_mode_of_an_unused_sqrt_at_zero
+    guarded_domains: bool = True
+    # entry arguments also from the edges: 0, -0, tiny, huge, branch points. What they found:
+    # --pure jvp_/hvp_ divided by sqrt(0) of an unused value (an infinite tangent nothing reads):
+    # tests/test_fuzz_regressions.py::test_pure_forward_mode_of_an_unused_sqrt_at_zero
+    edge_arguments: bool = True
     # local arrays (np.zeros/ones/empty/full/zeros_like/copy), element writes, updates that read the
     # element they overwrite (issue 17), then whole-array reductions (np.sum(y * y))
     local_arrays: bool = True
@@ -98,7 +97,7 @@ class Features:
 
 DEFAULT = Features()
 # The flags that are off because what they draw still fails (each with a strict xfail regression)
-KNOWN_FAILURE_FLAGS = ("guarded_domains", "edge_arguments", "dot_of_vectors", "copysign")
+KNOWN_FAILURE_FLAGS = ("dot_of_vectors", "copysign")
 
 
 # --------------------------------------------------------------------------- the program
@@ -1129,7 +1128,7 @@ def _check_built(original, eager, args, positions, built, name, stats, fail, sta
     stage[0] = "jvp_"
     _check_forward_mode(built, name, args, positions, gradient, fail)
     stage[0] = "hvp_"
-    stats.hvp_compared += _check_hessian_vector_product(built, name, args, positions, fail, eager)
+    stats.hvp_compared += _check_hessian_vector_product(built, name, args, positions, fail, eager, original)
     stage[0] = "a wrong-shaped tangent"
     stats.wrong_shapes_checked += _check_wrong_shapes(built, name, args, positions, fail)
 
@@ -1191,7 +1190,7 @@ def _gradient_varies(eager, args: tuple, positions: list, gradient: list, tolera
     return False
 
 
-def _check_hessian_vector_product(built, name, args, positions, fail, eager) -> bool:
+def _check_hessian_vector_product(built, name, args, positions, fail, eager, original) -> bool:
     """hvp_ along v against central differences of grad_ along v, where those agree at two steps.
 
     Where they differ, the eager engine's Hessian-vector product decides: at a kink passed exactly
@@ -1207,13 +1206,24 @@ def _check_hessian_vector_product(built, name, args, positions, fail, eager) -> 
         moved = list(_copies(args))
         for p, direction in zip(positions, v):
             moved[p] = moved[p] + step * direction
-        return _flat(_as_list(getattr(built, "grad_" + name)(*moved), len(positions)))
+        try:
+            return _flat(_as_list(getattr(built, "grad_" + name)(*moved), len(positions)))
+        except (ArithmeticError, ValueError):
+            try:  # the original raises there too (or its NumPy arithmetic leaves the reals): the
+                # function is not defined on both sides of the point, as _allowed_raise reasons
+                with np.errstate(over="raise", invalid="raise", divide="raise", under="ignore"):
+                    original(*_copies(moved))
+            except (ArithmeticError, ValueError):
+                return None
+            raise
 
     centre = gradient_at(0.0)
     estimates = []
     for step in FD_STEPS:
         h = step * max(1.0, float(np.max(np.abs(_flat([args[p] for p in positions])))))
         up, down = gradient_at(h), gradient_at(-h)
+        if up is None or down is None:
+            return False  # a step leaves the function's domain: no differences to compare with
         estimates.append(((up - down) / (2 * h), (up - centre) / h, (centre - down) / h, (up + down) / 2))
     (wide, _, _, _), (narrow, forward, backward, middle) = estimates
     scale = max(1.0, float(np.max(np.abs(narrow), initial=0.0)))
