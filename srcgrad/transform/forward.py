@@ -174,6 +174,10 @@ class Tangents:
         if t is None:
             if s.op == "+=":
                 return [s]
+            if not isinstance(target, ir.Index) and ir.array_dims(self.types.get(name)):
+                # a typed array whose new value does not vary (t = as_elements(np.linspace(...)),
+                # written with varying elements later): its tangent is zeros of its shape, not 0.0
+                return [s, ir.GAssign(d_target, ir.Alloc("zeros", (), name))]
             t = ir.Const(0.0)
         return [ir.GAssign(d_target, t, s.op), s]
 
