@@ -62,7 +62,7 @@ def _walk(e):
     ("    return [x]\n", "a list"),
     ("    g = lambda y: y\n    return x\n", "lambda"),
     ("    print(x)\n    return x\n", "a print call"),
-    ("    for v in [1, 2]:\n        x = x + v\n    return x\n", "a for loop over something other than range"),
+    ("    for v in {1, 2}:\n        x = x + v\n    return x\n", "a for loop over something other than range"),
     ("    try:\n        x = 1 / x\n    except ZeroDivisionError:\n        x = 0.0\n    return x\n", "try"),
     ("    global G\n    return x\n", "global"),
     ("    while x < 1:\n        x = x * 2\n    else:\n        x = 0.0\n    return x\n", "while ... else"),
@@ -76,10 +76,10 @@ def test_unsupported_constructs_are_named(body, construct):
 
 
 def test_unsupported_function_falls_back_with_a_warning_naming_line_and_column():
-    source = "def f(x):\n    y = [x, x]\n    return y[0]\n\n\ndef g(x):\n    return x * 2.0\n"
+    source = "def f(x):\n    y = {0: x, 1: x}\n    return y[0]\n\n\ndef g(x):\n    return x * 2.0\n"
     generated = generate(source, "m.py")
     assert [d.format() for d in generated.diagnostics] == [
-        "m.py:2:9: warning: f: a list is not supported by the compiler; grad_f uses the eager tape"]
+        "m.py:2:9: warning: f: a dict is not supported by the compiler; grad_f uses the eager tape"]
     assert {r.name: r.compiled for r in generated.reports} == {"f": False, "g": True}
 
 
