@@ -351,7 +351,8 @@ class ExpressionReader:
         """np.var, np.std (axis None or 0) and np.linalg.norm (the 2-norm of all elements) in the
         table's primitives, as the eager engine computes them: forward mode differentiates them."""
         if len(positional) != 1 or set(keywords) - {"axis"} or (name == "norm" and keywords):
-            raise self.unsupported(node, f"np.{name} with arguments other than an array"
+            spelt = "np.linalg.norm" if name == "norm" else f"np.{name}"
+            raise self.unsupported(node, f"{spelt} with arguments other than an array"
                                          + ("" if name == "norm" else " and axis=0"))
         x = self.expr(positional[0])
         if name == "norm":
