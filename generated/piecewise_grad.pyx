@@ -423,7 +423,7 @@ cdef (double, double) _soft_clip_jvp(double x, double lo, double hi, double d_x,
 
 
 cdef (double, double, double, double, double, double, double, double) _soft_clip_hvp(_tape.Tape* tape, double x, double lo, double hi, double b_result, double d_x, double d_lo, double d_hi, double d_b_result) noexcept nogil:
-    cdef double b_hi = 0.0, b_lo = 0.0, b_scale = 0.0, b_tmp = 0.0, b_x = 0.0, b_y = 0.0, d_b_hi = 0.0, d_b_lo = 0.0, d_b_scale = 0.0, d_b_tmp = 0.0, d_b_x = 0.0, d_b_y = 0.0, d_minimum_value = 0.0, d_result = 0.0, d_scale = 0.0, d_tanh_value = 0.0, d_y = 0.0, minimum_value = 0.0, result = 0.0, scale = 0.0, tanh_value = 0.0, y = 0.0
+    cdef double b_hi = 0.0, b_lo = 0.0, b_scale = 0.0, b_tmp = 0.0, b_x = 0.0, b_y = 0.0, d_b_hi = 0.0, d_b_lo = 0.0, d_b_tmp = 0.0, d_b_x = 0.0, d_b_y = 0.0, d_minimum_value = 0.0, d_result = 0.0, d_scale = 0.0, d_tanh_value = 0.0, d_y = 0.0, minimum_value = 0.0, result = 0.0, scale = 0.0, tanh_value = 0.0, y = 0.0
     # forward sweep
     d_y = (d_lo if lo >= _scalar.minimum(x, hi) else 0.0) + (0.0 if lo >= _scalar.minimum(x, hi) else (d_x if x <= hi else 0.0) + (0.0 if x <= hi else d_hi))
     y = _scalar.maximum(lo, _scalar.minimum(x, hi))  # line 26
@@ -434,7 +434,6 @@ cdef (double, double, double, double, double, double, double, double) _soft_clip
     # reverse sweep
     d_tanh_value = (1.0 - _math.tanh(x) * _math.tanh(x)) * d_x
     tanh_value = _math.tanh(x)  # line 28: return scale * y + 0.1 * math.tanh(x)
-    d_b_scale += y * d_b_result + b_result * d_y
     b_scale += b_result * y
     d_b_y += scale * d_b_result + b_result * d_scale
     b_y += b_result * scale
