@@ -111,13 +111,15 @@ def test_syntax_error_is_one_line_from_the_installed_command_too(tmp_path):
 
 # construct: (source of f, the warning's line:column and construct, arguments for a gradient check)
 CONSTRUCTS = {
-    "a list": ("def f(x):\n    y = [x, 2.0 * x]\n    return y[0] * y[1]\n", "2:9: a list", (0.7,)),
-    "a tuple": ("def f(x):\n    t = (x, 2.0)\n    return t[0] * 3.0\n", "2:10: a tuple", (0.7,)),
+    # a list or tuple of numbers compiles; one built by + does not
+    "a list": ("def f(x):\n    y = [x] + [2.0 * x]\n    return y[0] * y[1]\n", "2:9: a list", (0.7,)),
+    "a tuple": ("def f(x):\n    t = (x, 2.0) + (x,)\n    return t[2] * t[0]\n", "2:10: a tuple", (0.7,)),
     "a dict": ("def f(x):\n    d = {1: x}\n    return d[1] * x\n", "2:9: a dict", (0.7,)),
     "a set": ("def f(x):\n    s = {x, 1.0}\n    return x * len(s)\n", "2:9: a set", (0.7,)),
-    "a list comprehension": ("def f(x):\n    return sum([x * i for i in range(3)])\n",
-                             "2:16: a list comprehension", (0.7,)),
-    "a generator expression": ("def f(x):\n    return sum(x * i for i in range(3))\n",
+    # sum(...) of a comprehension compiles; a comprehension kept as a value does not
+    "a list comprehension": ("def f(x):\n    y = [x * i for i in range(3)]\n    return y[2] * y[1]\n",
+                             "2:9: a list comprehension", (0.7,)),
+    "a generator expression": ("def f(x):\n    return max(x * i for i in range(3))\n",
                                "2:16: a generator expression", (0.7,)),
     "a dict comprehension": ("def f(x):\n    d = {i: x * i for i in range(3)}\n    return d[2]\n",
                              "2:9: a dict comprehension", (0.7,)),
@@ -166,8 +168,9 @@ CONSTRUCTS = {
     "keyword arguments": ("def f(x):\n    return round(x * 3.0, ndigits=2) + x\n",
                           "2:12: a call with keyword or star arguments", (0.7,)),
     "a method call": ("def f(x):\n    return x.conjugate() * x\n", "2:12: the method 'conjugate'", (0.7,)),
-    "a for loop over a tuple": ("def f(x):\n    for v in (1.0, 2.0):\n        x = x * v\n    return x\n",
-                                "2:15: a for loop over something other than range(...)", (0.7,)),
+    "a for loop over a set": ("def f(x):\n    for v in {1.0, 2.0}:\n        x = x * v\n    return x\n",
+                              "2:14: a for loop over something other than range(...), an array, a list or a tuple",
+                              (0.7,)),
     "for ... else": ("def f(x):\n    for i in range(3):\n        x = x * 1.5\n    else:\n        x = x + 1.0\n"
                      "    return x\n", "4:5: for ... else", (0.7,)),
     "while ... else": ("def f(x):\n    while x < 1.0:\n        x = x * 2.0\n    else:\n        x = x + 1.0\n"
@@ -194,7 +197,9 @@ CONSTRUCTS = {
                                   (0.7,)),
     "a function used as a value": ("def g(x):\n    return x\n\n\ndef f(x):\n    h = g\n    return h(x) * x\n",
                                    "6:9: the function 'g' used as a value", (0.7,)),
-    "min of one value": ("def f(x):\n    return min(x) * 2.0\n", "2:12: min() of fewer than two numbers", None),
+    # min(x) of an unannotated x is np.min of an array; of a float, Python raises
+    "min of one value": ("def f(x: float):\n    return min(x) * 2.0\n", "2:12: min() of fewer than two numbers",
+                         None),
     "round with ndigits": ("def f(x):\n    return round(x, 2) + x\n", "2:12: round() with ndigits", (0.7,)),
     "a math function with two arguments": ("import math\n\n\ndef f(x):\n    return math.sin(x, x)\n",
                                            "5:12: math.sin() with 2 arguments", None),

@@ -16,6 +16,7 @@ from ..rules import symbolic
 from .facts import FunctionSource, ModuleFacts
 from .names import (
     ALLOCATORS,
+    ARRAY,
     ARITY,
     BINARY_OPERATORS,
     BUILTIN_FUNCTIONS,
@@ -389,9 +390,15 @@ class ExpressionReader:
             raise self.unsupported(node, "arrays of more than two dimensions")
         return ir.Alloc(ALLOCATORS[name], shape)
 
+    def _a_number(self, e: ir.Expr) -> bool:
+        """A constant, or a name annotated float, int or bool (Python's min(0.7) raises)."""
+        if isinstance(e, ir.Const):
+            return True
+        return isinstance(e, ir.Name) and self.declared_types.get(e.id, ARRAY) != ARRAY
+
     def _primitive(self, node, dotted: str, primitive: str, args: tuple) -> ir.Expr:
         if primitive in ("minimum", "maximum") and dotted in ("min", "max"):
-            if len(args) == 1:  # max(x) of an array: its largest element, as np.max
+            if len(args) == 1 and not self._a_number(args[0]):  # max(x) of an array: np.max
                 return ir.Call(dotted, (args[0], ir.Const(None)))
             if len(args) < 2:
                 raise self.unsupported(node, f"{dotted}() of fewer than two numbers")

@@ -127,6 +127,9 @@ class SequenceReader(ExpressionReader):
             targets = [el.value for el in node.target.elements]
             if builtin == "enumerate":
                 counter_name, targets = targets[0], targets[1:]
+        if targets == [node.target] and not isinstance(node.target, cst.Name):
+            # only enumerate(...) and zip(...) unpack: `for i, j in pairs` would need rows of a sequence
+            raise self.unsupported(node.target, "a for loop target that is not a single name")
         names = [self._target_name(t) for t in targets + ([counter_name] if counter_name else [])]
         if len(set(names)) != len(names):
             raise self.unsupported(node.target, "a for loop target naming one variable twice")
