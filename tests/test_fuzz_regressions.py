@@ -279,3 +279,62 @@ def test_guarded_sqrt_in_a_loop_builds(x0):
     assert not generated.diagnostics, [d.format() for d in generated.diagnostics]
     fuzzing.check_source(GUARDED_SQRT_IN_A_LOOP, "fn0", (x0, 1.3, 2), [0, 1], module, "fn0", what="pure")
 
+
+
+SQRT_AT_ZERO_OFF_THE_PATH = """\
+import math
+
+
+def f(x, n: int):
+    u = 1.0 - x
+    if u >= 0.0:
+        r = math.sqrt(u)
+    else:
+        r = math.sqrt(-u)
+    y = x
+    for i in range(n):
+        y = y + r
+    return y * x
+"""
+
+
+@pytest.mark.xfail(strict=True, reason="known open (issue 10): sqrt at exactly 0 on a path a zero-trip loop cuts off; "
+                                       "the adjoint multiplies the zero cotangent by the infinite partial "
+                                       "(compiled: 0 * inf = nan; --pure: ZeroDivisionError), where the eager "
+                                       "engine, which never reaches the unconnected sqrt, gives 2x")
+@pytest.mark.parametrize("build", ["pure", "compiled"])
+def test_infinite_partial_times_a_zero_cotangent(build):
+    module = BUILDS[build](SQRT_AT_ZERO_OFF_THE_PATH, "sqrt_at_zero_off_the_path")
+    original = fuzzing.run_source(SQRT_AT_ZERO_OFF_THE_PATH, "f")
+    with np.errstate(all="ignore"):
+        gradient = module.grad_f(1.0, 0)
+    expected = central_differences(lambda x: original(x, 0), (1.0,), [0])[0]
+    assert math.isclose(gradient, 2.0) and math.isclose(expected, 2.0, rel_tol=1e-6)
+
+
+WHOLE_MODULE_ARRAY_IN_SCALAR_CODE = """\
+import numpy as np
+
+A0 = np.linspace(0.0, 1.0, 3)
+
+
+def helper(x):
+    return x * np.sum(A0)
+
+
+def caller(x):
+    return helper(x) * x
+"""
+
+
+@pytest.mark.parametrize("build", ["pure", "compiled"])
+def test_whole_module_array_in_scalar_code_keeps_the_gil(build):
+    """A function of numbers that reads a module array constant whole (np.sum(A0)) holds a Python
+    object: compiled, it (and its callers) keep the GIL; Cython refused it as nogil code."""
+    module = BUILDS[build](WHOLE_MODULE_ARRAY_IN_SCALAR_CODE, "whole_module_array_in_scalar_code")
+    original = fuzzing.run_source(WHOLE_MODULE_ARRAY_IN_SCALAR_CODE, "caller")
+    x = 0.7
+    assert math.isclose(module.caller(x), original(x), rel_tol=1e-12)
+    expected = central_differences(original, (x,), [0])[0]
+    assert math.isclose(module.grad_caller(x), expected, rel_tol=1e-6)
+    assert math.isclose(module.grad_caller(x), 2 * x * 1.5, rel_tol=1e-12)

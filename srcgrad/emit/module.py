@@ -36,7 +36,7 @@ class ModuleEmitter(WrapperPrinter):
         body = Printer(self.pure)
         used = set()
         sources = {}
-        self.raising = _raising(codes)
+        self.raising = _raising(codes, set(self.facts.arrays))
         for name in selected:
             if name not in codes:
                 continue
@@ -278,8 +278,10 @@ def _const_type(value) -> str:
     return ir.BOOL if isinstance(value, bool) else ir.INT if isinstance(value, int) else ir.DOUBLE
 
 
-def _raising(codes: dict) -> set:
-    """The functions whose primal, or a function it calls, has a check that raises (a RaiseIf)."""
+def _raising(codes: dict, whole_constants: set = frozenset()) -> set:
+    """The functions that keep the GIL although their values are numbers: their primal, or a
+    function it calls, has a check that raises (a RaiseIf) or reads a module array constant as a
+    whole NumPy array (a Python object)."""
     by_primal = {code.signature.primal: name for name, code in codes.items()}
 
     def visit(stmts, calls: set) -> bool:
@@ -288,6 +290,7 @@ def _raising(codes: dict) -> set:
             raises = raises or isinstance(s, ir.GRaise)
             if isinstance(s, ir.GAssign):
                 calls.update(by_primal.get(c.func, c.func) for c in ir.user_calls_in(s.value))
+                raises = raises or bool(ir.names_in(s.value) & whole_constants)
             for block in (getattr(s, "body", []), getattr(s, "orelse", [])):
                 raises = visit(block, calls) or raises
         return raises
@@ -295,7 +298,7 @@ def _raising(codes: dict) -> set:
     raising, callees = set(), {}
     for name, code in codes.items():
         callees[name] = set()
-        if visit(code.primal_body, callees[name]):
+        if visit(code.primal_body, callees[name]) or visit(code.adjoint_body, set()):
             raising.add(name)
     changed = True
     while changed:
