@@ -60,8 +60,8 @@ def compiled(source: str) -> dict:
     primal_of = {"f": "_f_primal"}
     code.primal_body = point_calls_at_primals(code.primal_body, primal_of)
     code.adjoint_body = point_calls_at_primals(code.adjoint_body, primal_of)
-    stand_in = SimpleNamespace(constants={}, constant_order=[], lines=source.splitlines()[1:], arrays_read=False,
-                               top_level=[], functions={}, array_constant_lines=lambda pure: [])
+    stand_in = SimpleNamespace(constants={}, constant_order=[], lines=source.splitlines()[1:], arrays={},
+                               arrays_read=False, top_level=[], functions={}, array_constant_lines=lambda pure: [])
     emitter = ModuleEmitter(stand_in, "small.py", "small_grad", True, {"f": []}, {})
     text, _ = emitter.emit(["f"], {"f": code}, {"f": forward}, {})
     namespace = {}
