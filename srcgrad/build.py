@@ -259,7 +259,9 @@ def _compile(text: str, module_name: str, workdir: Path, fast_math: bool, stages
     pyx.write_text(text, encoding="utf-8")
 
     started = time.perf_counter()
-    extensions = cython_to_c(pyx, module_name, fast_math, cython_include_dir(workdir / "include"))
+    # One include folder for the whole process: Cython remembers where it found each .pxd, so a
+    # folder removed with an earlier build's work folder would break the next build.
+    extensions = cython_to_c(pyx, module_name, fast_math, cython_include_dir(default_cache_dir() / "include"))
     _record(stages, "cythonize", started)
 
     started = time.perf_counter()
