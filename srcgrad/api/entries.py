@@ -3,7 +3,7 @@ tape, with the same argument conventions and the dense Hessian layout of jax.hes
 
 from __future__ import annotations
 
-import numpy as np
+from srcgrad.runtime.arrays import dense_hessian
 
 from .calls import _Call, _differentiable_parameters, _labelled, _Nesting
 from .compiled import _compiled, _describe
@@ -99,25 +99,16 @@ def _check_count(directions, positions, what: str) -> None:
 
 
 def _dense_hessian(values, positions, name: str, hvp_along, packed: bool = False):
-    """The dense Hessian, one Hessian-vector product per element of the differentiable parameters
-    (column by column): for one parameter a float or an array of shape x.shape + x.shape; for
-    several, nested tuples of blocks H[i][j] of shape p_i.shape + p_j.shape, as jax.hessian.
-    hvp_along takes the direction as hvp_f does (bare for one parameter, else a tuple)."""
+    """The dense Hessian as jax.hessian lays it out (srcgrad.runtime.arrays.dense_hessian, which
+    generated hessian_ functions use too). hvp_along takes the direction as hvp_f does (bare for
+    one parameter, else a tuple), or always a tuple when packed."""
     if not positions:
         raise TypeError(f"{name} has no differentiable parameter, so it has no Hessian")
-    shapes = [np.shape(values[i].numpy() if hasattr(values[i], "numpy") else values[i]) for i in positions]
-    count = len(shapes)
-    blocks = [[np.zeros(shapes[i] + shapes[j]) for j in range(count)] for i in range(count)]
-    for j, shape in enumerate(shapes):
-        for index in np.ndindex(*shape):
-            directions = [np.zeros(s) if s else 0.0 for s in shapes]
-            if shape:
-                directions[j][index] = 1.0
-            else:
-                directions[j] = 1.0
-            column = hvp_along(tuple(directions) if count > 1 or packed else directions[0])
-            column = list(column) if count > 1 else [column[0] if packed else column]
-            for i in range(count):
-                blocks[i][j][(Ellipsis,) + index] = _plain_value(column[i])
-    plain = [[float(b) if b.ndim == 0 else b for b in row] for row in blocks]
-    return plain[0][0] if count == 1 else tuple(tuple(row) for row in plain)
+    parameters = tuple(values[i].numpy() if hasattr(values[i], "numpy") else values[i] for i in positions)
+
+    def hvp(direction):
+        column = hvp_along((direction,) if packed and len(positions) == 1 else direction)
+        column = column[0] if packed and len(positions) == 1 else column
+        return tuple(_plain_value(c) for c in column) if len(positions) > 1 else _plain_value(column)
+
+    return dense_hessian(hvp, parameters)
