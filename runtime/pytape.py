@@ -77,3 +77,114 @@ def push_branch(tape, arm):
 
 def pop_branch(tape):
     return tape.branches.pop()
+
+
+# Checkpointing: the schedule of runtime/tape.pyx (see there and tape.pxd), in Python.
+DONE, ADVANCE, SAVE, RESTORE, TURN = 0, 1, 2, 3, 4
+
+
+def binomial_steps(snapshots, repetitions, cap):
+    """C(snapshots + repetitions, snapshots), or cap if that is more."""
+    n, value = snapshots + repetitions, 1
+    for i in range(min(snapshots, repetitions)):
+        value = value * (n - i) // (i + 1)
+        if value >= cap:
+            return cap
+    return min(value, cap)
+
+
+class Checkpoints:
+    __slots__ = ("trips", "block", "blocks", "snaps", "width_doubles", "width_ints", "shots", "position",
+                 "frames", "queue", "first", "last", "slot", "doubles", "ints")
+
+    def __init__(self, trips, block, snaps, width_doubles, width_ints, repetitions):
+        self.trips, self.block, self.snaps = trips, block, snaps
+        self.blocks = -(-trips // block)
+        self.width_doubles, self.width_ints = width_doubles, width_ints
+        self.doubles = np.zeros(max(snaps * width_doubles, 1))
+        self.ints = np.zeros(max(snaps * width_ints, 1), dtype=np.int64)
+        self.frames = [[0, self.blocks, snaps - 1, repetitions, -1]]
+        self.queue = [(SAVE, 0, 0)]  # the loop's start, slot 0
+        self.shots, self.position = 1, 0
+        self.first = self.last = self.slot = 0
+
+
+def checkpoints_new(tape, trips, per_iteration, width_doubles, width_ints, limit):
+    used = tape.doubles.size * 8 + tape.ints.size * 8 + tape.branches.size
+    room = max(limit - used, 0)
+    if trips <= 0 or (per_iteration > 0 and trips <= room // 2 // per_iteration):
+        return None
+    block = max(room // 4 // per_iteration, 1) if per_iteration > 0 else 1
+    blocks = -(-trips // block)
+    slot = (width_doubles + width_ints + 5) * 8
+    snaps = max(min(room // 2 // slot, blocks), min(blocks, 2))
+    repetitions = 0
+    while binomial_steps(snaps - 1, repetitions, blocks) < blocks:
+        repetitions += 1
+    return Checkpoints(trips, block, snaps, width_doubles, width_ints, repetitions)
+
+
+def checkpoints_next(c):
+    while not c.queue and c.frames:
+        frame = c.frames[-1]
+        a, b, s, r, m = frame
+        if m >= 0:  # [m, b) is reversed: drop m's snapshot, then reverse [a, m)
+            c.shots -= 1
+            frame[1], frame[3], frame[4] = m, r - 1, -1
+            continue
+        if c.position != a:
+            c.queue.append((RESTORE, c.shots - 1, 0))
+        if b - a == 1:
+            c.queue.append((TURN, a, b))
+            c.position = b
+            c.frames.pop()
+            continue
+        while r > 0 and binomial_steps(s, r - 1, b - a) >= b - a:
+            r -= 1  # the fewest repetitions that reverse [a, b)
+        m = a + max(b - a - binomial_steps(s - 1, r, b - a), binomial_steps(s, r - 2, b - a) if r >= 2 else 0, 1)
+        frame[3], frame[4] = r, m
+        c.queue.append((ADVANCE, a, m))
+        c.queue.append((SAVE, c.shots, 0))
+        c.shots += 1
+        c.position = m
+        c.frames.append([m, b, s - 1, r, -1])
+    if not c.queue:
+        return DONE
+    code, x, y = c.queue.pop(0)
+    if code in (SAVE, RESTORE):
+        c.slot = x
+    else:
+        c.first, c.last = x * c.block, min(y * c.block, c.trips)
+    return code
+
+
+def checkpoints_free(c):
+    pass
+
+
+def checkpointing(c):
+    return c is not None
+
+
+def checkpoints_first(c):
+    return c.first
+
+
+def checkpoints_last(c):
+    return c.last
+
+
+def save_double(c, k, value):
+    c.doubles[c.slot * c.width_doubles + k] = value
+
+
+def load_double(c, k):
+    return float(c.doubles[c.slot * c.width_doubles + k])
+
+
+def save_int(c, k, value):
+    c.ints[c.slot * c.width_ints + k] = value
+
+
+def load_int(c, k):
+    return int(c.ints[c.slot * c.width_ints + k])

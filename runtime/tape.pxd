@@ -82,3 +82,66 @@ cdef inline signed char pop_branch(Tape* t) noexcept nogil:
         return 0
     t.n_branches -= 1
     return t.branches[t.n_branches]
+
+
+# Checkpointing (binomial, Griewank's revolve) of a loop whose trip count is known when it starts.
+# The loop's iterations are cut into blocks that fit the tape; a schedule tells the generated code
+# what to do next: run iterations [first, last) without taping (ADVANCE), save the loop-carried
+# variables in snapshot `slot` (SAVE) or load them back (RESTORE), or run iterations [first, last)
+# taped and then reverse them (TURN). checkpoints_new returns NULL when the whole loop's tape fits
+# the limit: the generated code then tapes it as usual.
+
+cdef enum:
+    CHECKPOINT_DONE = 0
+    CHECKPOINT_ADVANCE = 1
+    CHECKPOINT_SAVE = 2
+    CHECKPOINT_RESTORE = 3
+    CHECKPOINT_TURN = 4
+
+cdef struct Checkpoints:
+    Py_ssize_t trips          # iterations of the loop
+    Py_ssize_t block          # iterations per block (the unit of the schedule)
+    Py_ssize_t blocks
+    Py_ssize_t snaps          # snapshot slots (the loop's start included)
+    Py_ssize_t width_doubles  # loop-carried variables per snapshot
+    Py_ssize_t width_ints
+    Py_ssize_t shots          # snapshots in use, a stack
+    Py_ssize_t position       # the block the loop's variables are at
+    Py_ssize_t depth          # frames in use
+    Py_ssize_t first          # the current action's iterations, or its slot
+    Py_ssize_t last
+    Py_ssize_t slot
+    Py_ssize_t head           # queued actions: (code, x, y) triples, queue[3 * head] first
+    Py_ssize_t queued
+    Py_ssize_t queue[9]
+    Py_ssize_t bytes          # what it holds, for the live/peak accounting
+    double* doubles
+    Py_ssize_t* ints
+    Py_ssize_t* frames        # 5 per frame: a, b (blocks), free snapshots, repetitions, split
+
+cdef Checkpoints* checkpoints_new(Tape* t, Py_ssize_t trips, Py_ssize_t per_iteration, Py_ssize_t width_doubles,
+                                  Py_ssize_t width_ints, Py_ssize_t limit) noexcept nogil
+cdef int checkpoints_next(Checkpoints* c) noexcept nogil
+cdef void checkpoints_free(Checkpoints* c) noexcept nogil
+cdef Py_ssize_t binomial_steps(Py_ssize_t snapshots, Py_ssize_t repetitions, Py_ssize_t cap) noexcept nogil
+
+cdef inline bint checkpointing(Checkpoints* c) noexcept nogil:
+    return c != NULL
+
+cdef inline Py_ssize_t checkpoints_first(Checkpoints* c) noexcept nogil:
+    return c.first
+
+cdef inline Py_ssize_t checkpoints_last(Checkpoints* c) noexcept nogil:
+    return c.last
+
+cdef inline void save_double(Checkpoints* c, Py_ssize_t k, double value) noexcept nogil:
+    c.doubles[c.slot * c.width_doubles + k] = value
+
+cdef inline double load_double(Checkpoints* c, Py_ssize_t k) noexcept nogil:
+    return c.doubles[c.slot * c.width_doubles + k]
+
+cdef inline void save_int(Checkpoints* c, Py_ssize_t k, Py_ssize_t value) noexcept nogil:
+    c.ints[c.slot * c.width_ints + k] = value
+
+cdef inline Py_ssize_t load_int(Checkpoints* c, Py_ssize_t k) noexcept nogil:
+    return c.ints[c.slot * c.width_ints + k]
