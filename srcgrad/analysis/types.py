@@ -104,7 +104,7 @@ def _all_subexpressions(e):
 
 def array_dimensions(function: ir.Function) -> dict:
     """Arrays and their number of dimensions, from how they are indexed, allocated and copied."""
-    dims, likes = {}, []
+    dims, likes, shape_reads = {}, [], []
 
     def settle(name, ndim, s):
         if dims.get(name) not in (None, ndim):
@@ -125,8 +125,7 @@ def array_dimensions(function: ir.Function) -> dict:
                     settle(sub.array, len(sub.indices), s)
                 elif isinstance(sub, ir.Call) and sub.func == "shape" and isinstance(sub.args[0], ir.Name):
                     dims.setdefault(sub.args[0].id, None)
-                    if sub.args[1].value >= 2:
-                        raise Unsupported("arrays of more than two dimensions", s.line, s.column)
+                    shape_reads.append((sub.args[0].id, sub.args[1].value, s))
     changed = True
     while changed:  # a copy has the dimensions of its original, either way round
         changed = False
@@ -140,6 +139,12 @@ def array_dimensions(function: ir.Function) -> dict:
             dims.setdefault(name, None)
     for name in _whole_array_operands(function):
         dims.setdefault(name, None)
+    for name, axis, s in shape_reads:
+        # a memoryview reports 0 beyond its dimensions where Python's x.shape[k] raises; a whole
+        # array's number of dimensions is known only when it runs, so a high axis needs element loops
+        if axis >= (dims[name] or 2):
+            raise Unsupported(f"'{name}.shape[{axis}]' of an array not known to have {axis + 1} dimensions",
+                              s.line, s.column)
     return dims
 
 

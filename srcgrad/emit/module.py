@@ -229,7 +229,7 @@ class ModuleEmitter(WrapperPrinter):
             names = sorted(by_type.get(kind, []))
             if names:
                 out.lines.append(f"    cdef {C_TYPES[kind]} " + ", ".join(f"{n} = {ZERO[kind]}" for n in names))
-        for kind in ("array1", "array2"):
+        for kind in sorted(k for k in by_type if ir.array_dims(k)):
             names = sorted(by_type.get(kind, []))
             if names:
                 out.lines.append(f"    cdef {C_TYPES[kind]} " + ", ".join(names))

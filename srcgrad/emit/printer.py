@@ -22,8 +22,9 @@ CYTHON_DIRECTIVES = {"language_level": 3, "boundscheck": False, "wraparound": Fa
                      "cpow": True, "initializedcheck": False}
 CYTHON_HEADER = "# cython: " + ", ".join(f"{key}={value}" for key, value in CYTHON_DIRECTIVES.items())
 
-C_TYPES = {ir.DOUBLE: "double", ir.INT: "Py_ssize_t", ir.BOOL: "bint",
-           "array1": "double[::1]", "array2": "double[:, ::1]", ir.NDARRAY: "object"}
+C_TYPES = {ir.DOUBLE: "double", ir.INT: "Py_ssize_t", ir.BOOL: "bint", ir.NDARRAY: "object",
+           # element-loop arrays: C-contiguous memoryviews of 1 to 8 dimensions (Cython's limit)
+           **{ir.array_type(k): "double[" + ":, " * (k - 1) + "::1]" for k in range(1, 9)}}
 ZERO = {ir.DOUBLE: "0.0", ir.INT: "0", ir.BOOL: "False"}
 
 # rule name -> NumPy function, for whole arrays

@@ -386,8 +386,8 @@ class ExpressionReader:
             shape = tuple(self.expr(el.value) for el in argument.elements)
         else:
             shape = (self.expr(argument),)
-        if not 1 <= len(shape) <= 2:
-            raise self.unsupported(node, "arrays of more than two dimensions")
+        if not shape:
+            raise self.unsupported(node, "an array of no dimensions")
         return ir.Alloc(ALLOCATORS[name], shape)
 
     def _a_number(self, e: ir.Expr) -> bool:
