@@ -27,6 +27,8 @@ def square(x):
 
 
 def reciprocal(x):
+    if x == 0.0:  # as C: +-inf (Python's 1.0 / 0.0 raises)
+        return math.copysign(math.inf, x)
     return 1.0 / x
 
 

@@ -1069,12 +1069,6 @@ def check_source(source: str, entry: str, args: tuple, positions: list, built, n
         # inf, Python's 0.5 / 0.0 raises). Anything else is a build raising where the original
         # Python does not (issue 10.1: an arm Python never runs, evaluated).
         reason = _allowed_raise(original, eager, args, positions, stage[0] != "the primal")
-        if reason is None and isinstance(error, ZeroDivisionError) and stage[0] != "the primal":
-            # Known open (issue 10): a domain-limited partial taken exactly at its singular point
-            # (0.5 / sqrt(0)) on a path whose cotangent is zero. The eager engine prunes the zero
-            # cotangent and gives a finite gradient; compiled code gives 0 * inf = nan and --pure
-            # raises. tests/test_fuzz_regressions.py::test_infinite_partial_times_a_zero_cotangent
-            reason = "an infinite partial times a zero cotangent (known open)"
         if reason is None:
             fail(f"{stage[0]} raised {type(error).__name__}: {error}, where the original Python does not raise "
                  f"and NumPy's arithmetic stays finite")

@@ -298,12 +298,10 @@ def f(x, n: int):
 """
 
 
-@pytest.mark.xfail(strict=True, reason="known open (issue 10): sqrt at exactly 0 on a path a zero-trip loop cuts off; "
-                                       "the adjoint multiplies the zero cotangent by the infinite partial "
-                                       "(compiled: 0 * inf = nan; --pure: ZeroDivisionError), where the eager "
-                                       "engine, which never reaches the unconnected sqrt, gives 2x")
 @pytest.mark.parametrize("build", ["pure", "compiled"])
 def test_infinite_partial_times_a_zero_cotangent(build):
+    """sqrt at exactly 0 on a path a zero-trip loop cuts off: the zero cotangent contributes 0,
+    not 0 * inf (compiled nan, --pure ZeroDivisionError before); the eager engine gives 2x too."""
     module = BUILDS[build](SQRT_AT_ZERO_OFF_THE_PATH, "sqrt_at_zero_off_the_path")
     original = fuzzing.run_source(SQRT_AT_ZERO_OFF_THE_PATH, "f")
     with np.errstate(all="ignore"):

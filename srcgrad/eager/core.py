@@ -20,7 +20,7 @@ import numpy as np
 from srcgrad.eager import indexing
 from srcgrad.eager.errors import DroppedGradientError, MissingRuleError
 from srcgrad.rules.arrays import unbroadcast
-from srcgrad.rules.elementwise import ELEMENTWISE
+from srcgrad.rules.elementwise import ELEMENTWISE, has_unbounded_partial
 
 
 class _ThreadState(threading.local):
@@ -511,9 +511,12 @@ NONDIFFERENTIABLE_UFUNCS = frozenset(
 
 def _elementwise_vjp(rule):
     partials = rule.partials
+    unbounded = has_unbounded_partial(rule.name)
 
     def vjp(argnums, g, ans, args, kwargs):
         ps = partials(*args, ans)
+        if unbounded:  # sqrt at 0: a zero cotangent contributes 0, as in compiled code, not 0 * inf
+            ps = [p if p is None else _unless_zero(g, p) for p in ps]
         grads = []
         for i in argnums:
             p, shape = ps[i], args[i].shape
@@ -528,6 +531,12 @@ def _elementwise_vjp(rule):
         return grads
 
     return vjp
+
+
+def _unless_zero(g, partial):
+    """The partial where g is nonzero, else 0: g * it is then exactly 0 there, never 0 * inf."""
+    with np.errstate(invalid="ignore"):
+        return np.where(np.not_equal(g, 0.0), partial, 0.0)
 
 
 def _ufunc_by_name(name: str):

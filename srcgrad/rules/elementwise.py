@@ -51,8 +51,11 @@ _define("remainder", 2, lambda x, y, out: (1.0, -np.floor_divide(x, y)))
 _define("fmod", 2, lambda x, y, out: (1.0, -np.trunc(x / y)))
 
 # roots, exponentials, logarithms
-_define("sqrt", 1, lambda x, out: (0.5 / out,))
-_define("cbrt", 1, lambda x, out: (1.0 / (3.0 * out * out),))
+# (partials infinite at finite points divide by reciprocal(), which gives inf at 0 as C does in the
+# --pure build too, where Python's 0.5 / 0.0 raises: forward mode computes such a tangent on a path
+# a zero-trip loop then cuts off; see UNBOUNDED_PARTIALS)
+_define("sqrt", 1, lambda x, out: (0.5 * np.reciprocal(out),))
+_define("cbrt", 1, lambda x, out: (np.reciprocal(3.0 * out * out),))
 _define("exp", 1, lambda x, out: (out,))
 _define("exp2", 1, lambda x, out: (out * np.log(2.0),))
 _define("expm1", 1, lambda x, out: (out + 1.0,))
@@ -66,16 +69,16 @@ _define("logaddexp", 2, lambda x, y, out: (np.exp(x - out), np.exp(y - out)))
 _define("sin", 1, lambda x, out: (np.cos(x),))
 _define("cos", 1, lambda x, out: (-np.sin(x),))
 _define("tan", 1, lambda x, out: (1.0 + out * out,))
-_define("arcsin", 1, lambda x, out: (1.0 / np.sqrt(1.0 - x * x),))
-_define("arccos", 1, lambda x, out: (-1.0 / np.sqrt(1.0 - x * x),))
+_define("arcsin", 1, lambda x, out: (np.reciprocal(np.sqrt(1.0 - x * x)),))
+_define("arccos", 1, lambda x, out: (-np.reciprocal(np.sqrt(1.0 - x * x)),))
 _define("arctan", 1, lambda x, out: (1.0 / (1.0 + x * x),))
-_define("arctan2", 2, lambda y, x, out: (x / (x * x + y * y), -y / (x * x + y * y)))
-_define("hypot", 2, lambda x, y, out: (x / out, y / out))
+_define("arctan2", 2, lambda y, x, out: (x * np.reciprocal(x * x + y * y), -y * np.reciprocal(x * x + y * y)))
+_define("hypot", 2, lambda x, y, out: (x * np.reciprocal(out), y * np.reciprocal(out)))
 _define("sinh", 1, lambda x, out: (np.cosh(x),))
 _define("cosh", 1, lambda x, out: (np.sinh(x),))
 _define("tanh", 1, lambda x, out: (1.0 - out * out,))
 _define("arcsinh", 1, lambda x, out: (1.0 / np.sqrt(x * x + 1.0),))
-_define("arccosh", 1, lambda x, out: (1.0 / np.sqrt(x * x - 1.0),))
+_define("arccosh", 1, lambda x, out: (np.reciprocal(np.sqrt(x * x - 1.0)),))
 _define("arctanh", 1, lambda x, out: (1.0 / (1.0 - x * x),))
 _define("deg2rad", 1, lambda x, out: (np.pi / 180.0,))
 _define("rad2deg", 1, lambda x, out: (180.0 / np.pi,))
@@ -102,3 +105,20 @@ DOMAIN_LIMITED = frozenset({
     "true_divide", "floor_divide", "remainder", "fmod", "reciprocal", "power",
     "exp", "exp2", "expm1", "sinh", "cosh",
 })
+
+# Primitives whose partial derivative is infinite or nan at finite arguments where the primitive
+# itself is finite: sqrt and cbrt at 0, arcsin and arccos at +-1, arccosh at 1, x ** p (0 < p < 1
+# or a varying p) at 0, hypot and arctan2 at (0, 0). There a zero cotangent (or tangent) times the
+# partial is 0 * inf = nan, or a ZeroDivisionError in pure Python, where the contribution is 0:
+# the path is cut off (a zero-trip loop, a factor 0.0). Code guards such a product with the
+# incoming derivative being nonzero; every other rule multiplies as it is (the hot loops' rules).
+UNBOUNDED_PARTIALS = frozenset({"sqrt", "cbrt", "arcsin", "arccos", "arccosh", "power", "hypot", "arctan2"})
+
+
+def has_unbounded_partial(name: str, exponent=None) -> bool:
+    """Whether the rule `name` needs the guard; for power, `exponent` is the constant exponent if
+    it is one (a constant exponent of 0 or >= 1 has a finite partial at 0; a negative one makes
+    x ** p itself infinite there)."""
+    if name != "power" or exponent is None:
+        return name in UNBOUNDED_PARTIALS
+    return 0.0 < exponent < 1.0

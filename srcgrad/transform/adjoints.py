@@ -12,7 +12,7 @@ from .. import ir
 from ..diagnostics import Unsupported
 from ..analysis.recording import accumulation_increment
 from ..ir import TAPE, GAssign, GCall, GFor, GIf, GUnpack
-from ..rules import conversions, symbolic
+from ..rules import conversions, guards, symbolic
 from ..rules.elementwise import ELEMENTWISE
 from .lower import safe_everywhere
 
@@ -37,12 +37,15 @@ class StatementAdjoints:
             return
         kids, partials = self._partials(e)
         active_kids = [(k, p) for k, p in zip(kids, partials) if p is not None and self.is_active(k)]
-        if len(active_kids) > 1 and not isinstance(g, (ir.Name, ir.Const)):
+        # sqrt(u) at 0: a zero g contributes 0, never 0 * inf (the guard reads g twice)
+        guarded = guards.unbounded(e) and guards.needs_guard(g)
+        if (len(active_kids) > 1 or guarded) and not isinstance(g, (ir.Name, ir.Const)):
             name = self.temp("b_tmp", ir.DOUBLE)
             out.append(GAssign(name, g))
             g = ir.Name(name)
         for kid, partial in active_kids:
-            self.propagate(kid, _scaled(g, partial), out, acc)
+            contribution = _scaled(g, partial)
+            self.propagate(kid, guards.unless_zero(g, contribution) if guarded else contribution, out, acc)
 
     def _select_adjoint(self, e: ir.IfExp, g: ir.Expr, out: list, acc: dict) -> None:
         """`c ? a : b` sends g into the arm that was taken only.
@@ -230,6 +233,8 @@ class StatementAdjoints:
                 if partial is None:
                     continue
                 contribution = g * partial
+                if guards.unbounded(e):  # np.sqrt(x) at a 0 element: a zero g[k] contributes 0, not nan
+                    contribution = guards.unless_zero(g, contribution)
                 if several or self.type_of(kid) != ir.NDARRAY:
                     contribution = unbroadcast(contribution, kid)
                 send(kid, contribution)

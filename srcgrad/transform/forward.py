@@ -11,7 +11,8 @@ Control flow is replayed as it is; the tape records each tangent beside its valu
 from __future__ import annotations
 
 from .. import ir
-from ..rules import conversions, symbolic
+from ..analysis.types import expr_type
+from ..rules import conversions, guards, symbolic
 from ..rules.elementwise import ELEMENTWISE
 from ..runtime_names import POP, PUSH
 from .lower import Names
@@ -44,6 +45,7 @@ class Tangents:
         self.outputs = set(outputs)
         self.needed = None  # set by settle(): None, every varying variable's tangent is computed
         self.new_locals = {}
+        self._before = []  # statements _simple adds before the one being transformed
 
     # which variables carry tangents -------------------------------------------------------
     def settle(self, stmts) -> None:
@@ -94,9 +96,25 @@ class Tangents:
             if partial is None:
                 continue
             t = self.tangent(kid)
-            if t is not None:
+            if t is None:
+                continue
+            if guards.unbounded(e) and guards.needs_guard(t):  # sqrt(u) at 0: a zero d_u gives 0, not 0 * inf
+                t = self._simple(t)
+                total = _add(total, guards.unless_zero(t, partial * t))
+            else:
                 total = _add(total, partial * t)
         return total
+
+    def _simple(self, t: ir.Expr) -> ir.Expr:
+        """t itself if it is a name or a constant, else a new variable holding it, assigned before
+        the statement being transformed (a guard reads t twice; nested guards would double it)."""
+        if isinstance(t, (ir.Name, ir.Const, ir.Index)):
+            return t
+        kind = expr_type(t, {**self.types, **self.new_locals}, {})
+        name = self.names.fresh(f"{self.prefix}tmp")
+        self.new_locals[name] = ir.NDARRAY if kind == ir.NDARRAY or ir.array_dims(kind) else ir.DOUBLE
+        self._before.append(ir.GAssign(name, t))
+        return ir.Name(name)
 
     def _partials(self, e):
         if isinstance(e, ir.BinOp):
@@ -131,6 +149,15 @@ class Tangents:
         return out
 
     def statement(self, s) -> list:
+        """The statements of s with tangents, after those holding guarded tangents (_simple)."""
+        outer, self._before = self._before, []
+        try:
+            out = self._statement(s)
+            return self._before + out
+        finally:
+            self._before = outer
+
+    def _statement(self, s) -> list:
         if isinstance(s, ir.GAssign):
             return self.assign(s)
         if isinstance(s, ir.GUnpack):
