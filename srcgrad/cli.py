@@ -29,6 +29,7 @@ from pathlib import Path
 
 from . import __version__
 from . import build as builder
+from .sizes import parse_size
 from .diagnostics import Diagnostic, SourceError, strict_error
 
 EXIT_OK, EXIT_STALE, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -57,6 +58,7 @@ class BuildJob:
     pure: bool
     fast_math: bool
     cache_dir: str | None = None
+    tape_limit: int | None = None  # --tape-limit, in bytes
 
 
 @dataclass
@@ -117,7 +119,8 @@ def _generate(job: BuildJob, outcome: Outcome):
     text = _read_source(job.path)
     started = time.perf_counter()
     only = list(job.only) if job.only else None
-    generated = builder.generate_cached(text, job.path, pure=job.pure, only=only, cache_dir=job.cache_dir)
+    generated = builder.generate_cached(text, job.path, pure=job.pure, only=only, cache_dir=job.cache_dir,
+                                        tape_limit=job.tape_limit)
     outcome.stages.append(("generate", time.perf_counter() - started))
     outcome.warnings = [d.format() for d in generated.diagnostics]
     outcome.functions = [FunctionLine(r.name, r.compiled, r.taped) for r in generated.reports]
@@ -305,8 +308,10 @@ def _cmd_build(args) -> int:
     only = _parse_only(args.only)
     if args.jobs < 1:
         raise UsageError(f"-j needs a positive number of processes, not {args.jobs}")
+    tape_limit = _parse_tape_limit(args.tape_limit)
     jobs = [
-        BuildJob(path, args.outdir, only, args.check, args.strict, args.pure, args.fast_math)
+        BuildJob(path, args.outdir, only, args.check, args.strict, args.pure, args.fast_math,
+                 tape_limit=tape_limit)
         for path in paths
     ]
     reporter = _Reporter(len(jobs), args.quiet)
@@ -349,6 +354,16 @@ def _validated_sources(files: list[str]) -> list[str]:
             raise UsageError(f"{seen[source.stem]} and {path} would both write {source.stem}_grad")
         seen[source.stem] = path
     return list(files)
+
+
+def _parse_tape_limit(value: str | None) -> int | None:
+    """--tape-limit SIZE in bytes (K, M, G suffixes)."""
+    if value is None:
+        return None
+    try:
+        return parse_size(value)
+    except ValueError as error:
+        raise UsageError(f"--tape-limit: {error}") from None
 
 
 def _parse_only(value: str | None) -> tuple[str, ...] | None:
@@ -400,6 +415,8 @@ def _make_parser() -> argparse.ArgumentParser:
     build.add_argument("--strict", action="store_true", help="functions that need the eager tape are errors")
     build.add_argument("--pure", action="store_true", help="write pure Python FILE_grad.py instead of compiling")
     build.add_argument("--fast-math", action="store_true", help="-ffast-math -march=native (not portable)")
+    build.add_argument("--tape-limit", metavar="SIZE",
+                       help="keep each gradient's tape and checkpoints within SIZE bytes (K, M, G suffixes)")
     build.add_argument("-j", dest="jobs", type=int, default=1, metavar="N", help="build N files in parallel")
     build.add_argument("-q", dest="quiet", action="store_true", help="print only warnings and errors")
     build.set_defaults(run=_cmd_build)

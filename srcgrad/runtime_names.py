@@ -37,8 +37,12 @@ PUSH = {ir.DOUBLE: "push_double", ir.INT: "push_int", ir.BOOL: "push_int"}
 POP = {ir.DOUBLE: "pop_double", ir.INT: "pop_int", ir.BOOL: "pop_int"}
 PUSH_BRANCH, POP_BRANCH = "push_branch", "pop_branch"
 RESERVE = {"push_double": "reserve_doubles", "push_int": "reserve_ints", PUSH_BRANCH: "reserve_branches"}
+# checkpointed loops (transform/checkpoint.py): the schedule and its snapshots
+CHECKPOINT_FUNCTIONS = frozenset({"checkpoints_new", "checkpoints_next", "checkpoints_free", "checkpointing",
+                                  "checkpoints_first", "checkpoints_last", "save_double", "load_double",
+                                  "save_int", "load_int"})
 TAPE_FUNCTIONS = frozenset(PUSH.values()) | frozenset(POP.values()) | {PUSH_BRANCH, POP_BRANCH} \
-    | frozenset(RESERVE.values())
+    | frozenset(RESERVE.values()) | CHECKPOINT_FUNCTIONS
 
 # C's libc.math (runtime/pymath.py for --pure), and its two constants
 LIBC_MATH = frozenset({

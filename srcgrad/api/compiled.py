@@ -21,6 +21,7 @@ import numpy as np
 from .. import build as builder
 from .. import generate as generator
 from ..diagnostics import SourceError
+from ..sizes import parse_size
 
 
 class NotCompilable(Exception):
@@ -59,6 +60,12 @@ def _locate(f) -> _Target | str:
     except (OSError, SyntaxError, UnicodeDecodeError) as error:
         return f"cannot read {path}: {error}"
     return _Target(path, f.__name__, text)
+
+
+def tape_limit_bytes(tape_limit) -> int | None:
+    """tape_limit= of grad, value_and_grad, vjp and hvp in bytes: None, a number of bytes, or a
+    string with a K, M or G suffix ("64M"); ValueError otherwise."""
+    return None if tape_limit is None else parse_size(tape_limit)
 
 
 def _describe(f) -> str:

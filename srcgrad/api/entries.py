@@ -6,13 +6,14 @@ from __future__ import annotations
 from srcgrad.runtime.arrays import dense_hessian
 
 from .calls import _Call, _differentiable_parameters, _labelled, _Nesting
-from .compiled import _compiled, _describe
+from .compiled import _compiled, _describe, tape_limit_bytes
 from .fallback import _fallback_warning, _flat_call, _plain_result, _plain_value, _reason_text, _traceable
 
 
-def vjp(f):
-    """A callable `(*args, dout) -> dout times the gradient of f` (dout shaped like f's output)."""
-    return _entry(f, "vjp")
+def vjp(f, tape_limit=None):
+    """A callable `(*args, dout) -> dout times the gradient of f` (dout shaped like f's output);
+    tape_limit as srcgrad.grad's."""
+    return _entry(f, "vjp", tape_limit)
 
 
 def jvp(f):
@@ -20,9 +21,10 @@ def jvp(f):
     return _entry(f, "jvp")
 
 
-def hvp(f):
-    """A callable `(*args, v) -> Hessian of f times v` (forward over reverse)."""
-    return _entry(f, "hvp")
+def hvp(f, tape_limit=None):
+    """A callable `(*args, v) -> Hessian of f times v` (forward over reverse). tape_limit is
+    accepted as srcgrad.grad's; the forward-over-reverse sweep itself still tapes every loop."""
+    return _entry(f, "hvp", tape_limit)
 
 
 def hessian(f):
@@ -32,8 +34,8 @@ def hessian(f):
     return _entry(f, "hessian")
 
 
-def _entry(f, kind: str):
-    found = _compiled(f)
+def _entry(f, kind: str, tape_limit=None):
+    found = _compiled(f, tape_limit=tape_limit_bytes(tape_limit))
     if isinstance(found, str):
         return _eager_entry(f, kind, found)
     module, target, report = found

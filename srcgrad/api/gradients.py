@@ -16,18 +16,20 @@ from .calls import (
     _selector,
     _single_position,
 )
-from .compiled import NotCompilable, _compiled, _describe, _generated_module, _locate
+from .compiled import NotCompilable, _compiled, _describe, _generated_module, _locate, tape_limit_bytes
 from .fallback import _eager_function, _eager_part, _eager_value_and_grad, _traceable, _when_not_compilable
 
 
-def grad(f, wrt=None):
-    """A callable returning the gradient of f, with the conventions of the generated `grad_f`."""
-    return _differentiate(f, wrt, value_too=False)
+def grad(f, wrt=None, tape_limit=None):
+    """A callable returning the gradient of f, with the conventions of the generated `grad_f`.
+    tape_limit (bytes, or a string such as "64M"): as `srcgrad build --tape-limit`, the tape and
+    checkpoint snapshots stay within it (a module compiled and cached apart from the plain one)."""
+    return _differentiate(f, wrt, value_too=False, tape_limit=tape_limit)
 
 
-def value_and_grad(f, wrt=None):
-    """A callable returning `(f(*args), gradient)`, computed in one pass."""
-    return _differentiate(f, wrt, value_too=True)
+def value_and_grad(f, wrt=None, tape_limit=None):
+    """A callable returning `(f(*args), gradient)`, computed in one pass (tape_limit as grad's)."""
+    return _differentiate(f, wrt, value_too=True, tape_limit=tape_limit)
 
 
 def source(f) -> str:
@@ -42,11 +44,12 @@ def source(f) -> str:
         raise NotCompilable(f"{_describe(f)}: the generated module has no adjoint for it") from None
 
 
-def _differentiate(f, wrt, value_too: bool):
+def _differentiate(f, wrt, value_too: bool, tape_limit=None):
     _check_wrt_type(wrt)
+    limit = tape_limit_bytes(tape_limit)
     if hasattr(f, "__srcgrad__"):
         return _nested(f, wrt, value_too)
-    found = _compiled(f)
+    found = _compiled(f, tape_limit=limit)
     if isinstance(found, str):
         return _when_not_compilable(f, wrt, value_too, found)
     module, target, report = found

@@ -233,6 +233,9 @@ class ModuleEmitter(WrapperPrinter):
             names = sorted(by_type.get(kind, []))
             if names:
                 out.lines.append(f"    cdef {C_TYPES[kind]} " + ", ".join(names))
+        names = sorted(by_type.get("checkpoints", []))
+        if names:  # a checkpointed loop's schedule (transform/checkpoint.py)
+            out.lines.extend(f"    cdef _tape.Checkpoints* {n} = NULL" for n in names)  # a pointer a line
         names = sorted(by_type.get(ir.NDARRAY, []))
         if names:  # whole arrays are NumPy objects; their adjoints start as the number 0.0
             out.lines.append("    cdef object " + ", ".join(f"{n} = {'0.0' if n in zero_init else 'None'}"

@@ -25,7 +25,7 @@ CYTHON_HEADER = "# cython: " + ", ".join(f"{key}={value}" for key, value in CYTH
 C_TYPES = {ir.DOUBLE: "double", ir.INT: "Py_ssize_t", ir.BOOL: "bint", ir.NDARRAY: "object",
            # element-loop arrays: C-contiguous memoryviews of 1 to 8 dimensions (Cython's limit)
            **{ir.array_type(k): "double[" + ":, " * (k - 1) + "::1]" for k in range(1, 9)}}
-ZERO = {ir.DOUBLE: "0.0", ir.INT: "0", ir.BOOL: "False"}
+ZERO = {ir.DOUBLE: "0.0", ir.INT: "0", ir.BOOL: "False", "checkpoints": "None"}  # the last: --pure only
 
 # rule name -> NumPy function, for whole arrays
 NUMPY_NAMES = {"absolute": "abs", "arcsin": "arcsin", "arccos": "arccos", "arctan": "arctan",

@@ -15,7 +15,7 @@ it); loops record their trip count unless the reverse sweep can recompute their 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .. import ir
 from ..ir import TAPE, GAssign, GBreak, GCall, GComment, GFor, GIf, GRaise, GWhile
@@ -27,6 +27,7 @@ from ..diagnostics import Unsupported
 from ..rules import conversions
 from ..runtime_names import POP, POP_BRANCH, PUSH, PUSH_BRANCH, RESERVE
 from .adjoints import StatementAdjoints
+from .checkpoint import checkpointed, note_taped
 from .lower import Names
 
 
@@ -59,10 +60,12 @@ class FunctionCode:
     zero_init: list  # adjoint variables, which start at zero
     adjoint_names: dict  # variable -> its adjoint's name
     names: Names  # every name the function's generated code uses, for further transforms
+    notes: list = field(default_factory=list)  # (line, column, message): loops a tape limit leaves taped
 
 
 class ReverseMode(StatementAdjoints):
-    def __init__(self, function: ir.Function, result: str, names: Names, signatures: dict, constants: dict):
+    def __init__(self, function: ir.Function, result: str, names: Names, signatures: dict, constants: dict,
+                 tape_limit: int | None = None):
         self.fn = function
         self.result = result
         self.names = names
@@ -75,6 +78,8 @@ class ReverseMode(StatementAdjoints):
         self.adjoint_names = self._adjoint_names()
         self.temps = {}  # generated locals -> type
         self.taped = []
+        self.tape_limit = tape_limit  # bytes: checkpoint loops whose tape would not fit (transform.checkpoint)
+        self.checkpoint_notes = []
 
     # names -------------------------------------------------------------------------------
     def _adjoint_names(self) -> dict:
@@ -140,7 +145,7 @@ class ReverseMode(StatementAdjoints):
                            if name in self.adjoint_names.values() and kind in (ir.DOUBLE, ir.NDARRAY))
         return FunctionCode(sig, primal, body, locals_, primal_locals, self.result, adjoint_param,
                             self.taped or ["nothing"], self.fn.line, zero_init, dict(self.adjoint_names),
-                            self.names)
+                            self.names, list(self.checkpoint_notes))
 
     def checks(self, s) -> list:
         """Bounds checks that go right before statement s (loops: before the loop)."""
@@ -319,14 +324,21 @@ class ReverseMode(StatementAdjoints):
             return forward + self._range_loop(s, s.start, s.step, body_f, comment), reverse_after
 
         if simple:
-            forward += self._reserve(body_f, _trip_count(s))
-            forward.append(GFor(s.var, _range_args(s), body_f, comment))
+            taped_f = self._reserve(body_f, _trip_count(s)) + [GFor(s.var, _range_args(s), body_f, comment)]
             if s.step.value == 1:
                 args = (s.stop - 1, s.start - 1, ir.Const(-1))
             else:
                 args = (s.stop + 1, s.start + 1)
-            return forward, [GFor(s.var, args, body_r, f"line {s.line}, reversed")] + reverse_after
+            taped_r = [GFor(s.var, args, body_r, f"line {s.line}, reversed")]
+            loop_f, loop_r = checkpointed(self, s, body_f, body_r, taped_f, taped_r)
+            return forward + loop_f, loop_r + reverse_after
 
+        if s.exit_flag is None and all(self._recomputable(b) for b in (s.start, s.stop, s.step)):
+            taped_f, taped_r = self._counted_loop(s, [], body_f, body_r, comment, [])
+            loop_f, loop_r = checkpointed(self, s, body_f, body_r, taped_f, taped_r)
+            return forward + loop_f, loop_r + reverse_after
+        note_taped(self, s, body_f, "it can leave early, by a break or a return" if s.exit_flag is not None
+                   else "its range's bounds or step can change while it runs")
         return self._counted_loop(s, forward, body_f, body_r, comment, reverse_after)
 
     def _counted_loop(self, s: ir.For, forward: list, body_f: list, body_r: list, comment: str,
@@ -368,6 +380,7 @@ class ReverseMode(StatementAdjoints):
         comment = f"line {s.line}"
         if not body_r:
             return [GWhile(s.test, body_f, comment)], []
+        note_taped(self, s, body_f, "a while loop's trip count is not known when it starts")
         trips = self.temp("trips", ir.INT)
         forward = [GAssign(trips, ir.Const(0)),
                    GWhile(s.test, [GAssign(trips, ir.Const(1), "+=")] + body_f, comment)]

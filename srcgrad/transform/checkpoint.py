@@ -1,0 +1,266 @@
+"""Checkpointed loops: a loop's reverse sweep within a memory limit (`--tape-limit SIZE`, or a
+`# srcgrad: checkpoint` comment on the loop).
+
+A `for` loop at the top level of a function whose trip count is known when it starts, and that
+neither breaks nor writes arrays, is reversed by the runtime's binomial schedule (revolve,
+runtime/tape.pyx): its forward sweep runs the iterations without taping and saves the variables
+they hand on (the loop-carried snapshot) at the schedule's checkpoints; its reverse sweep loads a
+snapshot, runs a block of iterations again, taped exactly as the plain forward sweep tapes them,
+and reverses that block. Every adjoint statement runs in the same order on the same values as in
+the taped loop, so the gradients are bit-identical. When the whole loop's tape fits the limit
+(the runtime decides, from the trip count), the loop is taped as usual.
+
+The taped form stays in the generated code beside the checkpointed one, behind
+`if checkpointing(cp)`: forward mode over the adjoint (hvp_) takes `taped_only` of it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .. import ir
+from ..ir import TAPE, GAssign, GBreak, GCall, GFor, GIf, GUnpack, GWhile
+from ..runtime_names import PUSH, PUSH_BRANCH, RESERVE
+from ..sizes import DEFAULT_CHECKPOINT_LIMIT, parse_size
+
+CHECKPOINTS = "checkpoints"  # the kind of the local holding a loop's schedule
+ADVANCE, SAVE, RESTORE, TURN, DONE = 1, 2, 3, 4, 0
+_MARKER = re.compile(r"#\s*srcgrad:\s*checkpoint\b\s*(\S*)")
+_TAPING = frozenset(PUSH.values()) | {PUSH_BRANCH} | frozenset(RESERVE.values())
+_BYTES = {"push_double": 8, "push_int": 8, PUSH_BRANCH: 1}
+
+
+def marker_limit(source_lines: list, line: int):
+    """The limit a `# srcgrad: checkpoint [SIZE]` comment on the loop at `line` (or alone on the
+    line above it) asks for; None without one."""
+    for number, whole_line in ((line, False), (line - 1, True)):
+        if not 1 <= number <= len(source_lines):
+            continue
+        text = source_lines[number - 1]
+        match = _MARKER.search(text)
+        if match and (not whole_line or text.strip().startswith("#")):
+            try:
+                return parse_size(match.group(1)) if match.group(1) else DEFAULT_CHECKPOINT_LIMIT
+            except ValueError:
+                return DEFAULT_CHECKPOINT_LIMIT
+    return None
+
+
+def loop_limit(mode, s) -> int | None:
+    """The memory limit of loop s: the build's --tape-limit, or its own comment's."""
+    marked = marker_limit(mode.fn.source_lines, s.line)
+    return marked if marked is not None and mode.tape_limit is None else mode.tape_limit
+
+
+def note_taped(mode, s, body_f: list, why: str) -> None:
+    """A loop under a limit that stays taped: say so (a build warning naming the loop). A loop
+    nested in another is named only when its comment asks: the outer loop bounds its tape."""
+    if loop_limit(mode, s) is None or not _tapes(body_f):
+        return
+    if mode._loop_depth > 0 and marker_limit(mode.fn.source_lines, s.line) is None:
+        return
+    mode.checkpoint_notes.append((s.line, s.column, f"the loop at line {s.line} is taped, not checkpointed "
+                                                    f"({why}); its tape is not bounded by the tape limit"))
+
+
+def checkpointed(mode, s: ir.For, body_f: list, body_r: list, taped_f: list, taped_r: list) -> tuple:
+    """(forward, reverse) of the loop s (a range whose bounds and step never change, no break) at
+    a function's top level: checkpointed when its tape would not fit, taped (taped_f, taped_r) when
+    it would. Unchanged when no limit applies or the loop cannot be checkpointed (with a note)."""
+    limit = loop_limit(mode, s)
+    if limit is None or not _tapes(body_f):
+        return taped_f, taped_r
+    doubles, ints, why = _carried(mode, s, body_f)
+    if mode._loop_depth > 0:
+        why = "it is nested in another loop; loops at a function's top level are checkpointed"
+    if why:
+        note_taped(mode, s, body_f, why)
+        return taped_f, taped_r
+    cp = mode.temp("checkpoints", CHECKPOINTS)
+    action = mode.temp("action", ir.INT)
+    counted = _pushes(body_f)
+    per_iteration = 0 if counted is None else sum(_BYTES[p] * n for p, n in counted.items())
+    carried = _Carried(cp, doubles, ints)
+    iterations = _Iterations(mode, s, cp)
+    turn = iterations.forward(body_f)
+    advance = iterations.forward(untaped(body_f))
+    forward = [
+        GAssign(cp, ir.Call("checkpoints_new", (TAPE, _trip_count(s), ir.Const(per_iteration), ir.Const(len(doubles)),
+                                                  ir.Const(len(ints)), ir.Const(limit)))),
+        GIf(ir.Call("checkpointing", (ir.Name(cp),)),
+            [GWhile(ir.Const(True), _dispatch(action, cp, [ADVANCE, SAVE], advance, carried),
+                    f"line {s.line}: to the last block, saving snapshots")] + turn,
+            taped_f)]
+    reverse = [
+        GIf(ir.Call("checkpointing", (ir.Name(cp),)),
+            [GWhile(ir.Const(True), iterations.backward(body_r) + [
+                GWhile(ir.Const(True), _dispatch(action, cp, [ADVANCE, SAVE, RESTORE], advance, carried),
+                       "to the next block to reverse"),
+                GIf(ir.Compare("==", ir.Name(action), ir.Const(DONE)), [GBreak()])] + turn,
+                f"line {s.line}, reversed block by block"),
+             GCall("checkpoints_free", (ir.Name(cp),))],
+            taped_r)]
+    what = f"{len(doubles)} double{'s' if len(doubles) != 1 else ''}, {len(ints)} int{'s' if len(ints) != 1 else ''}"
+    mode.taped.append(f"loop at line {s.line} checkpointed within {limit} bytes (snapshot: {what})")
+    return forward, reverse
+
+
+def _dispatch(action: str, cp: str, codes: list, advance: list, carried) -> list:
+    """`action = checkpoints_next(cp)`, then the statements of each action in codes; any other
+    action (a turn, or done) leaves the enclosing while loop."""
+    arms = {ADVANCE: advance, SAVE: carried.save(), RESTORE: carried.restore()}
+    chain = [GBreak()]
+    for code in reversed(codes):
+        chain = [GIf(ir.Compare("==", ir.Name(action), ir.Const(code)), arms[code], chain)]
+    return [GAssign(action, ir.Call("checkpoints_next", (ir.Name(cp),)))] + chain
+
+
+class _Carried:
+    """The loop-carried variables, saved to and loaded from the schedule's current slot."""
+
+    def __init__(self, cp: str, doubles: list, ints: list):
+        self.cp, self.doubles, self.ints = ir.Name(cp), doubles, ints
+
+    def save(self) -> list:
+        return [GCall(f"save_{kind}", (self.cp, ir.Const(k), ir.Name(v)))
+                for kind, names in (("double", self.doubles), ("int", self.ints)) for k, v in enumerate(names)]
+
+    def restore(self) -> list:
+        return [GAssign(v, ir.Call(f"load_{kind}", (self.cp, ir.Const(k))))
+                for kind, names in (("double", self.doubles), ("int", self.ints)) for k, v in enumerate(names)]
+
+
+class _Iterations:
+    """Loops over the schedule's iterations [first, last) of the loop s, forward or reversed,
+    with s's variable taking the values it takes in the original loop."""
+
+    def __init__(self, mode, s: ir.For, cp: str):
+        self.s, self.mode = s, mode
+        self.first = ir.Call("checkpoints_first", (ir.Name(cp),))
+        self.last = ir.Call("checkpoints_last", (ir.Name(cp),))
+
+    def forward(self, body: list) -> list:
+        return self._loop(body, (self.first, self.last), 1)
+
+    def backward(self, body: list) -> list:
+        return self._loop(body, (self.last - 1, self.first - 1, ir.Const(-1)), -1)
+
+    def _loop(self, body: list, bounds: tuple, direction: int) -> list:
+        s = self.s
+        if _unit_step(s) == 1 and isinstance(s.start, ir.Const) and s.start.value == 0:
+            return [GFor(s.var, bounds, body)]
+        k = self.mode.temp("iteration", ir.INT)
+        step = _unit_step(s)
+        value = s.start + ir.Name(k) if step == 1 else s.start - ir.Name(k) if step == -1 else \
+            s.start + ir.Name(k) * s.step
+        return [GFor(k, bounds, [GAssign(s.var, value)] + body)]
+
+
+def _unit_step(s: ir.For) -> int:
+    """1 or -1 for a loop stepping by that constant, else 0."""
+    return s.step.value if isinstance(s.step, ir.Const) and s.step.value in (1, -1) else 0
+
+
+def _trip_count(s: ir.For) -> ir.Expr:
+    step = _unit_step(s)
+    if step:
+        return s.stop - s.start if step == 1 else s.start - s.stop
+    return ir.Call("range_length", (s.start, s.stop, s.step))
+
+
+def untaped(stmts: list) -> list:
+    """A forward sweep without its pushes: the primal's statements, in the same order."""
+    out = []
+    for g in stmts:
+        if isinstance(g, GCall) and g.func in _TAPING:
+            continue
+        if isinstance(g, GIf):
+            out.append(GIf(g.test, untaped(g.body), untaped(g.orelse)))
+        elif isinstance(g, GFor):
+            out.append(GFor(g.var, g.args, untaped(g.body), g.comment))
+        elif isinstance(g, GWhile):
+            out.append(GWhile(g.test, untaped(g.body), g.comment))
+        else:
+            out.append(g)
+    return out
+
+
+def taped_only(stmts: list) -> list:
+    """Generated code with every checkpointed loop in its taped form (for forward mode over it)."""
+    out = []
+    for g in stmts:
+        if isinstance(g, GAssign) and isinstance(g.value, ir.Call) and g.value.func == "checkpoints_new":
+            continue
+        if isinstance(g, GIf) and isinstance(g.test, ir.Call) and g.test.func == "checkpointing":
+            out.extend(taped_only(g.orelse))
+        elif isinstance(g, GIf):
+            out.append(GIf(g.test, taped_only(g.body), taped_only(g.orelse)))
+        elif isinstance(g, GFor):
+            out.append(GFor(g.var, g.args, taped_only(g.body), g.comment))
+        elif isinstance(g, GWhile):
+            out.append(GWhile(g.test, taped_only(g.body), g.comment))
+        else:
+            out.append(g)
+    return out
+
+
+def _tapes(body_f: list) -> bool:
+    return any(isinstance(g, GCall) and g.func in _TAPING for g in ir.walk_generated(body_f))
+
+
+def _pushes(body: list) -> dict | None:
+    """Pushes per iteration by kind (an if counts its larger arm), or None if a nested loop makes
+    the count vary."""
+    counts = {}
+    for g in body:
+        if isinstance(g, GCall) and g.func in _BYTES:
+            counts[g.func] = counts.get(g.func, 0) + 1
+        elif isinstance(g, GIf):
+            arms = [_pushes(g.body), _pushes(g.orelse)]
+            if None in arms:
+                return None
+            for push in set(arms[0]) | set(arms[1]):
+                counts[push] = counts.get(push, 0) + max(arms[0].get(push, 0), arms[1].get(push, 0))
+        elif isinstance(g, (GFor, GWhile)) and _tapes(g.body):
+            return None
+    return counts
+
+
+def _carried(mode, s: ir.For, body_f: list) -> tuple:
+    """(doubles, ints, ""): the scalars the loop's forward sweep reads or writes that can change
+    during a call, which a snapshot keeps; or ([], [], why the loop cannot be checkpointed)."""
+    kinds = {**mode.types, **mode.temps}
+    names = set()
+    for g in ir.walk_generated(body_f):
+        names |= _names_of(g)
+    order = list(ir.walk(mode.fn.body))
+    start = next(k for k, x in enumerate(order) if x is s)
+    for name in sorted(n for n in names if n in kinds and kinds[n] not in (ir.DOUBLE, ir.INT, ir.BOOL)):
+        if any(isinstance(x, ir.Assign) and x.target == name for x in order[start:]):
+            inside = any(x.target == name for x in ir.walk(s.body) if isinstance(x, ir.Assign))
+            return [], [], f"it writes the array '{name}'" if inside else f"the array '{name}' it reads is written after it"
+    scalars = sorted(n for n in names if kinds.get(n) in (ir.DOUBLE, ir.INT, ir.BOOL)
+                     and n != s.var and n not in mode.stable)
+    return ([n for n in scalars if kinds[n] == ir.DOUBLE], [n for n in scalars if kinds[n] != ir.DOUBLE], "")
+
+
+def _names_of(g) -> set:
+    names = set()
+    if isinstance(g, GAssign):
+        if isinstance(g.target, str):
+            names.add(g.target)
+        else:
+            names |= ir.names_in(g.target)
+        names |= ir.names_in(g.value)
+    elif isinstance(g, GCall):
+        for a in g.args:
+            names |= ir.names_in(a)
+    elif isinstance(g, (GIf, GWhile)):
+        names |= ir.names_in(g.test)
+    elif isinstance(g, GFor):
+        names.add(g.var)
+        for a in g.args:
+            names |= ir.names_in(a)
+    elif isinstance(g, GUnpack):
+        names |= set(g.targets) | ir.names_in(g.value)
+    return names
