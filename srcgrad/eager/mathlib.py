@@ -103,6 +103,10 @@ def tensor_float(value):
     return builtins.float(value)
 
 
+# `dtype=float` in traced code passes tensor_float: NumPy reads a dtype from a `dtype` attribute
+tensor_float.dtype = np.dtype(np.float64)
+
+
 def _traced_import(name, globals=None, locals=None, fromlist=(), level=0):
     """`import math` / `import numpy` run inside traced code (in a function body) give this module
     and numpylib, as module-level imports are rebound."""

@@ -138,6 +138,8 @@ class ExpressionPrinter:
         return f"{left} {e.op} {right}", p
 
     def call(self, e: ir.Call) -> str:
+        if e.func == "tuple":  # a static option handed to an adjoint (np.tile's reps): (2, 3)
+            return symbolic.option_text(e, self)
         if e.func == "index":  # an index handed to an adjoint (the slice x[1:] read): np.s_[1:]
             self.used.add("numpy")
             return f"np.s_[{symbolic.subscript(e, self)}]"

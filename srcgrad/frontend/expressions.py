@@ -13,6 +13,7 @@ import numpy as np
 from .. import ir
 from ..diagnostics import Diagnostic, SourceError, Unsupported
 from ..rules import symbolic
+from .array_calls import ArrayCallReader
 from .facts import FunctionSource, ModuleFacts
 from .names import (
     ALLOCATORS,
@@ -35,7 +36,7 @@ from .names import (
 )
 
 
-class ExpressionReader:
+class ExpressionReader(ArrayCallReader):
     """Reads the expressions of one function; FunctionReader (frontend.function) adds statements."""
 
     def __init__(self, facts: ModuleFacts, function: FunctionSource):
@@ -242,6 +243,9 @@ class ExpressionReader:
         constant = self._constant_call(node)
         if constant is not None:
             return constant
+        array_call = self._array_call(node)  # np.reshape, np.concatenate, ... (frontend.array_calls)
+        if array_call is not None:
+            return array_call
         reduction = self._reduction(node)
         if reduction is not None:
             return reduction
@@ -319,8 +323,6 @@ class ExpressionReader:
             except ValueError:
                 return None
             module, _, name = qualified.rpartition(".")
-            if qualified in ("numpy.var", "numpy.std", "numpy.linalg.norm"):
-                return self._spread_measure(node, name, positional, keywords)
             if module != "numpy" or name not in VECTOR_FUNCTIONS:
                 return None
         if any(a.star for a in node.args):
@@ -332,6 +334,7 @@ class ExpressionReader:
             return ir.Call(name, padded)
         arity = VECTOR_FUNCTIONS[name]
         if symbolic.takes_axis(name):
+            keepdims = self._keepdims(node, name, keywords)
             if set(keywords) - {"axis"} or len(positional) not in (1, 2) or (len(positional) == 2 and keywords):
                 raise self.unsupported(node, f"np.{name} with arguments other than an array and an axis")
             axis_node = keywords.get("axis", positional[1] if len(positional) == 2 else None)
@@ -340,7 +343,7 @@ class ExpressionReader:
                 axis = ir.Const(-axis.operand.value)  # axis=-1
             if not (isinstance(axis, ir.Const) and (axis.value is None or isinstance(axis.value, int))):
                 raise self.unsupported(node, f"np.{name} with an axis that is not a constant integer")
-            return ir.Call(name, (self.expr(positional[0]), axis))
+            return ir.Call(name, (self.expr(positional[0]), axis) + keepdims)
         if keywords or len(positional) != arity:
             raise self.unsupported(node, f"np.{name} with {_count(len(node.args), 'argument')}")
         args = tuple(self.expr(a) for a in positional)
@@ -348,22 +351,15 @@ class ExpressionReader:
             return ir.IfExp(args[0], args[1], args[2])
         return ir.Call(name, args)
 
-    def _spread_measure(self, node: cst.Call, name: str, positional: list, keywords: dict) -> ir.Expr:
-        """np.var, np.std (axis None or 0) and np.linalg.norm (the 2-norm of all elements) in the
-        table's primitives, as the eager engine computes them: forward mode differentiates them."""
-        if len(positional) != 1 or set(keywords) - {"axis"} or (name == "norm" and keywords):
-            spelt = "np.linalg.norm" if name == "norm" else f"np.{name}"
-            raise self.unsupported(node, f"{spelt} with arguments other than an array"
-                                         + ("" if name == "norm" else " and axis=0"))
-        x = self.expr(positional[0])
-        if name == "norm":
-            return ir.Call("sqrt", (ir.Call("sum", (ir.BinOp("*", x, x), ir.Const(None))),))
-        axis = self.expr(keywords["axis"]) if "axis" in keywords else ir.Const(None)
-        if axis not in (ir.Const(None), ir.Const(0)):  # x - mean(x, axis) broadcasts back only then
-            raise self.unsupported(node, f"np.{name} with an axis other than 0")
-        centred = ir.BinOp("-", x, ir.Call("mean", (x, axis)))
-        variance = ir.Call("mean", (ir.BinOp("*", centred, centred), axis))
-        return variance if name == "var" else ir.Call("sqrt", (variance,))
+    def _keepdims(self, node, name: str, keywords: dict) -> tuple:
+        """keepdims=True (a constant) of np.sum/mean/prod/max/min, taken out of keywords: the
+        option to pass, () where it is left out or False."""
+        if "keepdims" not in keywords or not symbolic.takes_keepdims(name):
+            return ()
+        value = self.expr(keywords.pop("keepdims"))
+        if not (isinstance(value, ir.Const) and isinstance(value.value, bool)):
+            raise self.unsupported(node, f"np.{name} with keepdims that is not True or False")
+        return (ir.Const(True),) if value.value else ()
 
     def _allocation(self, node: cst.Call):
         """np.zeros(n), np.ones((n, m)), np.empty(n), np.zeros_like(x), np.copy(x): a new float array."""

@@ -63,6 +63,16 @@ class ArrayRule:
     reduction_jvp: bool = False
     # piecewise constant (np.argmax): its operands are arrays whose derivative reaches nothing
     piecewise_constant: bool = False
+    # neither linear nor a reduction (np.sort, np.cumprod): its JVP is this helper, linear in `t`
+    # (the first operand's tangent), called with t and the primitive's arguments by name
+    tangent: Adjoint | None = None
+    # linear in its operands together, as addition is (np.concatenate): its JVP is the primitive
+    # of the operands' tangents, zeros of an operand's shape where it has none
+    additive: bool = False
+    # generated code passes the operands as one tuple (np.concatenate((a, b), axis=0)); options
+    # are keywords unless `positional` (np.reshape(x, (2, 3)))
+    sequence: bool = False
+    positional: bool = False
 
 
 RULES: dict[str, ArrayRule] = {}
@@ -89,13 +99,16 @@ def adjoint(*linear: str, name: str | None = None, helper: bool = True, jvp=None
 
 
 def _define(name, params, result, spelling, vjps, linear=None, operands=None, reduction_jvp=False,
-            piecewise_constant=False):
+            piecewise_constant=False, tangent=None, additive=False, sequence=False, positional=False):
     operands = len(vjps) if operands is None else operands
+    if tangent is not None or additive:
+        linear = ()
     RULES[name] = ArrayRule(name, tuple(params.split()), operands,
                             result if callable(result) else (lambda *options: result), spelling,
                             tuple(None if f is None else f.adjoint for f in vjps),
                             tuple(range(operands)) if linear is None else linear, reduction_jvp,
-                            piecewise_constant)
+                            piecewise_constant, None if tangent is None else tangent.adjoint, additive,
+                            sequence, positional)
 
 
 # --- shapes ---------------------------------------------------------------------------------
@@ -381,22 +394,22 @@ def dot_adjoint_right(g, a, b):
 
 
 # --- the table ------------------------------------------------------------------------------
-def _reduced(axis):
-    return SCALAR if axis is None else ARRAY
+def _reduced(axis, keepdims=False):
+    return SCALAR if axis is None and not keepdims else ARRAY
 
 
 #       name         params        result     spelling      adjoint of each operand
-_define("sum", "x axis", _reduced, "np.sum", [sum_adjoint])
-_define("mean", "x axis", _reduced, "np.mean", [mean_adjoint])
+_define("sum", "x axis keepdims", _reduced, "np.sum", [sum_adjoint])
+_define("mean", "x axis keepdims", _reduced, "np.mean", [mean_adjoint])
 _define("cumsum", "x axis", ARRAY, "np.cumsum", [cumsum_adjoint])
 _define("transpose", "x", ARRAY, ".T", [transpose_back])
 _define("matmul", "a b", ARRAY, "@", [matmul_adjoint_left, matmul_adjoint_right])
 _define("dot", "a b", ARRAY, "np.dot", [dot_adjoint_left, dot_adjoint_right])
 _define("outer", "a b", ARRAY, "np.outer", [outer_adjoint_left, outer_adjoint_right])
 _define("getitem", "x index", ARRAY, "[]", [getitem_adjoint])
-_define("prod", "x axis", _reduced, "np.prod", [product_adjoint], linear=(), reduction_jvp=True)
+_define("prod", "x axis keepdims", _reduced, "np.prod", [product_adjoint], linear=(), reduction_jvp=True)
 for _name in ("max", "min", "amax", "amin"):
-    _define(_name, "x axis", _reduced, "np." + _name[-3:], [max_adjoint if "max" in _name else min_adjoint],
+    _define(_name, "x axis keepdims", _reduced, "np." + _name[-3:], [max_adjoint if "max" in _name else min_adjoint],
             linear=(), reduction_jvp=True)
 _define("diff", "x axis", ARRAY, "np.diff", [diff_adjoint])
 for _name in ("argmax", "argmin"):

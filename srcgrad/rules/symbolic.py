@@ -89,7 +89,19 @@ def tangent(e: ir.Expr, tangent_of) -> ir.Expr | None:
         if t is None:
             return None
         (_, gradient), = adjoint_calls(e, ir.Const(1.0), None)
-        return ir.Call("sum", (ir.BinOp("*", gradient, t), args[1]))
+        return ir.Call("sum", (ir.BinOp("*", gradient, t),) + args[1:])  # the axis, keepdims
+    if rule is not None and rule.tangent is not None:  # np.sort, np.cumprod: a helper linear in t
+        t = tangent_of(args[0])
+        if t is None:
+            return None
+        bound = dict(zip(rule.params, args), t=t)
+        return ir.Call(rule.tangent.name, tuple(bound[p] for p in rule.tangent.params if p in bound))
+    if rule is not None and rule.additive:  # np.concatenate: of the tangents, zeros where none
+        tangents = [tangent_of(o) for o in operands(e)]
+        if all(t is None for t in tangents):
+            return None
+        zeros = [ir.Call("cotangent_like", (ir.Const(0.0), o)) for o in operands(e)]
+        return rebuilt(e, tuple(z if t is None else t for t, z in zip(tangents, zeros)) + args[rule.operands:])
     helper = HELPERS.get(e.func) if isinstance(e, ir.Call) and rule is None else None
     if helper is not None and helper.jvp is not None:
         tangents = [tangent_of(args[helper.params.index(p)]) for p in helper.varying]
@@ -112,9 +124,23 @@ def spelled(e: ir.Call, printed, atom) -> str:
         return f"{atom(e.args[0])}[{subscript(e.args[1], printed)}]"
     if rule.spelling.startswith("."):
         return f"{atom(e.args[0])}{rule.spelling}"
-    options = "".join(f", {name}={a.value!r}" for name, a in zip(rule.params[rule.operands:], e.args[rule.operands:])
-                      if a.value is not None)
-    return f"{rule.spelling}({', '.join(printed(a) for a in e.args[:rule.operands])}{options})"
+    options = "".join(f", {'' if rule.positional else name + '='}{option_text(a, printed)}"
+                      for name, a in zip(rule.params[rule.operands:], e.args[rule.operands:])
+                      if not (isinstance(a, ir.Const) and a.value is None))
+    operands_text = ", ".join(printed(a) for a in e.args[:rule.operands])
+    if rule.sequence:  # np.concatenate((a, b), axis=0)
+        operands_text = f"({operands_text})"
+    return f"{rule.spelling}({operands_text}{options})"
+
+
+def option_text(option: ir.Expr, printed) -> str:
+    """A static option as generated code writes it: a constant, an integer expression, or a
+    tuple of them (`ir.Call("tuple", parts)`: the shape of np.reshape, the reps of np.tile)."""
+    if isinstance(option, ir.Const):
+        return repr(option.value)
+    if isinstance(option, ir.Call) and option.func == "tuple":
+        return "(" + ", ".join(printed(part) for part in option.args) + ("," if len(option.args) == 1 else "") + ")"
+    return printed(option)
 
 
 def numpy_functions() -> dict:
@@ -125,7 +151,13 @@ def numpy_functions() -> dict:
 def takes_axis(name: str) -> bool:
     """Whether np.<name> takes an `axis` (a constant: None or an integer) after its operand."""
     rule = RULES.get(name)
-    return rule is not None and rule.params[rule.operands:] == ("axis",)
+    return rule is not None and rule.params[rule.operands:] in (("axis",), ("axis", "keepdims"))
+
+
+def takes_keepdims(name: str) -> bool:
+    """Whether np.<name> takes keepdims (a constant bool) after its axis."""
+    rule = RULES.get(name)
+    return rule is not None and rule.params[rule.operands:] == ("axis", "keepdims")
 
 
 def index(parts) -> ir.Call:

@@ -1,0 +1,239 @@
+"""NumPy calls whose arguments are more than an array and an axis, read as the array rule table's
+primitives: reshapes (x.reshape(2, 3), np.reshape(x, (-1, 2)), x.ravel(), x.flatten()),
+np.roll, np.tile, np.repeat, np.sort, joins (np.concatenate, np.stack, np.hstack, np.vstack of a
+list or tuple of arrays), np.clip, np.asarray/np.array of an array, np.var/np.std (any axis),
+np.linalg.norm (ord None, 2, 1, inf; an axis) and the builtin sum of a 1-D array.
+
+Static options (a shape, a shift, reps) are integer expressions or `ir.Call("tuple", parts)`,
+printed as generated code passes them (srcgrad.rules.symbolic.option_text).
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from .. import ir
+from .names import dotted_name, qualify
+
+_METHODS = ("reshape", "ravel", "flatten")
+_FUNCTIONS = ("reshape", "ravel", "roll", "tile", "repeat", "sort", "concatenate", "stack", "hstack", "vstack",
+              "clip", "asarray", "array", "var", "std", "linalg.norm")
+_INFINITY = float("inf")
+
+
+class ArrayCallReader:
+    """Mixed into the expression reader (frontend.expressions), whose expr/unsupported it uses."""
+
+    def _array_call(self, node: cst.Call):
+        """The primitive a NumPy call of this module's kind applies, or None for another call."""
+        func = node.func
+        if any(a.star for a in node.args):
+            return None
+        positional = [a.value for a in node.args if a.keyword is None]
+        keywords = {a.keyword.value: a.value for a in node.args if a.keyword is not None}
+        if isinstance(func, cst.Attribute) and func.attr.value in _METHODS and (
+                (isinstance(func.value, cst.Name) and func.value.value in self.locals)
+                or isinstance(func.value, (cst.Call, cst.BinaryOperation, cst.UnaryOperation, cst.Subscript))):
+            return self._reshape(node, func.value, positional, keywords, func.attr.value)
+        if self._builtin_sum(node, positional, keywords):
+            array = self.expr(positional[0])
+            return ir.Call("sum", (ir.Call("one_dimensional", (array,)), ir.Const(None)))
+        try:
+            module, _, name = qualify(dotted_name(func), self.facts).partition(".")
+        except ValueError:
+            return None
+        if module != "numpy" or name not in _FUNCTIONS:
+            return None
+        if name in ("reshape", "ravel"):
+            if not positional:
+                raise self.unsupported(node, f"np.{name} with no array")
+            return self._reshape(node, positional[0], positional[1:], keywords, name)
+        return getattr(self, "_read_" + name.replace("linalg.", ""))(node, positional, keywords)
+
+    def _builtin_sum(self, node, positional, keywords) -> bool:
+        """sum(x) of an array (not of a generator, list or tuple: those are sequences)."""
+        return (isinstance(node.func, cst.Name) and node.func.value == "sum" and node.func.value not in self.locals
+                and node.func.value not in self.facts.aliases and node.func.value not in self.facts.functions
+                and len(positional) == 1 and not keywords
+                and not isinstance(positional[0], (cst.GeneratorExp, cst.ListComp, cst.List, cst.Tuple)))
+
+    # --- options ------------------------------------------------------------------------------
+    def _integer(self, node) -> ir.Expr:
+        value = self.expr(node)
+        if isinstance(value, ir.Unary) and value.op == "-" and isinstance(value.operand, ir.Const):
+            return ir.Const(-value.operand.value)
+        return value
+
+    def _integers(self, node) -> ir.Expr:
+        """An integer option, or a tuple or list of them: a tuple call."""
+        if isinstance(node, (cst.Tuple, cst.List)):
+            return ir.Call("tuple", tuple(self._integer(el.value) for el in node.elements))
+        return self._integer(node)
+
+    def _constant_axis(self, node, what: str, default=None, allow_none: bool = True) -> ir.Const:
+        if node is None:
+            return ir.Const(default)
+        axis = self._integer(node)
+        if not (isinstance(axis, ir.Const) and (type(axis.value) is int or (axis.value is None and allow_none))):
+            raise self.unsupported(node, f"{what} with an axis that is not a constant integer")
+        return axis
+
+    def _arguments(self, node, positional, keywords, names: tuple, what: str) -> list:
+        """The arguments by position or keyword, None where left out; others are refused."""
+        if len(positional) > len(names) or set(keywords) - set(names) \
+                or any(name in keywords for name in names[:len(positional)]):
+            raise self.unsupported(node, f"{what} with arguments other than {', '.join(names)}")
+        return [positional[k] if k < len(positional) else keywords.get(name) for k, name in enumerate(names)]
+
+    # --- reshapes -----------------------------------------------------------------------------
+    def _reshape(self, node, array, positional, keywords, name) -> ir.Expr:
+        what = f"x.{name}" if isinstance(node.func, cst.Attribute) and name in _METHODS else f"np.{name}"
+        if keywords.pop("order", None) is not None:
+            raise self.unsupported(node, f"{what} with an order")
+        shape_node = keywords.pop("shape", keywords.pop("newshape", None))
+        if keywords or (name != "reshape" and (positional or shape_node is not None)):
+            raise self.unsupported(node, f"{what} with arguments other than a shape")
+        x = self.expr(array)
+        if name != "reshape":
+            return ir.Call("reshape", (x, ir.Call("tuple", (ir.Const(-1),))))
+        if shape_node is not None and positional:
+            raise self.unsupported(node, f"{what} with a shape given twice")
+        if shape_node is not None:
+            positional = [shape_node]
+        if not positional:
+            raise self.unsupported(node, f"{what} with no shape")
+        if len(positional) == 1:
+            shape = self._integers(positional[0])
+            shape = shape if isinstance(shape, ir.Call) else ir.Call("tuple", (shape,))
+        else:
+            shape = ir.Call("tuple", tuple(self._integer(p) for p in positional))
+        return ir.Call("reshape", (x, shape))
+
+    # --- rearrangements -----------------------------------------------------------------------
+    def _read_roll(self, node, positional, keywords) -> ir.Expr:
+        a, shift, axis = self._arguments(node, positional, keywords, ("a", "shift", "axis"), "np.roll")
+        if shift is None:
+            raise self.unsupported(node, "np.roll with no shift")
+        axis = ir.Const(None) if axis is None else self._integers(axis)
+        return ir.Call("roll", (self.expr(a), self._integers(shift), axis))
+
+    def _read_tile(self, node, positional, keywords) -> ir.Expr:
+        a, reps = self._arguments(node, positional, keywords, ("A", "reps"), "np.tile")
+        if reps is None:
+            raise self.unsupported(node, "np.tile with no reps")
+        return ir.Call("tile", (self.expr(a), self._integers(reps)))
+
+    def _read_repeat(self, node, positional, keywords) -> ir.Expr:
+        a, repeats, axis = self._arguments(node, positional, keywords, ("a", "repeats", "axis"), "np.repeat")
+        if repeats is None or isinstance(repeats, (cst.List, cst.Tuple)):
+            raise self.unsupported(node, "np.repeat with repeats other than one integer")
+        return ir.Call("repeat", (self.expr(a), self._integer(repeats), self._constant_axis(axis, "np.repeat")))
+
+    def _read_sort(self, node, positional, keywords) -> ir.Expr:
+        a, axis = self._arguments(node, positional, keywords, ("a", "axis"), "np.sort")
+        return ir.Call("sort", (self.expr(a), self._constant_axis(axis, "np.sort", -1, allow_none=False)))
+
+    def _read_clip(self, node, positional, keywords) -> ir.Expr:
+        """np.clip(x, lo, hi) as np.minimum(np.maximum(x, lo), hi); a bound None is left out."""
+        keywords = {{"min": "a_min", "max": "a_max"}.get(k, k): v for k, v in keywords.items()}
+        a, lo, hi = self._arguments(node, positional, keywords, ("a", "a_min", "a_max"), "np.clip")
+        result = self.expr(a)
+        for bound, primitive in ((lo, "maximum"), (hi, "minimum")):
+            if bound is not None and not (isinstance(bound, cst.Name) and bound.value == "None"):
+                result = ir.Call(primitive, (result, self.expr(bound)))
+        return result
+
+    def _read_asarray(self, node, positional, keywords) -> ir.Expr:
+        """np.asarray(x) and np.array(x) of an array: x itself (compiled code never writes a whole
+        array in place, so a copy and x are the same value)."""
+        dtype = keywords.pop("dtype", None)
+        if dtype is not None and not (isinstance(dtype, cst.Name) and dtype.value == "float") \
+                and dotted_name_or_none(dtype) not in ("np.float64", "numpy.float64"):
+            raise self.unsupported(node, "np.asarray/np.array with a dtype other than float")
+        if len(positional) != 1 or keywords:
+            raise self.unsupported(node, "np.asarray/np.array with arguments other than an array and dtype=float")
+        if isinstance(positional[0], (cst.List, cst.Tuple)):
+            raise self.unsupported(node, "np.array of a list or tuple other than as an assignment's value")
+        return self.expr(positional[0])
+
+    _read_array = _read_asarray
+
+    # --- joins --------------------------------------------------------------------------------
+    def _joined(self, node, sequence, what: str) -> list:
+        if not isinstance(sequence, (cst.List, cst.Tuple)) or not sequence.elements \
+                or any(isinstance(el, cst.StarredElement) for el in sequence.elements):
+            raise self.unsupported(node, f"{what} of something other than a list or tuple of arrays")
+        return [self.expr(el.value) for el in sequence.elements]
+
+    def _chain(self, name: str, parts: list, options: tuple) -> ir.Expr:
+        result = parts[0]
+        for part in parts[1:]:
+            result = ir.Call(name, (result, part) + options)
+        return result
+
+    def _read_concatenate(self, node, positional, keywords) -> ir.Expr:
+        arrays, axis = self._arguments(node, positional, keywords, ("arrays", "axis"), "np.concatenate")
+        parts = self._joined(node, arrays, "np.concatenate")
+        axis = self._constant_axis(axis, "np.concatenate", 0, allow_none=False)
+        return self._chain("concatenate", parts, (axis,))  # of one array: that array
+
+    def _read_stack(self, node, positional, keywords) -> ir.Expr:
+        arrays, axis = self._arguments(node, positional, keywords, ("arrays", "axis"), "np.stack")
+        axis = self._constant_axis(axis, "np.stack", 0, allow_none=False)
+        parts = [ir.Call("expand_dims", (p, axis)) for p in self._joined(node, arrays, "np.stack")]
+        return self._chain("concatenate", parts, (axis,))
+
+    def _read_hstack(self, node, positional, keywords) -> ir.Expr:
+        (arrays,) = self._arguments(node, positional, keywords, ("tup",), "np.hstack")
+        parts = self._joined(node, arrays, "np.hstack")
+        return ir.Call("atleast_1d", (parts[0],)) if len(parts) == 1 else self._chain("hstack", parts, ())
+
+    def _read_vstack(self, node, positional, keywords) -> ir.Expr:
+        (arrays,) = self._arguments(node, positional, keywords, ("tup",), "np.vstack")
+        parts = self._joined(node, arrays, "np.vstack")
+        return ir.Call("atleast_2d", (parts[0],)) if len(parts) == 1 else self._chain("vstack", parts, ())
+
+    # --- measures of spread -------------------------------------------------------------------
+    def _read_var(self, node, positional, keywords) -> ir.Expr:
+        """np.var(x, axis) as the eager engine computes it: the mean of the squared deviations
+        from the mean kept with its axes (so it broadcasts back along any axis)."""
+        a, axis = self._arguments(node, positional, keywords, ("a", "axis"), f"np.{_called(node)}")
+        x = self.expr(a)
+        axis = self._constant_axis(axis, f"np.{_called(node)}")
+        centred = ir.BinOp("-", x, ir.Call("mean", (x, axis, ir.Const(True))))
+        return ir.Call("mean", (ir.BinOp("*", centred, centred), axis))
+
+    def _read_std(self, node, positional, keywords) -> ir.Expr:
+        return ir.Call("sqrt", (self._read_var(node, positional, keywords),))
+
+    def _read_norm(self, node, positional, keywords) -> ir.Expr:
+        """np.linalg.norm: of all elements (ord None), or of vectors along an axis (ord 2, 1,
+        inf); ord 1 and inf of a whole matrix are other norms and are refused."""
+        x_node, order, axis = self._arguments(node, positional, keywords, ("x", "ord", "axis"), "np.linalg.norm")
+        x = self.expr(x_node)
+        axis = self._constant_axis(axis, "np.linalg.norm")
+        order = None if order is None or (isinstance(order, cst.Name) and order.value == "None") else self.expr(order)
+        if isinstance(order, ir.Unary) and order.op == "-" and isinstance(order.operand, ir.Const):
+            order = ir.Const(-order.operand.value)
+        if order is None or (order in (ir.Const(2), ir.Const(2.0)) and axis.value is not None):
+            return ir.Call("sqrt", (ir.Call("sum", (ir.BinOp("*", x, x), axis)),))
+        if axis.value is None:  # ord=2 of a matrix is its largest singular value, ord=1 a column sum
+            x = ir.Call("one_dimensional", (x,))
+        if order in (ir.Const(2), ir.Const(2.0)):
+            return ir.Call("sqrt", (ir.Call("sum", (ir.BinOp("*", x, x), axis)),))
+        if order in (ir.Const(1), ir.Const(1.0)):
+            return ir.Call("sum", (ir.Call("absolute", (x,)), axis))
+        if order == ir.Const(_INFINITY):
+            return ir.Call("max", (ir.Call("absolute", (x,)), axis))
+        raise self.unsupported(node, "np.linalg.norm with an ord other than None, 1, 2 or inf")
+
+
+def _called(node: cst.Call) -> str:
+    return node.func.attr.value if isinstance(node.func, cst.Attribute) else node.func.value
+
+
+def dotted_name_or_none(node) -> str:
+    try:
+        return dotted_name(node)
+    except ValueError:
+        return ""
