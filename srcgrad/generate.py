@@ -26,6 +26,7 @@ from .emit.stubs import module_stub
 from .emit.wrappers import NO_DEFAULT
 from .frontend import parse
 from .frontend.parse import read_module
+from .transform.inline import inline_array_calls
 from .transform.jvp import forward_functions
 from .transform.lower import Names, lower, split_whole_array_expressions, user_names
 from .transform.reverse import ReverseMode, Signature, point_calls_at_primals
@@ -65,7 +66,7 @@ def module_name_for(filename: str) -> str:
 
 
 def generate(source: str, filename: str, *, pure: bool = False, only: list[str] | None = None,
-             third_order: bool = False, tape_limit: int | None = None) -> GeneratedModule:
+             third_order: bool = False) -> GeneratedModule:
     """third_order adds, per function, forward mode over jvp and hvp (used by nested srcgrad.grad)."""
     facts = read_module(source, filename)
     _check_collisions(facts, filename)
@@ -75,7 +76,7 @@ def generate(source: str, filename: str, *, pure: bool = False, only: list[str] 
         if missing:
             raise SourceError(Diagnostic(filename, 1, 1, "error", f"no top-level function named '{missing[0]}'"))
         selected = _with_callees(facts, only)
-    codes, fallbacks = _compile_functions(facts, selected, tape_limit)
+    codes, fallbacks = _compile_functions(facts, selected)
     forward = {name: forward_functions(code, codes, third_order) for name, code in codes.items()}
     primal_of = {name: code.signature.primal for name, code in codes.items()}
     for name, code in codes.items():  # calls in generated code call the generated primals
@@ -90,10 +91,6 @@ def generate(source: str, filename: str, *, pure: bool = False, only: list[str] 
                    for name in selected if name in fallbacks and not name.startswith("_")]
     if not only:
         diagnostics += _method_warnings(source, filename)
-    # tape_limit (bytes): loops it cannot checkpoint (transform.checkpoint) are named in warnings
-    diagnostics += [Diagnostic(filename, line, column, "warning", f"{name}: {message}")
-                    for name in selected if name in codes and not name.startswith("_")
-                    for line, column, message in codes[name].notes]
     interfaces = {name: [(NO_DEFAULT if default is parse.NO_DEFAULT else default, keyword_only)
                          for default, keyword_only in parse.parameter_defaults(facts.functions[name], facts)]
                   for name in codes}
@@ -107,7 +104,7 @@ def generate(source: str, filename: str, *, pure: bool = False, only: list[str] 
                            diagnostics, reports, stub)
 
 
-def _compile_functions(facts, selected: list, tape_limit: int | None = None) -> tuple:
+def _compile_functions(facts, selected: list) -> tuple:
     """(name -> FunctionCode, name -> why it falls back to the eager tape), callees first, so a
     caller knows each callee's signature."""
     module_names = Names(set(facts.functions) | facts.constant_names() | set(facts.array_constants())
@@ -126,8 +123,7 @@ def _compile_functions(facts, selected: list, tape_limit: int | None = None) -> 
             names = Names(user_names(function) | facts.constant_names() | set(facts.array_constants())
                           | set(facts.functions) | {"tape"})
             result = lower(function, names)
-            return_types = {k: s.return_type for k, s in signatures.items()}
-            infer(function, result, return_types, facts.constants)
+            return_types = _infer_inlining(function, result, names, signatures, facts)
             check_call_arguments(function, {k: s.params for k, s in signatures.items()})
             split_whole_array_expressions(function, names, return_types)
             differentiable = [p for p, _ in function.params if function.var_types[p] == ir.DOUBLE
@@ -137,11 +133,73 @@ def _compile_functions(facts, selected: list, tape_limit: int | None = None) -> 
                                          module_names.fresh(f"_{name}_primal"), module_names.fresh(f"_{name}_adjoint"),
                                          module_names.fresh(f"_{name}_jvp"), module_names.fresh(f"_{name}_hvp"))
             constants = {**facts.constants, **facts.array_constants()}
-            codes[name] = ReverseMode(function, result, names, signatures, constants, tape_limit).generate()
+            codes[name] = ReverseMode(function, result, names, signatures, constants).generate()
         except Unsupported as err:
             fallbacks[name] = err
             signatures.pop(name, None)
     return codes, fallbacks
+
+
+def _infer_inlining(function: ir.Function, result: str, names: Names, signatures: dict, facts) -> dict:
+    """Infer function's types, inlining the helpers it passes whole arrays to where their bodies
+    read as scalar code (transform.inline), and inferring again, until none is left; returns the
+    callees' return types."""
+    declared = dict(function.var_types)
+    return_types = {k: s.return_type for k, s in signatures.items()}
+    while True:
+        try:
+            infer(function, result, return_types, facts.constants)
+            refused = None
+        except Unsupported as err:  # an element array passed whole (cube(x) beside x[0]) is refused
+            refused = err  # unless inlining takes it whole; the types are settled before the checks
+        if not inline_array_calls(function, names, signatures, lambda callee: _lowered_copy(facts, callee),
+                                  set(facts.arrays)) and not _arrays_passed_on(function, signatures):
+            if refused is not None:
+                raise refused
+            return return_types
+        function.var_types = dict(declared)
+
+
+def _arrays_passed_on(function: ir.Function, signatures: dict) -> bool:
+    """Unannotated parameters typed as numbers that the function passes to a callee's array
+    parameter (`weighted(x, a)` with `np.sum(w * np.sin(x))`) are arrays: declared so (True) for
+    the types to be inferred again."""
+    passed = set()
+    for s in ir.walk(function.body):
+        for e in ir.reads_of(s):
+            for call in ir.user_calls_in(e):
+                params = signatures[call.func].params if call.func in signatures else ()
+                passed |= {arg.id for arg, (_, kind) in zip(call.args, params)
+                           if isinstance(arg, ir.Name) and (kind == ir.NDARRAY or ir.array_dims(kind))}
+    promoted = {p for p, declared in function.params
+                if p in passed and declared is None and function.var_types.get(p) == ir.DOUBLE}
+    function.params = [(p, "array" if p in promoted else declared) for p, declared in function.params]
+    return bool(promoted)
+
+
+def _lowered_copy(facts, name: str) -> tuple:
+    """(a fresh lowered ir.Function of `name`, its result variable), to be inlined."""
+    function = parse.FunctionReader(facts, facts.functions[name]).read()
+    if any(declared is not None for _, declared in function.params):
+        raise Unsupported("annotated parameters", function.line, function.column)
+    if _reads_math(facts, facts.functions[name]):
+        raise Unsupported("a function of the math module, which takes numbers only", function.line, function.column)
+    names = Names(user_names(function) | facts.constant_names() | set(facts.array_constants()) | set(facts.functions))
+    return function, lower(function, names)
+
+
+def _reads_math(facts, function_source) -> bool:
+    """Whether the function names the math module or a function imported from it."""
+    import libcst as cst
+
+    found = set()
+
+    class Reads(cst.CSTVisitor):
+        def visit_Name(self, node):
+            found.add(node.value)
+
+    function_source.node.visit(Reads())
+    return any(facts.aliases.get(name, "").split(".")[0] == "math" for name in found)
 
 
 def _report(facts, name: str, code) -> FunctionReport:

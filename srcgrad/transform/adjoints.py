@@ -113,7 +113,8 @@ class StatementAdjoints:
             return self._copy_adjoint(s)
         if conversions.conversion(s.value):
             return self._conversion_adjoint(s)
-        if self._is_vector_statement(s):
+        # a call of a module function, whatever its result (a number or a whole array): its adjoint
+        if self._is_vector_statement(s) and not isinstance(s.value, ir.UserCall):
             return self._vector_adjoint(s)
         b_target = self.adj(target)
         out, acc = [], {}
@@ -323,7 +324,8 @@ class StatementAdjoints:
         adjoint_args = []
         for (param, _), arg in zip(callee.params, call.args):
             if param in callee.differentiable:
-                name = self.temp(f"b_{call.func}_{param}", ir.DOUBLE)
+                kind = dict(callee.params)[param]
+                name = self.temp(f"b_{call.func}_{param}", ir.DOUBLE if kind == ir.DOUBLE else ir.NDARRAY)
                 outputs.append(name)
                 adjoint_args.append((arg, ir.Name(name)))
         out.append(GUnpack(tuple(outputs), ir.UserCall(callee.adjoint, (TAPE,) + call.args + (b_target,))))
