@@ -66,7 +66,7 @@ def module_name_for(filename: str) -> str:
 
 
 def generate(source: str, filename: str, *, pure: bool = False, only: list[str] | None = None,
-             third_order: bool = False) -> GeneratedModule:
+             third_order: bool = False, tape_limit: int | None = None) -> GeneratedModule:
     """third_order adds, per function, forward mode over jvp and hvp (used by nested srcgrad.grad)."""
     facts = read_module(source, filename)
     _check_collisions(facts, filename)
@@ -76,7 +76,7 @@ def generate(source: str, filename: str, *, pure: bool = False, only: list[str] 
         if missing:
             raise SourceError(Diagnostic(filename, 1, 1, "error", f"no top-level function named '{missing[0]}'"))
         selected = _with_callees(facts, only)
-    codes, fallbacks = _compile_functions(facts, selected)
+    codes, fallbacks = _compile_functions(facts, selected, tape_limit)
     forward = {name: forward_functions(code, codes, third_order) for name, code in codes.items()}
     primal_of = {name: code.signature.primal for name, code in codes.items()}
     for name, code in codes.items():  # calls in generated code call the generated primals
@@ -91,6 +91,10 @@ def generate(source: str, filename: str, *, pure: bool = False, only: list[str] 
                    for name in selected if name in fallbacks and not name.startswith("_")]
     if not only:
         diagnostics += _method_warnings(source, filename)
+    # tape_limit (bytes): loops it cannot checkpoint (transform.checkpoint) are named in warnings
+    diagnostics += [Diagnostic(filename, line, column, "warning", f"{name}: {message}")
+                    for name in selected if name in codes and not name.startswith("_")
+                    for line, column, message in codes[name].notes]
     interfaces = {name: [(NO_DEFAULT if default is parse.NO_DEFAULT else default, keyword_only)
                          for default, keyword_only in parse.parameter_defaults(facts.functions[name], facts)]
                   for name in codes}
@@ -104,7 +108,7 @@ def generate(source: str, filename: str, *, pure: bool = False, only: list[str] 
                            diagnostics, reports, stub)
 
 
-def _compile_functions(facts, selected: list) -> tuple:
+def _compile_functions(facts, selected: list, tape_limit: int | None = None) -> tuple:
     """(name -> FunctionCode, name -> why it falls back to the eager tape), callees first, so a
     caller knows each callee's signature."""
     module_names = Names(set(facts.functions) | facts.constant_names() | set(facts.array_constants())
@@ -133,7 +137,7 @@ def _compile_functions(facts, selected: list) -> tuple:
                                          module_names.fresh(f"_{name}_primal"), module_names.fresh(f"_{name}_adjoint"),
                                          module_names.fresh(f"_{name}_jvp"), module_names.fresh(f"_{name}_hvp"))
             constants = {**facts.constants, **facts.array_constants()}
-            codes[name] = ReverseMode(function, result, names, signatures, constants).generate()
+            codes[name] = ReverseMode(function, result, names, signatures, constants, tape_limit).generate()
         except Unsupported as err:
             fallbacks[name] = err
             signatures.pop(name, None)
