@@ -30,7 +30,7 @@ from pathlib import Path
 from . import __version__
 from . import build as builder
 from .sizes import parse_size
-from .diagnostics import Diagnostic, SourceError, strict_error
+from .diagnostics import Diagnostic, SourceError, WrtError, strict_error
 
 EXIT_OK, EXIT_STALE, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 SUMMARY_MAX_LINES = 40  # the build summary must fit on one screen
@@ -59,6 +59,7 @@ class BuildJob:
     fast_math: bool
     cache_dir: str | None = None
     tape_limit: int | None = None  # --tape-limit, in bytes
+    wrt: tuple = ()  # ((function name, (parameter names...)), ...) of this file's functions
 
 
 @dataclass
@@ -96,7 +97,7 @@ def build_file(job: BuildJob) -> Outcome:
             _install(generated, job, outcome)
     except SourceError as error:
         outcome.errors.append(error.diagnostic.format())
-    except (UsageError, builder.BuildError) as error:
+    except (UsageError, WrtError, builder.BuildError) as error:
         outcome.errors.append(f"srcgrad: error: {error}")
     except Exception as error:  # a bug in srcgrad rather than in the input
         outcome.errors.append(_internal_error(job.path, error))
@@ -120,7 +121,8 @@ def _generate(job: BuildJob, outcome: Outcome):
     started = time.perf_counter()
     only = list(job.only) if job.only else None
     generated = builder.generate_cached(text, job.path, pure=job.pure, only=only, cache_dir=job.cache_dir,
-                                        tape_limit=job.tape_limit)
+                                        tape_limit=job.tape_limit,
+                                        **({"wrt": job.wrt} if job.wrt else {}))  # only when asked
     outcome.stages.append(("generate", time.perf_counter() - started))
     outcome.warnings = [d.format() for d in generated.diagnostics]
     outcome.functions = [FunctionLine(r.name, r.compiled, r.taped) for r in generated.reports]
@@ -306,12 +308,14 @@ def _summary(outcomes: list[Outcome], outdir: str, seconds: float) -> list[str]:
 def _cmd_build(args) -> int:
     paths = _validated_sources(args.files)
     only = _parse_only(args.only)
+    wrt = _parse_wrt(args.wrt or [])
     if args.jobs < 1:
         raise UsageError(f"-j needs a positive number of processes, not {args.jobs}")
     tape_limit = _parse_tape_limit(args.tape_limit)
+    wrt_of = _wrt_per_file(paths, wrt)
     jobs = [
         BuildJob(path, args.outdir, only, args.check, args.strict, args.pure, args.fast_math,
-                 tape_limit=tape_limit)
+                 tape_limit=tape_limit, wrt=wrt_of[path])
         for path in paths
     ]
     reporter = _Reporter(len(jobs), args.quiet)
@@ -376,6 +380,45 @@ def _parse_only(value: str | None) -> tuple[str, ...] | None:
     return names
 
 
+def _parse_wrt(values: list[str]) -> dict[str, tuple[str, ...]]:
+    """--wrt NAME=PARAM[,PARAM] (repeatable) as {NAME: (PARAM, ...)}."""
+    wrt: dict[str, tuple[str, ...]] = {}
+    for value in values:
+        name, equals, params = (part.strip() for part in value.partition("="))
+        parameters = tuple(p.strip() for p in params.split(","))
+        if not equals or not name.isidentifier() or not all(p.isidentifier() for p in parameters):
+            raise UsageError(f"--wrt needs NAME=PARAM[,PARAM...] (a function and its parameters), not {value!r}")
+        if name in wrt:
+            raise UsageError(f"--wrt {name} is given twice; name all its parameters in one --wrt {name}=...")
+        if len(set(parameters)) != len(parameters):
+            raise UsageError(f"--wrt {value}: a parameter is named twice")
+        wrt[name] = parameters
+    return wrt
+
+
+def _wrt_per_file(paths: list[str], wrt: dict) -> dict[str, tuple]:
+    """Each file's share of --wrt: the entries naming its top-level functions. A NAME no file
+    defines is an error (a file Python cannot parse is left to the build to report)."""
+    import ast
+
+    shares, used = {}, set()
+    for path in paths:
+        shares[path] = ()
+        if not wrt:
+            continue
+        try:
+            tree = ast.parse(_read_source(path))
+        except (SyntaxError, ValueError, SourceError, UsageError):
+            continue
+        defined = {node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
+        shares[path] = tuple((name, params) for name, params in wrt.items() if name in defined)
+        used |= defined & set(wrt)
+    missing = [name for name in wrt if name not in used]
+    if missing:
+        raise UsageError(f"--wrt {missing[0]}=...: no top-level function {missing[0]} in {', '.join(paths)}")
+    return shares
+
+
 def _cmd_show(args) -> int:
     path, _, name = args.target.rpartition(":")
     if not path or not name:
@@ -415,6 +458,8 @@ def _make_parser() -> argparse.ArgumentParser:
     build.add_argument("--strict", action="store_true", help="functions that need the eager tape are errors")
     build.add_argument("--pure", action="store_true", help="write pure Python FILE_grad.py instead of compiling")
     build.add_argument("--fast-math", action="store_true", help="-ffast-math -march=native (not portable)")
+    build.add_argument("--wrt", action="append", metavar="NAME=PARAM[,PARAM]",
+                       help="differentiate NAME with respect to these parameters only (repeatable)")
     build.add_argument("--tape-limit", metavar="SIZE",
                        help="keep each gradient's tape and checkpoints within SIZE bytes (K, M, G suffixes)")
     build.add_argument("-j", dest="jobs", type=int, default=1, metavar="N", help="build N files in parallel")

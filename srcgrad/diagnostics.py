@@ -25,6 +25,11 @@ class SourceError(Exception):
         self.diagnostic = diagnostic
 
 
+class WrtError(ValueError):
+    """A `--wrt` (or in-process `wrt=`) request the module cannot honour: an unknown function or
+    parameter, or a parameter that is not a float; the CLI prints it as `srcgrad: error: ...`."""
+
+
 class Unsupported(Exception):
     """A construct outside the compiled subset; the function falls back to the eager tape."""
 

@@ -15,12 +15,13 @@ warnings in GeneratedModule.diagnostics.
 
 from __future__ import annotations
 
+import copy
 import os
 from dataclasses import dataclass, field
 
 from . import ir
 from .analysis.types import check_call_arguments, infer
-from .diagnostics import Diagnostic, SourceError, Unsupported, fallback_warning
+from .diagnostics import Diagnostic, SourceError, Unsupported, WrtError, fallback_warning
 from .emit.module import ModuleEmitter
 from .emit.stubs import module_stub
 from .emit.wrappers import NO_DEFAULT
@@ -66,8 +67,10 @@ def module_name_for(filename: str) -> str:
 
 
 def generate(source: str, filename: str, *, pure: bool = False, only: list[str] | None = None,
-             third_order: bool = False, tape_limit: int | None = None) -> GeneratedModule:
-    """third_order adds, per function, forward mode over jvp and hvp (used by nested srcgrad.grad)."""
+             third_order: bool = False, wrt=None, tape_limit: int | None = None) -> GeneratedModule:
+    """third_order adds, per function, forward mode over jvp and hvp (used by nested srcgrad.grad).
+    wrt maps function names to the parameters their derivatives are taken with respect to (a
+    dict, or pairs (name, params)); the other parameters are constants (see _specialised)."""
     facts = read_module(source, filename)
     _check_collisions(facts, filename)
     selected = list(facts.functions)
@@ -76,16 +79,14 @@ def generate(source: str, filename: str, *, pure: bool = False, only: list[str] 
         if missing:
             raise SourceError(Diagnostic(filename, 1, 1, "error", f"no top-level function named '{missing[0]}'"))
         selected = _with_callees(facts, only)
-    codes, fallbacks = _compile_functions(facts, selected, tape_limit)
+    wrt = _checked_wrt(facts, selected, wrt, filename)
+    codes, fallbacks, specialised = _compile_functions(facts, selected, wrt, tape_limit)
     forward = {name: forward_functions(code, codes, third_order) for name, code in codes.items()}
+    special_forward = {name: forward_functions(code, codes, third_order) for name, code in specialised.items()}
     primal_of = {name: code.signature.primal for name, code in codes.items()}
-    for name, code in codes.items():  # calls in generated code call the generated primals
-        code.primal_body = point_calls_at_primals(code.primal_body, primal_of)
-        code.adjoint_body = point_calls_at_primals(code.adjoint_body, primal_of)
-        derivatives = forward[name]
-        for derived in (derivatives.jvp, derivatives.hvp, derivatives.jvp2, derivatives.hvp2) if derivatives else ():
-            if derived is not None:
-                derived.body = point_calls_at_primals(derived.body, primal_of)
+    for every_code, every_forward in ((codes, forward), (specialised, special_forward)):
+        for name, code in every_code.items():  # calls in generated code call the generated primals
+            _point_calls_at_primals(code, every_forward[name], primal_of)
 
     diagnostics = [fallback_warning(filename, name, fallbacks[name])
                    for name in selected if name in fallbacks and not name.startswith("_")]
@@ -98,19 +99,22 @@ def generate(source: str, filename: str, *, pure: bool = False, only: list[str] 
     interfaces = {name: [(NO_DEFAULT if default is parse.NO_DEFAULT else default, keyword_only)
                          for default, keyword_only in parse.parameter_defaults(facts.functions[name], facts)]
                   for name in codes}
-    fallback_params = {name: _fallback_parameters(facts.functions[name]) for name in fallbacks}
+    fallback_params = {name: _fallback_parameters(facts.functions[name], wrt.get(name)) for name in fallbacks}
     emitter = ModuleEmitter(facts, os.path.basename(filename), module_name_for(filename), pure, interfaces,
                             fallback_params)
-    text, sources = emitter.emit(selected, codes, forward, fallbacks)
-    reports = [_report(facts, name, codes.get(name)) for name in selected if not name.startswith("_")]
+    text, sources = emitter.emit(selected, codes, forward, fallbacks,
+                                 {name: (code, special_forward[name]) for name, code in specialised.items()})
+    reports = [_report(facts, name, specialised.get(name) or codes.get(name), wrt.get(name))
+               for name in selected if not name.startswith("_")]
     stub = module_stub(source, filename, text, reports)
     return GeneratedModule(module_name_for(filename), ".py" if pure else ".pyx", text, sources,
                            diagnostics, reports, stub)
 
 
-def _compile_functions(facts, selected: list, tape_limit: int | None = None) -> tuple:
-    """(name -> FunctionCode, name -> why it falls back to the eager tape), callees first, so a
-    caller knows each callee's signature."""
+def _compile_functions(facts, selected: list, wrt: dict, tape_limit: int | None = None) -> tuple:
+    """(name -> FunctionCode, name -> why it falls back to the eager tape, name -> the FunctionCode
+    specialised to wrt of a function other functions call), callees first, so a caller knows each
+    callee's signature."""
     module_names = Names(set(facts.functions) | facts.constant_names() | set(facts.array_constants())
                          | set(facts.aliases))
     functions, fallbacks = {}, {}
@@ -119,7 +123,8 @@ def _compile_functions(facts, selected: list, tape_limit: int | None = None) -> 
             functions[name] = parse.FunctionReader(facts, facts.functions[name]).read()
         except Unsupported as err:
             fallbacks[name] = err
-    signatures, codes = {}, {}
+    signatures, codes, specialised = {}, {}, {}
+    called = set().union(*(_calls_of(f) for f in functions.values())) if wrt else set()
     for name in _callees_first(functions, fallbacks):
         function = functions[name]
         try:
@@ -132,16 +137,24 @@ def _compile_functions(facts, selected: list, tape_limit: int | None = None) -> 
             split_whole_array_expressions(function, names, return_types)
             differentiable = [p for p, _ in function.params if function.var_types[p] == ir.DOUBLE
                               or function.var_types[p] == ir.NDARRAY or ir.array_dims(function.var_types[p])]
+            asked = _asked_parameters(name, wrt.get(name), differentiable)
+            spare_names = copy.deepcopy(names) if asked is not None and name in called else None
             signatures[name] = Signature(name, [(p, function.var_types[p]) for p, _ in function.params],
-                                         function.return_type, differentiable,
+                                         function.return_type, asked if spare_names is None and asked is not None
+                                         else differentiable,
                                          module_names.fresh(f"_{name}_primal"), module_names.fresh(f"_{name}_adjoint"),
                                          module_names.fresh(f"_{name}_jvp"), module_names.fresh(f"_{name}_hvp"))
             constants = {**facts.constants, **facts.array_constants()}
             codes[name] = ReverseMode(function, result, names, signatures, constants, tape_limit).generate()
+            if spare_names is not None:  # callers need the full adjoint; grad_NAME gets its own
+                specialised[name] = _specialised(function, result, spare_names, signatures, constants, asked,
+                                                 module_names, tape_limit)
+            if asked is not None:
+                _check_constant_parameters(name, specialised.get(name) or codes[name])
         except Unsupported as err:
             fallbacks[name] = err
             signatures.pop(name, None)
-    return codes, fallbacks
+    return codes, fallbacks, specialised
 
 
 def _infer_inlining(function: ir.Function, result: str, names: Names, signatures: dict, facts) -> dict:
@@ -206,10 +219,145 @@ def _reads_math(facts, function_source) -> bool:
     return any(facts.aliases.get(name, "").split(".")[0] == "math" for name in found)
 
 
-def _report(facts, name: str, code) -> FunctionReport:
+def _specialised(function, result: str, names: Names, signatures: dict, constants: dict, asked: list,
+                 module_names: Names, tape_limit: int | None = None):
+    """The reverse mode of a function called by others, taken with respect to `asked` only: its
+    own adjoint, jvp and hvp functions beside the full ones its callers use (the primal is shared)."""
+    import dataclasses
+
+    full = signatures[function.name]
+    special = dataclasses.replace(full, differentiable=asked,
+                                  adjoint=module_names.fresh(f"_{function.name}_wrt_adjoint"),
+                                  jvp=module_names.fresh(f"_{function.name}_wrt_jvp"),
+                                  hvp=module_names.fresh(f"_{function.name}_wrt_hvp"))
+    return ReverseMode(function, result, names, {**signatures, function.name: special}, constants,
+                       tape_limit).generate()
+
+
+def _asked_parameters(name: str, asked, differentiable: list) -> list | None:
+    """The parameters of `name` that wrt asks for, in parameter order (None: all of them)."""
+    if asked is None:
+        return None
+    not_float = [p for p in asked if p not in differentiable]
+    if not_float:
+        raise WrtError(f"--wrt {name}={','.join(asked)}: parameter '{not_float[0]}' of {name} is not a float "
+                       f"or a float array, so it has no gradient (differentiable: {', '.join(differentiable) or 'none'})")
+    return [p for p in differentiable if p in asked]
+
+
+def _check_constant_parameters(name: str, code) -> None:
+    """An array parameter left out of wrt but overwritten with values that depend on the asked
+    ones would need an adjoint of its own, which the generated gradient has no place for."""
+    sig = code.signature
+    written = [p for p, kind in sig.params if p not in sig.differentiable and p in code.adjoint_names
+               and ir.array_dims(kind)]
+    if written:
+        raise WrtError(f"--wrt {name}={','.join(sig.differentiable)}: {name} overwrites its parameter "
+                       f"'{written[0]}' with values that depend on {', '.join(sig.differentiable)}, so "
+                       f"'{written[0]}' needs a gradient too; add it to the parameters wrt names")
+
+
+def _checked_wrt(facts, selected: list, wrt, filename: str) -> dict:
+    """wrt as {function name: tuple of parameter names}, each naming a selected public function
+    and its parameters; WrtError (a usage error) when it does not."""
+    checked = {}
+    for name, params in (dict(wrt) if wrt else {}).items():
+        if name not in facts.functions:
+            raise WrtError(f"--wrt {name}=...: {filename} has no top-level function '{name}'")
+        if name.startswith("_") or name not in selected:
+            why = "it is private (starts with _)" if name.startswith("_") else "--only leaves it out"
+            raise WrtError(f"--wrt {name}=...: {name} gets no grad_ function ({why})")
+        params = tuple(params)
+        names = [p.name.value for p in _parameters(facts.functions[name])
+                 + list(facts.functions[name].node.params.kwonly_params)]
+        unknown = [p for p in params if p not in names]
+        if not params or unknown:
+            raise WrtError(f"--wrt {name}={','.join(params)}: {name} has no parameter "
+                           f"'{unknown[0] if unknown else ''}' (its parameters: {', '.join(names) or 'none'})")
+        integral = [p.name.value for p in _parameters(facts.functions[name])
+                    if p.name.value in params and _annotated_integral(p)]
+        if integral:
+            raise WrtError(f"--wrt {name}={','.join(params)}: parameter '{integral[0]}' of {name} is annotated "
+                           "int or bool, so it has no gradient")
+        checked[name] = params
+    return checked
+
+
+def _point_calls_at_primals(code, derivatives, primal_of: dict) -> None:
+    code.primal_body = point_calls_at_primals(code.primal_body, primal_of)
+    code.adjoint_body = point_calls_at_primals(code.adjoint_body, primal_of)
+    for derived in (derivatives.jvp, derivatives.hvp, derivatives.jvp2, derivatives.hvp2) if derivatives else ():
+        if derived is not None:
+            derived.body = point_calls_at_primals(derived.body, primal_of)
+
+
+def _infer_inlining(function: ir.Function, result: str, names: Names, signatures: dict, facts) -> dict:
+    """Infer function's types, inlining the helpers it passes whole arrays to where their bodies
+    read as scalar code (transform.inline), and inferring again, until none is left; returns the
+    callees' return types."""
+    declared = dict(function.var_types)
+    return_types = {k: s.return_type for k, s in signatures.items()}
+    while True:
+        try:
+            infer(function, result, return_types, facts.constants)
+            refused = None
+        except Unsupported as err:  # an element array passed whole (cube(x) beside x[0]) is refused
+            refused = err  # unless inlining takes it whole; the types are settled before the checks
+        if not inline_array_calls(function, names, signatures, lambda callee: _lowered_copy(facts, callee),
+                                  set(facts.arrays)) and not _arrays_passed_on(function, signatures):
+            if refused is not None:
+                raise refused
+            return return_types
+        function.var_types = dict(declared)
+
+
+def _arrays_passed_on(function: ir.Function, signatures: dict) -> bool:
+    """Unannotated parameters typed as numbers that the function passes to a callee's array
+    parameter (`weighted(x, a)` with `np.sum(w * np.sin(x))`) are arrays: declared so (True) for
+    the types to be inferred again."""
+    passed = set()
+    for s in ir.walk(function.body):
+        for e in ir.reads_of(s):
+            for call in ir.user_calls_in(e):
+                params = signatures[call.func].params if call.func in signatures else ()
+                passed |= {arg.id for arg, (_, kind) in zip(call.args, params)
+                           if isinstance(arg, ir.Name) and (kind == ir.NDARRAY or ir.array_dims(kind))}
+    promoted = {p for p, declared in function.params
+                if p in passed and declared is None and function.var_types.get(p) == ir.DOUBLE}
+    function.params = [(p, "array" if p in promoted else declared) for p, declared in function.params]
+    return bool(promoted)
+
+
+def _lowered_copy(facts, name: str) -> tuple:
+    """(a fresh lowered ir.Function of `name`, its result variable), to be inlined."""
+    function = parse.FunctionReader(facts, facts.functions[name]).read()
+    if any(declared is not None for _, declared in function.params):
+        raise Unsupported("annotated parameters", function.line, function.column)
+    if _reads_math(facts, facts.functions[name]):
+        raise Unsupported("a function of the math module, which takes numbers only", function.line, function.column)
+    names = Names(user_names(function) | facts.constant_names() | set(facts.array_constants()) | set(facts.functions))
+    return function, lower(function, names)
+
+
+def _reads_math(facts, function_source) -> bool:
+    """Whether the function names the math module or a function imported from it."""
+    import libcst as cst
+
+    found = set()
+
+    class Reads(cst.CSTVisitor):
+        def visit_Name(self, node):
+            found.add(node.value)
+
+    function_source.node.visit(Reads())
+    return any(facts.aliases.get(name, "").split(".")[0] == "math" for name in found)
+
+
+def _report(facts, name: str, code, wrt=None) -> FunctionReport:
     if code is None:
         return FunctionReport(name, facts.functions[name].line, False, "eager tape",
-                              _fallback_differentiable(facts.functions[name]), {})
+                              [p for p in _fallback_differentiable(facts.functions[name]) if wrt is None or p in wrt],
+                              {})
     return FunctionReport(name, facts.functions[name].line, True, "; ".join(code.taped),
                           code.signature.differentiable,
                           {**dict(code.signature.params), "return": code.signature.return_type})
@@ -322,8 +470,10 @@ def _fallback_differentiable(function) -> list:
     return [p.name.value for p in _parameters(function) if not _annotated_integral(p)]
 
 
-def _fallback_parameters(function) -> tuple:
-    """(parameter names, indices of those the eager tape differentiates: all but int and bool)."""
+def _fallback_parameters(function, wrt=None) -> tuple:
+    """(parameter names, indices of those the eager tape differentiates: all but int and bool, or
+    those wrt names)."""
     parameters = _parameters(function)
     return (tuple(p.name.value for p in parameters),
-            tuple(i for i, p in enumerate(parameters) if not _annotated_integral(p)))
+            tuple(i for i, p in enumerate(parameters) if not _annotated_integral(p)
+                  and (wrt is None or p.name.value in wrt)))

@@ -15,12 +15,14 @@ def _assignments(function: ir.Function):
     return [s for s in ir.walk(function.body) if isinstance(s, ir.Assign)]
 
 
-def active_variables(function: ir.Function, result: str) -> set:
+def active_variables(function: ir.Function, result: str, wrt=None) -> set:
+    """wrt: the parameters derivatives are taken with respect to (None: every float parameter);
+    the others are constants, so activity starts from these alone."""
     types = function.var_types
     floats = {name for name, kind in types.items() if kind in (ir.DOUBLE, ir.NDARRAY) or ir.array_dims(kind)}
     assigns = _assignments(function)
 
-    varied = {name for name, _ in function.params if name in floats}
+    varied = {name for name, _ in function.params if name in floats and (wrt is None or name in wrt)}
     changed = True
     while changed:
         changed = False

@@ -30,9 +30,12 @@ class ModuleEmitter(WrapperPrinter):
         self.interfaces = interfaces
         self.fallback_params = fallback_params
 
-    def emit(self, selected, codes: dict, forward: dict, fallbacks: dict) -> tuple:
+    def emit(self, selected, codes: dict, forward: dict, fallbacks: dict, specialised: dict | None = None) -> tuple:
         """(module text, function name -> its part of the text) for the compiled functions (codes,
-        with their forward-mode functions) and the eager fallbacks, in the order of selected."""
+        with their forward-mode functions) and the eager fallbacks, in the order of selected.
+        specialised: name -> (code, forward) of a function whose public derivatives are taken with
+        respect to some parameters only while its callers use the full adjoint in codes."""
+        specialised = specialised or {}
         body = Printer(self.pure)
         used = set()
         sources = {}
@@ -41,7 +44,10 @@ class ModuleEmitter(WrapperPrinter):
             if name not in codes:
                 continue
             start = len(body.lines)
-            used |= self._function(body, codes[name], codes, forward.get(name))
+            special = specialised.get(name)
+            used |= self._function(body, codes[name], codes, forward.get(name), public=special is None)
+            if special is not None:
+                used |= self._function(body, special[0], codes, special[1], primal=False)
             sources[name] = "\n".join(body.lines[start:]).strip("\n") + "\n"
         fallback_names = [n for n in selected if n in fallbacks]
         if fallback_names:
@@ -90,13 +96,16 @@ class ModuleEmitter(WrapperPrinter):
 
     # one compiled function ---------------------------------------------------------------
 
-    def _function(self, out: Printer, code, codes, forward) -> set:
+    def _function(self, out: Printer, code, codes, forward, public: bool = True, primal: bool = True) -> set:
+        """public: with the Python wrappers (grad_NAME, ...); primal: with the compiled primal."""
         sig = code.signature
+        public = public and not sig.name.startswith("_")  # a private helper is compiled for its callers
         types = {**code.locals, **dict(sig.params)}
         printer = ExpressionPrinter(self.pure, self._type_of(types, codes))
         line_text = self.facts.lines[code.line - 1].strip() if code.line - 1 < len(self.facts.lines) else ""
         out.lines.append(f"# {'-' * 94}")
-        out.lines.append(f"# {sig.name}: {self.shown_name} line {code.line}  ({line_text})")
+        shown = sig.name if primal else f"{sig.name} with respect to {', '.join(sig.differentiable)} only"
+        out.lines.append(f"# {shown}: {self.shown_name} line {code.line}  ({line_text})")
         out.lines.append(f"# tape: {'; '.join(code.taped)}")
         out.lines.append("")
         params = ", ".join(self._param(p, k) for p, k in sig.params)
@@ -106,13 +115,14 @@ class ModuleEmitter(WrapperPrinter):
         # array code allocates and raises IndexError, so it keeps the GIL; scalar code runs without,
         # unless it (or a function it calls) checks a read of a maybe-unassigned variable
         qualifiers = "except *" if uses_arrays or sig.name in self.raising else "noexcept nogil"
-        self._primal(out, code, printer, params, qualifiers)
+        if primal:
+            self._primal(out, code, printer, params, qualifiers)
         if sig.differentiable:
             self._adjoint(out, code, printer, params, qualifiers, types, whole_arrays)
-        if not sig.name.startswith("_"):  # a private helper is compiled for its callers, not exported
+        if public:
             self._wrappers(out, code)
         if forward is not None:
-            self._forward_functions(out, code, forward, printer, qualifiers, whole_arrays)
+            self._forward_functions(out, code, forward, printer, qualifiers, whole_arrays, public)
         # the wrappers of a differentiable function check their arguments with srcgrad.runtime.arrays
         used = printer.used | ({"numpy"} if uses_arrays or not sig.name.startswith("_") else set())
         if any(k == ir.NDARRAY for k, in ((k,) for _, k in sig.params)):
@@ -176,7 +186,8 @@ class ModuleEmitter(WrapperPrinter):
         out.lines.append("")
         out.lines.append("")
 
-    def _forward_functions(self, out: Printer, code, forward, printer, qualifiers: str, whole_arrays: bool) -> None:
+    def _forward_functions(self, out: Printer, code, forward, printer, qualifiers: str, whole_arrays: bool,
+                           public: bool) -> None:
         """jvp (forward mode on the primal) and hvp (forward mode on the adjoint), with wrappers;
         for third order, forward mode once more on each of them."""
         sig = code.signature
@@ -203,7 +214,7 @@ class ModuleEmitter(WrapperPrinter):
 
         emit(forward.jvp)
         emit(forward.hvp)
-        if not sig.name.startswith("_"):
+        if public:
             self._forward_wrappers(out, code, [(forward.hvp.tangent_of[p], params[p]) for p in diff], scalar_grads,
                                    arrays)
         if forward.jvp2 is None:
@@ -211,7 +222,7 @@ class ModuleEmitter(WrapperPrinter):
         emit(forward.jvp2)
         emit(forward.hvp2)
         if len(diff) == 1 and not arrays and params[diff[0]] == ir.DOUBLE:
-            if not sig.name.startswith("_"):
+            if public:
                 self._third_derivative_wrapper(out, code, forward.hvp2)
 
     def _declarations(self, out: Printer, locals_: dict, zero_init: set) -> None:

@@ -72,7 +72,9 @@ class ReverseMode(StatementAdjoints):
         self.signatures = signatures
         self.types = dict(function.var_types)
         self.constants = constants
-        self.active = active_variables(function, result)
+        # activity starts from the parameters the signature differentiates (all float ones by
+        # default; fewer when the gradient is asked with respect to some of them only)
+        self.active = active_variables(function, result, self._differentiable())
         self.stable = stable_names(function, constants)
         self.loop_only = loop_only_variables(function)
         self.adjoint_names = self._adjoint_names()
@@ -89,8 +91,7 @@ class ReverseMode(StatementAdjoints):
         return mapping
 
     def _differentiable(self) -> list:
-        return [p for p, _ in self.fn.params
-                if self.types[p] in (ir.DOUBLE, ir.NDARRAY) or ir.array_dims(self.types[p])]
+        return list(self.signatures[self.fn.name].differentiable)
 
     def adj(self, var: str) -> ir.Name:
         return ir.Name(self.adjoint_names[var])
