@@ -99,3 +99,29 @@ def loop_only_variables(function: ir.Function) -> set:
 
     visit(function.body, set())
     return candidates - outside
+
+
+def first_definitions(function: ir.Function) -> set:
+    """The assignments (by id) outside every loop that give a variable its first value: nothing
+    earlier in the function (a parameter, an assignment, a loop variable) set it. Nothing before
+    such an assignment reads the variable's adjoint, so its adjoint need not be reset there."""
+    defined = {name for name, _ in function.params}
+    first = set()
+
+    def visit(stmts, in_loop):
+        for s in stmts:
+            if isinstance(s, ir.Assign) and s.index is None:
+                if not in_loop and s.target not in defined:
+                    first.add(id(s))
+                defined.add(s.target)
+            elif isinstance(s, ir.If):
+                visit(s.body, in_loop)
+                visit(s.orelse, in_loop)
+            elif isinstance(s, ir.For):
+                defined.add(s.var)
+                visit(s.body, True)
+            elif isinstance(s, ir.While):
+                visit(s.body, True)
+
+    visit(function.body, False)
+    return first

@@ -3,7 +3,8 @@ rules of srcgrad.rules (elementwise partials, whole-array adjoints), with leaf c
 accumulated into the adjoints of the variables e reads.
 
 StatementAdjoints is mixed into ReverseMode (srcgrad.transform.reverse), which provides the
-names (adjoint_names, temp), the types and the activity these methods read.
+names (adjoint_names, temp), the types, the activity and the first definitions (whose adjoint
+needs no reset) these methods read.
 """
 
 from __future__ import annotations
@@ -127,9 +128,10 @@ class StatementAdjoints:
                 continue
             out.append(GAssign(self._accumulator(var), _sum(acc[var]), "+="))
         own = acc.get(target)
-        new_target = _sum(own) if own else ir.Const(0.0)
-        if new_target != b_target:
-            out.append(GAssign(b_target.id, new_target))
+        if own and _sum(own) != b_target:
+            out.append(GAssign(b_target.id, _sum(own)))
+        elif not own and id(s) not in self.first_definitions:
+            out.append(GAssign(b_target.id, ir.Const(0.0)))  # what comes before sees this value's adjoint as zero
         out = self._shared_calls(out)
         if out:
             source_line = self.fn.source_lines[s.line - 1].strip() if s.line <= len(self.fn.source_lines) else ""
@@ -243,7 +245,8 @@ class StatementAdjoints:
             # a whole array read by this statement alone gets its adjoint here, whole: no 0 + g copy
             only_reader = self.types.get(key) == ir.NDARRAY and self.readers.get(key) == 1
             out.append(GAssign(self._accumulator(key), _sum(acc[key]), "=" if only_reader else "+="))
-        if self.types.get(s.target) != ir.NDARRAY and s.target not in ir.names_in(e):
+        if self.types.get(s.target) != ir.NDARRAY and s.target not in ir.names_in(e) \
+                and id(s) not in self.first_definitions:
             out.append(GAssign(self.adjoint_names[s.target], ir.Const(0.0)))
         if out:
             source_line = self.fn.source_lines[s.line - 1].strip()

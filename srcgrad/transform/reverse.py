@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from .. import ir
 from ..ir import TAPE, GAssign, GBreak, GCall, GComment, GFor, GIf, GRaise, GWhile
 from ..analysis import bounds
-from ..analysis.activity import active_variables, loop_only_variables, stable_names
+from ..analysis.activity import active_variables, first_definitions, loop_only_variables, stable_names
 from ..analysis.recording import elements_written_once, reader_counts, recomputation_plan, recording_plan
 from ..analysis.types import expr_type
 from ..diagnostics import Unsupported
@@ -109,6 +109,7 @@ class ReverseMode(StatementAdjoints):
         self.readers = reader_counts(self.fn)
         self.bounds = bounds.plan(self.fn)
         self.written_once = elements_written_once(self.fn)
+        self.first_definitions = first_definitions(self.fn)
         self.find_adjoint_reads()
         self.names_before = set(self._differentiable()) | {p for p, _ in self.fn.params}
         self.record = recording_plan(self.fn, self.adjoint_reads)
@@ -223,16 +224,9 @@ class ReverseMode(StatementAdjoints):
             push, pop = self._record(s.target, s.line)
             forward.append(push)
             reverse.append(pop)
-        first_definition = s.target not in self.names_before and self._loop_depth == 0
         forward.append(GAssign(s.target, s.value, comment=f"line {s.line}"))
         self.names_before.add(s.target)
-        adjoint = self.adjoints[id(s)]
-        if first_definition and s.target in self.active:
-            # nothing before a first definition reads its adjoint: resetting it would be dead code
-            reset = GAssign(self.adjoint_names[s.target], ir.Const(0.0))
-            adjoint = [g for g in adjoint if not (isinstance(g, GAssign) and g.target == reset.target
-                                                  and g.value == reset.value and g.op == "=")]
-        return forward, reverse + adjoint
+        return forward, reverse + self.adjoints[id(s)]
 
     def assign_element(self, s: ir.Assign) -> tuple:
         element = ir.Index(s.target, s.index)
