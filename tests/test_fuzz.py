@@ -82,10 +82,11 @@ class Failures:
         except Exception as error:  # noqa: BLE001 - crashes of generated code count too
             first = (str(error).splitlines() or [type(error).__name__])[0]
             key = fuzzing.re.sub(r"[-+]?\d[\d.e+-]*|\[.*?\]|\(.*?\)", "#", first)[:120]
+            key = f"{type(error).__name__}: {key}"
             count, shortest = self.seen.get(key, (0, None))
-            if not count:  # as it happens, for long runs watched with -s
-                print(f"new failure: {key}", flush=True)
             text = f"{error}" if "program:" in str(error) else f"{error}\nprogram:\n{program.source()}"
+            if not count:  # as it happens, whole, for long runs watched with -s (a run cut short keeps it)
+                print(f"new failure: {key}\n{text}\n", flush=True)
             if shortest is None or len(text) < len(shortest):
                 shortest = text
             self.seen[key] = (count + 1, shortest)
