@@ -217,6 +217,9 @@ class FunctionReader(SequenceReader):
             return out
         if isinstance(value_node, (cst.List, cst.Tuple)):
             return self._sequence(self._target_name(target), value_node, line, column)
+        literal = self._array_literal(value_node)  # np.array([[a, b], [c, d]])
+        if literal is not None:
+            return self._sequence(self._target_name(target), literal, line, column, matrix=True)
         repeated = self._repeated_list(value_node)
         if repeated is not None:
             return [ir.Assign(line, column, self._target_name(target), repeated)]

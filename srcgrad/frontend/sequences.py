@@ -16,7 +16,7 @@ import libcst as cst
 from .. import ir
 from ..diagnostics import Unsupported
 from .expressions import ExpressionReader
-from .names import array_view, collect_target
+from .names import array_view, collect_target, dotted_name, dotted_name_or_empty, qualify
 
 _ITERATION_BUILTINS = ("enumerate", "zip")
 
@@ -38,18 +38,46 @@ class SequenceReader(ExpressionReader):
     def unsupported_at(self, s, construct: str):
         return Unsupported(construct, s.line, s.column)
 
-    def _sequence(self, target: str, node, line: int, column: int) -> list:
-        """`target = [e0, e1, ...]` (or a tuple) of numbers."""
+    def _sequence(self, target: str, node, line: int, column: int, matrix: bool = False) -> list:
+        """`target = [e0, e1, ...]` (or a tuple) of numbers; with `matrix` (np.array of a literal),
+        nested rows of equal length too."""
         rows = [el.value for el in node.elements]
         if any(isinstance(el, cst.StarredElement) for el in node.elements):
             raise self.unsupported(node, "a starred element in a list or tuple")
         if not rows:
             raise self.unsupported(node, "an empty list or tuple")
+        if matrix and all(isinstance(row, (cst.List, cst.Tuple)) for row in rows):
+            cells = [((i, j), el.value) for i, row in enumerate(rows) for j, el in enumerate(row.elements)]
+            if len({len(row.elements) for row in rows}) != 1 or not rows[0].elements \
+                    or any(isinstance(el, cst.StarredElement) or isinstance(el.value, (cst.List, cst.Tuple))
+                           for row in rows for el in row.elements):
+                raise self.unsupported(node, "np.array of rows that are not numbers of one length")
+            shape = (ir.Const(len(rows)), ir.Const(len(rows[0].elements)))
+            return self._filled(target, node, line, column, cells, shape, tuple_=False)
         if any(isinstance(row, (cst.List, cst.Tuple)) for row in rows):
             # Python indexes it p[i][j], and p[i, j] raises: read as a matrix, either would be wrong
             raise self.unsupported(node, "a nested list or tuple")
         cells = [((k,), row) for k, row in enumerate(rows)]
-        shape = (ir.Const(len(rows)),)
+        shape = (ir.Const(len(rows)),)  # np.array((a, b)) is an array, whose elements may be written
+        return self._filled(target, node, line, column, cells, shape, tuple_=isinstance(node, cst.Tuple) and not matrix)
+
+    def _array_literal(self, node):
+        """The list or tuple literal of `np.array([...])` or `np.asarray([...])` (dtype=float
+        allowed), else None: it builds an array as a list literal does."""
+        if not isinstance(node, cst.Call) or not node.args or node.args[0].keyword is not None \
+                or not isinstance(node.args[0].value, (cst.List, cst.Tuple)):
+            return None
+        try:
+            qualified = qualify(dotted_name(node.func), self.facts)
+        except ValueError:
+            return None
+        if qualified not in ("numpy.array", "numpy.asarray") or len(node.args) > 2 or any(
+                a.keyword is None or a.keyword.value != "dtype" or dotted_name_or_empty(a.value)
+                not in ("float", "np.float64", "numpy.float64") for a in node.args[1:]):
+            return None
+        return node.args[0].value
+
+    def _filled(self, target: str, node, line: int, column: int, cells: list, shape: tuple, tuple_: bool) -> list:
         values = [(index, self.expr(value)) for index, value in cells]
         before = []
         if any(target in ir.names_in(value) for _, value in values):  # p = [p[1], p[0]]: read all first
@@ -61,7 +89,7 @@ class SequenceReader(ExpressionReader):
         self.sequence_allocations.append(allocation)
         writes = [ir.Assign(line, column, target, value, tuple(ir.Const(i) for i in index))
                   for index, value in values]
-        if isinstance(node, cst.Tuple):
+        if tuple_:
             self.tuple_names.add(target)
         self.sequence_writes |= {id(w) for w in writes}
         return before + [allocation] + writes

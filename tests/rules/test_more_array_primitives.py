@@ -1,7 +1,7 @@
 """Array primitives as NumPy users write them, each an entry of the array rule table
 (srcgrad.rules.arrays, srcgrad.rules.rearrangements): reshapes (x.reshape, np.reshape, ravel,
 flatten, atleast_1d/2d), np.size/x.size/len, np.roll, np.sort, np.cumprod, joins (np.concatenate,
-np.stack, np.hstack, np.vstack), np.tile, np.repeat, np.asarray/np.array of an array, keepdims on
+np.stack, np.hstack, np.vstack), np.tile, np.repeat, np.asarray/np.array of an array and of (nested) literals of expressions, keepdims on
 sum/mean/max/min, np.max/min/argmax with an axis, np.var/np.std along any axis, np.linalg.norm
 (ord 1, 2, inf; axis), the builtins sum/max/min/abs of arrays, abs(x).max(), x.dot(y), x.prod()
 and np.clip: compiled and --pure gradients against central differences and the eager engine,
@@ -60,6 +60,9 @@ CASES = [
     ("builtins", (RNG.normal(size=5),)),
     ("methods", (RNG.normal(size=4), RNG.normal(size=4))),
     ("clipped", (np.array([-1.3, -0.2, 0.3, 0.9, 0.1]),)),
+    ("array_of_expressions", (RNG.normal(size=3),)),
+    ("array_of_rows", (RNG.normal(size=2),)),
+    ("rotation", (0.7, RNG.normal(size=2))),
 ]
 IDS = [f"{name}-{k}" for k, (name, _) in enumerate(CASES)]
 

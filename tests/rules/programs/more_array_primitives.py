@@ -147,3 +147,19 @@ def methods(x, y):
 
 def clipped(x):
     return np.sum(np.clip(x, -0.5, 0.5) ** 2) + np.sum(np.clip(x, a_min=0.0, a_max=None) * x)
+
+
+def array_of_expressions(x):
+    v = np.array([x[0] * x[1], x[1] - x[2], np.sin(x[2])])
+    return np.sum(v ** 2) + v[0] * v[2]
+
+
+def array_of_rows(x):
+    A = np.array([[x[0], 2.0 * x[1]], [np.exp(x[1]), x[0] * x[1]]], dtype=float)
+    b = np.asarray((1.0, -0.5))
+    return np.sum((A @ b) ** 2) + A[1, 0]
+
+
+def rotation(theta, p):
+    R = np.array([[np.cos(theta), -np.sin(theta)], [np.sin(theta), np.cos(theta)]])
+    return np.sum((R @ p - 1.0) ** 2)
