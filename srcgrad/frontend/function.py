@@ -227,7 +227,11 @@ class FunctionReader(SequenceReader):
 
     def _element_target(self, node) -> ir.Index:
         element = self._index(node)
-        if not isinstance(element, ir.Index):  # a slice: not yet a compiled assignment target
+        if isinstance(element, ir.Call) and element.func == "getitem" and isinstance(element.args[0], ir.Name) \
+                and element.args[0].id in self.locals:
+            # a slice: an assignment whose one index is the subscript (transform.scalarize writes it)
+            return ir.Index(element.args[0].id, (element.args[1],))
+        if not isinstance(element, ir.Index):
             raise self.unsupported(node, "assigning to a slice")
         return element
 

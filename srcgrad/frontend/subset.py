@@ -56,7 +56,8 @@ SUPPORTED = [
               "        y = y + W[i] * A[i, i] * x\n    return np.tanh(y) if MODE == \"smooth\" else y"),
     Construct("parameter defaults and keyword-only parameters (every generated function takes them)", COMPILED,
               "def f(x, scale=2.0, *, n: int = 3):\n    return x * scale * n"),
-    Construct("array elements `x[i]`, `X[i, j]`, `y[i] = ...`, `y[i] += ...`; `len(x)`, `x.shape[k]`", COMPILED,
+    Construct("array elements `x[i]`, `X[i, j]`, `T[i, j, k]`, `y[i] = ...`, `y[i] += ...`; `len(x)`, `x.shape[k]`",
+              COMPILED,
               "def f(x):\n    y = np.zeros(len(x))\n    for i in range(x.shape[0]):\n        y[i] += x[i] * x[i]\n"
               "    return y[0]"),
     Construct("`np.zeros`, `np.ones`, `np.empty`, `np.zeros_like`, `x.copy()`", COMPILED,
@@ -77,6 +78,13 @@ SUPPORTED = [
               "def f(X: np.ndarray, x: np.ndarray):\n"
               "    return np.prod(x) + np.sum(np.max(X, axis=0)) + abs(x).max() + x.dot(x) + np.sum(np.diff(x) ** 2)"
               " + max(x) + np.var(x) + np.sum(np.std(X, axis=0)) + np.linalg.norm(x)"),
+    Construct("slice assignment `y[1:] = ...`, `y[a:b] += ...`, `Y[:, j] = ...`, `y[::2] = ...`; slices, and "
+              "`np.sum`/`np.mean`/`np.prod`/`np.dot` of them, inside loops (`np.sum(x[i:i + 3])`); arrays allocated "
+              "or given new values inside loops (`t = np.zeros(n)`, `y = y * 0.5 + x`): written element by element, "
+              "in place", COMPILED,
+              "def f(x: np.ndarray):\n    y = x * 2.0\n    y[1:] = x[:-1]\n    s = 0.0\n"
+              "    for i in range(len(x) - 1):\n        t = np.zeros(2)\n        t[0] = x[i]\n"
+              "        s += np.sum(x[i:i + 2] * t)\n        y = y * 0.5 + x\n    return np.sum(y * x) + s"),
     Construct("constant arrays: `np.arange`, `np.linspace`, `np.full` (numbers with no derivative)", COMPILED,
               "def f(x: np.ndarray):\n    n = x.shape[0]\n"
               "    return np.sum(np.arange(1.0, n + 1) * x + np.linspace(0.0, 1.0, n) * np.full(n, 2.0) * x)"),
@@ -102,8 +110,11 @@ SUPPORTED = [
               "def f(x):\n    a, *rest = x, 2.0, 3.0\n    return a * rest[1]"),
     Construct("`try`, `with`, `lambda`, nested functions, `global`", EAGER,
               "def f(x):\n    g = lambda y: y * y\n    return g(x)"),
-    Construct("assigning to slices (`y[1:] = ...`, `y[a:b] += ...`), allocating arrays inside loops", EAGER,
-              "def f(x: np.ndarray):\n    y = x * 2.0\n    y[1:] = x[:-1]\n    return np.sum(y * x)"),
+    Construct("whole-array operations inside loops other than elementwise ones and `np.sum`/`np.mean`/`np.prod`/"
+              "`np.dot` of vectors (`x = np.tanh(A @ x)` in a loop); a slice of a slice; a slice step that is not a "
+              "constant", EAGER,
+              "def f(A: np.ndarray, x: np.ndarray):\n    for i in range(2):\n        x = np.tanh(A @ x)\n"
+              "    return np.sum(x)"),
     Construct("`*args`, `**kwargs`; `print(...)`", EAGER,
               "def f(x, *rest):\n    print(x)\n    return x * x"),
     Construct("module-level names bound to what the compiler cannot evaluate (`T = sorted(...)`)", EAGER,

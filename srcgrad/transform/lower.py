@@ -14,6 +14,7 @@ from .. import ir
 from ..diagnostics import Unsupported
 from ..rules import conversions, symbolic
 from ..rules.elementwise import DOMAIN_LIMITED
+from .scalarize import scalarize
 
 
 class Names:
@@ -57,6 +58,7 @@ def lower(function: ir.Function, names: Names) -> str:
     body = _drop_unread_flags(body, flags.created)
     body = _selects(body, set(flags.created))
     function.body = _hoist_calls(body, names)
+    scalarize(function, names)
     convert_mixed_arrays(function, names, result)
     assigned = {s.target for s in ir.walk(function.body) if isinstance(s, ir.Assign)}
     for flag in flags.created:

@@ -81,7 +81,7 @@ def constant_columns(x):
     return -1.0 / (np.sum((x - C[:, 0]) ** 2) + B[0]) - 1.0 / (np.sum((x - C[:, 2]) ** 2) + np.sum(B[1:]))
 
 
-# slice assignment: the eager tape (the compiler refuses it, naming the construct)
+# slice assignment: written element by element
 def shifted_product(x):
     y = np.zeros(len(x))
     y[1:] = x[:-1]

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from every_mode import check_every_mode
-from support import PROGRAMS, compiled_module, pure_module
+from support import PROGRAMS, compiled_module, original_module, pure_module
 
 PATH = str(PROGRAMS / "slices_and_loops.py")
 RNG = np.random.default_rng(1212)
@@ -21,6 +21,29 @@ def _v(*shape):
 
 
 CASES = [
+    ("shift_into_zeros", (_v(5),)),
+    ("shift_into_zeros", (_v(1),)),  # x[:-1] and y[1:] are empty
+    ("add_into_window", (_v(6), 1, 4)),
+    ("add_into_window", (_v(6), -4, -1)),
+    ("add_into_window", (_v(6), 0, 0)),  # empty
+    ("every_other_of_a_copy", (_v(6),)),
+    ("every_other_of_a_copy", (_v(5),)),
+    ("reversed_into_itself", (_v(5),)),
+    ("columns_written", (_v(3, 4),)),
+    ("rows_written", (_v(3, 4),)),
+    ("heat_stencil", (_v(6), 0.2, 4)),
+    ("heat_stencil", (_v(2), 0.3, 2)),  # u[1:-1] is empty
+    ("moving_window", (_v(6),)),
+    ("prefix_and_suffix_sums", (_v(5),)),
+    ("windows_written_in_a_loop", (_v(5),)),
+    ("negative_bounds_in_a_loop", (_v(6), 4)),
+    ("negative_bounds_in_a_loop", (_v(3), 5)),  # bounds past the start clip
+    ("allocated_in_a_loop", (_v(4),)),
+    ("copied_in_a_loop", (_v(4),)),
+    ("reassigned_in_a_loop", (_v(4),)),
+    ("gradient_steps", (_v(4), 0.3)),
+    ("new_array_each_iteration", (_v(4),)),
+    ("whole_then_elements_in_a_loop", (_v(4), _v(4))),
     ("cube_filled", (_v(3),)),
     ("cube_parameter", (_v(2, 3, 4), _v(4))),
     ("cube_used_whole", (_v(4),)),
@@ -35,3 +58,13 @@ def _direction(args):
 @pytest.mark.parametrize("build", [compiled_module, pure_module], ids=["compiled", "pure"])
 def test_every_mode(build, name, args):
     check_every_mode(build, PATH, name, args, _direction(args))
+
+
+@pytest.mark.parametrize("build", [compiled_module, pure_module], ids=["compiled", "pure"])
+def test_a_slice_assigned_a_value_of_another_length_raises_as_numpy_does(build):
+    x = _v(6)
+    with pytest.raises(ValueError):  # y[2:9] clips to 4 elements, x[:7] to 6
+        original_module(PATH).add_into_window(x, 2, 9)
+    for function in ("add_into_window", "grad_add_into_window"):
+        with pytest.raises(ValueError, match="operands of different shapes at line"):
+            getattr(build(PATH), function)(x, 2, 9)

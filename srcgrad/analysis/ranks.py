@@ -1,0 +1,173 @@
+"""Which variables are arrays, and of how many dimensions, before type inference: read from how
+they are indexed, sliced, allocated, reduced and assigned (transform.scalarize writes whole-array
+code element by element with it; analysis.types settles the types afterwards)."""
+
+from __future__ import annotations
+
+from .. import ir
+from ..rules import symbolic
+from ..rules.elementwise import ELEMENTWISE
+
+_ARRAY_ANNOTATION = "array"  # frontend.names.ARRAY: a parameter annotated np.ndarray
+_REDUCTIONS = ("sum", "mean", "prod", "dot")
+
+
+def slice_index(index) -> ir.Call | None:
+    """The index of a slice assignment target (the front end writes `y[1:] = v` as an
+    assignment whose one index is the subscript's `index(...)` call), else None."""
+    if index and len(index) == 1 and isinstance(index[0], ir.Call) and index[0].func == "index":
+        return index[0]
+    return None
+
+
+SCALAR = "scalar"
+
+
+def ranks(function: ir.Function) -> dict:
+    """Array variables -> their number of dimensions (None where nothing says)."""
+    ranks = {}
+
+    def note(name, rank):
+        if ranks.get(name) is None:
+            ranks[name] = rank
+
+    for name, kind in function.params:
+        if kind == _ARRAY_ANNOTATION:
+            note(name, None)
+    for s in ir.walk(function.body):
+        if isinstance(s, ir.Assign) and s.index is not None:
+            index = slice_index(s.index)
+            note(s.target, len(index.args) if index is not None else len(s.index))
+        if isinstance(s, ir.Assign) and isinstance(s.value, ir.Alloc) and s.value.like is not None:
+            note(s.value.like, None)
+        for e in ir.reads_of(s):
+            for sub in _subexpressions(e):
+                if isinstance(sub, ir.Index):
+                    index = slice_index(sub.indices)
+                    note(sub.array, len(index.args) if index is not None else len(sub.indices))
+                elif isinstance(sub, ir.Call) and sub.func == "getitem" and isinstance(sub.args[0], ir.Name):
+                    note(sub.args[0].id, len(sub.args[1].args))
+                elif isinstance(sub, ir.Call) and sub.func == "shape" and isinstance(sub.args[0], ir.Name):
+                    note(sub.args[0].id, None)
+                elif symbolic.rule_of(sub) is not None:
+                    for operand in symbolic.array_operands(sub):
+                        if isinstance(operand, ir.Name):
+                            note(operand.id, None)
+    for name in _reduced_in_loops(function) & {s.target for s in loop_assignments(function.body)}:
+        note(name, None)  # `y = y * 0.5 + x` in a loop, np.sum(y ** 2) somewhere: y is an array
+    changed = True
+    while changed:
+        changed = False
+        for s in ir.walk(function.body):
+            if not isinstance(s, ir.Assign) or s.index is not None:
+                continue
+            rank = expr_rank(s.value, ranks)
+            if rank is not SCALAR and (s.target not in ranks or (ranks[s.target] is None and rank is not None)):
+                ranks[s.target] = rank
+                changed = True
+            if isinstance(s.value, ir.Name) and s.target in ranks and s.value.id not in ranks:
+                ranks[s.value.id] = ranks[s.target]  # y = x with y an array: x is one
+                changed = True
+    return ranks
+
+
+def _reduced_in_loops(function: ir.Function) -> set:
+    """Names read inside elementwise arithmetic that an array primitive takes (np.sum(y ** 2))."""
+    found = set()
+
+    def visit(e):
+        if isinstance(e, ir.Name):
+            found.add(e.id)
+        elif elementwise(e):
+            for c in ir.children(e):
+                visit(c)
+
+    for s in ir.walk(function.body):
+        for e in ir.reads_of(s):
+            for sub in _subexpressions(e):
+                if symbolic.rule_of(sub) is not None:
+                    for operand in symbolic.array_operands(sub):
+                        visit(operand)
+    return found
+
+
+def elementwise(e) -> bool:
+    return isinstance(e, (ir.Unary, ir.Compare, ir.IfExp, ir.BoolOp)) \
+        or (isinstance(e, ir.BinOp) and e.op != "@") or (isinstance(e, ir.Call) and e.func in ELEMENTWISE)
+
+
+def expr_rank(e: ir.Expr, ranks: dict):
+    """SCALAR for a number, else the array's number of dimensions (None: unknown)."""
+    if isinstance(e, ir.Name):
+        return ranks[e.id] if e.id in ranks else SCALAR
+    if isinstance(e, ir.Index):
+        index = slice_index(e.indices)
+        return SCALAR if index is None else _view_rank(ranks.get(e.array), index)
+    if isinstance(e, ir.Alloc):
+        return len(e.shape) if e.like is None else ranks.get(e.like)
+    if isinstance(e, ir.Call) and e.func == "getitem" and isinstance(e.args[0], ir.Name):
+        return _view_rank(ranks.get(e.args[0].id), e.args[1])
+    if isinstance(e, (ir.Const, ir.UserCall)) or (isinstance(e, ir.Call) and e.func == "shape"):
+        return SCALAR
+    if isinstance(e, ir.Call) and e.func in _REDUCTIONS and e.func != "dot":
+        return SCALAR if e.args[1:] == (ir.Const(None),) else None  # keepdims keeps an array
+    if isinstance(e, ir.Call) and e.func == "dot":  # of vectors (an unknown rank taken as one)
+        vectors = all(expr_rank(a, ranks) in (None, 1, SCALAR) for a in e.args)
+        return SCALAR if vectors else None
+    if symbolic.rule_of(e) is not None:
+        return None if symbolic.result_is_array(e) else SCALAR
+    kids = [expr_rank(c, ranks) for c in ir.children(e)]
+    arrays = [k for k in kids if k is not SCALAR]
+    if not arrays:
+        return SCALAR
+    known = [k for k in arrays if k is not None]
+    return max(known) if known else None
+
+
+def _view_rank(rank, index: ir.Call) -> int:
+    parts = index.args
+    whole = len(parts) if rank is None else max(rank, len(parts))
+    return whole - sum(1 for p in parts if not is_slice(p))
+
+
+def is_slice(part) -> bool:
+    return isinstance(part, ir.Call) and part.func == "slice"
+
+
+def _subexpressions(e):
+    yield e
+    for c in ir.children(e):
+        yield from _subexpressions(c)
+
+
+def element_arrays(stmts) -> set:
+    """Arrays written or read by element, or allocated, anywhere in stmts."""
+    found = set()
+    for s in ir.walk(stmts):
+        if isinstance(s, ir.Assign) and (s.index is not None or isinstance(s.value, ir.Alloc)):
+            found.add(s.target)
+        for e in ir.reads_of(s):
+            found |= {sub.array for sub in _subexpressions(e) if isinstance(sub, ir.Index)}
+    return found
+
+
+def loop_assignments(stmts, inside: bool = False) -> list:
+    found = []
+    for s in stmts:
+        if isinstance(s, ir.Assign) and inside and s.index is None:
+            found.append(s)
+        elif isinstance(s, ir.If):
+            found += loop_assignments(s.body, inside) + loop_assignments(s.orelse, inside)
+        elif isinstance(s, (ir.For, ir.While)):
+            found += loop_assignments(s.body, True)
+    return found
+
+
+def assigned_in(stmts) -> set:
+    names = set()
+    for s in ir.walk(stmts):
+        if isinstance(s, ir.Assign) and s.index is None:
+            names.add(s.target)
+        elif isinstance(s, ir.For):
+            names.add(s.var)
+    return names

@@ -1,0 +1,486 @@
+"""Scalarization: slice assignment, and whole-array NumPy inside loops, written as element loops.
+
+Reverse mode keeps a whole-array value once, outside loops (transform.lower); element loops it
+tapes, forward mode carries tangents through and analysis.bounds checks. So, before the arrays
+are converted and typed:
+
+- `y[a:b:c] = e`, `y[a:b] += e`, `Y[:, j] = e` (anywhere) write e element by element, through a
+  buffer where e reads y at other positions (`u[1:-1] = u[:-2] + u[2:]` reads all of e first,
+  as NumPy does);
+- inside a loop, np.sum / np.mean / np.prod / np.dot of elementwise expressions (of slices such
+  as `x[i:i + 3]` too) become accumulating loops before their statement;
+- inside a loop, `y = e` of an array fills y's buffer in place, `t = np.zeros(n)` and
+  `t = x.copy()` fill a buffer allocated once before the loop.
+
+Slices clip and count from the end as in NumPy. Operands must have the extents of the axes they
+are aligned with (from the right): where NumPy would broadcast an axis of length 1, or a buffer
+would change its shape, the compiled code raises ValueError instead of computing something else.
+What this cannot write element by element is left as it is, for the checks after it to refuse.
+"""
+
+from __future__ import annotations
+
+from .. import ir
+from ..analysis.ranks import SCALAR as _SCALAR, assigned_in as _assigned_in, element_arrays as _element_arrays
+from ..analysis.ranks import elementwise as _elementwise, expr_rank, loop_assignments as _loop_assignments
+from ..analysis.ranks import is_slice, ranks as _ranks, slice_index
+from ..diagnostics import Unsupported
+
+_REDUCTIONS = {"sum": 0.0, "mean": 0.0, "prod": 1.0, "dot": 0.0}
+_FILLS = {"zeros": 0.0, "ones": 1.0, "empty": 0.0}
+
+
+def scalarize(function: ir.Function, names) -> None:
+    """Rewrite function.body in place (names: the function's Names, for fresh ones)."""
+    rewriter = _Rewriter(function, names, _ranks(function))
+    function.body = rewriter.block(function.body, [])
+    rewriter.elements = _element_arrays(function.body)
+    rewriter.second_pass = True  # np.sum(t) of an array now written by element, inside a loop
+    function.body = rewriter.block(function.body, [])
+
+
+# ---------------------------------------------------------------- statements
+
+
+class _Rewriter:
+    def __init__(self, function: ir.Function, names, ranks: dict):
+        self.fn = function
+        self.names = names
+        self.ranks = ranks
+        self.params = {p for p, _ in function.params}
+        self.hoisted = {}  # id(loop) -> statements to place before it
+        self.defined = set(self.params)  # arrays with a buffer at this point of the walk
+        self.second_pass = False
+        self.elements = set()
+        # arrays given new array values inside loops (updated in place)
+        self.refilled = {s.target for s in _loop_assignments(function.body)
+                         if s.target in ranks and not isinstance(s.value, ir.Alloc)
+                         and expr_rank(s.value, ranks) is not _SCALAR}
+
+    def block(self, stmts, loops) -> list:
+        out = []
+        for s in stmts:
+            if isinstance(s, ir.If):
+                before = _Statement(self, s, loops).hoist_test() if loops and not self.second_pass else []
+                s.body, s.orelse = self.block(s.body, loops), self.block(s.orelse, loops)
+                out += before + [s]
+            elif isinstance(s, (ir.For, ir.While)):
+                s.body = self.block(s.body, loops + [s])
+                out += self.hoisted.pop(id(s), []) + [s]
+            elif isinstance(s, ir.Assign):
+                out += self.assign(s, loops)
+            else:
+                out.append(s)
+        return out
+
+    def assign(self, s: ir.Assign, loops) -> list:
+        statement = _Statement(self, s, loops)
+        if self.second_pass:
+            return statement.element_reductions() if loops else [s]
+        if slice_index(s.index) is not None:
+            return statement.slice_assignment()
+        if not loops:
+            if s.index is None:
+                self.defined.add(s.target)
+                self.copy_if_refilled(s)
+            return [s]
+        if s.index is None and isinstance(s.value, ir.Alloc):
+            return statement.allocation()
+        if s.index is None and s.target in self.ranks and expr_rank(s.value, self.ranks) is not _SCALAR:
+            return statement.refill()
+        return statement.reductions()
+
+    def copy_if_refilled(self, s: ir.Assign) -> None:
+        """`y = x` before a loop that updates y in place (`y = y * 0.5 + x`): y its own copy of x,
+        which Python's y is by the time anything writes it (written by element nowhere else)."""
+        if not (isinstance(s.value, ir.Name) and s.value.id in self.ranks and s.target in self.refilled):
+            return
+        written = {w.target for w in ir.walk(self.fn.body) if isinstance(w, ir.Assign) and w.index is not None}
+        if not ({s.target, s.value.id} & written):
+            s.value = ir.Alloc("copy", (), s.value.id)
+
+    def hoist(self, base: str, extents: list, loops, line: int, column: int) -> str:
+        """A new buffer of the given extents, allocated before the outermost loop they do not
+        change in; its name."""
+        name = self.names.fresh(base)
+        allocation = ir.Assign(line, column, name, ir.Alloc("zeros", tuple(extents)))
+        self.ranks[name] = len(extents)
+        self.place_before_loops(allocation, extents, loops)
+        return name
+
+    def place_before_loops(self, statement, extents, loops) -> None:
+        used = set()
+        for extent in extents:
+            used |= _scalar_names(extent, self.ranks)
+        for loop in loops:  # outermost first
+            if not (used & (_assigned_in(loop.body) | ({loop.var} if isinstance(loop, ir.For) else set()))):
+                self.hoisted.setdefault(id(loop), []).append(statement)
+                return
+        raise Unsupported("an array whose size changes inside a loop", statement.line, statement.column)
+
+
+def _scalar_names(e: ir.Expr, ranks: dict) -> set:
+    """The names e reads, but arrays measured by shape(): their shapes do not change in loops."""
+    if isinstance(e, ir.Call) and e.func == "shape" and isinstance(e.args[0], ir.Name) and e.args[0].id in ranks:
+        return set()
+    if isinstance(e, ir.Name):
+        return {e.id}
+    found = set()
+    for c in ir.children(e):
+        found |= _scalar_names(c, ranks)
+    return found
+
+
+class _Statement:
+    """The rewriting of one statement: `before` collects what goes ahead of it."""
+
+    def __init__(self, owner: _Rewriter, s, loops):
+        self.owner, self.s, self.loops = owner, s, loops
+        self.names, self.ranks = owner.names, owner.ranks
+        self.before = []
+        self.views = {}  # (array, index) -> [(index of axis k from counter, extent)] of a slice read
+
+    def unsupported(self, what: str):
+        return Unsupported(what, self.s.line, self.s.column)
+
+    def at(self, target, value, index=None) -> ir.Assign:
+        return ir.Assign(self.s.line, self.s.column, target, value, index)
+
+    def int_temp(self, base: str, value: ir.Expr) -> ir.Expr:
+        if isinstance(value, (ir.Const, ir.Name)):
+            return value
+        name = self.names.fresh(base)
+        self.before.append(self.at(name, value))
+        return ir.Name(name)
+
+    def rank(self, e):
+        return expr_rank(e, self.ranks)
+
+    # --- statement forms ------------------------------------------------------------------
+    def slice_assignment(self) -> list:
+        s = self.s
+        index = slice_index(s.index)
+        extents = [extent for _, extent in self.view(s.target, index)]
+        value = self.hoist_reductions(s.value)
+        in_place = all(self.same_positions(read, s.target, index) for read in self.reads_of(value, s.target))
+        return self.fill(s.target, extents, lambda counters: self.positions(s.target, index, counters), value,
+                         in_place, raw=self.raw_extents(s.target, index))
+
+    def refill(self) -> list:
+        s = self.s
+        if s.target in self.owner.params:
+            raise self.unsupported(f"reassigning the parameter array '{s.target}' inside a loop")
+        value = self.hoist_reductions(s.value)
+        extents, raw = self.extents(value)
+        rank = self.ranks.get(s.target)
+        if rank is not None and rank != len(extents):
+            raise self.unsupported(f"the array '{s.target}' assigned an array of another number of dimensions")
+        if s.target not in self.owner.defined:
+            self.owner.defined.add(s.target)
+            self.owner.place_before_loops(self.at(s.target, ir.Alloc("zeros", tuple(raw))), raw, self.loops)
+        whole = ir.Name(s.target)
+        in_place = all(read == whole for read in self.reads_of(value, s.target))
+        self.check_shape(s.target, extents)
+        return self.fill(s.target, extents, tuple, value, in_place, raw=raw)
+
+    def allocation(self) -> list:
+        s, alloc = self.s, self.s.value
+        if alloc.like is not None:
+            rank = self.ranks.get(alloc.like) or 1
+            self.ranks[alloc.like] = rank
+            extents = [ir.Call("shape", (ir.Name(alloc.like), ir.Const(d))) for d in range(rank)]
+            value = ir.Name(alloc.like) if alloc.kind == "copy" else ir.Const(_FILLS[alloc.kind])
+        else:
+            extents, value = list(alloc.shape), ir.Const(_FILLS[alloc.kind])
+        if s.target in self.owner.defined:
+            self.check_shape(s.target, extents)
+        else:
+            self.owner.defined.add(s.target)
+            self.owner.place_before_loops(self.at(s.target, ir.Alloc("zeros", tuple(extents))), extents, self.loops)
+        extents = [self.int_temp(f"{s.target}_extent", e) for e in extents]
+        return self.fill(s.target, extents, tuple, value, s.target not in ir.names_in(value), raw=extents)
+
+    def reductions(self) -> list:
+        s = self.s
+        value = self.hoist_reductions(s.value, keep_top=s.index is None)
+        return self.before + [ir.Assign(s.line, s.column, s.target, value, s.index)]
+
+    def element_reductions(self) -> list:
+        """Second pass: a statement `m = np.sum(t)` left whole, t now an element array."""
+        s = self.s
+        if s.index is not None or not _is_reduction(s.value) \
+                or not (ir.names_in(s.value) & self.owner.elements):
+            return [s]
+        return self.reductions_of_all(s)
+
+    def reductions_of_all(self, s) -> list:
+        value = self.reduce(s.value)
+        return self.before + [ir.Assign(s.line, s.column, s.target, value, s.index)]
+
+    def hoist_test(self) -> list:
+        self.s.test = self.hoist_reductions(self.s.test)
+        return self.before
+
+    # --- filling ----------------------------------------------------------------------------
+    def fill(self, target: str, extents: list, positions, value: ir.Expr, in_place: bool, raw: list) -> list:
+        """target's elements at positions(counters), counters running over extents, set to value
+        element by element; through a buffer when value reads target elsewhere."""
+        self.check_operands(value, extents)
+        if in_place:
+            counters = self.counters(len(extents))
+            write = self.at(target, self.element(value, counters), positions(counters))
+            return self.before + [self.loop(counters, extents, [write])]
+        buffer = self.owner.hoist(f"{target}_new", raw, self.loops, self.s.line, self.s.column) if self.loops \
+            else self.local_buffer(target, extents)
+        counters = self.counters(len(extents))
+        first = self.loop(counters, extents, [self.at(buffer, self.element(value, counters), tuple(counters))])
+        counters = self.counters(len(extents))
+        copy = self.at(target, ir.Index(buffer, tuple(counters)), positions(counters))
+        return self.before + [first, self.loop(counters, extents, [copy])]
+
+    def local_buffer(self, target: str, extents: list) -> str:
+        name = self.names.fresh(f"{target}_new")
+        self.ranks[name] = len(extents)
+        self.before.append(self.at(name, ir.Alloc("zeros", tuple(extents))))
+        return name
+
+    def counters(self, count: int) -> list:
+        return [ir.Name(self.names.fresh("k")) for _ in range(count)]
+
+    def loop(self, counters: list, extents: list, body: list):
+        for counter, extent in reversed(list(zip(counters, extents))):
+            body = [ir.For(self.s.line, self.s.column, counter.id, ir.Const(0), extent, ir.Const(1), body)]
+        return body[0]
+
+    def check_shape(self, array: str, extents: list) -> None:
+        for d, extent in enumerate(extents):
+            self.before.append(ir.RaiseIf(self.s.line, self.s.column,
+                                          ir.Compare("!=", ir.Call("shape", (ir.Name(array), ir.Const(d))), extent),
+                                          "ValueError", f"the array '{array}' changes shape at line {self.s.line} "
+                                                        f"(compiled code updates it in place)"))
+
+    def check_operands(self, value: ir.Expr, extents: list) -> None:
+        """Every array operand of value has the extents of the axes it is aligned with."""
+        for leaf in self.leaves(value):
+            leaf_extents = self.leaf_extents(leaf)
+            if len(leaf_extents) > len(extents):
+                raise self.unsupported("a value with more dimensions than the slice it is assigned to")
+            for own, extent in zip(leaf_extents, extents[len(extents) - len(leaf_extents):]):
+                if own != extent:
+                    self.before.append(ir.RaiseIf(
+                        self.s.line, self.s.column, ir.Compare("!=", own, extent), "ValueError",
+                        f"operands of different shapes at line {self.s.line} (compiled code does not broadcast "
+                        f"an axis of length 1 there)"))
+
+    # --- expressions ------------------------------------------------------------------------
+    def reads_of(self, e: ir.Expr, array: str) -> list:
+        """The reads of `array` in e outside reductions (those run before the statement)."""
+        if isinstance(e, ir.Name):
+            return [e] if e.id == array else []
+        if isinstance(e, ir.Index):
+            return [e] if e.array == array else []
+        if isinstance(e, ir.Call) and e.func == "getitem":
+            return [e] if e.args[0] == ir.Name(array) else []
+        found = []
+        for c in ir.children(e):
+            found += self.reads_of(c, array)
+        return found
+
+    def same_positions(self, read, array: str, index: ir.Call) -> bool:
+        return read in (ir.Index(array, (index,)), ir.Call("getitem", (ir.Name(array), index)))
+
+    def hoist_reductions(self, e: ir.Expr, keep_top: bool = False) -> ir.Expr:
+        """e with each reduction of arrays computed before the statement (a number in its place);
+        keep_top: a whole statement `t = np.sum(x)` of a bare name stays (it compiles whole)."""
+        if _is_reduction(e):
+            if keep_top and all(isinstance(a, (ir.Name, ir.Const)) for a in e.args):
+                return e
+            return self.reduce(e)
+        if not ir.children(e) or isinstance(e, (ir.Index, ir.Alloc)):
+            return e
+        return ir.rebuild(e, [self.hoist_reductions(c) for c in ir.children(e)])
+
+    def reduce(self, e: ir.Call) -> ir.Expr:
+        operand = self.hoist_reductions(e.args[0])
+        if e.func == "dot":
+            second = self.hoist_reductions(e.args[1])
+            if self.rank(operand) not in (None, 1, _SCALAR) or self.rank(second) not in (None, 1, _SCALAR):
+                raise self.unsupported("np.dot of arrays of more than one dimension inside a loop")
+            operand = ir.BinOp("*", operand, second)
+        extents, _ = self.extents(operand)
+        self.check_operands(operand, extents)
+        total = self.names.fresh(f"{e.func}_total")
+        self.before.append(self.at(total, ir.Const(_REDUCTIONS[e.func])))
+        counters = self.counters(len(extents))
+        op = "*" if e.func == "prod" else "+"
+        step = self.at(total, ir.BinOp(op, ir.Name(total), self.element(operand, counters)))
+        self.before.append(self.loop(counters, extents, [step]) if extents else step)
+        if e.func != "mean":
+            return ir.Name(total)
+        count = ir.Const(1)
+        for extent in extents:
+            count = count * extent
+        return ir.BinOp("/", ir.Name(total), count)
+
+    def extents(self, e: ir.Expr) -> tuple:
+        """(the extents of e's axes, the same without temporaries): those of its leaves, right aligned."""
+        rank = 0
+        leaves = self.leaves(e)
+        for leaf in leaves:
+            rank = max(rank, len(self.leaf_extents(leaf)))
+        extents, raw = [None] * rank, [None] * rank
+        for leaf in leaves:
+            own, own_raw = self.leaf_extents(leaf), self.leaf_extents(leaf, raw=True)
+            for d in range(len(own)):
+                axis = rank - len(own) + d
+                if extents[axis] is None:
+                    extents[axis], raw[axis] = own[d], own_raw[d]
+        return extents, raw
+
+    def leaves(self, e: ir.Expr) -> list:
+        """The array operands of an elementwise expression (reductions are hoisted already)."""
+        if isinstance(e, ir.Name):
+            return [e] if e.id in self.ranks else []
+        if isinstance(e, ir.Index):
+            return [e] if slice_index(e.indices) is not None else []
+        if isinstance(e, ir.Call) and e.func == "getitem":
+            if not isinstance(e.args[0], ir.Name):
+                raise self.unsupported("slicing a value other than an array variable inside a loop")
+            return [e]
+        if isinstance(e, (ir.Const, ir.UserCall)) or (isinstance(e, ir.Call) and e.func == "shape"):
+            return []
+        if not _elementwise(e):
+            if self.rank(e) is _SCALAR:
+                return []
+            raise self.unsupported(f"the whole-array operation '{_spelt(e)}' element by element")
+        found = []
+        for c in ir.children(e):
+            found += self.leaves(c)
+        return found
+
+    def leaf_extents(self, leaf, raw: bool = False) -> list:
+        if isinstance(leaf, ir.Name):
+            rank = self.ranks.get(leaf.id) or 1
+            return [ir.Call("shape", (leaf, ir.Const(d))) for d in range(rank)]
+        array, index = _view_of(leaf)
+        return [extent_raw if raw else extent for _, extent, extent_raw in self.view(array, index, True)]
+
+    def element(self, e: ir.Expr, counters: list) -> ir.Expr:
+        """The element of e at counters (its leaves aligned from the right)."""
+        if isinstance(e, ir.Name) and e.id in self.ranks:
+            rank = self.ranks.get(e.id) or 1
+            return ir.Index(e.id, tuple(counters[len(counters) - rank:]))
+        if isinstance(e, ir.Index) and slice_index(e.indices) is not None or (
+                isinstance(e, ir.Call) and e.func == "getitem"):
+            array, index = _view_of(e)
+            axes = self.view(array, index)
+            own = counters[len(counters) - len(axes):]
+            return ir.Index(array, self.positions(array, index, own))
+        if not ir.children(e) or isinstance(e, (ir.Index, ir.Alloc, ir.UserCall)) \
+                or (isinstance(e, ir.Call) and e.func == "shape"):
+            return e
+        return ir.rebuild(e, [self.element(c, counters) for c in ir.children(e)])
+
+    # --- slices -----------------------------------------------------------------------------
+    def view(self, array: str, index: ir.Call, with_raw: bool = False) -> list:
+        """The axes of array[index]: (counter -> the index along that axis of array, extent)."""
+        key = (array, index)
+        if key not in self.views:
+            self.views[key] = self.normalise(array, index)
+        axes = [(to_index, extent, raw) for kind, to_index, extent, raw in self.views[key] if kind == "axis"]
+        return axes if with_raw else [(to_index, extent) for to_index, extent, _ in axes]
+
+    def raw_extents(self, array: str, index: ir.Call) -> list:
+        return [raw for _, _, raw in self.view(array, index, True)]
+
+    def positions(self, array: str, index: ir.Call, counters: list) -> tuple:
+        out, own = [], iter(counters)
+        for kind, to_index, _, _ in self.views[(array, index)]:
+            out.append(to_index(next(own)) if kind == "axis" else to_index)
+        return tuple(out)
+
+    def normalise(self, array: str, index: ir.Call) -> list:
+        """Per axis of array: ("axis", counter -> index, extent, extent without temporaries) for
+        a sliced or whole axis, ("fixed", index, None, None) for an integer part."""
+        parts = list(index.args)
+        rank = max(self.ranks.get(array) or len(parts), len(parts))
+        out = []
+        for d in range(rank):
+            n = ir.Call("shape", (ir.Name(array), ir.Const(d)))
+            part = parts[d] if d < len(parts) else ir.Call("slice", (ir.Const(None),) * 3)
+            if not is_slice(part):
+                out.append(("fixed", _from_end(_constant(part), n), None, None))
+                continue
+            lower, upper, step = (_constant(b) for b in part.args)
+            if step == ir.Const(None):
+                step = ir.Const(1)
+            if not (isinstance(step, ir.Const) and isinstance(step.value, int) and step.value != 0):
+                raise self.unsupported("a slice step that is not a constant integer")
+            c = step.value
+            start_raw, count_raw = _slice_bounds(lower, upper, c, n)
+            start = self.int_temp(f"{array}_start", start_raw)
+            count = self.int_temp(f"{array}_count", count_raw)
+            out.append(("axis", (lambda k, start=start, c=c: ir.binop("+", start, ir.binop("*", k, ir.Const(c)))),
+                        count, count_raw))
+        return out
+
+
+def _view_of(e) -> tuple:
+    if isinstance(e, ir.Index):
+        return e.array, slice_index(e.indices)
+    return e.args[0].id, e.args[1]
+
+
+def _is_reduction(e) -> bool:
+    if not (isinstance(e, ir.Call) and e.func in _REDUCTIONS):
+        return False
+    return e.func == "dot" or (len(e.args) == 2 and e.args[1] == ir.Const(None))
+
+
+def _constant(e: ir.Expr) -> ir.Expr:
+    if isinstance(e, ir.Unary) and e.op == "-" and ir.is_const(e.operand):
+        return ir.Const(-e.operand.value)
+    return e
+
+
+def _from_end(i: ir.Expr, n: ir.Expr) -> ir.Expr:
+    """An integer index counted from the end when negative, as Python counts it."""
+    if ir.is_const(i):
+        return ir.binop("+", n, i) if i.value < 0 else i
+    return ir.IfExp(ir.Compare("<", i, ir.Const(0)), ir.binop("+", i, n), i)
+
+
+def _clamp(bound: ir.Expr, n: ir.Expr, low: int, high: ir.Expr) -> ir.Expr:
+    """A slice bound counted from the end when negative, then clipped to [low, high]."""
+    if ir.is_const(bound):
+        if bound.value < 0:
+            return ir.Call("maximum", (ir.binop("+", n, bound), ir.Const(low)))
+        return ir.Call("minimum", (bound, high))
+    return ir.IfExp(ir.Compare("<", bound, ir.Const(0)), ir.Call("maximum", (ir.binop("+", bound, n), ir.Const(low))),
+                    ir.Call("minimum", (bound, high)))
+
+
+def _slice_bounds(lower: ir.Expr, upper: ir.Expr, c: int, n: ir.Expr) -> tuple:
+    """(first index, number of elements) of `lower:upper:c` over an axis of length n (Python's
+    slice.indices, then the length of that range)."""
+    none = ir.Const(None)
+    if lower == none and upper == none and c == 1:
+        return ir.Const(0), n
+    if c > 0:
+        start = ir.Const(0) if lower == none else _clamp(lower, n, 0, n)
+        stop = n if upper == none else _clamp(upper, n, 0, n)
+        span = ir.binop("-", stop, start)
+    else:
+        last = ir.binop("-", n, ir.Const(1))
+        start = last if lower == none else _clamp(lower, n, -1, last)
+        stop = ir.Const(-1) if upper == none else _clamp(upper, n, -1, last)
+        span = ir.binop("-", start, stop)
+    size = abs(c)
+    count = span if size == 1 else ir.BinOp("//", ir.binop("+", span, ir.Const(size - 1)), ir.Const(size))
+    return start, ir.Call("maximum", (count, ir.Const(0)))
+
+
+def _spelt(e) -> str:
+    if isinstance(e, ir.Call):
+        return f"np.{e.func}"
+    return getattr(e, "op", type(e).__name__)
