@@ -97,31 +97,58 @@ class Checkpoints:
     __slots__ = ("trips", "block", "blocks", "snaps", "width_doubles", "width_ints", "shots", "position",
                  "frames", "queue", "first", "last", "slot", "doubles", "ints")
 
-    def __init__(self, trips, block, snaps, width_doubles, width_ints, repetitions):
+    def __init__(self, width_doubles, width_ints):
+        """One snapshot slot (slot 0, current) and no plan yet: checkpoints_entry."""
+        self.width_doubles, self.width_ints = width_doubles, width_ints
+        self.doubles = np.zeros(max(width_doubles, 1))
+        self.ints = np.zeros(max(width_ints, 1), dtype=np.int64)
+        self.trips = self.block = self.blocks = self.snaps = 0
+        self.frames, self.queue = [], []
+        self.shots = self.position = self.first = self.last = self.slot = 0
+
+    def plan(self, trips, block, snaps, repetitions):
         self.trips, self.block, self.snaps = trips, block, snaps
         self.blocks = -(-trips // block)
-        self.width_doubles, self.width_ints = width_doubles, width_ints
-        self.doubles = np.zeros(max(snaps * width_doubles, 1))
-        self.ints = np.zeros(max(snaps * width_ints, 1), dtype=np.int64)
+        self.doubles = np.zeros(max(snaps * self.width_doubles, 1))
+        self.ints = np.zeros(max(snaps * self.width_ints, 1), dtype=np.int64)
         self.frames = [[0, self.blocks, snaps - 1, repetitions, -1]]
         self.queue = [(SAVE, 0, 0)]  # the loop's start, slot 0
         self.shots, self.position = 1, 0
-        self.first = self.last = self.slot = 0
+
+
+def _room(tape, limit):
+    return max(limit - (tape.doubles.size * 8 + tape.ints.size * 8 + tape.branches.size), 0)
+
+
+def _fits(tape, trips, per_iteration, limit):
+    return per_iteration > 0 and trips <= _room(tape, limit) // 2 // per_iteration
 
 
 def checkpoints_new(tape, trips, per_iteration, width_doubles, width_ints, limit):
-    used = tape.doubles.size * 8 + tape.ints.size * 8 + tape.branches.size
-    room = max(limit - used, 0)
-    if trips <= 0 or (per_iteration > 0 and trips <= room // 2 // per_iteration):
+    if trips <= 0 or _fits(tape, trips, per_iteration, limit):
         return None
+    c = Checkpoints(width_doubles, width_ints)
+    checkpoints_plan(c, tape, trips, per_iteration, limit)
+    return c
+
+
+def checkpoints_entry(tape, width_doubles, width_ints):
+    return Checkpoints(width_doubles, width_ints)
+
+
+def checkpoints_plan(c, tape, trips, per_iteration, limit):
+    if c is None or trips <= 0 or _fits(tape, trips, per_iteration, limit):
+        return False
+    room = _room(tape, limit)
     block = max(room // 4 // per_iteration, 1) if per_iteration > 0 else 1
     blocks = -(-trips // block)
-    slot = (width_doubles + width_ints + 5) * 8
+    slot = (c.width_doubles + c.width_ints + 5) * 8
     snaps = max(min(room // 2 // slot, blocks), min(blocks, 2))
     repetitions = 0
     while binomial_steps(snaps - 1, repetitions, blocks) < blocks:
         repetitions += 1
-    return Checkpoints(trips, block, snaps, width_doubles, width_ints, repetitions)
+    c.plan(trips, block, snaps, repetitions)
+    return True
 
 
 def checkpoints_next(c):
@@ -163,6 +190,10 @@ def checkpoints_free(c):
 
 
 def checkpointing(c):
+    return c is not None and c.blocks > 0
+
+
+def checkpoints_counting(c):
     return c is not None
 
 

@@ -121,11 +121,20 @@ cdef struct Checkpoints:
 
 cdef Checkpoints* checkpoints_new(Tape* t, Py_ssize_t trips, Py_ssize_t per_iteration, Py_ssize_t width_doubles,
                                   Py_ssize_t width_ints, Py_ssize_t limit) noexcept nogil
+# A loop whose trip count is known only once it has run (a while loop, a break): the generated code
+# saves the loop's start in slot 0 of checkpoints_entry's schedule, runs the loop untaped to count
+# its iterations, loads the start back and asks checkpoints_plan (false: tape the loop as usual).
+cdef Checkpoints* checkpoints_entry(Tape* t, Py_ssize_t width_doubles, Py_ssize_t width_ints) noexcept nogil
+cdef bint checkpoints_plan(Checkpoints* c, Tape* t, Py_ssize_t trips, Py_ssize_t per_iteration,
+                           Py_ssize_t limit) noexcept nogil
 cdef int checkpoints_next(Checkpoints* c) noexcept nogil
 cdef void checkpoints_free(Checkpoints* c) noexcept nogil
 cdef Py_ssize_t binomial_steps(Py_ssize_t snapshots, Py_ssize_t repetitions, Py_ssize_t cap) noexcept nogil
 
 cdef inline bint checkpointing(Checkpoints* c) noexcept nogil:
+    return c != NULL and c.blocks > 0
+
+cdef inline bint checkpoints_counting(Checkpoints* c) noexcept nogil:
     return c != NULL
 
 cdef inline Py_ssize_t checkpoints_first(Checkpoints* c) noexcept nogil:

@@ -121,38 +121,74 @@ cdef Checkpoints* checkpoints_new(Tape* t, Py_ssize_t trips, Py_ssize_t per_iter
     """A schedule for `trips` iterations that each tape per_iteration bytes (0: not known before
     the loop runs), keeping the tape and the snapshots within limit bytes; NULL when the loop's
     whole tape fits (tape it as usual), or when memory runs out (t.failed is set then)."""
-    cdef Py_ssize_t used = t.n_doubles * 8 + t.n_ints * 8 + t.n_branches
-    cdef Py_ssize_t room = max(limit - used, 0), block = 1, blocks, snaps, slot, r = 0
     cdef Checkpoints* c
-    if trips <= 0 or (per_iteration > 0 and trips <= room // 2 // per_iteration):
-        return NULL  # a tape grown by doubling holds at most twice what it needs
-    if per_iteration > 0:
-        block = max(room // 4 // per_iteration, 1)
-    blocks = (trips + block - 1) // block
-    slot = (width_doubles + width_ints + 5) * 8  # its variables and its frame
-    snaps = max(min(room // 2 // slot, blocks), min(blocks, 2))
-    while binomial_steps(snaps - 1, r, blocks) < blocks:
-        r += 1
-    c = <Checkpoints*> calloc(1, sizeof(Checkpoints))
+    if trips <= 0 or _fits(t, trips, per_iteration, limit):
+        return NULL
+    c = checkpoints_entry(t, width_doubles, width_ints)
+    if c != NULL and not checkpoints_plan(c, t, trips, per_iteration, limit):
+        checkpoints_free(c)
+        return NULL
+    return c
+
+
+cdef inline bint _fits(Tape* t, Py_ssize_t trips, Py_ssize_t per_iteration, Py_ssize_t limit) noexcept nogil:
+    """Whether the loop's whole tape fits: a tape grown by doubling holds at most twice what it needs."""
+    cdef Py_ssize_t room = max(limit - (t.n_doubles * 8 + t.n_ints * 8 + t.n_branches), 0)
+    return per_iteration > 0 and trips <= room // 2 // per_iteration
+
+
+cdef Checkpoints* checkpoints_entry(Tape* t, Py_ssize_t width_doubles, Py_ssize_t width_ints) noexcept nogil:
+    """A schedule with one snapshot slot (slot 0, current) and no plan yet."""
+    cdef Checkpoints* c = <Checkpoints*> calloc(1, sizeof(Checkpoints))
     if c == NULL:
         t.failed = True
         return NULL
-    c.doubles = <double*> malloc(max(snaps * width_doubles, 1) * sizeof(double))
-    c.ints = <Py_ssize_t*> malloc(max(snaps * width_ints, 1) * sizeof(Py_ssize_t))
-    c.frames = <Py_ssize_t*> malloc((snaps + 1) * 5 * sizeof(Py_ssize_t))
-    if c.doubles == NULL or c.ints == NULL or c.frames == NULL:
+    c.width_doubles, c.width_ints = width_doubles, width_ints
+    c.doubles = <double*> malloc(max(width_doubles, 1) * sizeof(double))
+    c.ints = <Py_ssize_t*> malloc(max(width_ints, 1) * sizeof(Py_ssize_t))
+    if c.doubles == NULL or c.ints == NULL:
         checkpoints_free(c)
         t.failed = True
         return NULL
-    c.bytes = snaps * slot
+    c.bytes = (width_doubles + width_ints) * 8
     _account(c.bytes)
+    return c
+
+
+cdef bint checkpoints_plan(Checkpoints* c, Tape* t, Py_ssize_t trips, Py_ssize_t per_iteration,
+                           Py_ssize_t limit) noexcept nogil:
+    """Plan c for `trips` iterations; false (c unplanned) when the whole tape fits, or on failure."""
+    cdef Py_ssize_t room = max(limit - (t.n_doubles * 8 + t.n_ints * 8 + t.n_branches), 0)
+    cdef Py_ssize_t block = 1, blocks, snaps, slot, r = 0
+    cdef double* doubles
+    cdef Py_ssize_t* ints
+    if c == NULL or trips <= 0 or _fits(t, trips, per_iteration, limit):
+        return False
+    if per_iteration > 0:
+        block = max(room // 4 // per_iteration, 1)
+    blocks = (trips + block - 1) // block
+    slot = (c.width_doubles + c.width_ints + 5) * 8  # its variables and its frame
+    snaps = max(min(room // 2 // slot, blocks), min(blocks, 2))
+    while binomial_steps(snaps - 1, r, blocks) < blocks:
+        r += 1
+    doubles = <double*> realloc(c.doubles, max(snaps * c.width_doubles, 1) * sizeof(double))
+    if doubles != NULL:
+        c.doubles = doubles
+    ints = <Py_ssize_t*> realloc(c.ints, max(snaps * c.width_ints, 1) * sizeof(Py_ssize_t))
+    if ints != NULL:
+        c.ints = ints
+    c.frames = <Py_ssize_t*> malloc((snaps + 1) * 5 * sizeof(Py_ssize_t))
+    if doubles == NULL or ints == NULL or c.frames == NULL:
+        t.failed = True
+        return False
+    _account(snaps * slot - c.bytes)
+    c.bytes = snaps * slot
     c.trips, c.block, c.blocks, c.snaps = trips, block, blocks, snaps
-    c.width_doubles, c.width_ints = width_doubles, width_ints
     c.frames[0], c.frames[1], c.frames[2], c.frames[3], c.frames[4] = 0, blocks, snaps - 1, r, -1
     c.depth = 1
     _queue(c, CHECKPOINT_SAVE, 0, 0)  # the loop's start, slot 0
     c.shots = 1
-    return c
+    return True
 
 
 cdef void checkpoints_free(Checkpoints* c) noexcept nogil:

@@ -38,9 +38,9 @@ POP = {ir.DOUBLE: "pop_double", ir.INT: "pop_int", ir.BOOL: "pop_int"}
 PUSH_BRANCH, POP_BRANCH = "push_branch", "pop_branch"
 RESERVE = {"push_double": "reserve_doubles", "push_int": "reserve_ints", PUSH_BRANCH: "reserve_branches"}
 # checkpointed loops (transform/checkpoint.py): the schedule and its snapshots
-CHECKPOINT_FUNCTIONS = frozenset({"checkpoints_new", "checkpoints_next", "checkpoints_free", "checkpointing",
-                                  "checkpoints_first", "checkpoints_last", "save_double", "load_double",
-                                  "save_int", "load_int"})
+CHECKPOINT_FUNCTIONS = frozenset({"checkpoints_new", "checkpoints_entry", "checkpoints_plan", "checkpoints_counting",
+                                  "checkpoints_next", "checkpoints_free", "checkpointing", "checkpoints_first",
+                                  "checkpoints_last", "save_double", "load_double", "save_int", "load_int"})
 TAPE_FUNCTIONS = frozenset(PUSH.values()) | frozenset(POP.values()) | {PUSH_BRANCH, POP_BRANCH} \
     | frozenset(RESERVE.values()) | CHECKPOINT_FUNCTIONS
 

@@ -20,7 +20,7 @@ import re
 
 from .. import ir
 from ..ir import TAPE, GAssign, GBreak, GCall, GFor, GIf, GUnpack, GWhile
-from ..runtime_names import PUSH, PUSH_BRANCH, RESERVE
+from ..runtime_names import CHECKPOINT_FUNCTIONS, PUSH, PUSH_BRANCH, RESERVE
 from ..sizes import DEFAULT_CHECKPOINT_LIMIT, parse_size
 
 CHECKPOINTS = "checkpoints"  # the kind of the local holding a loop's schedule
@@ -63,10 +63,15 @@ def note_taped(mode, s, body_f: list, why: str) -> None:
                                                     f"({why}); its tape is not bounded by the tape limit"))
 
 
-def checkpointed(mode, s: ir.For, body_f: list, body_r: list, taped_f: list, taped_r: list) -> tuple:
-    """(forward, reverse) of the loop s (a range whose bounds and step never change, no break) at
-    a function's top level: checkpointed when its tape would not fit, taped (taped_f, taped_r) when
-    it would. Unchanged when no limit applies or the loop cannot be checkpointed (with a note)."""
+def checkpointed(mode, s, body_f: list, body_r: list, taped_f: list, taped_r: list) -> tuple:
+    """(forward, reverse) of the loop s at a function's top level: checkpointed when its tape would
+    not fit, taped (taped_f, taped_r) when it would. Unchanged when no limit applies or the loop
+    cannot be checkpointed (with a note).
+
+    A for loop over a range whose bounds and step never change, with no break, knows its trip
+    count when it starts. A while loop, or a for loop that can break, is first run untaped from a
+    snapshot of its start to count its iterations (one more primal run of the loop), then loaded
+    back and scheduled as the other."""
     limit = loop_limit(mode, s)
     if limit is None or not _tapes(body_f):
         return taped_f, taped_r
@@ -77,32 +82,54 @@ def checkpointed(mode, s: ir.For, body_f: list, body_r: list, taped_f: list, tap
         note_taped(mode, s, body_f, why)
         return taped_f, taped_r
     cp = mode.temp("checkpoints", CHECKPOINTS)
-    action = mode.temp("action", ir.INT)
     counted = _pushes(body_f)
     per_iteration = 0 if counted is None else sum(_BYTES[p] * n for p, n in counted.items())
     carried = _Carried(cp, doubles, ints)
-    iterations = _Iterations(mode, s, cp)
-    turn = iterations.forward(body_f)
-    advance = iterations.forward(untaped(body_f))
-    forward = [
-        GAssign(cp, ir.Call("checkpoints_new", (TAPE, _trip_count(s), ir.Const(per_iteration), ir.Const(len(doubles)),
-                                                  ir.Const(len(ints)), ir.Const(limit)))),
-        GIf(ir.Call("checkpointing", (ir.Name(cp),)),
-            [GWhile(ir.Const(True), _dispatch(action, cp, [ADVANCE, SAVE], advance, carried),
-                    f"line {s.line}: to the last block, saving snapshots")] + turn,
-            taped_f)]
-    reverse = [
-        GIf(ir.Call("checkpointing", (ir.Name(cp),)),
-            [GWhile(ir.Const(True), iterations.backward(body_r) + [
-                GWhile(ir.Const(True), _dispatch(action, cp, [ADVANCE, SAVE, RESTORE], advance, carried),
-                       "to the next block to reverse"),
-                GIf(ir.Compare("==", ir.Name(action), ir.Const(DONE)), [GBreak()])] + turn,
-                f"line {s.line}, reversed block by block"),
-             GCall("checkpoints_free", (ir.Name(cp),))],
-            taped_r)]
+    checkpointed_f, checkpointed_r = _schedule(mode, s, cp, body_f, body_r, carried)
+    sizes = (ir.Const(per_iteration), ir.Const(len(doubles)), ir.Const(len(ints)), ir.Const(limit))
+    if isinstance(s, ir.For) and s.exit_flag is None:
+        forward = [GAssign(cp, ir.Call("checkpoints_new", (TAPE, _trip_count(s)) + sizes)),
+                   GIf(ir.Call("checkpointing", (ir.Name(cp),)), checkpointed_f, taped_f)]
+    else:
+        trips = mode.temp("trips", ir.INT)
+        forward = [GAssign(cp, ir.Call("checkpoints_entry", (TAPE,) + sizes[1:3])),
+                   GIf(ir.Call("checkpoints_counting", (ir.Name(cp),)),
+                       carried.save() + [GAssign(trips, ir.Const(0)), _counting_loop(mode, s, trips, body_f)]
+                       + carried.restore()),
+                   GIf(ir.Call("checkpoints_plan", (ir.Name(cp), TAPE, ir.Name(trips), sizes[0], sizes[3])),
+                       checkpointed_f, taped_f)]
+    reverse = [GIf(ir.Call("checkpointing", (ir.Name(cp),)), checkpointed_r, taped_r),
+               GCall("checkpoints_free", (ir.Name(cp),))]
     what = f"{len(doubles)} double{'s' if len(doubles) != 1 else ''}, {len(ints)} int{'s' if len(ints) != 1 else ''}"
     mode.taped.append(f"loop at line {s.line} checkpointed within {limit} bytes (snapshot: {what})")
     return forward, reverse
+
+
+def _schedule(mode, s, cp: str, body_f: list, body_r: list, carried) -> tuple:
+    """The checkpointed arms: forward, run to the last block saving snapshots and tape that block;
+    reverse, reverse the taped block, then reach, tape and reverse each earlier block in turn."""
+    action = mode.temp("action", ir.INT)
+    iterations = _Iterations(mode, s, cp)
+    turn = iterations.forward(body_f)
+    advance = iterations.forward(untaped(body_f))
+    forward = [GWhile(ir.Const(True), _dispatch(action, cp, [ADVANCE, SAVE], advance, carried),
+                      f"line {s.line}: to the last block, saving snapshots")] + turn
+    reverse = [GWhile(ir.Const(True), iterations.backward(body_r) + [
+        GWhile(ir.Const(True), _dispatch(action, cp, [ADVANCE, SAVE, RESTORE], advance, carried),
+               "to the next block to reverse"),
+        GIf(ir.Compare("==", ir.Name(action), ir.Const(DONE)), [GBreak()])] + turn,
+        f"line {s.line}, reversed block by block")]
+    return forward, reverse
+
+
+def _counting_loop(mode, s, trips: str, body_f: list):
+    """The loop run untaped, counting its iterations into trips (it stops as the original does)."""
+    count = GAssign(trips, ir.Const(1), "+=")
+    if isinstance(s, ir.While):
+        return GWhile(s.test, [count] + untaped(body_f), f"line {s.line}: count the iterations")
+    k = mode.temp("iteration", ir.INT)
+    return GFor(k, (_trip_count(s),), [GAssign(s.var, s.start + ir.Name(k) * s.step), count] + untaped(body_f),
+                f"line {s.line}: count the iterations")
 
 
 def _dispatch(action: str, cp: str, codes: list, advance: list, carried) -> list:
@@ -147,6 +174,8 @@ class _Iterations:
 
     def _loop(self, body: list, bounds: tuple, direction: int) -> list:
         s = self.s
+        if isinstance(s, ir.While):
+            return [GFor(self.mode.temp("iteration", ir.INT), bounds, body)]
         if _unit_step(s) == 1 and isinstance(s.start, ir.Const) and s.start.value == 0:
             return [GFor(s.var, bounds, body)]
         k = self.mode.temp("iteration", ir.INT)
@@ -162,6 +191,7 @@ def _unit_step(s: ir.For) -> int:
 
 
 def _trip_count(s: ir.For) -> ir.Expr:
+    """The iterations of a for loop's range (before any break)."""
     step = _unit_step(s)
     if step:
         return s.stop - s.start if step == 1 else s.start - s.stop
@@ -189,9 +219,13 @@ def taped_only(stmts: list) -> list:
     """Generated code with every checkpointed loop in its taped form (for forward mode over it)."""
     out = []
     for g in stmts:
-        if isinstance(g, GAssign) and isinstance(g.value, ir.Call) and g.value.func == "checkpoints_new":
-            continue
-        if isinstance(g, GIf) and isinstance(g.test, ir.Call) and g.test.func == "checkpointing":
+        if isinstance(g, GAssign) and isinstance(g.value, ir.Call) and g.value.func in CHECKPOINT_FUNCTIONS \
+                or isinstance(g, GCall) and g.func in CHECKPOINT_FUNCTIONS:
+            continue  # the schedule: made, freed
+        test = g.test.func if isinstance(g, GIf) and isinstance(g.test, ir.Call) else None
+        if test == "checkpoints_counting":
+            continue  # counting a loop's iterations before scheduling it
+        if test in ("checkpointing", "checkpoints_plan"):
             out.extend(taped_only(g.orelse))
         elif isinstance(g, GIf):
             out.append(GIf(g.test, taped_only(g.body), taped_only(g.orelse)))
@@ -228,7 +262,11 @@ def _pushes(body: list) -> dict | None:
 
 def _carried(mode, s: ir.For, body_f: list) -> tuple:
     """(doubles, ints, ""): the scalars the loop's forward sweep reads or writes that can change
-    during a call, which a snapshot keeps; or ([], [], why the loop cannot be checkpointed)."""
+    during a call, which a snapshot keeps; or ([], [], why the loop cannot be checkpointed).
+
+    Not the function's result: a loop sets it only as it returns, in its last iteration (which
+    the last block's run sets again), and the adjoint returns it after the reverse sweep, which
+    loading a snapshot taken before would undo."""
     kinds = {**mode.types, **mode.temps}
     names = set()
     for g in ir.walk_generated(body_f):
@@ -240,7 +278,7 @@ def _carried(mode, s: ir.For, body_f: list) -> tuple:
             inside = any(x.target == name for x in ir.walk(s.body) if isinstance(x, ir.Assign))
             return [], [], f"it writes the array '{name}'" if inside else f"the array '{name}' it reads is written after it"
     scalars = sorted(n for n in names if kinds.get(n) in (ir.DOUBLE, ir.INT, ir.BOOL)
-                     and n != s.var and n not in mode.stable)
+                     and n not in (getattr(s, "var", None), mode.result) and n not in mode.stable)
     return ([n for n in scalars if kinds[n] == ir.DOUBLE], [n for n in scalars if kinds[n] != ir.DOUBLE], "")
 
 

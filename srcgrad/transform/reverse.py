@@ -328,12 +328,11 @@ class ReverseMode(StatementAdjoints):
             loop_f, loop_r = checkpointed(self, s, body_f, body_r, taped_f, taped_r)
             return forward + loop_f, loop_r + reverse_after
 
-        if s.exit_flag is None and all(self._recomputable(b) for b in (s.start, s.stop, s.step)):
+        if all(self._recomputable(b) for b in (s.start, s.stop, s.step)):
             taped_f, taped_r = self._counted_loop(s, [], body_f, body_r, comment, [])
             loop_f, loop_r = checkpointed(self, s, body_f, body_r, taped_f, taped_r)
             return forward + loop_f, loop_r + reverse_after
-        note_taped(self, s, body_f, "it can leave early, by a break or a return" if s.exit_flag is not None
-                   else "its range's bounds or step can change while it runs")
+        note_taped(self, s, body_f, "its range's bounds or step can change while it runs")
         return self._counted_loop(s, forward, body_f, body_r, comment, reverse_after)
 
     def _counted_loop(self, s: ir.For, forward: list, body_f: list, body_r: list, comment: str,
@@ -375,7 +374,6 @@ class ReverseMode(StatementAdjoints):
         comment = f"line {s.line}"
         if not body_r:
             return [GWhile(s.test, body_f, comment)], []
-        note_taped(self, s, body_f, "a while loop's trip count is not known when it starts")
         trips = self.temp("trips", ir.INT)
         forward = [GAssign(trips, ir.Const(0)),
                    GWhile(s.test, [GAssign(trips, ir.Const(1), "+=")] + body_f, comment)]
@@ -386,7 +384,7 @@ class ReverseMode(StatementAdjoints):
             self.taped.append(f"trip count of the loop at line {s.line}: 1 int per outer iteration")
         k = self.temp("iteration", ir.INT)
         reverse.append(GFor(k, (ir.Name(trips),), body_r, f"line {s.line}, reversed"))
-        return forward, reverse
+        return checkpointed(self, s, body_f, body_r, forward, reverse)
 
     def _reserve(self, body: list, trip_count: ir.Expr) -> list:
         """Preallocate the tape for a loop whose trip count is known when it starts."""

@@ -96,3 +96,22 @@ def marked(x, n: int):
     for i in range(n):  # srcgrad: checkpoint 2K
         s = s * 0.99 + 0.01 * math.cos(s)
     return s
+
+
+def falls(h, g):
+    t = 0.0
+    v = 0.0
+    while h > 0.0:
+        v = v + g * 0.001
+        h = h - v * 0.001 * math.cos(h)
+        t = t + 0.001
+    return t + h * g
+
+
+def returns_inside(x, n: int):
+    s = x
+    for i in range(n):
+        s = s * 0.95 + 0.05 * math.cos(s * i * 0.001)
+        if i * x > 150.0:
+            return s * 2.0
+    return s

@@ -43,6 +43,8 @@ CASES = [
     ("writes_an_array", (0.3, 100), (1.0,)),
     ("leaves_early", (0.5, 150), (1.0,)),
     ("marked", (0.5, 400), (1.0,)),
+    ("falls", (1.0, 9.81), (1.0, 0.5)),
+    ("returns_inside", (0.47, 400), (1.0,)),  # returns at i = 320, away from a jump
 ]
 
 
@@ -74,8 +76,9 @@ def test_gradients_are_bit_identical_to_the_taped_build(kind, name, args, direct
     taped, limited = built(kind, False), built(kind, True)
     schedules = []
     if kind == "pure":  # see that the loops were checkpointed, not taped because they fit
-        plan = pytape.checkpoints_new
-        monkeypatch.setattr(pytape, "checkpoints_new", lambda *a: schedules.append(plan(*a)) or schedules[-1])
+        new, plan = pytape.checkpoints_new, pytape.checkpoints_plan
+        monkeypatch.setattr(pytape, "checkpoints_new", lambda *a: schedules.append(new(*a)) or schedules[-1])
+        monkeypatch.setattr(pytape, "checkpoints_plan", lambda *a: schedules.append(plan(*a) or None) or bool(schedules[-1]))
     for entry in (f"value_and_grad_{name}", f"grad_{name}"):
         expected, actual = getattr(taped, entry)(*args), getattr(limited, entry)(*args)
         assert _bits(actual) == _bits(expected), f"{entry}: {actual!r} != {expected!r}"
@@ -86,7 +89,7 @@ def test_gradients_are_bit_identical_to_the_taped_build(kind, name, args, direct
     for entry in (f"jvp_{name}", f"hvp_{name}"):
         assert _bits(getattr(limited, entry)(*args, tangents)) == _bits(getattr(taped, entry)(*args, tangents))
     if kind == "pure":
-        checkpointed = name not in ("writes_an_array", "leaves_early")
+        checkpointed = name != "writes_an_array"
         assert any(s is not None for s in schedules) == checkpointed, schedules
 
 
@@ -140,20 +143,22 @@ def test_loops_a_limit_cannot_checkpoint_are_named_in_warnings():
     assert warnings == [
         f"{PROGRAM}:79:5: warning: writes_an_array: the loop at line 79 is taped, not checkpointed "
         "(it writes the array 'out'); its tape is not bounded by the tape limit",
-        f"{PROGRAM}:87:5: warning: leaves_early: the loop at line 87 is taped, not checkpointed "
-        "(it can leave early, by a break or a return); its tape is not bounded by the tape limit",
     ]
     assert [d.format() for d in _generated(True).diagnostics] == []
 
 
-def test_a_while_loop_under_a_limit_stays_taped_with_a_warning():
-    source = ("import math\n\n\ndef fall(h, g):\n    t = 0.0\n    v = 0.0\n    while h > 0.0:\n"
-              "        v = v + g * 0.01\n        h = h - v * 0.01 * math.cos(h)\n        t = t + 0.01\n    return t + h\n")
-    generated = generate(source, "fall.py", pure=True, tape_limit=1024)
-    assert [d.format() for d in generated.diagnostics] == [
-        "fall.py:7:5: warning: fall: the loop at line 7 is taped, not checkpointed (a while loop's trip count "
-        "is not known when it starts); its tape is not bounded by the tape limit"]
-    assert generated.text == generate(source, "fall.py", pure=True, tape_limit=None).text
+def test_loops_without_a_trip_count_are_counted_first():
+    """A while loop, and a for loop that can break or return, run once untaped to count their
+    iterations, then are scheduled as the others: the count pass is in the generated code."""
+    sources = _generated(True, LIMIT).function_sources
+    for name in ("falls", "leaves_early", "returns_inside"):
+        assert "checkpoints_entry(tape, " in sources[name] and "count the iterations" in sources[name], name
+    compiled_tape.reset_peak_bytes()
+    expected = built("compiled", False).grad_falls(30.0, 9.81)  # 2,400 iterations
+    taped_peak = compiled_tape.peak_bytes()
+    compiled_tape.reset_peak_bytes()
+    assert _bits(built("compiled", True).grad_falls(30.0, 9.81)) == _bits(expected)
+    assert taped_peak > 4 * LIMIT and compiled_tape.peak_bytes() <= LIMIT
 
 
 def test_the_marker_checkpoints_its_loop_without_a_build_limit():
