@@ -14,6 +14,7 @@ from .. import ir
 from ..diagnostics import Unsupported
 from ..rules import conversions, symbolic
 from ..rules.elementwise import DOMAIN_LIMITED
+from ..analysis.ranks import VIEWS, shares_written_memory
 from .scalarize import scalarize
 
 
@@ -411,8 +412,9 @@ def convert_mixed_arrays(function: ir.Function, names: Names, result: str) -> No
 
         if s.index is not None or isinstance(s.value, (ir.Alloc, ir.UserCall)):
             return [s]
-        if _may_alias(s.value) and not (s.target == result and isinstance(s.value, ir.Name)):
-            return [s]  # the value may share y's memory, which a copy would not
+        if (_may_alias(s.value) and not (s.target == result and isinstance(s.value, ir.Name))) \
+                or shares_written_memory(s.target, s.value, function.body):
+            return [s]  # the value may share memory (v = y[1:], then y[1] = ... shows in v), a copy would not
         value = whole(s.value)
         if s.target not in indexed or s.target in params:
             return before + [ir.Assign(s.line, s.column, s.target, value)]
@@ -434,7 +436,7 @@ def convert_mixed_arrays(function: ir.Function, names: Names, result: str) -> No
     function.body = block(function.body)
 
 
-_VIEWS = frozenset(symbolic.ATTRIBUTES.values()) | {"reshape", "ravel", "transpose"}
+_VIEWS = VIEWS
 
 
 def _may_alias(e: ir.Expr) -> bool:
