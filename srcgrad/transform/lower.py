@@ -25,12 +25,7 @@ class Names:
         self.taken = set(taken)
 
     def fresh(self, base: str) -> str:
-        name, k = base, 1
-        while name in self.taken:
-            k += 1
-            name = f"{base}{k}"
-        self.taken.add(name)
-        return name
+        return ir.fresh_name(base, self.taken)
 
 
 def user_names(function: ir.Function) -> set:
