@@ -82,11 +82,10 @@ def checkpointed(mode, s, body_f: list, body_r: list, taped_f: list, taped_r: li
         note_taped(mode, s, body_f, why)
         return taped_f, taped_r
     cp = mode.temp("checkpoints", CHECKPOINTS)
-    counted = _pushes(body_f)
-    per_iteration = 0 if counted is None else sum(_BYTES[p] * n for p, n in counted.items())
+    per_iteration = _bytes_per_iteration(mode, body_f)
     carried = _Carried(cp, doubles, ints)
     checkpointed_f, checkpointed_r = _schedule(mode, s, cp, body_f, body_r, carried)
-    sizes = (ir.Const(per_iteration), ir.Const(len(doubles)), ir.Const(len(ints)), ir.Const(limit))
+    sizes = (ir.Const(0) if per_iteration is None else per_iteration, ir.Const(len(doubles)), ir.Const(len(ints)), ir.Const(limit))
     if isinstance(s, ir.For) and s.exit_flag is None:
         forward = [GAssign(cp, ir.Call("checkpoints_new", (TAPE, _trip_count(s)) + sizes)),
                    GIf(ir.Call("checkpointing", (ir.Name(cp),)), checkpointed_f, taped_f)]
@@ -242,22 +241,29 @@ def _tapes(body_f: list) -> bool:
     return any(isinstance(g, GCall) and g.func in _TAPING for g in ir.walk_generated(body_f))
 
 
-def _pushes(body: list) -> dict | None:
-    """Pushes per iteration by kind (an if counts its larger arm), or None if a nested loop makes
-    the count vary."""
-    counts = {}
+def _bytes_per_iteration(mode, body: list):
+    """The bytes one iteration of a loop body pushes, as an expression the generated code
+    evaluates when the loop starts (an if counts its larger arm, or both when they are not
+    constants; a nested loop its pushes times its trip count); None when a nested loop's trip count can change from one iteration to the next
+    (the runtime then schedules one iteration per block)."""
+    total = ir.Const(0)
     for g in body:
         if isinstance(g, GCall) and g.func in _BYTES:
-            counts[g.func] = counts.get(g.func, 0) + 1
+            total = total + ir.Const(_BYTES[g.func])
         elif isinstance(g, GIf):
-            arms = [_pushes(g.body), _pushes(g.orelse)]
+            arms = [_bytes_per_iteration(mode, g.body), _bytes_per_iteration(mode, g.orelse)]
             if None in arms:
                 return None
-            for push in set(arms[0]) | set(arms[1]):
-                counts[push] = counts.get(push, 0) + max(arms[0].get(push, 0), arms[1].get(push, 0))
+            both = isinstance(arms[0], ir.Const) and isinstance(arms[1], ir.Const)
+            total = total + (ir.Const(max(arms[0].value, arms[1].value)) if both else arms[0] + arms[1])
         elif isinstance(g, (GFor, GWhile)) and _tapes(g.body):
-            return None
-    return counts
+            inner = _bytes_per_iteration(mode, g.body) if isinstance(g, GFor) else None
+            if inner is None or not set().union(*map(ir.names_in, g.args)) <= mode.stable:
+                return None
+            bounds = (ir.Const(0),) + g.args if len(g.args) == 1 else g.args
+            trips = ir.Call("range_length", (bounds + (ir.Const(1),))[:3])
+            total = total + inner * trips
+    return total
 
 
 def _carried(mode, s: ir.For, body_f: list) -> tuple:

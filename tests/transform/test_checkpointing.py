@@ -183,3 +183,20 @@ def _bits(value):
     if isinstance(value, tuple):
         return tuple(_bits(v) for v in value)
     return np.asarray(value, dtype=float).tobytes()
+
+
+def test_a_nested_loop_counts_in_the_bytes_an_outer_iteration_tapes(monkeypatch):
+    """The inner loop's trip count never changes, so an outer iteration's tape is known when the
+    outer loop starts (8 bytes times m): a short loop is taped as usual, a long one is scheduled."""
+    source = _generated(True, LIMIT).function_sources["nested"]
+    assert "checkpoints_new(tape, n, 8 * _scalar.range_length(0, m, 1), 1, 1, 2048)" in source
+    schedules = []
+    new = pytape.checkpoints_new
+    monkeypatch.setattr(pytape, "checkpoints_new", lambda *a: schedules.append(new(*a)) or schedules[-1])
+    for n, m, checkpointed in ((4, 7, False), (40, 7, True)):
+        schedules.clear()
+        args = (0.4, 0.3, n, m)
+        assert _bits(built("pure", True).grad_nested(*args)) == _bits(built("pure", False).grad_nested(*args))
+        assert (schedules[0] is not None) == checkpointed, (n, m)
+        if checkpointed:  # a block takes a quarter of the limit: 9 outer iterations of 56 bytes
+            assert schedules[0].block == 2048 // 4 // 56
