@@ -51,8 +51,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
-from .compile import (RUNTIME_DIR, CompileFailed, c_compile, c_flags, cython_include_dir, cython_to_c, link_flags,
-                      shared_utility_module)
+from .compile import RUNTIME_DIR, CompileFailed, c_compile, c_flags, cython_include_dir, cython_to_c, link_flags
 from .files import atomic_copy, atomic_write, file_lock, same_bytes, same_file
 
 EXT_SUFFIX = sysconfig.get_config_var("EXT_SUFFIX") or ".so"
@@ -110,8 +109,6 @@ def _key_parts(module_name: str, fast_math: bool) -> list[str]:
         EXT_SUFFIX,
         platform.machine(),
         " ".join(c_flags(fast_math) + link_flags()),
-        "kernels -O3, the rest -O1 (GCC)",  # compile.mark_kernels
-        shared_utility_module() or "own utility code",
         os.environ.get("CC", ""),
         os.environ.get("CFLAGS", ""),
     ]
@@ -141,14 +138,14 @@ def generate_cached(source: str, filename: str, *, cache_dir: Path | None = None
     are, so an option left at its default and one not given share an entry. Source errors are
     not remembered: they are raised again, by the compiler, every time.
     """
+    from . import generate as generator
+
     cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
     asked = {name: sorted(value) if name == "only" else value for name, value in options.items() if value}
-    key = _generation_key(_generator_name(), source, json.dumps([filename, asked], sort_keys=True))
+    key = _generation_key(generator.generate, source, json.dumps([filename, asked], sort_keys=True))
     path = cache / "generated" / f"{key}.json"
     with contextlib.suppress(OSError, ValueError, TypeError, KeyError):
         return _module_from_json(path.read_bytes())
-    from . import generate as generator  # only now: the compiler (libcst and all) takes most of a second to load
-
     generated = generator.generate(source, filename, **options)
     with contextlib.suppress(OSError, ValueError, TypeError):
         data = json.dumps(dataclasses.asdict(generated), sort_keys=True).encode()
@@ -157,19 +154,10 @@ def generate_cached(source: str, filename: str, *, cache_dir: Path | None = None
     return generated
 
 
-def _generator_name() -> str:
-    """The generator's identity, which keeps a stand-in (tests monkeypatch one) from sharing
-    entries with it. A stand-in needs srcgrad.generate loaded; if it is not, the real one is meant."""
-    loaded = sys.modules.get(f"{__package__}.generate")
-    generate = getattr(loaded, "generate", None)
-    if generate is None:
-        return f"{__package__}.generate.generate"
-    return f"{generate.__module__}.{generate.__qualname__}"
-
-
-def _generation_key(generator_name: str, source: str, options: str) -> str:
+def _generation_key(generate, source: str, options: str) -> str:
     digest = hashlib.sha256()
-    for part in ("srcgrad-generate-1", generator_name, __version__,
+    # The generator's identity keeps a stand-in (tests monkeypatch one) from sharing entries.
+    for part in ("srcgrad-generate-1", f"{generate.__module__}.{generate.__qualname__}", __version__,
                  sys.version, _package_fingerprint(), options, source):
         digest.update(part.encode())
         digest.update(b"\0")
@@ -192,7 +180,7 @@ def _package_fingerprint() -> str:
 
 def _module_from_json(data: bytes):
     from .diagnostics import Diagnostic
-    from .generated import FunctionReport, GeneratedModule
+    from .generate import FunctionReport, GeneratedModule
 
     fields = json.loads(data)
     fields["diagnostics"] = [Diagnostic(**d) for d in fields["diagnostics"]]
@@ -273,8 +261,7 @@ def _compile(text: str, module_name: str, workdir: Path, fast_math: bool, stages
     started = time.perf_counter()
     # One include folder for the whole process: Cython remembers where it found each .pxd, so a
     # folder removed with an earlier build's work folder would break the next build.
-    extensions = cython_to_c(pyx, module_name, fast_math, cython_include_dir(default_cache_dir() / "include"),
-                             shared_utility_module())
+    extensions = cython_to_c(pyx, module_name, fast_math, cython_include_dir(default_cache_dir() / "include"))
     _record(stages, "cythonize", started)
 
     started = time.perf_counter()

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import copy
 import os
+from dataclasses import dataclass, field
 
 from . import ir
 from .analysis.types import check_call_arguments, infer
@@ -26,11 +27,31 @@ from .emit.stubs import module_stub
 from .emit.wrappers import NO_DEFAULT
 from .frontend import parse
 from .frontend.parse import read_module
-from .generated import FunctionReport, GeneratedModule  # noqa: F401  (part of this module's interface)
 from .transform.inline import inline_array_calls
 from .transform.jvp import forward_functions
 from .transform.lower import Names, lower, split_whole_array_expressions, user_names
 from .transform.reverse import ReverseMode, Signature, point_calls_at_primals
+
+
+@dataclass
+class FunctionReport:
+    name: str
+    line: int
+    compiled: bool  # False: the gradient uses the eager tape
+    taped: str  # human summary of what the forward sweep records, e.g. "out: 1 double per iteration (line 4)"
+    differentiable: list = field(default_factory=list)  # parameter names that get gradients, in order
+    types: dict = field(default_factory=dict)  # compiled: parameter name (and "return") -> inferred type
+
+
+@dataclass
+class GeneratedModule:
+    module_name: str  # e.g. "tutorial_grad"
+    suffix: str  # ".pyx" (Cython) or ".py" (--pure)
+    text: str  # the whole generated file, deterministic
+    function_sources: dict[str, str] = field(default_factory=dict)  # NAME -> adjoint source (for `show`)
+    diagnostics: list[Diagnostic] = field(default_factory=list)  # warnings
+    reports: list[FunctionReport] = field(default_factory=list)
+    stub: str = ""  # the FILE_grad.pyi type stub
 
 
 GENERATED_PREFIXES = ("grad_", "value_and_grad_", "value_and_vjp_", "vjp_", "jvp_", "hvp_", "hessian_",
@@ -434,7 +455,9 @@ def _check_callees(function: ir.Function, fallbacks: dict) -> None:
 
 
 def _parameters(function) -> list:
-    return list(function.node.params.posonly_params) + list(function.node.params.params)
+    """Every named parameter, keyword-only ones last (the order compiled functions take them in)."""
+    params = function.node.params
+    return list(params.posonly_params) + list(params.params) + list(params.kwonly_params)
 
 
 def _annotated_integral(param) -> bool:

@@ -88,6 +88,11 @@ class Features:
     whole_array_reductions: bool = True
     rich_constants: bool = True  # module constants: strings compared in branches, tuples, np.array
     namesakes: bool = True  # user functions named exp, tanh, sin, cube, expm1 beside np.exp and co.
+    # parameters with defaults (`def f(x, scale=2.0)`), keyword-only ones (`def f(x, *, k: int = 3)`),
+    # calls between the program's functions with keywords and left-out defaults, and the entry's
+    # derivatives called with and without the defaulted arguments (issue 10.8). What they found:
+    # tests/test_infinite_partials.py::test_call_leaving_out_a_default
+    defaults_and_keywords: bool = True
     # np.dot of two 1-D arrays is typed as an array, not a float: every use falls back
     # (tests/test_fuzz_regressions.py::test_dot_of_two_vectors_is_a_float)
     dot_of_vectors: bool = False
@@ -109,13 +114,18 @@ class Function:
     params: list  # [(name, kind)], kind in "float", "float:", "int", "bool", "array"
     lines: list  # body lines, indented by 4 per level, without the function's own indent
     cost: int = 1  # a bound on how many loop iterations one call runs, callees included
+    defaults: dict = field(default_factory=dict)  # parameter -> its default, as source text
+    keyword_only: tuple = ()  # the last parameters, after a bare `*`
 
     def signature(self) -> str:
         shown = []
         for name, kind in self.params:
+            if self.keyword_only and name == self.keyword_only[0]:
+                shown.append("*")
             annotation = {"float": "", "float:": ": float", "int": ": int", "bool": ": bool",
                           "array": ": np.ndarray"}[kind]
-            shown.append(name + annotation)
+            default = self.defaults.get(name)
+            shown.append(name + annotation + ("" if default is None else (" = " if annotation else "=") + default))
         return f"def {self.name}({', '.join(shown)}):"
 
 
@@ -386,17 +396,31 @@ def float_expr(draw, scope: Scope, depth: int | None = None) -> str:
     # a call of an earlier function
     callee = draw(st.sampled_from(scope.affordable()))
     scope.cost[0] = max(scope.cost[0], scope.weight * callee.cost)
-    args = []
-    for _, kind_ in callee.params:
+    positional, keywords = [], []
+    for name, kind_ in callee.params:
+        # a defaulted parameter may be left out; after one left out or passed by keyword, and for
+        # keyword-only parameters, the rest go by keyword
+        if name in callee.defaults and draw(st.integers(0, 2)) == 0:
+            keywords.append(None)
+            continue
         if kind_ in ("float", "float:"):
-            args.append(draw(float_expr(scope, depth - 1)))
+            value = draw(float_expr(scope, depth - 1))
         elif kind_ == "int":  # the callee's n: at most 5, as the entry's
-            args.append(f"min({draw(small_int(scope))}, 5)")
+            value = f"min({draw(small_int(scope))}, 5)"
         elif kind_ == "bool":
-            args.append(draw(condition(scope, 0)))
+            value = draw(condition(scope, 0))
         else:
-            args.append(draw(st.sampled_from([a for a, _ in scope.arrays])))
-    return f"{callee.name}({', '.join(args)})"
+            value = draw(st.sampled_from([a for a, _ in scope.arrays]))
+        by_keyword = name in callee.keyword_only or bool(keywords) or (
+            callee.defaults and scope.features.defaults_and_keywords and draw(st.integers(0, 3)) == 0)
+        if by_keyword:
+            keywords.append(f"{name}={value}")
+        else:
+            positional.append(value)
+    keywords = [k for k in keywords if k is not None]
+    if len(keywords) > 1 and draw(st.booleans()):
+        keywords = draw(st.permutations(keywords))
+    return f"{callee.name}({', '.join(positional + list(keywords))})"
 
 
 @st.composite
@@ -852,6 +876,9 @@ def function(draw, name: str, callees: list, features: Features, entry: bool, ta
         arrays.append(("a", "len(a)"))
     if draw(st.booleans()):  # parameter order is not always floats first
         params = draw(st.permutations(params))
+    defaults, keyword_only = {}, ()
+    if features.defaults_and_keywords and draw(st.integers(0, 2)):
+        params, defaults, keyword_only = draw(defaults_and_keyword_only(params))
     scope = Scope(features, [p for p, k in params if k in ("float", "float:")],
                   [p for p, k in params if k == "int"], [p for p, k in params if k == "bool"],
                   arrays, callees, taken=set(taken))
@@ -861,7 +888,32 @@ def function(draw, name: str, callees: list, features: Features, entry: bool, ta
         if scope.floats and not _mentions(value, scope.floats):
             value = f"{draw(st.sampled_from(scope.floats))} + {_p(value)}"
         lines.append(f"return {value}")
-    return Function(name, list(params), lines, scope.cost[0])
+    return Function(name, list(params), lines, scope.cost[0], defaults, keyword_only)
+
+
+DEFAULT_TEXTS = {"float": ("2.0", "0.5", "-1.25", "C0", "C1 * 2.0", "1"), "int": ("2", "3", "N0", "0"),
+                 "bool": ("True", "False")}
+DEFAULT_TEXTS["float:"] = DEFAULT_TEXTS["float"]
+
+
+@st.composite
+def defaults_and_keyword_only(draw, params: list) -> tuple:
+    """(params reordered, {parameter: default text}, keyword-only names): some parameters that are
+    not arrays move after a bare `*`, a suffix of the positional ones and some keyword-only ones get
+    defaults (module constants too)."""
+    movable = [p for p in params if p[1] != "array"]
+    moved = draw(st.lists(st.sampled_from(movable), max_size=min(2, len(movable)), unique=True)) if movable else []
+    positional = [p for p in params if p not in moved]
+    keyword_only = [p for p in params if p in moved]
+    defaults = {}
+    for name, kind in reversed(positional):  # a default only after the last parameter without one
+        if kind == "array" or not draw(st.booleans()):
+            break
+        defaults[name] = draw(st.sampled_from(DEFAULT_TEXTS[kind]))
+    for name, kind in keyword_only:
+        if draw(st.booleans()):
+            defaults[name] = draw(st.sampled_from(DEFAULT_TEXTS[kind]))
+    return positional + keyword_only, defaults, tuple(name for name, _ in keyword_only)
 
 
 @st.composite
@@ -1017,7 +1069,10 @@ def check(program: Program, built, name: str, stats: Stats | None = None, what: 
     with _time_limit(TIME_LIMIT, f"{what} build: the checks took more than {TIME_LIMIT} s (a loop that does "
                                  f"not end?)\nargs = {program.args!r}\nprogram:\n{program.source()}"):
         check_source(program.source(), program.entry.name, program.args, program.float_positions, built, name,
-                     stats, what)
+                     stats, what, program.entry.keyword_only)
+        if program.entry.defaults:
+            check_defaults(program.source(), program.entry.name, program.args, program.float_positions, built, name,
+                           program.entry.keyword_only, what)
 
 
 @contextlib.contextmanager
@@ -1040,13 +1095,17 @@ def _time_limit(seconds: int, message: str):
 
 
 def check_source(source: str, entry: str, args: tuple, positions: list, built, name: str | None = None,
-                 stats: Stats | None = None, what: str = "pure") -> None:
+                 stats: Stats | None = None, what: str = "pure", keyword_only: tuple = ()) -> None:
     """`check` for any source text: `entry` is the function in `source`, `name` its name in the
-    built module, `positions` the indices of its float parameters."""
+    built module, `positions` the indices of its float parameters, `keyword_only` the names of the
+    last parameters, which every call passes by keyword."""
     name = name or entry
     stats = stats or Stats()
     original = run_source(source, entry)
     eager = run_source(source, entry, eager=True)
+    if keyword_only:
+        original, eager = _by_keyword(original, keyword_only), _by_keyword(eager, keyword_only)
+        built = _KeywordCalls(built, name, keyword_only)
 
     def fail(message):
         raise Mismatch(f"{what} build: {message}\nargs = {args!r}\nprogram:\n{source}")
@@ -1075,6 +1134,103 @@ def check_source(source: str, entry: str, args: tuple, positions: list, built, n
         stats.build_raised_excused += 1
     except Exception as error:  # TypeError, IndexError, ...: a crash of generated code
         fail(f"{stage[0]} raised {type(error).__name__}: {error}")
+
+
+def _by_keyword(function, keyword_only: tuple, extra: int = 0):
+    """function called as `function(*args)` (plus `extra` trailing arguments: a cotangent, tangents),
+    the last len(keyword_only) of args passed by keyword."""
+    count = len(keyword_only)
+
+    def call(*args):
+        trailing = args[len(args) - extra:] if extra else ()
+        args = args[:len(args) - extra] if extra else args
+        positional, keywords = args[:len(args) - count], dict(zip(keyword_only, args[len(args) - count:]))
+        return function(*positional, *trailing, **keywords)
+
+    return call
+
+
+class _KeywordCalls:
+    """A built module whose entry `name`'s functions take the keyword-only parameters by keyword."""
+
+    EXTRA = {"vjp_": 1, "jvp_": 1, "hvp_": 1}
+
+    def __init__(self, built, name: str, keyword_only: tuple):
+        self._built, self._name, self._keyword_only = built, name, keyword_only
+
+    def __getattr__(self, attribute: str):
+        function = getattr(self._built, attribute)
+        prefix = attribute[:-len(self._name)] if attribute.endswith(self._name) else None
+        if prefix is None or (prefix and not prefix.endswith("_")):
+            return function
+        return _by_keyword(function, self._keyword_only, self.EXTRA.get(prefix, 0))
+
+
+def check_defaults(source: str, entry: str, args: tuple, positions: list, built, name: str, keyword_only: tuple,
+                   what: str = "pure") -> None:
+    """The entry and its derivatives called leaving the defaulted arguments out, and passing them
+    by keyword, give what the call passing the defaults' values gives (issue 10.8)."""
+    import inspect
+
+    signature = inspect.signature(run_source(source, entry))
+    params = list(signature.parameters.values())
+    full = tuple(p.default if p.default is not inspect.Parameter.empty else a for p, a in zip(params, args))
+    count = len(keyword_only)
+    positional_count = len(params) - count
+    # the defaulted positional parameters are a suffix of the positional ones
+    kept = [k for k, p in enumerate(params[:positional_count]) if p.default is inspect.Parameter.empty]
+    tangents = tuple(np.full(np.shape(full[p]), 0.5 + k) if np.ndim(full[p]) else 0.5 + k
+                     for k, p in enumerate(positions))
+    packed = tangents if len(tangents) != 1 else tangents[0]
+    extras = {"": None, "value_and_grad_": None, "grad_": None, "vjp_": -2.5, "jvp_": packed, "hvp_": packed}
+    original = run_source(source, entry)
+
+    def fail(message):
+        raise Mismatch(f"{what} build: {message}\nargs = {full!r}\nprogram:\n{source}")
+
+    for prefix, extra in extras.items():
+        if not positions and prefix:
+            break
+        function = getattr(built, prefix + name)
+        trailing = () if extra is None else (extra,)
+        keywords = {params[k].name: full[k] for k in range(positional_count, len(params))}
+        try:
+            with np.errstate(all="ignore"):
+                expected = function(*_copies(full[:positional_count]), *trailing, **keywords)
+        except Exception:  # noqa: BLE001 - check_source judges the calls that raise
+            continue
+        short_keywords = {k: v for k, v in keywords.items() if params[[p.name for p in params].index(k)].default
+                          is inspect.Parameter.empty}
+        by_keyword = {params[k].name: full[k] for k in range(len(kept), positional_count)}
+        calls = {"leaving the defaulted arguments out": (full[:len(kept)], short_keywords),
+                 "passing the defaulted positional arguments by keyword": (full[:len(kept)], {**by_keyword, **keywords})}
+        for how, (call_args, call_keywords) in calls.items():
+            try:
+                with np.errstate(all="ignore"):
+                    got = function(*_copies(call_args), *trailing, **call_keywords)
+            except Exception as error:  # noqa: BLE001
+                fail(f"{prefix}{name} {how} raised {type(error).__name__}: {error}; passing every argument gives "
+                     f"{expected!r}")
+            if not _same(got, expected):
+                fail(f"{prefix}{name} {how} gives {got!r}, passing every argument {expected!r}")
+        if prefix == "":
+            try:
+                value = original(*_copies(full[:len(kept)]), **short_keywords)
+            except (ArithmeticError, ValueError):
+                continue
+            if not _close(expected, value, 1e-12):
+                fail(f"{name} gives {expected!r} at the defaults, the original {value!r}")
+
+
+def _same(a, b) -> bool:
+    flat_a, flat_b = np.array(_leaves(a), dtype=float), np.array(_leaves(b), dtype=float)
+    return flat_a.shape == flat_b.shape and np.array_equal(flat_a, flat_b, equal_nan=True)
+
+
+def _leaves(value) -> list:
+    if isinstance(value, (tuple, list)):
+        return [leaf for part in value for leaf in _leaves(part)]
+    return list(np.ravel(np.asarray(value, dtype=float)))
 
 
 def _allowed_raise(original, eager, args, positions, derivative: bool):

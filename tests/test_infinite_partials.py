@@ -204,3 +204,133 @@ def test_whole_array_sqrt_at_a_zero_element(kind):
         assert math.isclose(gradient[1], float(engine[1]), rel_tol=1e-12)
         v = np.array([0.75, -0.5, 1.0])
         assert math.isclose(module.jvp_array_sqrt(x.copy(), 0.0, (v, 0.0)), float(np.dot(gradient[0], v)), rel_tol=1e-12)
+
+
+# ------------------------------------------------------------------------------------------------
+# Defaults and keywords (issue 10.8), found by the fuzzer's defaults_and_keywords flag
+
+KEYWORDS = """\
+import math
+import numpy as np
+
+A0 = np.array([0.5, -1.0, 1.5])
+
+
+def scaled(x, scale=2.0, *, k: int = 3, w=0.5):
+    return x * scale * k + w * x * x
+
+
+def caller(x, y=1.5, *, z, c=0.25):
+    return scaled(x, y, w=z) + scaled(x, k=2) * c + scaled(c, scale=y)
+
+
+def leaves_out_every_default(x):
+    return scaled(x) * x
+
+
+def keyword_only_without_default(x, *, z):
+    return math.sin(x) * z * scaled(x, w=z)
+
+
+def takes_a_sum(x0: float, y):
+    return x0 * y * y
+
+
+def passes_a_sum(x):
+    return takes_a_sum(np.sum(A0), x)
+
+
+def falls_back(x, y=0.5, *, z=2.0):
+    table = {"a": x}
+    return table["a"] * y * z + scaled(x, w=y)
+"""
+
+
+def keyword_module(kind: str):
+    key = "keywords-" + kind
+    if key not in _BUILT:
+        build = fuzzing.pure_build if kind == "pure" else fuzzing.compiled_build
+        generated, module = build(KEYWORDS, "keyword_calls.py")
+        messages = [d.format() for d in generated.diagnostics]
+        assert len(messages) == 1 and "falls_back: a dict" in messages[0], messages
+        _BUILT[key] = module
+    return _BUILT[key]
+
+
+def _by_keyword(function, positional_count: int, names: tuple):
+    return lambda *args: function(*args[:positional_count], **dict(zip(names, args[positional_count:])))
+
+
+@pytest.mark.parametrize("kind", ["pure", "compiled"])
+@pytest.mark.parametrize("name, args, keyword_only", [
+    ("caller", (0.7, 1.5, 0.3, 0.25), ("z", "c")),
+    ("leaves_out_every_default", (0.7,), ()),
+    ("keyword_only_without_default", (0.7, 0.3), ("z",)),
+    ("passes_a_sum", (0.7,), ()),
+    ("falls_back", (0.7, 0.5, 2.0), ("z",)),
+])
+def test_call_leaving_out_a_default(kind, name, args, keyword_only):
+    """Calls between module functions with keywords and left-out defaults compile (scaled(x) was
+    compiled as a call with one argument, which Cython refused, and keywords fell back); a
+    keyword-only parameter without a default after defaulted ones gave generated wrappers Python
+    refuses ('non-default argument follows default argument'); falls_back's derivatives took no
+    keywords; np.sum(A0) passed to a number parameter was taken for a whole array. Each checked
+    against central differences, the eager engine, and every derivative with the defaults left
+    out (fuzzing.check_defaults)."""
+    module = keyword_module(kind)
+    positions = list(range(len(args)))
+    fuzzing.check_source(KEYWORDS, name, args, positions, module, name, what=kind, keyword_only=keyword_only)
+    fuzzing.check_defaults(KEYWORDS, name, args, positions, module, name, keyword_only, what=kind)
+    count = len(args) - len(keyword_only)
+    original = _by_keyword(fuzzing.run_source(KEYWORDS, name), count, keyword_only)
+    expected = central_differences(original, args, positions)
+    gradient = _by_keyword(getattr(module, "grad_" + name), count, keyword_only)(*args)
+    np.testing.assert_allclose(np.ravel(gradient), np.ravel(expected), rtol=1e-6)
+
+
+@pytest.mark.parametrize("kind", ["pure", "compiled"])
+def test_keywords_reach_every_derivative(kind):
+    """caller(x, z=...) with y and c left out: grad_, vjp_ (dout positional or by keyword), jvp_,
+    hvp_ and hessian_ take the keyword and the defaults, as the primal does."""
+    module = keyword_module(kind)
+    full = (0.7, 1.5, 0.3, 0.25)
+    gradient = module.grad_caller(0.7, z=0.3)
+    np.testing.assert_array_equal(gradient, module.grad_caller(*full[:2], z=0.3, c=0.25))
+    np.testing.assert_array_equal(module.vjp_caller(0.7, 2.0, z=0.3), module.vjp_caller(0.7, dout=2.0, z=0.3))
+    np.testing.assert_allclose(module.vjp_caller(0.7, 2.0, z=0.3), 2.0 * np.asarray(gradient), rtol=1e-14)
+    direction = (1.0, -0.5, 0.25, 2.0)
+    assert math.isclose(module.jvp_caller(0.7, direction, z=0.3), float(np.dot(gradient, direction)), rel_tol=1e-12)
+    hessian = np.array(module.hessian_caller(0.7, z=0.3))
+    np.testing.assert_allclose(module.hvp_caller(0.7, direction, z=0.3), hessian @ np.array(direction), rtol=1e-12)
+    h = 1e-5
+    grad = lambda x: np.array(module.grad_caller(x, z=0.3))  # noqa: E731
+    np.testing.assert_allclose(hessian[0], (grad(0.7 + h) - grad(0.7 - h)) / (2 * h), rtol=1e-6, atol=1e-9)
+
+
+FALLBACK_SQRT_AT_ZERO = """\
+import math
+
+import numpy as np
+
+
+def fn0(x0, n: int):
+    r1 = math.sqrt((x0 - 0.5)) if (x0 - 0.5) >= 0.0 else math.sqrt(-(x0 - 0.5))
+    y3 = np.zeros(n + 1)
+    s4 = np.sum(y3 * y3)
+    return r1 + 0.5
+"""
+
+
+@pytest.mark.parametrize("kind", ["pure", "compiled"])
+def test_eager_jvp_is_linear_in_its_seed(kind):
+    """A fallback's jvp_ is the derivative of a VJP with respect to its cotangent; seeded with 0,
+    the guard of an infinite partial (used only where the cotangent is nonzero) made it 0 (found
+    by the fuzzer: jvp_ gave -0.0 where the gradient says -0.354). Checked by fuzzing.check_source:
+    central differences, the eager gradient, jvp_ against the gradient."""
+    build = fuzzing.pure_build if kind == "pure" else fuzzing.compiled_build
+    generated, module = build(FALLBACK_SQRT_AT_ZERO, "fallback_sqrt_at_zero.py")
+    assert any("uses the eager tape" in d.format() for d in generated.diagnostics)
+    fuzzing.check_source(FALLBACK_SQRT_AT_ZERO, "fn0", (0.0, 0), [0], module, what=kind)
+    gradient = module.grad_fn0(0.0, 0)
+    assert math.isclose(gradient, -0.5 / math.sqrt(0.5), rel_tol=1e-12)
+    assert math.isclose(module.jvp_fn0(0.0, 0, 0.5), 0.5 * gradient, rel_tol=1e-12)

@@ -24,27 +24,48 @@ def traceable(function):
         return traced
 
 
-def _with_defaults(function, args: tuple) -> tuple:
-    """`args` completed by the defaults of the parameters left out (`grad_f(x)` of f(x, beta=10.0)
-    differentiates with respect to beta too, as compiled code does)."""
+def positional(function, args: tuple, keywords: dict | None = None):
+    """(a function taking every parameter positionally, keyword-only ones last, and `args` with
+    `keywords` and the defaults of the parameters left out in that order): the layout compiled
+    code takes (`grad_f(x)` of f(x, beta=10.0) differentiates with respect to beta too)."""
+    keywords = keywords or {}
     try:
-        bound = inspect.signature(function).bind(*args)
-    except (TypeError, ValueError):  # a mismatch: calling the function reports it as Python does
-        return args
+        signature = inspect.signature(function)
+        bound = signature.bind(*args, **keywords)
+    except TypeError:  # a mismatch: calling the function reports it as Python does
+        function(*args, **keywords)
+        raise
+    except ValueError:  # no signature to read
+        return function, tuple(args)
     bound.apply_defaults()
-    return tuple(bound.args)
+    params = list(signature.parameters.values())
+    if any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in params):
+        if keywords:
+            return (lambda *values: function(*values, **keywords)), tuple(args)
+        return function, tuple(args)
+    keyword_only = [p.name for p in params if p.kind == p.KEYWORD_ONLY]
+    values = tuple(bound.arguments[p.name] for p in params)  # keyword-only parameters come last
+    if not keyword_only:
+        return function, values
+    count = len(keyword_only)
+
+    def called_positionally(*values):
+        return function(*values[:-count], **dict(zip(keyword_only, values[-count:])))
+
+    called_positionally.__name__ = getattr(function, "__name__", "function")
+    return called_positionally, values
 
 
-def eager_value_and_gradient(function, args, differentiable: tuple, dout=1.0):
+def eager_value_and_gradient(function, args, differentiable: tuple, dout=1.0, keywords=None):
     """(value, gradient) with the conventions of compiled `value_and_grad_f`.
 
     `differentiable` lists the parameter positions that are not annotated int or bool. An
     argument passed there as a Python int or bool (a loop count, say) is used as given and gets
     a zero gradient, since it cannot carry a derivative through `range` or indexing.
     """
-    args = _with_defaults(function, tuple(args))
+    traced_function, args = positional(traceable(function), tuple(args), keywords)
     traced = [i for i in differentiable if not isinstance(args[i], (bool, int))]
-    value, gradients = value_and_grad_of(traceable(function), args, traced, dout)
+    value, gradients = value_and_grad_of(traced_function, args, traced, dout)
     _check_cotangent(dout, value, function)
     by_position = dict(zip(traced, gradients))
     result, seen = [], set()

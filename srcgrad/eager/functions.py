@@ -183,8 +183,9 @@ def jvp_of(fn, args, wrt_indices=None, tangents=()):
     cotangent = []
     with GradientTape() as outer:
 
-        def seed(out):  # a zero cotangent the outer tape watches: the VJP is linear in it
-            cotangent.append(_new(np.zeros(np.shape(out._value if isinstance(out, Tensor) else out))))
+        def seed(out):  # a cotangent the outer tape watches: the VJP is linear in it. Ones, not
+            # zeros: an infinite partial is used only where its cotangent is nonzero (core._unless_zero)
+            cotangent.append(_new(np.ones(np.shape(out._value if isinstance(out, Tensor) else out))))
             outer.watch(cotangent[0])
             return cotangent[0]
 

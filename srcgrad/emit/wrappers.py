@@ -9,7 +9,6 @@ from __future__ import annotations
 import math
 
 from .. import ir
-from ..runtime_names import qualified
 from .printer import C_TYPES, Printer
 
 NO_DEFAULT = object()  # a parameter without a default (None is a default)
@@ -21,6 +20,7 @@ class WrapperPrinter:
 
     def _wrappers(self, out: Printer, code) -> None:
         sig = code.signature
+        kinds = dict(sig.params)
         arrays = [p for p, k in sig.params if ir.array_dims(k)]
         whole = [p for p, k in sig.params if k == ir.NDARRAY]
         params = self._signature(sig, [p if (self.pure or p in arrays or p in whole) else self._param(p, k)
@@ -28,7 +28,8 @@ class WrapperPrinter:
         args = ", ".join(p for p, _ in sig.params)
         where = f"{self.shown_name} line {code.line}"
         lines = out.lines
-        convert = _conversions(sig.params)
+        convert = [f"    {p} = _arrays.as_float_array({p}, {p!r}, {ir.array_dims(kinds[p])})" if p in arrays
+                   else f"    {p} = _vector.as_float_ndarray({p}, {p!r})" for p, _ in sig.params if p in arrays or p in whole]
 
         lines.append(f"def {sig.name}({params}):")
         lines.append(f'    """{sig.name}({args}) from {where}, compiled."""')
@@ -58,25 +59,24 @@ class WrapperPrinter:
         lines.append(f'    """({sig.name}({args}), dout times the gradient), in one forward and one reverse sweep."""')
         lines.extend(self._tape_declaration(tape))
         if sig.return_type != ir.NDARRAY:  # (an array output's cotangent is checked against it in the sweep)
-            lines.append(f"    {dout} = {qualified('scalar_cotangent')}({dout}, {sig.name!r})")
+            lines.append(f"    {dout} = _arrays.scalar_cotangent({dout}, {sig.name!r})")
         lines.extend(convert)
         lines.extend(f"    {b} = np.zeros_like({p})" for p, b in grads.items() if p in arrays)
         lines.extend(self._taped_call(sig.name, tape, out_of_memory, received, sig.adjoint, call_args))
         whole_grads = [p for p in sig.differentiable if p in whole]
         if whole_grads:
             names = ", ".join(grads[p] for p in whole_grads)
-            lines.append(f"    {names}{',' if len(whole_grads) == 1 else ''} = {qualified('gradients_like')}(({names},), "
+            lines.append(f"    {names}{',' if len(whole_grads) == 1 else ''} = _vector.gradients_like(({names},), "
                          f"({', '.join(whole_grads)},))")
         if sig.return_type == ir.NDARRAY:
             lines.append(f"    {value} = np.asarray({value})")
         lines.append(f"    return {value}, {packed}")
         lines.append("")
         lines.append("")
-        plain = ", ".join(p for p, _ in sig.params)
         respect = ", ".join(sig.differentiable)
         for prefix, doc, body in (
-            ("grad_", "gradient", f"value_and_vjp_{sig.name}({plain}, 1.0)[1]"),
-            ("value_and_grad_", "(value, gradient)", f"value_and_vjp_{sig.name}({plain}, 1.0)"),
+            ("grad_", "gradient", f"value_and_vjp_{sig.name}({self._passed_on(sig, '1.0')})[1]"),
+            ("value_and_grad_", "(value, gradient)", f"value_and_vjp_{sig.name}({self._passed_on(sig, '1.0')})"),
         ):
             lines.append(f"def {prefix}{sig.name}({params}):")
             lines.append(f'    """The {doc} of {sig.name} with respect to {respect}."""')
@@ -85,9 +85,18 @@ class WrapperPrinter:
             lines.append("")
         lines.extend(self._trailing_def(f"vjp_{sig.name}", params, dout_param, dout))
         lines.append(f'    """dout times the gradient of {sig.name} with respect to {respect}."""')
-        lines.append(f"    return value_and_vjp_{sig.name}({plain}, {dout})[1]")
+        lines.append(f"    return value_and_vjp_{sig.name}({self._passed_on(sig, dout)})[1]")
         lines.append("")
         lines.append("")
+
+    def _passed_on(self, sig, trailing: str) -> str:
+        """The primal's parameters and a trailing argument (dout) passed on to a sibling: the
+        keyword-only ones by keyword, after the trailing one."""
+        interface = self.interfaces.get(sig.name, [])
+        by_keyword = [k for _, k in interface] if len(interface) == len(sig.params) else [False] * len(sig.params)
+        positional = [p for (p, _), keyword in zip(sig.params, by_keyword) if not keyword]
+        keywords = [f"{p}={p}" for (p, _), keyword in zip(sig.params, by_keyword) if keyword]
+        return ", ".join(positional + [trailing] + keywords)
 
     def _no_gradient_wrappers(self, lines, sig, params, args) -> None:
         self._refusals(lines, sig.name, [p for p, _ in sig.params])
@@ -99,19 +108,21 @@ class WrapperPrinter:
         refused = " = ".join(f"{prefix}{name}" for prefix in ("grad_", "value_and_grad_", "vjp_", "jvp_", "hvp_",
                                                                "hessian_"))
         lines.append(f"# {name} has no differentiable parameter: its derivatives raise a TypeError saying so")
-        lines.append(f"{refused} = {qualified('no_gradient')}({name!r}, {tuple(parameters)!r})")
+        lines.append(f"{refused} = _arrays.no_gradient({name!r}, {tuple(parameters)!r})")
         lines.append("")
         lines.append("")
 
     def _forward_wrappers(self, out: Printer, code, d_params, scalar_grads, arrays) -> None:
         sig = code.signature
+        kinds = dict(sig.params)
         whole = [p for p, k in sig.params if k == ir.NDARRAY]
         params = self._signature(sig, [p if (self.pure or p in arrays or p in whole) else self._param(p, k)
                                        for p, k in sig.params])
         args = ", ".join(p for p, _ in sig.params)
         diff = sig.differentiable
         lines = out.lines
-        convert = _conversions(sig.params)
+        convert = [f"    {p} = _arrays.as_float_array({p}, {p!r}, {ir.array_dims(kinds[p])})" if p in arrays
+                   else f"    {p} = _vector.as_float_ndarray({p}, {p!r})" for p, _ in sig.params if p in arrays or p in whole]
         local = _WrapperNames({p for p, _ in sig.params})
         tangents, v, value, d_value, tape, out_of_memory = (local[n] for n in (
             "tangents", "v", "value", "d_value", "tape", "out_of_memory"))
@@ -124,7 +135,7 @@ class WrapperPrinter:
             received = directions[0] + "," if len(diff) == 1 else ", ".join(directions)
             checked = f"({', '.join(diff)},), {tuple(diff)!r}" if len(diff) == 1 else \
                 f"({', '.join(diff)}), {tuple(diff)!r}"
-            return [f"    {received} = {qualified('per_parameter')}({source}, {checked}, {what!r})"]
+            return [f"    {received} = _arrays.per_parameter({source}, {checked}, {what!r})"]
 
         respect = ", ".join(diff)
         lines.extend(self._trailing_def(f"jvp_{sig.name}", params, tangents, tangents))
@@ -153,7 +164,7 @@ class WrapperPrinter:
         if whole:
             wanted = [p for p in diff if p in whole]
             names = ", ".join(hv[p] for p in wanted)
-            lines.append(f"    {names}{',' if len(wanted) == 1 else ''} = {qualified('gradients_like')}(({names},), "
+            lines.append(f"    {names}{',' if len(wanted) == 1 else ''} = _vector.gradients_like(({names},), "
                          f"({', '.join(wanted)},))")
         lines.append(f"    return {results[0] if len(results) == 1 else '(' + ', '.join(results) + ')'}")
         lines.append("")
@@ -170,7 +181,7 @@ class WrapperPrinter:
                      f'from one hvp_{sig.name} per element."""')
         lines.extend(convert)
         keywords = ", ".join(f"{p}={p}" for p, _ in sig.params)
-        lines.append(f"    return {qualified('dense_hessian')}(lambda {v}: hvp_{sig.name}({keywords}, {v}={v}), "
+        lines.append(f"    return _arrays.dense_hessian(lambda {v}: hvp_{sig.name}({keywords}, {v}={v}), "
                      f"({', '.join(diff)}{',' if len(diff) == 1 else ''}))")
         lines.append("")
         lines.append("")
@@ -195,18 +206,18 @@ class WrapperPrinter:
         lines.append("")
 
     def _tape_declaration(self, tape: str) -> list:
-        return [] if self.pure else [f"    cdef {qualified('Tape')} {tape}"]
+        return [] if self.pure else [f"    cdef _tape.Tape {tape}"]
 
     def _taped_call(self, name: str, tape: str, out_of_memory: str, received: str, function: str, args: str) -> list:
         """Run a taped function: the tape is freed on every way out, and a failed growth raises."""
         if self.pure:
-            return [f"    {tape} = {qualified('Tape')}()", f"    {received} = {function}({tape}, {args})"]
-        return [f"    {qualified('tape_init')}(&{tape})",
+            return [f"    {tape} = _tape.Tape()", f"    {received} = {function}({tape}, {args})"]
+        return [f"    _tape.tape_init(&{tape})",
                 "    try:",
                 f"        {received} = {function}(&{tape}, {args})",
                 f"        {out_of_memory} = {tape}.failed",
                 "    finally:",
-                f"        {qualified('tape_free')}(&{tape})",
+                f"        _tape.tape_free(&{tape})",
                 f"    if {out_of_memory}:",
                 f'        raise MemoryError("the tape of {name} could not grow")']
 
@@ -231,7 +242,6 @@ class WrapperPrinter:
         if "=" not in params and "*" not in params.split(", "):
             return [f"def {name}({params}, {trailing}):"]
         bound = f"_{name}_bound"
-        positional = ", ".join(p for p in params.split(", ") if p != "*")
         return [f"def {name}(*args, **keywords):",
                 f'    """{keyword} is the last positional argument (or a keyword); the others are the primal\'s."""',
                 f"    if {keyword!r} in keywords:",
@@ -243,11 +253,11 @@ class WrapperPrinter:
                 f"    return {bound}({keyword}, *args, **keywords)",
                 "",
                 "",
-                f"def {bound}({trailing}, {positional}):"]
+                f"def {bound}({trailing}, {params}):"]  # keyword-only ones stay so: one without a default may follow defaults
 
     def _param(self, name: str, kind: str) -> str:
         if kind == "tape":
-            return name if self.pure else f"{qualified('Tape')}* {name}"
+            return name if self.pure else f"_tape.Tape* {name}"
         return name if self.pure else f"{C_TYPES[kind]} {name}"
 
     def _fallbacks(self, out: Printer, names: list) -> None:
@@ -263,56 +273,50 @@ class WrapperPrinter:
         lines.append("")
         lines.append(f"_EAGER_SOURCE = {source!r}")
         lines.append("_eager_namespace = {'__name__': " + repr(self.module_name + "_eager")
-                     + ", 'float': " + qualified("tensor_float") + "}  # float(t) keeps a Tensor's derivative")
+                     + ", 'float': _mathlib.tensor_float}  # float(t) keeps a Tensor's derivative")
         lines.append(f"exec(compile(_EAGER_SOURCE, {self.shown_name!r}, 'exec'), _eager_namespace)")
         lines.append("")
         for name in names:
             if name.startswith("_"):  # private: only its callers (fallbacks too) use it
                 continue
             parameters, differentiable = self.fallback_params[name]
-            shown = ", ".join(parameters[i] for i in differentiable) or "nothing"
             lines.append(f"{name} = _eager_namespace[{name!r}]")
             lines.append("")
             lines.append("")
             if not differentiable:
                 self._refusals(lines, name, list(parameters))
                 continue
-            lines.append(f"def value_and_vjp_{name}(*args, dout=1.0):")
-            lines.append(f'    """({name}(*args), dout times its gradient with respect to {shown}), by the eager tape."""')
-            lines.append(f"    return {qualified('eager_value_and_gradient')}({qualified('one_output')}({name}, {name!r}), args, "
-                         f"{differentiable!r}, dout)")
-            lines.append("")
-            lines.append("")
-            lines.append(f"def grad_{name}(*args):")
-            lines.append(f"    return value_and_vjp_{name}(*args)[1]")
-            lines.append("")
-            lines.append("")
-            lines.append(f"def value_and_grad_{name}(*args):")
-            lines.append(f"    return value_and_vjp_{name}(*args)")
-            lines.append("")
-            lines.append("")
-            lines.append(f"def vjp_{name}(*args):")
-            lines.append("    *args, dout = args")
-            lines.append(f"    return value_and_vjp_{name}(*args, dout=dout)[1]")
-            lines.append("")
-            lines.append("")
-            names = tuple(parameters[i] for i in differentiable)
-            for entry, last in (("jvp", "tangents"), ("hvp", "v"), ("hessian", None)):
-                lines.append(f"def {entry}_{name}(*args):")
-                if last:
-                    lines.append(f"    *args, {last} = args")
-                lines.append(f"    return {qualified('eager_' + entry)}({name}, {name!r}, args, {differentiable!r}, "
-                             f"{names!r}{', ' + last if last else ''})")
-                lines.append("")
-                lines.append("")
+            self._fallback_wrappers(lines, name, parameters, differentiable)
 
-
-def _conversions(params: list) -> list:
-    """The wrapper's first lines: each array parameter checked and converted (a float array of its
-    dimensions, or a whole-array value)."""
-    return [f"    {p} = {qualified('as_float_array')}({p}, {p!r}, {ir.array_dims(kind)})" if ir.array_dims(kind)
-            else f"    {p} = {qualified('as_float_ndarray')}({p}, {p!r})" for p, kind in params
-            if ir.array_dims(kind) or kind == ir.NDARRAY]
+    @staticmethod
+    def _fallback_wrappers(lines: list, name: str, parameters: tuple, differentiable: tuple) -> None:
+        """grad_NAME and its siblings of a function the eager tape differentiates: they take the
+        primal's arguments as it does, keywords and left-out defaults too."""
+        shown = ", ".join(parameters[i] for i in differentiable)
+        lines.append(f"def value_and_vjp_{name}(*args, dout=1.0, **keywords):")
+        lines.append(f'    """({name}(*args), dout times its gradient with respect to {shown}), by the eager tape."""')
+        lines.append(f"    return _fallback.eager_value_and_gradient(_arrays.one_output({name}, {name!r}), args, "
+                     f"{differentiable!r}, dout, keywords)")
+        lines.append("")
+        lines.append("")
+        for prefix, result in (("grad_", "[1]"), ("value_and_grad_", "")):
+            lines.append(f"def {prefix}{name}(*args, **keywords):")
+            lines.append(f"    return value_and_vjp_{name}(*args, **keywords){result}")
+            lines.append("")
+            lines.append("")
+        names = tuple(parameters[i] for i in differentiable)
+        for entry, last in (("vjp", "dout"), ("jvp", "tangents"), ("hvp", "v"), ("hessian", None)):
+            lines.append(f"def {entry}_{name}(*args, **keywords):")
+            if last:  # the last positional argument, or a keyword
+                lines += [f"    if {last!r} in keywords:", f"        {last} = keywords.pop({last!r})", "    else:",
+                          f"        *args, {last} = args"]
+            if entry == "vjp":
+                lines.append(f"    return value_and_vjp_{name}(*args, dout=dout, **keywords)[1]")
+            else:
+                lines.append(f"    return _eager_entries.eager_{entry}({name}, {name!r}, args, {differentiable!r}, "
+                             f"{names!r}{', ' + last if last else ''}, keywords=keywords)")
+            lines.append("")
+            lines.append("")
 
 
 def _eager_import(line: str) -> str:

@@ -14,6 +14,7 @@ from .. import ir
 from ..diagnostics import Diagnostic, SourceError, Unsupported
 from ..rules import symbolic
 from .array_calls import ArrayCallReader
+from .call_binding import bound_arguments
 from .facts import FunctionSource, ModuleFacts
 from .names import (
     ALLOCATORS,
@@ -249,9 +250,11 @@ class ExpressionReader(ArrayCallReader):
         reduction = self._reduction(node)
         if reduction is not None:
             return reduction
-        if any(arg.keyword is not None or arg.star for arg in node.args):
-            raise self.unsupported(node, "a call with keyword or star arguments")
         func = node.func
+        module_function = isinstance(func, cst.Name) and func.value in self.facts.functions \
+            and func.value not in self.locals  # keywords and defaults bound by call_binding
+        if not module_function and any(arg.keyword is not None or arg.star for arg in node.args):
+            raise self.unsupported(node, "a call with keyword or star arguments")
         if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value in self.locals:
             if func.attr.value == "copy" and not node.args:
                 self._read(func.value)
@@ -270,7 +273,7 @@ class ExpressionReader(ArrayCallReader):
         if dotted is None:
             raise self.unsupported(func, "a call of a computed function")
         if dotted in self.facts.functions and dotted not in self.locals:
-            return ir.UserCall(dotted, args)
+            return ir.UserCall(dotted, bound_arguments(node, list(args), dotted, self.facts, self.unsupported))
         if "." not in dotted and dotted in self.locals:
             raise self.unsupported(func, f"a call of the local variable '{dotted}'")
         qualified = qualify(dotted, self.facts)

@@ -236,7 +236,12 @@ class FunctionReader(SequenceReader):
         return element
 
     def _fresh(self, base: str) -> str:
-        return ir.fresh_name(base, self.locals)
+        name, k = base, 1
+        while name in self.locals:
+            k += 1
+            name = f"{base}{k}"
+        self.locals.add(name)
+        return name
 
     def _target_name(self, node) -> str:
         if isinstance(node, cst.Name):

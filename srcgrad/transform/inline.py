@@ -58,9 +58,10 @@ def _array_positions(function: ir.Function, s, signatures: dict, array_constants
         return []
     return_types = {k: sig.return_type for k, sig in signatures.items()}
     params = signatures[s.value.func].params
+    # module array constants are whole arrays too, and np.sum(A) of one a number
+    types = {**{name: ir.NDARRAY for name in array_constants}, **function.var_types}
     return [k for k, (arg, (_, kind)) in enumerate(zip(s.value.args, params))
-            if kind == ir.DOUBLE and (_is_array(expr_type(arg, function.var_types, return_types))
-                                      or ir.names_in(arg) & array_constants)]
+            if kind == ir.DOUBLE and _is_array(expr_type(arg, types, return_types))]
 
 
 def _is_array(kind) -> bool:

@@ -14,7 +14,6 @@ from .. import ir
 from ..diagnostics import Unsupported
 from ..rules import conversions, symbolic
 from ..rules.elementwise import DOMAIN_LIMITED
-from ..analysis.ranks import VIEWS, shares_written_memory
 from .scalarize import scalarize
 
 
@@ -25,7 +24,12 @@ class Names:
         self.taken = set(taken)
 
     def fresh(self, base: str) -> str:
-        return ir.fresh_name(base, self.taken)
+        name, k = base, 1
+        while name in self.taken:
+            k += 1
+            name = f"{base}{k}"
+        self.taken.add(name)
+        return name
 
 
 def user_names(function: ir.Function) -> set:
@@ -407,9 +411,8 @@ def convert_mixed_arrays(function: ir.Function, names: Names, result: str) -> No
 
         if s.index is not None or isinstance(s.value, (ir.Alloc, ir.UserCall)):
             return [s]
-        if (_may_alias(s.value) and not (s.target == result and isinstance(s.value, ir.Name))) \
-                or shares_written_memory(s.target, s.value, function.body):
-            return [s]  # the value may share memory (v = y[1:], then y[1] = ... shows in v), a copy would not
+        if _may_alias(s.value) and not (s.target == result and isinstance(s.value, ir.Name)):
+            return [s]  # the value may share y's memory, which a copy would not
         value = whole(s.value)
         if s.target not in indexed or s.target in params:
             return before + [ir.Assign(s.line, s.column, s.target, value)]
@@ -431,7 +434,7 @@ def convert_mixed_arrays(function: ir.Function, names: Names, result: str) -> No
     function.body = block(function.body)
 
 
-_VIEWS = VIEWS
+_VIEWS = frozenset(symbolic.ATTRIBUTES.values()) | {"reshape", "ravel", "transpose"}
 
 
 def _may_alias(e: ir.Expr) -> bool:
