@@ -222,3 +222,29 @@ def value_and_grad_huber(x_in, double delta):
                 b_x[i] = delta if x[i] > 0 else -delta
                 b_delta += a - delta
     return total, (gradient, b_delta)
+
+
+# ------------------------------------------------------------------------------ logistic, w only
+
+def value_and_grad_logistic_w(w_in, X_in, y_in):
+    """The loss and its gradient in w alone (what value_and_grad(logistic, wrt=0) returns):
+    value_and_grad_logistic without b_X and b_y."""
+    cdef const double[::1] w = _vector(w_in, "w"), y = _vector(y_in, "y")
+    cdef const double[:, ::1] X = np.ascontiguousarray(X_in, dtype=np.float64)
+    cdef Py_ssize_t i, j, n = X.shape[0], d = X.shape[1]
+    if w.shape[0] != d or y.shape[0] != n:
+        raise ValueError("logistic: w must have X.shape[1] entries and y X.shape[0]")
+    grad_w = np.zeros(d)
+    cdef double[::1] b_w = grad_w
+    cdef double loss = 0.0, z, e, b_z, inv_n = 1.0 / n
+    with nogil:
+        for i in range(n):
+            z = 0.0
+            for j in range(d):
+                z += X[i, j] * w[j]
+            e = exp(-y[i] * z)
+            loss += log(1.0 + e)
+            b_z = -y[i] * (inv_n * e / (1.0 + e))
+            for j in range(d):
+                b_w[j] += b_z * X[i, j]
+    return loss * inv_n, grad_w

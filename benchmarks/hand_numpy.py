@@ -36,3 +36,27 @@ def value_and_grad_mlp(W1, b1, W2, b2, X, y):
     b_X = b_a @ W1.T
     b_y = -b_r
     return value, (b_W1, b_b1, b_W2, b_b2, b_X, b_y)
+
+
+def value_and_grad_mlp_weights(W1, b1, W2, b2, X, y):
+    """The loss and its gradient in the weights alone (W1, b1, W2, b2), what
+    value_and_grad(mlp, wrt=(0, 1, 2, 3)) returns: value_and_grad_mlp without b_X and b_y."""
+    h = X @ W1
+    h += b1
+    np.tanh(h, out=h)
+    r = h @ W2
+    r += b2
+    r -= y
+    n = r.shape[0]
+    value = float(r @ r) / n
+    b_r = r
+    b_r *= 2.0 / n
+    b_W2 = h.T @ b_r
+    b_b2 = float(b_r.sum())
+    b_a = np.multiply.outer(b_r, W2)
+    h *= h
+    np.subtract(1.0, h, out=h)
+    b_a *= h
+    b_W1 = X.T @ b_a
+    b_b1 = b_a.sum(axis=0)
+    return value, (b_W1, b_b1, b_W2, b_b2)

@@ -58,6 +58,7 @@ sys.path.insert(0, str(HERE))
 import numpy as np  # noqa: E402
 
 import suite  # noqa: E402
+import wrt as wrt_bench  # noqa: E402
 from suite import NAMES, SIZES  # noqa: E402
 
 # Column labels, in table order.
@@ -189,6 +190,11 @@ def main(argv=None) -> int:
         log(f"  checked at {entry['size']}: " + ", ".join(f"{k} {v}" for k, v in check.items()))
         entry["times"] = measure(full, repeats, min_seconds=results["min_sample"], record=entry.setdefault("samples", {}))
         log("  " + ", ".join(f"{k} {format_seconds(v)}" for k, v in entry["times"].items()))
+        if name in wrt_bench.WRT and compiled and srcgrad_default is not None:  # the weights only, as users ask
+            entry["wrt"] = wrt_bench.measure_wrt(name, args, primal, srcgrad_default, hand_vg, measure, repeats,
+                                                 results["min_sample"])
+            log(f"  wrt {entry['wrt']['wrt']}: " + ", ".join(f"{k} {format_seconds(v)}"
+                                                            for k, v in entry["wrt"]["times"].items()))
 
         # Engines that record every operation, at the slow size, next to srcgrad and the hand adjoint.
         slow_args = suite.make_args(name, slow_sizes[name])
@@ -506,6 +512,7 @@ def write_results(results: dict, path: Path, chart: Path) -> None:
         lines.append(f"| {name} | " + " | ".join(format_ratio(r[k]) for k in
                                                   ("grad / hand", "grad / primal", "fast grad / JAX", "fast grad / hand fast")) + " |")
 
+    lines += wrt_bench.table_lines(workloads, format_seconds, format_ratio, ratio)
     lines += ["", "## Engines that record every operation (smaller sizes)", "",
               "autograd and PyTorch eager run the workloads as written (every scalar operation of the "
               "loops recorded); they are timed at sizes where one of their runs takes about a second, "

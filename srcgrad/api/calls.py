@@ -97,6 +97,18 @@ def _check_wrt_type(wrt) -> None:
     raise TypeError(f"wrt must be None, an int or a tuple of ints, not {wrt!r}")
 
 
+def _wrt_option(f, wrt) -> dict:
+    """srcgrad.generate.generate's wrt option for grad(f, wrt=...): f's module specialised so that
+    its adjoint computes only the gradients wrt picks ({} when wrt is None, or f has no signature
+    to name parameters by). ValueError for an index naming no differentiable parameter."""
+    call = _Call(f)
+    if wrt is None or not call.known or not call.names:
+        return {}
+    call.check_wrt(wrt)
+    picked = {call.names[i % len(call.names)] for i in ((wrt,) if isinstance(wrt, int) else wrt)}
+    return {"wrt": ((f.__name__, tuple(n for n in call.names if n in picked)),)}
+
+
 def _no_parameter_message(name: str, call: _Call) -> str:
     if call.known and not call.names:
         return f"{name} takes no parameters, so it has no gradient"

@@ -20,7 +20,7 @@ import numpy as np
 
 from .. import build as builder
 from .. import generate as generator
-from ..diagnostics import SourceError
+from ..diagnostics import SourceError, WrtError
 from ..sizes import parse_size
 
 
@@ -139,6 +139,8 @@ def _compiled(f, **options):
         return _compiled_module(loaded), target, report
     except SourceError as error:
         return error.diagnostic.format()
+    except WrtError:  # the caller decides (grad(f, wrt=...) takes the full gradient apart instead)
+        raise
     except Exception as error:  # noqa: BLE001  (a compiler or C-compiler failure must not cost the user the gradient)
         return f"srcgrad could not compile it ({type(error).__name__}: {error})"
 

@@ -15,7 +15,9 @@ from .calls import (
     _position,
     _selector,
     _single_position,
+    _wrt_option,
 )
+from ..diagnostics import WrtError
 from .compiled import NotCompilable, _compiled, _describe, _generated_module, _locate, tape_limit_bytes
 from .fallback import _eager_function, _eager_part, _eager_value_and_grad, _traceable, _when_not_compilable
 
@@ -49,12 +51,13 @@ def _differentiate(f, wrt, value_too: bool, tape_limit=None):
     limit = tape_limit_bytes(tape_limit)
     if hasattr(f, "__srcgrad__"):
         return _nested(f, wrt, value_too)
-    found = _compiled(f, tape_limit=limit)
+    found = _compiled_for(f, wrt, tape_limit=limit)
     if isinstance(found, str):
         return _when_not_compilable(f, wrt, value_too, found)
     module, target, report = found
     select = _selector(f, report, wrt)
-    call = _Call(f, _differentiable_parameters(f, report))
+    # with wrt, report names the parameters of a specialised module; nested derivatives need f's own
+    call = _Call(f, _differentiable_parameters(f, report) if wrt is None else None)
     no_gradient = None if call.differentiable else _no_parameter_message(_describe(f), call)
     if value_too:
         compiled = getattr(module, f"value_and_grad_{target.name}")
@@ -77,6 +80,20 @@ def _differentiate(f, wrt, value_too: bool, tape_limit=None):
     single = _single_position(call, wrt) if not value_too else None
     return _labelled(differentiated, f, compiled.__name__, f"{compiled.__name__} of {target.path}, compiled by srcgrad",
                      _Nesting(f, 1, call, _eager_part(eager, value_too), single))
+
+
+def _compiled_for(f, wrt, **options):
+    """f's compiled module, specialised to wrt when it is given: its adjoint starts from those
+    parameters alone and never computes the others' gradients. Where the compiler cannot
+    specialise (a parameter inferred int, an array parameter f overwrites) the full module's
+    gradient is taken apart instead."""
+    specialised = _wrt_option(f, wrt)
+    if specialised:
+        try:
+            return _compiled(f, **options, **specialised)
+        except WrtError:
+            pass
+    return _compiled(f, **options)
 
 
 MAX_COMPILED_ORDER = 3
@@ -132,7 +149,7 @@ def _compiled_higher_order(base, order: int, along: int, call: "_Call", wrt):
     found = _compiled(base, third_order=order == 3)
     if isinstance(found, str):
         return found
-    module, target, _ = found
+    module, target, report = found
     if order == 3:
         third = getattr(module, f"third_derivative_{target.name}", None)
         if third is None:
@@ -142,8 +159,9 @@ def _compiled_higher_order(base, order: int, along: int, call: "_Call", wrt):
     hvp_compiled = getattr(module, f"hvp_{target.name}", None)
     if hvp_compiled is None:
         return f"the compiled module has no hvp_{target.name}"
-    differentiable = call.differentiable
-    names = [call.names[i] for i in differentiable]
+    # the full module's parameters: call's may be those a specialised first derivative kept
+    differentiable = [call.names.index(p) for p in report.differentiable]
+    names = list(report.differentiable)
     if wrt is None:
         picked, bare = list(range(len(differentiable))), len(differentiable) == 1
     elif isinstance(wrt, int):
