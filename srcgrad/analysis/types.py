@@ -350,7 +350,7 @@ def _check_arrays_only_indexed(e, types, s):
             if not (isinstance(e, ir.Alloc) and c == ir.Name(e.like or "")):
                 _check_arrays_only_indexed(c, types, s)
         return
-    if isinstance(e, ir.Call) and e.func in ("shape", conversions.AS_WHOLE):
+    if isinstance(e, ir.Call) and e.func in ("shape", "size", conversions.AS_WHOLE):  # x.size: of any array
         return
     for c in ir.children(e):
         _check_arrays_only_indexed(c, types, s)

@@ -383,7 +383,7 @@ def _clip(a, a_min=np._NoValue, a_max=np._NoValue, out=None, *, min=np._NoValue,
 @handles(np.concatenate)
 def _concatenate(arrays, axis=0, out=None, *, dtype=None, casting=None):
     _options("concatenate", out=out, dtype=dtype)
-    arrays = list(arrays)
+    arrays = [a if isinstance(a, Tensor) else np.asarray(a) for a in arrays]  # ([0.0], x): lists have no shape
     if axis is None:
         arrays, axis = [_ravel(a) for a in arrays], 0
     ndim = np.ndim(value(arrays[0]))
@@ -393,7 +393,7 @@ def _concatenate(arrays, axis=0, out=None, *, dtype=None, casting=None):
 @handles(np.stack)
 def _stack(arrays, axis=0, out=None, *, dtype=None, casting=None):
     _options("stack", out=out, dtype=dtype)
-    arrays = tuple(arrays)
+    arrays = tuple(a if isinstance(a, Tensor) else np.asarray(a) for a in arrays)
     return apply(STACK, arrays, {"axis": int(axis) % (np.ndim(value(arrays[0])) + 1)})
 
 

@@ -16,6 +16,8 @@ from .. import ir
 from .names import dotted_name, qualify
 
 _METHODS = ("reshape", "ravel", "flatten")
+# x.<method>(...) read as np.<method>(x, ...) (x.sum() and friends: frontend.names.ARRAY_METHODS)
+_FUNCTION_METHODS = ("var", "std", "clip", "cumprod", "repeat", "argmax", "argmin")
 _FUNCTIONS = ("reshape", "ravel", "roll", "tile", "repeat", "sort", "concatenate", "stack", "hstack", "vstack",
               "clip", "asarray", "array", "var", "std", "linalg.norm")
 _INFINITY = float("inf")
@@ -35,6 +37,10 @@ class ArrayCallReader:
                 (isinstance(func.value, cst.Name) and func.value.value in self.locals)
                 or isinstance(func.value, (cst.Call, cst.BinaryOperation, cst.UnaryOperation, cst.Subscript))):
             return self._reshape(node, func.value, positional, keywords, func.attr.value)
+        if isinstance(func, cst.Attribute) and func.attr.value in _FUNCTION_METHODS and (
+                (isinstance(func.value, cst.Name) and func.value.value in self.locals)
+                or isinstance(func.value, (cst.Call, cst.BinaryOperation, cst.UnaryOperation, cst.Subscript))):
+            return self._method(node, func, positional, keywords)
         if self._builtin_sum(node, positional, keywords):
             array = self.expr(positional[0])
             return ir.Call("sum", (ir.Call("one_dimensional", (array,)), ir.Const(None)))
@@ -49,6 +55,14 @@ class ArrayCallReader:
                 raise self.unsupported(node, f"np.{name} with no array")
             return self._reshape(node, positional[0], positional[1:], keywords, name)
         return getattr(self, "_read_" + name.replace("linalg.", ""))(node, positional, keywords)
+
+    def _method(self, node, func, positional, keywords) -> ir.Expr:
+        """x.var(), x.std(axis=0), x.clip(0, 1), x.cumprod(), x.repeat(2), x.argmax(axis=1)."""
+        name, positional = func.attr.value, [func.value] + positional
+        if name in ("cumprod", "argmax", "argmin"):
+            x, axis = self._arguments(node, positional, keywords, ("a", "axis"), f"x.{name}")
+            return ir.Call(name, (self.expr(x), self._constant_axis(axis, f"x.{name}")))
+        return getattr(self, "_read_" + name)(node, positional, keywords)
 
     def _builtin_sum(self, node, positional, keywords) -> bool:
         """sum(x) of an array (not of a generator, list or tuple: those are sequences)."""
@@ -163,7 +177,21 @@ class ArrayCallReader:
         if not isinstance(sequence, (cst.List, cst.Tuple)) or not sequence.elements \
                 or any(isinstance(el, cst.StarredElement) for el in sequence.elements):
             raise self.unsupported(node, f"{what} of something other than a list or tuple of arrays")
-        return [self.expr(el.value) for el in sequence.elements]
+        return [self._literal_vector(el.value) if isinstance(el.value, (cst.List, cst.Tuple)) else self.expr(el.value)
+                for el in sequence.elements]
+
+    def _literal_vector(self, node) -> ir.Expr:
+        """A list or tuple of numbers joined to arrays (np.concatenate(([0.0], x, [0.0]))): the
+        vector they make, each number np.full(1, c) or np.atleast_1d(e)."""
+        if not node.elements or any(isinstance(el, cst.StarredElement) or isinstance(el.value, (cst.List, cst.Tuple))
+                                    for el in node.elements):
+            raise self.unsupported(node, "a list or tuple joined to arrays other than of numbers")
+        pieces = []
+        for el in node.elements:
+            value = self._integer(el.value)  # -1.0 folded
+            pieces.append(ir.Call("full", (ir.Const(1), value)) if isinstance(value, ir.Const)
+                          else ir.Call("atleast_1d", (value,)))
+        return self._chain("concatenate", pieces, (ir.Const(0),))
 
     def _chain(self, name: str, parts: list, options: tuple) -> ir.Expr:
         result = parts[0]

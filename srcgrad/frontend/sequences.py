@@ -230,6 +230,18 @@ class SequenceReader(ExpressionReader):
         out = []
         for call in _unconditional_sums(statement, self._builtin_call):
             out.extend(self._sum_loop(call))
+        return out + self._hoist_array_literals(statement)
+
+    def _hoist_array_literals(self, statement) -> list:
+        """`np.array([a, b])` inside an expression (`x - np.array([1.0, 2.0])`): filled into a new
+        local before the statement, as `v = np.array([a, b])` is (not under a condition)."""
+        out = []
+        direct = statement.value if isinstance(statement, cst.Assign) else None  # v = np.array(...): as it is
+        for call in _unconditional_calls(statement, lambda n: n is not direct and self._array_literal(n) is not None):
+            line, column = self.where(call)
+            temp = self._fresh("literal")
+            out.extend(self._sequence(temp, self._array_literal(call), line, column, matrix=True))
+            self.hoisted_totals[id(call)] = temp
         return out
 
     def _sum_loop(self, call) -> list:
@@ -301,11 +313,16 @@ class _Comprehension:
 
 def _unconditional_sums(node, is_builtin) -> list:
     """The calls `sum(<generator or list comprehension>)` in node that Python always evaluates."""
+    return _unconditional_calls(node, lambda n: is_builtin(n, "sum") and len(n.args) == 1 and n.args[0].keyword is None
+                                and not n.args[0].star and isinstance(n.args[0].value, (cst.GeneratorExp, cst.ListComp)))
+
+
+def _unconditional_calls(node, matches) -> list:
+    """The calls in node that `matches` and Python always evaluates (not inside another one)."""
     found = []
 
     def visit(n, conditional):
-        if isinstance(n, cst.Call) and is_builtin(n, "sum") and len(n.args) == 1 and n.args[0].keyword is None \
-                and not n.args[0].star and isinstance(n.args[0].value, (cst.GeneratorExp, cst.ListComp)):
+        if isinstance(n, cst.Call) and matches(n):
             if not conditional:
                 found.append(n)
             return

@@ -73,11 +73,21 @@ SUPPORTED = [
               " + np.sum(X[1:, :-1] * X[:, j])"),
     Construct("reductions and scans: `np.prod`, `np.max`/`np.min`/`np.amax`/`np.amin` with `axis` (ties share the "
               "gradient equally), `np.cumsum`, `np.diff`; methods `x.sum()`, `x.mean()`, `x.prod()`, `x.max()`, "
-              "`x.min()`, `x.dot(y)`, `x.cumsum()`, `abs(x).max()`, `max(x)`, `min(x)`; `np.var`/`np.std` (axis None "
-              "or 0), `np.linalg.norm` (2-norm)", COMPILED,
+              "`x.min()`, `x.dot(y)`, `x.cumsum()`, `abs(x).max()`, `max(x)`, `min(x)`, `sum(x)` of a vector; "
+              "`keepdims=True`; `np.var`/`np.std` along any axis, `x.var()`, `x.std()`; `np.linalg.norm` (ord None, 1, "
+              "2, `np.inf`; an axis)", COMPILED,
               "def f(X: np.ndarray, x: np.ndarray):\n"
               "    return np.prod(x) + np.sum(np.max(X, axis=0)) + abs(x).max() + x.dot(x) + np.sum(np.diff(x) ** 2)"
-              " + max(x) + np.var(x) + np.sum(np.std(X, axis=0)) + np.linalg.norm(x)"),
+              " + max(x) + np.var(x) + np.sum(np.std(X, axis=1)) + np.linalg.norm(x, 1) + sum(x)"
+              " + np.sum(X / np.sum(X, axis=1, keepdims=True))"),
+    Construct("reshapes and rearrangements: `x.reshape(...)`, `np.reshape`, `x.ravel()`, `x.flatten()`, "
+              "`np.atleast_1d`/`np.atleast_2d`, `np.roll`, `np.sort`, `np.cumprod`, `np.tile`, `np.repeat`, "
+              "`np.concatenate`/`np.stack`/`np.hstack`/`np.vstack` of a list or tuple of arrays, `np.clip`, "
+              "`np.asarray(x)`; `np.size(x)`, `x.size`", COMPILED,
+              "def f(X: np.ndarray, x: np.ndarray):\n"
+              "    return np.sum(x.reshape(-1, 2) @ X[:2, :2]) + np.sum(X.ravel() * np.roll(X, 1).flatten())"
+              " + np.sum(np.sort(x) * np.cumprod(x)) + np.sum(np.concatenate([x, np.tile(x, 2)]) ** 2)"
+              " + np.sum(np.hstack((x, x)) * np.repeat(x, 2)) + np.sum(np.clip(x, -1.0, 1.0)) / x.size"),
     Construct("slice assignment `y[1:] = ...`, `y[a:b] += ...`, `Y[:, j] = ...`, `y[::2] = ...`; slices, and "
               "`np.sum`/`np.mean`/`np.prod`/`np.dot` of them, inside loops (`np.sum(x[i:i + 3])`); arrays allocated "
               "or given new values inside loops (`t = np.zeros(n)`, `y = y * 0.5 + x`): written element by element, "
@@ -96,6 +106,10 @@ SUPPORTED = [
               "W = (0.5, 1.5)\n\n\ndef f(x: np.ndarray):\n    p = [x[0] * 2.0, x[1]]\n    s = 0.0\n"
               "    for i, a in enumerate(p):\n        s += a * W[i]\n    for a, w in zip(x, W):\n"
               "        s += a * w\n    for v in (1.0, 2.0):\n        s = s * v + p[len(p) - 1]\n    return s"),
+    Construct("`np.array([...])`/`np.asarray([...])` of numbers and expressions, nested rows of one length "
+              "(`R = np.array([[c, -s], [s, c]])`)", COMPILED,
+              "def f(t: float, x: np.ndarray):\n    R = np.array([[np.cos(t), -np.sin(t)], [np.sin(t), np.cos(t)]])\n"
+              "    return np.sum((R @ x - np.array([1.0, 2.0])) ** 2)"),
     Construct("`sum(... for ... in ...)` and `sum([... for ...])` (one `for`, optional `if`s; not under a "
               "condition)", COMPILED,
               "def f(x: np.ndarray):\n    return sum(a * b for a, b in zip(x, x[::-1]) if a > 0) + sum([v * v for v in x])"),

@@ -347,7 +347,7 @@ def split_whole_array_expressions(function: ir.Function, names: Names, return_ty
         if not ir.children(e) or isinstance(e, (ir.Index, ir.Alloc, ir.UserCall)):
             return False
         return (expr_type(e, types, return_types) == ir.NDARRAY
-                or symbolic.rule_of(e) is not None)
+                or (symbolic.rule_of(e) is not None and not symbolic.result_is_index(e)))  # x.size: a number
 
     def split(s: ir.Assign, in_loop: bool) -> list:
         hoisted = []
@@ -402,7 +402,7 @@ def convert_mixed_arrays(function: ir.Function, names: Names, result: str) -> No
                     before.append(ir.Assign(s.line, s.column, converted[e.id],
                                             ir.Call(conversions.AS_WHOLE, (e,))))
                 return ir.Name(converted[e.id])
-            if isinstance(e, ir.Call) and e.func == "shape" or isinstance(e, (ir.Index, ir.Alloc)):
+            if isinstance(e, ir.Call) and e.func in ("shape", "size") or isinstance(e, (ir.Index, ir.Alloc)):
                 return e
             if isinstance(e, ir.UserCall):  # an element array passed on stays one
                 return ir.rebuild(e, [a if isinstance(a, ir.Name) else whole(a) for a in e.args])

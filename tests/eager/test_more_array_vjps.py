@@ -158,3 +158,14 @@ def test_the_fallback_reads_dtype_float():
     value, gradient = eager_value_and_gradient(_copied_as_float, (x,), (0,))
     assert value == pytest.approx(np.sum(x ** 2) + x[0] * x[1] + np.sum(x), abs=1e-14)
     assert np.allclose(gradient, 2 * x + np.array([x[1], x[0], 0.0]) + 1.0, rtol=1e-14, atol=1e-14)
+
+
+@pytest.mark.parametrize("join", [lambda x: np.concatenate(([0.0], x, [1.0, 2.0])),
+                                  lambda x: np.stack([x, [1.0, 2.0, 3.0]], axis=1),
+                                  lambda x: np.hstack([[0.5], x]), lambda x: np.vstack([x, (1.0, 2.0, 3.0)])],
+                         ids=["concatenate", "stack", "hstack", "vstack"])
+def test_joins_of_tensors_and_lists(join):
+    x, d = RNG.normal(size=3), RNG.normal(size=3)
+    g = RNG.normal(size=np.shape(join(x)))
+    gradient = eager_vjp(join, x, g)
+    assert np.sum(g * directional(join, x, d)) == pytest.approx(np.sum(gradient * d), rel=1e-6, abs=1e-8)

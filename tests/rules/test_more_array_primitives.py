@@ -63,6 +63,14 @@ CASES = [
     ("array_of_expressions", (RNG.normal(size=3),)),
     ("array_of_rows", (RNG.normal(size=2),)),
     ("rotation", (0.7, RNG.normal(size=2))),
+    ("literal_in_expression", (RNG.normal(size=3),)),
+    ("literal_in_a_loop", (RNG.normal(size=3), 4)),
+    ("size_in_loops", (RNG.normal(size=5),)),
+    ("sorted_then_indexed", (RNG.normal(size=5),)),
+    ("filled_then_reshaped", (RNG.normal(size=4),)),
+    ("scalars_stacked", (RNG.normal(size=4),)),
+    ("more_methods", (np.array([[0.3, -0.8, 1.1], [0.6, 0.2, -0.4]]),)),
+    ("padded_with_literals", (RNG.normal(size=4),)),
 ]
 IDS = [f"{name}-{k}" for k, (name, _) in enumerate(CASES)]
 

@@ -163,3 +163,55 @@ def array_of_rows(x):
 def rotation(theta, p):
     R = np.array([[np.cos(theta), -np.sin(theta)], [np.sin(theta), np.cos(theta)]])
     return np.sum((R @ p - 1.0) ** 2)
+
+
+def literal_in_expression(x):
+    return np.sum((x - np.array([1.0, 2.0, 0.5])) ** 2 * np.array([x[0], 1.0, x[1] * x[2]]))
+
+
+def literal_in_a_loop(x, n: int):
+    total = 0.0
+    for i in range(n):
+        p = np.array([x[0] * i, x[1] ** 2])
+        total += p[0] * p[1] + x[2] * p[1]
+    return total
+
+
+def size_in_loops(x):
+    n = x.size
+    total = 0.0
+    for i in range(n - 1):
+        total += (x[i + 1] - x[i]) ** 2
+    for i in range(np.size(x) - 1):
+        total += x[i] * x[i + 1] / x.size
+    return total
+
+
+def sorted_then_indexed(x):
+    s = np.sort(x)
+    total = 0.0
+    for i in range(3):
+        total += s[i] * (i + 1)
+    return total
+
+
+def filled_then_reshaped(x):
+    y = np.zeros(4)
+    for i in range(4):
+        y[i] = x[i] ** 2
+    return np.sum(y.reshape(2, 2) @ x[:2])
+
+
+def scalars_stacked(x):
+    return np.sum(np.hstack([x[0], x[1] ** 2, x]) ** 2 * np.arange(6.0))
+
+
+def more_methods(X):
+    return (X.std() + np.sum(X.var(axis=0)) + np.sum(X.clip(-0.5, 0.5) ** 2) + np.sum(X.cumprod(axis=1))
+            + np.sum(X.repeat(2, axis=0) ** 2) + np.sum(X.argmax(axis=1) * X[:, 0]))
+
+
+def padded_with_literals(x):
+    padded = np.concatenate(([0.0], x, [0.0]))
+    r = (3.0 - 2.0 * x) * x - padded[:-2] - 2.0 * padded[2:] + 1.0
+    return r @ r + np.sum(np.hstack([x[0] * x[1], x, [1.0, -2.0]]) ** 2 * np.arange(7.0))
