@@ -121,7 +121,7 @@ def _generate(job: BuildJob, outcome: Outcome):
     started = time.perf_counter()
     only = list(job.only) if job.only else None
     generated = builder.generate_cached(text, job.path, pure=job.pure, only=only, cache_dir=job.cache_dir,
-                                        tape_limit=job.tape_limit,
+                                        **({"tape_limit": job.tape_limit} if job.tape_limit else {}),
                                         **({"wrt": job.wrt} if job.wrt else {}))  # only when asked
     outcome.stages.append(("generate", time.perf_counter() - started))
     outcome.warnings = [d.format() for d in generated.diagnostics]
