@@ -2,6 +2,10 @@
 
 The kernels live in the top-level runtime/ folder and are installed as the package
 srcgrad.runtime (`from srcgrad.runtime cimport tape`), .pxd and .pyx files included.
+
+srcgrad.runtime._cyutility is Cython's shared utility module (`cython --generate-shared`): the
+typed-memoryview code every generated module would otherwise compile again. Generated modules
+translated by the same Cython version import it instead (srcgrad/compile.py).
 """
 import shutil
 from pathlib import Path
@@ -27,6 +31,12 @@ extensions = [
     ),
 ]
 
+SHARED_UTILITY = "srcgrad.runtime._cyutility"  # srcgrad.compile.SHARED_UTILITY
+# Cython writes the C again when another Cython version wrote it: the one doing this install is
+# the one whose version generated modules check.
+shared_utility = cythonize([Extension(SHARED_UTILITY, ["runtime/_cyutility.c"])],
+                           shared_utility_qualified_name=SHARED_UTILITY)
+
 setup(
     packages=find_packages(include=["srcgrad", "srcgrad.*"]) + ["srcgrad.runtime"],
     package_dir={"srcgrad.runtime": "runtime"},
@@ -35,5 +45,5 @@ setup(
         include_path=[str(CYTHON_INCLUDE)],
         language_level=3,
         compiler_directives={"boundscheck": False, "wraparound": False},
-    ),
+    ) + shared_utility,
 )

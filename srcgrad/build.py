@@ -51,7 +51,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
-from .compile import RUNTIME_DIR, CompileFailed, c_compile, c_flags, cython_include_dir, cython_to_c, link_flags
+from .compile import (RUNTIME_DIR, CompileFailed, c_compile, c_flags, cython_include_dir, cython_to_c, link_flags,
+                      shared_utility_module)
 from .files import atomic_copy, atomic_write, file_lock, same_bytes, same_file
 
 EXT_SUFFIX = sysconfig.get_config_var("EXT_SUFFIX") or ".so"
@@ -95,8 +96,6 @@ def cache_key(text: str, module_name: str, fast_math: bool = False) -> str:
 
 
 def _key_parts(module_name: str, fast_math: bool) -> list[str]:
-    import importlib.metadata
-
     import Cython  # only Cython/Shadow.py: a few milliseconds, unlike the compiler
 
     parts = [
@@ -104,11 +103,13 @@ def _key_parts(module_name: str, fast_math: bool) -> list[str]:
         module_name,
         __version__,
         Cython.__version__,
-        importlib.metadata.version("numpy"),
+        _installed_version("numpy"),
         sys.version,
         EXT_SUFFIX,
         platform.machine(),
         " ".join(c_flags(fast_math) + link_flags()),
+        "kernels -O3, the rest -O1 (GCC)",  # compile.mark_kernels
+        shared_utility_module() or "own utility code",
         os.environ.get("CC", ""),
         os.environ.get("CFLAGS", ""),
     ]
@@ -118,6 +119,23 @@ def _key_parts(module_name: str, fast_math: bool) -> list[str]:
     for pxd in sorted(RUNTIME_DIR.glob("*.pxd")):
         parts.append(hashlib.sha256(pxd.read_bytes()).hexdigest())
     return parts
+
+
+@functools.lru_cache(maxsize=None)
+def _installed_version(package: str) -> str:
+    """What identifies the installed version of `package`: its version file's text, read without
+    importing the package or importlib.metadata (which alone took 0.1 s, half of a no-change
+    rebuild); the version from importlib.metadata if it has no such file."""
+    import importlib.util
+
+    spec = importlib.util.find_spec(package)
+    if spec is not None and spec.origin:
+        for name in ("version.py", "_version.py"):
+            with contextlib.suppress(OSError):
+                return (Path(spec.origin).parent / name).read_text(encoding="utf-8")
+    import importlib.metadata
+
+    return importlib.metadata.version(package)
 
 
 def _cpu_model() -> str:
@@ -138,14 +156,14 @@ def generate_cached(source: str, filename: str, *, cache_dir: Path | None = None
     are, so an option left at its default and one not given share an entry. Source errors are
     not remembered: they are raised again, by the compiler, every time.
     """
-    from . import generate as generator
-
     cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
     asked = {name: sorted(value) if name == "only" else value for name, value in options.items() if value}
-    key = _generation_key(generator.generate, source, json.dumps([filename, asked], sort_keys=True))
+    key = _generation_key(_generator_name(), source, json.dumps([filename, asked], sort_keys=True))
     path = cache / "generated" / f"{key}.json"
     with contextlib.suppress(OSError, ValueError, TypeError, KeyError):
         return _module_from_json(path.read_bytes())
+    from . import generate as generator  # only now: the compiler (libcst and all) takes most of a second to load
+
     generated = generator.generate(source, filename, **options)
     with contextlib.suppress(OSError, ValueError, TypeError):
         data = json.dumps(dataclasses.asdict(generated), sort_keys=True).encode()
@@ -154,10 +172,19 @@ def generate_cached(source: str, filename: str, *, cache_dir: Path | None = None
     return generated
 
 
-def _generation_key(generate, source: str, options: str) -> str:
+def _generator_name() -> str:
+    """The generator's identity, which keeps a stand-in (tests monkeypatch one) from sharing
+    entries with it. A stand-in needs srcgrad.generate loaded; if it is not, the real one is meant."""
+    loaded = sys.modules.get(f"{__package__}.generate")
+    generate = getattr(loaded, "generate", None)
+    if generate is None:
+        return f"{__package__}.generate.generate"
+    return f"{generate.__module__}.{generate.__qualname__}"
+
+
+def _generation_key(generator_name: str, source: str, options: str) -> str:
     digest = hashlib.sha256()
-    # The generator's identity keeps a stand-in (tests monkeypatch one) from sharing entries.
-    for part in ("srcgrad-generate-1", f"{generate.__module__}.{generate.__qualname__}", __version__,
+    for part in ("srcgrad-generate-1", generator_name, __version__,
                  sys.version, _package_fingerprint(), options, source):
         digest.update(part.encode())
         digest.update(b"\0")
@@ -167,9 +194,7 @@ def _generation_key(generate, source: str, options: str) -> str:
 @functools.lru_cache(maxsize=None)
 def _package_fingerprint() -> str:
     """A hash of srcgrad's own source files: any change to the compiler invalidates its results."""
-    import importlib.metadata
-
-    digest = hashlib.sha256(importlib.metadata.version("libcst").encode())
+    digest = hashlib.sha256(_installed_version("libcst").encode())
     package = Path(__file__).resolve().parent
     for path in sorted(package.rglob("*")):
         if path.suffix in (".py", ".pyx", ".pxd"):
@@ -180,7 +205,7 @@ def _package_fingerprint() -> str:
 
 def _module_from_json(data: bytes):
     from .diagnostics import Diagnostic
-    from .generate import FunctionReport, GeneratedModule
+    from .generated import FunctionReport, GeneratedModule
 
     fields = json.loads(data)
     fields["diagnostics"] = [Diagnostic(**d) for d in fields["diagnostics"]]
@@ -261,7 +286,8 @@ def _compile(text: str, module_name: str, workdir: Path, fast_math: bool, stages
     started = time.perf_counter()
     # One include folder for the whole process: Cython remembers where it found each .pxd, so a
     # folder removed with an earlier build's work folder would break the next build.
-    extensions = cython_to_c(pyx, module_name, fast_math, cython_include_dir(default_cache_dir() / "include"))
+    extensions = cython_to_c(pyx, module_name, fast_math, cython_include_dir(default_cache_dir() / "include"),
+                             shared_utility_module())
     _record(stages, "cythonize", started)
 
     started = time.perf_counter()

@@ -5,14 +5,16 @@ of the generated file they come from. build.py decides where (the cache) and whe
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import os
 import re
+import shlex
 import subprocess
+import sysconfig
 from pathlib import Path
 
 from . import runtime
-from .emit.printer import CYTHON_DIRECTIVES
 from .files import atomic_write, same_bytes
 
 # The package generated modules cimport: <site-packages>/srcgrad/runtime once installed, the
@@ -52,10 +54,14 @@ def sanitizing() -> bool:
     return os.environ.get("SRCGRAD_SANITIZE", "") not in ("", "0")
 
 
-def c_flags(fast_math: bool) -> list[str]:
+def c_flags(fast_math: bool, kernels_only: bool = False) -> list[str]:
+    """The C compiler's flags. kernels_only: the module's C is marked by `mark_kernels`, so the
+    rest of it (argument parsing, module set-up: most of the text) compiles at -O1 and only
+    the marked numeric functions at -O3 (GCC only; other compilers get -O3 throughout)."""
     # -g0 drops the debug info Python's own CFLAGS ask for: a fifth of the compile time, and a
     # binary a fraction of the size, for symbols nobody steps through in generated code.
-    flags = ["-O3", "-g0"]
+    level = "-O1" if kernels_only and splits_optimisation() else "-O3"
+    flags = [level, "-g0"]
     if fast_math:
         flags += ["-ffast-math", "-march=native"]
     if sanitizing():  # -O1 -g: faster to compile, and reports that name lines
@@ -65,6 +71,94 @@ def c_flags(fast_math: bool) -> list[str]:
 
 def link_flags() -> list[str]:
     return SANITIZE_FLAGS[:1] if sanitizing() else []
+
+
+# --------------------------------------------------------------------------- compile time
+#
+# Two things made a cold build slow (benchmarks/build_time.py): every module carried its own copy
+# of Cython's typed-memoryview utility code, and GCC spent most of its time optimising, at
+# -O3, the code Cython writes around the numeric functions (argument parsing, result packing,
+# module set-up), whose speed hardly matters.
+
+SHARED_UTILITY = "srcgrad.runtime._cyutility"
+
+
+def shared_utility_module() -> str | None:
+    """The module holding Cython's shared utility code, if generated modules can use it.
+
+    setup.py builds srcgrad.runtime._cyutility (Cython's --generate-shared module: the typed
+    memoryview types and helpers) once at install time; generated modules then import it instead
+    of compiling that code again. It can only be shared with modules translated by the same
+    Cython version (its ABI name, _cython_X_Y_Z, is in the binary); otherwise, or without it (an
+    install that did not build it; SRCGRAD_SHARED_UTILITY=0), each module keeps its own copy.
+    """
+    if os.environ.get("SRCGRAD_SHARED_UTILITY", "") == "0":
+        return None
+    return SHARED_UTILITY if _shared_utility_built_by_this_cython() else None
+
+
+@functools.lru_cache(maxsize=None)
+def _shared_utility_built_by_this_cython() -> bool:
+    import Cython  # only Cython/Shadow.py: a few milliseconds, unlike the compiler
+
+    binary = RUNTIME_DIR / ("_cyutility" + (sysconfig.get_config_var("EXT_SUFFIX") or ".so"))
+    try:
+        data = binary.read_bytes()
+    except OSError:
+        return False
+    return ("_cython_" + Cython.__version__.replace(".", "_") + ".").encode() in data
+
+
+def splits_optimisation() -> bool:
+    """Whether the C compiler (CC, else Python's) is GCC, which honours a per-function
+    optimize("O3") attribute."""
+    return _is_gcc(os.environ.get("CC") or sysconfig.get_config_var("CC") or "cc")
+
+
+@functools.lru_cache(maxsize=None)
+def _is_gcc(compiler: str) -> bool:
+    try:
+        macros = subprocess.run(shlex.split(compiler) + ["-dM", "-E", "-x", "c", os.devnull], capture_output=True,
+                                text=True, timeout=30).stdout
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return "#define __GNUC__ " in macros and "__clang__" not in macros and "__INTEL_COMPILER" not in macros
+
+
+# The prototype Cython writes for each cdef function of module NAME (mangled as its length and
+# itself), e.g. `static double __pyx_f_9demo_grad__f_primal(double, double); /*proto*/`, and for
+# each cdef inline function of a cimported .pxd (the runtime's tape and scalar helpers).
+_PROTOTYPE = r"^static [^\n;]*?\b__pyx_f_{mangled}_\w+\([^\n]*\); /\*proto\*/$"
+_INLINE_PROTOTYPE = r"^static CYTHON_INLINE [^\n;(]*\b__pyx_f_\w+\([^\n]*\); /\*proto\*/$"
+_HOT = '__attribute__((optimize("O3"))) '
+_ALWAYS_INLINE = "__attribute__((always_inline)) "
+
+
+def mark_kernels(c_file: Path, module_name: str) -> int:
+    """Mark the module's numeric cdef functions (those taking and returning no Python object)
+    optimize("O3"), to compile with `c_flags(..., kernels_only=True)`; return how many.
+
+    An attribute on a function's prototype applies to its definition. The cdef inline helpers
+    of the .pxd files the kernels cimport (the runtime's push_double, sign, ...) are marked
+    always_inline: GCC does not inline a function into one with another optimisation level
+    otherwise (push_double stayed a call in O3 kernels of a file compiled at -O1), and inlined,
+    their code is optimised as part of the kernel.
+    """
+    kernel = re.compile(_PROTOTYPE.format(mangled=f"{len(module_name)}{re.escape(module_name)}"), re.M)
+    text = c_file.read_text(encoding="utf-8")
+    count = 0
+
+    def marked(found: re.Match) -> str:
+        nonlocal count
+        if "PyObject" in found[0]:
+            return found[0]
+        count += 1
+        return _HOT + found[0]
+
+    text = kernel.sub(marked, text)
+    text = re.sub(_INLINE_PROTOTYPE, lambda found: _ALWAYS_INLINE + found[0], text, flags=re.M)
+    c_file.write_text(text, encoding="utf-8")
+    return count
 
 
 class CompileFailed(Exception):
@@ -138,32 +232,46 @@ def _last_line(output: str) -> str:
     return lines[-1] if lines else "no output"
 
 
-def cython_to_c(pyx: Path, module_name: str, fast_math: bool, include_dir: Path) -> list:
+def cython_to_c(pyx: Path, module_name: str, fast_math: bool, include_dir: Path,
+                shared_utility: str | None = None) -> list:
+    """Translate `pyx` to C beside it; the setuptools Extensions that compile it.
+
+    shared_utility: the module to import Cython's utility code from (`shared_utility_module()`)
+    instead of compiling it into this one.
+    """
     import numpy
     from Cython.Build import cythonize
     from Cython.Compiler.Errors import CompileError
     from setuptools import Extension
 
+    from .emit.printer import CYTHON_DIRECTIVES  # here: a no-change rebuild never loads the emitter
+
+    kernels_only = not sanitizing() and splits_optimisation()
     extension = Extension(
         module_name,
         [str(pyx)],
         include_dirs=[numpy.get_include()],
-        extra_compile_args=c_flags(fast_math),
+        extra_compile_args=c_flags(fast_math, kernels_only),
         extra_link_args=link_flags(),
     )
     messages = io.StringIO()
+    shared = {"shared_utility_qualified_name": shared_utility} if shared_utility else {}
     try:
         # Cython reports errors on sys.stderr; keep them for the BuildError instead.
         with contextlib.redirect_stderr(messages), contextlib.redirect_stdout(messages):
-            return cythonize(
+            extensions = cythonize(
                 [extension],
                 include_path=[str(include_dir)],
                 compiler_directives=CYTHON_DIRECTIVES,
                 quiet=True,
                 force=True,
+                **shared,
             )
     except CompileError:
         raise CompileFailed("Cython", messages.getvalue()) from None
+    if kernels_only:
+        mark_kernels(pyx.with_suffix(".c"), module_name)
+    return extensions
 
 
 def c_compile(extensions: list, module_name: str, workdir: Path, c_file: Path) -> Path:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import copy
 import os
-from dataclasses import dataclass, field
 
 from . import ir
 from .analysis.types import check_call_arguments, infer
@@ -27,31 +26,11 @@ from .emit.stubs import module_stub
 from .emit.wrappers import NO_DEFAULT
 from .frontend import parse
 from .frontend.parse import read_module
+from .generated import FunctionReport, GeneratedModule  # noqa: F401  (part of this module's interface)
 from .transform.inline import inline_array_calls
 from .transform.jvp import forward_functions
 from .transform.lower import Names, lower, split_whole_array_expressions, user_names
 from .transform.reverse import ReverseMode, Signature, point_calls_at_primals
-
-
-@dataclass
-class FunctionReport:
-    name: str
-    line: int
-    compiled: bool  # False: the gradient uses the eager tape
-    taped: str  # human summary of what the forward sweep records, e.g. "out: 1 double per iteration (line 4)"
-    differentiable: list = field(default_factory=list)  # parameter names that get gradients, in order
-    types: dict = field(default_factory=dict)  # compiled: parameter name (and "return") -> inferred type
-
-
-@dataclass
-class GeneratedModule:
-    module_name: str  # e.g. "tutorial_grad"
-    suffix: str  # ".pyx" (Cython) or ".py" (--pure)
-    text: str  # the whole generated file, deterministic
-    function_sources: dict[str, str] = field(default_factory=dict)  # NAME -> adjoint source (for `show`)
-    diagnostics: list[Diagnostic] = field(default_factory=list)  # warnings
-    reports: list[FunctionReport] = field(default_factory=list)
-    stub: str = ""  # the FILE_grad.pyi type stub
 
 
 GENERATED_PREFIXES = ("grad_", "value_and_grad_", "value_and_vjp_", "vjp_", "jvp_", "hvp_", "hessian_",
