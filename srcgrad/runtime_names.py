@@ -9,10 +9,13 @@ the same aliases from different modules (libc.math and srcgrad.runtime.scalar, o
 srcgrad.runtime.pymath and srcgrad.runtime.pyscalar, which offer the same names).
 
 Reverse mode names the tape functions it records with (PUSH, POP, RESERVE), the printers spell
-calls with `qualified`, and the module printer writes the imports from IMPORTS.
+calls with `qualified`, the module printer writes the imports from IMPORTS, and the front end
+renames a local called one of BARE_NAMES.
 """
 
 from __future__ import annotations
+
+import re
 
 from . import ir
 from .rules.arrays import HELPERS
@@ -20,16 +23,23 @@ from .rules.conversions import CONVERSIONS
 
 # the private aliases, and each one's import line: alias -> (compiled, --pure)
 MATH, SCALAR, TAPE, ARRAYS, VECTOR = "_math", "_scalar", "_tape", "_arrays", "_vector"
-FALLBACK, EAGER_ENTRIES = "_fallback", "_eager_entries"
+FALLBACK, EAGER_ENTRIES, MATHLIB = "_fallback", "_eager_entries", "_mathlib"
 IMPORTS = {
     MATH: ("from libc cimport math as _math", "from srcgrad.runtime import pymath as _math"),
     SCALAR: ("from srcgrad.runtime cimport scalar as _scalar", "from srcgrad.runtime import pyscalar as _scalar"),
     TAPE: ("from srcgrad.runtime cimport tape as _tape", "from srcgrad.runtime import pytape as _tape"),
     ARRAYS: ("from srcgrad.runtime import arrays as _arrays",) * 2,
     VECTOR: ("from srcgrad.runtime import vector as _vector",) * 2,
-    FALLBACK: ("from srcgrad.eager import fallback as _fallback, mathlib as _mathlib",) * 2,
+    FALLBACK: (f"from srcgrad.eager import fallback as {FALLBACK}, mathlib as {MATHLIB}",) * 2,
     EAGER_ENTRIES: ("from srcgrad.runtime import eager_entries as _eager_entries",) * 2,
 }
+
+# the names generated code spells bare inside a function: every alias the imports bind (the
+# fallback's line binds _mathlib too), NumPy, the tape each adjoint takes and the builtins the
+# printers call. The front end renames a local of the user's called one of these; a local called
+# like a runtime function (exp, cube, push_double) shadows nothing, as calls go through the aliases.
+BARE_NAMES = frozenset(re.findall(r" as (\w+)", " ".join(line for both in IMPORTS.values() for line in both))) \
+    | {"np", ir.TAPE.id, "abs", "float", "int", "bool", "round", "range"}
 
 # the tape (runtime/tape.pxd, runtime/pytape.py): what records a value of each kind, what
 # restores it, and what reserves room for a loop's pushes before the loop
@@ -43,6 +53,17 @@ CHECKPOINT_FUNCTIONS = frozenset({"checkpoints_new", "checkpoints_entry", "check
                                   "checkpoints_last", "save_double", "load_double", "save_int", "load_int"})
 TAPE_FUNCTIONS = frozenset(PUSH.values()) | frozenset(POP.values()) | {PUSH_BRANCH, POP_BRANCH} \
     | frozenset(RESERVE.values()) | CHECKPOINT_FUNCTIONS
+
+# what the Python-level wrappers of generated functions call (emit/wrappers.py): the entry checks
+# and the dense Hessian of runtime/arrays.py, the tape's type and lifetime, the eager fallback
+WRAPPER_CALLS = {
+    ARRAYS: ("as_float_array", "scalar_cotangent", "per_parameter", "dense_hessian", "no_gradient", "one_output"),
+    TAPE: ("Tape", "tape_init", "tape_free"),
+    FALLBACK: ("eager_value_and_gradient",),
+    EAGER_ENTRIES: ("eager_jvp", "eager_hvp", "eager_hessian"),
+    MATHLIB: ("tensor_float",),
+}
+_WRAPPER_MODULE = {name: alias for alias, names in WRAPPER_CALLS.items() for name in names}
 
 # C's libc.math (runtime/pymath.py for --pure), and its two constants
 LIBC_MATH = frozenset({
@@ -66,6 +87,8 @@ def module_of(name: str) -> str:
         return VECTOR
     if name in TAPE_FUNCTIONS:
         return TAPE
+    if name in _WRAPPER_MODULE:
+        return _WRAPPER_MODULE[name]
     return SCALAR
 
 

@@ -10,6 +10,8 @@ from ..rules.elementwise import ELEMENTWISE
 
 _ARRAY_ANNOTATION = "array"  # frontend.names.ARRAY: a parameter annotated np.ndarray
 _REDUCTIONS = ("sum", "mean", "prod", "dot")
+# primitives whose result may be a view of their operand rather than a new array
+VIEWS = frozenset(symbolic.ATTRIBUTES.values()) | {"reshape", "ravel", "transpose"}
 
 
 def slice_index(index) -> ir.Call | None:
@@ -171,3 +173,14 @@ def assigned_in(stmts) -> set:
         elif isinstance(s, ir.For):
             names.add(s.var)
     return names
+
+
+def shares_written_memory(target: str, value: ir.Expr, stmts) -> bool:
+    """Whether `target = value` makes target a view (a basic slice) of an array that stmts write
+    by element or slice, or stmts write target itself: Python's writes show through the view."""
+    written = {s.target for s in ir.walk(stmts) if isinstance(s, ir.Assign) and s.index is not None}
+    while isinstance(value, ir.Call) and value.func in VIEWS:
+        value = value.args[0]
+    if not (isinstance(value, ir.Call) and value.func == "getitem" and isinstance(value.args[0], ir.Name)):
+        return False
+    return value.args[0].id in written or target in written

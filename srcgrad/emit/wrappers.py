@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 from .. import ir
+from ..runtime_names import qualified
 from .printer import C_TYPES, Printer
 
 NO_DEFAULT = object()  # a parameter without a default (None is a default)
@@ -20,7 +21,6 @@ class WrapperPrinter:
 
     def _wrappers(self, out: Printer, code) -> None:
         sig = code.signature
-        kinds = dict(sig.params)
         arrays = [p for p, k in sig.params if ir.array_dims(k)]
         whole = [p for p, k in sig.params if k == ir.NDARRAY]
         params = self._signature(sig, [p if (self.pure or p in arrays or p in whole) else self._param(p, k)
@@ -28,8 +28,7 @@ class WrapperPrinter:
         args = ", ".join(p for p, _ in sig.params)
         where = f"{self.shown_name} line {code.line}"
         lines = out.lines
-        convert = [f"    {p} = _arrays.as_float_array({p}, {p!r}, {ir.array_dims(kinds[p])})" if p in arrays
-                   else f"    {p} = _vector.as_float_ndarray({p}, {p!r})" for p, _ in sig.params if p in arrays or p in whole]
+        convert = _conversions(sig.params)
 
         lines.append(f"def {sig.name}({params}):")
         lines.append(f'    """{sig.name}({args}) from {where}, compiled."""')
@@ -59,14 +58,14 @@ class WrapperPrinter:
         lines.append(f'    """({sig.name}({args}), dout times the gradient), in one forward and one reverse sweep."""')
         lines.extend(self._tape_declaration(tape))
         if sig.return_type != ir.NDARRAY:  # (an array output's cotangent is checked against it in the sweep)
-            lines.append(f"    {dout} = _arrays.scalar_cotangent({dout}, {sig.name!r})")
+            lines.append(f"    {dout} = {qualified('scalar_cotangent')}({dout}, {sig.name!r})")
         lines.extend(convert)
         lines.extend(f"    {b} = np.zeros_like({p})" for p, b in grads.items() if p in arrays)
         lines.extend(self._taped_call(sig.name, tape, out_of_memory, received, sig.adjoint, call_args))
         whole_grads = [p for p in sig.differentiable if p in whole]
         if whole_grads:
             names = ", ".join(grads[p] for p in whole_grads)
-            lines.append(f"    {names}{',' if len(whole_grads) == 1 else ''} = _vector.gradients_like(({names},), "
+            lines.append(f"    {names}{',' if len(whole_grads) == 1 else ''} = {qualified('gradients_like')}(({names},), "
                          f"({', '.join(whole_grads)},))")
         if sig.return_type == ir.NDARRAY:
             lines.append(f"    {value} = np.asarray({value})")
@@ -108,21 +107,19 @@ class WrapperPrinter:
         refused = " = ".join(f"{prefix}{name}" for prefix in ("grad_", "value_and_grad_", "vjp_", "jvp_", "hvp_",
                                                                "hessian_"))
         lines.append(f"# {name} has no differentiable parameter: its derivatives raise a TypeError saying so")
-        lines.append(f"{refused} = _arrays.no_gradient({name!r}, {tuple(parameters)!r})")
+        lines.append(f"{refused} = {qualified('no_gradient')}({name!r}, {tuple(parameters)!r})")
         lines.append("")
         lines.append("")
 
     def _forward_wrappers(self, out: Printer, code, d_params, scalar_grads, arrays) -> None:
         sig = code.signature
-        kinds = dict(sig.params)
         whole = [p for p, k in sig.params if k == ir.NDARRAY]
         params = self._signature(sig, [p if (self.pure or p in arrays or p in whole) else self._param(p, k)
                                        for p, k in sig.params])
         args = ", ".join(p for p, _ in sig.params)
         diff = sig.differentiable
         lines = out.lines
-        convert = [f"    {p} = _arrays.as_float_array({p}, {p!r}, {ir.array_dims(kinds[p])})" if p in arrays
-                   else f"    {p} = _vector.as_float_ndarray({p}, {p!r})" for p, _ in sig.params if p in arrays or p in whole]
+        convert = _conversions(sig.params)
         local = _WrapperNames({p for p, _ in sig.params})
         tangents, v, value, d_value, tape, out_of_memory = (local[n] for n in (
             "tangents", "v", "value", "d_value", "tape", "out_of_memory"))
@@ -135,7 +132,7 @@ class WrapperPrinter:
             received = directions[0] + "," if len(diff) == 1 else ", ".join(directions)
             checked = f"({', '.join(diff)},), {tuple(diff)!r}" if len(diff) == 1 else \
                 f"({', '.join(diff)}), {tuple(diff)!r}"
-            return [f"    {received} = _arrays.per_parameter({source}, {checked}, {what!r})"]
+            return [f"    {received} = {qualified('per_parameter')}({source}, {checked}, {what!r})"]
 
         respect = ", ".join(diff)
         lines.extend(self._trailing_def(f"jvp_{sig.name}", params, tangents, tangents))
@@ -164,7 +161,7 @@ class WrapperPrinter:
         if whole:
             wanted = [p for p in diff if p in whole]
             names = ", ".join(hv[p] for p in wanted)
-            lines.append(f"    {names}{',' if len(wanted) == 1 else ''} = _vector.gradients_like(({names},), "
+            lines.append(f"    {names}{',' if len(wanted) == 1 else ''} = {qualified('gradients_like')}(({names},), "
                          f"({', '.join(wanted)},))")
         lines.append(f"    return {results[0] if len(results) == 1 else '(' + ', '.join(results) + ')'}")
         lines.append("")
@@ -181,7 +178,7 @@ class WrapperPrinter:
                      f'from one hvp_{sig.name} per element."""')
         lines.extend(convert)
         keywords = ", ".join(f"{p}={p}" for p, _ in sig.params)
-        lines.append(f"    return _arrays.dense_hessian(lambda {v}: hvp_{sig.name}({keywords}, {v}={v}), "
+        lines.append(f"    return {qualified('dense_hessian')}(lambda {v}: hvp_{sig.name}({keywords}, {v}={v}), "
                      f"({', '.join(diff)}{',' if len(diff) == 1 else ''}))")
         lines.append("")
         lines.append("")
@@ -206,18 +203,18 @@ class WrapperPrinter:
         lines.append("")
 
     def _tape_declaration(self, tape: str) -> list:
-        return [] if self.pure else [f"    cdef _tape.Tape {tape}"]
+        return [] if self.pure else [f"    cdef {qualified('Tape')} {tape}"]
 
     def _taped_call(self, name: str, tape: str, out_of_memory: str, received: str, function: str, args: str) -> list:
         """Run a taped function: the tape is freed on every way out, and a failed growth raises."""
         if self.pure:
-            return [f"    {tape} = _tape.Tape()", f"    {received} = {function}({tape}, {args})"]
-        return [f"    _tape.tape_init(&{tape})",
+            return [f"    {tape} = {qualified('Tape')}()", f"    {received} = {function}({tape}, {args})"]
+        return [f"    {qualified('tape_init')}(&{tape})",
                 "    try:",
                 f"        {received} = {function}(&{tape}, {args})",
                 f"        {out_of_memory} = {tape}.failed",
                 "    finally:",
-                f"        _tape.tape_free(&{tape})",
+                f"        {qualified('tape_free')}(&{tape})",
                 f"    if {out_of_memory}:",
                 f'        raise MemoryError("the tape of {name} could not grow")']
 
@@ -257,7 +254,7 @@ class WrapperPrinter:
 
     def _param(self, name: str, kind: str) -> str:
         if kind == "tape":
-            return name if self.pure else f"_tape.Tape* {name}"
+            return name if self.pure else f"{qualified('Tape')}* {name}"
         return name if self.pure else f"{C_TYPES[kind]} {name}"
 
     def _fallbacks(self, out: Printer, names: list) -> None:
@@ -273,7 +270,7 @@ class WrapperPrinter:
         lines.append("")
         lines.append(f"_EAGER_SOURCE = {source!r}")
         lines.append("_eager_namespace = {'__name__': " + repr(self.module_name + "_eager")
-                     + ", 'float': _mathlib.tensor_float}  # float(t) keeps a Tensor's derivative")
+                     + ", 'float': " + qualified("tensor_float") + "}  # float(t) keeps a Tensor's derivative")
         lines.append(f"exec(compile(_EAGER_SOURCE, {self.shown_name!r}, 'exec'), _eager_namespace)")
         lines.append("")
         for name in names:
@@ -295,7 +292,7 @@ class WrapperPrinter:
         shown = ", ".join(parameters[i] for i in differentiable)
         lines.append(f"def value_and_vjp_{name}(*args, dout=1.0, **keywords):")
         lines.append(f'    """({name}(*args), dout times its gradient with respect to {shown}), by the eager tape."""')
-        lines.append(f"    return _fallback.eager_value_and_gradient(_arrays.one_output({name}, {name!r}), args, "
+        lines.append(f"    return {qualified('eager_value_and_gradient')}({qualified('one_output')}({name}, {name!r}), args, "
                      f"{differentiable!r}, dout, keywords)")
         lines.append("")
         lines.append("")
@@ -313,10 +310,19 @@ class WrapperPrinter:
             if entry == "vjp":
                 lines.append(f"    return value_and_vjp_{name}(*args, dout=dout, **keywords)[1]")
             else:
-                lines.append(f"    return _eager_entries.eager_{entry}({name}, {name!r}, args, {differentiable!r}, "
+                lines.append(f"    return {qualified('eager_' + entry)}({name}, {name!r}, args, {differentiable!r}, "
                              f"{names!r}{', ' + last if last else ''}, keywords=keywords)")
             lines.append("")
             lines.append("")
+
+
+
+def _conversions(params: list) -> list:
+    """The wrapper's first lines: each array parameter checked and converted (a float array of its
+    dimensions, or a whole-array value)."""
+    return [f"    {p} = {qualified('as_float_array')}({p}, {p!r}, {ir.array_dims(kind)})" if ir.array_dims(kind)
+            else f"    {p} = {qualified('as_float_ndarray')}({p}, {p!r})" for p, kind in params
+            if ir.array_dims(kind) or kind == ir.NDARRAY]
 
 
 def _eager_import(line: str) -> str:

@@ -236,12 +236,7 @@ class FunctionReader(SequenceReader):
         return element
 
     def _fresh(self, base: str) -> str:
-        name, k = base, 1
-        while name in self.locals:
-            k += 1
-            name = f"{base}{k}"
-        self.locals.add(name)
-        return name
+        return ir.fresh_name(base, self.locals)
 
     def _target_name(self, node) -> str:
         if isinstance(node, cst.Name):

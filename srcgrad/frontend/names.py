@@ -11,6 +11,7 @@ import numpy as np
 
 from .. import ir
 from ..rules import symbolic
+from ..runtime_names import BARE_NAMES
 
 # qualified name -> primitive (an elementwise rule name, or a conversion handled by the compiler)
 MATH_FUNCTIONS = {
@@ -38,7 +39,6 @@ MATH_CONSTANTS = {"pi": math.pi, "e": math.e, "tau": math.tau, "inf": math.inf, 
 NUMPY_CONSTANTS = {"pi": math.pi, "e": math.e, "inf": math.inf, "nan": math.nan}
 SCALAR_ANNOTATIONS = {"float": ir.DOUBLE, "int": ir.INT, "bool": ir.BOOL}
 ARRAY_ANNOTATIONS = {"numpy.ndarray", "np.ndarray", "ndarray"}
-NUMERIC_MODULES = {"math", "numpy"}
 ARRAY = "array"  # a float array whose number of dimensions type inference settles
 ALLOCATORS = {"zeros": "zeros", "ones": "ones", "empty": "empty"}
 # np.<name> of whole arrays: the array rule table's primitives (name -> operands), and np.where (a select)
@@ -116,9 +116,10 @@ def library_attribute(qualified: str):
     first attribute the library does not have, else None. This is static knowledge of the
     libraries, not of the user's code: math and numpy are imported by srcgrad itself."""
     parts = qualified.split(".")
-    if parts[0] not in NUMERIC_MODULES or len(parts) < 2:
+    libraries = {"math": math, "numpy": np}
+    if parts[0] not in libraries or len(parts) < 2:
         return None
-    value = {"math": math, "numpy": np}[parts[0]]
+    value = libraries[parts[0]]
     for k, attribute in enumerate(parts[1:], start=1):
         if not hasattr(value, attribute):
             return ".".join(parts[:k]), attribute
@@ -171,26 +172,13 @@ def collect_target(node, names: set) -> None:
             collect_target(el.value, names)
 
 
-# Names the generated code itself uses at module level: runtime functions and the tape.
-RESERVED_NAMES = {
-    "sin", "cos", "tan", "asin", "acos", "atan", "atan2", "sinh", "cosh", "tanh", "asinh", "acosh", "atanh",
-    "exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sqrt", "cbrt", "hypot", "fabs", "floor", "ceil",
-    "trunc", "copysign", "fmod", "fmax", "fmin", "rint", "NAN", "INFINITY", "sign", "maximum", "minimum",
-    "imax", "imin", "iabs", "square", "cube", "reciprocal", "deg2rad", "rad2deg", "logaddexp", "mod", "floordiv",
-    "mod_int", "floordiv_int", "ifloor", "iceil", "itrunc", "round_half_even", "range_length", "np", "Tape",
-    "tape", "tape_init", "tape_free", "push_double", "pop_double", "push_int", "pop_int", "push_branch",
-    "pop_branch", "reserve_doubles", "reserve_ints", "reserve_branches", "as_float_array", "as_float_ndarray",
-    "gradients_like", "tensor_float", "eager_value_and_gradient", "abs", "float", "int", "bool", "round", "range",
-} | set(symbolic.HELPERS)
-
-
 def rename_reserved(function: ir.Function, local_names: set) -> ir.Function:
-    """A local called like a runtime function (`sin = math.sin(x)`, `tape = ...`) gets another
-    name in the generated code, so it cannot shadow what the generated code calls."""
-    clashes = sorted(local_names & RESERVED_NAMES)
+    """A local called like a name the generated code spells bare (`tape = ...`, `np = ...`, a
+    runtime module's alias) gets another name in the generated code, so it cannot shadow it."""
+    clashes = sorted(local_names & BARE_NAMES)
     if not clashes:
         return function
-    taken = set(local_names) | RESERVED_NAMES
+    taken = set(local_names) | BARE_NAMES
     mapping = {}
     for name in clashes:
         new, k = f"{name}_", 1

@@ -75,18 +75,18 @@ def checkpointed(mode, s, body_f: list, body_r: list, taped_f: list, taped_r: li
     limit = loop_limit(mode, s)
     if limit is None or not _tapes(body_f):
         return taped_f, taped_r
-    doubles, ints, why = _carried(mode, s, body_f)
+    doubles, ints, arrays, why = _carried(mode, s, body_f)
     if mode._loop_depth > 0:
         why = "it is nested in another loop; loops at a function's top level are checkpointed"
     if why:
         note_taped(mode, s, body_f, why)
         return taped_f, taped_r
     cp = mode.temp("checkpoints", CHECKPOINTS)
-    counted = _pushes(body_f)
-    per_iteration = 0 if counted is None else sum(_BYTES[p] * n for p, n in counted.items())
-    carried = _Carried(cp, doubles, ints)
+    per_iteration = _bytes_per_iteration(mode, body_f)
+    carried = _Carried(mode, cp, doubles, ints, arrays)
     checkpointed_f, checkpointed_r = _schedule(mode, s, cp, body_f, body_r, carried)
-    sizes = (ir.Const(per_iteration), ir.Const(len(doubles)), ir.Const(len(ints)), ir.Const(limit))
+    sizes = (ir.Const(0) if per_iteration is None else per_iteration, carried.width_doubles(), ir.Const(len(ints)),
+             ir.Const(limit))
     if isinstance(s, ir.For) and s.exit_flag is None:
         forward = [GAssign(cp, ir.Call("checkpoints_new", (TAPE, _trip_count(s)) + sizes)),
                    GIf(ir.Call("checkpointing", (ir.Name(cp),)), checkpointed_f, taped_f)]
@@ -100,7 +100,8 @@ def checkpointed(mode, s, body_f: list, body_r: list, taped_f: list, taped_r: li
                        checkpointed_f, taped_f)]
     reverse = [GIf(ir.Call("checkpointing", (ir.Name(cp),)), checkpointed_r, taped_r),
                GCall("checkpoints_free", (ir.Name(cp),))]
-    what = f"{len(doubles)} double{'s' if len(doubles) != 1 else ''}, {len(ints)} int{'s' if len(ints) != 1 else ''}"
+    what = f"{len(doubles)} double{'s' if len(doubles) != 1 else ''}, {len(ints)} int{'s' if len(ints) != 1 else ''}" \
+        + "".join(f", the array {name}" for name in arrays)
     mode.taped.append(f"loop at line {s.line} checkpointed within {limit} bytes (snapshot: {what})")
     return forward, reverse
 
@@ -143,18 +144,55 @@ def _dispatch(action: str, cp: str, codes: list, advance: list, carried) -> list
 
 
 class _Carried:
-    """The loop-carried variables, saved to and loaded from the schedule's current slot."""
+    """The loop-carried variables, saved to and loaded from the schedule's current slot: the
+    scalars, then the elements of the arrays the loop writes (their sizes are known when it
+    starts: arrays are not allocated anew inside loops)."""
 
-    def __init__(self, cp: str, doubles: list, ints: list):
-        self.cp, self.doubles, self.ints = ir.Name(cp), doubles, ints
+    def __init__(self, mode, cp: str, doubles: list, ints: list, arrays: list):
+        self.cp, self.doubles, self.ints, self.arrays = ir.Name(cp), doubles, ints, arrays
+        self.kinds = {name: mode.types[name] for name in arrays}
+        self.counters = [mode.temp("element", ir.INT) for _ in range(max(map(ir.array_dims, self.kinds.values()),
+                                                                             default=0))]
+
+    def width_doubles(self) -> ir.Expr:
+        """The doubles a snapshot holds, as an expression evaluated when the loop starts."""
+        width = ir.Const(len(self.doubles))
+        for name in self.arrays:
+            width = width + self._size(name)
+        return width
 
     def save(self) -> list:
         return [GCall(f"save_{kind}", (self.cp, ir.Const(k), ir.Name(v)))
-                for kind, names in (("double", self.doubles), ("int", self.ints)) for k, v in enumerate(names)]
+                for kind, names in (("double", self.doubles), ("int", self.ints)) for k, v in enumerate(names)] \
+            + self._elements(lambda element, at: GCall("save_double", (self.cp, at, element)))
 
     def restore(self) -> list:
         return [GAssign(v, ir.Call(f"load_{kind}", (self.cp, ir.Const(k))))
-                for kind, names in (("double", self.doubles), ("int", self.ints)) for k, v in enumerate(names)]
+                for kind, names in (("double", self.doubles), ("int", self.ints)) for k, v in enumerate(names)] \
+            + self._elements(lambda element, at: GAssign(element, ir.Call("load_double", (self.cp, at))))
+
+    def _size(self, name: str) -> ir.Expr:
+        size = ir.Const(1)
+        for d in range(ir.array_dims(self.kinds[name])):
+            size = size * ir.Call("shape", (ir.Name(name), ir.Const(d)))
+        return size
+
+    def _elements(self, statement) -> list:
+        """statement(element, its place in the slot) for every element of every carried array."""
+        out, offset = [], ir.Const(len(self.doubles))
+        for name in self.arrays:
+            dims = ir.array_dims(self.kinds[name])
+            index = [ir.Name(c) for c in self.counters[:dims]]
+            at = offset
+            flat = index[0]
+            for d in range(1, dims):
+                flat = flat * ir.Call("shape", (ir.Name(name), ir.Const(d))) + index[d]
+            body = [statement(ir.Index(name, tuple(index)), at + flat)]
+            for d in reversed(range(dims)):
+                body = [GFor(self.counters[d], (ir.Call("shape", (ir.Name(name), ir.Const(d))),), body)]
+            out += body
+            offset = offset + self._size(name)
+        return out
 
 
 class _Iterations:
@@ -242,27 +280,35 @@ def _tapes(body_f: list) -> bool:
     return any(isinstance(g, GCall) and g.func in _TAPING for g in ir.walk_generated(body_f))
 
 
-def _pushes(body: list) -> dict | None:
-    """Pushes per iteration by kind (an if counts its larger arm), or None if a nested loop makes
-    the count vary."""
-    counts = {}
+def _bytes_per_iteration(mode, body: list):
+    """The bytes one iteration of a loop body pushes, as an expression the generated code
+    evaluates when the loop starts (an if counts its larger arm, or both when they are not
+    constants; a nested loop its pushes times its trip count); None when a nested loop's trip count can change from one iteration to the next
+    (the runtime then schedules one iteration per block)."""
+    total = ir.Const(0)
     for g in body:
         if isinstance(g, GCall) and g.func in _BYTES:
-            counts[g.func] = counts.get(g.func, 0) + 1
+            total = total + ir.Const(_BYTES[g.func])
         elif isinstance(g, GIf):
-            arms = [_pushes(g.body), _pushes(g.orelse)]
+            arms = [_bytes_per_iteration(mode, g.body), _bytes_per_iteration(mode, g.orelse)]
             if None in arms:
                 return None
-            for push in set(arms[0]) | set(arms[1]):
-                counts[push] = counts.get(push, 0) + max(arms[0].get(push, 0), arms[1].get(push, 0))
+            both = isinstance(arms[0], ir.Const) and isinstance(arms[1], ir.Const)
+            total = total + (ir.Const(max(arms[0].value, arms[1].value)) if both else arms[0] + arms[1])
         elif isinstance(g, (GFor, GWhile)) and _tapes(g.body):
-            return None
-    return counts
+            inner = _bytes_per_iteration(mode, g.body) if isinstance(g, GFor) else None
+            if inner is None or not set().union(*map(ir.names_in, g.args)) <= mode.stable:
+                return None
+            bounds = (ir.Const(0),) + g.args if len(g.args) == 1 else g.args
+            trips = ir.Call("range_length", (bounds + (ir.Const(1),))[:3])
+            total = total + inner * trips
+    return total
 
 
-def _carried(mode, s: ir.For, body_f: list) -> tuple:
-    """(doubles, ints, ""): the scalars the loop's forward sweep reads or writes that can change
-    during a call, which a snapshot keeps; or ([], [], why the loop cannot be checkpointed).
+def _carried(mode, s, body_f: list) -> tuple:
+    """(doubles, ints, arrays, ""): the scalars the loop's forward sweep reads or writes that can
+    change during a call, and the arrays it writes, which a snapshot keeps; or ([], [], [], why the
+    loop cannot be checkpointed).
 
     Not the function's result: a loop sets it only as it returns, in its last iteration (which
     the last block's run sets again), and the adjoint returns it after the reverse sweep, which
@@ -273,13 +319,19 @@ def _carried(mode, s: ir.For, body_f: list) -> tuple:
         names |= _names_of(g)
     order = list(ir.walk(mode.fn.body))
     start = next(k for k, x in enumerate(order) if x is s)
+    inside = {id(x) for x in ir.walk(s.body)}
+    arrays = []
     for name in sorted(n for n in names if n in kinds and kinds[n] not in (ir.DOUBLE, ir.INT, ir.BOOL)):
-        if any(isinstance(x, ir.Assign) and x.target == name for x in order[start:]):
-            inside = any(x.target == name for x in ir.walk(s.body) if isinstance(x, ir.Assign))
-            return [], [], f"it writes the array '{name}'" if inside else f"the array '{name}' it reads is written after it"
+        writes = [x for x in order[start:] if isinstance(x, ir.Assign) and x.target == name]
+        if any(id(x) not in inside for x in writes):
+            return [], [], [], f"the array '{name}' it reads is written after it"
+        if writes and not ir.array_dims(kinds[name]):
+            return [], [], [], f"it gives the whole array '{name}' new values"
+        if writes:
+            arrays.append(name)
     scalars = sorted(n for n in names if kinds.get(n) in (ir.DOUBLE, ir.INT, ir.BOOL)
                      and n not in (getattr(s, "var", None), mode.result) and n not in mode.stable)
-    return ([n for n in scalars if kinds[n] == ir.DOUBLE], [n for n in scalars if kinds[n] != ir.DOUBLE], "")
+    return [n for n in scalars if kinds[n] == ir.DOUBLE], [n for n in scalars if kinds[n] != ir.DOUBLE], arrays, ""
 
 
 def _names_of(g) -> set:

@@ -23,7 +23,7 @@ from __future__ import annotations
 from .. import ir
 from ..analysis.ranks import SCALAR as _SCALAR, assigned_in as _assigned_in, element_arrays as _element_arrays
 from ..analysis.ranks import elementwise as _elementwise, expr_rank, loop_assignments as _loop_assignments
-from ..analysis.ranks import is_slice, ranks as _ranks, slice_index
+from ..analysis.ranks import VIEWS, is_slice, ranks as _ranks, shares_written_memory, slice_index
 from ..diagnostics import Unsupported
 
 _REDUCTIONS = {"sum": 0.0, "mean": 0.0, "prod": 1.0, "dot": 0.0}
@@ -32,11 +32,51 @@ _FILLS = {"zeros": 0.0, "ones": 1.0, "empty": 0.0}
 
 def scalarize(function: ir.Function, names) -> None:
     """Rewrite function.body in place (names: the function's Names, for fresh ones)."""
-    rewriter = _Rewriter(function, names, _ranks(function))
+    ranks = _ranks(function)
+    _own_copies(function, names, ranks)
+    rewriter = _Rewriter(function, names, ranks)
     function.body = rewriter.block(function.body, [])
     rewriter.elements = _element_arrays(function.body)
     rewriter.second_pass = True  # np.sum(t) of an array now written by element, inside a loop
     function.body = rewriter.block(function.body, [])
+
+
+def _own_copies(function: ir.Function, names, ranks: dict) -> None:
+    """A parameter given a new array value (`x = x - rate * g`) is updated in place from then on:
+    on a copy of its own, made first (Python's rebinding never writes the caller's array)."""
+    params = [p for p, _ in function.params]
+    for param in params:
+        if not any(isinstance(s, ir.Assign) and s.index is None and s.target == param
+                   and param in ranks and expr_rank(s.value, ranks) is not _SCALAR for s in ir.walk(function.body)):
+            continue
+        own = names.fresh(f"{param}_own")
+        ranks[own] = ranks[param]
+        _rename(function.body, param, own)
+        function.body.insert(0, ir.Assign(function.line, function.column, own, ir.Alloc("copy", (), param)))
+
+
+def _rename(stmts, old: str, new: str) -> None:
+    def renamed(e):
+        if isinstance(e, ir.Name):
+            return ir.Name(new) if e.id == old else e
+        if isinstance(e, ir.Index):
+            return ir.Index(new if e.array == old else e.array, tuple(renamed(i) for i in e.indices))
+        if isinstance(e, ir.Alloc):
+            return ir.Alloc(e.kind, tuple(renamed(d) for d in e.shape), new if e.like == old else e.like)
+        kids = ir.children(e)
+        return ir.rebuild(e, [renamed(c) for c in kids]) if kids else e
+
+    for s in ir.walk(stmts):
+        if isinstance(s, ir.Assign):
+            s.target = new if s.target == old else s.target
+            s.value = renamed(s.value)
+            s.index = None if s.index is None else tuple(renamed(i) for i in s.index)
+        elif isinstance(s, (ir.If, ir.While, ir.RaiseIf)):
+            s.test = renamed(s.test)
+        elif isinstance(s, ir.For):
+            s.start, s.stop, s.step = renamed(s.start), renamed(s.stop), renamed(s.step)
+        if isinstance(s, (ir.For, ir.While)) and s.exit_flag is not None:
+            s.exit_flag = renamed(s.exit_flag)
 
 
 # ---------------------------------------------------------------- statements
@@ -52,36 +92,45 @@ class _Rewriter:
         self.defined = set(self.params)  # arrays with a buffer at this point of the walk
         self.second_pass = False
         self.elements = set()
+        self.written = {s.target for s in ir.walk(function.body) if isinstance(s, ir.Assign) and s.index is not None}
         # arrays given new array values inside loops (updated in place)
         self.refilled = {s.target for s in _loop_assignments(function.body)
                          if s.target in ranks and not isinstance(s.value, ir.Alloc)
                          and expr_rank(s.value, ranks) is not _SCALAR}
 
-    def block(self, stmts, loops) -> list:
+    def block(self, stmts, loops, top: bool = True) -> list:
+        """top: the function's own statement list (not a branch), where a buffer once made stays."""
         out = []
         for s in stmts:
             if isinstance(s, ir.If):
                 before = _Statement(self, s, loops).hoist_test() if loops and not self.second_pass else []
-                s.body, s.orelse = self.block(s.body, loops), self.block(s.orelse, loops)
+                s.body, s.orelse = self.block(s.body, loops, False), self.block(s.orelse, loops, False)
                 out += before + [s]
             elif isinstance(s, (ir.For, ir.While)):
                 s.body = self.block(s.body, loops + [s])
                 out += self.hoisted.pop(id(s), []) + [s]
             elif isinstance(s, ir.Assign):
-                out += self.assign(s, loops)
+                out += self.assign(s, loops, top)
             else:
                 out.append(s)
         return out
 
-    def assign(self, s: ir.Assign, loops) -> list:
+    def assign(self, s: ir.Assign, loops, top: bool) -> list:
         statement = _Statement(self, s, loops)
         if self.second_pass:
             return statement.element_reductions() if loops else [s]
         if slice_index(s.index) is not None:
             return statement.slice_assignment()
         if not loops:
-            if s.index is None:
+            if s.index is None and top and s.target in self.defined and s.target in self.ranks \
+                    and s.target not in self.params:  # an array given a new value: in place, as in a loop
+                if isinstance(s.value, ir.Alloc):
+                    return statement.allocation()
+                if expr_rank(s.value, self.ranks) is not _SCALAR and not _may_share(s.value):
+                    return statement.refill()
+            if s.index is None and top:
                 self.defined.add(s.target)
+            if s.index is None:
                 self.copy_if_refilled(s)
             return [s]
         if s.index is None and isinstance(s.value, ir.Alloc):
@@ -95,8 +144,7 @@ class _Rewriter:
         which Python's y is by the time anything writes it (written by element nowhere else)."""
         if not (isinstance(s.value, ir.Name) and s.value.id in self.ranks and s.target in self.refilled):
             return
-        written = {w.target for w in ir.walk(self.fn.body) if isinstance(w, ir.Assign) and w.index is not None}
-        if not ({s.target, s.value.id} & written):
+        if not ({s.target, s.value.id} & self.written):
             s.value = ir.Alloc("copy", (), s.value.id)
 
     def hoist(self, base: str, extents: list, loops, line: int, column: int) -> str:
@@ -170,6 +218,8 @@ class _Statement:
         s = self.s
         if s.target in self.owner.params:
             raise self.unsupported(f"reassigning the parameter array '{s.target}' inside a loop")
+        if shares_written_memory(s.target, s.value, self.owner.fn.body):
+            raise self.unsupported(f"a slice kept in '{s.target}' of an array written by element (a view in Python)")
         value = self.hoist_reductions(s.value)
         extents, raw = self.extents(value)
         rank = self.ranks.get(s.target)
@@ -347,6 +397,8 @@ class _Statement:
             if not isinstance(e.args[0], ir.Name):
                 raise self.unsupported("slicing a value other than an array variable inside a loop")
             return [e]
+        if isinstance(e, ir.Alloc):  # np.zeros(n) + z
+            return [e]
         if isinstance(e, (ir.Const, ir.UserCall)) or (isinstance(e, ir.Call) and e.func == "shape"):
             return []
         if not _elementwise(e):
@@ -359,14 +411,22 @@ class _Statement:
         return found
 
     def leaf_extents(self, leaf, raw: bool = False) -> list:
+        if isinstance(leaf, ir.Alloc) and leaf.like is not None:
+            leaf = ir.Name(leaf.like)
         if isinstance(leaf, ir.Name):
             rank = self.ranks.get(leaf.id) or 1
             return [ir.Call("shape", (leaf, ir.Const(d))) for d in range(rank)]
+        if isinstance(leaf, ir.Alloc):
+            return list(leaf.shape)
         array, index = _view_of(leaf)
         return [extent_raw if raw else extent for _, extent, extent_raw in self.view(array, index, True)]
 
     def element(self, e: ir.Expr, counters: list) -> ir.Expr:
         """The element of e at counters (its leaves aligned from the right)."""
+        if isinstance(e, ir.Alloc):
+            if e.kind == "copy":
+                return self.element(ir.Name(e.like), counters)
+            return ir.Const(_FILLS[e.kind])
         if isinstance(e, ir.Name) and e.id in self.ranks:
             rank = self.ranks.get(e.id) or 1
             return ir.Index(e.id, tuple(counters[len(counters) - rank:]))
@@ -423,6 +483,13 @@ class _Statement:
             out.append(("axis", (lambda k, start=start, c=c: ir.binop("+", start, ir.binop("*", k, ir.Const(c)))),
                         count, count_raw))
         return out
+
+
+def _may_share(e) -> bool:
+    """Whether e may be a view of an array rather than a new one (y = x, y = x[1:], y = x.T)."""
+    while isinstance(e, ir.Call) and e.func in VIEWS:
+        e = e.args[0]
+    return isinstance(e, ir.Name) or (isinstance(e, ir.Call) and e.func == "getitem")
 
 
 def _view_of(e) -> tuple:

@@ -115,3 +115,33 @@ def returns_inside(x, n: int):
         if i * x > 150.0:
             return s * 2.0
     return s
+
+
+def diffuses(u0: np.ndarray, alpha, steps: int):
+    u = u0.copy()
+    n = len(u)
+    new = np.zeros(n)
+    for step in range(steps):
+        for i in range(1, n - 1):
+            new[i] = u[i] + alpha * (u[i - 1] - 2.0 * u[i] + u[i + 1])
+        for i in range(1, n - 1):
+            u[i] = new[i]
+    return np.sum(u * u)
+
+
+def relaxes_a_grid(w: np.ndarray, steps: int):
+    g = w.copy()
+    for t in range(steps):
+        for i in range(g.shape[0]):
+            for j in range(g.shape[1]):
+                g[i, j] = g[i, j] * 0.9 + 0.1 * math.sin(g[i, j] + t * 0.01)
+    return np.sum(g * g)
+
+
+def rewritten_after(w: np.ndarray, x, n: int):
+    v = w.copy()
+    s = x
+    for i in range(n):
+        s = s * 0.9 + v[i % len(v)] * 0.1 * math.cos(s)
+    v[0] = s
+    return s + v[0] * v[1]

@@ -169,3 +169,50 @@ def whole_then_elements_in_a_loop(x, w):
             z[i] = z[i] * w[i] + k
         total += np.sum(z ** 2) + z[1]
     return total
+
+
+def written_whole_written_again(x):
+    z = np.tanh(x)
+    for i in range(len(x)):
+        z[i] = z[i] * x[i]
+    z = z * 2.0 + x  # a new value for an array written by element: in place
+    for i in range(len(x)):
+        z[i] = z[i] ** 2
+    z = np.zeros(len(x)) + z[::-1]
+    return np.sum(z) + z[0]
+
+
+def parameter_updated_in_a_loop(x, rate):
+    for _ in range(3):
+        x = x - rate * np.sin(x) * x[0]  # the caller's array is not written: a copy is
+    return np.sum(x ** 2)
+
+
+def parameter_given_a_new_value(x):
+    x = x * 2.0 + 1.0
+    x[0] = x[0] * x[1]
+    return np.sum(np.exp(x))
+
+
+# ---------------------------------------------------------------- views: the eager tape
+def slice_seen_after_a_write(x):
+    y = x.copy()
+    v = y[1:]  # a view: the write below shows through it
+    y[1] = 5.0 * x[0]
+    return np.sum(v * x[1:])
+
+
+def slice_of_a_parameter_written(x):
+    y = x[1:]
+    y[0] = 3.0 * x[0]  # writes x[1]
+    return np.sum(x * x) + y[1]
+
+
+def slice_seen_after_a_write_in_a_loop(x):
+    y = x.copy()
+    s = 0.0
+    for i in range(2):
+        v = y[1:]
+        y[1] = y[1] * 2.0 + x[0]
+        s += np.sum(v * 3.0)
+    return s
