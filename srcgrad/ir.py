@@ -491,16 +491,6 @@ class Function:
     source_lines: list = field(default_factory=list)
 
 
-def fresh_name(base: str, taken: set) -> str:
-    """base, else base2, base3, ...: the first name not in taken, which it then joins."""
-    name, k = base, 1
-    while name in taken:
-        k += 1
-        name = f"{base}{k}"
-    taken.add(name)
-    return name
-
-
 def walk(stmts):
     """All statements, depth first, in program order."""
     for s in stmts:

@@ -8,6 +8,7 @@ import libcst as cst
 
 from .. import ir
 from ..diagnostics import Diagnostic, SourceError
+from ..fresh_names import fresh_name
 from .assignment import check_reads
 from .constants import fold_constant
 from .sequences import SequenceReader, hoist_sequence_allocations
@@ -236,7 +237,7 @@ class FunctionReader(SequenceReader):
         return element
 
     def _fresh(self, base: str) -> str:
-        return ir.fresh_name(base, self.locals)
+        return fresh_name(base, self.locals)
 
     def _target_name(self, node) -> str:
         if isinstance(node, cst.Name):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from .. import ir
 from ..diagnostics import Unsupported
+from ..fresh_names import fresh_name
 from ..rules import conversions, symbolic
 from ..rules.elementwise import DOMAIN_LIMITED
 from .scalarize import scalarize
@@ -24,12 +25,7 @@ class Names:
         self.taken = set(taken)
 
     def fresh(self, base: str) -> str:
-        name, k = base, 1
-        while name in self.taken:
-            k += 1
-            name = f"{base}{k}"
-        self.taken.add(name)
-        return name
+        return fresh_name(base, self.taken)
 
 
 def user_names(function: ir.Function) -> set:
