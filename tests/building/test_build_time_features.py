@@ -4,7 +4,8 @@
   srcgrad.runtime._cyutility, built once at install time, instead of compiling their own copy;
   modules built either way compute the same values and gradients.
 - The C of a generated module compiles at -O1 except its numeric kernels (GCC: an
-  optimize("O3") attribute on each), whose runtime helpers are always inlined.
+  optimize("O3") attribute on each), whose runtime helpers are always inlined; a compiler not
+  named gcc gets -O3 throughout, without running it to ask.
 - A rebuild with nothing changed loads neither the compiler, nor Cython, nor a C compiler.
 """
 
@@ -163,20 +164,29 @@ def _translated(sources: Path, tmp_path: Path) -> str:
 def test_only_the_numeric_kernels_are_compiled_at_O3(sources, tmp_path, monkeypatch):
     monkeypatch.delenv("SRCGRAD_SANITIZE", raising=False)
     c_text = _translated(sources, tmp_path)
-    marked = [line for line in c_text.splitlines() if line.startswith('__attribute__((optimize("O3")))')]
+    assert '#define __SRCGRAD_KERNEL __attribute__((optimize("O3")))' in c_text  # for GCC only
+    marked = [line for line in c_text.splitlines() if line.startswith("__SRCGRAD_KERNEL ")]
     expected = {f"_{function}_{part}" for function in ("chain", "bump", "power") for part in ("primal", "adjoint", "jvp", "hvp")}
     assert {name for line in marked for name in expected if f"_grad_{name}(" in line} == expected
     assert all("PyObject" not in line and "/*proto*/" in line for line in marked)
-    inlined = [line for line in c_text.splitlines() if line.startswith("__attribute__((always_inline))")]
+    inlined = [line for line in c_text.splitlines() if line.startswith("__SRCGRAD_INLINE ")]
     assert any("__pyx_f_7srcgrad_7runtime_4tape_push_double(" in line for line in inlined)
     assert compiling.c_flags(False, kernels_only=True)[:2] == ["-O1", "-g0"]
     assert compiling.c_flags(True)[:1] == ["-O3"]  # srcgrad.setuptools compiles unmarked C
 
 
+def test_only_a_compiler_named_gcc_compiles_around_the_kernels_at_O1(monkeypatch):
+    for name, splits in [("gcc", True), ("ccache gcc-12", True), ("x86_64-linux-gnu-gcc -pthread", True),
+                         ("clang", False), ("cc", False), ("/opt/slowcc", False), ("icx", False)]:
+        monkeypatch.setenv("CC", name)
+        assert compiling.splits_optimisation() is splits, name
+        assert compiling.c_flags(False, kernels_only=True)[0] == ("-O1" if splits else "-O3"), name
+
+
 def test_sanitized_builds_compile_everything_alike(sources, tmp_path, monkeypatch):
     monkeypatch.setenv("SRCGRAD_SANITIZE", "1")
     c_text = _translated(sources, tmp_path)
-    assert "__attribute__((optimize" not in c_text and "__attribute__((always_inline))" not in c_text
+    assert "__SRCGRAD_KERNEL" not in c_text and "__SRCGRAD_INLINE" not in c_text
     flags = compiling.c_flags(False, kernels_only=True)
     assert flags[:2] == ["-O1", "-g"] and "-fsanitize=address,undefined" in flags
 
