@@ -55,7 +55,9 @@ def ranks(function: ir.Function) -> dict:
                     for operand in symbolic.array_operands(sub):
                         if isinstance(operand, ir.Name):
                             note(operand.id, None)
-    for name in _reduced_in_loops(function) & {s.target for s in loop_assignments(function.body)}:
+    in_loops = loop_assignments(function.body)
+    numbers = {s.target for s in ir.walk(function.body) if isinstance(s, ir.Assign) and _a_number(s.value)}
+    for name in (_reduced_in_loops(function) & {s.target for s in in_loops}) - numbers:
         note(name, None)  # `y = y * 0.5 + x` in a loop, np.sum(y ** 2) somewhere: y is an array
     changed = True
     while changed:
@@ -71,6 +73,17 @@ def ranks(function: ir.Function) -> dict:
                 ranks[s.value.id] = ranks[s.target]  # y = x with y an array: x is one
                 changed = True
     return ranks
+
+
+def _a_number(e: ir.Expr) -> bool:
+    """Whether e is a number whatever its names are (a constant, an element, a reduction)."""
+    if isinstance(e, ir.Const) or (isinstance(e, ir.Index) and slice_index(e.indices) is None):
+        return True
+    if isinstance(e, ir.Call) and e.func in _REDUCTIONS and e.func != "dot":
+        return e.args[1:] == (ir.Const(None),)
+    if isinstance(e, (ir.BinOp, ir.Unary)) and not (isinstance(e, ir.BinOp) and e.op == "@"):
+        return all(_a_number(c) for c in ir.children(e))
+    return False
 
 
 def _reduced_in_loops(function: ir.Function) -> set:
@@ -143,11 +156,14 @@ def _subexpressions(e):
 
 
 def element_arrays(stmts) -> set:
-    """Arrays written or read by element, or allocated, anywhere in stmts."""
+    """Arrays written or read by element, allocated, or copied (np.zeros_like(x), x.copy(): x has
+    the copy's dimensions), anywhere in stmts."""
     found = set()
     for s in ir.walk(stmts):
         if isinstance(s, ir.Assign) and (s.index is not None or isinstance(s.value, ir.Alloc)):
             found.add(s.target)
+        if isinstance(s, ir.Assign) and isinstance(s.value, ir.Alloc) and s.value.like is not None:
+            found.add(s.value.like)
         for e in ir.reads_of(s):
             found |= {sub.array for sub in _subexpressions(e) if isinstance(sub, ir.Index)}
     return found

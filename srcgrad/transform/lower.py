@@ -15,6 +15,7 @@ from ..diagnostics import Unsupported
 from ..fresh_names import fresh_name
 from ..rules import conversions, symbolic
 from ..rules.elementwise import DOMAIN_LIMITED
+from ..analysis.ranks import VIEWS, element_arrays, shares_written_memory
 from .scalarize import scalarize
 
 
@@ -378,13 +379,7 @@ def convert_mixed_arrays(function: ir.Function, names: Names, result: str) -> No
     """
     params = {p for p, _ in function.params}
     local = params | {s.target for s in ir.walk(function.body) if isinstance(s, ir.Assign)}
-    indexed = set()
-    for s in ir.walk(function.body):
-        if isinstance(s, ir.Assign) and s.index is not None:
-            indexed.add(s.target)
-        for e in ir.reads_of(s):
-            indexed |= {sub.array for sub in _subexpressions(e) if isinstance(sub, ir.Index)}
-    indexed &= local
+    indexed = element_arrays(function.body) & local
     if not indexed:
         return
 
@@ -407,8 +402,9 @@ def convert_mixed_arrays(function: ir.Function, names: Names, result: str) -> No
 
         if s.index is not None or isinstance(s.value, (ir.Alloc, ir.UserCall)):
             return [s]
-        if _may_alias(s.value) and not (s.target == result and isinstance(s.value, ir.Name)):
-            return [s]  # the value may share y's memory, which a copy would not
+        if (_may_alias(s.value) and not (s.target == result and isinstance(s.value, ir.Name))) \
+                or shares_written_memory(s.target, s.value, function.body):
+            return [s]  # the value may share memory (v = y[1:], then y[1] = ... shows in v), a copy would not
         value = whole(s.value)
         if s.target not in indexed or s.target in params:
             return before + [ir.Assign(s.line, s.column, s.target, value)]
@@ -430,7 +426,7 @@ def convert_mixed_arrays(function: ir.Function, names: Names, result: str) -> No
     function.body = block(function.body)
 
 
-_VIEWS = frozenset(symbolic.ATTRIBUTES.values()) | {"reshape", "ravel", "transpose"}
+_VIEWS = VIEWS
 
 
 def _may_alias(e: ir.Expr) -> bool:

@@ -25,6 +25,7 @@ from ..analysis.ranks import SCALAR as _SCALAR, assigned_in as _assigned_in, ele
 from ..analysis.ranks import elementwise as _elementwise, expr_rank, loop_assignments as _loop_assignments
 from ..analysis.ranks import VIEWS, is_slice, ranks as _ranks, shares_written_memory, slice_index
 from ..diagnostics import Unsupported
+from ..rules.slices import constant_bound as _constant, from_end as _from_end, slice_bounds as _slice_bounds
 
 _REDUCTIONS = {"sum": 0.0, "mean": 0.0, "prod": 1.0, "dot": 0.0}
 _FILLS = {"zeros": 0.0, "ones": 1.0, "empty": 0.0}
@@ -107,6 +108,8 @@ class _Rewriter:
                 s.body, s.orelse = self.block(s.body, loops, False), self.block(s.orelse, loops, False)
                 out += before + [s]
             elif isinstance(s, (ir.For, ir.While)):
+                if not self.second_pass:
+                    s.body = _inline_slices(s.body, self.fn, self.ranks)
                 s.body = self.block(s.body, loops + [s])
                 out += self.hoisted.pop(id(s), []) + [s]
             elif isinstance(s, ir.Assign):
@@ -485,6 +488,57 @@ class _Statement:
         return out
 
 
+def _inline_slices(body: list, function: ir.Function, ranks: dict) -> list:
+    """A slice kept in a loop only for the statements after it (`seg = x[i:i + 3]`, then
+    np.sum(seg ** 2)) is substituted into them: its length may change from one iteration to the
+    next, so no buffer made before the loop holds it. Only where nothing after it writes what it
+    reads, it is assigned nowhere else and read only as a whole there."""
+    out = list(body)
+    for position, s in enumerate(body):
+        if not (isinstance(s, ir.Assign) and s.index is None and s.target in ranks
+                and any(isinstance(sub, ir.Call) and sub.func == "getitem" for sub in _subexpressions(s.value))):
+            continue
+        rest = out[out.index(s) + 1:]
+        assignments = [w for w in ir.walk(function.body) if isinstance(w, ir.Assign) and w.target == s.target]
+        changed = {w.target for w in ir.walk(rest) if isinstance(w, ir.Assign)} | \
+            {w.var for w in ir.walk(rest) if isinstance(w, ir.For)}
+        if len(assignments) != 1 or ir.names_in(s.value) & changed \
+                or _reads(function.body, s.target) != _reads(rest, s.target) \
+                or any(_element_or_slice_of(sub, s.target)
+                       for w in ir.walk(rest) for e in ir.reads_of(w) for sub in _subexpressions(e)):
+            continue
+        _substitute(rest, s.target, s.value)
+        out.remove(s)
+    return out
+
+
+def _element_or_slice_of(e: ir.Expr, name: str) -> bool:
+    return (isinstance(e, ir.Index) and e.array == name) or (
+        isinstance(e, ir.Call) and e.func == "getitem" and e.args[0] == ir.Name(name))
+
+
+def _reads(stmts, name: str) -> int:
+    return sum(1 for s in ir.walk(stmts) for e in ir.reads_of(s) for sub in _subexpressions(e) if sub == ir.Name(name))
+
+
+def _substitute(stmts, name: str, value: ir.Expr) -> None:
+    mapping = {name: value}
+    for s in ir.walk(stmts):
+        if isinstance(s, ir.Assign):
+            s.value = ir.substitute(s.value, mapping)
+            s.index = None if s.index is None else tuple(ir.substitute(i, mapping) for i in s.index)
+        elif isinstance(s, (ir.If, ir.While, ir.RaiseIf)):
+            s.test = ir.substitute(s.test, mapping)
+        elif isinstance(s, ir.For):
+            s.start, s.stop, s.step = (ir.substitute(b, mapping) for b in (s.start, s.stop, s.step))
+
+
+def _subexpressions(e):
+    yield e
+    for c in ir.children(e):
+        yield from _subexpressions(c)
+
+
 def _may_share(e) -> bool:
     """Whether e may be a view of an array rather than a new one (y = x, y = x[1:], y = x.T)."""
     while isinstance(e, ir.Call) and e.func in VIEWS:
@@ -502,49 +556,6 @@ def _is_reduction(e) -> bool:
     if not (isinstance(e, ir.Call) and e.func in _REDUCTIONS):
         return False
     return e.func == "dot" or (len(e.args) == 2 and e.args[1] == ir.Const(None))
-
-
-def _constant(e: ir.Expr) -> ir.Expr:
-    if isinstance(e, ir.Unary) and e.op == "-" and ir.is_const(e.operand):
-        return ir.Const(-e.operand.value)
-    return e
-
-
-def _from_end(i: ir.Expr, n: ir.Expr) -> ir.Expr:
-    """An integer index counted from the end when negative, as Python counts it."""
-    if ir.is_const(i):
-        return ir.binop("+", n, i) if i.value < 0 else i
-    return ir.IfExp(ir.Compare("<", i, ir.Const(0)), ir.binop("+", i, n), i)
-
-
-def _clamp(bound: ir.Expr, n: ir.Expr, low: int, high: ir.Expr) -> ir.Expr:
-    """A slice bound counted from the end when negative, then clipped to [low, high]."""
-    if ir.is_const(bound):
-        if bound.value < 0:
-            return ir.Call("maximum", (ir.binop("+", n, bound), ir.Const(low)))
-        return ir.Call("minimum", (bound, high))
-    return ir.IfExp(ir.Compare("<", bound, ir.Const(0)), ir.Call("maximum", (ir.binop("+", bound, n), ir.Const(low))),
-                    ir.Call("minimum", (bound, high)))
-
-
-def _slice_bounds(lower: ir.Expr, upper: ir.Expr, c: int, n: ir.Expr) -> tuple:
-    """(first index, number of elements) of `lower:upper:c` over an axis of length n (Python's
-    slice.indices, then the length of that range)."""
-    none = ir.Const(None)
-    if lower == none and upper == none and c == 1:
-        return ir.Const(0), n
-    if c > 0:
-        start = ir.Const(0) if lower == none else _clamp(lower, n, 0, n)
-        stop = n if upper == none else _clamp(upper, n, 0, n)
-        span = ir.binop("-", stop, start)
-    else:
-        last = ir.binop("-", n, ir.Const(1))
-        start = last if lower == none else _clamp(lower, n, -1, last)
-        stop = ir.Const(-1) if upper == none else _clamp(upper, n, -1, last)
-        span = ir.binop("-", start, stop)
-    size = abs(c)
-    count = span if size == 1 else ir.BinOp("//", ir.binop("+", span, ir.Const(size - 1)), ir.Const(size))
-    return start, ir.Call("maximum", (count, ir.Const(0)))
 
 
 def _spelt(e) -> str:

@@ -116,6 +116,14 @@ def negative_bounds_in_a_loop(x, n: int):
     return s
 
 
+def window_kept_in_a_variable(x, width: int = 3):
+    s = 0.0
+    for i in range(len(x)):
+        window = x[i:i + width]  # shorter near the end: substituted into its uses
+        s += np.sum(window ** 2) * x[i] + np.mean(np.sin(window))
+    return s
+
+
 # ---------------------------------------------------------------- arrays allocated or reassigned in loops
 def allocated_in_a_loop(x):
     s = 0.0

@@ -38,6 +38,8 @@ CASES = [
     ("windows_written_in_a_loop", (_v(5),)),
     ("negative_bounds_in_a_loop", (_v(6), 4)),
     ("negative_bounds_in_a_loop", (_v(3), 5)),  # bounds past the start clip
+    ("window_kept_in_a_variable", (_v(5),)),
+    ("window_kept_in_a_variable", (_v(5), 2)),
     ("allocated_in_a_loop", (_v(4),)),
     ("copied_in_a_loop", (_v(4),)),
     ("reassigned_in_a_loop", (_v(4),)),
