@@ -39,11 +39,12 @@ class WrapperPrinter:
         if not sig.differentiable:
             self._no_gradient_wrappers(lines, sig, params, args)
             return
-        self._gradient_wrappers(lines, sig, params, args, arrays, whole, convert)
+        self._gradient_wrappers(lines, sig, params, args, arrays, whole, convert, _uses_tape(code.adjoint_body))
 
     def _gradient_wrappers(self, lines: list, sig, params: str, args: str, arrays: list, whole: list,
-                           convert: list) -> None:
-        """value_and_vjp_NAME (one forward and one reverse sweep), and grad_, value_and_grad_, vjp_ from it."""
+                           convert: list, taped: bool) -> None:
+        """value_and_vjp_NAME (one forward and one reverse sweep), and grad_, value_and_grad_, vjp_ from it.
+        An adjoint that never touches the tape (taped false) is handed none: nothing to set up or free."""
         local = _WrapperNames({p for p, _ in sig.params})  # wrapper locals never shadow a parameter
         value, dout, tape, out_of_memory = local["value"], local["dout"], local["tape"], local["out_of_memory"]
         grads = {p: local[f"b_{p}"] for p in sig.differentiable}
@@ -56,12 +57,15 @@ class WrapperPrinter:
         call_args = ", ".join([args, dout] + array_grads)
         lines.extend(self._trailing_def(f"value_and_vjp_{sig.name}", params, dout_param, dout))
         lines.append(f'    """({sig.name}({args}), dout times the gradient), in one forward and one reverse sweep."""')
-        lines.extend(self._tape_declaration(tape))
+        lines.extend(self._tape_declaration(tape) if taped else [])
         if sig.return_type != ir.NDARRAY:  # (an array output's cotangent is checked against it in the sweep)
-            lines.append(f"    {dout} = {qualified('scalar_cotangent')}({dout}, {sig.name!r})")
+            lines.extend(_cotangent_check(dout, sig.name))
         lines.extend(convert)
         lines.extend(f"    {b} = np.zeros_like({p})" for p, b in grads.items() if p in arrays)
-        lines.extend(self._taped_call(sig.name, tape, out_of_memory, received, sig.adjoint, call_args))
+        if taped:
+            lines.extend(self._taped_call(sig.name, tape, out_of_memory, received, sig.adjoint, call_args))
+        else:
+            lines.append(f"    {received} = {sig.adjoint}({'None' if self.pure else 'NULL'}, {call_args})")
         whole_grads = [p for p in sig.differentiable if p in whole]
         if whole_grads:
             names = ", ".join(grads[p] for p in whole_grads)
@@ -73,18 +77,26 @@ class WrapperPrinter:
         lines.append("")
         lines.append("")
         respect = ", ".join(sig.differentiable)
+        # an adjoint with nothing to set up around it (no tape, no arrays): each entry calls it itself
+        direct = None
+        if not taped and not arrays and not whole and sig.return_type != ir.NDARRAY:
+            def direct(prefix: str, cotangent: str) -> list:
+                return self._direct_entry(sig, args, cotangent, prefix == "value_and_grad_", value, scalar_grads)
         for prefix, doc, body in (
             ("grad_", "gradient", f"value_and_vjp_{sig.name}({self._passed_on(sig, '1.0')})[1]"),
             ("value_and_grad_", "(value, gradient)", f"value_and_vjp_{sig.name}({self._passed_on(sig, '1.0')})"),
         ):
             lines.append(f"def {prefix}{sig.name}({params}):")
             lines.append(f'    """The {doc} of {sig.name} with respect to {respect}."""')
-            lines.append(f"    return {body}")
+            lines.extend(direct(prefix, "1.0") if direct else [f"    return {body}"])
             lines.append("")
             lines.append("")
         lines.extend(self._trailing_def(f"vjp_{sig.name}", params, dout_param, dout))
         lines.append(f'    """dout times the gradient of {sig.name} with respect to {respect}."""')
-        lines.append(f"    return value_and_vjp_{sig.name}({self._passed_on(sig, dout)})[1]")
+        if direct:
+            lines += _cotangent_check(dout, sig.name) + direct("vjp_", dout)
+        else:
+            lines.append(f"    return value_and_vjp_{sig.name}({self._passed_on(sig, dout)})[1]")
         lines.append("")
         lines.append("")
 
@@ -96,6 +108,17 @@ class WrapperPrinter:
         positional = [p for (p, _), keyword in zip(sig.params, by_keyword) if not keyword]
         keywords = [f"{p}={p}" for (p, _), keyword in zip(sig.params, by_keyword) if keyword]
         return ", ".join(positional + [trailing] + keywords)
+
+    def _direct_entry(self, sig, args: str, cotangent: str, with_value: bool, value: str, grads: list) -> list:
+        """The body of grad_, value_and_grad_ or vjp_ calling an adjoint that needs no tape: no
+        call of value_and_vjp_ in between, the fewest Python objects made."""
+        call = f"{sig.adjoint}({'None' if self.pure else 'NULL'}, {args}, {cotangent})"
+        if with_value and len(grads) == 1:
+            return [f"    return {call}"]
+        if len(grads) == 1:
+            return [f"    return {call}[1]"]
+        packed = "(" + ", ".join(grads) + ")"
+        return [f"    {', '.join([value] + grads)} = {call}", f"    return {f'{value}, ' if with_value else ''}{packed}"]
 
     def _no_gradient_wrappers(self, lines, sig, params, args) -> None:
         self._refusals(lines, sig.name, [p for p, _ in sig.params])
@@ -127,12 +150,10 @@ class WrapperPrinter:
         g = {p: local[f"g_{p}"] for p in diff}
         hv = {p: local[f"hv_{p}"] for p in diff}
 
+        floats = all(dict(sig.params)[p] == ir.DOUBLE for p in diff)
+
         def unpack(source: str, what: str) -> list:
-            """One direction per differentiable parameter, each checked against its parameter's shape."""
-            received = directions[0] + "," if len(diff) == 1 else ", ".join(directions)
-            checked = f"({', '.join(diff)},), {tuple(diff)!r}" if len(diff) == 1 else \
-                f"({', '.join(diff)}), {tuple(diff)!r}"
-            return [f"    {received} = {qualified('per_parameter')}({source}, {checked}, {what!r})"]
+            return _directions(source, what, diff, directions, floats)
 
         respect = ", ".join(diff)
         lines.extend(self._trailing_def(f"jvp_{sig.name}", params, tangents, tangents))
@@ -316,13 +337,57 @@ class WrapperPrinter:
             lines.append("")
 
 
-
 def _conversions(params: list) -> list:
     """The wrapper's first lines: each array parameter checked and converted (a float array of its
     dimensions, or a whole-array value)."""
     return [f"    {p} = {qualified('as_float_array')}({p}, {p!r}, {ir.array_dims(kind)})" if ir.array_dims(kind)
             else f"    {p} = {qualified('as_float_ndarray')}({p}, {p!r})" for p, kind in params
             if ir.array_dims(kind) or kind == ir.NDARRAY]
+
+
+def _cotangent_check(dout: str, name: str) -> list:
+    """vjp's dout for a float output checked to be a number; a float, as grad_ passes, needs no
+    check: no call on the common path."""
+    return [f"    if type({dout}) is not float:", f"        {dout} = {qualified('scalar_cotangent')}({dout}, {name!r})"]
+
+
+def _uses_tape(stmts) -> bool:
+    """Whether generated code reads, passes on or records on the tape; a statement of a kind not
+    known here counts as using it."""
+    for s in ir.walk_generated(stmts):
+        if isinstance(s, ir.GAssign):
+            read = [s.value] + ([s.target] if isinstance(s.target, ir.Expr) else [])
+        elif isinstance(s, (ir.GCall, ir.GFor)):
+            read = list(s.args)
+        elif isinstance(s, (ir.GIf, ir.GWhile)):
+            read = [s.test]
+        elif isinstance(s, ir.GUnpack):
+            read = [s.value]
+        elif isinstance(s, (ir.GComment, ir.GBreak, ir.GRaise)):
+            continue
+        else:
+            return True
+        if any(ir.TAPE.id in ir.names_in(e) for e in read):
+            return True
+    return False
+
+
+def _directions(source: str, what: str, diff: list, directions: list, floats: bool) -> list:
+    """jvp_'s tangents or hvp_'s v unpacked: one direction per differentiable parameter, each
+    checked against its parameter's shape. Floats for float parameters (floats true), the common
+    case, are taken as they are, with no call."""
+    received = directions[0] + "," if len(diff) == 1 else ", ".join(directions)
+    checked = f"({', '.join(diff)},), {tuple(diff)!r}" if len(diff) == 1 else f"({', '.join(diff)}), {tuple(diff)!r}"
+    general = f"{received} = {qualified('per_parameter')}({source}, {checked}, {what!r})"
+    if not floats:
+        return [f"    {general}"]
+    if len(diff) == 1:
+        test, taken = f"type({source}) is float", f"{directions[0]} = {source}"
+    else:
+        test = f"type({source}) is tuple and len({source}) == {len(diff)} and " \
+               + " and ".join(f"type({source}[{k}]) is float" for k in range(len(diff)))
+        taken = f"{', '.join(directions)} = {source}"
+    return [f"    if {test}:", f"        {taken}", "    else:", f"        {general}"]
 
 
 def _eager_import(line: str) -> str:
