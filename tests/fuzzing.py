@@ -96,13 +96,14 @@ class Features:
     # np.dot of two 1-D arrays is typed as an array, not a float: every use falls back
     # (tests/test_fuzz_regressions.py::test_dot_of_two_vectors_is_a_float)
     dot_of_vectors: bool = False
-    # Known failures, off until the compiler is fixed (each has a test in tests/test_regressions.py):
-    copysign: bool = False  # onto a signed zero: test_copysign_onto_a_signed_zero
+    # math.copysign/np.copysign (its x-partial was 0 onto a signed zero y = +-0.0:
+    # tests/test_regressions.py::test_copysign_onto_a_signed_zero)
+    copysign: bool = True
 
 
 DEFAULT = Features()
 # The flags that are off because what they draw still fails (each with a strict xfail regression)
-KNOWN_FAILURE_FLAGS = ("dot_of_vectors", "copysign")
+KNOWN_FAILURE_FLAGS = ("dot_of_vectors",)
 
 
 # --------------------------------------------------------------------------- the program

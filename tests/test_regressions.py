@@ -302,10 +302,9 @@ def f(x, y):
 """
 
 
-@xfail("rules/elementwise.py copysign: d/dx copysign(x, y) is written np.sign(x) * np.sign(y), which "
-       "is 0 for y = +-0.0, though copysign(x, 0.0) is |x| (slope sign(x)) and copysign(x, -0.0) is "
-       "-|x|: grad_f(-0.5, 0.0) is (0, 0), not (-1, 0); np.copysign(1.0, y) keeps the sign of zero. "
-       "The eager tape shares the rule, so only finite differences saw it (found by the fuzzer)")
+# d/dx copysign(x, y) was written np.sign(x) * np.sign(y), 0 for y = +-0.0, though copysign(x, 0.0)
+# is |x| (slope sign(x)) and copysign(x, -0.0) is -|x|; now np.sign(x) * np.copysign(1.0, y). The
+# eager tape shares the rule, so only finite differences saw it (found by the fuzzer)
 @pytest.mark.parametrize("how", BUILDS)
 @pytest.mark.parametrize("y", [0.0, -0.0], ids=["+0", "-0"])
 def test_copysign_onto_a_signed_zero(how, y):

@@ -90,7 +90,8 @@ _define("maximum", 2, lambda x, y, out: (np.where(x >= y, 1.0, 0.0), np.where(x 
 _define("minimum", 2, lambda x, y, out: (np.where(x <= y, 1.0, 0.0), np.where(x <= y, 0.0, 1.0)))
 _define("fmax", 2, lambda x, y, out: (np.where(x >= y, 1.0, 0.0), np.where(x >= y, 0.0, 1.0)))
 _define("fmin", 2, lambda x, y, out: (np.where(x <= y, 1.0, 0.0), np.where(x <= y, 0.0, 1.0)))
-_define("copysign", 2, lambda x, y, out: (np.sign(x) * np.sign(y), None))
+# copysign(x, y) = |x| s(y), s(y) = copysign(1.0, y): +-1 for y = +-0.0 too (np.sign(0.0) is 0)
+_define("copysign", 2, lambda x, y, out: (np.sign(x) * np.copysign(1.0, y), None))
 
 # piecewise constant
 for _name in ("sign", "floor", "ceil", "trunc", "rint"):
