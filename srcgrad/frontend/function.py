@@ -273,6 +273,10 @@ class FunctionReader(SequenceReader):
         if node.asynchronous is not None:
             raise self.unsupported(node, "async for")
         call = node.iter
+        backwards = self._builtin_call(call, "reversed") and len(call.args) == 1 and call.args[0].keyword is None \
+            and not call.args[0].star and self._builtin_call(call.args[0].value, "range")
+        if backwards:  # for i in reversed(range(...)): the same range, counted down
+            call = call.args[0].value
         if not (isinstance(call, cst.Call) and isinstance(call.func, cst.Name) and call.func.value == "range"
                 and "range" not in self.locals and "range" not in self.facts.aliases):
             return self._for_each(node)
@@ -290,6 +294,9 @@ class FunctionReader(SequenceReader):
                 step = args[2]
         if isinstance(step, ir.Const) and step.value == 0:
             raise self.error(call.args[2], "range() step must not be zero")
+        if backwards:
+            start, stop, step = _reversed_range(start, stop, step, lambda: self.unsupported(
+                node.iter, "reversed(range(...)) with a step that is not a positive integer constant"))
         body = self._block(node.body)
         var = node.target.value
         if any((isinstance(inner, ir.Assign) and inner.target == var) or (isinstance(inner, ir.For) and inner.var == var)
@@ -303,3 +310,14 @@ class FunctionReader(SequenceReader):
 
     def _condition(self, node) -> ir.Expr:
         return self.expr(node)
+
+
+def _reversed_range(start: ir.Expr, stop: ir.Expr, step: ir.Expr, refused) -> tuple:
+    """(start, stop, step) of the range reversed(range(start, stop, step)) iterates: from its last
+    element, start + (stop - start - 1) // step * step, down past start (empty where the range is)."""
+    if not (isinstance(step, ir.Const) and type(step.value) is int and step.value > 0):
+        raise refused()
+    span = ir.binop("-", ir.binop("-", stop, start), ir.Const(1))
+    last = ir.binop("-", stop, ir.Const(1)) if step.value == 1 else \
+        ir.binop("+", start, ir.binop("*", ir.binop("//", span, step), step))
+    return last, ir.binop("-", start, ir.Const(1)), ir.Const(-step.value)

@@ -128,7 +128,8 @@ def _record_import(node, facts: ModuleFacts) -> None:
 
 def _record_constant(node, facts: ModuleFacts, line: int) -> None:
     """A top-level `NAME = <constant expression>` becomes a module constant: a number, a string,
-    a tuple of numbers or a NumPy array. A name bound to anything else is remembered as one the
+    a tuple of numbers or a NumPy array; so do the names of `A, B = 2.0, 1.0` (a tuple unpacked
+    name by name) and of `A = B = 1.0`. A name bound to anything else is remembered as one the
     compiler cannot evaluate: the functions that read it fall back to the eager tape."""
     if isinstance(node, cst.Assign):
         targets = [t.target for t in node.targets]
@@ -142,21 +143,35 @@ def _record_constant(node, facts: ModuleFacts, line: int) -> None:
     names = set()
     for target in targets:
         collect_target(target, names)
-    single = len(targets) == 1 and isinstance(targets[0], cst.Name)
     try:
-        if not single:
-            raise ValueError("not a single name")
         if isinstance(value, cst.AugAssign):
             op = AUGMENTED_OPERATORS.get(type(value.operator))
             constant = python_binary(op, fold_constant(value.target, facts), fold_constant(value.value, facts))
         else:
             constant = fold_constant(value, facts)
+        bound = [pair for target in targets for pair in _unpacked(target, constant)]
     except (ValueError, ArithmeticError, TypeError, IndexError, KeyError):
         for name in names:
             _forget_constant(name, facts)
             facts.unevaluated[name] = line
         return
-    name = targets[0].value
+    for name, constant in bound:
+        _record_value(name, constant, facts)
+
+
+def _unpacked(target, constant) -> list:
+    """[(name, value)] that `target = constant` binds: a name, or a tuple or list of names
+    unpacking a tuple of the same length; ValueError for any other target."""
+    if isinstance(target, cst.Name):
+        return [(target.value, constant)]
+    if isinstance(target, (cst.Tuple, cst.List)) and isinstance(constant, tuple) \
+            and len(target.elements) == len(constant) \
+            and all(isinstance(el, cst.Element) and isinstance(el.value, cst.Name) for el in target.elements):
+        return [(el.value.value, item) for el, item in zip(target.elements, constant)]
+    raise ValueError("an assignment target the compiler does not evaluate")
+
+
+def _record_value(name: str, constant, facts: ModuleFacts) -> None:
     _forget_constant(name, facts)
     if isinstance(constant, str):
         facts.strings[name] = constant

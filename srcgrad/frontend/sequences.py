@@ -140,6 +140,11 @@ class SequenceReader(ExpressionReader):
         """`for a in seq`, `for i, a in enumerate(seq)`, `for a, b in zip(s, t)` as counted loops."""
         line, column = self.where(node)
         counter_name, sequences, targets = None, [node.iter], [node.target]
+        backwards = self._builtin_call(node.iter, "reversed")
+        if backwards:  # for a in reversed(x): the same loop, counted down
+            if len(node.iter.args) != 1 or node.iter.args[0].keyword is not None or node.iter.args[0].star:
+                raise self.unsupported(node.iter, "this call of reversed")
+            sequences = [node.iter.args[0].value]
         for builtin in _ITERATION_BUILTINS:
             if not self._builtin_call(node.iter, builtin):
                 continue
@@ -155,6 +160,7 @@ class SequenceReader(ExpressionReader):
             targets = [el.value for el in node.target.elements]
             if builtin == "enumerate":
                 counter_name, targets = targets[0], targets[1:]
+                sequences, targets = self._enumerated_zip(sequences, targets)
         if targets == [node.target] and not isinstance(node.target, cst.Name):
             # only enumerate(...) and zip(...) unpack: `for i, j in pairs` would need rows of a sequence
             raise self.unsupported(node.target, "a for loop target that is not a single name")
@@ -181,7 +187,20 @@ class SequenceReader(ExpressionReader):
                  for name, array in zip(names, arrays)]
         if counter_name and counter != names[-1]:
             reads.append(ir.Assign(line, column, names[-1], ir.Name(counter)))
+        if backwards:
+            return before + [ir.For(line, column, counter, ir.binop("-", length, ir.Const(1)), ir.Const(-1),
+                                    ir.Const(-1), reads + body)]
         return before + [ir.For(line, column, counter, ir.Const(0), length, ir.Const(1), reads + body)]
+
+    def _enumerated_zip(self, sequences: list, targets: list) -> tuple:
+        """`for i, (a, b) in enumerate(zip(x, y))`: the sequences zipped and the names unpacked."""
+        (sequence,), (target,) = sequences, targets
+        if not (self._builtin_call(sequence, "zip") and isinstance(target, (cst.Tuple, cst.List))):
+            return sequences, targets
+        if any(arg.keyword is not None or arg.star for arg in sequence.args) or not sequence.args \
+                or len(target.elements) != len(sequence.args):
+            raise self.unsupported(sequence, "this call of zip inside enumerate")
+        return [arg.value for arg in sequence.args], [el.value for el in target.elements]
 
     def _iterated(self, node, line, column, before: list) -> tuple:
         """(the array a loop reads elements of, its length); a literal becomes a new array first."""

@@ -49,8 +49,13 @@ SUPPORTED = [
     Construct("calls to other functions of the module (inside loops too); module constants", COMPILED,
               "RATE = 0.5\n\n\ndef g(u):\n    return u * u\n\n\ndef f(x):\n    s = 0.0\n    for i in range(3):\n"
               "        s = s + g(x * RATE)\n    return s"),
+    Construct("arrays passed to and returned from other functions of the module; a helper written for "
+              "numbers (`sigmoid(z)`) called with an array from another function (its body is inlined there)",
+              COMPILED,
+              "def residual(x):\n    return x[1:] - x[:-1] ** 2\n\n\ndef sigmoid(z):\n    return 1 / (1 + np.exp(-z))"
+              "\n\n\ndef f(x):\n    r = residual(x)\n    return np.sum(r * r) + np.sum(sigmoid(r))"),
     Construct("module constants: numbers, strings (in comparisons), tuples, NumPy arrays (`np.array`, "
-              "`np.linspace`, ...), `math.inf`, `np.nan`, `float(\"inf\")`", COMPILED,
+              "`np.linspace`, ...), `math.inf`, `np.nan`, `float(\"inf\")`; `A, B = 2.0, 0.5`, `A = B = 1.0`", COMPILED,
               "A = np.array([[1.0, 2.0], [3.0, 4.0]])\nW = (0.5, -1.5)\nMODE = \"smooth\"\n\n\n"
               "def f(x):\n    y = A[1, 0] * x + W[1] + min(x, math.inf)\n    for i in range(len(W)):\n"
               "        y = y + W[i] * A[i, i] * x\n    return np.tanh(y) if MODE == \"smooth\" else y"),
@@ -106,6 +111,11 @@ SUPPORTED = [
               "W = (0.5, 1.5)\n\n\ndef f(x: np.ndarray):\n    p = [x[0] * 2.0, x[1]]\n    s = 0.0\n"
               "    for i, a in enumerate(p):\n        s += a * W[i]\n    for a, w in zip(x, W):\n"
               "        s += a * w\n    for v in (1.0, 2.0):\n        s = s * v + p[len(p) - 1]\n    return s"),
+    Construct("`for a in reversed(x)` (arrays, lists, tuples), `for i in reversed(range(...))` (a positive constant "
+              "step), `for i, (a, b) in enumerate(zip(x, y))`", COMPILED,
+              "def f(c: np.ndarray, t, y: np.ndarray):\n    p = 0.0\n    for a in reversed(c):\n        p = p * t + a\n"
+              "    for i in reversed(range(1, len(c), 2)):\n        p = p * 0.5 + c[i]\n"
+              "    for i, (a, b) in enumerate(zip(c, y)):\n        p += i * a * b\n    return p"),
     Construct("`np.array([...])`/`np.asarray([...])` of numbers and expressions, nested rows of one length "
               "(`R = np.array([[c, -s], [s, c]])`)", COMPILED,
               "def f(t: float, x: np.ndarray):\n    R = np.array([[np.cos(t), -np.sin(t)], [np.sin(t), np.cos(t)]])\n"

@@ -85,3 +85,11 @@ def gaussian(r, width):
 def rbf_energy(x, width=0.8):
     d = x[1:] - x[:-1]
     return np.sum(gaussian(d, width)) + gaussian(x[0], width)
+
+
+def position_weighted(x):
+    # np.arange(1, len(x) + 1) measures x but does not vary with it: its tangent is none, not the
+    # 0.0 that np.dot(0.0, x) turned into an array of x's length (jvp_ and hvp_ raised ValueError)
+    j = np.arange(1, len(x) + 1)
+    r = np.arange(1, 6) * np.dot(j, x) - 1.0
+    return np.sum(r ** 2) + np.sum(j * x ** 3)

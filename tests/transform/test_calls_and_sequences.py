@@ -6,7 +6,9 @@
 - Helpers whose bodies read as scalar code, called with arrays (`sigmoid(X @ w)`, `cube(x)` beside
   `cube(x[0])`): the call is inlined, so the helper's arithmetic runs on the array.
 - Sequences: list and tuple literals, `for a in x`, enumerate, zip, len of a list, a list indexed
-  by a loop variable.
+  by a loop variable; loops counted down (`for a in reversed(c)`, `reversed(range(...))`) and
+  `enumerate(zip(x, y))`; module constants bound by `A, B = 2.0, 0.5` and `A = B = 0.75`.
+- Forward mode: a value that only measures a varying array (np.arange(len(x))) has no tangent.
 
 Each function is checked compiled and --pure: value, gradient against central differences and
 the eager engine, jvp against the gradient, hvp against differences of eager gradients.
@@ -38,6 +40,7 @@ CALL_CASES = [
     ("scalar_helpers_on_arrays", (X4,), (D4,)),
     ("nested_specialisations", (X4,), (D4,)),
     ("rbf_energy", (X4, 0.8), (D4, 0.3)),
+    ("position_weighted", (X4,), (D4,)),
 ]
 
 
@@ -83,4 +86,51 @@ def test_scalar_helpers_are_inlined_where_they_take_arrays():
 def test_helpers_that_cannot_take_arrays_fall_back_with_the_reason(source, reason):
     generated = generate("import math\n\nimport numpy as np\n\n" + source, "refused.py", pure=True)
     assert [r.name for r in generated.reports if not r.compiled] == ["f"]
+    assert reason in generated.diagnostics[0].message, generated.diagnostics[0].message
+
+
+SEQUENCES = str(PROGRAMS / "sequence_loops.py")
+X5 = np.array([0.3, -0.7, 1.1, 0.45, -0.2])
+D5 = np.array([0.5, 1.0, -0.25, 0.8, 0.3])
+
+SEQUENCE_CASES = [
+    ("horner", (X4, 0.7), (D4, 0.3)),
+    ("backward_recurrence", (X5,), (D5,)),
+    ("reversed_strided_range", (X5,), (D5,)),
+    ("reversed_literal_and_constant", (X4,), (D4,)),
+    ("enumerated_pairs", (X4, X4[::-1].copy()), (D4, D4 * 0.5)),
+    ("list_indexed_by_loop_variable", (X4,), (D4,)),
+    ("unpacked_module_constants", (X4,), (D4,)),
+]
+
+
+@pytest.mark.parametrize("name,args,direction", SEQUENCE_CASES, ids=[c[0] for c in SEQUENCE_CASES])
+@pytest.mark.parametrize("build", [compiled_module, pure_module], ids=["compiled", "pure"])
+def test_sequences(build, name, args, direction):
+    check_every_mode(build, SEQUENCES, name, args, direction)
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 5, 6])
+@pytest.mark.parametrize("start,step", [(0, 1), (1, 2), (2, 3), (-3, 2)])
+def test_reversed_range_visits_what_python_visits(n, start, step):
+    # the bounds reversed(range(start, n, step)) counts down by, for empty ranges too
+    source = ("def f(x, n: int, start: int):\n    s = 0.0\n"
+              f"    for i in reversed(range(start, n, {step})):\n        s = s * 0.5 + x * i\n    return s\n")
+    namespace = {}
+    exec(compile(generate(source, "reversed.py", pure=True).text, "reversed_grad.py", "exec"), namespace)
+    expected = 0.0
+    for i in reversed(range(start, n, step)):
+        expected = expected * 0.5 + 1.3 * i
+    assert namespace["f"](1.3, n, start) == expected
+
+
+@pytest.mark.parametrize("source,reason", [
+    ("def f(x):\n    s = 0.0\n    for i in reversed(range(5, 0, -1)):\n        s += x * i\n    return s\n",
+     "reversed(range(...)) with a step that is not a positive integer constant"),
+    ("def f(x):\n    s = 0.0\n    for i, (a, b) in enumerate(zip(x, x, x)):\n        s += a * b\n    return s\n",
+     "this call of zip inside enumerate"),
+])
+def test_refused_loops_fall_back_with_the_reason(source, reason):
+    generated = generate("import numpy as np\n\n\n" + source, "refused.py", pure=True)
+    assert [r.compiled for r in generated.reports] == [False]
     assert reason in generated.diagnostics[0].message, generated.diagnostics[0].message
