@@ -270,68 +270,6 @@ def _point_calls_at_primals(code, derivatives, primal_of: dict) -> None:
             derived.body = point_calls_at_primals(derived.body, primal_of)
 
 
-def _infer_inlining(function: ir.Function, result: str, names: Names, signatures: dict, facts) -> dict:
-    """Infer function's types, inlining the helpers it passes whole arrays to where their bodies
-    read as scalar code (transform.inline), and inferring again, until none is left; returns the
-    callees' return types."""
-    declared = dict(function.var_types)
-    return_types = {k: s.return_type for k, s in signatures.items()}
-    while True:
-        try:
-            infer(function, result, return_types, facts.constants)
-            refused = None
-        except Unsupported as err:  # an element array passed whole (cube(x) beside x[0]) is refused
-            refused = err  # unless inlining takes it whole; the types are settled before the checks
-        if not inline_array_calls(function, names, signatures, lambda callee: _lowered_copy(facts, callee),
-                                  set(facts.arrays)) and not _arrays_passed_on(function, signatures):
-            if refused is not None:
-                raise refused
-            return return_types
-        function.var_types = dict(declared)
-
-
-def _arrays_passed_on(function: ir.Function, signatures: dict) -> bool:
-    """Unannotated parameters typed as numbers that the function passes to a callee's array
-    parameter (`weighted(x, a)` with `np.sum(w * np.sin(x))`) are arrays: declared so (True) for
-    the types to be inferred again."""
-    passed = set()
-    for s in ir.walk(function.body):
-        for e in ir.reads_of(s):
-            for call in ir.user_calls_in(e):
-                params = signatures[call.func].params if call.func in signatures else ()
-                passed |= {arg.id for arg, (_, kind) in zip(call.args, params)
-                           if isinstance(arg, ir.Name) and (kind == ir.NDARRAY or ir.array_dims(kind))}
-    promoted = {p for p, declared in function.params
-                if p in passed and declared is None and function.var_types.get(p) == ir.DOUBLE}
-    function.params = [(p, "array" if p in promoted else declared) for p, declared in function.params]
-    return bool(promoted)
-
-
-def _lowered_copy(facts, name: str) -> tuple:
-    """(a fresh lowered ir.Function of `name`, its result variable), to be inlined."""
-    function = parse.FunctionReader(facts, facts.functions[name]).read()
-    if any(declared is not None for _, declared in function.params):
-        raise Unsupported("annotated parameters", function.line, function.column)
-    if _reads_math(facts, facts.functions[name]):
-        raise Unsupported("a function of the math module, which takes numbers only", function.line, function.column)
-    names = Names(user_names(function) | facts.constant_names() | set(facts.array_constants()) | set(facts.functions))
-    return function, lower(function, names)
-
-
-def _reads_math(facts, function_source) -> bool:
-    """Whether the function names the math module or a function imported from it."""
-    import libcst as cst
-
-    found = set()
-
-    class Reads(cst.CSTVisitor):
-        def visit_Name(self, node):
-            found.add(node.value)
-
-    function_source.node.visit(Reads())
-    return any(facts.aliases.get(name, "").split(".")[0] == "math" for name in found)
-
-
 def _report(facts, name: str, code, wrt=None) -> FunctionReport:
     if code is None:
         return FunctionReport(name, facts.functions[name].line, False, "eager tape",
