@@ -3,8 +3,9 @@
     python benchmarks/wrapper_overhead.py                # compiled and --pure, one table
     python benchmarks/wrapper_overhead.py --compiled-only --repeats 21
 
-A trivial scalar function (`square(x) = x * x`, and `three(x, y, z) = x * y + z` for the cost of
-each further argument) is built with srcgrad, compiled and --pure. Each generated entry is called
+A trivial scalar function (`square(x) = x * x`, `three(x, y, z) = x * y + z` for the cost of
+each further argument, and `looped(x, n)`, three steps of s = s * x + 0.5, whose adjoint records
+on the tape) is built with srcgrad, compiled and --pure. Each generated entry is called
 with timeit (the statement `grad_square(x)` itself, no lambda around it); a figure is the median
 over the repeats of the time per call. The overhead of an entry is its time minus the primal's:
 what argument conversion, tape set-up and result packing add to the arithmetic, which for these
@@ -27,6 +28,13 @@ def square(x: float) -> float:
 
 def three(x: float, y: float, z: float) -> float:
     return x * y + z
+
+
+def looped(x: float, n: int) -> float:
+    s = x
+    for i in range(n):
+        s = s * x + 0.5
+    return s
 '''
 TARGET_US = 2.0
 # entry -> the statement timed, with x (and y, z) bound to floats
@@ -43,8 +51,13 @@ CALLS = {
     "value_and_grad_three": "value_and_grad_three(x, y, z)",
     "vjp_three": "vjp_three(x, y, z, 1.0)",
     "jvp_three": "jvp_three(x, y, z, (1.0, 0.0, 0.0))",
+    "looped (primal)": "looped(x, 3)",
+    "grad_looped": "grad_looped(x, 3)",
+    "value_and_grad_looped": "value_and_grad_looped(x, 3)",
+    "vjp_looped": "vjp_looped(x, 3, 1.0)",
+    "jvp_looped": "jvp_looped(x, 3, 1.0)",
 }
-PRIMAL_OF = {name: ("three (primal)" if "three" in name else "square (primal)") for name in CALLS}
+PRIMAL_OF = {name: next(f"{f} (primal)" for f in ("square", "three", "looped") if f in name) for name in CALLS}
 
 
 def plain_square(x):
@@ -90,6 +103,9 @@ def check(module) -> None:
     assert module.grad_square(0.3) == 0.6 and module.value_and_grad_square(0.3) == (0.09, 0.6)
     assert module.vjp_square(0.3, 2.0) == 1.2 and module.jvp_square(0.3, 1.0) == 0.6
     assert module.grad_three(0.3, 0.7, -1.1) == (0.7, 0.3, 1.0)
+    step = 1e-6
+    difference = (module.looped(0.3 + step, 3) - module.looped(0.3 - step, 3)) / (2 * step)
+    assert abs(module.grad_looped(0.3, 3) - difference) < 1e-8 and abs(module.jvp_looped(0.3, 3, 1.0) - difference) < 1e-8
 
 
 def table(results: dict, plain: float) -> str:

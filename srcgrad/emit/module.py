@@ -216,7 +216,7 @@ class ModuleEmitter(WrapperPrinter):
         emit(forward.hvp)
         if public:
             self._forward_wrappers(out, code, [(forward.hvp.tangent_of[p], params[p]) for p in diff], scalar_grads,
-                                   arrays)
+                                   arrays, forward.hvp.body)
         if forward.jvp2 is None:
             return
         emit(forward.jvp2)

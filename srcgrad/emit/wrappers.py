@@ -134,7 +134,7 @@ class WrapperPrinter:
         lines.append("")
         lines.append("")
 
-    def _forward_wrappers(self, out: Printer, code, d_params, scalar_grads, arrays) -> None:
+    def _forward_wrappers(self, out: Printer, code, d_params, scalar_grads, arrays, hvp_body: list) -> None:
         sig = code.signature
         whole = [p for p, k in sig.params if k == ir.NDARRAY]
         params = self._signature(sig, [p if (self.pure or p in arrays or p in whole) else self._param(p, k)
@@ -168,7 +168,8 @@ class WrapperPrinter:
         d_grads = ", ".join(hv[p] for p in scalar_grads)
         lines.extend(self._trailing_def(f"hvp_{sig.name}", params, v, v))
         lines.append(f'    """The Hessian of {sig.name} times v (shaped like the parameters {respect}): forward over reverse."""')
-        lines.extend(self._tape_declaration(tape))
+        taped = _uses_tape(hvp_body)
+        lines.extend(self._tape_declaration(tape) if taped else [])
         lines.extend(convert)
         lines.extend(unpack(v, "v"))
         for p in arrays:
@@ -177,7 +178,10 @@ class WrapperPrinter:
         call_args = f"{args}, 1.0{''.join(', ' + g[p] for p in arrays)}, {', '.join(directions)}, " \
                     f"0.0{''.join(', ' + hv[p] for p in arrays)}"
         received = ", ".join(x for x in [value, grads, d_value, d_grads] if x)
-        lines.extend(self._taped_call(sig.name, tape, out_of_memory, received, sig.hvp, call_args))
+        if taped:
+            lines.extend(self._taped_call(sig.name, tape, out_of_memory, received, sig.hvp, call_args))
+        else:
+            lines.append(f"    {received} = {sig.hvp}({'None' if self.pure else 'NULL'}, {call_args})")
         results = [hv[p] for p in diff]
         if whole:
             wanted = [p for p in diff if p in whole]

@@ -75,6 +75,8 @@ def test_only_an_adjoint_that_uses_the_tape_gets_one(pure):
     assert "Tape" not in body("value_and_vjp_untaped") and f"_untaped_adjoint({nothing}," in body("value_and_vjp_untaped")
     assert "_tape.Tape" in body("value_and_vjp_taped") and f"({nothing}," not in body("value_and_vjp_taped")
     assert "value_and_vjp_taped(" in body("grad_taped")
+    assert f"_untaped_hvp({nothing}," in body("hvp_untaped") and "Tape" not in body("hvp_untaped")
+    assert f"({nothing}," not in body("hvp_taped")
 
 
 @pytest.mark.parametrize("how", BUILDS)
