@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from .. import ir
 from ..diagnostics import Unsupported
+from .ranks import assigned_in
 
 
 @dataclass
@@ -28,16 +29,6 @@ class Check:
 class BoundsPlan:
     before_loop: dict = field(default_factory=dict)  # id(For/While) -> [Check]
     before_statement: dict = field(default_factory=dict)  # id(Assign/If/While) -> [Check]
-
-
-def _assigned(stmts) -> set:
-    names = set()
-    for s in ir.walk(stmts):
-        if isinstance(s, ir.Assign) and s.index is None:
-            names.add(s.target)
-        elif isinstance(s, ir.For):
-            names.add(s.var)
-    return names
 
 
 def _accesses(s) -> list:
@@ -114,9 +105,9 @@ def _place(index: ir.Expr, array: str, dim: int, s, loops: list, result: BoundsP
         _hoist(Check(condition, array, s.line), ir.Const(True), loops, len(loops), s, result, floor)
         return
     loop = loops[depth]
-    inside = _assigned(loop.body) | {loop.var}
+    inside = assigned_in(loop.body) | {loop.var}
     form = _affine(index, loop.var)
-    if form is None or depth < floor or not _simple_range(loop) or loop.var in _assigned(loop.body) \
+    if form is None or depth < floor or not _simple_range(loop) or loop.var in assigned_in(loop.body) \
             or ir.names_in(form[1]) & inside or (ir.names_in(loop.start) | ir.names_in(loop.stop)) & inside \
             or any(isinstance(x, ir.For) and x.var in names and x is not loop for x in loops[depth + 1:]):
         condition = ir.any_of((ir.compare("<", index, ir.Const(0)), ir.compare(">=", index, size)))
@@ -140,7 +131,7 @@ def _hoist(check: Check, guard: ir.Expr, loops: list, depth: int, anchor, result
     names = ir.names_in(check.condition) | ir.names_in(guard)
     while depth > floor:
         outer = loops[depth - 1]
-        if not _simple_range(outer) or names & (_assigned(outer.body) | {outer.var}):
+        if not _simple_range(outer) or names & (assigned_in(outer.body) | {outer.var}):
             break
         runs = ir.compare("<", outer.start, outer.stop)
         guard = ir.all_of((runs, guard))
