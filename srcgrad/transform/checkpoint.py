@@ -240,16 +240,8 @@ def untaped(stmts: list) -> list:
     """A forward sweep without its pushes: the primal's statements, in the same order."""
     out = []
     for g in stmts:
-        if isinstance(g, GCall) and g.func in _TAPING:
-            continue
-        if isinstance(g, GIf):
-            out.append(GIf(g.test, untaped(g.body), untaped(g.orelse)))
-        elif isinstance(g, GFor):
-            out.append(GFor(g.var, g.args, untaped(g.body), g.comment))
-        elif isinstance(g, GWhile):
-            out.append(GWhile(g.test, untaped(g.body), g.comment))
-        else:
-            out.append(g)
+        if not (isinstance(g, GCall) and g.func in _TAPING):
+            out.append(_with_blocks(g, untaped))
     return out
 
 
@@ -265,15 +257,20 @@ def taped_only(stmts: list) -> list:
             continue  # counting a loop's iterations before scheduling it
         if test in ("checkpointing", "checkpoints_plan"):
             out.extend(taped_only(g.orelse))
-        elif isinstance(g, GIf):
-            out.append(GIf(g.test, taped_only(g.body), taped_only(g.orelse)))
-        elif isinstance(g, GFor):
-            out.append(GFor(g.var, g.args, taped_only(g.body), g.comment))
-        elif isinstance(g, GWhile):
-            out.append(GWhile(g.test, taped_only(g.body), g.comment))
         else:
-            out.append(g)
+            out.append(_with_blocks(g, taped_only))
     return out
+
+
+def _with_blocks(g, transform):
+    """g with transform applied to each statement list it holds (g itself when it holds none)."""
+    if isinstance(g, GIf):
+        return GIf(g.test, transform(g.body), transform(g.orelse))
+    if isinstance(g, GFor):
+        return GFor(g.var, g.args, transform(g.body), g.comment)
+    if isinstance(g, GWhile):
+        return GWhile(g.test, transform(g.body), g.comment)
+    return g
 
 
 def _tapes(body_f: list) -> bool:
