@@ -17,9 +17,9 @@ from .names import dotted_name, qualify
 
 _METHODS = ("reshape", "ravel", "flatten")
 # x.<method>(...) read as np.<method>(x, ...) (x.sum() and friends: frontend.names.ARRAY_METHODS)
-_FUNCTION_METHODS = ("var", "std", "clip", "cumprod", "repeat", "argmax", "argmin")
+_FUNCTION_METHODS = ("var", "std", "clip", "cumprod", "repeat", "argmax", "argmin", "transpose", "astype")
 _FUNCTIONS = ("reshape", "ravel", "roll", "tile", "repeat", "sort", "concatenate", "stack", "hstack", "vstack",
-              "clip", "asarray", "array", "var", "std", "linalg.norm")
+              "clip", "asarray", "array", "var", "std", "average", "linalg.norm")
 _INFINITY = float("inf")
 
 
@@ -59,6 +59,14 @@ class ArrayCallReader:
     def _method(self, node, func, positional, keywords) -> ir.Expr:
         """x.var(), x.std(axis=0), x.clip(0, 1), x.cumprod(), x.repeat(2), x.argmax(axis=1)."""
         name, positional = func.attr.value, [func.value] + positional
+        if name == "transpose" and len(positional) == 1 and not keywords:  # x.transpose(): x.T
+            return ir.Call("transpose", (self.expr(positional[0]),))
+        if name == "astype":  # x.astype(float): x itself (arrays are float64)
+            if len(positional) != 2 or keywords or not _is_float(positional[1]):
+                raise self.unsupported(node, "x.astype of a type other than float")
+            return self.expr(positional[0])
+        if name == "transpose":
+            raise self.unsupported(node, "x.transpose with axes")
         if name in ("cumprod", "argmax", "argmin"):
             x, axis = self._arguments(node, positional, keywords, ("a", "axis"), f"x.{name}")
             return ir.Call(name, (self.expr(x), self._constant_axis(axis, f"x.{name}")))
@@ -161,8 +169,7 @@ class ArrayCallReader:
         """np.asarray(x) and np.array(x) of an array: x itself (compiled code never writes a whole
         array in place, so a copy and x are the same value)."""
         dtype = keywords.pop("dtype", None)
-        if dtype is not None and not (isinstance(dtype, cst.Name) and dtype.value == "float") \
-                and dotted_name_or_none(dtype) not in ("np.float64", "numpy.float64"):
+        if dtype is not None and not _is_float(dtype):
             raise self.unsupported(node, "np.asarray/np.array with a dtype other than float")
         if len(positional) != 1 or keywords:
             raise self.unsupported(node, "np.asarray/np.array with arguments other than an array and dtype=float")
@@ -225,14 +232,31 @@ class ArrayCallReader:
     def _read_var(self, node, positional, keywords) -> ir.Expr:
         """np.var(x, axis) as the eager engine computes it: the mean of the squared deviations
         from the mean kept with its axes (so it broadcasts back along any axis)."""
-        a, axis = self._arguments(node, positional, keywords, ("a", "axis"), f"np.{_called(node)}")
+        a, axis, ddof = self._arguments(node, positional, keywords, ("a", "axis", "ddof"), f"np.{_called(node)}")
         x = self.expr(a)
         axis = self._constant_axis(axis, f"np.{_called(node)}")
-        centred = ir.BinOp("-", x, ir.Call("mean", (x, axis, ir.Const(True))))
-        return ir.Call("mean", (ir.BinOp("*", centred, centred), axis))
+        mean = ir.Call("mean", (x, axis, ir.Const(True)))
+        centred = ir.BinOp("-", x, mean)
+        variance = ir.Call("mean", (ir.BinOp("*", centred, centred), axis))
+        ddof = ir.Const(0) if ddof is None else self._integer(ddof)
+        if ddof == ir.Const(0):
+            return variance
+        count = ir.BinOp("//", ir.Call("size", (x,)), ir.Call("size", (mean,)))  # the elements each mean averages
+        return ir.BinOp("*", variance, ir.BinOp("/", count, ir.BinOp("-", count, ddof)))
 
     def _read_std(self, node, positional, keywords) -> ir.Expr:
         return ir.Call("sqrt", (self._read_var(node, positional, keywords),))
+
+    def _read_average(self, node, positional, keywords) -> ir.Expr:
+        """np.average(x) is np.mean(x); with weights of x's shape, sum(x * w) / sum(w)."""
+        a, axis, weights = self._arguments(node, positional, keywords, ("a", "axis", "weights"), "np.average")
+        x, axis = self.expr(a), self._constant_axis(axis, "np.average")
+        if weights is None:
+            return ir.Call("mean", (x, axis))
+        if axis.value is not None:
+            raise self.unsupported(node, "np.average with weights and an axis")
+        w = self.expr(weights)
+        return ir.BinOp("/", ir.Call("sum", (ir.BinOp("*", x, w), axis)), ir.Call("sum", (w, axis)))
 
     def _read_norm(self, node, positional, keywords) -> ir.Expr:
         """np.linalg.norm: of all elements (ord None), or of vectors along an axis (ord 2, 1,
@@ -254,6 +278,10 @@ class ArrayCallReader:
         if order == ir.Const(_INFINITY):
             return ir.Call("max", (ir.Call("absolute", (x,)), axis))
         raise self.unsupported(node, "np.linalg.norm with an ord other than None, 1, 2 or inf")
+
+
+def _is_float(node) -> bool:
+    return dotted_name_or_none(node) in ("float", "np.float64", "numpy.float64")
 
 
 def _called(node: cst.Call) -> str:

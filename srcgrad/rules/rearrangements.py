@@ -23,6 +23,11 @@ def reshape_adjoint(g, x):
 
 
 @adjoint("g")
+def flip_adjoint(g, axis=None):
+    return np.flip(g, axis)
+
+
+@adjoint("g")
 def roll_adjoint(g, shift, axis=None):
     return np.roll(g, np.negative(shift), axis)
 
@@ -116,6 +121,9 @@ def cumprod_adjoint_exact(g, x, axis=None):
     """np.cumprod's in generated code: no division, so zeros in x give exact cotangents."""
     if axis is None:
         return np.reshape(cumprod_adjoint_exact(g, np.ravel(x), 0), np.shape(x))
+    if np.all(x != 0):  # d ans_k / d x_i = ans_k / x_i for k >= i: vectorised, as the eager engine's
+        return np.flip(np.cumsum(np.flip(np.broadcast_to(g, np.shape(x)) * np.cumprod(x, axis=axis), axis),
+                                 axis=axis), axis) / x
     _, before, s = _cumprod_parts(g, x, axis)
     return np.moveaxis(before * s, -1, axis)
 
@@ -125,6 +133,8 @@ def cumprod_tangent(t, x, axis=None):
     """np.cumprod's JVP: d_k = d_{k-1} x_k + (x_0 ... x_{k-1}) t_k, no division."""
     if axis is None:
         return cumprod_tangent(t if np.ndim(t) == 0 else np.ravel(t), np.ravel(x), 0)
+    if np.all(x != 0):  # d ans_k = ans_k * sum_{i <= k} t_i / x_i
+        return np.cumprod(x, axis=axis) * np.cumsum(np.broadcast_to(t, np.shape(x)) / x, axis=axis)
     xs, ts = _scanned(x, x, axis), _scanned(t, x, axis)
     before = np.cumprod(np.concatenate([np.ones(np.shape(xs)[:-1] + (1,)), xs[..., :-1]], axis=-1), axis=-1)
     d = np.array(ts)
@@ -198,6 +208,7 @@ for _name in ("atleast_1d", "atleast_2d"):
     _define(_name, "x", ARRAY, "np." + _name, [reshape_adjoint])
 _define("expand_dims", "x axis", ARRAY, "np.expand_dims", [reshape_adjoint])
 _define("roll", "x shift axis", ARRAY, "np.roll", [roll_adjoint])
+_define("flip", "x axis", ARRAY, "np.flip", [flip_adjoint])
 _define("tile", "x reps", ARRAY, "np.tile", [tile_adjoint])
 _define("repeat", "x repeats axis", ARRAY, "np.repeat", [repeat_adjoint])
 _define("sort", "x axis", ARRAY, "np.sort", [sort_adjoint], tangent=sort_tangent)

@@ -38,6 +38,8 @@ def directional(function, x, d):
 UNARY = {
     "reshape": (lambda x: np.reshape(x, (3, -1)), lambda g, x: rules.reshape_adjoint(g, x), (2, 3)),
     "ravel": (lambda x: np.reshape(x, (-1,)), lambda g, x: rules.reshape_adjoint(g, x), (2, 2, 2)),
+    "flip": (lambda x: np.flip(x), lambda g, x: rules.flip_adjoint(g), (2, 3)),
+    "flip-axis": (lambda x: np.flip(x, 1), lambda g, x: rules.flip_adjoint(g, 1), (2, 3)),
     "roll": (lambda x: np.roll(x, 2), lambda g, x: rules.roll_adjoint(g, 2), (5,)),
     "roll-axis": (lambda x: np.roll(x, -1, axis=1), lambda g, x: rules.roll_adjoint(g, -1, 1), (2, 3)),
     "roll-flat": (lambda x: np.roll(x, 4), lambda g, x: rules.roll_adjoint(g, 4), (2, 3)),
@@ -169,3 +171,13 @@ def test_joins_of_tensors_and_lists(join):
     g = RNG.normal(size=np.shape(join(x)))
     gradient = eager_vjp(join, x, g)
     assert np.sum(g * directional(join, x, d)) == pytest.approx(np.sum(gradient * d), rel=1e-6, abs=1e-8)
+
+
+def test_cumprod_tangent_and_adjoint_jvp_with_zeros():
+    x, t = np.array([[0.7, 0.0, -1.2], [0.0, 0.4, 2.0]]), RNG.normal(size=(2, 3))
+    expected = directional(lambda v: np.cumprod(v, axis=1), x, t)
+    assert np.allclose(rules.cumprod_tangent(t, x, 1), expected, rtol=1e-6, atol=1e-8)
+    g, d_g = RNG.normal(size=(2, 3)), RNG.normal(size=(2, 3))
+    numeric = (rules.cumprod_adjoint_exact(g + STEP * d_g, x + STEP * t, 1)
+               - rules.cumprod_adjoint_exact(g - STEP * d_g, x - STEP * t, 1)) / (2 * STEP)
+    assert np.allclose(rules.cumprod_adjoint_jvp(g, x, 1, d_g, t), numeric, rtol=1e-6, atol=1e-8)

@@ -2,7 +2,7 @@
 (srcgrad.rules.arrays, srcgrad.rules.rearrangements): reshapes (x.reshape, np.reshape, ravel,
 flatten, atleast_1d/2d), np.size/x.size/len, np.roll, np.sort, np.cumprod, joins (np.concatenate,
 np.stack, np.hstack, np.vstack), np.tile, np.repeat, np.asarray/np.array of an array and of (nested) literals of expressions, keepdims on
-sum/mean/max/min, np.max/min/argmax with an axis, np.var/np.std along any axis, np.linalg.norm
+sum/mean/max/min, np.max/min/argmax with an axis, np.var/np.std along any axis (ddof too), np.average, np.flip, x.transpose(), x.astype(float), np.linalg.norm
 (ord 1, 2, inf; axis), the builtins sum/max/min/abs of arrays, abs(x).max(), x.dot(y), x.prod()
 and np.clip: compiled and --pure gradients against central differences and the eager engine,
 jvp against directional differences, hvp against differences of gradients."""
@@ -71,6 +71,10 @@ CASES = [
     ("scalars_stacked", (RNG.normal(size=4),)),
     ("more_methods", (np.array([[0.3, -0.8, 1.1], [0.6, 0.2, -0.4]]),)),
     ("padded_with_literals", (RNG.normal(size=4),)),
+    ("sample_spreads", (RNG.normal(size=(3, 4)),)),
+    ("standardised", (RNG.normal(size=(4, 3)),)),
+    ("flipped_and_cast", (RNG.normal(size=(3, 3)), RNG.normal(size=4))),
+    ("weighted_average", (RNG.normal(size=4), RNG.uniform(0.5, 1.5, size=4))),
 ]
 IDS = [f"{name}-{k}" for k, (name, _) in enumerate(CASES)]
 

@@ -215,3 +215,22 @@ def padded_with_literals(x):
     padded = np.concatenate(([0.0], x, [0.0]))
     r = (3.0 - 2.0 * x) * x - padded[:-2] - 2.0 * padded[2:] + 1.0
     return r @ r + np.sum(np.hstack([x[0] * x[1], x, [1.0, -2.0]]) ** 2 * np.arange(7.0))
+
+
+def sample_spreads(X):
+    return np.var(X[0, :], ddof=1) + np.sum(np.std(X, axis=0, ddof=1)) + np.sum(X.var(axis=1, ddof=1))
+
+
+def standardised(X):
+    mu = X.mean(axis=0)
+    sd = X.std(axis=0)
+    return np.sum(((X - mu) / sd) ** 3)
+
+
+def flipped_and_cast(X, x):
+    return (np.sum(np.flip(x) * np.arange(4.0)) + np.sum(np.flip(X, 0) * X) + np.sum(X.transpose() @ X)
+            + np.sum(x.astype(float) ** 2))
+
+
+def weighted_average(x, w):
+    return np.average(x, weights=w) + np.average(x ** 2)
