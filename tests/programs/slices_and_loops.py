@@ -80,6 +80,25 @@ def rows_written(X):
     return np.sum(Y * X)
 
 
+def scalar_into_every_other(x):
+    y = x * 1.0
+    y[::2] = 0.5
+    return np.sum(y * x)
+
+
+def vector_into_a_column(x):
+    Y = np.ones((len(x), 2))
+    Y[:, 0] = x
+    Y[1:, 1] = x[:-1] ** 2
+    return np.sum(Y ** 3)
+
+
+def backwards_every_other_target(x):
+    y = np.zeros(len(x))
+    y[-1:0:-2] = np.cos(x[: len(x) // 2])
+    return np.sum(y * x)
+
+
 def heat_stencil(u0, alpha, steps: int):
     u = u0.copy()
     for _ in range(steps):
@@ -92,6 +111,13 @@ def moving_window(x):
     s = 0.0
     for i in range(len(x) - 2):
         s += np.sum(x[i:i + 3] ** 2) * x[i]
+    return s
+
+
+def row_products_in_a_loop(X, w):
+    s = 0.0
+    for i in range(X.shape[0]):
+        s += np.sum(X[i, :] * w) ** 2 + np.dot(X[i, 1:], w[:-1])
     return s
 
 
