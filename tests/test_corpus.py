@@ -8,7 +8,10 @@ and smooth there), the test checks:
 - the primal of both builds equals the original Python;
 - value_and_grad_ and grad_ (with defaults left out and spelled out) agree with each other;
 - the compiled and the --pure gradient equal central finite differences of the original;
-- both equal the eager engine's gradient of the original.
+- both equal the eager engine's gradient of the original;
+- for a compiled function, on both builds: jvp_ along a fixed direction equals the gradient
+  dotted with it, and (at points with no exact zero, where kinks of abs, sqrt and hinges sit)
+  hvp_ equals central differences of grad_ along that direction.
 
 A function that falls back to the eager tape passes when its gradient is right (the report
 counts it). A wrong gradient, a crash, or a function that stops its file's build fails its own
@@ -159,6 +162,19 @@ _POINTS = {
        for name in ("quadratic_form_loop", "quadratic_form")},
     "clipped_sphere": (Z4, NEG4, np.array([6.0, -7.0, 0.3, 1.0])),
     "newton_sqrt": ((2.0,), (0.3,), (9.0,)),
+    # least_squares_problems.py
+    "brown_badly_scaled": (np.array([1e6, 2e-6]), np.array([999999.0, 1e-3]), np.array([1e6 + 3.0, -2e-3])),
+    "jennrich_sampson": PLANE,
+    # atan2 and the radius: kinks at the origin, a branch cut at x1 = 0 for x0 < 0
+    "helical_valley": (np.array([1.0, 0.5, 0.2]), np.array([-0.5, 0.8, 1.0]), np.array([0.3, -1.2, -0.4])),
+    "box_3d": (np.zeros(3), np.array([1.0, 10.0, 1.0]), np.array([-0.3, 0.4, 2.0])),
+    # u / (v x1 + w x2): no zero denominator
+    "bard": (np.array([1.0, 1.0, 1.0]), np.array([0.5, 2.0, 1.5]), np.array([-0.2, 0.7, 0.9])),
+    "gaussian_fit": (np.array([0.4, 1.0, 0.0]), np.array([-0.3, 0.5, 1.2]), np.array([1.1, 2.0, -0.4])),
+    **{name: (np.zeros(6), np.array([1.0, 2.0, 1.0, 1.0, 1.0, 1.0]), np.array([0.3, -0.2, 0.9, 1.4, -0.6, 0.1]))
+       for name in ("biggs_exp6", "watson", "bdqrtic")},
+    "smoothed_l1_regression": ((np.zeros(3), X_DATA, Y_TARGETS), (W3, X_DATA, Y_TARGETS), (-W3, -X_DATA, Y_TARGETS)),
+    "horner_fit": ((W4, np.array([0.1, 0.5, -0.7]), np.array([1.0, 0.2, -0.3])), (Z4, T01, Y_TARGETS)),
 }
 
 
@@ -173,12 +189,13 @@ def points(name: str) -> tuple:
 # "file::function" -> the cause; each is xfail(strict=True), so a fix makes the case XPASS (fail)
 # until its entry is removed here.
 _HELPER_INFERRED_SCALAR = ("a function whose body reads as scalar code (np.exp(z), z * z * z) types its parameter "
-                           "double: called with an array, as the original allows, the build raises TypeError "
-                           "(issue 12)")
+                           "double: its own compiled entry called with an array, as the original allows, raises "
+                           "TypeError (calls of it with arrays from other functions are inlined and compile)")
 KNOWN_OPEN: dict[str, str] = {
     "idioms.py::sigmoid": _HELPER_INFERRED_SCALAR,
     "idioms.py::softplus": _HELPER_INFERRED_SCALAR,
     "idioms.py::cube": _HELPER_INFERRED_SCALAR,
+    "least_squares_problems.py::smooth_abs": _HELPER_INFERRED_SCALAR,
 }
 
 # ---------------------------------------------------------------- building
@@ -298,6 +315,48 @@ def _scale(values) -> float:
     return max([1.0] + [float(np.max(np.abs(v))) if np.size(v) else 0.0 for v in values])
 
 
+def _direction(values: tuple, positions: list) -> tuple:
+    """A fixed direction, one entry shaped like each differentiable argument."""
+    out = []
+    for k, position in enumerate(positions):
+        value = np.asarray(values[position], dtype=float)
+        entries = np.cos(1.3 * np.arange(value.size) + 0.7 * k + 0.4)
+        out.append(entries.reshape(value.shape) if value.ndim else float(entries[0]))
+    return tuple(out)
+
+
+def _moved(values: tuple, positions: list, direction: tuple, step: float) -> tuple:
+    moved = list(copied(values))
+    for position, d in zip(positions, direction):
+        moved[position] = values[position] + step * d
+    return tuple(moved)
+
+
+def check_forward_modes(how: str, module, name: str, full: tuple, keyword_only: list, positions: list,
+                        gradient: tuple, where: str) -> None:
+    """jvp_ against the gradient, hvp_ against central differences of grad_, along one direction
+    (an array-valued output is differentiated as the sum of its elements, as grad_ is)."""
+    direction = _direction(full, positions)
+    bare = direction if len(positions) > 1 else direction[0]
+    count = len(full) - len(keyword_only)
+    positional, keywords = full[:count], dict(zip(keyword_only, full[count:]))
+    try:
+        jvp = getattr(module, "jvp_" + name)(*copied(positional), tangents=bare, **keywords)
+        hvp = getattr(module, "hvp_" + name)(*copied(positional), v=bare, **keywords)
+    except Exception as error:  # noqa: BLE001
+        raise AssertionError(f"{how}: {where}: jvp_ or hvp_ crashes: {_why(error)}") from error
+    along = sum(float(np.sum(np.asarray(g) * d)) for g, d in zip(gradient, direction))
+    assert_close(float(np.sum(jvp)), along, 1e-9, 1e-9 * _scale(gradient), f"{how} jvp_ vs the gradient {where}")
+    if any(np.any(np.asarray(full[p]) == 0.0) for p in positions):
+        return  # the zero points sit on kinks of abs, sqrt and hinges, where no second derivative exists
+    step = 2e-6 * max(1.0, _scale([full[p] for p in positions]))
+    grad = _caller(getattr(module, "grad_" + name), keyword_only)
+    up, down = (_as_tuple(grad(*_moved(full, positions, direction, sign * step)), len(positions)) for sign in (1, -1))
+    expected = tuple((np.asarray(u) - np.asarray(d)) / (2 * step) for u, d in zip(up, down))
+    assert_close(_as_tuple(hvp, len(positions)), expected, 1e-4, 1e-5 * _scale(expected),
+                 f"{how} hvp_ vs differences of grad_ {where}")
+
+
 def check_function(filename: str, name: str) -> str | None:
     """Check `name` of a corpus file on both builds at its points. Returns the construct that made
     it fall back to the eager tape (None when compiled); raises AssertionError when it is wrong."""
@@ -343,6 +402,8 @@ def check_function(filename: str, name: str) -> str | None:
             assert_close(gradient, differences, RTOL_DIFFERENCES, ATOL_DIFFERENCES * scale,
                          f"{how} gradient vs central differences {where}")
             gradients[how] = gradient
+            if report.compiled:
+                check_forward_modes(how, module, name, full, keyword_only, positions, gradient, where)
         assert_close(gradients["pure"], gradients["compiled"], RTOL_ENGINES, RTOL_ENGINES * scale,
                      f"--pure vs compiled gradient {where}")
         try:

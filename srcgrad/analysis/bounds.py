@@ -44,11 +44,37 @@ def _accesses(s) -> list:
     def visit(e):
         if isinstance(e, ir.Index):
             found.append(e)
+        if isinstance(e, ir.IfExp):
+            _check_unguarded(e, s)
         for c in ir.children(e):
             visit(c)
 
     for e in exprs:
         visit(e)
+    return found
+
+
+def _check_unguarded(e: ir.IfExp, s) -> None:
+    """The checks run before the statement, as if both arms of `a if c else b` were evaluated: an
+    element in an arm whose index the condition may be guarding (`x[i + 1] if i < n - 1 else 0.0`)
+    would be checked where Python never reads it, and raise where Python runs."""
+    guard = ir.names_in(e.test)
+    read_anyway = set(_elements_in(e.test))  # x[i] if x[i] > 0 else 0.0: the test reads it first
+    for arm in (e.body, e.orelse):
+        stack = [arm]
+        while stack:
+            sub = stack.pop()
+            if isinstance(sub, ir.Index) and sub not in read_anyway \
+                    and any(ir.names_in(i) & guard for i in sub.indices):
+                raise Unsupported(f"an element of '{sub.array}' read in a conditional expression whose condition "
+                                  "may keep its index in bounds", s.line, s.column)
+            stack.extend(ir.children(sub))
+
+
+def _elements_in(e) -> list:
+    found = [e] if isinstance(e, ir.Index) else []
+    for c in ir.children(e):
+        found.extend(_elements_in(c))
     return found
 
 

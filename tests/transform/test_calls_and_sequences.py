@@ -21,7 +21,7 @@ import pytest
 
 from every_mode import check_every_mode
 from srcgrad.generate import generate
-from support import PROGRAMS, compiled_module, pure_module
+from support import PROGRAMS, central_differences, compiled_module, pure_module
 
 CALLS = str(PROGRAMS / "calls.py")
 RNG = np.random.default_rng(7)
@@ -134,3 +134,42 @@ def test_refused_loops_fall_back_with_the_reason(source, reason):
     generated = generate("import numpy as np\n\n\n" + source, "refused.py", pure=True)
     assert [r.compiled for r in generated.reports] == [False]
     assert reason in generated.diagnostics[0].message, generated.diagnostics[0].message
+
+
+GUARDED = """\
+import numpy as np
+
+
+def tridiagonal(x):
+    n = len(x)
+    total = 0.0
+    for i in range(n):
+        left = x[i - 1] if i > 0 else 0.0
+        right = x[i + 1] if i < n - 1 else 0.0
+        total += ((3.0 - 2.0 * x[i]) * x[i] - left - 2.0 * right + 1.0) ** 2
+    return total
+
+
+def rectified(x):
+    total = 0.0
+    for i in range(len(x)):
+        total += x[i] if x[i] > 0 else 0.1 * x[i]
+    return total
+"""
+
+
+def test_an_element_a_conditional_expression_guards_falls_back():
+    # bounds checks run before the statement, as if both arms ran: x[i + 1] at i = n - 1 raised
+    # IndexError where Python never reads it. Now the function falls back with the reason; an arm
+    # whose element the condition itself reads (x[i] if x[i] > 0) still compiles.
+    generated = generate(GUARDED, "guarded.py", pure=True)
+    assert {r.name: r.compiled for r in generated.reports} == {"tridiagonal": False, "rectified": True}
+    assert "an element of 'x' read in a conditional expression whose condition may keep its index in bounds" \
+        in generated.diagnostics[0].message
+    namespace, original = {}, {}
+    exec(compile(generated.text, "guarded_grad.py", "exec"), namespace)
+    exec(compile(GUARDED, "guarded.py", "exec"), original)
+    x = np.array([0.3, -0.7, 1.1, 0.45])
+    assert namespace["tridiagonal"](x) == original["tridiagonal"](x)
+    expected = central_differences(original["tridiagonal"], (x,), [0])[0]
+    assert np.allclose(namespace["grad_tridiagonal"](x), expected, rtol=1e-6, atol=1e-7)
