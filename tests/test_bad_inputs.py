@@ -660,10 +660,9 @@ def test_nan_and_inf_pure_behaves_as_the_original_python(name, args):
     assert _same(value, original) and _same(gradient, eager_gradient)
 
 
-@xfail("emit (pure printer) uses Python float division in adjoints: the gradient of sqrt(x * x) at "
-       "0 raises ZeroDivisionError in --pure although the function itself is defined there "
-       "(compiled and the eager engine give nan)")
 def test_pure_gradient_at_a_singular_point_does_not_raise():
+    """The gradient of sqrt(x * x) at 0 is 0/0: --pure gives nan, as compiled code and the eager
+    engine do, instead of raising ZeroDivisionError from Python's float division."""
     _, module = fuzzing.pure_build("import math\n\n\ndef f(x):\n    return math.sqrt(x * x)\n", "m.py")
     assert math.isnan(module.grad_f(0.0))
 
