@@ -315,9 +315,8 @@ import numpy as np
 
 def fn0(x0, n: int):
     r1 = math.sqrt((x0 - 0.5)) if (x0 - 0.5) >= 0.0 else math.sqrt(-(x0 - 0.5))
-    y3 = np.zeros(n + 1)
-    s4 = np.sum(y3 * y3)
-    return r1 + 0.5
+    table = {"n": n}  # a dict: the function falls back to the eager tape
+    return r1 + 0.5 * table["n"]
 """
 
 
