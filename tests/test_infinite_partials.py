@@ -333,3 +333,29 @@ def test_eager_jvp_is_linear_in_its_seed(kind):
     gradient = module.grad_fn0(0.0, 0)
     assert math.isclose(gradient, -0.5 / math.sqrt(0.5), rel_tol=1e-12)
     assert math.isclose(module.jvp_fn0(0.0, 0, 0.5), 0.5 * gradient, rel_tol=1e-12)
+
+
+SQRT_OF_ABS_AT_ITS_KINK = """\
+import numpy as np
+
+
+def f(x0):
+    u = np.maximum(-1.0, x0)
+    if not (u >= 0.0):
+        r2 = np.sqrt(-u)
+    else:
+        r2 = np.sqrt(u)
+    return np.reciprocal(r2 * r2 + 1.0)
+"""
+
+
+@pytest.mark.xfail(strict=True, reason="known open (found by the fuzzer, 600 programs, seed 27182): forward mode "
+                                       "multiplies an infinite tangent (d sqrt(u) at u = 0, with d_u != 0) by the "
+                                       "next rule's zero partial (d(r*r)/dr at r = 0): jvp_ is 0 * inf = nan where "
+                                       "reverse mode, whose guard takes a zero cotangent times the infinite partial "
+                                       "as 0, gives 0 (f is 1 / (1 + |x|), with a kink at 0)")
+@pytest.mark.parametrize("kind", ["pure", "compiled"])
+def test_infinite_tangent_times_a_zero_partial(kind):
+    build = fuzzing.pure_build if kind == "pure" else fuzzing.compiled_build
+    _, module = build(SQRT_OF_ABS_AT_ITS_KINK, "sqrt_of_abs_at_its_kink.py")
+    fuzzing.check_source(SQRT_OF_ABS_AT_ITS_KINK, "f", (0.0,), [0], module, what=kind)
