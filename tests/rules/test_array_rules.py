@@ -16,6 +16,7 @@ from srcgrad import ir
 from srcgrad.eager import GradientTape, constant
 from srcgrad.rules import symbolic
 from srcgrad.rules.arrays import HELPERS, RULES, unbroadcast, unbroadcast_like
+from srcgrad.runtime import vector
 
 RNG = np.random.default_rng(3)
 
@@ -51,6 +52,23 @@ EXAMPLES.update({
     "linspace": [((0.0, 1.0, 5), ())],
     "full": [((4, 2.5), ())],
 })
+EXAMPLES.update({  # rearrangements (srcgrad.rules.rearrangements)
+    "reshape": [((_r(2, 3),), ((3, 2),)), ((_r(2, 3),), ((-1,),)), ((_r(6),), ((2, -1),))],
+    "atleast_1d": [((_r(3),), ()), ((_r(2, 2),), ())],
+    "atleast_2d": [((_r(3),), ()), ((_r(2, 2),), ())],
+    "expand_dims": [((_r(3),), (0,)), ((_r(2, 3),), (-1,))],
+    "roll": [((_r(5),), (2, None)), ((_r(2, 3),), (-1, 1)), ((_r(2, 3),), (4, None)), ((_r(3, 3),), ((1, 2), (0, 1)))],
+    "flip": [((_r(5),), (None,)), ((_r(2, 3),), (1,)), ((_r(2, 3),), (None,))],
+    "tile": [((_r(3),), (2,)), ((_r(2, 3),), ((2, 1),))],
+    "repeat": [((_r(3),), (2, None)), ((_r(2, 3),), (3, 0)), ((_r(2, 3),), (2, None))],
+    "sort": [((_r(6),), (-1,)), ((_r(4, 3),), (0,))],
+    "cumprod": [((_r(5),), (None,)), ((_r(3, 4),), (1,)), ((np.array([0.5, 0.0, -2.0, 1.5]),), (0,))],
+    "concatenate": [((_r(2, 3), _r(1, 3)), (0,)), ((_r(2, 3), _r(2, 2)), (1,)), ((_r(3), _r(2)), (-1,))],
+    "hstack": [((_r(3), _r(2)), ()), ((_r(2, 3), _r(2, 1)), ()), ((np.float64(0.5), _r(3)), ())],
+    "vstack": [((_r(3), _r(2, 3)), ()), ((_r(3), _r(3)), ())],
+    "size": [((_r(2, 3),), ())],  # an integer: no adjoint
+    "one_dimensional": [((_r(4),), ())],
+})
 CASES = [(name, operands, options) for name, examples in EXAMPLES.items() for operands, options in examples]
 IDS = [f"{name}-{'x'.join(str(np.shape(o)) for o in operands)}-{options}" for name, operands, options in CASES]
 
@@ -59,6 +77,10 @@ def _forward(name, operands, options):
     rule = RULES[name]
     if name == "getitem":  # x[index]: an operator, not a NumPy function
         return operands[0][options[0]]
+    if name == "one_dimensional":  # a runtime check, not a NumPy function
+        return vector.one_dimensional(*operands)
+    if rule.sequence:  # np.concatenate((a, b), axis=0)
+        operands = (tuple(operands),)
     return getattr(np, name)(*operands, **dict(zip(rule.params[rule.operands:], options)))
 
 
@@ -122,8 +144,10 @@ def test_unbroadcast_sums_what_broadcasting_spread(like, g):
 
 def test_every_runtime_adjoint_is_reached_by_a_rule_or_checked():
     used = {v.name for rule in RULES.values() for v in rule.vjps if v is not None}
-    assert set(HELPERS) - used == {"unbroadcast", "cotangent_like", "product_adjoint_jvp"}
-    from srcgrad.runtime import vector
+    used |= {rule.tangent.name for rule in RULES.values() if rule.tangent is not None}  # np.sort's JVP
+    used |= {name for name in RULES if name in HELPERS}  # one_dimensional: a rule spelt as its runtime check
+    # the JVPs of adjoints that are not linear (cumprod's: tests/eager/test_more_array_vjps.py)
+    assert set(HELPERS) - used == {"unbroadcast", "cotangent_like", "product_adjoint_jvp", "cumprod_adjoint_jvp"}
 
     for name, helper in HELPERS.items():
         assert getattr(vector, name) is helper.function
@@ -136,7 +160,7 @@ def test_spelling_in_generated_code_computes_the_primitive(name, operands, optio
     names = [f"x{i}" for i in range(len(operands))]
     call = ir.Call(name, tuple(ir.Name(n) for n in names) + tuple(ir.Const(o) for o in options))
     text = symbolic.spelled(call, lambda e: e.id, lambda e: e.id)
-    np.testing.assert_array_equal(eval(text, {"np": np, **dict(zip(names, operands))}),
+    np.testing.assert_array_equal(eval(text, {"np": np, "_vector": vector, **dict(zip(names, operands))}),
                                   _forward(name, operands, options))
 
 
