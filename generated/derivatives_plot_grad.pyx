@@ -19,33 +19,42 @@ exec(compile(_EAGER_SOURCE, 'derivatives_plot.py', 'exec'), _eager_namespace)
 main = _eager_namespace['main']
 
 
-def value_and_vjp_main(*args, dout=1.0):
+def value_and_vjp_main(*args, dout=1.0, **keywords):
     """(main(*args), dout times its gradient with respect to argv), by the eager tape."""
-    return _fallback.eager_value_and_gradient(_arrays.one_output(main, 'main'), args, (0,), dout)
+    return _fallback.eager_value_and_gradient(_arrays.one_output(main, 'main'), args, (0,), dout, keywords)
 
 
-def grad_main(*args):
-    return value_and_vjp_main(*args)[1]
+def grad_main(*args, **keywords):
+    return value_and_vjp_main(*args, **keywords)[1]
 
 
-def value_and_grad_main(*args):
-    return value_and_vjp_main(*args)
+def value_and_grad_main(*args, **keywords):
+    return value_and_vjp_main(*args, **keywords)
 
 
-def vjp_main(*args):
-    *args, dout = args
-    return value_and_vjp_main(*args, dout=dout)[1]
+def vjp_main(*args, **keywords):
+    if 'dout' in keywords:
+        dout = keywords.pop('dout')
+    else:
+        *args, dout = args
+    return value_and_vjp_main(*args, dout=dout, **keywords)[1]
 
 
-def jvp_main(*args):
-    *args, tangents = args
-    return _eager_entries.eager_jvp(main, 'main', args, (0,), ('argv',), tangents)
+def jvp_main(*args, **keywords):
+    if 'tangents' in keywords:
+        tangents = keywords.pop('tangents')
+    else:
+        *args, tangents = args
+    return _eager_entries.eager_jvp(main, 'main', args, (0,), ('argv',), tangents, keywords=keywords)
 
 
-def hvp_main(*args):
-    *args, v = args
-    return _eager_entries.eager_hvp(main, 'main', args, (0,), ('argv',), v)
+def hvp_main(*args, **keywords):
+    if 'v' in keywords:
+        v = keywords.pop('v')
+    else:
+        *args, v = args
+    return _eager_entries.eager_hvp(main, 'main', args, (0,), ('argv',), v, keywords=keywords)
 
 
-def hessian_main(*args):
-    return _eager_entries.eager_hessian(main, 'main', args, (0,), ('argv',))
+def hessian_main(*args, **keywords):
+    return _eager_entries.eager_hessian(main, 'main', args, (0,), ('argv',), keywords=keywords)

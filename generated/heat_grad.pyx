@@ -105,7 +105,8 @@ def heat(u0, double alpha, Py_ssize_t steps):
 def value_and_vjp_heat(u0, double alpha, Py_ssize_t steps, dout):
     """(heat(u0, alpha, steps), dout times the gradient), in one forward and one reverse sweep."""
     cdef _tape.Tape tape
-    dout = _arrays.scalar_cotangent(dout, 'heat')
+    if type(dout) is not float:
+        dout = _arrays.scalar_cotangent(dout, 'heat')
     u0 = _arrays.as_float_array(u0, 'u0', 1)
     b_u0 = np.zeros_like(u0)
     _tape.tape_init(&tape)

@@ -62,18 +62,11 @@ def huber_loss(x, double delta):
 
 def value_and_vjp_huber_loss(x, double delta, dout):
     """(huber_loss(x, delta), dout times the gradient), in one forward and one reverse sweep."""
-    cdef _tape.Tape tape
-    dout = _arrays.scalar_cotangent(dout, 'huber_loss')
+    if type(dout) is not float:
+        dout = _arrays.scalar_cotangent(dout, 'huber_loss')
     x = _arrays.as_float_array(x, 'x', 1)
     b_x = np.zeros_like(x)
-    _tape.tape_init(&tape)
-    try:
-        value, b_delta = _huber_loss_adjoint(&tape, x, delta, dout, b_x)
-        out_of_memory = tape.failed
-    finally:
-        _tape.tape_free(&tape)
-    if out_of_memory:
-        raise MemoryError("the tape of huber_loss could not grow")
+    value, b_delta = _huber_loss_adjoint(NULL, x, delta, dout, b_x)
     return value, (b_x, b_delta)
 
 
@@ -158,19 +151,11 @@ def jvp_huber_loss(x, double delta, tangents):
 
 def hvp_huber_loss(x, double delta, v):
     """The Hessian of huber_loss times v (shaped like the parameters x, delta): forward over reverse."""
-    cdef _tape.Tape tape
     x = _arrays.as_float_array(x, 'x', 1)
     d_x, d_delta = _arrays.per_parameter(v, (x, delta), ('x', 'delta'), 'v')
     g_x = np.zeros_like(x)
     hv_x = np.zeros_like(x)
-    _tape.tape_init(&tape)
-    try:
-        value, g_delta, d_value, hv_delta = _huber_loss_hvp(&tape, x, delta, 1.0, g_x, d_x, d_delta, 0.0, hv_x)
-        out_of_memory = tape.failed
-    finally:
-        _tape.tape_free(&tape)
-    if out_of_memory:
-        raise MemoryError("the tape of huber_loss could not grow")
+    value, g_delta, d_value, hv_delta = _huber_loss_hvp(NULL, x, delta, 1.0, g_x, d_x, d_delta, 0.0, hv_x)
     return (hv_x, hv_delta)
 
 

@@ -100,7 +100,8 @@ def logistic_loss(w, X, y, double l2):
 def value_and_vjp_logistic_loss(w, X, y, double l2, dout):
     """(logistic_loss(w, X, y, l2), dout times the gradient), in one forward and one reverse sweep."""
     cdef _tape.Tape tape
-    dout = _arrays.scalar_cotangent(dout, 'logistic_loss')
+    if type(dout) is not float:
+        dout = _arrays.scalar_cotangent(dout, 'logistic_loss')
     w = _arrays.as_float_array(w, 'w', 1)
     X = _arrays.as_float_array(X, 'X', 2)
     y = _arrays.as_float_array(y, 'y', 1)

@@ -69,21 +69,14 @@ def mlp_loss(W1, b1, W2, double b2, X, y):
 
 def value_and_vjp_mlp_loss(W1, b1, W2, double b2, X, y, dout):
     """(mlp_loss(W1, b1, W2, b2, X, y), dout times the gradient), in one forward and one reverse sweep."""
-    cdef _tape.Tape tape
-    dout = _arrays.scalar_cotangent(dout, 'mlp_loss')
+    if type(dout) is not float:
+        dout = _arrays.scalar_cotangent(dout, 'mlp_loss')
     W1 = _vector.as_float_ndarray(W1, 'W1')
     b1 = _vector.as_float_ndarray(b1, 'b1')
     W2 = _vector.as_float_ndarray(W2, 'W2')
     X = _vector.as_float_ndarray(X, 'X')
     y = _vector.as_float_ndarray(y, 'y')
-    _tape.tape_init(&tape)
-    try:
-        value, b_W1, b_b1, b_W2, b_b2, b_X, b_y = _mlp_loss_adjoint(&tape, W1, b1, W2, b2, X, y, dout)
-        out_of_memory = tape.failed
-    finally:
-        _tape.tape_free(&tape)
-    if out_of_memory:
-        raise MemoryError("the tape of mlp_loss could not grow")
+    value, b_W1, b_b1, b_W2, b_b2, b_X, b_y = _mlp_loss_adjoint(NULL, W1, b1, W2, b2, X, y, dout)
     b_W1, b_b1, b_W2, b_X, b_y = _vector.gradients_like((b_W1, b_b1, b_W2, b_X, b_y,), (W1, b1, W2, X, y,))
     return value, (b_W1, b_b1, b_W2, b_b2, b_X, b_y)
 
@@ -188,21 +181,13 @@ def jvp_mlp_loss(W1, b1, W2, double b2, X, y, tangents):
 
 def hvp_mlp_loss(W1, b1, W2, double b2, X, y, v):
     """The Hessian of mlp_loss times v (shaped like the parameters W1, b1, W2, b2, X, y): forward over reverse."""
-    cdef _tape.Tape tape
     W1 = _vector.as_float_ndarray(W1, 'W1')
     b1 = _vector.as_float_ndarray(b1, 'b1')
     W2 = _vector.as_float_ndarray(W2, 'W2')
     X = _vector.as_float_ndarray(X, 'X')
     y = _vector.as_float_ndarray(y, 'y')
     d_W1, d_b1, d_W2, d_b2, d_X, d_y = _arrays.per_parameter(v, (W1, b1, W2, b2, X, y), ('W1', 'b1', 'W2', 'b2', 'X', 'y'), 'v')
-    _tape.tape_init(&tape)
-    try:
-        value, g_W1, g_b1, g_W2, g_b2, g_X, g_y, d_value, hv_W1, hv_b1, hv_W2, hv_b2, hv_X, hv_y = _mlp_loss_hvp(&tape, W1, b1, W2, b2, X, y, 1.0, d_W1, d_b1, d_W2, d_b2, d_X, d_y, 0.0)
-        out_of_memory = tape.failed
-    finally:
-        _tape.tape_free(&tape)
-    if out_of_memory:
-        raise MemoryError("the tape of mlp_loss could not grow")
+    value, g_W1, g_b1, g_W2, g_b2, g_X, g_y, d_value, hv_W1, hv_b1, hv_W2, hv_b2, hv_X, hv_y = _mlp_loss_hvp(NULL, W1, b1, W2, b2, X, y, 1.0, d_W1, d_b1, d_W2, d_b2, d_X, d_y, 0.0)
     hv_W1, hv_b1, hv_W2, hv_X, hv_y = _vector.gradients_like((hv_W1, hv_b1, hv_W2, hv_X, hv_y,), (W1, b1, W2, X, y,))
     return (hv_W1, hv_b1, hv_W2, hv_b2, hv_X, hv_y)
 

@@ -38,32 +38,30 @@ def residual(double x, double a):
 
 def value_and_vjp_residual(double x, double a, dout):
     """(residual(x, a), dout times the gradient), in one forward and one reverse sweep."""
-    cdef _tape.Tape tape
-    dout = _arrays.scalar_cotangent(dout, 'residual')
-    _tape.tape_init(&tape)
-    try:
-        value, b_x, b_a = _residual_adjoint(&tape, x, a, dout)
-        out_of_memory = tape.failed
-    finally:
-        _tape.tape_free(&tape)
-    if out_of_memory:
-        raise MemoryError("the tape of residual could not grow")
+    if type(dout) is not float:
+        dout = _arrays.scalar_cotangent(dout, 'residual')
+    value, b_x, b_a = _residual_adjoint(NULL, x, a, dout)
     return value, (b_x, b_a)
 
 
 def grad_residual(double x, double a):
     """The gradient of residual with respect to x, a."""
-    return value_and_vjp_residual(x, a, 1.0)[1]
+    value, b_x, b_a = _residual_adjoint(NULL, x, a, 1.0)
+    return (b_x, b_a)
 
 
 def value_and_grad_residual(double x, double a):
     """The (value, gradient) of residual with respect to x, a."""
-    return value_and_vjp_residual(x, a, 1.0)
+    value, b_x, b_a = _residual_adjoint(NULL, x, a, 1.0)
+    return value, (b_x, b_a)
 
 
 def vjp_residual(double x, double a, dout):
     """dout times the gradient of residual with respect to x, a."""
-    return value_and_vjp_residual(x, a, dout)[1]
+    if type(dout) is not float:
+        dout = _arrays.scalar_cotangent(dout, 'residual')
+    value, b_x, b_a = _residual_adjoint(NULL, x, a, dout)
+    return (b_x, b_a)
 
 
 cdef (double, double) _residual_jvp(double x, double a, double d_x, double d_a) noexcept nogil:
@@ -90,22 +88,20 @@ cdef (double, double, double, double, double, double) _residual_hvp(_tape.Tape* 
 
 def jvp_residual(double x, double a, tangents):
     """The derivative of residual along tangents (one per parameter: x, a), forward mode."""
-    d_x, d_a = _arrays.per_parameter(tangents, (x, a), ('x', 'a'), 'tangents')
+    if type(tangents) is tuple and len(tangents) == 2 and type(tangents[0]) is float and type(tangents[1]) is float:
+        d_x, d_a = tangents
+    else:
+        d_x, d_a = _arrays.per_parameter(tangents, (x, a), ('x', 'a'), 'tangents')
     return _residual_jvp(x, a, d_x, d_a)[1]
 
 
 def hvp_residual(double x, double a, v):
     """The Hessian of residual times v (shaped like the parameters x, a): forward over reverse."""
-    cdef _tape.Tape tape
-    d_x, d_a = _arrays.per_parameter(v, (x, a), ('x', 'a'), 'v')
-    _tape.tape_init(&tape)
-    try:
-        value, g_x, g_a, d_value, hv_x, hv_a = _residual_hvp(&tape, x, a, 1.0, d_x, d_a, 0.0)
-        out_of_memory = tape.failed
-    finally:
-        _tape.tape_free(&tape)
-    if out_of_memory:
-        raise MemoryError("the tape of residual could not grow")
+    if type(v) is tuple and len(v) == 2 and type(v[0]) is float and type(v[1]) is float:
+        d_x, d_a = v
+    else:
+        d_x, d_a = _arrays.per_parameter(v, (x, a), ('x', 'a'), 'v')
+    value, g_x, g_a, d_value, hv_x, hv_a = _residual_hvp(NULL, x, a, 1.0, d_x, d_a, 0.0)
     return (hv_x, hv_a)
 
 
@@ -141,32 +137,27 @@ def slope(double x):
 
 def value_and_vjp_slope(double x, dout):
     """(slope(x), dout times the gradient), in one forward and one reverse sweep."""
-    cdef _tape.Tape tape
-    dout = _arrays.scalar_cotangent(dout, 'slope')
-    _tape.tape_init(&tape)
-    try:
-        value, b_x = _slope_adjoint(&tape, x, dout)
-        out_of_memory = tape.failed
-    finally:
-        _tape.tape_free(&tape)
-    if out_of_memory:
-        raise MemoryError("the tape of slope could not grow")
+    if type(dout) is not float:
+        dout = _arrays.scalar_cotangent(dout, 'slope')
+    value, b_x = _slope_adjoint(NULL, x, dout)
     return value, b_x
 
 
 def grad_slope(double x):
     """The gradient of slope with respect to x."""
-    return value_and_vjp_slope(x, 1.0)[1]
+    return _slope_adjoint(NULL, x, 1.0)[1]
 
 
 def value_and_grad_slope(double x):
     """The (value, gradient) of slope with respect to x."""
-    return value_and_vjp_slope(x, 1.0)
+    return _slope_adjoint(NULL, x, 1.0)
 
 
 def vjp_slope(double x, dout):
     """dout times the gradient of slope with respect to x."""
-    return value_and_vjp_slope(x, dout)[1]
+    if type(dout) is not float:
+        dout = _arrays.scalar_cotangent(dout, 'slope')
+    return _slope_adjoint(NULL, x, dout)[1]
 
 
 cdef (double, double) _slope_jvp(double x, double d_x) noexcept nogil:
@@ -189,22 +180,20 @@ cdef (double, double, double, double) _slope_hvp(_tape.Tape* tape, double x, dou
 
 def jvp_slope(double x, tangents):
     """The derivative of slope along tangents (one per parameter: x), forward mode."""
-    d_x, = _arrays.per_parameter(tangents, (x,), ('x',), 'tangents')
+    if type(tangents) is float:
+        d_x = tangents
+    else:
+        d_x, = _arrays.per_parameter(tangents, (x,), ('x',), 'tangents')
     return _slope_jvp(x, d_x)[1]
 
 
 def hvp_slope(double x, v):
     """The Hessian of slope times v (shaped like the parameters x): forward over reverse."""
-    cdef _tape.Tape tape
-    d_x, = _arrays.per_parameter(v, (x,), ('x',), 'v')
-    _tape.tape_init(&tape)
-    try:
-        value, g_x, d_value, hv_x = _slope_hvp(&tape, x, 1.0, d_x, 0.0)
-        out_of_memory = tape.failed
-    finally:
-        _tape.tape_free(&tape)
-    if out_of_memory:
-        raise MemoryError("the tape of slope could not grow")
+    if type(v) is float:
+        d_x = v
+    else:
+        d_x, = _arrays.per_parameter(v, (x,), ('x',), 'v')
+    value, g_x, d_value, hv_x = _slope_hvp(NULL, x, 1.0, d_x, 0.0)
     return hv_x
 
 
@@ -272,7 +261,8 @@ def cube_root(double a):
 def value_and_vjp_cube_root(double a, dout):
     """(cube_root(a), dout times the gradient), in one forward and one reverse sweep."""
     cdef _tape.Tape tape
-    dout = _arrays.scalar_cotangent(dout, 'cube_root')
+    if type(dout) is not float:
+        dout = _arrays.scalar_cotangent(dout, 'cube_root')
     _tape.tape_init(&tape)
     try:
         value, b_a = _cube_root_adjoint(&tape, a, dout)
@@ -369,14 +359,20 @@ cdef (double, double, double, double) _cube_root_hvp(_tape.Tape* tape, double a,
 
 def jvp_cube_root(double a, tangents):
     """The derivative of cube_root along tangents (one per parameter: a), forward mode."""
-    d_a, = _arrays.per_parameter(tangents, (a,), ('a',), 'tangents')
+    if type(tangents) is float:
+        d_a = tangents
+    else:
+        d_a, = _arrays.per_parameter(tangents, (a,), ('a',), 'tangents')
     return _cube_root_jvp(a, d_a)[1]
 
 
 def hvp_cube_root(double a, v):
     """The Hessian of cube_root times v (shaped like the parameters a): forward over reverse."""
     cdef _tape.Tape tape
-    d_a, = _arrays.per_parameter(v, (a,), ('a',), 'v')
+    if type(v) is float:
+        d_a = v
+    else:
+        d_a, = _arrays.per_parameter(v, (a,), ('a',), 'v')
     _tape.tape_init(&tape)
     try:
         value, g_a, d_value, hv_a = _cube_root_hvp(&tape, a, 1.0, d_a, 0.0)
@@ -460,7 +456,8 @@ def kepler(double mean_anomaly, double eccentricity):
 def value_and_vjp_kepler(double mean_anomaly, double eccentricity, dout):
     """(kepler(mean_anomaly, eccentricity), dout times the gradient), in one forward and one reverse sweep."""
     cdef _tape.Tape tape
-    dout = _arrays.scalar_cotangent(dout, 'kepler')
+    if type(dout) is not float:
+        dout = _arrays.scalar_cotangent(dout, 'kepler')
     _tape.tape_init(&tape)
     try:
         value, b_mean_anomaly, b_eccentricity = _kepler_adjoint(&tape, mean_anomaly, eccentricity, dout)
@@ -565,14 +562,20 @@ cdef (double, double, double, double, double, double) _kepler_hvp(_tape.Tape* ta
 
 def jvp_kepler(double mean_anomaly, double eccentricity, tangents):
     """The derivative of kepler along tangents (one per parameter: mean_anomaly, eccentricity), forward mode."""
-    d_mean_anomaly, d_eccentricity = _arrays.per_parameter(tangents, (mean_anomaly, eccentricity), ('mean_anomaly', 'eccentricity'), 'tangents')
+    if type(tangents) is tuple and len(tangents) == 2 and type(tangents[0]) is float and type(tangents[1]) is float:
+        d_mean_anomaly, d_eccentricity = tangents
+    else:
+        d_mean_anomaly, d_eccentricity = _arrays.per_parameter(tangents, (mean_anomaly, eccentricity), ('mean_anomaly', 'eccentricity'), 'tangents')
     return _kepler_jvp(mean_anomaly, eccentricity, d_mean_anomaly, d_eccentricity)[1]
 
 
 def hvp_kepler(double mean_anomaly, double eccentricity, v):
     """The Hessian of kepler times v (shaped like the parameters mean_anomaly, eccentricity): forward over reverse."""
     cdef _tape.Tape tape
-    d_mean_anomaly, d_eccentricity = _arrays.per_parameter(v, (mean_anomaly, eccentricity), ('mean_anomaly', 'eccentricity'), 'v')
+    if type(v) is tuple and len(v) == 2 and type(v[0]) is float and type(v[1]) is float:
+        d_mean_anomaly, d_eccentricity = v
+    else:
+        d_mean_anomaly, d_eccentricity = _arrays.per_parameter(v, (mean_anomaly, eccentricity), ('mean_anomaly', 'eccentricity'), 'v')
     _tape.tape_init(&tape)
     try:
         value, g_mean_anomaly, g_eccentricity, d_value, hv_mean_anomaly, hv_eccentricity = _kepler_hvp(&tape, mean_anomaly, eccentricity, 1.0, d_mean_anomaly, d_eccentricity, 0.0)
@@ -632,7 +635,8 @@ def compound(double rate, Py_ssize_t years):
 def value_and_vjp_compound(double rate, Py_ssize_t years, dout):
     """(compound(rate, years), dout times the gradient), in one forward and one reverse sweep."""
     cdef _tape.Tape tape
-    dout = _arrays.scalar_cotangent(dout, 'compound')
+    if type(dout) is not float:
+        dout = _arrays.scalar_cotangent(dout, 'compound')
     _tape.tape_init(&tape)
     try:
         value, b_rate = _compound_adjoint(&tape, rate, years, dout)
@@ -700,14 +704,20 @@ cdef (double, double, double, double) _compound_hvp(_tape.Tape* tape, double rat
 
 def jvp_compound(double rate, Py_ssize_t years, tangents):
     """The derivative of compound along tangents (one per parameter: rate), forward mode."""
-    d_rate, = _arrays.per_parameter(tangents, (rate,), ('rate',), 'tangents')
+    if type(tangents) is float:
+        d_rate = tangents
+    else:
+        d_rate, = _arrays.per_parameter(tangents, (rate,), ('rate',), 'tangents')
     return _compound_jvp(rate, years, d_rate)[1]
 
 
 def hvp_compound(double rate, Py_ssize_t years, v):
     """The Hessian of compound times v (shaped like the parameters rate): forward over reverse."""
     cdef _tape.Tape tape
-    d_rate, = _arrays.per_parameter(v, (rate,), ('rate',), 'v')
+    if type(v) is float:
+        d_rate = v
+    else:
+        d_rate, = _arrays.per_parameter(v, (rate,), ('rate',), 'v')
     _tape.tape_init(&tape)
     try:
         value, g_rate, d_value, hv_rate = _compound_hvp(&tape, rate, years, 1.0, d_rate, 0.0)
@@ -752,32 +762,30 @@ def grow(double value, double rate):
 
 def value_and_vjp_grow(double value, double rate, dout):
     """(grow(value, rate), dout times the gradient), in one forward and one reverse sweep."""
-    cdef _tape.Tape tape
-    dout = _arrays.scalar_cotangent(dout, 'grow')
-    _tape.tape_init(&tape)
-    try:
-        value_, b_value, b_rate = _grow_adjoint(&tape, value, rate, dout)
-        out_of_memory = tape.failed
-    finally:
-        _tape.tape_free(&tape)
-    if out_of_memory:
-        raise MemoryError("the tape of grow could not grow")
+    if type(dout) is not float:
+        dout = _arrays.scalar_cotangent(dout, 'grow')
+    value_, b_value, b_rate = _grow_adjoint(NULL, value, rate, dout)
     return value_, (b_value, b_rate)
 
 
 def grad_grow(double value, double rate):
     """The gradient of grow with respect to value, rate."""
-    return value_and_vjp_grow(value, rate, 1.0)[1]
+    value_, b_value, b_rate = _grow_adjoint(NULL, value, rate, 1.0)
+    return (b_value, b_rate)
 
 
 def value_and_grad_grow(double value, double rate):
     """The (value, gradient) of grow with respect to value, rate."""
-    return value_and_vjp_grow(value, rate, 1.0)
+    value_, b_value, b_rate = _grow_adjoint(NULL, value, rate, 1.0)
+    return value_, (b_value, b_rate)
 
 
 def vjp_grow(double value, double rate, dout):
     """dout times the gradient of grow with respect to value, rate."""
-    return value_and_vjp_grow(value, rate, dout)[1]
+    if type(dout) is not float:
+        dout = _arrays.scalar_cotangent(dout, 'grow')
+    value_, b_value, b_rate = _grow_adjoint(NULL, value, rate, dout)
+    return (b_value, b_rate)
 
 
 cdef (double, double) _grow_jvp(double value, double rate, double d_value, double d_rate) noexcept nogil:
@@ -802,22 +810,20 @@ cdef (double, double, double, double, double, double) _grow_hvp(_tape.Tape* tape
 
 def jvp_grow(double value, double rate, tangents):
     """The derivative of grow along tangents (one per parameter: value, rate), forward mode."""
-    d_value, d_rate = _arrays.per_parameter(tangents, (value, rate), ('value', 'rate'), 'tangents')
+    if type(tangents) is tuple and len(tangents) == 2 and type(tangents[0]) is float and type(tangents[1]) is float:
+        d_value, d_rate = tangents
+    else:
+        d_value, d_rate = _arrays.per_parameter(tangents, (value, rate), ('value', 'rate'), 'tangents')
     return _grow_jvp(value, rate, d_value, d_rate)[1]
 
 
 def hvp_grow(double value, double rate, v):
     """The Hessian of grow times v (shaped like the parameters value, rate): forward over reverse."""
-    cdef _tape.Tape tape
-    d_value, d_rate = _arrays.per_parameter(v, (value, rate), ('value', 'rate'), 'v')
-    _tape.tape_init(&tape)
-    try:
-        value_, g_value, g_rate, d_value, hv_value, hv_rate = _grow_hvp(&tape, value, rate, 1.0, d_value, d_rate, 0.0)
-        out_of_memory = tape.failed
-    finally:
-        _tape.tape_free(&tape)
-    if out_of_memory:
-        raise MemoryError("the tape of grow could not grow")
+    if type(v) is tuple and len(v) == 2 and type(v[0]) is float and type(v[1]) is float:
+        d_value, d_rate = v
+    else:
+        d_value, d_rate = _arrays.per_parameter(v, (value, rate), ('value', 'rate'), 'v')
+    value_, g_value, g_rate, d_value, hv_value, hv_rate = _grow_hvp(NULL, value, rate, 1.0, d_value, d_rate, 0.0)
     return (hv_value, hv_rate)
 
 

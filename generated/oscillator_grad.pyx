@@ -81,7 +81,8 @@ def energy_after(double k, double c, double x0, double v0, double dt, Py_ssize_t
 def value_and_vjp_energy_after(double k, double c, double x0, double v0, double dt, Py_ssize_t steps, dout):
     """(energy_after(k, c, x0, v0, dt, steps), dout times the gradient), in one forward and one reverse sweep."""
     cdef _tape.Tape tape
-    dout = _arrays.scalar_cotangent(dout, 'energy_after')
+    if type(dout) is not float:
+        dout = _arrays.scalar_cotangent(dout, 'energy_after')
     _tape.tape_init(&tape)
     try:
         value, b_k, b_c, b_x0, b_v0, b_dt = _energy_after_adjoint(&tape, k, c, x0, v0, dt, steps, dout)
@@ -208,14 +209,20 @@ cdef (double, double, double, double, double, double, double, double, double, do
 
 def jvp_energy_after(double k, double c, double x0, double v0, double dt, Py_ssize_t steps, tangents):
     """The derivative of energy_after along tangents (one per parameter: k, c, x0, v0, dt), forward mode."""
-    d_k, d_c, d_x0, d_v0, d_dt = _arrays.per_parameter(tangents, (k, c, x0, v0, dt), ('k', 'c', 'x0', 'v0', 'dt'), 'tangents')
+    if type(tangents) is tuple and len(tangents) == 5 and type(tangents[0]) is float and type(tangents[1]) is float and type(tangents[2]) is float and type(tangents[3]) is float and type(tangents[4]) is float:
+        d_k, d_c, d_x0, d_v0, d_dt = tangents
+    else:
+        d_k, d_c, d_x0, d_v0, d_dt = _arrays.per_parameter(tangents, (k, c, x0, v0, dt), ('k', 'c', 'x0', 'v0', 'dt'), 'tangents')
     return _energy_after_jvp(k, c, x0, v0, dt, steps, d_k, d_c, d_x0, d_v0, d_dt)[1]
 
 
 def hvp_energy_after(double k, double c, double x0, double v0, double dt, Py_ssize_t steps, v):
     """The Hessian of energy_after times v (shaped like the parameters k, c, x0, v0, dt): forward over reverse."""
     cdef _tape.Tape tape
-    d_k, d_c, d_x0, d_v0, d_dt = _arrays.per_parameter(v, (k, c, x0, v0, dt), ('k', 'c', 'x0', 'v0', 'dt'), 'v')
+    if type(v) is tuple and len(v) == 5 and type(v[0]) is float and type(v[1]) is float and type(v[2]) is float and type(v[3]) is float and type(v[4]) is float:
+        d_k, d_c, d_x0, d_v0, d_dt = v
+    else:
+        d_k, d_c, d_x0, d_v0, d_dt = _arrays.per_parameter(v, (k, c, x0, v0, dt), ('k', 'c', 'x0', 'v0', 'dt'), 'v')
     _tape.tape_init(&tape)
     try:
         value, g_k, g_c, g_x0, g_v0, g_dt, d_value, hv_k, hv_c, hv_x0, hv_v0, hv_dt = _energy_after_hvp(&tape, k, c, x0, v0, dt, steps, 1.0, d_k, d_c, d_x0, d_v0, d_dt, 0.0)
@@ -291,7 +298,8 @@ def pendulum_period(double length, double gravity, double angle0, Py_ssize_t ste
 def value_and_vjp_pendulum_period(double length, double gravity, double angle0, Py_ssize_t steps_per_second, dout):
     """(pendulum_period(length, gravity, angle0, steps_per_second), dout times the gradient), in one forward and one reverse sweep."""
     cdef _tape.Tape tape
-    dout = _arrays.scalar_cotangent(dout, 'pendulum_period')
+    if type(dout) is not float:
+        dout = _arrays.scalar_cotangent(dout, 'pendulum_period')
     _tape.tape_init(&tape)
     try:
         value, b_length, b_gravity, b_angle0 = _pendulum_period_adjoint(&tape, length, gravity, angle0, steps_per_second, dout)
@@ -388,14 +396,20 @@ cdef (double, double, double, double, double, double, double, double) _pendulum_
 
 def jvp_pendulum_period(double length, double gravity, double angle0, Py_ssize_t steps_per_second, tangents):
     """The derivative of pendulum_period along tangents (one per parameter: length, gravity, angle0), forward mode."""
-    d_length, d_gravity, d_angle0 = _arrays.per_parameter(tangents, (length, gravity, angle0), ('length', 'gravity', 'angle0'), 'tangents')
+    if type(tangents) is tuple and len(tangents) == 3 and type(tangents[0]) is float and type(tangents[1]) is float and type(tangents[2]) is float:
+        d_length, d_gravity, d_angle0 = tangents
+    else:
+        d_length, d_gravity, d_angle0 = _arrays.per_parameter(tangents, (length, gravity, angle0), ('length', 'gravity', 'angle0'), 'tangents')
     return _pendulum_period_jvp(length, gravity, angle0, steps_per_second, d_length, d_gravity, d_angle0)[1]
 
 
 def hvp_pendulum_period(double length, double gravity, double angle0, Py_ssize_t steps_per_second, v):
     """The Hessian of pendulum_period times v (shaped like the parameters length, gravity, angle0): forward over reverse."""
     cdef _tape.Tape tape
-    d_length, d_gravity, d_angle0 = _arrays.per_parameter(v, (length, gravity, angle0), ('length', 'gravity', 'angle0'), 'v')
+    if type(v) is tuple and len(v) == 3 and type(v[0]) is float and type(v[1]) is float and type(v[2]) is float:
+        d_length, d_gravity, d_angle0 = v
+    else:
+        d_length, d_gravity, d_angle0 = _arrays.per_parameter(v, (length, gravity, angle0), ('length', 'gravity', 'angle0'), 'v')
     _tape.tape_init(&tape)
     try:
         value, g_length, g_gravity, g_angle0, d_value, hv_length, hv_gravity, hv_angle0 = _pendulum_period_hvp(&tape, length, gravity, angle0, steps_per_second, 1.0, d_length, d_gravity, d_angle0, 0.0)

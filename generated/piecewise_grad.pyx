@@ -73,7 +73,8 @@ def smooth_step(double x):
 def value_and_vjp_smooth_step(double x, dout):
     """(smooth_step(x), dout times the gradient), in one forward and one reverse sweep."""
     cdef _tape.Tape tape
-    dout = _arrays.scalar_cotangent(dout, 'smooth_step')
+    if type(dout) is not float:
+        dout = _arrays.scalar_cotangent(dout, 'smooth_step')
     _tape.tape_init(&tape)
     try:
         value, b_x = _smooth_step_adjoint(&tape, x, dout)
@@ -160,14 +161,20 @@ cdef (double, double, double, double) _smooth_step_hvp(_tape.Tape* tape, double 
 
 def jvp_smooth_step(double x, tangents):
     """The derivative of smooth_step along tangents (one per parameter: x), forward mode."""
-    d_x, = _arrays.per_parameter(tangents, (x,), ('x',), 'tangents')
+    if type(tangents) is float:
+        d_x = tangents
+    else:
+        d_x, = _arrays.per_parameter(tangents, (x,), ('x',), 'tangents')
     return _smooth_step_jvp(x, d_x)[1]
 
 
 def hvp_smooth_step(double x, v):
     """The Hessian of smooth_step times v (shaped like the parameters x): forward over reverse."""
     cdef _tape.Tape tape
-    d_x, = _arrays.per_parameter(v, (x,), ('x',), 'v')
+    if type(v) is float:
+        d_x = v
+    else:
+        d_x, = _arrays.per_parameter(v, (x,), ('x',), 'v')
     _tape.tape_init(&tape)
     try:
         value, g_x, d_value, hv_x = _smooth_step_hvp(&tape, x, 1.0, d_x, 0.0)
@@ -238,7 +245,8 @@ def huber(double r, double delta):
 def value_and_vjp_huber(double r, double delta, dout):
     """(huber(r, delta), dout times the gradient), in one forward and one reverse sweep."""
     cdef _tape.Tape tape
-    dout = _arrays.scalar_cotangent(dout, 'huber')
+    if type(dout) is not float:
+        dout = _arrays.scalar_cotangent(dout, 'huber')
     _tape.tape_init(&tape)
     try:
         value, b_r, b_delta = _huber_adjoint(&tape, r, delta, dout)
@@ -320,14 +328,20 @@ cdef (double, double, double, double, double, double) _huber_hvp(_tape.Tape* tap
 
 def jvp_huber(double r, double delta, tangents):
     """The derivative of huber along tangents (one per parameter: r, delta), forward mode."""
-    d_r, d_delta = _arrays.per_parameter(tangents, (r, delta), ('r', 'delta'), 'tangents')
+    if type(tangents) is tuple and len(tangents) == 2 and type(tangents[0]) is float and type(tangents[1]) is float:
+        d_r, d_delta = tangents
+    else:
+        d_r, d_delta = _arrays.per_parameter(tangents, (r, delta), ('r', 'delta'), 'tangents')
     return _huber_jvp(r, delta, d_r, d_delta)[1]
 
 
 def hvp_huber(double r, double delta, v):
     """The Hessian of huber times v (shaped like the parameters r, delta): forward over reverse."""
     cdef _tape.Tape tape
-    d_r, d_delta = _arrays.per_parameter(v, (r, delta), ('r', 'delta'), 'v')
+    if type(v) is tuple and len(v) == 2 and type(v[0]) is float and type(v[1]) is float:
+        d_r, d_delta = v
+    else:
+        d_r, d_delta = _arrays.per_parameter(v, (r, delta), ('r', 'delta'), 'v')
     _tape.tape_init(&tape)
     try:
         value, g_r, g_delta, d_value, hv_r, hv_delta = _huber_hvp(&tape, r, delta, 1.0, d_r, d_delta, 0.0)
@@ -383,32 +397,30 @@ def soft_clip(double x, double lo, double hi):
 
 def value_and_vjp_soft_clip(double x, double lo, double hi, dout):
     """(soft_clip(x, lo, hi), dout times the gradient), in one forward and one reverse sweep."""
-    cdef _tape.Tape tape
-    dout = _arrays.scalar_cotangent(dout, 'soft_clip')
-    _tape.tape_init(&tape)
-    try:
-        value, b_x, b_lo, b_hi = _soft_clip_adjoint(&tape, x, lo, hi, dout)
-        out_of_memory = tape.failed
-    finally:
-        _tape.tape_free(&tape)
-    if out_of_memory:
-        raise MemoryError("the tape of soft_clip could not grow")
+    if type(dout) is not float:
+        dout = _arrays.scalar_cotangent(dout, 'soft_clip')
+    value, b_x, b_lo, b_hi = _soft_clip_adjoint(NULL, x, lo, hi, dout)
     return value, (b_x, b_lo, b_hi)
 
 
 def grad_soft_clip(double x, double lo, double hi):
     """The gradient of soft_clip with respect to x, lo, hi."""
-    return value_and_vjp_soft_clip(x, lo, hi, 1.0)[1]
+    value, b_x, b_lo, b_hi = _soft_clip_adjoint(NULL, x, lo, hi, 1.0)
+    return (b_x, b_lo, b_hi)
 
 
 def value_and_grad_soft_clip(double x, double lo, double hi):
     """The (value, gradient) of soft_clip with respect to x, lo, hi."""
-    return value_and_vjp_soft_clip(x, lo, hi, 1.0)
+    value, b_x, b_lo, b_hi = _soft_clip_adjoint(NULL, x, lo, hi, 1.0)
+    return value, (b_x, b_lo, b_hi)
 
 
 def vjp_soft_clip(double x, double lo, double hi, dout):
     """dout times the gradient of soft_clip with respect to x, lo, hi."""
-    return value_and_vjp_soft_clip(x, lo, hi, dout)[1]
+    if type(dout) is not float:
+        dout = _arrays.scalar_cotangent(dout, 'soft_clip')
+    value, b_x, b_lo, b_hi = _soft_clip_adjoint(NULL, x, lo, hi, dout)
+    return (b_x, b_lo, b_hi)
 
 
 cdef (double, double) _soft_clip_jvp(double x, double lo, double hi, double d_x, double d_lo, double d_hi) noexcept nogil:
@@ -454,22 +466,20 @@ cdef (double, double, double, double, double, double, double, double) _soft_clip
 
 def jvp_soft_clip(double x, double lo, double hi, tangents):
     """The derivative of soft_clip along tangents (one per parameter: x, lo, hi), forward mode."""
-    d_x, d_lo, d_hi = _arrays.per_parameter(tangents, (x, lo, hi), ('x', 'lo', 'hi'), 'tangents')
+    if type(tangents) is tuple and len(tangents) == 3 and type(tangents[0]) is float and type(tangents[1]) is float and type(tangents[2]) is float:
+        d_x, d_lo, d_hi = tangents
+    else:
+        d_x, d_lo, d_hi = _arrays.per_parameter(tangents, (x, lo, hi), ('x', 'lo', 'hi'), 'tangents')
     return _soft_clip_jvp(x, lo, hi, d_x, d_lo, d_hi)[1]
 
 
 def hvp_soft_clip(double x, double lo, double hi, v):
     """The Hessian of soft_clip times v (shaped like the parameters x, lo, hi): forward over reverse."""
-    cdef _tape.Tape tape
-    d_x, d_lo, d_hi = _arrays.per_parameter(v, (x, lo, hi), ('x', 'lo', 'hi'), 'v')
-    _tape.tape_init(&tape)
-    try:
-        value, g_x, g_lo, g_hi, d_value, hv_x, hv_lo, hv_hi = _soft_clip_hvp(&tape, x, lo, hi, 1.0, d_x, d_lo, d_hi, 0.0)
-        out_of_memory = tape.failed
-    finally:
-        _tape.tape_free(&tape)
-    if out_of_memory:
-        raise MemoryError("the tape of soft_clip could not grow")
+    if type(v) is tuple and len(v) == 3 and type(v[0]) is float and type(v[1]) is float and type(v[2]) is float:
+        d_x, d_lo, d_hi = v
+    else:
+        d_x, d_lo, d_hi = _arrays.per_parameter(v, (x, lo, hi), ('x', 'lo', 'hi'), 'v')
+    value, g_x, g_lo, g_hi, d_value, hv_x, hv_lo, hv_hi = _soft_clip_hvp(NULL, x, lo, hi, 1.0, d_x, d_lo, d_hi, 0.0)
     return (hv_x, hv_lo, hv_hi)
 
 
@@ -569,7 +579,8 @@ def tax(double income, double rate_low, double rate_high):
 def value_and_vjp_tax(double income, double rate_low, double rate_high, dout):
     """(tax(income, rate_low, rate_high), dout times the gradient), in one forward and one reverse sweep."""
     cdef _tape.Tape tape
-    dout = _arrays.scalar_cotangent(dout, 'tax')
+    if type(dout) is not float:
+        dout = _arrays.scalar_cotangent(dout, 'tax')
     _tape.tape_init(&tape)
     try:
         value, b_income, b_rate_low, b_rate_high = _tax_adjoint(&tape, income, rate_low, rate_high, dout)
@@ -703,14 +714,20 @@ cdef (double, double, double, double, double, double, double, double) _tax_hvp(_
 
 def jvp_tax(double income, double rate_low, double rate_high, tangents):
     """The derivative of tax along tangents (one per parameter: income, rate_low, rate_high), forward mode."""
-    d_income, d_rate_low, d_rate_high = _arrays.per_parameter(tangents, (income, rate_low, rate_high), ('income', 'rate_low', 'rate_high'), 'tangents')
+    if type(tangents) is tuple and len(tangents) == 3 and type(tangents[0]) is float and type(tangents[1]) is float and type(tangents[2]) is float:
+        d_income, d_rate_low, d_rate_high = tangents
+    else:
+        d_income, d_rate_low, d_rate_high = _arrays.per_parameter(tangents, (income, rate_low, rate_high), ('income', 'rate_low', 'rate_high'), 'tangents')
     return _tax_jvp(income, rate_low, rate_high, d_income, d_rate_low, d_rate_high)[1]
 
 
 def hvp_tax(double income, double rate_low, double rate_high, v):
     """The Hessian of tax times v (shaped like the parameters income, rate_low, rate_high): forward over reverse."""
     cdef _tape.Tape tape
-    d_income, d_rate_low, d_rate_high = _arrays.per_parameter(v, (income, rate_low, rate_high), ('income', 'rate_low', 'rate_high'), 'v')
+    if type(v) is tuple and len(v) == 3 and type(v[0]) is float and type(v[1]) is float and type(v[2]) is float:
+        d_income, d_rate_low, d_rate_high = v
+    else:
+        d_income, d_rate_low, d_rate_high = _arrays.per_parameter(v, (income, rate_low, rate_high), ('income', 'rate_low', 'rate_high'), 'v')
     _tape.tape_init(&tape)
     try:
         value, g_income, g_rate_low, g_rate_high, d_value, hv_income, hv_rate_low, hv_rate_high = _tax_hvp(&tape, income, rate_low, rate_high, 1.0, d_income, d_rate_low, d_rate_high, 0.0)

@@ -39,32 +39,27 @@ def f(double x):
 
 def value_and_vjp_f(double x, dout):
     """(f(x), dout times the gradient), in one forward and one reverse sweep."""
-    cdef _tape.Tape tape
-    dout = _arrays.scalar_cotangent(dout, 'f')
-    _tape.tape_init(&tape)
-    try:
-        value, b_x = _f_adjoint(&tape, x, dout)
-        out_of_memory = tape.failed
-    finally:
-        _tape.tape_free(&tape)
-    if out_of_memory:
-        raise MemoryError("the tape of f could not grow")
+    if type(dout) is not float:
+        dout = _arrays.scalar_cotangent(dout, 'f')
+    value, b_x = _f_adjoint(NULL, x, dout)
     return value, b_x
 
 
 def grad_f(double x):
     """The gradient of f with respect to x."""
-    return value_and_vjp_f(x, 1.0)[1]
+    return _f_adjoint(NULL, x, 1.0)[1]
 
 
 def value_and_grad_f(double x):
     """The (value, gradient) of f with respect to x."""
-    return value_and_vjp_f(x, 1.0)
+    return _f_adjoint(NULL, x, 1.0)
 
 
 def vjp_f(double x, dout):
     """dout times the gradient of f with respect to x."""
-    return value_and_vjp_f(x, dout)[1]
+    if type(dout) is not float:
+        dout = _arrays.scalar_cotangent(dout, 'f')
+    return _f_adjoint(NULL, x, dout)[1]
 
 
 cdef (double, double) _f_jvp(double x, double d_x) noexcept nogil:
@@ -87,22 +82,20 @@ cdef (double, double, double, double) _f_hvp(_tape.Tape* tape, double x, double 
 
 def jvp_f(double x, tangents):
     """The derivative of f along tangents (one per parameter: x), forward mode."""
-    d_x, = _arrays.per_parameter(tangents, (x,), ('x',), 'tangents')
+    if type(tangents) is float:
+        d_x = tangents
+    else:
+        d_x, = _arrays.per_parameter(tangents, (x,), ('x',), 'tangents')
     return _f_jvp(x, d_x)[1]
 
 
 def hvp_f(double x, v):
     """The Hessian of f times v (shaped like the parameters x): forward over reverse."""
-    cdef _tape.Tape tape
-    d_x, = _arrays.per_parameter(v, (x,), ('x',), 'v')
-    _tape.tape_init(&tape)
-    try:
-        value, g_x, d_value, hv_x = _f_hvp(&tape, x, 1.0, d_x, 0.0)
-        out_of_memory = tape.failed
-    finally:
-        _tape.tape_free(&tape)
-    if out_of_memory:
-        raise MemoryError("the tape of f could not grow")
+    if type(v) is float:
+        d_x = v
+    else:
+        d_x, = _arrays.per_parameter(v, (x,), ('x',), 'v')
+    value, g_x, d_value, hv_x = _f_hvp(NULL, x, 1.0, d_x, 0.0)
     return hv_x
 
 
@@ -153,7 +146,8 @@ def power(double x, double y):
 def value_and_vjp_power(double x, double y, dout):
     """(power(x, y), dout times the gradient), in one forward and one reverse sweep."""
     cdef _tape.Tape tape
-    dout = _arrays.scalar_cotangent(dout, 'power')
+    if type(dout) is not float:
+        dout = _arrays.scalar_cotangent(dout, 'power')
     _tape.tape_init(&tape)
     try:
         value, b_x, b_y = _power_adjoint(&tape, x, y, dout)
@@ -222,14 +216,20 @@ cdef (double, double, double, double, double, double) _power_hvp(_tape.Tape* tap
 
 def jvp_power(double x, double y, tangents):
     """The derivative of power along tangents (one per parameter: x, y), forward mode."""
-    d_x, d_y = _arrays.per_parameter(tangents, (x, y), ('x', 'y'), 'tangents')
+    if type(tangents) is tuple and len(tangents) == 2 and type(tangents[0]) is float and type(tangents[1]) is float:
+        d_x, d_y = tangents
+    else:
+        d_x, d_y = _arrays.per_parameter(tangents, (x, y), ('x', 'y'), 'tangents')
     return _power_jvp(x, y, d_x, d_y)[1]
 
 
 def hvp_power(double x, double y, v):
     """The Hessian of power times v (shaped like the parameters x, y): forward over reverse."""
     cdef _tape.Tape tape
-    d_x, d_y = _arrays.per_parameter(v, (x, y), ('x', 'y'), 'v')
+    if type(v) is tuple and len(v) == 2 and type(v[0]) is float and type(v[1]) is float:
+        d_x, d_y = v
+    else:
+        d_x, d_y = _arrays.per_parameter(v, (x, y), ('x', 'y'), 'v')
     _tape.tape_init(&tape)
     try:
         value, g_x, g_y, d_value, hv_x, hv_y = _power_hvp(&tape, x, y, 1.0, d_x, d_y, 0.0)
@@ -264,71 +264,89 @@ grad_check_derivatives_of_a_function = value_and_grad_check_derivatives_of_a_fun
 grad = _eager_namespace['grad']
 
 
-def value_and_vjp_grad(*args, dout=1.0):
+def value_and_vjp_grad(*args, dout=1.0, **keywords):
     """(grad(*args), dout times its gradient with respect to f), by the eager tape."""
-    return _fallback.eager_value_and_gradient(_arrays.one_output(grad, 'grad'), args, (0,), dout)
+    return _fallback.eager_value_and_gradient(_arrays.one_output(grad, 'grad'), args, (0,), dout, keywords)
 
 
-def grad_grad(*args):
-    return value_and_vjp_grad(*args)[1]
+def grad_grad(*args, **keywords):
+    return value_and_vjp_grad(*args, **keywords)[1]
 
 
-def value_and_grad_grad(*args):
-    return value_and_vjp_grad(*args)
+def value_and_grad_grad(*args, **keywords):
+    return value_and_vjp_grad(*args, **keywords)
 
 
-def vjp_grad(*args):
-    *args, dout = args
-    return value_and_vjp_grad(*args, dout=dout)[1]
+def vjp_grad(*args, **keywords):
+    if 'dout' in keywords:
+        dout = keywords.pop('dout')
+    else:
+        *args, dout = args
+    return value_and_vjp_grad(*args, dout=dout, **keywords)[1]
 
 
-def jvp_grad(*args):
-    *args, tangents = args
-    return _eager_entries.eager_jvp(grad, 'grad', args, (0,), ('f',), tangents)
+def jvp_grad(*args, **keywords):
+    if 'tangents' in keywords:
+        tangents = keywords.pop('tangents')
+    else:
+        *args, tangents = args
+    return _eager_entries.eager_jvp(grad, 'grad', args, (0,), ('f',), tangents, keywords=keywords)
 
 
-def hvp_grad(*args):
-    *args, v = args
-    return _eager_entries.eager_hvp(grad, 'grad', args, (0,), ('f',), v)
+def hvp_grad(*args, **keywords):
+    if 'v' in keywords:
+        v = keywords.pop('v')
+    else:
+        *args, v = args
+    return _eager_entries.eager_hvp(grad, 'grad', args, (0,), ('f',), v, keywords=keywords)
 
 
-def hessian_grad(*args):
-    return _eager_entries.eager_hessian(grad, 'grad', args, (0,), ('f',))
+def hessian_grad(*args, **keywords):
+    return _eager_entries.eager_hessian(grad, 'grad', args, (0,), ('f',), keywords=keywords)
 
 
 derivatives = _eager_namespace['derivatives']
 
 
-def value_and_vjp_derivatives(*args, dout=1.0):
+def value_and_vjp_derivatives(*args, dout=1.0, **keywords):
     """(derivatives(*args), dout times its gradient with respect to x), by the eager tape."""
-    return _fallback.eager_value_and_gradient(_arrays.one_output(derivatives, 'derivatives'), args, (0,), dout)
+    return _fallback.eager_value_and_gradient(_arrays.one_output(derivatives, 'derivatives'), args, (0,), dout, keywords)
 
 
-def grad_derivatives(*args):
-    return value_and_vjp_derivatives(*args)[1]
+def grad_derivatives(*args, **keywords):
+    return value_and_vjp_derivatives(*args, **keywords)[1]
 
 
-def value_and_grad_derivatives(*args):
-    return value_and_vjp_derivatives(*args)
+def value_and_grad_derivatives(*args, **keywords):
+    return value_and_vjp_derivatives(*args, **keywords)
 
 
-def vjp_derivatives(*args):
-    *args, dout = args
-    return value_and_vjp_derivatives(*args, dout=dout)[1]
+def vjp_derivatives(*args, **keywords):
+    if 'dout' in keywords:
+        dout = keywords.pop('dout')
+    else:
+        *args, dout = args
+    return value_and_vjp_derivatives(*args, dout=dout, **keywords)[1]
 
 
-def jvp_derivatives(*args):
-    *args, tangents = args
-    return _eager_entries.eager_jvp(derivatives, 'derivatives', args, (0,), ('x',), tangents)
+def jvp_derivatives(*args, **keywords):
+    if 'tangents' in keywords:
+        tangents = keywords.pop('tangents')
+    else:
+        *args, tangents = args
+    return _eager_entries.eager_jvp(derivatives, 'derivatives', args, (0,), ('x',), tangents, keywords=keywords)
 
 
-def hvp_derivatives(*args):
-    *args, v = args
-    return _eager_entries.eager_hvp(derivatives, 'derivatives', args, (0,), ('x',), v)
+def hvp_derivatives(*args, **keywords):
+    if 'v' in keywords:
+        v = keywords.pop('v')
+    else:
+        *args, v = args
+    return _eager_entries.eager_hvp(derivatives, 'derivatives', args, (0,), ('x',), v, keywords=keywords)
 
 
-def hessian_derivatives(*args):
-    return _eager_entries.eager_hessian(derivatives, 'derivatives', args, (0,), ('x',))
+def hessian_derivatives(*args, **keywords):
+    return _eager_entries.eager_hessian(derivatives, 'derivatives', args, (0,), ('x',), keywords=keywords)
 
 
 check_higher_order = _eager_namespace['check_higher_order']
@@ -341,36 +359,45 @@ grad_check_higher_order = value_and_grad_check_higher_order = vjp_check_higher_o
 g = _eager_namespace['g']
 
 
-def value_and_vjp_g(*args, dout=1.0):
+def value_and_vjp_g(*args, dout=1.0, **keywords):
     """(g(*args), dout times its gradient with respect to x, y), by the eager tape."""
-    return _fallback.eager_value_and_gradient(_arrays.one_output(g, 'g'), args, (0, 1), dout)
+    return _fallback.eager_value_and_gradient(_arrays.one_output(g, 'g'), args, (0, 1), dout, keywords)
 
 
-def grad_g(*args):
-    return value_and_vjp_g(*args)[1]
+def grad_g(*args, **keywords):
+    return value_and_vjp_g(*args, **keywords)[1]
 
 
-def value_and_grad_g(*args):
-    return value_and_vjp_g(*args)
+def value_and_grad_g(*args, **keywords):
+    return value_and_vjp_g(*args, **keywords)
 
 
-def vjp_g(*args):
-    *args, dout = args
-    return value_and_vjp_g(*args, dout=dout)[1]
+def vjp_g(*args, **keywords):
+    if 'dout' in keywords:
+        dout = keywords.pop('dout')
+    else:
+        *args, dout = args
+    return value_and_vjp_g(*args, dout=dout, **keywords)[1]
 
 
-def jvp_g(*args):
-    *args, tangents = args
-    return _eager_entries.eager_jvp(g, 'g', args, (0, 1), ('x', 'y'), tangents)
+def jvp_g(*args, **keywords):
+    if 'tangents' in keywords:
+        tangents = keywords.pop('tangents')
+    else:
+        *args, tangents = args
+    return _eager_entries.eager_jvp(g, 'g', args, (0, 1), ('x', 'y'), tangents, keywords=keywords)
 
 
-def hvp_g(*args):
-    *args, v = args
-    return _eager_entries.eager_hvp(g, 'g', args, (0, 1), ('x', 'y'), v)
+def hvp_g(*args, **keywords):
+    if 'v' in keywords:
+        v = keywords.pop('v')
+    else:
+        *args, v = args
+    return _eager_entries.eager_hvp(g, 'g', args, (0, 1), ('x', 'y'), v, keywords=keywords)
 
 
-def hessian_g(*args):
-    return _eager_entries.eager_hessian(g, 'g', args, (0, 1), ('x', 'y'))
+def hessian_g(*args, **keywords):
+    return _eager_entries.eager_hessian(g, 'g', args, (0, 1), ('x', 'y'), keywords=keywords)
 
 
 check_control_flow = _eager_namespace['check_control_flow']

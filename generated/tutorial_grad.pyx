@@ -36,32 +36,27 @@ def square_sin(double x):
 
 def value_and_vjp_square_sin(double x, dout):
     """(square_sin(x), dout times the gradient), in one forward and one reverse sweep."""
-    cdef _tape.Tape tape
-    dout = _arrays.scalar_cotangent(dout, 'square_sin')
-    _tape.tape_init(&tape)
-    try:
-        value, b_x = _square_sin_adjoint(&tape, x, dout)
-        out_of_memory = tape.failed
-    finally:
-        _tape.tape_free(&tape)
-    if out_of_memory:
-        raise MemoryError("the tape of square_sin could not grow")
+    if type(dout) is not float:
+        dout = _arrays.scalar_cotangent(dout, 'square_sin')
+    value, b_x = _square_sin_adjoint(NULL, x, dout)
     return value, b_x
 
 
 def grad_square_sin(double x):
     """The gradient of square_sin with respect to x."""
-    return value_and_vjp_square_sin(x, 1.0)[1]
+    return _square_sin_adjoint(NULL, x, 1.0)[1]
 
 
 def value_and_grad_square_sin(double x):
     """The (value, gradient) of square_sin with respect to x."""
-    return value_and_vjp_square_sin(x, 1.0)
+    return _square_sin_adjoint(NULL, x, 1.0)
 
 
 def vjp_square_sin(double x, dout):
     """dout times the gradient of square_sin with respect to x."""
-    return value_and_vjp_square_sin(x, dout)[1]
+    if type(dout) is not float:
+        dout = _arrays.scalar_cotangent(dout, 'square_sin')
+    return _square_sin_adjoint(NULL, x, dout)[1]
 
 
 cdef (double, double) _square_sin_jvp(double x, double d_x) noexcept nogil:
@@ -84,22 +79,20 @@ cdef (double, double, double, double) _square_sin_hvp(_tape.Tape* tape, double x
 
 def jvp_square_sin(double x, tangents):
     """The derivative of square_sin along tangents (one per parameter: x), forward mode."""
-    d_x, = _arrays.per_parameter(tangents, (x,), ('x',), 'tangents')
+    if type(tangents) is float:
+        d_x = tangents
+    else:
+        d_x, = _arrays.per_parameter(tangents, (x,), ('x',), 'tangents')
     return _square_sin_jvp(x, d_x)[1]
 
 
 def hvp_square_sin(double x, v):
     """The Hessian of square_sin times v (shaped like the parameters x): forward over reverse."""
-    cdef _tape.Tape tape
-    d_x, = _arrays.per_parameter(v, (x,), ('x',), 'v')
-    _tape.tape_init(&tape)
-    try:
-        value, g_x, d_value, hv_x = _square_sin_hvp(&tape, x, 1.0, d_x, 0.0)
-        out_of_memory = tape.failed
-    finally:
-        _tape.tape_free(&tape)
-    if out_of_memory:
-        raise MemoryError("the tape of square_sin could not grow")
+    if type(v) is float:
+        d_x = v
+    else:
+        d_x, = _arrays.per_parameter(v, (x,), ('x',), 'v')
+    value, g_x, d_value, hv_x = _square_sin_hvp(NULL, x, 1.0, d_x, 0.0)
     return hv_x
 
 
@@ -150,7 +143,8 @@ def power(double x, Py_ssize_t n):
 def value_and_vjp_power(double x, Py_ssize_t n, dout):
     """(power(x, n), dout times the gradient), in one forward and one reverse sweep."""
     cdef _tape.Tape tape
-    dout = _arrays.scalar_cotangent(dout, 'power')
+    if type(dout) is not float:
+        dout = _arrays.scalar_cotangent(dout, 'power')
     _tape.tape_init(&tape)
     try:
         value, b_x = _power_adjoint(&tape, x, n, dout)
@@ -219,14 +213,20 @@ cdef (double, double, double, double) _power_hvp(_tape.Tape* tape, double x, Py_
 
 def jvp_power(double x, Py_ssize_t n, tangents):
     """The derivative of power along tangents (one per parameter: x), forward mode."""
-    d_x, = _arrays.per_parameter(tangents, (x,), ('x',), 'tangents')
+    if type(tangents) is float:
+        d_x = tangents
+    else:
+        d_x, = _arrays.per_parameter(tangents, (x,), ('x',), 'tangents')
     return _power_jvp(x, n, d_x)[1]
 
 
 def hvp_power(double x, Py_ssize_t n, v):
     """The Hessian of power times v (shaped like the parameters x): forward over reverse."""
     cdef _tape.Tape tape
-    d_x, = _arrays.per_parameter(v, (x,), ('x',), 'v')
+    if type(v) is float:
+        d_x = v
+    else:
+        d_x, = _arrays.per_parameter(v, (x,), ('x',), 'v')
     _tape.tape_init(&tape)
     try:
         value, g_x, d_value, hv_x = _power_hvp(&tape, x, n, 1.0, d_x, 0.0)
@@ -285,7 +285,8 @@ def f(double x, double y):
 def value_and_vjp_f(double x, double y, dout):
     """(f(x, y), dout times the gradient), in one forward and one reverse sweep."""
     cdef _tape.Tape tape
-    dout = _arrays.scalar_cotangent(dout, 'f')
+    if type(dout) is not float:
+        dout = _arrays.scalar_cotangent(dout, 'f')
     _tape.tape_init(&tape)
     try:
         value, b_x, b_y = _f_adjoint(&tape, x, y, dout)
@@ -354,14 +355,20 @@ cdef (double, double, double, double, double, double) _f_hvp(_tape.Tape* tape, d
 
 def jvp_f(double x, double y, tangents):
     """The derivative of f along tangents (one per parameter: x, y), forward mode."""
-    d_x, d_y = _arrays.per_parameter(tangents, (x, y), ('x', 'y'), 'tangents')
+    if type(tangents) is tuple and len(tangents) == 2 and type(tangents[0]) is float and type(tangents[1]) is float:
+        d_x, d_y = tangents
+    else:
+        d_x, d_y = _arrays.per_parameter(tangents, (x, y), ('x', 'y'), 'tangents')
     return _f_jvp(x, y, d_x, d_y)[1]
 
 
 def hvp_f(double x, double y, v):
     """The Hessian of f times v (shaped like the parameters x, y): forward over reverse."""
     cdef _tape.Tape tape
-    d_x, d_y = _arrays.per_parameter(v, (x, y), ('x', 'y'), 'v')
+    if type(v) is tuple and len(v) == 2 and type(v[0]) is float and type(v[1]) is float:
+        d_x, d_y = v
+    else:
+        d_x, d_y = _arrays.per_parameter(v, (x, y), ('x', 'y'), 'v')
     _tape.tape_init(&tape)
     try:
         value, g_x, g_y, d_value, hv_x, hv_y = _f_hvp(&tape, x, y, 1.0, d_x, d_y, 0.0)
