@@ -360,3 +360,37 @@ def test_logaddexp_of_two_equal_infinities(how, value):
     module = build(how, textwrap.dedent(LOGADDEXP), "logaddexp")
     assert module.f(value, value) == value
     assert module.f(1.5, 1.5) == pytest.approx(1.5 + math.log(2.0))
+
+
+# --------------------------------------------------------------------------- whole arrays in loops
+
+
+UNANNOTATED_ARRAY_IN_A_LOOP_REDUCTION = """
+import numpy as np
+
+C = np.array([[4.0, 1.0, 8.0], [4.0, 1.0, 8.0], [4.0, 1.0, 8.0]])
+BETA = np.array([0.1, 0.2, 0.2])
+
+
+def f(x):
+    total = 0.0
+    for i in range(C.shape[1]):
+        total -= 1.0 / (np.sum((x - C[:, i]) ** 2) + BETA[i])
+    return total
+"""
+
+
+@pytest.mark.parametrize("how", BUILDS)
+def test_an_unannotated_parameter_in_a_reduction_inside_a_loop_stays_an_array(how):
+    """Shekel's np.sum((x - C[:, i]) ** 2) in a loop, x unannotated and never indexed: written element
+    by element, x was taken for a number, so the primal returned an array (--pure) or refused x
+    (compiled). The reduction stays whole-array code; the gradient matches the original's."""
+    source = textwrap.dedent(UNANNOTATED_ARRAY_IN_A_LOOP_REDUCTION)
+    if how == "pure":
+        _, module = pure(source)
+    else:
+        _, module = compiled(source, "unannotated_array_in_a_loop_reduction")
+    x = np.array([3.9, 1.2, 7.7])
+    fuzzing.check_source(source, "f", (x,), [0], module, "f", what=how)
+    original = fuzzing.run_source(source, "f")
+    assert math.isclose(module.f(x), original(x), rel_tol=1e-13)

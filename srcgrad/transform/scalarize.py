@@ -89,6 +89,8 @@ class _Rewriter:
         self.names = names
         self.ranks = ranks
         self.params = {p for p, _ in function.params}
+        # unannotated parameters nothing indexes: a number or a whole array, as the caller passes
+        self.unknown = {p for p, kind in function.params if kind is None and p not in ranks}
         self.hoisted = {}  # id(loop) -> statements to place before it
         self.defined = set(self.params)  # arrays with a buffer at this point of the walk
         self.second_pass = False
@@ -354,6 +356,8 @@ class _Statement:
         return ir.rebuild(e, [self.hoist_reductions(c) for c in ir.children(e)])
 
     def reduce(self, e: ir.Call) -> ir.Expr:
+        if ir.names_in(e) & self.owner.unknown:  # np.sum((x - C[:, i]) ** 2), x maybe an array:
+            return e  # element by element would take x for a number; whole-array code is right either way
         operand = self.hoist_reductions(e.args[0])
         if e.func == "dot":
             second = self.hoist_reductions(e.args[1])
