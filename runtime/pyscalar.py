@@ -45,20 +45,29 @@ def logaddexp(a, b):
     return top + math.log1p(math.exp(-abs(a - b)))
 
 
+def _rounded(x, to_integer):
+    """C's rounding functions: a float, inf and nan as given, and a zero result keeps x's sign
+    (ceil(-0.3) is -0.0 in C, where Python's math.ceil gives the integer 0)."""
+    if not math.isfinite(x):
+        return float(x)
+    r = float(to_integer(x))
+    return math.copysign(0.0, x) if r == 0.0 else r
+
+
 def floor(x):
-    return float(math.floor(x))
+    return _rounded(x, math.floor)
 
 
 def ceil(x):
-    return float(math.ceil(x))
+    return _rounded(x, math.ceil)
 
 
 def trunc(x):
-    return float(math.trunc(x))
+    return _rounded(x, math.trunc)
 
 
 def rint(x):
-    return float(round(x))
+    return _rounded(x, round)  # Python's round is C's rint: halves go to the even neighbour
 
 
 def exp2(x):

@@ -394,3 +394,19 @@ def test_an_unannotated_parameter_in_a_reduction_inside_a_loop_stays_an_array(ho
     fuzzing.check_source(source, "f", (x,), [0], module, "f", what=how)
     original = fuzzing.run_source(source, "f")
     assert math.isclose(module.f(x), original(x), rel_tol=1e-13)
+
+
+@pytest.mark.parametrize("name", ["floor", "ceil", "trunc", "rint"])
+def test_pure_rounding_keeps_the_sign_of_zero_and_passes_inf_and_nan(name):
+    """The --pure runtime's floor/ceil/trunc/rint give C's (and NumPy's) results: ceil(-0.3) is -0.0,
+    which math.copysign(x, ceil(...)) then reads (found by the fuzzer: a primal differed from the
+    original), and inf/nan pass through where math.ceil raises."""
+    from srcgrad.runtime import pyscalar
+
+    for x in [-0.3, -0.0, 0.0, 0.3, -0.7, 2.5, -2.5, 1.5, -0.5, 0.5, -1e-300, 1e300, math.inf, -math.inf, math.nan]:
+        ours, numpys = getattr(pyscalar, name)(x), float(getattr(np, name)(x))
+        assert type(ours) is float
+        if math.isnan(numpys):
+            assert math.isnan(ours)
+        else:
+            assert ours == numpys and math.copysign(1.0, ours) == math.copysign(1.0, numpys), (x, ours, numpys)
