@@ -410,3 +410,26 @@ def test_pure_rounding_keeps_the_sign_of_zero_and_passes_inf_and_nan(name):
             assert math.isnan(ours)
         else:
             assert ours == numpys and math.copysign(1.0, ours) == math.copysign(1.0, numpys), (x, ours, numpys)
+
+
+NON_INTEGER_POWER_OFF_ITS_DOMAIN_UNUSED = """
+def f(x, y):
+    r = (x * x - 1.5) ** 1.5
+    return y * x
+"""
+
+
+@pytest.mark.parametrize("how", BUILDS)
+def test_a_non_integer_power_computed_off_its_domain_and_unused_leaves_the_gradient_alone(how):
+    """(x * x - 1.5) ** 1.5 at x = 0.5 is complex in Python (nan in C), and nothing uses it: the
+    adjoint multiplied its zero cotangent by the partial, giving 0j (--pure) or nan (compiled) for
+    b_x, where the eager engine gives y. Found by the fuzzer."""
+    source = textwrap.dedent(NON_INTEGER_POWER_OFF_ITS_DOMAIN_UNUSED)
+    module = pure(source)[1] if how == "pure" else compiled(source, "non_integer_power_unused")[1]
+    with np.errstate(invalid="ignore"):
+        gradient = module.grad_f(0.5, 3.0)
+        tangent = module.jvp_f(0.5, 3.0, (1.0, 0.0))
+    assert gradient == (3.0, 0.5) and type(gradient[0]) is float
+    assert tangent == 3.0
+    eager = value_and_grad_of(fuzzing.run_source(source, "f"), (0.5, 3.0), [0, 1])[1]
+    assert np.allclose(eager, gradient)

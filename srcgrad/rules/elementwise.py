@@ -118,8 +118,10 @@ UNBOUNDED_PARTIALS = frozenset({"sqrt", "cbrt", "arcsin", "arccos", "arccosh", "
 
 def has_unbounded_partial(name: str, exponent=None) -> bool:
     """Whether the rule `name` needs the guard; for power, `exponent` is the constant exponent if
-    it is one (a constant exponent of 0 or >= 1 has a finite partial at 0; a negative one makes
-    x ** p itself infinite there)."""
+    it is one. An integer exponent has a finite partial wherever x ** p is finite; any other one
+    does not: p * x ** (p - 1) is infinite at 0 for p < 1, and for a negative x it is nan in C and
+    complex in Python, so a value computed off its domain but never used (zero cotangent) would
+    otherwise turn the gradient into nan or 0j."""
     if name != "power" or exponent is None:
         return name in UNBOUNDED_PARTIALS
-    return 0.0 < exponent < 1.0
+    return not float(exponent).is_integer()
