@@ -17,7 +17,7 @@ import weakref
 
 import numpy as np
 
-from srcgrad.eager import indexing
+from srcgrad.eager import indexing, views
 from srcgrad.eager.errors import DroppedGradientError, MissingRuleError
 from srcgrad.rules.arrays import unbroadcast
 from srcgrad.rules.elementwise import ELEMENTWISE, has_unbounded_partial
@@ -26,6 +26,7 @@ from srcgrad.rules.elementwise import ELEMENTWISE, has_unbounded_partial
 class _ThreadState(threading.local):
     def __init__(self) -> None:
         self.recording: list = []  # this thread's tapes that are recording, outermost first
+        self.backward = 0  # > 0 while a tape's backward pass runs (VJPs read recorded slices)
 
 
 STATE = _ThreadState()
@@ -58,6 +59,10 @@ class Primitive:
 
 def apply(prim: Primitive, args: tuple, kwargs: dict):
     """Run `prim` on the values of `args` and record it on every tape that tracks an input."""
+    if not STATE.backward:  # user code: a slice used after its array was written differs from NumPy
+        for a in args:
+            if type(a) is Tensor and getattr(a, "_cell", None) is not None:
+                views.check_current(a)
     vals = [a._value if isinstance(a, Tensor) else a for a in args]
     out = _new(prim.fn(*vals, **kwargs) if kwargs else prim.fn(*vals))
     tapes = STATE.recording
@@ -196,8 +201,18 @@ class Tensor:
         if type(self) is not Tensor:
             raise TypeError(f"{type(self).__name__} does not support index assignment; "
                             "assign into a Tensor (srcgrad.constant(value)) instead")
+        if getattr(self, "_cell", None) is not None:
+            views.refuse_write_through(self)
         _make_mutable(self)
         MutableTensor.__setitem__(self, index, val)
+
+    # NumPy's `v += 1` on a view v writes through into its array (`m[1:, 0] += x` reads the view,
+    # adds in place, and stores it back): the engine writes the result into the array too
+    def __iadd__(self, other): return views.in_place(self, self + other)
+    def __isub__(self, other): return views.in_place(self, self - other)
+    def __imul__(self, other): return views.in_place(self, self * other)
+    def __itruediv__(self, other): return views.in_place(self, self / other)
+    def __ipow__(self, other): return views.in_place(self, self ** other)
 
     # --- differentiable operations ------------------------------------------------------
     def __add__(self, other): return apply(_ADD, (self, other), _EMPTY)
@@ -224,7 +239,8 @@ class Tensor:
     def __rmatmul__(self, other): return np.matmul(other, self)
 
     def __getitem__(self, index):
-        return apply(GETITEM, (self, _plain_index(index)), _EMPTY)
+        index = _plain_index(index)
+        return _marked_view(self, index, apply(GETITEM, (self, index), _EMPTY))
 
     # comparisons are not differentiated: plain NumPy results
     def __lt__(self, other): return self._value < value(other)
@@ -317,12 +333,13 @@ class _Cell:
     value is the array's buffer), the node gradients with respect to the array mean (`origin`),
     and whether the buffer may be referenced outside (`exposed`: the next write copies it)."""
 
-    __slots__ = ("node", "origin", "exposed")
+    __slots__ = ("node", "origin", "exposed", "writes")
 
     def __init__(self, node, exposed: bool):
         self.node = node
         self.origin = node
         self.exposed = exposed
+        self.writes = 0  # slices taken earlier are stale once this grows (see _marked_view)
 
 
 _BUFFER = Tensor._value  # the slot behind Tensor._value, read without MutableTensor's bookkeeping
@@ -380,7 +397,8 @@ class MutableTensor(Tensor):
         return v.copy() if v.ndim else np.float64(v)
 
     def __getitem__(self, index):
-        return apply(_READ, (self._cell.node, _plain_index(index)), _EMPTY)
+        index = _plain_index(index)
+        return _marked_view(self, index, apply(_READ, (self._cell.node, index), _EMPTY))
 
     def __setitem__(self, index, val):
         index = _plain_index(index)
@@ -397,6 +415,7 @@ class MutableTensor(Tensor):
         if not indexing.is_basic(index) and STATE.recording:
             indexing.check_distinct(index, written.shape)
         cell.exposed = False
+        cell.writes += 1
         old, new = cell.node, _new(written)
         _BUFFER.__set__(self, written)
         cell.node = new
@@ -413,6 +432,10 @@ class MutableTensor(Tensor):
     def __imul__(self, other): return self._update(self * other)
     def __itruediv__(self, other): return self._update(self / other)
     def __ipow__(self, other): return self._update(self ** other)
+
+
+def _marked_view(base, index, out):
+    return views.mark(base, index, out) if type(out) is Tensor else out
 
 
 def mutable(value, exposed: bool = True) -> MutableTensor:

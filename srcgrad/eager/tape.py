@@ -186,9 +186,11 @@ class GradientTape:
         i = tapes.index(self) if self in tapes else None
         if i is not None:  # the tape does not record its own backward pass
             tapes.remove(self)
+        STATE.backward += 1
         try:
             yield not tapes  # no other tape recording: the backward pass works on plain arrays
         finally:
+            STATE.backward -= 1
             if i is not None:
                 tapes.insert(min(i, len(tapes)), self)
             if not self._persistent:
