@@ -361,9 +361,10 @@ class MutableTensor(Tensor):
     setitem and element reads can hold it, since their VJPs need only the shape (an element read
     returns a copy, never a view). Any other use of the value (`_value` read: an operation, a
     conversion) marks the buffer exposed, and the next write copies it. A loop of element writes
-    and reads therefore costs O(1) per write, not a copy of the array each time. The price:
-    writes are not seen through views or NumPy arrays taken before the write (NumPy's own view
-    semantics do not hold; every value is a snapshot).
+    and reads therefore costs O(1) per write, not a copy of the array each time. Every value is a
+    snapshot, so NumPy's views do not hold: where that would show (a slice used after its array
+    was written, a write into a slice) srcgrad.eager.views raises or, for `v += ...`, writes
+    through as NumPy does.
 
     Gradients with respect to a MutableTensor (as a tape source) are taken with respect to its
     value when it was watched (for a function's argument: its input value, even after the
