@@ -175,6 +175,35 @@ def test_only_the_numeric_kernels_are_compiled_at_O3(sources, tmp_path, monkeypa
     assert compiling.c_flags(True)[:1] == ["-O3"]  # srcgrad.setuptools compiles unmarked C
 
 
+HAND_WRITTEN = """\
+# cython: boundscheck=False, wraparound=False
+cdef double _total(double[::1] x):
+    cdef double s = 0.0
+    cdef Py_ssize_t i
+    for i in range(x.shape[0]):
+        s += x[i] * x[i]
+    return s
+
+
+def total(x):
+    return _total(x)
+"""
+
+
+def test_cython_srcgrad_did_not_generate_compiles_at_O3_throughout(tmp_path, monkeypatch):
+    """Hand-written Cython compiled through srcgrad (the benchmarks' hand adjoints) has no generated
+    kernels to mark: it must not be left at -O1, or the hand adjoints the benchmarks compare with
+    run slower than written."""
+    monkeypatch.delenv("SRCGRAD_SANITIZE", raising=False)
+    pyx = tmp_path / "hand_written.pyx"
+    pyx.write_text(HAND_WRITTEN)
+    include = compiling.cython_include_dir(build.default_cache_dir() / "include")
+    extensions = compiling.cython_to_c(pyx, "hand_written", False, include, compiling.shared_utility_module())
+    c_text = pyx.with_suffix(".c").read_text()
+    assert not [line for line in c_text.splitlines() if line.startswith("__SRCGRAD_KERNEL ")]
+    assert [e.extra_compile_args[0] for e in extensions] == ["-O3"]
+
+
 def test_only_a_compiler_named_gcc_compiles_around_the_kernels_at_O1(monkeypatch):
     for name, splits in [("gcc", True), ("ccache gcc-12", True), ("x86_64-linux-gnu-gcc -pthread", True),
                          ("clang", False), ("cc", False), ("/opt/slowcc", False), ("icx", False)]:
