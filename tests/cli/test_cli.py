@@ -243,7 +243,7 @@ def slow_compiler(folder: Path) -> str:
     return str(script)
 
 
-def wait_for_compile(cache: Path, count: int, timeout: float = 30.0) -> None:
+def wait_for_compile(cache: Path, count: int, timeout: float = 180.0) -> None:
     """Wait until `count` builds have cythonized and are in the C compiler."""
     deadline = time.monotonic() + timeout
     while len(list(cache.glob("build/*/src/*.c"))) < count:
