@@ -433,3 +433,29 @@ def test_a_non_integer_power_computed_off_its_domain_and_unused_leaves_the_gradi
     assert tangent == 3.0
     eager = value_and_grad_of(fuzzing.run_source(source, "f"), (0.5, 3.0), [0, 1])[1]
     assert np.allclose(eager, gradient)
+
+
+CALL_INTO_AN_ELEMENT = """
+import math
+import numpy as np
+
+
+def h(x, y):
+    return x * math.sin(y)
+
+
+def f(a: np.ndarray, x):
+    y = np.zeros(len(a))
+    for k in range(len(a)):
+        y[k] = h(a[k], x)
+        y[k] += h(x, a[k])
+    return np.sum(y * y)
+"""
+
+
+@pytest.mark.parametrize("how", BUILDS)
+def test_a_call_stored_into_an_element_is_differentiated(how):
+    """y[k] = h(a[k], x): the reverse sweep took b_y[k] and cleared it but never called h's adjoint
+    (a silently wrong gradient), and forward mode printed an unpack into an element (an internal
+    error, found by the fuzzer)."""
+    checked(how, CALL_INTO_AN_ELEMENT, "call_into_an_element", (np.array([0.3, -1.2, 0.8]), 0.7), [0, 1])

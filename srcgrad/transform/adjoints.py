@@ -279,7 +279,10 @@ class StatementAdjoints:
         else:
             seed = self.temp(f"b_{s.target}_element", ir.DOUBLE)
             out += [GAssign(seed, b_element), GAssign(b_element, ir.Const(0.0))]
-            self.propagate(s.value, ir.Name(seed), out, acc)
+            if isinstance(s.value, ir.UserCall):  # y[k] = h(...): the callee's adjoint, as for v = h(...)
+                self._call_adjoint(s.value, ir.Name(seed), out, acc)
+            else:
+                self.propagate(s.value, ir.Name(seed), out, acc)
         for key in sorted(acc, key=lambda k: self._order(k, s.value)):
             out.append(GAssign(self._accumulator(key), _sum(acc[key]), "+="))
         if out:

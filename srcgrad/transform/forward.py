@@ -215,9 +215,16 @@ class Tangents:
         return ir.UserCall(function, call.args + tangents)
 
     def _call(self, s: ir.GAssign) -> list:
-        """`v = f(args)` -> `v, d_v = f_jvp(args, d_args)`."""
-        self.varied.add(s.target)
-        return [ir.GUnpack((s.target, self.d(s.target)), self._tangent_arguments(s.value), s.comment)]
+        """`v = f(args)` -> `v, d_v = f_jvp(args, d_args)`; `y[k] = f(args)` goes through a number
+        and its tangent, then stored in y[k] and d_y[k]."""
+        if not isinstance(s.target, ir.Index):
+            self.varied.add(s.target)
+            return [ir.GUnpack((s.target, self.d(s.target)), self._tangent_arguments(s.value), s.comment)]
+        value, tangent = self.names.fresh(f"{s.target.array}_element"), self.names.fresh(f"{self.prefix}element")
+        self.new_locals[value] = self.new_locals[tangent] = ir.DOUBLE
+        d_target = ir.Index(self.d(s.target.array), s.target.indices)
+        return [ir.GUnpack((value, tangent), self._tangent_arguments(s.value), s.comment),
+                ir.GAssign(d_target, ir.Name(tangent), s.op), ir.GAssign(s.target, ir.Name(value), s.op)]
 
     def unpack(self, s: ir.GUnpack) -> list:
         """`outputs = f_derived(inputs)` -> `outputs, d_outputs = f_derived_tangent(inputs, d_inputs)`."""
