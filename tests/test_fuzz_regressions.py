@@ -336,3 +336,21 @@ def test_whole_module_array_in_scalar_code_keeps_the_gil(build):
     expected = central_differences(original, (x,), [0])[0]
     assert math.isclose(module.grad_caller(x), expected, rel_tol=1e-6)
     assert math.isclose(module.grad_caller(x), 2 * x * 1.5, rel_tol=1e-12)
+
+
+LOCAL_ARRAY_USED_ONLY_WHOLE = """\
+import numpy as np
+
+
+def f(a: np.ndarray, x):
+    y = np.zeros_like(a)
+    return x + np.mean(y * a) + np.sum(a * x)
+"""
+
+
+@pytest.mark.xfail(strict=True, reason="known open (fuzzer flag unindexed_local_arrays): a local array that "
+                                       "nothing indexes, only reduced whole, is refused ('an array that is "
+                                       "never indexed') and the function falls back to the eager tape")
+def test_a_local_array_used_only_whole_compiles():
+    generated, module = fuzzing.pure_build(LOCAL_ARRAY_USED_ONLY_WHOLE)
+    assert not fuzzing.unexpected_diagnostics(generated), fuzzing.unexpected_diagnostics(generated)

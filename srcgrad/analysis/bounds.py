@@ -31,7 +31,7 @@ class BoundsPlan:
     before_statement: dict = field(default_factory=dict)  # id(Assign/If/While) -> [Check]
 
 
-def _accesses(s) -> list:
+def _accesses(s, variables: set) -> list:
     """The array elements statement s reads or writes."""
     if isinstance(s, ir.While):
         if _has_index(s.test):
@@ -45,7 +45,7 @@ def _accesses(s) -> list:
         if isinstance(e, ir.Index):
             found.append(e)
         if isinstance(e, ir.IfExp):
-            _check_unguarded(e, s)
+            _check_unguarded(e, s, variables)
         for c in ir.children(e):
             visit(c)
 
@@ -54,21 +54,27 @@ def _accesses(s) -> list:
     return found
 
 
-def _check_unguarded(e: ir.IfExp, s) -> None:
+def _check_unguarded(e: ir.IfExp, s, variables: set) -> None:
     """The checks run before the statement, as if both arms of `a if c else b` were evaluated: an
     element in an arm whose index the condition may be guarding (`x[i + 1] if i < n - 1 else 0.0`)
     would be checked where Python never reads it, and raise where Python runs."""
-    guard = ir.names_in(e.test)
+    guard = ir.names_in(e.test) & variables
     read_anyway = set(_elements_in(e.test))  # x[i] if x[i] > 0 else 0.0: the test reads it first
     for arm in (e.body, e.orelse):
         stack = [arm]
         while stack:
             sub = stack.pop()
             if isinstance(sub, ir.Index) and sub not in read_anyway \
-                    and any(ir.names_in(i) & guard for i in sub.indices):
+                    and any(ir.names_in(i) & guard and not _wrapped(i) for i in sub.indices):
                 raise Unsupported(f"an element of '{sub.array}' read in a conditional expression whose condition "
                                   "may keep its index in bounds", s.line, s.column)
             stack.extend(ir.children(sub))
+
+
+def _wrapped(index) -> bool:
+    """`k % 3`: in [0, 3) whatever k is, so the condition is not what keeps it in bounds."""
+    return isinstance(index, ir.BinOp) and index.op == "%" and isinstance(index.right, ir.Const) \
+        and isinstance(index.right.value, int) and index.right.value > 0
 
 
 def _elements_in(e) -> list:
@@ -101,23 +107,26 @@ def _simple_range(loop) -> bool:
 
 def plan(function: ir.Function) -> BoundsPlan:
     result = BoundsPlan()
-    _plan_block(function.body, [], result, 0)
+    # the names that can change: a guard on module constants alone (A0[N0 % 3] if N0 > 1 else ...)
+    # reads the same element every time, so its check cannot fire where Python's read would not
+    variables = {p for p, _ in function.params} | assigned_in(function.body)
+    _plan_block(function.body, [], result, 0, variables)
     return result
 
 
-def _plan_block(stmts, loops, result: BoundsPlan, floor: int) -> None:
+def _plan_block(stmts, loops, result: BoundsPlan, floor: int, variables: set) -> None:
     """floor: how many of `loops` enclose the innermost `if` around stmts. A check is never
     lifted out of that `if`: the condition may be what keeps the index in bounds
     (`if i < len(x): s += x[i]`), and Python would not raise."""
     for s in stmts:
-        for access in _accesses(s):
+        for access in _accesses(s, variables):
             for dim, index in enumerate(access.indices):
                 _place(index, access.array, dim, s, loops, result, floor)
         if isinstance(s, ir.If):
-            _plan_block(s.body, loops, result, len(loops))
-            _plan_block(s.orelse, loops, result, len(loops))
+            _plan_block(s.body, loops, result, len(loops), variables)
+            _plan_block(s.orelse, loops, result, len(loops), variables)
         elif isinstance(s, (ir.For, ir.While)):
-            _plan_block(s.body, loops + [s], result, floor)
+            _plan_block(s.body, loops + [s], result, floor, variables)
 
 
 def _place(index: ir.Expr, array: str, dim: int, s, loops: list, result: BoundsPlan, floor: int = 0) -> None:
