@@ -7,7 +7,7 @@ report. Python itself is not instrumented: the sample runs in a subprocess with 
 preloaded. It includes element loops over array parameters and local arrays, and the
 wrong-shaped tangent, direction and cotangent calls of fuzzing.check (they must raise ValueError).
 
-SRCGRAD_FUZZ_SANITIZED=60 draws more programs (default 12, one module: a sanitized compile of
+SRCGRAD_FUZZ_SANITIZED=60 draws more programs (default 20, one module: a sanitized compile of
 a dozen programs takes minutes).
 """
 
@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 HERE = Path(__file__).resolve().parent
-PROGRAMS = int(os.environ.get("SRCGRAD_FUZZ_SANITIZED", "12"))
+PROGRAMS = int(os.environ.get("SRCGRAD_FUZZ_SANITIZED", "20"))
 
 
 def _runtime(name: str) -> str | None:
