@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import itertools
 import io
+import itertools
 import os
 import re
 import shlex
