@@ -21,6 +21,7 @@ from .. import ir
 from ..ir import TAPE, GAssign, GBreak, GCall, GComment, GFor, GIf, GRaise, GWhile
 from ..analysis import bounds
 from ..analysis.activity import active_variables, first_definitions, loop_only_variables, stable_names
+from ..analysis.fusion import fusion_plan
 from ..analysis.recording import elements_written_once, reader_counts, recomputation_plan, recording_plan
 from ..analysis.types import expr_type
 from ..diagnostics import Unsupported
@@ -28,6 +29,7 @@ from ..rules import conversions
 from ..runtime_names import POP, POP_BRANCH, PUSH, PUSH_BRANCH, RESERVE
 from .adjoints import StatementAdjoints
 from .checkpoint import checkpointed, note_taped
+from .fuse import fused_loop
 from .lower import Names
 
 
@@ -299,6 +301,9 @@ class ReverseMode(StatementAdjoints):
         simple = (s.exit_flag is None and isinstance(s.step, ir.Const) and s.step.value in (1, -1)
                   and all(self._recomputable(b) for b in (s.start, s.stop)))
         loop_var_fixed = not any(isinstance(x, ir.Assign) and x.target == s.var for x in ir.walk(s.body))
+        plan = fusion_plan(self.fn, s, self.result, self.active) \
+            if self._loop_depth == 0 and self.result in self.active else None
+        taped_mark = len(self.taped)
         self._loop_depth += 1
         if loop_var_fixed:
             self._loop_vars.append(s.var)
@@ -309,9 +314,12 @@ class ReverseMode(StatementAdjoints):
         if loop_var_fixed:
             self._loop_vars.pop()
         self._loop_depth -= 1
+        self.names_before.add(s.var)
+        fused = fused_loop(self, s, plan, body_f, body_r, taped_mark) if plan is not None and body_r else None
+        if fused is not None:  # value and adjoint in one pass (transform.fuse)
+            return forward + fused, reverse_after
         if body_r:
             body_r = self._recompute(s) + body_r
-        self.names_before.add(s.var)
         if s.exit_flag is not None:
             body_f = body_f + [GIf(s.exit_flag, [GBreak()])]
         comment = f"line {s.line}"

@@ -1,0 +1,141 @@
+"""Fused loops: a sum reduction's value and adjoint in one pass (srcgrad.analysis.fusion proves
+when). Each iteration runs its forward statements, then at once its reverse statements, with
+the accumulators' adjoints (constant through the loop) known before it starts:
+
+    for i in range(x.shape[0] - 1):  # line 8, value and adjoint in one pass
+        total = total + (...)                  # line 9
+        b_tmp = 100.0 * b_result * (...)       # its adjoint, b_total known: b_result
+        ...
+
+The values an iteration's reverse statements read are those its own forward statements left
+(they are what the taped reverse sweep restores), so a variable the loop alone assigns needs
+no tape; a value recorded because a later statement of the same iteration overwrites it stays
+recorded (pushed and popped in the same iteration, the tape never grows).
+"""
+
+from __future__ import annotations
+
+from .. import ir
+from ..ir import GAssign, GCall, GFor, GIf, GUnpack, GWhile
+from ..runtime_names import POP, PUSH
+
+
+def fused_loop(mode, s: ir.For, plan, body_f: list, body_r: list, taped_mark: int) -> list | None:
+    """The forward-sweep statements of loop s fused with its reverse statements, or None where
+    the generated code does not allow it (an accumulator's adjoint written, or its value taped)."""
+    adjoint_of = {mode.adjoint_names[a]: a for a in plan.coefficients}
+    if _writes(body_r) & set(adjoint_of) or _pushed(body_f) & plan.accumulators:
+        return None
+    body_f, body_r = _without_dead_records(mode, body_f, body_r, plan.loop_locals, taped_mark)
+    prelude, mapping = [], {}
+    b_result = ir.Name(mode.adjoint_names[mode.result])
+    for name, accumulator in sorted(adjoint_of.items()):
+        known = plan.coefficients[accumulator] * b_result
+        if known == ir.Name(name):
+            continue
+        if not isinstance(known, (ir.Name, ir.Const)):  # computed once, before the loop
+            temp = mode.temp(f"{name}_in_loop", ir.DOUBLE)
+            prelude.append(GAssign(temp, known, comment=f"the adjoint of {accumulator} throughout the loop"))
+            known = ir.Name(temp)
+        mapping[name] = known
+    body_r = substitute_generated(body_r, mapping)
+    comment = f"line {s.line}, value and adjoint in one pass"
+    return prelude + mode._range_loop(s, s.start, s.step, body_f + body_r, comment)
+
+
+def _without_dead_records(mode, body_f: list, body_r: list, loop_locals: set, taped_mark: int) -> tuple:
+    """Drop a push of the iteration's top level and its pop when the restored value is read by no
+    later reverse statement of the iteration and by nothing outside the loop."""
+    pushes = [k for k, g in enumerate(body_f) if isinstance(g, GCall) and g.func in PUSH.values()]
+    pops = [k for k, g in enumerate(body_r) if isinstance(g, GAssign) and isinstance(g.value, ir.Call)
+            and g.value.func in POP.values()]
+    if len(pushes) != len(pops):
+        return body_f, body_r
+    drop_f, drop_r = set(), set()
+    for push, pop in zip(pushes, reversed(pops)):
+        pushed = body_f[push].args[1]
+        var = body_r[pop].target
+        if pushed != ir.Name(var):
+            return body_f, body_r  # not the pairs they seem: keep every record
+        if var in loop_locals and var not in _reads(body_r[pop + 1:]):
+            drop_f.add(push)
+            drop_r.add(pop)
+            _forget_taped(mode, var, taped_mark)
+    return ([g for k, g in enumerate(body_f) if k not in drop_f],
+            [g for k, g in enumerate(body_r) if k not in drop_r])
+
+
+def _forget_taped(mode, var: str, taped_mark: int) -> None:
+    for k in range(taped_mark, len(mode.taped)):
+        if mode.taped[k].startswith(f"{var}: "):
+            del mode.taped[k]
+            return
+
+
+def _writes(stmts: list) -> set:
+    names = set()
+    for g in ir.walk_generated(stmts):
+        if isinstance(g, GAssign):
+            names.add(g.target.array if isinstance(g.target, ir.Index) else g.target)
+        elif isinstance(g, GUnpack):
+            names.update(g.targets)
+        elif isinstance(g, GFor):
+            names.add(g.var)
+    return names
+
+
+def _pushed(stmts: list) -> set:
+    return {g.args[1].id for g in ir.walk_generated(stmts)
+            if isinstance(g, GCall) and g.func in PUSH.values() and isinstance(g.args[1], ir.Name)}
+
+
+def _reads(stmts: list) -> set:
+    names = set()
+    for g in ir.walk_generated(stmts):
+        for e in expressions_of(g):
+            names |= ir.names_in(e)
+    return names
+
+
+def expressions_of(g) -> list:
+    """The expressions generated statement g itself evaluates (an element target's indices too)."""
+    if isinstance(g, GAssign):
+        return [g.value] + (list(g.target.indices) if isinstance(g.target, ir.Index) else [])
+    if isinstance(g, (GIf, GWhile)):
+        return [g.test]
+    if isinstance(g, GFor):
+        return list(g.args)
+    if isinstance(g, GCall):
+        return [a for a in g.args if isinstance(a, ir.Expr)]
+    if isinstance(g, GUnpack):
+        return [g.value]
+    return []
+
+
+def substitute_generated(stmts: list, mapping: dict) -> list:
+    """Generated statements with ir.substitute(mapping) applied to every expression they read."""
+    if not mapping:
+        return stmts
+
+    def sub(e):
+        return ir.substitute(e, mapping) if isinstance(e, ir.Expr) else e
+
+    out = []
+    for g in stmts:
+        if isinstance(g, GAssign):
+            target = ir.Index(g.target.array, tuple(sub(i) for i in g.target.indices)) \
+                if isinstance(g.target, ir.Index) else g.target
+            out.append(GAssign(target, sub(g.value), g.op, g.comment))
+        elif isinstance(g, GIf):
+            out.append(GIf(sub(g.test), substitute_generated(g.body, mapping), substitute_generated(g.orelse, mapping)))
+        elif isinstance(g, GFor):
+            out.append(GFor(g.var, tuple(sub(a) for a in g.args), substitute_generated(g.body, mapping), g.comment))
+        elif isinstance(g, GWhile):
+            out.append(GWhile(sub(g.test), substitute_generated(g.body, mapping), g.comment))
+        elif isinstance(g, GCall):
+            out.append(GCall(g.func, tuple(sub(a) for a in g.args), g.comment))
+        elif isinstance(g, GUnpack):
+            out.append(GUnpack(g.targets, sub(g.value), g.comment))
+        else:
+            out.append(g)
+    return out
