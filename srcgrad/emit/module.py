@@ -6,6 +6,7 @@ about the source module from the front end.
 
 from __future__ import annotations
 
+import functools
 import math
 
 from .. import __version__, ir
@@ -39,7 +40,8 @@ class ModuleEmitter(WrapperPrinter):
         body = Printer(self.pure)
         used = set()
         sources = {}
-        self.raising = _raising(codes, set(self.facts.arrays))
+        self.holding, self.raising = _gil_facts(codes, forward, set(self.facts.arrays))
+        self.releasing = {name for name, code in codes.items() if name not in self.holding and _long_running(code)}
         for name in selected:
             if name not in codes:
                 continue
@@ -112,9 +114,8 @@ class ModuleEmitter(WrapperPrinter):
 
         uses_arrays = any(ir.array_dims(k) or k == ir.NDARRAY for k in types.values())
         whole_arrays = any(k == ir.NDARRAY for k in types.values()) or sig.return_type == ir.NDARRAY
-        # array code allocates and raises IndexError, so it keeps the GIL; scalar code runs without,
-        # unless it (or a function it calls) checks a read of a maybe-unassigned variable
-        qualifiers = "except *" if uses_arrays or sig.name in self.raising else "noexcept nogil"
+        qualifiers = functools.partial(self._qualifiers, sig.name)
+        out.nogil = not self.pure and sig.name not in self.holding  # its raises and allocations take the GIL
         if primal:
             self._primal(out, code, printer, params, qualifiers)
         if sig.differentiable:
@@ -148,19 +149,33 @@ class ModuleEmitter(WrapperPrinter):
 
         return type_of
 
-    def _primal(self, out: Printer, code, printer, params: str, qualifiers: str) -> None:
+    def _qualifiers(self, name: str, returned: str) -> str:
+        """How a compiled function of NAME returning C type `returned` signals errors, and whether it
+        runs without the GIL: all do but those handling Python objects (whole NumPy arrays), which
+        carry errors in the object they return. A number returned is -1 on an error (Cython looks
+        for one only then); a C tuple has no such value, so its caller takes the GIL after each call
+        to look: only a function that can raise pays that."""
+        if returned in ("tuple", "object"):
+            return ""
+        if name in self.holding:
+            return " except *"
+        if name not in self.raising:
+            return " noexcept nogil"
+        return " except? -1 nogil" if returned in ("double", "Py_ssize_t", "bint") else " except * nogil"
+
+    def _primal(self, out: Printer, code, printer, params: str, qualifiers) -> None:
         sig = code.signature
         if self.pure:
             out.lines.append(f"def {sig.primal}({params}):")
         else:
-            primal_qualifiers = "" if sig.return_type == ir.NDARRAY else f" {qualifiers}"  # objects carry errors
-            out.lines.append(f"cdef {C_TYPES[sig.return_type]} {sig.primal}({params}){primal_qualifiers}:")
+            returned = C_TYPES[sig.return_type]
+            out.lines.append(f"cdef {returned} {sig.primal}({params}){qualifiers(returned)}:")
         self._declarations(out, code.primal_locals, set())
         out.emit_block(code.primal_body, 1, printer)
         out.lines.append("")
         out.lines.append("")
 
-    def _adjoint(self, out: Printer, code, printer, params: str, qualifiers: str, types: dict,
+    def _adjoint(self, out: Printer, code, printer, params: str, qualifiers, types: dict,
                  whole_arrays: bool) -> None:
         sig = code.signature
         scalar_grads = [p for p in sig.differentiable if not ir.array_dims(types[p])]
@@ -173,9 +188,8 @@ class ModuleEmitter(WrapperPrinter):
             returned = C_TYPES[result_types[0]] if len(result_types) == 1 else \
                 "tuple" if whole_arrays else "(" + ", ".join(C_TYPES[k] for k in result_types) + ")"
             cotangent = C_TYPES[ir.DOUBLE if sig.return_type != ir.NDARRAY else ir.NDARRAY]
-            adjoint_qualifiers = "" if returned in ("tuple", "object") else f" {qualifiers}"
             out.lines.append(f"cdef {returned} {sig.adjoint}(_tape.Tape* tape, {params}, {cotangent} "
-                             f"{code.adjoint_param}{b_arrays}){adjoint_qualifiers}:")
+                             f"{code.adjoint_param}{b_arrays}){qualifiers(returned)}:")
         added = f"; adds {code.adjoint_param} times the gradient to {', '.join(code.adjoint_names[p] for p in array_grads)}" \
             if array_grads else ""
         out.lines.append(f'    """Returns {sig.name}({", ".join(p for p, _ in sig.params)})'
@@ -186,7 +200,7 @@ class ModuleEmitter(WrapperPrinter):
         out.lines.append("")
         out.lines.append("")
 
-    def _forward_functions(self, out: Printer, code, forward, printer, qualifiers: str, whole_arrays: bool,
+    def _forward_functions(self, out: Printer, code, forward, printer, qualifiers, whole_arrays: bool,
                            public: bool) -> None:
         """jvp (forward mode on the primal) and hvp (forward mode on the adjoint), with wrappers;
         for third order, forward mode once more on each of them."""
@@ -202,8 +216,7 @@ class ModuleEmitter(WrapperPrinter):
                 header = f"def {derived.name}({typed}):"
             else:
                 returned = "tuple" if whole_arrays else "(" + ", ".join(C_TYPES[k] for k in derived.returned) + ")"
-                suffix = "" if returned == "tuple" else f" {qualifiers}"
-                header = f"cdef {returned} {derived.name}({typed}){suffix}:"
+                header = f"cdef {returned} {derived.name}({typed}){qualifiers(returned)}:"
             out.lines.append(header)
             self._declarations(out, derived.locals, derived.zero_init)
             tangent_printer = ExpressionPrinter(self.pure, _tangent_type_of(printer.type_of, derived))
@@ -292,31 +305,61 @@ def _const_type(value) -> str:
     return ir.BOOL if isinstance(value, bool) else ir.INT if isinstance(value, int) else ir.DOUBLE
 
 
-def _raising(codes: dict, whole_constants: set = frozenset()) -> set:
-    """The functions that keep the GIL although their values are numbers: their primal, or a
-    function it calls, has a check that raises (a RaiseIf) or reads a module array constant as a
-    whole NumPy array (a Python object)."""
-    by_primal = {code.signature.primal: name for name, code in codes.items()}
-
-    def visit(stmts, calls: set) -> bool:
-        raises = False
-        for s in stmts:
-            raises = raises or isinstance(s, ir.GRaise)
-            if isinstance(s, ir.GAssign):
-                calls.update(by_primal.get(c.func, c.func) for c in ir.user_calls_in(s.value))
-                raises = raises or bool(ir.names_in(s.value) & whole_constants)
-            for block in (getattr(s, "body", []), getattr(s, "orelse", [])):
-                raises = visit(block, calls) or raises
-        return raises
-
-    raising, callees = set(), {}
+def _gil_facts(codes: dict, forward: dict, whole_constants: set = frozenset()) -> tuple:
+    """(holding, raising): the functions whose compiled code keeps the GIL, as it handles Python
+    objects (whole NumPy arrays, a module array constant read whole) or calls a function that
+    does; and those that can raise (a check, an allocation, a call of one that can)."""
+    owner = {}
+    bodies = {}
     for name, code in codes.items():
-        callees[name] = set()
-        if visit(code.primal_body, callees[name]) or visit(code.adjoint_body, set()):
+        sig = code.signature
+        derived = forward.get(name)
+        derived = [d for d in (derived.jvp, derived.hvp, derived.jvp2, derived.hvp2) if d is not None] \
+            if derived is not None else []
+        owner.update((function, name) for function in (sig.primal, sig.adjoint, sig.jvp, sig.hvp) if function)
+        owner.update((d.name, name) for d in derived)
+        bodies[name] = [code.primal_body, code.adjoint_body] + [d.body for d in derived]
+    holding, raising, callees = set(), set(), {}
+    for name, code in codes.items():
+        kinds = list(code.locals.values()) + [k for _, k in code.signature.params] + [code.signature.return_type]
+        expressions = [e for body in bodies[name] for s in ir.walk_generated(body) for e in _expressions(s)]
+        called = {c.func for e in expressions for c in ir.user_calls_in(e)}
+        callees[name] = {owner.get(c, c) for c in called}
+        if ir.NDARRAY in kinds or any(ir.names_in(e) & whole_constants for e in expressions):
+            holding.add(name)
+        if any(isinstance(s, ir.GRaise) for body in bodies[name] for s in ir.walk_generated(body)) \
+                or any(_allocates(e) for e in expressions) or any(c not in owner for c in called):
             raising.add(name)
-    changed = True
-    while changed:
-        grown = {name for name, called in callees.items() if called & raising} - raising
-        raising |= grown
-        changed = bool(grown)
-    return raising
+    for facts in (holding, raising):  # through calls
+        grown = True
+        while grown:
+            grown = {name for name, called in callees.items() if called & facts} - facts
+            facts |= grown
+    return holding, raising
+
+
+def _expressions(s) -> list:
+    """The expressions a generated statement evaluates (not those of the blocks it holds)."""
+    if isinstance(s, ir.GAssign):
+        return [s.value] + ([s.target] if isinstance(s.target, ir.Expr) else [])
+    if isinstance(s, (ir.GCall, ir.GFor)):
+        return list(s.args)
+    if isinstance(s, (ir.GIf, ir.GWhile)):
+        return [s.test]
+    if isinstance(s, ir.GUnpack):
+        return [s.value]
+    return []
+
+
+def _allocates(e) -> bool:
+    return isinstance(e, ir.Alloc) or any(_allocates(c) for c in ir.children(e))
+
+
+def _long_running(code) -> bool:
+    """Whether a function's compiled code can run long: a loop, an array parameter, a call."""
+    if any(ir.array_dims(k) for _, k in code.signature.params):
+        return True
+    for s in ir.walk_generated(code.primal_body + code.adjoint_body):
+        if isinstance(s, (ir.GFor, ir.GWhile)) or any(ir.user_calls_in(e) for e in _expressions(s)):
+            return True
+    return False

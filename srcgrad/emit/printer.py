@@ -183,6 +183,8 @@ class Printer:
         self.pure = pure
         self.lines = []
         self.used = set()
+        self.nogil = False  # printing a function that runs without the GIL: Python objects need it back
+        self._gil_block = None  # (indent, line count) just after a `with gil:` statement
 
     def emit_block(self, stmts, indent: int, printer: ExpressionPrinter) -> None:
         pad = "    " * indent
@@ -191,8 +193,10 @@ class Printer:
                 self.lines.append(f"{pad}# {s.text}")
             elif isinstance(s, ir.GAssign):
                 target = printer(s.target) if isinstance(s.target, ir.Expr) else s.target
+                pad = self._with_gil(pad, indent, isinstance(s.value, ir.Alloc))  # NumPy allocates
                 self.lines.append(_commented(f"{pad}{target} {s.op} {printer(s.value)}", s.comment))
             elif isinstance(s, ir.GRaise):
+                pad = self._with_gil(pad, indent, True)
                 self.lines.append(f"{pad}raise {s.exception}({s.message!r})")
             elif isinstance(s, ir.GUnpack):
                 self.lines.append(_commented(f"{pad}{', '.join(s.targets)} = {printer(s.value)}", s.comment))
@@ -225,6 +229,16 @@ class Printer:
                 self.lines.append(f"{pad}break")
             else:
                 raise TypeError(s)
+            pad = "    " * indent
+
+    def _with_gil(self, pad: str, indent: int, needed: bool) -> str:
+        """Open a `with gil:` block for the next statement when it needs one; its indentation."""
+        if not (needed and self.nogil):
+            return pad
+        if self._gil_block != (indent, len(self.lines)):  # one block for consecutive statements
+            self.lines.append(f"{pad}with gil:")
+        self._gil_block = (indent, len(self.lines) + 1)
+        return "    " * (indent + 1)
 
 
 def _commented(line: str, comment: str) -> str:

@@ -33,7 +33,12 @@ class WrapperPrinter:
         lines.append(f"def {sig.name}({params}):")
         lines.append(f'    """{sig.name}({args}) from {where}, compiled."""')
         lines.extend(convert)
-        lines.append(f"    return {sig.primal}({args})")
+        if self._releases(sig.name):
+            value = _WrapperNames({p for p, _ in sig.params})["value"]
+            lines += self._kernel_call(sig, [(value, sig.return_type)], sig.primal, self._arguments(sig))
+            lines.append(f"    return {value}")
+        else:
+            lines.append(f"    return {sig.primal}({args})")
         lines.append("")
         lines.append("")
         if not sig.differentiable:
@@ -53,8 +58,9 @@ class WrapperPrinter:
         ordered = [grads[p] for p in sig.differentiable]
         packed = ordered[0] if len(ordered) == 1 else "(" + ", ".join(ordered) + ")"
         dout_param = dout  # checked below: a float output takes a number, an array output its shape
-        received = ", ".join([value] + scalar_grads)
-        call_args = ", ".join([args, dout] + array_grads)
+        received = [(value, sig.return_type)] + [(b, ir.DOUBLE) for b in scalar_grads]
+        call_args = self._arguments(sig, [(dout, ir.DOUBLE)] + [(grads[p], dict(sig.params)[p]) for p in
+                                                                sig.differentiable if p in arrays])
         lines.extend(self._trailing_def(f"value_and_vjp_{sig.name}", params, dout_param, dout))
         lines.append(f'    """({sig.name}({args}), dout times the gradient), in one forward and one reverse sweep."""')
         lines.extend(self._tape_declaration(tape) if taped else [])
@@ -62,10 +68,7 @@ class WrapperPrinter:
             lines.extend(_cotangent_check(dout, sig.name))
         lines.extend(convert)
         lines.extend(f"    {b} = np.zeros_like({p})" for p, b in grads.items() if p in arrays)
-        if taped:
-            lines.extend(self._taped_call(sig.name, tape, out_of_memory, received, sig.adjoint, call_args))
-        else:
-            lines.append(f"    {received} = {sig.adjoint}({'None' if self.pure else 'NULL'}, {call_args})")
+        lines += self._kernel_call(sig, received, sig.adjoint, call_args, (tape, out_of_memory) if taped else None)
         whole_grads = [p for p in sig.differentiable if p in whole]
         if whole_grads:
             names = ", ".join(grads[p] for p in whole_grads)
@@ -112,6 +115,13 @@ class WrapperPrinter:
     def _direct_entry(self, sig, args: str, cotangent: str, with_value: bool, value: str, grads: list) -> list:
         """The body of grad_, value_and_grad_ or vjp_ calling an adjoint that needs no tape: no
         call of value_and_vjp_ in between, the fewest Python objects made."""
+        if self._releases(sig.name):
+            received = [(value, sig.return_type)] + [(g, ir.DOUBLE) for g in grads]
+            cotangent_kind = None if cotangent == "1.0" else ir.DOUBLE
+            lines = self._kernel_call(sig, received, sig.adjoint, self._arguments(sig, [(cotangent, cotangent_kind)]),
+                                      None)
+            packed = grads[0] if len(grads) == 1 else "(" + ", ".join(grads) + ")"
+            return lines + [f"    return {f'{value}, ' if with_value else ''}{packed}"]
         call = f"{sig.adjoint}({'None' if self.pure else 'NULL'}, {args}, {cotangent})"
         if with_value and len(grads) == 1:
             return [f"    return {call}"]
@@ -139,7 +149,6 @@ class WrapperPrinter:
         whole = [p for p, k in sig.params if k == ir.NDARRAY]
         params = self._signature(sig, [p if (self.pure or p in arrays or p in whole) else self._param(p, k)
                                        for p, k in sig.params])
-        args = ", ".join(p for p, _ in sig.params)
         diff = sig.differentiable
         lines = out.lines
         convert = _conversions(sig.params)
@@ -160,12 +169,13 @@ class WrapperPrinter:
         lines.append(f'    """The derivative of {sig.name} along tangents (one per parameter: {respect}), forward mode."""')
         lines.extend(convert)
         lines.extend(unpack(tangents, "tangents"))
-        lines.append(f"    return {sig.jvp}({args}, {', '.join(directions)})[1]")
+        kinds = dict(sig.params)
+        call_args = self._arguments(sig, [(d, kinds[p]) for d, p in zip(directions, diff)])
+        lines += self._kernel_call(sig, [(value, sig.return_type), (d_value, ir.DOUBLE)], sig.jvp, call_args)
+        lines.append(f"    return {d_value}")
         lines.append("")
         lines.append("")
 
-        grads = ", ".join(g[p] for p in scalar_grads)
-        d_grads = ", ".join(hv[p] for p in scalar_grads)
         lines.extend(self._trailing_def(f"hvp_{sig.name}", params, v, v))
         lines.append(f'    """The Hessian of {sig.name} times v (shaped like the parameters {respect}): forward over reverse."""')
         taped = _uses_tape(hvp_body)
@@ -175,13 +185,12 @@ class WrapperPrinter:
         for p in arrays:
             lines.append(f"    {g[p]} = np.zeros_like({p})")
             lines.append(f"    {hv[p]} = np.zeros_like({p})")
-        call_args = f"{args}, 1.0{''.join(', ' + g[p] for p in arrays)}, {', '.join(directions)}, " \
-                    f"0.0{''.join(', ' + hv[p] for p in arrays)}"
-        received = ", ".join(x for x in [value, grads, d_value, d_grads] if x)
-        if taped:
-            lines.extend(self._taped_call(sig.name, tape, out_of_memory, received, sig.hvp, call_args))
-        else:
-            lines.append(f"    {received} = {sig.hvp}({'None' if self.pure else 'NULL'}, {call_args})")
+        call_args = self._arguments(sig, [("1.0", None)] + [(g[p], kinds[p]) for p in arrays]
+                                    + [(d, kinds[p]) for d, p in zip(directions, diff)]
+                                    + [("0.0", None)] + [(hv[p], kinds[p]) for p in arrays])
+        received = [(value, sig.return_type)] + [(g[p], ir.DOUBLE) for p in scalar_grads] \
+            + [(d_value, ir.DOUBLE)] + [(hv[p], ir.DOUBLE) for p in scalar_grads]
+        lines += self._kernel_call(sig, received, sig.hvp, call_args, (tape, out_of_memory) if taped else None)
         results = [hv[p] for p in diff]
         if whole:
             wanted = [p for p in diff if p in whole]
@@ -202,9 +211,9 @@ class WrapperPrinter:
         lines.append(f'    """The dense Hessian of {sig.name} with respect to {respect}, as jax.hessian lays it out, '
                      f'from one hvp_{sig.name} per element."""')
         lines.extend(convert)
-        keywords = ", ".join(f"{p}={p}" for p, _ in sig.params)
-        lines.append(f"    return {qualified('dense_hessian')}(lambda {v}: hvp_{sig.name}({keywords}, {v}={v}), "
-                     f"({', '.join(diff)}{',' if len(diff) == 1 else ''}))")
+        arguments = ", ".join(f"{p!r}: {p}" for p, _ in sig.params)  # a dict, not a closure: less C
+        lines.append(f"    return {qualified('dense_hessian')}(hvp_{sig.name}, ({', '.join(diff)}{',' if len(diff) == 1 else ''}), "
+                     f"{{{arguments}}}, {v!r})")
         lines.append("")
         lines.append("")
 
@@ -214,15 +223,15 @@ class WrapperPrinter:
         local = _WrapperNames({p for p, _ in sig.params})
         tape, out_of_memory = local["tape"], local["out_of_memory"]
         params = self._signature(sig, [self._param(p, k) for p, k in sig.params])
-        args = ", ".join(p for p, _ in sig.params)
-        outputs = [local[f"output{k}"] for k in range(8)]
+        outputs = [(local[f"output{k}"], kind) for k, kind in enumerate(hvp2.returned)]
         # inputs after the parameters: b_result, d_x, d_b_result, e_x, e_b_result, e_d_x, e_d_b_result
-        call_args = f"{args}, 1.0, 1.0, 0.0, 1.0, 0.0, 0.0, 0.0"
+        call_args = self._arguments(sig, [(value, None) for value in ("1.0", "1.0", "0.0", "1.0", "0.0", "0.0", "0.0")])
         lines = out.lines
         lines.append(f"def third_derivative_{sig.name}({params}):")
         lines.append(f'    """The third derivative of {sig.name} in {sig.differentiable[0]}: forward over forward over reverse."""')
         lines.extend(self._tape_declaration(tape))
-        lines.extend(self._taped_call(sig.name, tape, out_of_memory, ", ".join(outputs), hvp2.name, call_args))
+        lines += self._kernel_call(sig, outputs, hvp2.name, call_args, (tape, out_of_memory))
+        outputs = [name for name, _ in outputs]
         lines.append(f"    return {outputs[7]}")
         lines.append("")
         lines.append("")
@@ -230,18 +239,55 @@ class WrapperPrinter:
     def _tape_declaration(self, tape: str) -> list:
         return [] if self.pure else [f"    cdef {qualified('Tape')} {tape}"]
 
-    def _taped_call(self, name: str, tape: str, out_of_memory: str, received: str, function: str, args: str) -> list:
-        """Run a taped function: the tape is freed on every way out, and a failed growth raises."""
+    def _arguments(self, sig, trailing: list = ()) -> list:
+        """The arguments of a compiled function: the primal's parameters, then `trailing`, as
+        (text, kind); kind None for what is a C value already (a number parameter, a constant)."""
+        return [(p, k if ir.array_dims(k) or k == ir.NDARRAY else None) for p, k in sig.params] + list(trailing)
+
+    def _releases(self, name: str) -> bool:
+        """Whether the wrappers of NAME call its compiled functions without the GIL: those that run
+        without it and can run long (a loop, an array, a call). Releasing it costs some 45 ns a call,
+        about what a straight-line function of numbers takes in all, which never gains by it."""
+        return not self.pure and name in self.releasing
+
+    def _kernel_call(self, sig, received: list, function: str, args: list, tape: tuple | None = False) -> list:
+        """Lines running `received = function(args)`; received [(name, kind)], args [(text, kind)]
+        from _arguments. An adjoint or hvp takes a tape first: tape (tape, out_of_memory) for a fresh
+        one, freed on every way out, a failed growth raising MemoryError; None for no tape (NULL);
+        False (the default) for a function without a tape parameter. Without the GIL (_releases),
+        C copies of the Python objects passed (typed memoryviews of the arrays) and typed locals
+        for the results are declared first."""
+        release = self._releases(sig.name)
+        local = _WrapperNames({p for p, _ in sig.params} | {n for n, _ in received} | {t for t, _ in args})
+        lines, texts = [], []
+        for text, kind in args:
+            if release and kind is not None:
+                texts.append(local[f"c_{text}"])
+                lines.append(f"    cdef {C_TYPES[kind]} {texts[-1]} = {text}")
+            else:
+                texts.append(text)
+        if release:
+            types = {}
+            for name, kind in received:
+                types.setdefault(C_TYPES[kind], []).append(name)
+            lines += [f"    cdef {ctype} {', '.join(names)}" for ctype, names in types.items()]
+        if tape:
+            texts.insert(0, tape[0] if self.pure else f"&{tape[0]}")
+        elif tape is None:
+            texts.insert(0, "None" if self.pure else "NULL")
+        call = [f"{', '.join(n for n, _ in received)} = {function}({', '.join(texts)})"]
+        if release:
+            call = ["with nogil:", "    " + call[0]]
+        if not tape:
+            return lines + ["    " + c for c in call]
         if self.pure:
-            return [f"    {tape} = {qualified('Tape')}()", f"    {received} = {function}({tape}, {args})"]
-        return [f"    {qualified('tape_init')}(&{tape})",
-                "    try:",
-                f"        {received} = {function}(&{tape}, {args})",
-                f"        {out_of_memory} = {tape}.failed",
-                "    finally:",
-                f"        {qualified('tape_free')}(&{tape})",
-                f"    if {out_of_memory}:",
-                f'        raise MemoryError("the tape of {name} could not grow")']
+            return lines + [f"    {tape[0]} = {qualified('Tape')}()"] + ["    " + c for c in call]
+        return lines + [f"    {qualified('tape_init')}(&{tape[0]})", "    try:"] + ["        " + c for c in call] + [
+            f"        {tape[1]} = {tape[0]}.failed",
+            "    finally:",
+            f"        {qualified('tape_free')}(&{tape[0]})",
+            f"    if {tape[1]}:",
+            f'        raise MemoryError("the tape of {sig.name} could not grow")']
 
     def _signature(self, sig, params: list) -> str:
         """The parameter list of a public function: the primal's defaults and keyword-only marker."""
