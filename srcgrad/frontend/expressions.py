@@ -31,6 +31,7 @@ from .names import (
     STATIC_DEFAULTS,
     array_view,
     dotted_name,
+    dotted_name_or_empty,
     library_attribute,
     qualified_constant,
     qualify,
@@ -119,6 +120,8 @@ class ExpressionReader(ArrayCallReader):
 
     def _subscript(self, node: cst.Subscript) -> ir.Expr:
         """`A.shape[k]` of a module array constant, `x.shape[k]` of a local array, or an element read."""
+        if any(self._is_new_axis(element) for element in node.slice):
+            return self._with_new_axes(node)
         constant_shape = self._constant_shape(node)
         if constant_shape is not None:
             return constant_shape
@@ -130,6 +133,32 @@ class ExpressionReader(ArrayCallReader):
             self._read(node.value.value)
             return ir.Call("shape", (ir.Name(node.value.value.value), self.expr(element.slice.value)))
         return self._index(node)
+
+    def _is_new_axis(self, element: cst.SubscriptElement) -> bool:
+        """`None` or `np.newaxis` between the brackets: a new axis of length one."""
+        if not isinstance(element.slice, cst.Index) or element.slice.star is not None:
+            return False
+        value = element.slice.value
+        if isinstance(value, cst.Name):
+            return value.value == "None"
+        return isinstance(value, cst.Attribute) and qualify(dotted_name_or_empty(value), self.facts) == "numpy.newaxis"
+
+    def _with_new_axes(self, node: cst.Subscript) -> ir.Expr:
+        """`x[:, None]`, `pos[np.newaxis, :, :]`, `np.arange(n)[:, None]`: the subscript without its
+        new axes, then np.expand_dims at each, counted in the result (integer parts drop their axis)."""
+        kept = [element for element in node.slice if not self._is_new_axis(element)]
+        axes, position = [], 0
+        for element in node.slice:
+            if self._is_new_axis(element):
+                axes.append(position)
+            if self._is_new_axis(element) or isinstance(element.slice, cst.Slice):
+                position += 1
+        whole = all(isinstance(e.slice, cst.Slice) and (e.slice.lower, e.slice.upper, e.slice.step) == (None,) * 3
+                    for e in kept)
+        value = self.expr(node.value) if whole else self._subscript(node.with_changes(slice=kept))
+        for axis in axes:
+            value = ir.Call("expand_dims", (value, ir.Const(axis)))
+        return value
 
     def _name(self, node: cst.Name) -> ir.Expr:
         name = node.value
