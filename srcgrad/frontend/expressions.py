@@ -359,8 +359,12 @@ class ExpressionReader(ArrayCallReader):
                 return None
         if any(a.star for a in node.args):
             raise self.unsupported(node, f"np.{name} with star arguments")
-        if name in STATIC_DEFAULTS and not keywords and len(positional) < VECTOR_FUNCTIONS[name]:
-            padded = STATIC_DEFAULTS[name](*[self.expr(a) for a in positional])  # np.arange(n): (0, n, 1)
+        if name in STATIC_DEFAULTS and len(positional) < VECTOR_FUNCTIONS[name]:
+            try:  # np.arange(n): (0, n, 1); np.eye(n, k=1): (n, None, 1)
+                padded = STATIC_DEFAULTS[name](*[self.expr(a) for a in positional],
+                                               **{k: self.expr(v) for k, v in keywords.items()})
+            except TypeError:
+                padded = None
             if padded is None:
                 raise self.unsupported(node, f"np.{name} with {_count(len(positional), 'argument')}")
             return ir.Call(name, padded)

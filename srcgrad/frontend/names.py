@@ -51,8 +51,13 @@ def _arange_arguments(*args):
     return {1: (ir.Const(0),) + args + (ir.Const(1),), 2: args + (ir.Const(1),)}.get(len(args))
 
 
-# np.<name> called with fewer arguments than the table's entry: all of them, defaults filled in
-STATIC_DEFAULTS = {"arange": _arange_arguments,
+def _eye_arguments(n, m=ir.Const(None), k=ir.Const(0)):
+    return n, m, k
+
+
+# np.<name> called with fewer arguments than the table's entry (np.eye's also by keyword): all of
+# them, defaults filled in
+STATIC_DEFAULTS = {"arange": _arange_arguments, "eye": _eye_arguments,
                    "linspace": lambda *args: args + (ir.Const(50),) if len(args) == 2 else None}
 LIKE_ALLOCATORS = {"zeros_like": "zeros", "ones_like": "ones", "empty_like": "empty", "copy": "copy"}
 

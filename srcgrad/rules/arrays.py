@@ -247,6 +247,12 @@ def getitem_adjoint(g, x, index):
     return out
 
 
+@adjoint("g")
+def trace_adjoint(g, x):
+    """np.trace's: g on the diagonal."""
+    return g * np.eye(*np.shape(x))
+
+
 # The eager engine's alone so far: the compiler has no forward rule for these adjoints yet
 # (Hessian-vector products of generated code would need one).
 @adjoint("g", helper=False)
@@ -407,6 +413,7 @@ _define("matmul", "a b", ARRAY, "@", [matmul_adjoint_left, matmul_adjoint_right]
 _define("dot", "a b", ARRAY, "np.dot", [dot_adjoint_left, dot_adjoint_right])
 _define("outer", "a b", ARRAY, "np.outer", [outer_adjoint_left, outer_adjoint_right])
 _define("getitem", "x index", ARRAY, "[]", [getitem_adjoint])
+_define("trace", "x", SCALAR, "np.trace", [trace_adjoint])
 _define("prod", "x axis keepdims", _reduced, "np.prod", [product_adjoint], linear=(), reduction_jvp=True)
 for _name in ("max", "min", "amax", "amin"):
     _define(_name, "x axis keepdims", _reduced, "np." + _name[-3:], [max_adjoint if "max" in _name else min_adjoint],
@@ -418,4 +425,5 @@ for _name in ("argmax", "argmin"):
 # constants: arrays of numbers no derivative reaches (an operand with one is refused)
 _define("arange", "start stop step", ARRAY, "np.arange", [None, None, None], linear=())
 _define("linspace", "start stop num", ARRAY, "np.linspace", [None, None, None], linear=())
-_define("full", "shape fill_value", ARRAY, "np.full", [None, None], linear=())  # x[1:], X[:, j]: basic slicing
+_define("full", "shape fill_value", ARRAY, "np.full", [None, None], linear=())
+_define("eye", "n m k", ARRAY, "np.eye", [None, None, None], linear=())  # x[1:], X[:, j]: basic slicing

@@ -1,5 +1,5 @@
 """Styles of outside code the compiler learnt from the held-out corpus (tests/corpus_outside/):
-new axes by None and np.newaxis."""
+new axes by None and np.newaxis, np.eye and np.trace."""
 
 import numpy as np
 
@@ -31,3 +31,22 @@ def sliced_new_axes(x):
 def frequencies(x, a=0.5):
     k = np.arange(4)
     return np.sum(a ** k * np.cos(3.0 ** k * (x[:, None] + 0.5)))
+
+
+def laplacian_energy(u, alpha=0.2):
+    n = len(u)
+    L = -2.0 * np.eye(n) + np.eye(n, k=1) + np.eye(n, k=-1)
+    v = u + alpha * (L @ u)
+    return np.sum(v ** 2)
+
+
+def masked_pair_energy(pos, q):
+    n = len(q)
+    d = pos[:, np.newaxis, :] - pos[np.newaxis, :, :]
+    r = np.sqrt((d ** 2).sum(-1) + np.eye(n))
+    return 0.5 * np.sum(q[:, None] * q[None, :] / r * (1 - np.eye(n)))
+
+
+def gram_trace(X):
+    G = X.T @ X
+    return np.trace(G) + 0.1 * np.sum(G ** 2) + np.sum(np.eye(3, 4, 1) * X[:3])

@@ -51,6 +51,8 @@ EXAMPLES.update({
     "arange": [((1.0, 6, 1), ())],
     "linspace": [((0.0, 1.0, 5), ())],
     "full": [((4, 2.5), ())],
+    "eye": [((3, None, 0), ()), ((3, 4, 1), ()), ((4, 3, -1), ())],
+    "trace": [((_r(3, 3),), ()), ((_r(3, 4),), ()), ((_r(4, 2),), ())],
 })
 EXAMPLES.update({  # rearrangements (srcgrad.rules.rearrangements)
     "reshape": [((_r(2, 3),), ((3, 2),)), ((_r(2, 3),), ((-1,),)), ((_r(6),), ((2, -1),))],

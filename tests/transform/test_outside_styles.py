@@ -1,6 +1,7 @@
 """Styles of outside code (the held-out corpus, tests/corpus_outside/) the compiler compiles:
 `x[:, None]`, `v[None, :]`, `pos[:, np.newaxis, :]`, `np.arange(n)[:, None]` and new axes beside
-bounded slices (np.expand_dims at each new axis, counted in the result).
+bounded slices (np.expand_dims at each new axis, counted in the result); np.eye (with M and k,
+by position or keyword) and np.trace.
 
 Each function is checked compiled and --pure: value, gradient against central differences and
 the eager engine, jvp against the gradient, hvp against differences of eager gradients.
@@ -26,6 +27,10 @@ CASES = [
     ("powers_by_column", (X4,), (D4,)),
     ("sliced_new_axes", (X4,), (D4,)),
     ("frequencies", (X4, 0.6), (D4, 0.3)),
+    ("laplacian_energy", (X4, 0.3), (D4, -0.1)),
+    ("masked_pair_energy", (np.array([[0.0, 0.0, 0.0], [1.1, 0.1, -0.1], [0.4, 1.0, 0.3]]), np.array([1.0, -1.0, 0.5])),
+     (RNG.normal(size=(3, 3)), RNG.normal(size=3))),
+    ("gram_trace", (RNG.normal(size=(4, 4)),), (RNG.normal(size=(4, 4)),)),
 ]
 
 
