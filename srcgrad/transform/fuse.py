@@ -18,6 +18,7 @@ from __future__ import annotations
 from .. import ir
 from ..ir import GAssign, GCall, GFor, GIf, GUnpack, GWhile
 from ..runtime_names import POP, PUSH
+from .gather import gathered
 
 
 def fused_loop(mode, s: ir.For, plan, body_f: list, body_r: list, taped_mark: int) -> list | None:
@@ -40,7 +41,55 @@ def fused_loop(mode, s: ir.For, plan, body_f: list, body_r: list, taped_mark: in
         mapping[name] = known
     body_r = substitute_generated(body_r, mapping)
     comment = f"line {s.line}, value and adjoint in one pass"
-    return prelude + mode._range_loop(s, s.start, s.step, body_f + body_r, comment)
+    loop = mode._range_loop(s, s.start, s.step, _sums_last(mode, body_f + body_r, plan.accumulators), comment)
+    if len(loop) == 1 and not plan.loop_variable_read_after:  # the peeled loops leave it elsewhere
+        loop = gathered(mode, loop[0]) or loop
+    return prelude + loop
+
+
+def _sums_last(mode, body: list, accumulators: set) -> list:
+    """`acc = acc + e` as `acc_term = e` in its place and `acc = acc + acc_term` at the end of
+    the iteration, where a select follows it: GCC threads a later select on the same condition
+    through the sum, duplicating it into both arms, and no longer vectorises the reduction
+    (huber: "unsupported use in stmt"). The accumulator is read nowhere else in the iteration."""
+    out, sums = [], []
+    for k, g in enumerate(body):
+        increment = _increment_of(g, accumulators)
+        if increment is None or not _has_select(body[k + 1:]) or isinstance(increment, (ir.Name, ir.Const)):
+            out.append(g)
+            continue
+        term = mode.temp(f"{g.target}_term", mode.types[g.target])
+        out.append(GAssign(term, increment, comment=g.comment))
+        sums.append(GAssign(g.target, _with_increment(g.value, g.target, ir.Name(term))))
+    return out + sums
+
+
+def _increment_of(g, accumulators: set):
+    if not (isinstance(g, GAssign) and g.op == "=" and g.target in accumulators and isinstance(g.value, ir.BinOp)):
+        return None
+    own = ir.Name(g.target)
+    if g.value.op in "+-" and g.value.left == own and g.target not in ir.names_in(g.value.right):
+        return g.value.right
+    if g.value.op == "+" and g.value.right == own and g.target not in ir.names_in(g.value.left):
+        return g.value.left
+    return None
+
+
+def _with_increment(value: ir.BinOp, target: str, term: ir.Expr) -> ir.Expr:
+    if value.left == ir.Name(target):
+        return ir.BinOp(value.op, value.left, term)
+    return ir.BinOp(value.op, term, value.right)
+
+
+def _has_select(stmts: list) -> bool:
+    for g in ir.walk_generated(stmts):
+        if isinstance(g, GIf) or any(_selects(e) for e in expressions_of(g)):
+            return True
+    return False
+
+
+def _selects(e: ir.Expr) -> bool:
+    return isinstance(e, ir.IfExp) or any(_selects(c) for c in ir.children(e))
 
 
 def _without_dead_records(mode, body_f: list, body_r: list, loop_locals: set, taped_mark: int) -> tuple:

@@ -207,3 +207,30 @@ def scalar_loop(x0: float, h: float, n: int) -> float:
     for i in range(n):
         total += math.sin(x0 + i * h) * h
     return total
+
+
+def not_gathered(x: np.ndarray, w: float) -> float:
+    """z is assigned twice in an iteration: the offset-1 term's value cannot be recomputed at the
+    next iteration, so b_x[i + 1] stays a scatter."""
+    total = 0.0
+    for i in range(len(x) - 1):
+        z = x[i] * w
+        z = z * z
+        total += z * x[i + 1]
+    return total
+
+
+def two_arrays(x: np.ndarray, y: np.ndarray, w: float) -> float:
+    """Two gathered arrays, offsets +1 and -1 / +2."""
+    total = 0.0
+    for i in range(1, len(x) - 2):
+        total += w * x[i + 1] * y[i - 1] + math.sin(x[i] - y[i + 2])
+    return total
+
+
+def backwards_stencil(x: np.ndarray) -> float:
+    """A descending range: fused, not gathered."""
+    total = 0.0
+    for i in range(len(x) - 1, 0, -1):
+        total += (x[i] - x[i - 1]) ** 2 * x[i]
+    return total
