@@ -69,11 +69,15 @@ def scalar_cotangent(dout, function: str) -> float:
     return float(array)
 
 
-def dense_hessian(hvp, parameters: tuple):
+def dense_hessian(hvp, parameters: tuple, arguments: dict | None = None, direction: str = "v"):
     """The dense Hessian as jax.hessian lays it out, one Hessian-vector product per element of the
     parameters (column by column): for one parameter a float or an array of shape p.shape + p.shape;
     for several, nested tuples of blocks H[i][j] of shape p_i.shape + p_j.shape. `hvp` takes the
-    direction as hvp_f does (bare for one parameter, else a tuple)."""
+    direction as hvp_f does (bare for one parameter, else a tuple): called as hvp(v) or, given the
+    primal's `arguments` by name, as hvp(**arguments, DIRECTION=v) (generated hessian_f passes its
+    hvp_f so, rather than a closure, whose type costs every compiled module some C)."""
+    if arguments is not None:
+        bound, hvp = hvp, lambda v: bound(**arguments, **{direction: v})
     shapes = [np.shape(p) for p in parameters]
     count = len(shapes)
     blocks = [[np.zeros(shapes[i] + shapes[j]) for j in range(count)] for i in range(count)]
