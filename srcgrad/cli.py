@@ -60,6 +60,7 @@ class BuildJob:
     cache_dir: str | None = None
     tape_limit: int | None = None  # --tape-limit, in bytes
     wrt: tuple = ()  # ((function name, (parameter names...)), ...) of this file's functions
+    batch: bool = False  # --batch: grad_NAME_batched too
 
 
 @dataclass
@@ -122,7 +123,8 @@ def _generate(job: BuildJob, outcome: Outcome):
     only = list(job.only) if job.only else None
     generated = builder.generate_cached(text, job.path, pure=job.pure, only=only, cache_dir=job.cache_dir,
                                         **({"tape_limit": job.tape_limit} if job.tape_limit else {}),
-                                        **({"wrt": job.wrt} if job.wrt else {}))  # only when asked
+                                        **({"wrt": job.wrt} if job.wrt else {}),
+                                        **({"batch": True} if job.batch else {}))  # only when asked
     outcome.stages.append(("generate", time.perf_counter() - started))
     outcome.warnings = [d.format() for d in generated.diagnostics]
     outcome.functions = [FunctionLine(r.name, r.compiled, r.taped) for r in generated.reports]
@@ -315,7 +317,7 @@ def _cmd_build(args) -> int:
     wrt_of = _wrt_per_file(paths, wrt)
     jobs = [
         BuildJob(path, args.outdir, only, args.check, args.strict, args.pure, args.fast_math,
-                 tape_limit=tape_limit, wrt=wrt_of[path])
+                 tape_limit=tape_limit, wrt=wrt_of[path], batch=args.batch)
         for path in paths
     ]
     reporter = _Reporter(len(jobs), args.quiet)
@@ -462,6 +464,8 @@ def _make_parser() -> argparse.ArgumentParser:
                        help="differentiate NAME with respect to these parameters only (repeatable)")
     build.add_argument("--tape-limit", metavar="SIZE",
                        help="keep each gradient's tape and checkpoints within SIZE bytes (K, M, G suffixes)")
+    build.add_argument("--batch", action="store_true",
+                       help="also grad_NAME_batched: the gradient over a leading batch axis, in threads if asked")
     build.add_argument("-j", dest="jobs", type=int, default=1, metavar="N", help="build N files in parallel")
     build.add_argument("-q", dest="quiet", action="store_true", help="print only warnings and errors")
     build.set_defaults(run=_cmd_build)

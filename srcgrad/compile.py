@@ -251,12 +251,13 @@ def cython_to_c(pyx: Path, module_name: str, fast_math: bool, include_dir: Path,
 
     # only srcgrad's own output is split: other Cython (a hand-written adjoint) compiles at -O3 as written
     kernels_only = not sanitizing() and splits_optimisation() and _generated_by_srcgrad(pyx)
+    openmp = OPENMP_FLAGS if _uses_prange(pyx) else []  # only then: other builds keep their flags
     extension = Extension(
         module_name,
         [str(pyx)],
         include_dirs=[numpy.get_include()],
-        extra_compile_args=c_flags(fast_math, kernels_only),
-        extra_link_args=link_flags(),
+        extra_compile_args=c_flags(fast_math, kernels_only) + openmp,
+        extra_link_args=link_flags() + openmp,
     )
     messages = io.StringIO()
     shared = {"shared_utility_qualified_name": shared_utility} if shared_utility else {}
@@ -276,6 +277,15 @@ def cython_to_c(pyx: Path, module_name: str, fast_math: bool, include_dir: Path,
     if kernels_only:
         mark_kernels(pyx.with_suffix(".c"), module_name)
     return extensions
+
+
+# a module whose batched gradients run rows in threads (`build --batch`: Cython's prange) needs
+# OpenMP, from the compiler (GCC, Clang with libomp) and at link time
+OPENMP_FLAGS = ["-fopenmp"]
+
+
+def _uses_prange(pyx: Path) -> bool:
+    return "from cython.parallel cimport prange" in pyx.read_text(encoding="utf-8")
 
 
 def _generated_by_srcgrad(pyx: Path) -> bool:

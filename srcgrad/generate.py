@@ -46,8 +46,10 @@ def module_name_for(filename: str) -> str:
 
 
 def generate(source: str, filename: str, *, pure: bool = False, only: list[str] | None = None,
-             third_order: bool = False, wrt=None, tape_limit: int | None = None) -> GeneratedModule:
-    """third_order adds, per function, forward mode over jvp and hvp (used by nested srcgrad.grad).
+             third_order: bool = False, wrt=None, tape_limit: int | None = None,
+             batch: bool = False) -> GeneratedModule:
+    """third_order adds, per function, forward mode over jvp and hvp (used by nested srcgrad.grad);
+    batch adds grad_NAME_batched where it can (emit/batch.py: `srcgrad build --batch`).
     wrt maps function names to the parameters their derivatives are taken with respect to (a
     dict, or pairs (name, params)); the other parameters are constants (see _specialised)."""
     facts = read_module(source, filename)
@@ -80,7 +82,7 @@ def generate(source: str, filename: str, *, pure: bool = False, only: list[str] 
                   for name in codes}
     fallback_params = {name: _fallback_parameters(facts.functions[name], wrt.get(name)) for name in fallbacks}
     emitter = ModuleEmitter(facts, os.path.basename(filename), module_name_for(filename), pure, interfaces,
-                            fallback_params)
+                            fallback_params, batch)
     text, sources = emitter.emit(selected, codes, forward, fallbacks,
                                  {name: (code, special_forward[name]) for name, code in specialised.items()})
     reports = [_report(facts, name, specialised.get(name) or codes.get(name), wrt.get(name))

@@ -24,6 +24,7 @@ from .rules.conversions import CONVERSIONS
 # the private aliases, and each one's import line: alias -> (compiled, --pure)
 MATH, SCALAR, TAPE, ARRAYS, VECTOR = "_math", "_scalar", "_tape", "_arrays", "_vector"
 FALLBACK, EAGER_ENTRIES, MATHLIB = "_fallback", "_eager_entries", "_mathlib"
+BATCH = "_batch"
 IMPORTS = {
     MATH: ("from libc cimport math as _math", "from srcgrad.runtime import pymath as _math"),
     SCALAR: ("from srcgrad.runtime cimport scalar as _scalar", "from srcgrad.runtime import pyscalar as _scalar"),
@@ -32,6 +33,7 @@ IMPORTS = {
     VECTOR: ("from srcgrad.runtime import vector as _vector",) * 2,
     FALLBACK: (f"from srcgrad.eager import fallback as {FALLBACK}, mathlib as {MATHLIB}",) * 2,
     EAGER_ENTRIES: ("from srcgrad.runtime import eager_entries as _eager_entries",) * 2,
+    BATCH: ("from srcgrad.runtime import batch as _batch",) * 2,
 }
 
 # the names generated code spells bare inside a function: every alias the imports bind (the
@@ -62,6 +64,7 @@ WRAPPER_CALLS = {
     FALLBACK: ("eager_value_and_gradient",),
     EAGER_ENTRIES: ("eager_jvp", "eager_hvp", "eager_hessian"),
     MATHLIB: ("tensor_float",),
+    BATCH: ("batch_arguments", "thread_count"),
 }
 _WRAPPER_MODULE = {name: alias for alias, names in WRAPPER_CALLS.items() for name in names}
 

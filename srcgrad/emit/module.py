@@ -11,19 +11,23 @@ import math
 
 from .. import __version__, ir
 from ..analysis.types import expr_type
-from ..runtime_names import (ARRAYS, EAGER_ENTRIES, FALLBACK, IMPORTS, MATH, POP, POP_BRANCH, SCALAR, TAPE, VECTOR,
-                             module_of)
+from ..runtime_names import (ARRAYS, BATCH, EAGER_ENTRIES, FALLBACK, IMPORTS, MATH, POP, POP_BRANCH, SCALAR, TAPE,
+                             VECTOR, module_of)
+from .batch import BatchPrinter, batchable
 from .printer import C_TYPES, CYTHON_HEADER, ExpressionPrinter, Printer, ZERO
 from .wrappers import WrapperPrinter
 
 
-class ModuleEmitter(WrapperPrinter):
+class ModuleEmitter(WrapperPrinter, BatchPrinter):
     """facts: what the front end read of the source module (its functions, constants, lines);
     interfaces: function name -> [(default or NO_DEFAULT, keyword_only)] per parameter;
-    fallback_params: function name -> (parameter names, indices of the differentiable ones)."""
+    fallback_params: function name -> (parameter names, indices of the differentiable ones);
+    batch: also grad_NAME_batched for the functions emit.batch can batch (`build --batch`)."""
 
     def __init__(self, facts, shown_name: str, module_name: str, pure: bool, interfaces: dict,
-                 fallback_params: dict):
+                 fallback_params: dict, batch: bool = False):
+        self.batch = batch
+        self.batched = []  # the functions given a grad_NAME_batched
         self.facts = facts
         self.shown_name = shown_name
         self.module_name = module_name
@@ -81,6 +85,8 @@ class ModuleEmitter(WrapperPrinter):
         if any(isinstance(v, float) and not math.isfinite(v) for v in self.facts.constants.values()):
             used = used | {"INFINITY"}  # such a constant is printed as _math.INFINITY or _math.NAN
         lines.extend(_imports(used, self.pure, any_compiled, any_fallback, self.facts.arrays_read))
+        if self.batched and not self.pure:  # grad_NAME_batched's threads (OpenMP: the build adds -fopenmp)
+            lines.append("from cython.parallel cimport prange")
         lines.append("")
         for name in self.facts.constant_order:
             value = self.facts.constants[name]
@@ -122,12 +128,18 @@ class ModuleEmitter(WrapperPrinter):
             self._adjoint(out, code, printer, params, qualifiers, types, whole_arrays)
         if public:
             self._wrappers(out, code)
+        batched = public and self.batch and batchable(sig, self.holding)
+        if batched:
+            self._batched(out, code)
+            self.batched.append(sig.name)
         if forward is not None:
             self._forward_functions(out, code, forward, printer, qualifiers, whole_arrays, public)
         # the wrappers of a differentiable function check their arguments with srcgrad.runtime.arrays
         used = printer.used | ({"numpy"} if uses_arrays or not sig.name.startswith("_") else set())
         if any(k == ir.NDARRAY for k, in ((k,) for _, k in sig.params)):
             used |= {"as_float_ndarray", "gradients_like"}
+        if batched:
+            used |= {"batch_arguments", "numpy"}
         return used
 
     def _type_of(self, types: dict, codes: dict):
@@ -293,6 +305,8 @@ def _imports(used: set, pure: bool, any_compiled: bool, any_fallback: bool, arra
         wanted.append(ARRAYS)
     if VECTOR in modules:
         wanted.append(VECTOR)
+    if BATCH in modules:
+        wanted.append(BATCH)
     if any_fallback:
         wanted += ([] if numpy else [ARRAYS]) + [FALLBACK, EAGER_ENTRIES]
     lines = [IMPORTS[m][pure] for m in wanted]

@@ -129,6 +129,11 @@ def _function_stubs(node: ast.FunctionDef, report, defined: set) -> list:
             (f"hvp_{name}", parameters.text(f"v: {direction}"), gradient),
             (f"hessian_{name}", parameters.text(), _hessian_type(differentiable)),
         ]
+    if f"grad_{name}_batched" in defined:  # `build --batch`: each float argument also with a batch axis
+        batched = _Parameters(node, {p: UNKNOWN_ARGUMENT if kind == "float" else kind for p, kind in types.items()})
+        batched.keyword_only.append("threads: int = ...")
+        gradients = [ARRAY] * len(differentiable)
+        wanted.append((f"grad_{name}_batched", batched.text(), _gradient_type(gradients)))
     lines = []
     for function, parameter_text, returned in wanted:
         if function in defined:
