@@ -122,14 +122,10 @@ def points(name: str) -> tuple:
 # "file::function" -> the cause; each is xfail(strict=True)
 _HELPER_ON_ARRAYS = ("a helper whose body reads as scalar code types its parameter double: its own compiled entry "
                      "called with an array, as the original allows, raises TypeError")
-_EAGER_LIST_OF_TENSORS = ("the eager fallback (a list comprehension or nested function) crashes: np.prod or np.mean of "
-                          "a Python list of recorded Tensors raises DroppedGradientError")
 KNOWN_OPEN: dict[str, str] = {
     "learning_losses.py::relu": _HELPER_ON_ARRAYS,
     "learning_losses.py::sigmoid": _HELPER_ON_ARRAYS,
     "numeric_idioms.py::relu_pos": _HELPER_ON_ARRAYS,
-    "global_optimization.py::griewank_comprehension": _EAGER_LIST_OF_TENSORS,
-    "numeric_idioms.py::rms_of_pairs": _EAGER_LIST_OF_TENSORS,
     "numeric_idioms.py::quadratic_features_fit": ("jvp_ of np.stack of np.ones_like(t) and t crashes: the constant "
                                                   "operand's tangent is a zero-dimensional array"),
     "physics_dynamics.py::gravity_norm_rows": ("np.linalg.norm(pos[i] - pos[j]) of a 2-D parameter is read as elements "

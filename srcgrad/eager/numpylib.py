@@ -144,7 +144,23 @@ def copy(a, order="K", subok=False):
     return _tracked(_np.array(a, copy=True, order=order))
 
 
+def _stacking_first(name: str):
+    """np.<name> whose first argument may be a list of Tensors (`np.prod([np.cos(v) for v in x])`):
+    NumPy would convert the list to a plain array, dropping the gradient; stacked, it is recorded."""
+    function = getattr(_np, name)
+
+    def call(a, *args, **kwargs):
+        return function(_stacked(a) if isinstance(a, (list, tuple)) and _holds_tensor(a) else a, *args, **kwargs)
+
+    call.__name__ = call.__qualname__ = name
+    call.__doc__ = function.__doc__
+    return call
+
+
+_OF_SEQUENCES = ("sum", "mean", "prod", "max", "min", "amax", "amin", "std", "var", "average", "cumsum", "cumprod")
+globals().update({_name: _stacking_first(_name) for _name in _OF_SEQUENCES})
+
 OVERRIDES = ("zeros", "ones", "empty", "eye", "identity", "full", "zeros_like", "ones_like",
-             "empty_like", "full_like", "arange", "linspace", "array", "asarray", "asanyarray", "copy")
+             "empty_like", "full_like", "arange", "linspace", "array", "asarray", "asanyarray", "copy") + _OF_SEQUENCES
 
 __all__ = list(OVERRIDES)
