@@ -1,8 +1,5 @@
 """Less C per generated module, same behaviour (issue 13 part 5).
 
-- GCC compiles a generated module at -O0 around its numeric kernels (optimize("O3")) and its other
-  cdef functions, the whole-array code calling NumPy (optimize("O1")): the Python-level wrappers
-  and Cython's module code, most of the text, are not optimised at all.
 - hessian_NAME hands hvp_NAME and the primal's arguments to the runtime's dense_hessian instead of
   a closure (a closure is a Python type of its own in the C: a scope struct and its slots). The
   Hessians are checked against the --pure build and central differences of the eager engine's
@@ -17,7 +14,6 @@ import numpy as np
 import pytest
 
 from srcgrad import build
-from srcgrad import compile as compiling
 from srcgrad.api import _import_extension
 from srcgrad.eager import value_and_grad_of
 from srcgrad.eager.mathlib import tensor_math
@@ -119,20 +115,3 @@ def test_dense_hessian_still_takes_a_bare_direction_function():
 
     hessian = arrays.dense_hessian(lambda v: (2.0 * v[0] + v[1], v[0] + 6.0 * v[1]), (1.0, 2.0))
     assert hessian == ((2.0, 1.0), (1.0, 6.0))
-
-
-@pytest.mark.skipif(not compiling.splits_optimisation(), reason="the C compiler is not GCC: -O3 throughout")
-def test_wrappers_stay_unoptimised_and_cdef_functions_do_not(tmp_path, monkeypatch):
-    monkeypatch.delenv("SRCGRAD_SANITIZE", raising=False)
-    generated = generate(SOURCE, str(tmp_path / "levels.py"))
-    pyx = tmp_path / f"{generated.module_name}.pyx"
-    pyx.write_text(generated.text)
-    include = compiling.cython_include_dir(build.default_cache_dir() / "include")
-    extensions = compiling.cython_to_c(pyx, generated.module_name, False, include, compiling.shared_utility_module())
-    assert extensions[0].extra_compile_args[:2] == ["-O0", "-g0"]
-    lines = pyx.with_suffix(".c").read_text().splitlines()
-    kernels = {line for line in lines if line.startswith("__SRCGRAD_KERNEL ")}
-    glue = {line for line in lines if line.startswith("__SRCGRAD_GLUE ")}
-    assert any("_two_adjoint(" in line for line in kernels) and any("_named_v_hvp(" in line for line in kernels)
-    assert any("_weighted_adjoint(" in line for line in glue) and all("PyObject" in line for line in glue)
-    assert not any("__pyx_pw_" in line or "__pyx_pf_" in line for line in kernels | glue)
