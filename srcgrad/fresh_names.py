@@ -1,5 +1,6 @@
 """Fresh names for generated locals, drawn by the front end (its own temporaries) and by the
-passes after it (transform.lower.Names): the same scheme everywhere, base then base2, base3, ..."""
+passes after it (transform.lower.Names): the same scheme everywhere, base then base2, base3, ...;
+and the name of a module array constant's typed view."""
 
 from __future__ import annotations
 
@@ -12,3 +13,8 @@ def fresh_name(base: str, taken: set) -> str:
         name = f"{base}{k}"
     taken.add(name)
     return name
+
+
+def array_view(name: str) -> str:
+    """What compiled code indexes a module array constant by (C needs a typed view to read it without the GIL)."""
+    return f"_{name}_view"

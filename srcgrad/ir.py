@@ -489,6 +489,7 @@ class Function:
     var_types: dict = field(default_factory=dict)
     return_type: str = DOUBLE
     source_lines: list = field(default_factory=list)
+    array_constants: dict = field(default_factory=dict)  # module arrays read -> ndim (elements: array_view)
 
 
 def walk(stmts):

@@ -25,6 +25,7 @@ that currently fail, each with a regression test in tests/test_regressions.py.
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import math
 import re
@@ -93,21 +94,22 @@ class Features:
     # derivatives called with and without the defaulted arguments (issue 10.8). What they found:
     # tests/test_infinite_partials.py::test_call_leaving_out_a_default
     defaults_and_keywords: bool = True
-    # a local array (np.zeros_like(a), a.copy(), ...) that nothing indexes, only reduced whole: the
-    # compiler refuses it ("an array that is never indexed") and the function falls back
-    # (tests/test_fuzz_regressions.py::test_a_local_array_used_only_whole_compiles)
-    unindexed_local_arrays: bool = False
-    # np.dot of two 1-D arrays is typed as an array, not a float: every use falls back
-    # (tests/test_fuzz_regressions.py::test_dot_of_two_vectors_is_a_float)
-    dot_of_vectors: bool = False
+    # a local array (np.zeros_like(a), a.copy(), ...) that nothing indexes, only reduced whole (was
+    # refused, "an array that is never indexed":
+    # tests/test_fuzz_regressions_2.py::test_local_arrays_nothing_indexes)
+    unindexed_local_arrays: bool = True
+    # np.dot of two 1-D arrays, a number (was typed as an array, every use fell back:
+    # tests/test_fuzz_regressions_2.py::test_dot_of_vectors_is_a_number)
+    dot_of_vectors: bool = True
     # math.copysign/np.copysign (its x-partial was 0 onto a signed zero y = +-0.0:
     # tests/test_regressions.py::test_copysign_onto_a_signed_zero)
     copysign: bool = True
 
 
 DEFAULT = Features()
-# The flags that are off because what they draw still fails (each with a strict xfail regression)
-KNOWN_FAILURE_FLAGS = ("dot_of_vectors", "unindexed_local_arrays")
+# The flags that are off because what they draw still fails (each with a strict xfail regression):
+# none today
+KNOWN_FAILURE_FLAGS = ()
 
 
 # --------------------------------------------------------------------------- the program
@@ -735,7 +737,7 @@ def local_array(draw, scope: Scope) -> tuple:
         lines += [f"for {e} in range({length}):", f"    {y}[{e}] {op} {value}"]
     updates = draw(st.integers(0, 3))
     if not (filled or updates or scope.features.unindexed_local_arrays):
-        updates = 1  # an array nothing indexes falls back today (see Features.unindexed_local_arrays)
+        updates = 1  # (Features.unindexed_local_arrays off: every array is indexed)
     if updates:
         e = scope.fresh("e")
         inner = loop.nested() if base else loop.nested(arrays=[])  # (indices run to n + 1)
@@ -982,6 +984,7 @@ class Stats:
         self.programs = 0
         self.compared_fd = 0
         self.not_smooth = 0
+        self.jumps_engines_only = 0  # a jump within the step: the engines compared, not differences
         self.overflow = 0
         self.python_raised = 0
         self.hvp_compared = 0
@@ -1005,7 +1008,8 @@ class Stats:
         shares = ", ".join(f"{name} {count}" for name, count in self.constructs.items())
         return (f"{self.programs} programs ({self.lines} lines; programs with {shares}): gradient compared with "
                 f"the eager engine and finite differences in {self.compared_fd} ({self.nonzero_gradient} of them "
-                f"nonzero), not smooth at the point in {self.not_smooth}, overflow in {self.overflow}, Python "
+                f"nonzero), a jump within the step (engines compared, not differences) in "
+                f"{self.jumps_engines_only}, not smooth at the point in {self.not_smooth}, overflow in {self.overflow}, Python "
                 f"raised in {self.python_raised}; jvp_ checked wherever the gradient was, hvp_ against differences of grad_ "
                 f"in {self.hvp_compared}; wrong-shaped tangents refused in {self.wrong_shapes_checked}; a build "
                 f"raised where the original's NumPy arithmetic left the reals or the derivative is infinite "
@@ -1039,6 +1043,85 @@ def run_source(source: str, name: str, eager: bool = False):
 
         return tensor_math(function)
     return function
+
+
+# Functions constant between jumps (and the operators // and %): where their value changes within
+# the finite-difference step (floor at an exact integer, rint at a half-integer, anything of x ~ 1e6
+# where the step is 1), differences straddle the jump or see the staircase as a slope
+_PIECEWISE_CALLS = {"floor", "ceil", "trunc", "rint", "fix", "round", "around", "int", "floor_divide", "remainder",
+                    "mod", "fmod"}
+
+
+class _RecordPiecewise(ast.NodeTransformer):
+    """Wraps each piecewise-constant call and each // and % in `_piecewise_value(...)`."""
+
+    def _wrapped(self, node):
+        return ast.copy_location(ast.Call(ast.Name("_piecewise_value", ast.Load()), [node], []), node)
+
+    def visit_Call(self, node):
+        self.generic_visit(node)
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
+        return self._wrapped(node) if name in _PIECEWISE_CALLS else node
+
+    def visit_BinOp(self, node):
+        self.generic_visit(node)
+        return self._wrapped(node) if isinstance(node.op, (ast.FloorDiv, ast.Mod)) else node
+
+
+def traced_source(source: str, name: str):
+    """The function `name` of `source` run as Python, returning (its value, the values its
+    piecewise-constant calls and // and % gave, in order)."""
+    tree = ast.fix_missing_locations(_RecordPiecewise().visit(ast.parse(source)))
+    module = types.ModuleType("fuzzed_traced")
+    values = []
+
+    def record(value):
+        values.append(np.asarray(value, dtype=float).tolist() if np.ndim(value) else float(value))
+        return value
+
+    module.__dict__["_piecewise_value"] = record
+    exec(compile(tree, "<fuzzed>", "exec", dont_inherit=True), module.__dict__)
+    function = getattr(module, name)
+
+    def run(*args, **keywords):
+        values.clear()
+        result = function(*args, **keywords)
+        return result, list(values)
+
+    return run
+
+
+def _jumps_within_step(traced, args: tuple, positions: list) -> bool:
+    """Whether a piecewise-constant call (or // or %) gives another value somewhere within the
+    finite-difference steps of some parameter than at args: the function jumps there."""
+    try:
+        with np.errstate(all="ignore"):
+            _, at = traced(*_copies(args))
+    except Exception:  # noqa: BLE001 - the original raising is judged elsewhere
+        return False
+    if not at:
+        return False
+    for position in positions:
+        base = args[position]
+        for cell in range(base.size) if isinstance(base, np.ndarray) else [None]:
+            x = float(base.flat[cell]) if cell is not None else float(base)
+            for step in FD_STEPS:
+                for sign in (1.0, -1.0):
+                    moved = list(_copies(args))
+                    value = x + sign * step * max(1.0, abs(x))
+                    if cell is None:
+                        moved[position] = value
+                    else:
+                        moved[position].flat[cell] = value
+                    try:
+                        with np.errstate(all="ignore"):
+                            _, there = traced(*moved)
+                    except Exception:  # noqa: BLE001 - a domain's edge within the step: _smooth says so
+                        return False
+                    if there != at:
+                        return True
+    return False
 
 
 def pure_build(source: str, filename: str = "fuzzed.py"):
@@ -1116,8 +1199,10 @@ def check_source(source: str, entry: str, args: tuple, positions: list, built, n
     stats = stats or Stats()
     original = run_source(source, entry)
     eager = run_source(source, entry, eager=True)
+    traced = traced_source(source, entry)
     if keyword_only:
         original, eager = _by_keyword(original, keyword_only), _by_keyword(eager, keyword_only)
+        traced = _by_keyword(traced, keyword_only)
         built = _KeywordCalls(built, name, keyword_only)
 
     def fail(message):
@@ -1130,7 +1215,8 @@ def check_source(source: str, entry: str, args: tuple, positions: list, built, n
         return
     stage = ["the primal"]
     try:
-        _check_built(original, eager, args, positions, built, name, stats, fail, stage, expected_value, source)
+        _check_built(original, eager, args, positions, built, name, stats, fail, stage, expected_value, source,
+                     traced)
     except Mismatch:
         raise
     except (ArithmeticError, ValueError) as error:
@@ -1266,7 +1352,8 @@ def _allowed_raise(original, eager, args, positions, derivative: bool):
     return None
 
 
-def _check_built(original, eager, args, positions, built, name, stats, fail, stage, expected_value, source):
+def _check_built(original, eager, args, positions, built, name, stats, fail, stage, expected_value, source,
+                 traced=None):
     if not math.isfinite(expected_value):  # (inf and nan inputs: tests/test_bad_inputs.py)
         stats.overflow += 1
         getattr(built, name)(*_copies(args))  # must not raise unless NumPy left the reals too
@@ -1302,22 +1389,28 @@ def _check_built(original, eager, args, positions, built, name, stats, fail, sta
     stats.wrong_shapes_checked += _check_wrong_shapes(built, name, args, positions, fail)
 
     stage[0] = "the eager engine"
-    smooth = _smooth(original, args, positions)
+    # a piecewise-constant function jumping within the step: differences measure the jump (or see a
+    # staircase as a slope), but both engines take its derivative as 0 and follow the same branches
+    jump = traced is not None and _jumps_within_step(traced, args, positions)
+    smooth = None if jump else _smooth(original, args, positions)
     if not EAGER_RECORDS_WRITES and _WRITES.search(source):  # finite differences are the only oracle
         if smooth is not None:
             _compare_with_differences(gradient, smooth, expected_value, fail)
             stats.compared_fd += 1
         return
     eager_value, eager_gradient = _eager(eager, args, positions)
-    if smooth is None:
-        # At a kink or a jump the engines may take different one-sided derivatives, and finite
-        # differences none: nothing to compare.
+    if smooth is None and not jump:
+        # At a kink the engines may take different one-sided derivatives, and finite differences
+        # none: nothing to compare.
         stats.not_smooth += 1
         return
     if not _close(eager_value, expected_value, 1e-12):
         fail(f"eager value {eager_value!r} != original {expected_value!r}")
     if not _close_all(gradient, eager_gradient, RTOL_ENGINES):
         fail(f"gradient {gradient!r} != eager engine's {eager_gradient!r}")
+    if jump:
+        stats.jumps_engines_only += 1
+        return
     scale = max(1.0, abs(expected_value))
     if any(abs(g - fd) > RTOL_FD * max(scale, abs(fd)) for g, fd in zip(_flat(gradient), smooth)):
         if not _gradient_varies(eager, args, positions, eager_gradient, RTOL_FD * scale):

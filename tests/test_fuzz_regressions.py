@@ -97,8 +97,6 @@ def dot_of_constant(x0):
 """
 
 
-@pytest.mark.xfail(strict=True, reason="np.dot of two 1-D arrays is typed as an array: 'assigning a ndarray value "
-                                       "to the double variable' falls back (fuzzing.Features.dot_of_vectors)")
 def test_dot_of_two_vectors_is_a_float():
     generated, pure = fuzzing.pure_build(DOT)
     assert not generated.diagnostics, [d.format() for d in generated.diagnostics]
@@ -348,9 +346,6 @@ def f(a: np.ndarray, x):
 """
 
 
-@pytest.mark.xfail(strict=True, reason="known open (fuzzer flag unindexed_local_arrays): a local array that "
-                                       "nothing indexes, only reduced whole, is refused ('an array that is "
-                                       "never indexed') and the function falls back to the eager tape")
 def test_a_local_array_used_only_whole_compiles():
     generated, module = fuzzing.pure_build(LOCAL_ARRAY_USED_ONLY_WHOLE)
     assert not fuzzing.unexpected_diagnostics(generated), fuzzing.unexpected_diagnostics(generated)

@@ -33,6 +33,7 @@ def ranks(function: ir.Function) -> dict:
         if ranks.get(name) is None:
             ranks[name] = rank
 
+    ranks.update(function.array_constants)  # module array constants: their own
     for name, kind in function.params:
         if kind == _ARRAY_ANNOTATION:
             note(name, None)

@@ -264,6 +264,8 @@ def _infer(function: ir.Function, result: str, return_types: dict, promoted: set
                 continue  # a whole array; its operands are settled by _arrays_by_flow
             if kind == "mixed" or types.get(s.target) == "mixed":
                 raise Unsupported(f"'{s.target}' holding both a number and an array", s.line, s.column)
+            if kind == ir.NDARRAY and types.get(s.target) in _ORDER and _dots_of_vectors(s, types, return_types):
+                kind = expr_type(s.value, types, return_types)
             if s.target in fixed:
                 if join(types[s.target], kind) != types[s.target]:
                     raise Unsupported(f"assigning a {kind} value to the {types[s.target]} variable "
@@ -286,6 +288,25 @@ def _infer(function: ir.Function, result: str, return_types: dict, promoted: set
         raise Unsupported("returning an array that element loops fill (return a whole-array value instead)",
                           function.line, function.column)
     _check_whole_arrays(function, types)
+
+
+def _dots_of_vectors(s, types: dict, return_types: dict) -> bool:
+    """A number variable assigned np.dot of two arrays of unknown rank (`x += np.dot(a, a)`, a an
+    np.ndarray parameter) takes them for vectors: the table's dot_of_vectors, which checks that
+    when it runs. s.value rewritten so; whether that made it a number."""
+    def marked(e):
+        kids = ir.children(e)
+        e = ir.rebuild(e, [marked(c) for c in kids]) if kids else e
+        if isinstance(e, ir.Call) and e.func == "dot" and all(expr_type(o, types, return_types) == ir.NDARRAY
+                                                               for o in e.args):
+            return ir.Call("dot_of_vectors", e.args)
+        return e
+
+    value = marked(s.value)
+    if expr_type(value, types, return_types) not in _ORDER:
+        return False
+    s.value = value
+    return True
 
 
 def _check_array_assignments(assigns: list, arrays: dict) -> None:

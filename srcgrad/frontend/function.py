@@ -50,6 +50,7 @@ class FunctionReader(SequenceReader):
                                          f"local variable '{name}' is read before any assignment to it"))
         function.body = hoist_sequence_allocations(function.body, self.sequence_allocations)
         self.facts.arrays_read |= self.used_arrays
+        function.array_constants = {name: self.facts.arrays[name].ndim for name in sorted(self.used_arrays)}
         return rename_reserved(function, self.locals)
 
     def _read_position(self, statement, name: str) -> tuple:

@@ -10,6 +10,7 @@ import libcst as cst
 import numpy as np
 
 from .. import ir
+from ..fresh_names import array_view  # noqa: F401  (the front end imports it from here)
 from ..rules import symbolic
 from ..runtime_names import BARE_NAMES
 
@@ -78,11 +79,6 @@ COMPARISONS = {
 ARITY = {"arctan2": 2, "hypot": 2, "maximum": 2, "minimum": 2, "fmax": 2, "fmin": 2, "logaddexp": 2,
          "copysign": 2, "fmod": 2, "remainder": 2, "power": 2, "add": 2, "subtract": 2, "multiply": 2,
          "true_divide": 2}
-
-
-def array_view(name: str) -> str:
-    """What compiled code indexes a module array constant by (C needs a typed view to read it without the GIL)."""
-    return f"_{name}_view"
 
 
 def dotted_name(node) -> str:

@@ -399,6 +399,17 @@ def dot_adjoint_right(g, a, b):
     return tensordot_adjoint_right(g, a, b, dot_axes(a, b))
 
 
+@adjoint("a", "b", name="dot_of_vectors")
+def dot_of_vectors(a, b):
+    """np.dot(a, b) of two vectors, a number: what the compiler makes of np.dot where it knows
+    both operands are vectors, or where the code needs a number from arrays of unknown rank
+    (then checked here, as one_dimensional checks)."""
+    for x in (a, b):
+        if np.ndim(x) != 1:
+            raise TypeError(f"np.dot compiled for two 1-dimensional arrays, called with {np.ndim(x)} dimensions")
+    return np.dot(a, b)
+
+
 # --- the table ------------------------------------------------------------------------------
 def _reduced(axis, keepdims=False):
     return SCALAR if axis is None and not keepdims else ARRAY
@@ -411,6 +422,7 @@ _define("cumsum", "x axis", ARRAY, "np.cumsum", [cumsum_adjoint])
 _define("transpose", "x", ARRAY, ".T", [transpose_back])
 _define("matmul", "a b", ARRAY, "@", [matmul_adjoint_left, matmul_adjoint_right])
 _define("dot", "a b", ARRAY, "np.dot", [dot_adjoint_left, dot_adjoint_right])
+_define("dot_of_vectors", "a b", SCALAR, "_vector.dot_of_vectors", [dot_adjoint_left, dot_adjoint_right])
 _define("outer", "a b", ARRAY, "np.outer", [outer_adjoint_left, outer_adjoint_right])
 _define("getitem", "x index", ARRAY, "[]", [getitem_adjoint])
 _define("trace", "x", SCALAR, "np.trace", [trace_adjoint])

@@ -220,3 +220,7 @@ _define("vstack", "a b", ARRAY, "np.vstack", [vstack_adjoint_left, vstack_adjoin
 # sizes: integers no derivative reaches
 _define("size", "x", INDEX, ".size", [None], linear=(), piecewise_constant=True)
 _define("one_dimensional", "x", ARRAY, "_vector.one_dimensional", [passed_back])
+# a local array nothing indexes, made like another whose rank nothing says (y = np.zeros_like(a),
+# y = a.copy(), then only np.sum(y * a)): whole-array values (transform.lower)
+_define("whole_copy", "x", ARRAY, "np.copy", [passed_back])
+_define("filled_like", "x fill_value", ARRAY, "np.full_like", [None], linear=(), piecewise_constant=True)

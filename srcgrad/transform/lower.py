@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from .. import ir
 from ..diagnostics import Unsupported
-from ..fresh_names import fresh_name
+from ..fresh_names import array_view, fresh_name
 from ..rules import conversions, symbolic
 from ..rules.elementwise import DOMAIN_LIMITED
-from ..analysis.ranks import VIEWS, element_arrays, shares_written_memory
+from ..analysis.ranks import VIEWS, element_arrays, expr_rank, ranks, shares_written_memory
 from .scalarize import scalarize
 
 
@@ -56,12 +56,93 @@ def lower(function: ir.Function, names: Names) -> str:
     body = _selects(body, set(flags.created))
     function.body = _hoist_calls(body, names)
     scalarize(function, names)
+    _constants_by_element_through_views(function)
+    _unindexed_copies_whole(function)
     convert_mixed_arrays(function, names, result)
+    _dots_of_vectors(function)
     assigned = {s.target for s in ir.walk(function.body) if isinstance(s, ir.Assign)}
     for flag in flags.created:
         if flag in assigned:
             function.var_types[flag] = ir.BOOL
     return result
+
+
+def _constants_by_element_through_views(function: ir.Function) -> None:
+    """The element reads scalarizing wrote of a module array constant (np.sum(A) in a loop) read
+    its typed view, as the front end's A[i] does: the name itself is the NumPy array that
+    whole-array code reads (np.sum(A) after the loop too)."""
+    constants = set(function.array_constants)
+
+    def through_view(e):
+        if isinstance(e, ir.Index) and e.array in constants:
+            return ir.Index(array_view(e.array), tuple(through_view(i) for i in e.indices))
+        if isinstance(e, ir.Call) and e.func == "shape" and isinstance(e.args[0], ir.Name) and e.args[0].id in constants:
+            return ir.Call("shape", (ir.Name(array_view(e.args[0].id)),) + e.args[1:])
+        kids = ir.children(e)
+        return ir.rebuild(e, [through_view(c) for c in kids]) if kids else e
+
+    if constants:
+        _each_expression(function.body, through_view)
+
+
+_WHOLE_ALLOCATIONS = {"zeros": ir.Const(0.0), "ones": ir.Const(1.0)}
+
+
+def _unindexed_copies_whole(function: ir.Function) -> None:
+    """`y = np.zeros_like(a)`, `np.ones_like(a)`, `a.copy()` outside loops where nothing indexes y,
+    a, or another array made like them: nothing says their rank, which element loops need, so they
+    are whole-array values (np.full_like(a, 0.0), np.copy(a)) that whole-array code reads."""
+    linked, ranked = {}, set()  # ranked: indexed, or allocated with a shape
+    for s in ir.walk(function.body):
+        if isinstance(s, ir.Assign) and s.index is not None:
+            ranked.add(s.target)
+        if isinstance(s, ir.Assign) and isinstance(s.value, ir.Alloc):
+            if s.value.like is None:
+                ranked.add(s.target)
+            else:
+                linked.setdefault(s.target, set()).add(s.value.like)
+                linked.setdefault(s.value.like, set()).add(s.target)
+        for e in ir.reads_of(s):
+            ranked |= {sub.array for sub in _subexpressions(e) if isinstance(sub, ir.Index)}
+    todo = list(ranked)
+    while todo:  # an array made like a ranked one, or one made like it, has its rank
+        for other in linked.get(todo.pop(), ()):
+            if other not in ranked:
+                ranked.add(other)
+                todo.append(other)
+    for s in function.body:  # outside loops and branches
+        if isinstance(s, ir.Assign) and isinstance(s.value, ir.Alloc) and s.value.like is not None \
+                and s.target not in ranked and (s.value.kind == "copy" or s.value.kind in _WHOLE_ALLOCATIONS):
+            like = ir.Name(s.value.like)
+            s.value = ir.Call("whole_copy", (like,)) if s.value.kind == "copy" else \
+                ir.Call("filled_like", (like, _WHOLE_ALLOCATIONS[s.value.kind]))
+
+
+def _dots_of_vectors(function: ir.Function) -> None:
+    """np.dot of two arrays known to be vectors (a 1-D module constant, an array allocated or
+    indexed with one index) is a number: the table's dot_of_vectors."""
+    known = ranks(function)
+
+    def marked(e):
+        kids = ir.children(e)
+        e = ir.rebuild(e, [marked(c) for c in kids]) if kids else e
+        if isinstance(e, ir.Call) and e.func == "dot" and all(expr_rank(o, known) == 1 for o in e.args):
+            return ir.Call("dot_of_vectors", e.args)
+        return e
+
+    _each_expression(function.body, marked)
+
+
+def _each_expression(stmts, rewrite) -> None:
+    """Replace, in place, each expression the statements read (and each index they write) by rewrite(it)."""
+    for s in ir.walk(stmts):
+        if isinstance(s, ir.Assign):
+            s.value = rewrite(s.value)
+            s.index = None if s.index is None else tuple(rewrite(i) for i in s.index)
+        elif isinstance(s, (ir.If, ir.While, ir.RaiseIf)):
+            s.test = rewrite(s.test)
+        elif isinstance(s, ir.For):
+            s.start, s.stop, s.step = (rewrite(b) for b in (s.start, s.stop, s.step))
 
 
 def _always_returns(stmts) -> bool:
@@ -109,6 +190,8 @@ class _Flags:
         for index, s in enumerate(stmts):
             lowered, flags = self.statement(s, loop)
             out.extend(lowered)
+            if _always_returns([s]):  # what follows never runs (it may read names only a folded-away arm set)
+                return out, flags
             if flags:
                 rest, rest_flags = self.block(stmts[index + 1:], loop)
                 if rest:

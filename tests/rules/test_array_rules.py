@@ -70,6 +70,9 @@ EXAMPLES.update({  # rearrangements (srcgrad.rules.rearrangements)
     "vstack": [((_r(3), _r(2, 3)), ()), ((_r(3), _r(3)), ())],
     "size": [((_r(2, 3),), ())],  # an integer: no adjoint
     "one_dimensional": [((_r(4),), ())],
+    "dot_of_vectors": [((_r(4), _r(4)), ())],  # np.dot of vectors, checked to be vectors: a number
+    "whole_copy": [((_r(3),), ()), ((_r(2, 3),), ())],
+    "filled_like": [((_r(3),), (0.0,)), ((_r(2, 3),), (1.0,))],  # no adjoint: the values do not vary
 })
 CASES = [(name, operands, options) for name, examples in EXAMPLES.items() for operands, options in examples]
 IDS = [f"{name}-{'x'.join(str(np.shape(o)) for o in operands)}-{options}" for name, operands, options in CASES]
@@ -79,11 +82,12 @@ def _forward(name, operands, options):
     rule = RULES[name]
     if name == "getitem":  # x[index]: an operator, not a NumPy function
         return operands[0][options[0]]
-    if name == "one_dimensional":  # a runtime check, not a NumPy function
-        return vector.one_dimensional(*operands)
+    if rule.spelling.startswith("_vector."):  # a runtime check (one_dimensional), not a NumPy function
+        return getattr(vector, rule.spelling[len("_vector."):])(*operands)
     if rule.sequence:  # np.concatenate((a, b), axis=0)
         operands = (tuple(operands),)
-    return getattr(np, name)(*operands, **dict(zip(rule.params[rule.operands:], options)))
+    function = getattr(np, name) if hasattr(np, name) else getattr(np, rule.spelling[len("np."):])  # whole_copy: np.copy
+    return function(*operands, **dict(zip(rule.params[rule.operands:], options)))
 
 
 def _bound(name, operands, options, g):
