@@ -118,7 +118,7 @@ class BatchPrinter:
             + [grad_views[p] for p in sig.differentiable]
         call = f"_{sig.name}_batch_row({row}, {', '.join(arguments)})"
         lines += ["    with nogil:",
-                  f'        for {row} in prange({rows}, num_threads={workers}, schedule="static"):',
+                  f'        for {row} in prange({rows}, num_threads={workers}, schedule="dynamic"):',
                   f"            {failures} += {call}" if taped else f"            {call}"]
         if taped:
             lines += [f"    if {failures}:", f'        raise MemoryError("the tape of {sig.name} could not grow")']
