@@ -35,6 +35,8 @@ import types
 from dataclasses import dataclass, field, replace
 
 import numpy as np
+
+import libm_numpy
 from hypothesis import strategies as st
 
 RTOL_ENGINES = 1e-10
@@ -1038,6 +1040,8 @@ def run_source(source: str, name: str, eager: bool = False):
     module = types.ModuleType("fuzzed")
     exec(compile(source, "<fuzzed>", "exec", dont_inherit=True), module.__dict__)
     function = getattr(module, name)
+    if not eager:  # NumPy's tanh, exp2, hypot, cbrt rounded as the generated code's C library rounds them
+        libm_numpy.rebind_numpy(module.__dict__)
     if eager:
         from srcgrad.eager.mathlib import tensor_math
 
@@ -1379,7 +1383,9 @@ def _check_built(original, eager, args, positions, built, name, stats, fail, sta
     if not _close_all(alone, gradient, 0.0):
         fail(f"grad_ {alone!r} != value_and_grad_ gradient {gradient!r}")
     scaled = _as_list(getattr(built, "vjp_" + name)(*_copies(args), -2.5), len(positions))
-    if not _close_all(scaled, [-2.5 * np.asarray(g) for g in gradient], 1e-14):
+    # rounding differs along the way (2.5 is no power of 2), and a sum of terms that cancel
+    # magnifies it: 1e-12 allows that, a dout used wrongly is off by far more
+    if not _close_all(scaled, [-2.5 * np.asarray(g) for g in gradient], 1e-12):
         fail(f"vjp_ with dout=-2.5 {scaled!r} != -2.5 * gradient {gradient!r}")
     stage[0] = "jvp_"
     _check_forward_mode(built, name, args, positions, gradient, fail)

@@ -1,0 +1,57 @@
+"""The fuzzer's own checks: a program the long runs reported with no bug behind it, each kept so
+the oracle stays right about it (tests/fuzz_found/ holds the programs as the run printed them)."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import fuzzing
+import libm_numpy
+
+FOUND = Path(__file__).parent / "fuzz_found"
+
+
+def test_numpy_with_libm_rounding_is_the_c_library_for_scalars_and_arrays():
+    values = np.random.default_rng(3).standard_normal(2000) * 3
+    assert any(float(np.tanh(v)) != math.tanh(v) for v in values)  # why it exists: NumPy's tanh is its own
+    assert all(float(libm_numpy.NUMPY.tanh(v)) == math.tanh(v) for v in values)
+    assert isinstance(libm_numpy.NUMPY.tanh(0.5), np.float64)
+    np.testing.assert_array_equal(libm_numpy.NUMPY.tanh(values), [math.tanh(v) for v in values])
+    np.testing.assert_array_equal(libm_numpy.NUMPY.hypot(values, values[::-1]),
+                                  [math.hypot(a, b) for a, b in zip(values, values[::-1])])
+    assert libm_numpy.NUMPY.exp2(2000.0) == math.inf and libm_numpy.NUMPY.exp2(-2000.0) == 0.0
+    assert libm_numpy.NUMPY.cbrt(-8.0) == -2.0
+    assert libm_numpy.NUMPY.sin is np.sin  # everything else is NumPy itself
+
+
+def test_the_reference_run_rounds_tanh_as_the_generated_code():
+    source = "import numpy as np\n\ndef f(x):\n    return np.tanh(x) * 1e3\n"
+    f = fuzzing.run_source(source, "f")
+    for x in np.random.default_rng(4).standard_normal(200):
+        assert f(x) == math.tanh(x) * 1e3
+
+
+def test_a_loop_that_amplifies_one_ulp_of_tanh_is_no_mismatch():
+    """sin(rad2deg(tanh(x))) repeated in a loop turned NumPy's tanh, one ulp from the C library's,
+    into a primal 2.4e-10 apart (seed 6006)."""
+    source = (FOUND / "amplified_tanh_rounding.py").read_text()
+    _, module = fuzzing.pure_build(source)
+    args = (-5e-324, 1.1656344302252704, -0.1904523203942139)
+    fuzzing.check_source(source, "fn1", args, [0, 1, 2], module, keyword_only=("x0", "x2"))
+
+
+def test_vjp_is_linear_in_its_cotangent_up_to_rounding_of_a_sum_that_cancels():
+    """vjp_ with dout=-2.5 was 1.4e-14 from -2.5 * grad_ on a gradient of 0.14 (seed 5005): the
+    rounding of terms that cancel, not a cotangent used wrongly."""
+    source = (FOUND / "vjp_sum_that_cancels.py").read_text()
+    _, module = fuzzing.pure_build(source)
+    args = (-1.2721167412609167, 5, np.array([0.38870241, -1.45900663]))
+    fuzzing.check_source(source, "fn1", args, [0, 2], module)
+    gradient = module.grad_fn1(*args)
+    scaled = module.vjp_fn1(*args, -2.5)
+    assert scaled[0] == pytest.approx(-2.5 * gradient[0], rel=1e-12)
+    assert scaled[0] != -2.5 * gradient[0]  # the difference the check allows for is real
