@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from .. import ir
 from ..ir import GAssign, GCall, GFor, GIf, GUnpack, GWhile
+from ..rules.elementwise import ELEMENTWISE
 from ..runtime_names import POP, PUSH
 from .gather import gathered
 
@@ -40,11 +41,73 @@ def fused_loop(mode, s: ir.For, plan, body_f: list, body_r: list, taped_mark: in
             known = ir.Name(temp)
         mapping[name] = known
     body_r = substitute_generated(body_r, mapping)
+    body_f, body_r = _calls_made_once(mode, body_f, body_r)
     comment = f"line {s.line}, value and adjoint in one pass"
     loop = mode._range_loop(s, s.start, s.step, _sums_last(mode, body_f + body_r, plan.accumulators), comment)
     if len(loop) == 1 and not plan.loop_variable_read_after:  # the peeled loops leave it elsewhere
         loop = gathered(mode, loop[0]) or loop
     return prelude + loop
+
+
+def _calls_made_once(mode, body_f: list, body_r: list) -> tuple:
+    """A math call the reverse statements make again (`exp_value = exp(-(y[i] * z))`, for
+    `loss += log(1.0 + exp(-y[i] * z))`) is made once, by the forward statement, into that
+    temporary: nothing between them changes what it reads (C compilers keep both calls: exp may
+    set errno). Only calls the forward statement always makes (not in a select's arm) are moved."""
+    written_r = [_writes(body_r[:k]) for k in range(len(body_r))]
+    for k, g in enumerate(body_r):
+        if not (isinstance(g, GAssign) and isinstance(g.target, str) and g.target in mode.temps
+                and isinstance(g.value, ir.Call) and g.value.func in ELEMENTWISE):
+            continue
+        call = ir.substitute(g.value, {})
+        reads = ir.names_in(call)
+        for m, f in enumerate(body_f):
+            if not (isinstance(f, GAssign) and call in _unconditional_calls(f.value)):
+                continue
+            if reads & (_writes(body_f[m:]) | written_r[k]) or _counts(body_f + body_r, g.target) != 1:
+                break
+            hoisted = GAssign(g.target, call)
+            body_f = body_f[:m] + [hoisted, GAssign(f.target, _replace_call(f.value, call, ir.Name(g.target)), f.op,
+                                                    f.comment)] + body_f[m + 1:]
+            body_r = [h if h is not g else None for h in body_r]
+            break
+    return body_f, [h for h in body_r if h is not None]
+
+
+def _unconditional_calls(e: ir.Expr) -> list:
+    """Calls e always makes, canonically spelled (not those in a select's arms)."""
+    found = []
+
+    def visit(x):
+        if isinstance(x, ir.Call):
+            found.append(ir.substitute(x, {}))
+        for c in ((x.test,) if isinstance(x, ir.IfExp) else ir.children(x)):
+            visit(c)
+
+    visit(e)
+    return found
+
+
+def _replace_call(e: ir.Expr, call: ir.Expr, name: ir.Name) -> ir.Expr:
+    if isinstance(e, ir.Call) and ir.substitute(e, {}) == call:
+        return name
+    if isinstance(e, ir.IfExp) or not ir.children(e):
+        return e
+    return ir.rebuild(e, [_replace_call(c, call, name) for c in ir.children(e)])
+
+
+def _counts(stmts: list, name: str) -> int:
+    return sum(1 for g in ir.walk_generated(stmts) if name in _targets(g))
+
+
+def _targets(g) -> list:
+    if isinstance(g, GAssign):
+        return [g.target.array if isinstance(g.target, ir.Index) else g.target]
+    if isinstance(g, GUnpack):
+        return list(g.targets)
+    if isinstance(g, GFor):
+        return [g.var]
+    return []
 
 
 def _sums_last(mode, body: list, accumulators: set) -> list:

@@ -234,3 +234,12 @@ def backwards_stencil(x: np.ndarray) -> float:
     for i in range(len(x) - 1, 0, -1):
         total += (x[i] - x[i - 1]) ** 2 * x[i]
     return total
+
+
+def exp_in_arm(x: np.ndarray, w: float) -> float:
+    """exp only in one arm of a select: the forward statement does not always make the call, so
+    the adjoint's own call is not shared with it."""
+    total = 0.0
+    for i in range(len(x)):
+        total += math.exp(w * x[i]) if x[i] > 0.0 else w * x[i]
+    return total
