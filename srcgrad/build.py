@@ -108,7 +108,7 @@ def _key_parts(module_name: str, fast_math: bool) -> list[str]:
         EXT_SUFFIX,
         platform.machine(),
         " ".join(c_flags(fast_math) + link_flags()),
-        "kernels -O3, the rest -O1 (GCC); other Cython -O3",  # compile.mark_kernels
+        "kernels -O3, rare entries and init code -O0, the rest -O1 (GCC); other Cython -O3",  # compile.mark_kernels
         shared_utility_module() or "own utility code",
         os.environ.get("CC", ""),
         os.environ.get("CFLAGS", ""),

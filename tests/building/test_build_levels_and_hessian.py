@@ -1,4 +1,4 @@
-"""Less C per generated module, same behaviour (issue 13 part 5).
+"""Less C per generated module, and less of it optimised, same behaviour (issue 13 part 5).
 
 - hessian_NAME hands hvp_NAME and the primal's arguments to the runtime's dense_hessian instead of
   a closure (a closure is a Python type of its own in the C: a scope struct and its slots). The
@@ -8,12 +8,14 @@
 
 from __future__ import annotations
 
+import re
 import types
 
 import numpy as np
 import pytest
 
 from srcgrad import build
+from srcgrad import compile as compiling
 from srcgrad.api import _import_extension
 from srcgrad.eager import value_and_grad_of
 from srcgrad.eager.mathlib import tensor_math
@@ -115,3 +117,30 @@ def test_dense_hessian_still_takes_a_bare_direction_function():
 
     hessian = arrays.dense_hessian(lambda v: (2.0 * v[0] + v[1], v[0] + 6.0 * v[1]), (1.0, 2.0))
     assert hessian == ((2.0, 1.0), (1.0, 6.0))
+
+
+@pytest.mark.skipif(not compiling.splits_optimisation(), reason="the C compiler is not GCC: -O3 throughout")
+def test_rarely_called_wrappers_and_init_code_are_not_optimised(tmp_path, monkeypatch):
+    """value_and_vjp_, vjp_, jvp_, hvp_ and hessian_ (and their _bound halves) compile at -O0, as
+    Cython's run-once code does; f, grad_ and value_and_grad_ stay at the file's -O1, the kernels
+    at -O3. The modules built this way compute the Hessians above and every entry of
+    tests/emit (jvp, hvp, vjp against --pure and central differences)."""
+    monkeypatch.delenv("SRCGRAD_SANITIZE", raising=False)
+    generated = generate(SOURCE, str(tmp_path / "levels.py"))
+    pyx = tmp_path / f"{generated.module_name}.pyx"
+    pyx.write_text(generated.text)
+    include = compiling.cython_include_dir(build.default_cache_dir() / "include")
+    extensions = compiling.cython_to_c(pyx, generated.module_name, False, include, compiling.shared_utility_module())
+    assert extensions[0].extra_compile_args[:2] == ["-O1", "-g0"]
+    c_text = pyx.with_suffix(".c").read_text()
+    assert '#define CYTHON_SMALL_CODE __attribute__((cold, optimize("O0")))' in c_text
+    assert c_text.index("#define CYTHON_SMALL_CODE __attribute__((cold, optimize") < c_text.index("#ifndef CYTHON_SMALL_CODE")
+    cold = [line for line in c_text.splitlines() if line.startswith("__SRCGRAD_UNOPTIMISED ")]
+    wrapped = {re.search(r"__pyx_p[wf]_\w+?_\d+(_?[a-z_]+?)(?:_bound)?\(", line)[1] for line in cold}
+    expected = {f"{prefix}{name}" for prefix in ("value_and_vjp_", "vjp_", "jvp_", "hvp_", "hessian_")
+                for name in ("two", "weighted", "named_v")}
+    bound = {f"_{prefix}{name}" for prefix in ("value_and_vjp_", "vjp_", "jvp_", "hvp_") for name in ("weighted", "named_v")}
+    assert wrapped == expected | bound
+    hot = [line for line in c_text.splitlines() if re.match(r"static PyObject \*__pyx_p[wf]_\w+?_\d+(grad_|value_and_grad_)?"
+                                                             r"(two|weighted|named_v)\(", line)]
+    assert len(hot) >= 9 and not any(line.startswith("__SRCGRAD") for line in hot)
