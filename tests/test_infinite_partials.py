@@ -349,13 +349,19 @@ def f(x0):
 """
 
 
-@pytest.mark.xfail(strict=True, reason="known open (found by the fuzzer, 600 programs, seed 27182): forward mode "
-                                       "multiplies an infinite tangent (d sqrt(u) at u = 0, with d_u != 0) by the "
-                                       "next rule's zero partial (d(r*r)/dr at r = 0): jvp_ is 0 * inf = nan where "
-                                       "reverse mode, whose guard takes a zero cotangent times the infinite partial "
-                                       "as 0, gives 0 (f is 1 / (1 + |x|), with a kink at 0)")
 @pytest.mark.parametrize("kind", ["pure", "compiled"])
 def test_infinite_tangent_times_a_zero_partial(kind):
+    """Found by the fuzzer (600 programs, seed 27182): forward mode multiplied the infinite tangent
+    of sqrt(u) at u = 0 (d_u != 0) by the next rule's zero partial (d(r * r)/dr at r = 0), so jvp_
+    was 0 * inf = nan where reverse mode, whose guard takes a zero cotangent times the infinite
+    partial as 0, gives 0 (f is 1 / (1 + |x|), with a kink at 0). A zero partial times a tangent
+    that may be infinite is 0 now, as in reverse mode."""
     build = fuzzing.pure_build if kind == "pure" else fuzzing.compiled_build
     _, module = build(SQRT_OF_ABS_AT_ITS_KINK, "sqrt_of_abs_at_its_kink.py")
     fuzzing.check_source(SQRT_OF_ABS_AT_ITS_KINK, "f", (0.0,), [0], module, what=kind)
+    assert module.grad_f(0.0) == 0.0 and module.jvp_f(0.0, 0.5) == 0.0
+    # away from the kink, f = 1 / (1 + |x|): jvp_ = -sign(x) / (1 + |x|)^2 * t, unguarded values
+    for x in (0.7, -0.4):
+        expected = -math.copysign(1.0, x) / (1 + abs(x)) ** 2 * 0.5
+        assert math.isclose(module.jvp_f(x, 0.5), expected, rel_tol=1e-12)
+        assert math.isclose(module.grad_f(x) * 0.5, expected, rel_tol=1e-12)

@@ -44,6 +44,7 @@ class Tangents:
         self.varied = set(seeds)
         self.outputs = set(outputs)
         self.needed = None  # set by settle(): None, every varying variable's tangent is computed
+        self.unbounded = set()  # set by settle(): the variables whose tangents may be infinite
         self.new_locals = {}
         self._before = []  # statements _simple adds before the one being transformed
 
@@ -62,6 +63,7 @@ class Tangents:
                         self.varied.add(target)
                         changed = True
         self.needed = _needed(stmts, self.varied, self.outputs)
+        self.unbounded = _unbounded_tangents(stmts, self.varied)
 
 
     def d(self, var: str) -> str:
@@ -101,6 +103,10 @@ class Tangents:
             if guards.unbounded(e) and guards.needs_guard(t):  # sqrt(u) at 0: a zero d_u gives 0, not 0 * inf
                 t = self._simple(t)
                 total = _add(total, guards.unless_zero(t, partial * t))
+            elif guards.needs_guard(partial) and _may_be_unbounded(kid, self.unbounded):
+                # d(r * r) with r = sqrt(u) at u = 0: the zero partial r times d_r = inf gives 0, as
+                # reverse mode takes a zero cotangent times the infinite partial (jvp_ = grad_ . t)
+                total = _add(total, guards.unless_zero(partial, partial * t))
             else:
                 total = _add(total, partial * t)
         return total
@@ -238,6 +244,29 @@ class Tangents:
     def _tangent_or_zero(self, e, kind):
         t = self.tangent(e)
         return t if t is not None else ir.Const(0.0)
+
+
+def _unbounded_tangents(stmts, varied: set) -> set:
+    """The varying variables whose tangents may be infinite where their values are finite: those
+    assigned a rule with an unbounded partial (sqrt(u) at 0), and those assigned from them."""
+    found, changed = set(), True
+    while changed:
+        changed = False
+        for s in ir.walk_generated(stmts):
+            targets, value = _targets_and_value(s)
+            if value is not None and (set(targets) & varied) - found and _may_be_unbounded(value, found):
+                found |= set(targets) & varied
+                changed = True
+    return found
+
+
+def _may_be_unbounded(e, unbounded: set) -> bool:
+    """Whether e's tangent may be infinite: it reads such a variable or applies such a rule."""
+    if isinstance(e, ir.Name):
+        return e.id in unbounded
+    if isinstance(e, ir.Index):
+        return e.array in unbounded
+    return guards.unbounded(e) or any(_may_be_unbounded(c, unbounded) for c in ir.children(e))
 
 
 def _add(a, b):
