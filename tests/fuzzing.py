@@ -1086,6 +1086,7 @@ def traced_source(source: str, name: str):
 
     module.__dict__["_piecewise_value"] = record
     exec(compile(tree, "<fuzzed>", "exec", dont_inherit=True), module.__dict__)
+    libm_numpy.rebind_numpy(module.__dict__)  # as run_source: the values the original computes
     function = getattr(module, name)
 
     def run(*args, **keywords):
