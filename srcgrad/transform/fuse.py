@@ -42,11 +42,47 @@ def fused_loop(mode, s: ir.For, plan, body_f: list, body_r: list, taped_mark: in
         mapping[name] = known
     body_r = substitute_generated(body_r, mapping)
     body_f, body_r = _calls_made_once(mode, body_f, body_r)
+    body_r = [_ascending(mode, g, body_r[k + 1:]) for k, g in enumerate(body_r)]
     comment = f"line {s.line}, value and adjoint in one pass"
     loop = mode._range_loop(s, s.start, s.step, _sums_last(mode, body_f + body_r, plan.accumulators), comment)
     if len(loop) == 1 and not plan.loop_variable_read_after:  # the peeled loops leave it elsewhere
         loop = gathered(mode, loop[0]) or loop
     return prelude + loop
+
+
+def _ascending(mode, g, after: list):
+    """A reversed inner loop (`for j in range(d - 1, -1, -1)`) whose iterations are independent
+    runs ascending, as its forward loop ran: the elements stream in memory order and C compilers
+    vectorise it without reversing vectors. Independent: it takes nothing from the tape, writes
+    arrays only by `+=` into elements and scalars only by `+=` (neither read in the loop) or as
+    temporaries of one statement's adjoint, and nothing after it reads its variable."""
+    if not (isinstance(g, GFor) and len(g.args) == 3 and g.args[2] == ir.Const(-1) and g.comment.endswith("reversed")):
+        return g
+    if any(isinstance(h, (GFor, GWhile, GUnpack)) or isinstance(h, GCall) for h in ir.walk_generated(g.body)):
+        return g
+    reads = _reads(g.body)
+    for h in ir.walk_generated(g.body):
+        if isinstance(h, GIf) and _pops(h.test):
+            return g
+        if not isinstance(h, GAssign):
+            continue
+        if _pops(h.value):
+            return g
+        name = h.target.array if isinstance(h.target, ir.Index) else h.target
+        accumulated = h.op == "+=" and name not in reads
+        if name == g.var or not (accumulated or (isinstance(h.target, str) and name in mode.temps)):
+            return g
+    if g.var in _reads(after):
+        return g
+    start, stop = g.args[1] + 1, g.args[0] + 1
+    return GFor(g.var, (start, stop) if start != ir.Const(0) else (stop,), g.body,
+                g.comment.replace(", reversed", ", adjoint, in order"))
+
+
+def _pops(e: ir.Expr) -> bool:
+    if isinstance(e, ir.Call) and e.func in set(POP.values()) | {"pop_branch"}:
+        return True
+    return any(_pops(c) for c in ir.children(e))
 
 
 def _calls_made_once(mode, body_f: list, body_r: list) -> tuple:

@@ -79,6 +79,13 @@ def test_a_call_the_adjoint_repeats_is_made_once():
     assert adjoint_source("exp_in_arm").count("_math.exp(") == 2
 
 
+def test_independent_inner_adjoint_loops_run_in_order():
+    source = adjoint_source("logistic")
+    assert "for j in range(d):  # line 33, adjoint, in order" in source and "range(d - 1, -1, -1)" not in source
+    # b_p = b_p * x[i] carries the adjoint from one iteration to the next: reversed
+    assert "for j in range(k - 1, -1, -1):  # line 169, reversed" in adjoint_source("inner_power")
+
+
 @pytest.mark.parametrize("name", TWO_SWEEPS)
 def test_near_misses_keep_two_sweeps(name):
     source = adjoint_source(name)
