@@ -11,8 +11,11 @@ grad(A) `repeats` times in one thread while another runs grad(B) `repeats` times
 best of `rounds` (the least disturbed by other work on the machine). Beside the wall-clock times:
 CPU/wall, the process's CPU time over the wall time of the two-thread run (2.0 when both threads
 ran all the time on their own core; below when the machine is busy with other work, which a
-shared machine's load average shows), and the two-thread gradients compared bit for bit with
-the one-thread ones.
+shared machine's load average shows), the two-thread gradients compared bit for bit with the
+one-thread ones, and the longest stall: while one thread computes grad(A) once, the
+longest the interpreter was kept from another thread running a Python loop (the whole call if
+the gradient held the GIL; the OS's scheduling gaps when it does not, whatever the load): best
+of `rounds` single calls.
 """
 
 from __future__ import annotations
@@ -79,6 +82,31 @@ def _timed(run, *args) -> tuple:
     return time.perf_counter() - wall, time.process_time() - cpu, results
 
 
+def _longest_stall(grad, a) -> tuple:
+    """(longest gap s, call s): while another thread runs grad(A) once, this thread runs a Python
+    loop reading the clock; its longest gap between two readings is how long the other thread
+    kept it from the interpreter. Holding the GIL, that is the whole call; without it, only what
+    the OS's scheduling costs (on any load: a measure of the GIL, not of speed)."""
+    finished = threading.Event()
+    span = []
+
+    def work():
+        span.append(time.perf_counter())
+        grad(*a)
+        span.append(time.perf_counter())
+        finished.set()
+
+    readings = []
+    worker = threading.Thread(target=work)
+    worker.start()
+    while not finished.is_set():
+        readings.append(time.perf_counter())
+    worker.join()
+    inside = [t for t in readings if span[0] <= t <= span[1]]
+    edges = [span[0]] + inside + [span[1]]
+    return max(b - a for a, b in zip(edges, edges[1:])), span[1] - span[0]
+
+
 def _same(one, other) -> bool:
     flat = [np.ravel(np.asarray(x)) for r in one for x in (r if isinstance(r, tuple) else (r,))]
     flat_other = [np.ravel(np.asarray(x)) for r in other for x in (r if isinstance(r, tuple) else (r,))]
@@ -94,8 +122,9 @@ def main() -> None:
     options = parser.parse_args()
     module = _module()
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; cores: {os.cpu_count()}")
-    print("| workload | one thread s | two threads s | speed-up | CPU/wall (two threads) | same bits |")
-    print("| --- | ---: | ---: | ---: | ---: | --- |")
+    print("| workload | one thread s | two threads s | speed-up | CPU/wall (two threads) | same bits "
+          "| longest stall of another thread during one call, ms (the call, ms) |")
+    print("| --- | ---: | ---: | ---: | ---: | --- | ---: |")
     for name, (grad, a, b) in _cases(module, int(options.size), int(options.steps)).items():
         _serial(grad, a, b, 1)  # warm: pages of the inputs, the tape's first growth
         serial, threaded, same = [], [], True
@@ -107,8 +136,9 @@ def main() -> None:
             same = same and _same(one, two)
         best_serial = min(serial)
         best_threaded, ratio = min(threaded)
+        stall, call = min(_longest_stall(grad, a) for _ in range(options.rounds))
         print(f"| {name} | {best_serial:.3f} | {best_threaded:.3f} | {best_serial / best_threaded:.2f}x | "
-              f"{ratio:.2f} | {'yes' if same else 'NO'} |")
+              f"{ratio:.2f} | {'yes' if same else 'NO'} | {stall * 1e3:.1f} (of {call * 1e3:.0f}) |")
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
