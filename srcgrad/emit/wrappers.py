@@ -158,8 +158,8 @@ class WrapperPrinter:
         directions = [local[name] for name, _ in d_params]
         g = {p: local[f"g_{p}"] for p in diff}
         hv = {p: local[f"hv_{p}"] for p in diff}
-
-        floats = all(dict(sig.params)[p] == ir.DOUBLE for p in diff)
+        kinds = dict(sig.params)
+        floats = all(kinds[p] == ir.DOUBLE for p in diff)
 
         def unpack(source: str, what: str) -> list:
             return _directions(source, what, diff, directions, floats)
@@ -169,10 +169,12 @@ class WrapperPrinter:
         lines.append(f'    """The derivative of {sig.name} along tangents (one per parameter: {respect}), forward mode."""')
         lines.extend(convert)
         lines.extend(unpack(tangents, "tangents"))
-        kinds = dict(sig.params)
         call_args = self._arguments(sig, [(d, kinds[p]) for d, p in zip(directions, diff)])
-        lines += self._kernel_call(sig, [(value, sig.return_type), (d_value, ir.DOUBLE)], sig.jvp, call_args)
-        lines.append(f"    return {d_value}")
+        if self._releases(sig.name):
+            lines += self._kernel_call(sig, [(value, sig.return_type), (d_value, ir.DOUBLE)], sig.jvp, call_args)
+            lines.append(f"    return {d_value}")
+        else:  # the C tuple's member, no Python float made for the value
+            lines.append(f"    return {sig.jvp}({', '.join(t for t, _ in call_args)})[1]")
         lines.append("")
         lines.append("")
 
