@@ -85,6 +85,12 @@ def generate(source: str, filename: str, *, pure: bool = False, only: list[str] 
                             fallback_params, batch)
     text, sources = emitter.emit(selected, codes, forward, fallbacks,
                                  {name: (code, special_forward[name]) for name, code in specialised.items()})
+    if batch:  # `build --batch`: the functions it leaves without grad_NAME_batched, and why
+        diagnostics += [Diagnostic(filename, facts.functions[name].line, facts.functions[name].column, "warning",
+                                   f"{name}: no grad_{name}_batched (--batch takes compiled functions of numbers and "
+                                   "1-D float arrays that return a number and run without the GIL)")
+                        for name in selected if not name.startswith("_") and name not in emitter.batched
+                        and name not in fallbacks and (specialised.get(name) or codes[name]).signature.differentiable]
     reports = [_report(facts, name, specialised.get(name) or codes.get(name), wrt.get(name))
                for name in selected if not name.startswith("_")]
     stub = module_stub(source, filename, text, reports)

@@ -200,6 +200,9 @@ def test_only_with_batch_and_only_in_scope(compiled):
     assert {n for n in dir(module) if n.endswith("_batched")} == {
         "grad_oscillator_batched", "grad_rosen_batched", "grad_smooth_batched", "grad_scaled_batched",
         "grad_pick_batched"}  # whole: NumPy code on whole arrays, which keeps the GIL
+    assert [d.format() for d in generated.diagnostics] == [
+        "batch_model.py:48:1: warning: whole: no grad_whole_batched (--batch takes compiled functions of numbers and "
+        "1-D float arrays that return a number and run without the GIL)"]
     assert "def grad_rosen_batched(x: numpy.typing.NDArray[numpy.float64], *, threads: int = ...)" in generated.stub
     assert "prange(" in generated.text and _uses_prange_text(generated.text)
     plain = generate(SOURCE, "batch_model.py")
