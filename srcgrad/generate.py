@@ -30,6 +30,7 @@ from .generated import FunctionReport, GeneratedModule  # noqa: F401  (part of t
 from .transform.inline import inline_array_calls
 from .transform.jvp import forward_functions
 from .transform.lower import Names, lower, split_whole_array_expressions, user_names
+from .transform.rebinding import rename_rebindings
 from .transform.reverse import ReverseMode, Signature, point_calls_at_primals
 
 
@@ -118,6 +119,7 @@ def _compile_functions(facts, selected: list, wrt: dict, tape_limit: int | None 
             _check_callees(function, fallbacks)
             names = Names(user_names(function) | facts.constant_names() | set(facts.array_constants())
                           | set(facts.functions) | {"tape"})
+            rename_rebindings(function, names)
             result = lower(function, names)
             return_types = _infer_inlining(function, result, names, signatures, facts)
             check_call_arguments(function, {k: s.params for k, s in signatures.items()})

@@ -126,8 +126,6 @@ KNOWN_OPEN: dict[str, str] = {
     "learning_losses.py::relu": _HELPER_ON_ARRAYS,
     "learning_losses.py::sigmoid": _HELPER_ON_ARRAYS,
     "numeric_idioms.py::relu_pos": _HELPER_ON_ARRAYS,
-    "numeric_idioms.py::quadratic_features_fit": ("jvp_ of np.stack of np.ones_like(t) and t crashes: the constant "
-                                                  "operand's tangent is a zero-dimensional array"),
     "physics_dynamics.py::gravity_norm_rows": ("np.linalg.norm(pos[i] - pos[j]) of a 2-D parameter is read as elements "
                                                "of a 1-D array: the entries refuse the 2-D argument (ValueError)"),
 }

@@ -100,8 +100,11 @@ def tangent(e: ir.Expr, tangent_of) -> ir.Expr | None:
         tangents = [tangent_of(o) for o in operands(e)]
         if all(t is None for t in tangents):
             return None
-        zeros = [ir.Call("cotangent_like", (ir.Const(0.0), o)) for o in operands(e)]
-        return rebuilt(e, tuple(z if t is None else t for t, z in zip(tangents, zeros)) + args[rule.operands:])
+        # zeros where none; a tangent variable may hold the number 0.0 (an operand that varies with
+        # nothing, np.ones_like(t)): spread to the operand's shape, which joining needs
+        shaped = [ir.Call("cotangent_like", (ir.Const(0.0) if t is None else t, o))
+                  if t is None or isinstance(t, ir.Name) else t for t, o in zip(tangents, operands(e))]
+        return rebuilt(e, tuple(shaped) + args[rule.operands:])
     helper = HELPERS.get(e.func) if isinstance(e, ir.Call) and rule is None else None
     if helper is not None and helper.jvp is not None:
         tangents = [tangent_of(args[helper.params.index(p)]) for p in helper.varying]

@@ -4,8 +4,9 @@
 passes it an array, as Python allows. The call is replaced by the helper's (lowered,
 straight-line) body, its locals renamed apart from the caller's, so the arithmetic runs on the
 array as NumPy broadcasting does in Python and its adjoint is the whole-array rule of each
-statement. Only straight-line helpers are inlined: a branch or a comparison on a number would be
-an error on an array in Python (the truth value of an array), and loops are element code.
+statement. Only straight-line helpers are inlined: a branch or a conditional on a number would be
+an error on an array in Python (the truth value of an array), and loops are element code; a
+comparison as a value is elementwise (a mask), as in NumPy.
 """
 
 from __future__ import annotations
@@ -117,8 +118,10 @@ def _check_straight_line(callee: ir.Function) -> None:
             raise Unsupported("an element write", x.line, x.column)
         for e in ir.reads_of(x):
             for sub in _subexpressions(e):
-                if isinstance(sub, (ir.IfExp, ir.Compare, ir.BoolOp)):
-                    raise Unsupported("a comparison or a conditional", x.line, x.column)
+                # a comparison is elementwise on arrays ((x > a) * k: a mask); only its truth value
+                # (a conditional, and, or) would be an error there
+                if isinstance(sub, (ir.IfExp, ir.BoolOp)):
+                    raise Unsupported("a conditional", x.line, x.column)
                 if isinstance(sub, ir.Index):
                     raise Unsupported("an element read", x.line, x.column)
                 if isinstance(sub, ir.Alloc):

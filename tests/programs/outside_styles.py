@@ -50,3 +50,34 @@ def masked_pair_energy(pos, q):
 def gram_trace(X):
     G = X.T @ X
     return np.trace(G) + 0.1 * np.sum(G ** 2) + np.sum(np.eye(3, 4, 1) * X[:3])
+
+
+def stacked_features(w, t, y):
+    features = np.stack([np.ones_like(t), t, t ** 2], axis=1)
+    return np.sum((features @ w - y) ** 2) + np.sum(np.hstack([np.zeros(2), t]) ** 2)
+
+
+def _penalty(x, a, k, m):
+    return k * (x - a) ** m * (x > a) + k * (-x - a) ** m * (x < -a)
+
+
+def penalized(x):
+    y = 1 + (x + 1) / 4
+    return np.sum(np.sin(np.pi * y) ** 2) + np.sum(_penalty(x, 1.0, 100.0, 4)) + _penalty(x[0], 0.5, 10.0, 2)
+
+
+def softmax_rebound(W, X, Y):
+    Z = X @ W
+    Z = Z - Z.max(axis=1, keepdims=True)
+    log_p = Z - np.log(np.sum(np.exp(Z), axis=1, keepdims=True))
+    return -np.sum(Y * log_p) / X.shape[0]
+
+
+def clipped_probabilities(w, X, t):
+    p = 1.0 / (1.0 + np.exp(-(X @ w)))
+    p = np.clip(p, 0.05, 0.95)
+    total = 0.0
+    total = total + np.sum(t * np.log(p))
+    for i in range(len(t)):
+        total -= (1 - t[i]) * np.log(1 - p[i])
+    return total

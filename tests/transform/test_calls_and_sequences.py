@@ -72,9 +72,9 @@ def test_scalar_helpers_are_inlined_where_they_take_arrays():
 
 
 @pytest.mark.parametrize("source,reason", [
-    # a comparison on an array is an error in Python: the helper is not inlined
+    # a conditional on an array is an error in Python: the helper is not inlined
     ("def relu(z):\n    return z if z > 0 else 0.0\n\n\ndef f(x):\n    return np.sum(relu(x))\n",
-     "a whole array passed to 'relu', whose parameter 'z' is a double (a comparison or a conditional there"),
+     "a whole array passed to 'relu', whose parameter 'z' is a double (a conditional there"),
     # math.exp takes numbers only
     ("def e(z):\n    return math.exp(z)\n\n\ndef f(x):\n    return np.sum(e(x))\n",
      "a function of the math module, which takes numbers only"),

@@ -1,7 +1,12 @@
 """Styles of outside code (the held-out corpus, tests/corpus_outside/) the compiler compiles:
 `x[:, None]`, `v[None, :]`, `pos[:, np.newaxis, :]`, `np.arange(n)[:, None]` and new axes beside
 bounded slices (np.expand_dims at each new axis, counted in the result); np.eye (with M and k,
-by position or keyword) and np.trace.
+by position or keyword) and np.trace; forward mode of np.stack and np.hstack with an operand that
+varies with nothing (np.ones_like(t): its tangent, the number 0.0, is spread to the operand's shape);
+a scalar helper with comparisons as masks (`k * (x - a) ** m * (x > a)`) inlined where it is
+passed an array, and called as compiled where it is passed a number; a local the top level
+assigns again (`Z = Z - Z.max(axis=1, keepdims=True)`, `p = np.clip(p, ...)`) renamed at each
+assignment, so each whole-array value is kept once.
 
 Each function is checked compiled and --pure: value, gradient against central differences and
 the eager engine, jvp against the gradient, hvp against differences of eager gradients.
@@ -31,6 +36,14 @@ CASES = [
     ("masked_pair_energy", (np.array([[0.0, 0.0, 0.0], [1.1, 0.1, -0.1], [0.4, 1.0, 0.3]]), np.array([1.0, -1.0, 0.5])),
      (RNG.normal(size=(3, 3)), RNG.normal(size=3))),
     ("gram_trace", (RNG.normal(size=(4, 4)),), (RNG.normal(size=(4, 4)),)),
+    ("stacked_features", (X4[:3].copy(), X4 * 2.0, D4), (D4[:3].copy(), -D4, X4)),
+    ("penalized", (np.array([1.7, -0.3, -2.2, 0.9]),), (D4,)),  # entries past a = 1 on both sides, and inside
+    ("softmax_rebound", (RNG.normal(size=(3, 3)), RNG.normal(size=(5, 3)), np.eye(3)[[0, 2, 1, 1, 0]]),
+     (RNG.normal(size=(3, 3)), np.zeros((5, 3)), np.zeros((5, 3)))),
+    # probabilities inside the clip, and one below it (the third row)
+    ("clipped_probabilities", (np.array([0.4, -0.8, 0.25]), np.array([[1.0, 0.2, -0.5], [0.3, -1.0, 0.8],
+                                                                      [-5.0, 1.5, 0.0], [0.5, 0.5, 0.5]]),
+                               np.array([1.0, 0.0, 1.0, 0.0])), (np.array([1.0, 0.5, -0.3]), np.zeros((4, 3)), np.zeros(4))),
 ]
 
 
