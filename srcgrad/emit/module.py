@@ -322,7 +322,10 @@ def _const_type(value) -> str:
 def _gil_facts(codes: dict, forward: dict, whole_constants: set = frozenset()) -> tuple:
     """(holding, raising): the functions whose compiled code keeps the GIL, as it handles Python
     objects (whole NumPy arrays, a module array constant read whole) or calls a function that
-    does; and those that can raise (a check, an allocation, a call of one that can)."""
+    does; and those that can raise (a check, an allocation, a call of one that can). A function
+    calling the adjoint, jvp or hvp of one that can raise keeps the GIL too: those return C
+    tuples, whose errors (except *) Cython looks for after every call, taking the GIL each time
+    when it is released (some 150 ns a call in a loop, against nothing holding it)."""
     owner = {}
     bodies = {}
     for name, code in codes.items():
@@ -333,18 +336,21 @@ def _gil_facts(codes: dict, forward: dict, whole_constants: set = frozenset()) -
         owner.update((function, name) for function in (sig.primal, sig.adjoint, sig.jvp, sig.hvp) if function)
         owner.update((d.name, name) for d in derived)
         bodies[name] = [code.primal_body, code.adjoint_body] + [d.body for d in derived]
-    holding, raising, callees = set(), set(), {}
+    holding, raising, callees, tuple_callees = set(), set(), {}, {}
     for name, code in codes.items():
         kinds = list(code.locals.values()) + [k for _, k in code.signature.params] + [code.signature.return_type]
         expressions = [e for body in bodies[name] for s in ir.walk_generated(body) for e in _expressions(s)]
         called = {c.func for e in expressions for c in ir.user_calls_in(e)}
         callees[name] = {owner.get(c, c) for c in called}
+        tuple_callees[name] = {owner[c] for c in called if c in owner and c != codes[owner[c]].signature.primal}
         if ir.NDARRAY in kinds or any(ir.names_in(e) & whole_constants for e in expressions):
             holding.add(name)
         if any(isinstance(s, ir.GRaise) for body in bodies[name] for s in ir.walk_generated(body)) \
                 or any(_allocates(e) for e in expressions) or any(c not in owner for c in called):
             raising.add(name)
-    for facts in (holding, raising):  # through calls
+    for facts in (raising, holding):  # through calls
+        if facts is holding:
+            holding |= {name for name, called in tuple_callees.items() if called & raising}
         grown = True
         while grown:
             grown = {name for name, called in callees.items() if called & facts} - facts

@@ -224,3 +224,44 @@ print(repr((gradient[0].tolist(), gradient[1])))
     gradient = eval(lines[2])
     gradient = (np.array(gradient[0]), gradient[1])
     assert_close(gradient, pure.grad_smooth(np.full(4, 0.5), 0.1, 2), 1e-12, 1e-14, "grad_smooth after")
+
+
+RAISING_HELPER = """\
+import numpy as np
+
+
+def helper(a, b):
+    if a > 0.0:
+        y = a * b
+    return y * 2.0
+
+
+def caller(x: np.ndarray, b):
+    t = 0.0
+    for i in range(len(x)):
+        t += helper(x[i], b)
+    return t
+"""
+
+
+def test_a_loop_calling_a_helper_that_can_raise_keeps_the_gil():
+    """helper can raise (y may be unassigned): its adjoint returns a C tuple, whose errors Cython
+    checks after every call, taking the GIL each time if it were released. caller, which calls it
+    in a loop, keeps the GIL (its wrappers call it directly); helper itself runs without it. The
+    gradient is right and the error still raised."""
+    generated, compiled = fuzzing.compiled_build(RAISING_HELPER, "raising_helper.py")
+    _, pure = fuzzing.pure_build(RAISING_HELPER, "raising_helper.py")
+    headers = {re.search(r"(_\w+)\(", line)[1]: line for line in generated.text.splitlines() if line.startswith("cdef ")}
+    assert headers["_helper_adjoint"].endswith("except * nogil:")
+    assert headers["_caller_adjoint"].endswith("except *:") and "with nogil" not in _wrapper(generated.text,
+                                                                                               "value_and_vjp_caller")
+    x, b = np.array([0.3, 1.2, 0.7]), 0.4
+    gradient = compiled.grad_caller(x, b)
+    assert_close(gradient, pure.grad_caller(x, b), 1e-12, 1e-12, "grad_caller against --pure")
+    original = fuzzing.run_source(RAISING_HELPER, "caller")
+    assert_close(gradient, central_differences(original, (x, b), [0, 1]), 1e-6, 1e-8, "grad_caller")
+    with pytest.raises(UnboundLocalError) as raised:
+        compiled.grad_caller(np.array([0.3, -1.0]), b)
+    with pytest.raises(UnboundLocalError) as expected:
+        pure.grad_caller(np.array([0.3, -1.0]), b)
+    assert str(raised.value) == str(expected.value)
