@@ -18,3 +18,8 @@ def fresh_name(base: str, taken: set) -> str:
 def array_view(name: str) -> str:
     """What compiled code indexes a module array constant by (C needs a typed view to read it without the GIL)."""
     return f"_{name}_view"
+
+
+def viewed_array(name: str) -> str:
+    """The module array constant whose view `name` is (array_view's inverse), else name itself."""
+    return name[1:-len("_view")] if name.startswith("_") and name.endswith("_view") and len(name) > 6 else name

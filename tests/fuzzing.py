@@ -106,6 +106,10 @@ class Features:
     # math.copysign/np.copysign (its x-partial was 0 onto a signed zero y = +-0.0:
     # tests/test_regressions.py::test_copysign_onto_a_signed_zero)
     copysign: bool = True
+    # loops over neighbouring elements, a[e - 1], a[e], a[e + 1], a[e + 2], adding into an
+    # accumulator (rosenbrock's (a[e + 1] - a[e] ** 2) ** 2, differences, three-point stencils): the
+    # shapes the fused reverse sweep and its gathered stencil adjoints (issue 13.2-3) rewrite
+    stencils: bool = True
 
 
 DEFAULT = Features()
@@ -299,6 +303,8 @@ class Scope:
         return [c for c in self.callees if self.weight * c.cost <= MAX_COST
                 and (self.arrays or all(kind != "array" for _, kind in c.params))]
     loop_vars: list = field(default_factory=list)  # int variables that must not be assigned
+    # loop indices of stencil loops: index -> (lowest, highest) offset its range keeps in bounds
+    stencils: dict = field(default_factory=dict)
 
     def nested(self, **changes) -> "Scope":
         changes.setdefault("arrays", list(self.arrays))  # local arrays defined in a block stay in it
@@ -482,7 +488,12 @@ def index_expr(draw, scope: Scope, length: str) -> str:
     """An index into an array of length `length`, always in range (loop indices are kept in it)."""
     inside = [i for i in scope.ints if i.startswith("e")]  # element-loop indices
     options = [f"{i}" for i in inside] + [f"{i} % {length}" for i in inside] + ["0", f"{length} - 1"]
+    options += [_offset(i, c) for i, (low, high) in scope.stencils.items() for c in range(low, high + 1) if c]
     return draw(st.sampled_from(options))
+
+
+def _offset(index: str, offset: int) -> str:
+    return index if offset == 0 else f"{index} + {offset}" if offset > 0 else f"{index} - {-offset}"
 
 
 @st.composite
@@ -554,6 +565,8 @@ def statement(draw, scope: Scope) -> tuple:
             kinds.append("while")
         if scope.arrays:
             kinds.append("element_loop")
+            if features.stencils:
+                kinds.append("stencil_loop")
     if scope.in_loop:
         kinds += ["break", "continue"]
     kinds.append("return")
@@ -626,6 +639,8 @@ def statement(draw, scope: Scope) -> tuple:
         return draw(while_statement(scope))
     if kind == "element_loop":
         return draw(element_loop(scope))
+    if kind == "stencil_loop":
+        return draw(stencil_loop(scope))
     # element_write
     name, length = draw(st.sampled_from(scope.arrays))
     index = draw(index_expr(scope, length))
@@ -872,6 +887,44 @@ def element_loop(draw, scope: Scope) -> tuple:
     return [f"for {index} in {header}:"] + _indent(body), False
 
 
+@st.composite
+def stencil_loop(draw, scope: Scope) -> tuple:
+    """`acc = 0.0; for e in range(1, len(a) - 1): acc += (a[e + 1] - a[e] * a[e]) ** 2 * ...`: a
+    loop whose range keeps a few neighbours of a[e] in bounds, reading them, adding into an
+    accumulator; sometimes with a temporary before the sum, or other statements beside it."""
+    name, length = draw(st.sampled_from(scope.arrays))
+    low, high = draw(st.sampled_from([(0, 1), (-1, 1), (-1, 0), (0, 2), (-2, 0), (-1, 2)]))
+    index = scope.fresh("e")
+    start = f"{-low}" if low else ""
+    stop = f"{length} - {high}" if high else length
+    header = f"range({start}, {stop})" if start else f"range({stop})"
+    inner = _loop_scope(scope, MAX_ARRAY)
+    inner.ints.append(index)
+    inner.loop_vars.append(index)
+    inner.stencils = {**scope.stencils, index: (low, high)}
+    near, far = (f"{name}[{_offset(index, c)}]" for c in draw(st.permutations(sorted({low, high, 0})))[:2])
+    term = draw(st.sampled_from([f"({far} - {near} * {near}) ** 2", f"{far} * {near}", f"({far} - {near}) ** 2",
+                                 f"({far} - 2.0 * {near}) * {far}", f"math.sin({far}) * {near}"]))
+    body = []
+    if draw(st.booleans()):
+        temporary = inner.fresh("t")
+        body.append(f"{temporary} = {term}")
+        inner.floats.append(temporary)
+        term = f"{temporary} * {temporary}" if draw(st.booleans()) else temporary
+    if draw(st.integers(0, 2)) == 0:
+        extra, _ = draw(block(inner))
+        body += extra
+    if inner.floats and draw(st.booleans()):
+        term = f"{term} * {_p(draw(float_expr(inner, 1)))}"
+    fresh = not scope.floats or draw(st.booleans())
+    accumulator = scope.fresh("s") if fresh else draw(st.sampled_from(scope.floats))
+    body.append(f"{accumulator} {draw(st.sampled_from(['+=', '+=', '-=']))} {term}")
+    lines = ([f"{accumulator} = 0.0"] if fresh else []) + [f"for {index} in {header}:"] + _indent(body)
+    if fresh:
+        scope.floats.append(accumulator)
+    return lines, False
+
+
 # --------------------------------------------------------------------------- functions and programs
 
 
@@ -1011,8 +1064,8 @@ class Stats:
         return (f"{self.programs} programs ({self.lines} lines; programs with {shares}): gradient compared with "
                 f"the eager engine and finite differences in {self.compared_fd} ({self.nonzero_gradient} of them "
                 f"nonzero), a jump within the step (engines compared, not differences) in "
-                f"{self.jumps_engines_only}, not smooth at the point in {self.not_smooth}, overflow in {self.overflow}, Python "
-                f"raised in {self.python_raised}; jvp_ checked wherever the gradient was, hvp_ against differences of grad_ "
+                f"{self.jumps_engines_only}, not smooth at the point in {self.not_smooth}, overflow in {self.overflow}, "
+                f"Python raised in {self.python_raised}; jvp_ checked wherever the gradient was, hvp_ against differences of grad_ "
                 f"in {self.hvp_compared}; wrong-shaped tangents refused in {self.wrong_shapes_checked}; a build "
                 f"raised where the original's NumPy arithmetic left the reals or the derivative is infinite "
                 f"(allowed, see check_source) in {self.build_raised_excused}")

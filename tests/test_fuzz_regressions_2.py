@@ -267,3 +267,43 @@ def test_the_oracle_away_from_jumps_compares_differences():
     assert (stats.jumps_engines_only, stats.compared_fd) == (0, 1)
     expected = central_differences(fuzzing.run_source(STAIRCASE, "staircase"), (0.4, 0.2), [0, 1])
     assert np.allclose(module.grad_staircase(0.4, 0.2), expected, rtol=1e-6)
+
+
+MODULE_ARRAY_MESSAGES = """\
+import numpy as np
+
+A0 = np.array([0.5, -1.0, 1.5])
+
+
+def element_in_a_loop(x, n: int):
+    s = 0.0
+    for i in range(n):
+        s += A0[i] * x
+    return s
+
+
+def reduced_in_a_loop(x, n: int):
+    s = 0.0
+    for i in range(n):
+        s += np.sum(A0[i:]) * x
+    return s
+
+
+def guarded_element(x, k: int):
+    return (A0[k] if k < 3 else 0.0) * x
+"""
+
+
+@pytest.mark.parametrize("build", ["pure", "compiled"])
+def test_messages_name_a_module_array_as_written(build):
+    # compiled code reads a module array's elements through a typed view, _A0_view: messages
+    # named it so ("index out of range for array '_A0_view'")
+    generated, module = BUILDS[build](MODULE_ARRAY_MESSAGES, "fuzz2_module_array_messages.py")
+    assert [d.format().split(": ", 1)[1] for d in generated.diagnostics] == [
+        "warning: guarded_element: an element of 'A0' read in a conditional expression whose condition may keep "
+        "its index in bounds is not supported by the compiler; grad_guarded_element uses the eager tape"]
+    assert math.isclose(module.element_in_a_loop(2.0, 3), 2.0, rel_tol=1e-12)
+    assert math.isclose(module.grad_reduced_in_a_loop(2.0, 2), 1.0 + 0.5, rel_tol=1e-12)
+    with pytest.raises(IndexError, match="index out of range for array 'A0' "):
+        module.element_in_a_loop(2.0, 4)
+    assert module.grad_guarded_element(2.0, 7) == 0.0 and module.grad_guarded_element(2.0, 1) == -1.0

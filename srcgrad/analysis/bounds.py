@@ -15,14 +15,18 @@ from dataclasses import dataclass, field
 
 from .. import ir
 from ..diagnostics import Unsupported
+from ..fresh_names import viewed_array
 from .ranks import assigned_in
 
 
 @dataclass
 class Check:
     condition: ir.Expr  # true when the access is out of bounds
-    array: str
+    array: str  # as the user wrote it (a module constant, not its typed view)
     line: int
+
+    def __post_init__(self):
+        self.array = viewed_array(self.array)
 
 
 @dataclass
@@ -66,8 +70,8 @@ def _check_unguarded(e: ir.IfExp, s, variables: set) -> None:
             sub = stack.pop()
             if isinstance(sub, ir.Index) and sub not in read_anyway \
                     and any(ir.names_in(i) & guard and not _wrapped(i) for i in sub.indices):
-                raise Unsupported(f"an element of '{sub.array}' read in a conditional expression whose condition "
-                                  "may keep its index in bounds", s.line, s.column)
+                raise Unsupported(f"an element of '{viewed_array(sub.array)}' read in a conditional expression whose "
+                                  "condition may keep its index in bounds", s.line, s.column)
             stack.extend(ir.children(sub))
 
 

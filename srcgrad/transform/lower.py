@@ -76,7 +76,8 @@ def _constants_by_element_through_views(function: ir.Function) -> None:
     def through_view(e):
         if isinstance(e, ir.Index) and e.array in constants:
             return ir.Index(array_view(e.array), tuple(through_view(i) for i in e.indices))
-        if isinstance(e, ir.Call) and e.func == "shape" and isinstance(e.args[0], ir.Name) and e.args[0].id in constants:
+        if isinstance(e, ir.Call) and e.func == "shape" and isinstance(e.args[0], ir.Name) \
+                and e.args[0].id in constants:
             return ir.Call("shape", (ir.Name(array_view(e.args[0].id)),) + e.args[1:])
         kids = ir.children(e)
         return ir.rebuild(e, [through_view(c) for c in kids]) if kids else e
