@@ -307,3 +307,39 @@ def test_messages_name_a_module_array_as_written(build):
     with pytest.raises(IndexError, match="index out of range for array 'A0' "):
         module.element_in_a_loop(2.0, 4)
     assert module.grad_guarded_element(2.0, 7) == 0.0 and module.grad_guarded_element(2.0, 1) == -1.0
+
+
+DOT_WITH_A_NUMBER = """\
+import numpy as np
+
+
+def element_scales(x: np.ndarray, a: np.ndarray, n: int):
+    s = 0.0
+    for i in range(n):
+        s += np.sum(np.dot(x[0], a) * a)
+    return s
+
+
+def annotated_number_scales(x: float, a: np.ndarray, n: int):
+    s = 0.0
+    for i in range(n):
+        s += np.dot(x * a, a) + np.sum(np.dot(x, a))
+    return s + np.sum(np.dot(x, a)) * x
+"""
+
+
+@pytest.mark.parametrize("build", ["pure", "compiled"])
+def test_dot_with_a_number_scales(build):
+    # np.dot(x[0], a) is x[0] * a, an array; inside a loop it was summed as a dot of vectors, so
+    # the primal was silently wrong (9.0 where Python gives 5.0 below). And np.dot(x, a) with
+    # x: float took x for an array: the call was refused ("must be a 1-dimensional array").
+    module = _built(build, DOT_WITH_A_NUMBER, "fuzz2_dot_with_a_number.py")
+    x, a, n = np.array([0.5]), np.array([1.0, 2.0]), 2
+    fuzzing.check_source(DOT_WITH_A_NUMBER, "element_scales", (x, a, n), [0, 1], module, what=build)
+    assert math.isclose(module.element_scales(x.copy(), a.copy(), n), 5.0, rel_tol=1e-12)  # n x0 a.a
+    gx, ga = module.grad_element_scales(x.copy(), a.copy(), n)
+    np.testing.assert_allclose(gx, [10.0], rtol=1e-12)
+    np.testing.assert_allclose(ga, 2 * n * 0.5 * a, rtol=1e-12)
+    fuzzing.check_source(DOT_WITH_A_NUMBER, "annotated_number_scales", (0.5, a, n), [0, 1], module, what=build)
+    # n (x a.a + x sum(a)) + x^2 sum(a) = 2 (2.5 + 1.5) + 0.75
+    assert math.isclose(module.annotated_number_scales(0.5, a.copy(), n), 8.75, rel_tol=1e-12)

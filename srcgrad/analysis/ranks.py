@@ -34,6 +34,7 @@ def ranks(function: ir.Function) -> dict:
             ranks[name] = rank
 
     ranks.update(function.array_constants)  # module array constants: their own
+    numbers = {name for name, kind in function.params if kind in (ir.DOUBLE, ir.INT, ir.BOOL)}  # annotated
     for name, kind in function.params:
         if kind == _ARRAY_ANNOTATION:
             note(name, None)
@@ -54,7 +55,7 @@ def ranks(function: ir.Function) -> dict:
                     note(sub.args[0].id, None)
                 elif symbolic.rule_of(sub) is not None:
                     for operand in symbolic.array_operands(sub):
-                        if isinstance(operand, ir.Name):
+                        if isinstance(operand, ir.Name) and operand.id not in numbers:
                             note(operand.id, None)
     in_loops = loop_assignments(function.body)
     numbers = {s.target for s in ir.walk(function.body) if isinstance(s, ir.Assign) and _a_number(s.value)}

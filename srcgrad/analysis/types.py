@@ -137,7 +137,8 @@ def array_dimensions(function: ir.Function) -> dict:
     for name, declared in function.params:
         if declared == "array":
             dims.setdefault(name, None)
-    for name in _whole_array_operands(function):
+    numbers = {name for name, declared in function.params if declared in _ORDER}  # x: float in np.dot(x, a)
+    for name in _whole_array_operands(function) - numbers:
         dims.setdefault(name, None)
     for name, axis, s in shape_reads:
         # a memoryview reports 0 beyond its dimensions where Python's x.shape[k] raises; a whole

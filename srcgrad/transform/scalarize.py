@@ -361,7 +361,9 @@ class _Statement:
         operand = self.hoist_reductions(e.args[0])
         if e.func == "dot":
             second = self.hoist_reductions(e.args[1])
-            if self.rank(operand) not in (None, 1, _SCALAR) or self.rank(second) not in (None, 1, _SCALAR):
+            if _SCALAR in (self.rank(operand), self.rank(second)):  # np.dot(2.0, x) scales: no sum
+                return ir.BinOp("*", operand, second)
+            if self.rank(operand) not in (None, 1) or self.rank(second) not in (None, 1):
                 raise self.unsupported("np.dot of arrays of more than one dimension inside a loop")
             operand = ir.BinOp("*", operand, second)
         extents, _ = self.extents(operand)
