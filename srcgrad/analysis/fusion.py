@@ -44,6 +44,7 @@ class FusionPlan:
     accumulators: set
     coefficients: dict  # active accumulator -> Expr
     loop_locals: set  # assigned only inside the loop: nothing outside it needs their old values
+    loop_variable_read_after: bool
 
 
 class _NotLinear(Exception):
@@ -79,7 +80,7 @@ def fusion_plan(function: ir.Function, loop: ir.For, result: str, active: set) -
         coefficients[name] = coefficient
     before = function.body[:position]
     outside = assigned_names(before) | assigned_after | {p for p, _ in function.params}
-    return FusionPlan(carried, coefficients, assigned - carried - outside)
+    return FusionPlan(carried, coefficients, assigned - carried - outside, loop.var in read_after)
 
 
 def _plain_body(loop: ir.For, types: dict) -> bool:
