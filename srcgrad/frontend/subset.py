@@ -103,6 +103,10 @@ SUPPORTED = [
     Construct("constant arrays: `np.arange`, `np.linspace`, `np.full` (numbers with no derivative)", COMPILED,
               "def f(x: np.ndarray):\n    n = x.shape[0]\n"
               "    return np.sum(np.arange(1.0, n + 1) * x + np.linspace(0.0, 1.0, n) * np.full(n, 2.0) * x)"),
+    Construct("new axes `x[:, None]`, `v[None, :]`, `pos[:, np.newaxis, :]`; `np.eye(n)`, `np.eye(n, k=1)`; "
+              "`np.trace`", COMPILED,
+              "def f(x: np.ndarray):\n    n = x.shape[0]\n"
+              "    return np.sum(x[:, None] * x[None, :] * np.eye(n, k=1)) + np.trace(np.outer(x, x) + np.eye(n))"),
     Construct("array outputs (differentiated as the sum; `vjp_f` takes any cotangent)", COMPILED,
               "def f(x: np.ndarray):\n    return np.sin(x) * 2.0"),
     Construct("list and tuple literals of numbers and expressions (fixed-size float arrays); `[0.0] * n`; "
