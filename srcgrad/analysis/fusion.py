@@ -20,9 +20,10 @@ Proven here, at the level of the lowered source, for a loop at a function's top 
   assignments leading to the result, with coefficients that read nothing the loop or the code
   after it assigns: the accumulator's adjoint at the loop is `coefficient * b_result`, known
   before the loop starts;
-- nothing after the loop reads or assigns what the loop assigns (besides the accumulators), and
-  nothing after it assigns what the loop reads: the code after the loop neither needs a value
-  the fused pass leaves behind nor changes a value (or the adjoint of one) the pass used;
+- nothing after the loop reads a value the loop assigns (besides the accumulators) before
+  assigning it anew, and nothing after it assigns a float the loop reads: the code after the
+  loop neither needs a value the fused pass leaves behind nor changes a value (or the adjoint of
+  one) the pass used;
 - the body writes no array element, calls no module function and holds no whole-array value;
   the loop does not break, and its range reads nothing the body assigns.
 
@@ -67,11 +68,12 @@ def fusion_plan(function: ir.Function, loop: ir.For, result: str, active: set) -
     if not all(_is_accumulator(loop.body, name) for name in carried):
         return None
     after = function.body[position + 1:]
-    read_after, assigned_after = read_names(after), assigned_names(after)
-    if (assigned - carried) & (read_after | assigned_after):
-        return None
-    if read_names(loop.body) & assigned_after:
-        return None
+    read_after, assigned_after = live_in(after), assigned_names(after)
+    if (assigned - carried) & read_after:
+        return None  # a value the loop leaves is read after it (a later `for j` binds j anew: fine)
+    numbers = {n for n in live_in(loop.body) if function.var_types.get(n) not in (ir.INT, ir.BOOL)}
+    if numbers & assigned_after:
+        return None  # a float from before the loop: the loop adds to its adjoint, which code after resets
     coefficients = {}
     for name in sorted(carried & active):
         coefficient = _coefficient(after, name, result)

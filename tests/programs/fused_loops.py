@@ -243,3 +243,31 @@ def exp_in_arm(x: np.ndarray, w: float) -> float:
     for i in range(len(x)):
         total += math.exp(w * x[i]) if x[i] > 0.0 else w * x[i]
     return total
+
+
+def penalised_logistic(w: np.ndarray, X: np.ndarray, y: np.ndarray, l2: float) -> float:
+    """examples/logistic.py: a second loop binds j anew after the first, whose inner loop used it."""
+    n = X.shape[0]
+    d = X.shape[1]
+    total = 0.0
+    for i in range(n):
+        z = 0.0
+        for j in range(d):
+            z += X[i, j] * w[j]
+        total += math.log(1.0 + math.exp(-y[i] * z))
+    penalty = 0.0
+    for j in range(d):
+        penalty += w[j] * w[j]
+    return total / n + l2 * penalty
+
+
+def rebound_after(x: np.ndarray, w: float, k: int) -> float:
+    """z and k, which the loop reads or sets, are assigned anew after it before being read."""
+    total = 0.0
+    z = 0.0
+    for i in range(len(x)):
+        z = x[i] * w + k
+        total += z * z
+    z = w * 3.0
+    k = 2
+    return total + z * k

@@ -19,7 +19,7 @@ from support import PROGRAMS, compiled_module, pure_module
 PATH = str(PROGRAMS / "fused_loops.py")
 
 FUSED = ["rosenbrock", "huber", "logistic", "between", "scaled_mean", "two_moments", "retaped_within", "set_before",
-         "inner_power", "branch_inside", "stencil", "scalar_loop", "exp_in_arm"]
+         "inner_power", "branch_inside", "stencil", "scalar_loop", "exp_in_arm", "penalised_logistic", "rebound_after"]
 TWO_SWEEPS = ["variance", "squared_sum", "guarded_sum", "reset_inside", "reads_itself", "local_read_after",
               "parameter_reassigned_after", "counted"]
 
@@ -39,6 +39,10 @@ def outer_loop_lines(source: str) -> list:
 @pytest.mark.parametrize("name", FUSED)
 def test_sum_reductions_run_value_and_adjoint_in_one_pass(name):
     source = adjoint_source(name)
+    if name == "penalised_logistic":  # two loops, each fused
+        assert [("one pass" in line) for line in outer_loop_lines(source)] == [True, True]
+        assert "reversed" not in source
+        return
     loops = outer_loop_lines(source)
     # one loop, or its iterations split where the gathered adjoint peels the range's ends
     # (test_gather.py), plus the loops over the elements just outside it
@@ -48,7 +52,7 @@ def test_sum_reductions_run_value_and_adjoint_in_one_pass(name):
     assert " for " not in reverse_sweep  # no second sweep over the data
 
 
-@pytest.mark.parametrize("name", [n for n in FUSED if n not in ("retaped_within", "set_before", "inner_power")])
+@pytest.mark.parametrize("name", [n for n in FUSED if n not in ("retaped_within", "set_before", "inner_power", "rebound_after")])
 def test_fused_loops_keep_no_tape(name):
     assert "push_" not in adjoint_source(name) and "pop_" not in adjoint_source(name)
 
@@ -119,6 +123,10 @@ CASES = [
     ("scalar_loop", (0.4, 0.3, 7), (1.0, -0.5)),
     ("strided", (np.linspace(-1.0, 1.3, 8), 0.6), (np.full(8, 0.3), 1.0)),
     ("exp_in_arm", (X5, 0.6), (np.full(5, 0.3), 1.0)),
+    ("penalised_logistic", (np.array([0.4, -0.3, 0.2]), np.array([[1.0, 0.5, -0.2], [0.3, -1.1, 0.7]]),
+                            np.array([1.0, -1.0]), 0.3),
+     (np.array([1.0, -0.5, 0.25]), np.full((2, 3), 0.3), np.array([0.5, -0.5]), 1.0)),
+    ("rebound_after", (X5, 0.6, 3), (np.full(5, 0.3), 1.0)),
 ]
 
 
