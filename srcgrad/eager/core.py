@@ -315,7 +315,7 @@ class Tensor:
             return handler(*args, **kwargs)
         if func in PASSTHROUGH_FUNCTIONS:
             return func(*unwrap(args), **unwrap(kwargs))
-        raise MissingRuleError(f"no derivative rule for {_qualname(func)} (called on a Tensor)")
+        raise MissingRuleError(f"no derivative rule for {MissingRuleError.qualified(func)} (called on a Tensor)")
 
 
 class Variable(Tensor):
@@ -505,11 +505,6 @@ def zeros(shape) -> Tensor:
     return _new(np.zeros(shape))
 
 
-def _qualname(func) -> str:
-    module = getattr(func, "__module__", None) or "numpy"
-    return f"{module}.{getattr(func, '__name__', repr(func))}"
-
-
 def _plain_index(index):
     """An index with Tensors replaced by integer arrays (indices are not differentiated)."""
     if isinstance(index, tuple):
@@ -535,12 +530,11 @@ NONDIFFERENTIABLE_UFUNCS = frozenset(
 
 def _elementwise_vjp(rule):
     partials = rule.partials
-    unbounded = has_unbounded_partial(rule.name)
+    # sqrt at 0: a zero cotangent contributes 0, as in compiled code, not 0 * inf
+    product = _guarded if has_unbounded_partial(rule.name) else operator.mul
 
     def vjp(argnums, g, ans, args, kwargs):
         ps = partials(*args, ans)
-        if unbounded:  # sqrt at 0: a zero cotangent contributes 0, as in compiled code, not 0 * inf
-            ps = [p if p is None else _unless_zero(g, p) for p in ps]
         grads = []
         for i in argnums:
             p, shape = ps[i], args[i].shape
@@ -551,16 +545,26 @@ def _elementwise_vjp(rule):
             elif type(p) is float and p == -1.0:
                 grads.append(unbroadcast(-g, shape))
             else:
-                grads.append(unbroadcast(g * p, shape))
+                grads.append(unbroadcast(product(g, p), shape))
         return grads
 
     return vjp
 
 
-def _unless_zero(g, partial):
-    """The partial where g is nonzero, else 0: g * it is then exactly 0 there, never 0 * inf."""
+def _guarded_product(g, partial):  # g * partial where g is nonzero, else exactly 0 (never 0 * inf)
     with np.errstate(invalid="ignore"):
-        return np.where(np.not_equal(g, 0.0), partial, 0.0)
+        return np.where(np.not_equal(g, 0.0), np.multiply(g, partial), 0.0)
+
+
+def _guarded(g, partial):
+    """Recorded when an outer tape watches the backward pass: the derivative in g is the partial
+    even where g is 0 (a Hessian at a zero cotangent), which np.where alone would lose."""
+    recorded = isinstance(g, Tensor) or isinstance(partial, Tensor)
+    return GUARDED_PRODUCT(g, partial) if recorded else _guarded_product(g, partial)
+
+
+GUARDED_PRODUCT = Primitive("guarded_product", _guarded_product, lambda argnums, h, ans, args, kwargs: [
+    unbroadcast(_guarded(h, args[1]) if i == 0 else h * args[0], np.shape(args[i])) for i in argnums])
 
 
 def _ufunc_by_name(name: str):

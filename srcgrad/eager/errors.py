@@ -9,6 +9,11 @@ class MissingRuleError(NotImplementedError):
     """A NumPy function or ufunc was called on a Tensor, and the engine has no derivative rule
     for it. Raised instead of silently returning a zero gradient."""
 
+    @staticmethod
+    def qualified(func) -> str:
+        module = getattr(func, "__module__", None) or "numpy"
+        return f"{module}.{getattr(func, '__name__', repr(func))}"
+
 
 class DroppedGradientError(TypeError):
     """A Tensor that a tape records was about to become a plain float or ndarray (NumPy storing it

@@ -88,6 +88,14 @@ class Tangents:
             return symbolic.tangent(e, self.tangent)
         if isinstance(e, ir.IfExp):
             body, orelse = self.tangent(e.body), self.tangent(e.orelse)
+            guard = _linear_guard(e)
+            d_guard = None if guard is None else self.tangent(guard)
+            if d_guard is not None:
+                # the guard `X * P if X != 0.0 else 0.0` still moves with X where X is 0: its tangent
+                # there is d_X * P (guarded in turn, P may be infinite), not 0. A Hessian at a zero
+                # cotangent (w * sqrt(u) at w = 0) needs it
+                d_guard = self._simple(d_guard)
+                orelse = guards.unless_zero(d_guard, ir.substitute(e.body, {guard: d_guard}))
             if body is None and orelse is None:
                 return None
             return ir.IfExp(e.test, body if body is not None else ir.Const(0.0),
@@ -258,6 +266,33 @@ def _unbounded_tangents(stmts, varied: set) -> set:
                 found |= set(targets) & varied
                 changed = True
     return found
+
+
+def _linear_guard(e: ir.IfExp):
+    """X of a guard `body if X != 0.0 else 0.0` (srcgrad.rules.guards.unless_zero) whose body is
+    linear in X, else None."""
+    test = e.test
+    if not (isinstance(test, ir.Compare) and test.op == "!=" and test.right == ir.Const(0.0)
+            and e.orelse == ir.Const(0.0)):
+        return None
+    return test.left if _linear_in(e.body, test.left) else None
+
+
+def _linear_in(e, x) -> bool:
+    """Whether e is x times (or over) factors that do not read x."""
+    if e == x:
+        return True
+    if isinstance(e, ir.Unary) and e.op == "-":
+        return _linear_in(e.operand, x)
+    if isinstance(e, ir.BinOp) and e.op in ("*", "/"):
+        if _linear_in(e.left, x) and not _reads(e.right, x):
+            return True
+        return e.op == "*" and _linear_in(e.right, x) and not _reads(e.left, x)
+    return False
+
+
+def _reads(e, x) -> bool:
+    return e == x or any(_reads(kid, x) for kid in ir.children(e))
 
 
 def _may_be_unbounded(e, unbounded: set) -> bool:
