@@ -1107,6 +1107,10 @@ def run_source(source: str, name: str, eager: bool = False):
 # where the step is 1), differences straddle the jump or see the staircase as a slope
 _PIECEWISE_CALLS = {"floor", "ceil", "trunc", "rint", "fix", "round", "around", "int", "floor_divide", "remainder",
                     "mod", "fmod"}
+# Sawtooths (fmod, remainder, mod, %) jump where the quotient a / b crosses an integer: that is what
+# is recorded for them, since their value can come back to where it was within a step (fmod(x, 0.5)
+# at x = -1e6, step 10, crosses 40 jumps and has the same value at both ends)
+_SAWTOOTH_CALLS = {"fmod": np.trunc, "remainder": np.floor, "mod": np.floor}
 
 
 class _RecordPiecewise(ast.NodeTransformer):
@@ -1115,15 +1119,24 @@ class _RecordPiecewise(ast.NodeTransformer):
     def _wrapped(self, node):
         return ast.copy_location(ast.Call(ast.Name("_piecewise_value", ast.Load()), [node], []), node)
 
+    def _sawtooth(self, node, kind: str, a, b):
+        """`_sawtooth_value(node, kind, a, b)`: node's value, recording the quotient's integer part."""
+        call = ast.Call(ast.Name("_sawtooth_value", ast.Load()), [node, ast.Constant(kind), a, b], [])
+        return ast.copy_location(call, node)
+
     def visit_Call(self, node):
         self.generic_visit(node)
         func = node.func
         name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
+        if name in _SAWTOOTH_CALLS and len(node.args) == 2 and not node.keywords:
+            return self._sawtooth(node, name, *node.args)
         return self._wrapped(node) if name in _PIECEWISE_CALLS else node
 
     def visit_BinOp(self, node):
         self.generic_visit(node)
-        return self._wrapped(node) if isinstance(node.op, (ast.FloorDiv, ast.Mod)) else node
+        if isinstance(node.op, ast.Mod):
+            return self._sawtooth(node, "mod", node.left, node.right)
+        return self._wrapped(node) if isinstance(node.op, ast.FloorDiv) else node
 
 
 def traced_source(source: str, name: str):
@@ -1137,7 +1150,13 @@ def traced_source(source: str, name: str):
         values.append(np.asarray(value, dtype=float).tolist() if np.ndim(value) else float(value))
         return value
 
+    def sawtooth(value, kind, a, b):
+        with np.errstate(all="ignore"):
+            record(_SAWTOOTH_CALLS[kind](np.true_divide(a, b)))
+        return value
+
     module.__dict__["_piecewise_value"] = record
+    module.__dict__["_sawtooth_value"] = sawtooth
     exec(compile(tree, "<fuzzed>", "exec", dont_inherit=True), module.__dict__)
     libm_numpy.rebind_numpy(module.__dict__)  # as run_source: the values the original computes
     function = getattr(module, name)

@@ -55,3 +55,16 @@ def test_vjp_is_linear_in_its_cotangent_up_to_rounding_of_a_sum_that_cancels():
     scaled = module.vjp_fn1(*args, -2.5)
     assert scaled[0] == pytest.approx(-2.5 * gradient[0], rel=1e-12)
     assert scaled[0] != -2.5 * gradient[0]  # the difference the check allows for is real
+
+
+def test_a_sawtooth_jumping_within_the_step_is_seen_though_its_ends_agree():
+    """fmod(x, 0.5) at x = -1e6, where the step is 10: 40 jumps between two equal values. Its
+    derivative is 1 (the gradient's), the differences' 0 (seed 8008)."""
+    traced = fuzzing.traced_source("import math\n\ndef f(x):\n    return math.fmod(x, 0.5) + x % 0.25\n", "f")
+    assert fuzzing._jumps_within_step(traced, (-1e6,), [0])
+    assert not fuzzing._jumps_within_step(traced, (0.1,), [0])
+    source = (FOUND / "fmod_of_a_huge_argument.py").read_text()
+    _, module = fuzzing.pure_build(source)
+    args = (-1.0, np.array([1.41121755e+00, -2.48497543e+00, -3.82530536e-22, -2.50000000e+00]), -1000000.0)
+    fuzzing.check_source(source, "fn2", args, [0, 1, 2], module, keyword_only=("x0",))
+    assert module.grad_fn2(*args[:2], x0=args[2])[2] == args[1][0]  # fmod's slope times a[0]
