@@ -146,6 +146,11 @@ class ExpressionPrinter:
         if e.func in VECTOR_HELPERS:
             self.used.add(e.func)
             return f"{qualified(e.func)}({', '.join(self(a) for a in e.args)})"
+        dims = ir.array_dims(self.type_of(e.args[0])) if e.func == "size" and not self.pure else 0
+        if dims:  # a typed memoryview's .size is a Python attribute, which needs the GIL
+            array = self.wrap(e.args[0], _PRECEDENCE["atom"])
+            product = " * ".join(f"{array}.shape[{k}]" for k in range(dims))
+            return product if dims == 1 else f"({product})"
         if symbolic.rule_of(e) is not None:  # an array primitive, spelt as its rule says
             text = symbolic.spelled(e, self, lambda a: self.wrap(a, _PRECEDENCE["atom"]))
             if text.startswith("np."):
