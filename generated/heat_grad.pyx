@@ -12,21 +12,27 @@ from srcgrad.runtime import arrays as _arrays
 # heat: heat.py line 6  (def heat(u0: np.ndarray, alpha: float, steps: int) -> float:)
 # tape: u[...]: 1 double per iteration (line 15)
 
-cdef double _heat_primal(double[::1] u0, double alpha, Py_ssize_t steps) except *:
+cdef double _heat_primal(double[::1] u0, double alpha, Py_ssize_t steps) except? -1 nogil:
     cdef double energy = 0.0, result = 0.0
     cdef Py_ssize_t i = 0, n = 0, step = 0
     cdef double[::1] new, u
-    u = u0.copy()
+    with gil:
+        u = u0.copy()
     n = u.shape[0]
-    new = np.zeros(n)
+    with gil:
+        new = np.zeros(n)
     if (0 < steps and 1 < n - 1) and (1 >= u.shape[0] or n - 2 < 0 or n - 2 >= u.shape[0]):
-        raise IndexError("index out of range for array 'u' (line 13)")
+        with gil:
+            raise IndexError("index out of range for array 'u' (line 13)")
     if (0 < steps and 1 < n - 1) and (0 >= u.shape[0] or n - 3 < 0 or n - 3 >= u.shape[0]):
-        raise IndexError("index out of range for array 'u' (line 13)")
+        with gil:
+            raise IndexError("index out of range for array 'u' (line 13)")
     if (0 < steps and 1 < n - 1) and (2 >= u.shape[0] or n - 1 < 0 or n - 1 >= u.shape[0]):
-        raise IndexError("index out of range for array 'u' (line 13)")
+        with gil:
+            raise IndexError("index out of range for array 'u' (line 13)")
     if (0 < steps and 1 < n - 1) and (1 >= new.shape[0] or n - 2 < 0 or n - 2 >= new.shape[0]):
-        raise IndexError("index out of range for array 'new' (line 13)")
+        with gil:
+            raise IndexError("index out of range for array 'new' (line 13)")
     for step in range(steps):
         for i in range(1, n - 1):
             new[i] = u[i] + alpha * (u[i - 1] - 2.0 * u[i] + u[i + 1])
@@ -34,32 +40,39 @@ cdef double _heat_primal(double[::1] u0, double alpha, Py_ssize_t steps) except 
             u[i] = new[i]
     energy = 0.0
     if 0 < n and (0 >= u.shape[0] or n - 1 < 0 or n - 1 >= u.shape[0]):
-        raise IndexError("index out of range for array 'u' (line 18)")
+        with gil:
+            raise IndexError("index out of range for array 'u' (line 18)")
     for i in range(n):
         energy = energy + u[i] * u[i]
     result = energy
     return result
 
 
-cdef (double, double) _heat_adjoint(_tape.Tape* tape, double[::1] u0, double alpha, Py_ssize_t steps, double b_result, double[::1] b_u0) except *:
+cdef (double, double) _heat_adjoint(_tape.Tape* tape, double[::1] u0, double alpha, Py_ssize_t steps, double b_result, double[::1] b_u0) except * nogil:
     """Returns heat(u0, alpha, steps) and b_result times its gradient; adds b_result times the gradient to b_u0."""
     cdef double b_alpha = 0.0, b_energy = 0.0, b_new_element = 0.0, b_tmp = 0.0, b_u_element = 0.0, energy = 0.0, result = 0.0
     cdef Py_ssize_t i = 0, k0 = 0, n = 0, step = 0
     cdef double[::1] b_new, b_u, new, u
     # forward sweep
-    u = u0.copy()  # line 8
-    b_u = np.zeros_like(u)
+    with gil:
+        u = u0.copy()  # line 8
+        b_u = np.zeros_like(u)
     n = u.shape[0]  # line 9
-    new = np.zeros(n)  # line 10
-    b_new = np.zeros_like(new)
+    with gil:
+        new = np.zeros(n)  # line 10
+        b_new = np.zeros_like(new)
     if (0 < steps and 1 < n - 1) and (1 >= u.shape[0] or n - 2 < 0 or n - 2 >= u.shape[0]):
-        raise IndexError("index out of range for array 'u' (line 13)")
+        with gil:
+            raise IndexError("index out of range for array 'u' (line 13)")
     if (0 < steps and 1 < n - 1) and (0 >= u.shape[0] or n - 3 < 0 or n - 3 >= u.shape[0]):
-        raise IndexError("index out of range for array 'u' (line 13)")
+        with gil:
+            raise IndexError("index out of range for array 'u' (line 13)")
     if (0 < steps and 1 < n - 1) and (2 >= u.shape[0] or n - 1 < 0 or n - 1 >= u.shape[0]):
-        raise IndexError("index out of range for array 'u' (line 13)")
+        with gil:
+            raise IndexError("index out of range for array 'u' (line 13)")
     if (0 < steps and 1 < n - 1) and (1 >= new.shape[0] or n - 2 < 0 or n - 2 >= new.shape[0]):
-        raise IndexError("index out of range for array 'new' (line 13)")
+        with gil:
+            raise IndexError("index out of range for array 'new' (line 13)")
     for step in range(steps):  # line 11
         for i in range(1, n - 1):  # line 12
             new[i] = u[i] + alpha * (u[i - 1] - 2.0 * u[i] + u[i + 1])  # line 13
@@ -69,14 +82,14 @@ cdef (double, double) _heat_adjoint(_tape.Tape* tape, double[::1] u0, double alp
             u[i] = new[i]  # line 15
     energy = 0.0  # line 16
     if 0 < n and (0 >= u.shape[0] or n - 1 < 0 or n - 1 >= u.shape[0]):
-        raise IndexError("index out of range for array 'u' (line 18)")
-    for i in range(n):  # line 17
+        with gil:
+            raise IndexError("index out of range for array 'u' (line 18)")
+    for i in range(n):  # line 17, value and adjoint in one pass
         energy = energy + u[i] * u[i]  # line 18
+        b_u[i] += b_result * u[i] + b_result * u[i]  # line 18: energy += u[i] * u[i]
     result = energy  # line 19
     # reverse sweep
     b_energy += b_result  # line 19: return energy
-    for i in range(n - 1, -1, -1):  # line 17, reversed
-        b_u[i] += b_energy * u[i] + b_energy * u[i]  # line 18: energy += u[i] * u[i]
     for step in range(steps - 1, -1, -1):  # line 11, reversed
         for i in range(n - 2, 0, -1):  # line 14, reversed
             u[i] = _tape.pop_double(tape)  # restore u[...] (line 15)
@@ -99,7 +112,11 @@ cdef (double, double) _heat_adjoint(_tape.Tape* tape, double[::1] u0, double alp
 def heat(u0, double alpha, Py_ssize_t steps):
     """heat(u0, alpha, steps) from heat.py line 6, compiled."""
     u0 = _arrays.as_float_array(u0, 'u0', 1)
-    return _heat_primal(u0, alpha, steps)
+    cdef double[::1] c_u0 = u0
+    cdef double value
+    with nogil:
+        value = _heat_primal(c_u0, alpha, steps)
+    return value
 
 
 def value_and_vjp_heat(u0, double alpha, Py_ssize_t steps, dout):
@@ -109,9 +126,14 @@ def value_and_vjp_heat(u0, double alpha, Py_ssize_t steps, dout):
         dout = _arrays.scalar_cotangent(dout, 'heat')
     u0 = _arrays.as_float_array(u0, 'u0', 1)
     b_u0 = np.zeros_like(u0)
+    cdef double[::1] c_u0 = u0
+    cdef double c_dout = dout
+    cdef double[::1] c_b_u0 = b_u0
+    cdef double value, b_alpha
     _tape.tape_init(&tape)
     try:
-        value, b_alpha = _heat_adjoint(&tape, u0, alpha, steps, dout, b_u0)
+        with nogil:
+            value, b_alpha = _heat_adjoint(&tape, c_u0, alpha, steps, c_dout, c_b_u0)
         out_of_memory = tape.failed
     finally:
         _tape.tape_free(&tape)
@@ -135,23 +157,29 @@ def vjp_heat(u0, double alpha, Py_ssize_t steps, dout):
     return value_and_vjp_heat(u0, alpha, steps, dout)[1]
 
 
-cdef (double, double) _heat_jvp(double[::1] u0, double alpha, Py_ssize_t steps, double[::1] d_u0, double d_alpha) except *:
+cdef (double, double) _heat_jvp(double[::1] u0, double alpha, Py_ssize_t steps, double[::1] d_u0, double d_alpha) except * nogil:
     cdef double d_energy = 0.0, d_result = 0.0, energy = 0.0, result = 0.0
     cdef Py_ssize_t i = 0, n = 0, step = 0
     cdef double[::1] d_new, d_u, new, u
-    u = u0.copy()
-    d_u = d_u0.copy()
+    with gil:
+        u = u0.copy()
+        d_u = d_u0.copy()
     n = u.shape[0]
-    new = np.zeros(n)
-    d_new = np.zeros_like(new)
+    with gil:
+        new = np.zeros(n)
+        d_new = np.zeros_like(new)
     if (0 < steps and 1 < n - 1) and (1 >= u.shape[0] or n - 2 < 0 or n - 2 >= u.shape[0]):
-        raise IndexError("index out of range for array 'u' (line 13)")
+        with gil:
+            raise IndexError("index out of range for array 'u' (line 13)")
     if (0 < steps and 1 < n - 1) and (0 >= u.shape[0] or n - 3 < 0 or n - 3 >= u.shape[0]):
-        raise IndexError("index out of range for array 'u' (line 13)")
+        with gil:
+            raise IndexError("index out of range for array 'u' (line 13)")
     if (0 < steps and 1 < n - 1) and (2 >= u.shape[0] or n - 1 < 0 or n - 1 >= u.shape[0]):
-        raise IndexError("index out of range for array 'u' (line 13)")
+        with gil:
+            raise IndexError("index out of range for array 'u' (line 13)")
     if (0 < steps and 1 < n - 1) and (1 >= new.shape[0] or n - 2 < 0 or n - 2 >= new.shape[0]):
-        raise IndexError("index out of range for array 'new' (line 13)")
+        with gil:
+            raise IndexError("index out of range for array 'new' (line 13)")
     for step in range(steps):
         for i in range(1, n - 1):
             d_new[i] = d_u[i] + ((u[i - 1] - 2.0 * u[i] + u[i + 1]) * d_alpha + alpha * (d_u[i - 1] - 2.0 * d_u[i] + d_u[i + 1]))
@@ -162,7 +190,8 @@ cdef (double, double) _heat_jvp(double[::1] u0, double alpha, Py_ssize_t steps, 
     d_energy = 0.0
     energy = 0.0
     if 0 < n and (0 >= u.shape[0] or n - 1 < 0 or n - 1 >= u.shape[0]):
-        raise IndexError("index out of range for array 'u' (line 18)")
+        with gil:
+            raise IndexError("index out of range for array 'u' (line 18)")
     for i in range(n):
         d_energy = d_energy + (u[i] * d_u[i] + u[i] * d_u[i])
         energy = energy + u[i] * u[i]
@@ -171,28 +200,34 @@ cdef (double, double) _heat_jvp(double[::1] u0, double alpha, Py_ssize_t steps, 
     return result, d_result
 
 
-cdef (double, double, double, double) _heat_hvp(_tape.Tape* tape, double[::1] u0, double alpha, Py_ssize_t steps, double b_result, double[::1] b_u0, double[::1] d_u0, double d_alpha, double d_b_result, double[::1] d_b_u0) except *:
-    cdef double b_alpha = 0.0, b_energy = 0.0, b_new_element = 0.0, b_tmp = 0.0, b_u_element = 0.0, d_b_alpha = 0.0, d_b_energy = 0.0, d_b_new_element = 0.0, d_b_tmp = 0.0, d_b_u_element = 0.0, d_energy = 0.0, d_result = 0.0, energy = 0.0, result = 0.0
+cdef (double, double, double, double) _heat_hvp(_tape.Tape* tape, double[::1] u0, double alpha, Py_ssize_t steps, double b_result, double[::1] b_u0, double[::1] d_u0, double d_alpha, double d_b_result, double[::1] d_b_u0) except * nogil:
+    cdef double b_alpha = 0.0, b_energy = 0.0, b_new_element = 0.0, b_tmp = 0.0, b_u_element = 0.0, d_b_alpha = 0.0, d_b_new_element = 0.0, d_b_tmp = 0.0, d_b_u_element = 0.0, d_energy = 0.0, d_result = 0.0, energy = 0.0, result = 0.0
     cdef Py_ssize_t i = 0, k0 = 0, n = 0, step = 0
     cdef double[::1] b_new, b_u, d_b_new, d_b_u, d_new, d_u, new, u
     # forward sweep
-    u = u0.copy()  # line 8
-    d_u = d_u0.copy()
-    b_u = np.zeros_like(u)
-    d_b_u = np.zeros_like(b_u)
+    with gil:
+        u = u0.copy()  # line 8
+        d_u = d_u0.copy()
+        b_u = np.zeros_like(u)
+        d_b_u = np.zeros_like(b_u)
     n = u.shape[0]  # line 9
-    new = np.zeros(n)  # line 10
-    d_new = np.zeros_like(new)
-    b_new = np.zeros_like(new)
-    d_b_new = np.zeros_like(b_new)
+    with gil:
+        new = np.zeros(n)  # line 10
+        d_new = np.zeros_like(new)
+        b_new = np.zeros_like(new)
+        d_b_new = np.zeros_like(b_new)
     if (0 < steps and 1 < n - 1) and (1 >= u.shape[0] or n - 2 < 0 or n - 2 >= u.shape[0]):
-        raise IndexError("index out of range for array 'u' (line 13)")
+        with gil:
+            raise IndexError("index out of range for array 'u' (line 13)")
     if (0 < steps and 1 < n - 1) and (0 >= u.shape[0] or n - 3 < 0 or n - 3 >= u.shape[0]):
-        raise IndexError("index out of range for array 'u' (line 13)")
+        with gil:
+            raise IndexError("index out of range for array 'u' (line 13)")
     if (0 < steps and 1 < n - 1) and (2 >= u.shape[0] or n - 1 < 0 or n - 1 >= u.shape[0]):
-        raise IndexError("index out of range for array 'u' (line 13)")
+        with gil:
+            raise IndexError("index out of range for array 'u' (line 13)")
     if (0 < steps and 1 < n - 1) and (1 >= new.shape[0] or n - 2 < 0 or n - 2 >= new.shape[0]):
-        raise IndexError("index out of range for array 'new' (line 13)")
+        with gil:
+            raise IndexError("index out of range for array 'new' (line 13)")
     for step in range(steps):  # line 11
         for i in range(1, n - 1):  # line 12
             d_new[i] = d_u[i] + ((u[i - 1] - 2.0 * u[i] + u[i + 1]) * d_alpha + alpha * (d_u[i - 1] - 2.0 * d_u[i] + d_u[i + 1]))
@@ -206,18 +241,17 @@ cdef (double, double, double, double) _heat_hvp(_tape.Tape* tape, double[::1] u0
     d_energy = 0.0
     energy = 0.0  # line 16
     if 0 < n and (0 >= u.shape[0] or n - 1 < 0 or n - 1 >= u.shape[0]):
-        raise IndexError("index out of range for array 'u' (line 18)")
-    for i in range(n):  # line 17
+        with gil:
+            raise IndexError("index out of range for array 'u' (line 18)")
+    for i in range(n):  # line 17, value and adjoint in one pass
         d_energy = d_energy + (u[i] * d_u[i] + u[i] * d_u[i])
         energy = energy + u[i] * u[i]  # line 18
+        d_b_u[i] += u[i] * d_b_result + b_result * d_u[i] + (u[i] * d_b_result + b_result * d_u[i])
+        b_u[i] += b_result * u[i] + b_result * u[i]  # line 18: energy += u[i] * u[i]
     d_result = d_energy
     result = energy  # line 19
     # reverse sweep
-    d_b_energy += d_b_result
     b_energy += b_result  # line 19: return energy
-    for i in range(n - 1, -1, -1):  # line 17, reversed
-        d_b_u[i] += u[i] * d_b_energy + b_energy * d_u[i] + (u[i] * d_b_energy + b_energy * d_u[i])
-        b_u[i] += b_energy * u[i] + b_energy * u[i]  # line 18: energy += u[i] * u[i]
     for step in range(steps - 1, -1, -1):  # line 11, reversed
         for i in range(n - 2, 0, -1):  # line 14, reversed
             d_u[i] = _tape.pop_double(tape)
@@ -253,7 +287,13 @@ def jvp_heat(u0, double alpha, Py_ssize_t steps, tangents):
     """The derivative of heat along tangents (one per parameter: u0, alpha), forward mode."""
     u0 = _arrays.as_float_array(u0, 'u0', 1)
     d_u0, d_alpha = _arrays.per_parameter(tangents, (u0, alpha), ('u0', 'alpha'), 'tangents')
-    return _heat_jvp(u0, alpha, steps, d_u0, d_alpha)[1]
+    cdef double[::1] c_u0 = u0
+    cdef double[::1] c_d_u0 = d_u0
+    cdef double c_d_alpha = d_alpha
+    cdef double value, d_value
+    with nogil:
+        value, d_value = _heat_jvp(c_u0, alpha, steps, c_d_u0, c_d_alpha)
+    return d_value
 
 
 def hvp_heat(u0, double alpha, Py_ssize_t steps, v):
@@ -263,9 +303,16 @@ def hvp_heat(u0, double alpha, Py_ssize_t steps, v):
     d_u0, d_alpha = _arrays.per_parameter(v, (u0, alpha), ('u0', 'alpha'), 'v')
     g_u0 = np.zeros_like(u0)
     hv_u0 = np.zeros_like(u0)
+    cdef double[::1] c_u0 = u0
+    cdef double[::1] c_g_u0 = g_u0
+    cdef double[::1] c_d_u0 = d_u0
+    cdef double c_d_alpha = d_alpha
+    cdef double[::1] c_hv_u0 = hv_u0
+    cdef double value, g_alpha, d_value, hv_alpha
     _tape.tape_init(&tape)
     try:
-        value, g_alpha, d_value, hv_alpha = _heat_hvp(&tape, u0, alpha, steps, 1.0, g_u0, d_u0, d_alpha, 0.0, hv_u0)
+        with nogil:
+            value, g_alpha, d_value, hv_alpha = _heat_hvp(&tape, c_u0, alpha, steps, 1.0, c_g_u0, c_d_u0, c_d_alpha, 0.0, c_hv_u0)
         out_of_memory = tape.failed
     finally:
         _tape.tape_free(&tape)
@@ -277,4 +324,4 @@ def hvp_heat(u0, double alpha, Py_ssize_t steps, v):
 def hessian_heat(u0, double alpha, Py_ssize_t steps):
     """The dense Hessian of heat with respect to u0, alpha, as jax.hessian lays it out, from one hvp_heat per element."""
     u0 = _arrays.as_float_array(u0, 'u0', 1)
-    return _arrays.dense_hessian(lambda v: hvp_heat(u0=u0, alpha=alpha, steps=steps, v=v), (u0, alpha))
+    return _arrays.dense_hessian(hvp_heat, (u0, alpha), {'u0': u0, 'alpha': alpha, 'steps': steps}, 'v')

@@ -14,12 +14,13 @@ from srcgrad.runtime import arrays as _arrays
 # huber_loss: huber.py line 6  (def huber_loss(x: np.ndarray, delta: float) -> float:)
 # tape: nothing
 
-cdef double _huber_loss_primal(double[::1] x, double delta) except *:
+cdef double _huber_loss_primal(double[::1] x, double delta) except? -1 nogil:
     cdef double a = 0.0, result = 0.0, total = 0.0
     cdef Py_ssize_t i = 0
     total = 0.0
     if 0 < x.shape[0] and (0 >= x.shape[0] or x.shape[0] - 1 < 0 or x.shape[0] - 1 >= x.shape[0]):
-        raise IndexError("index out of range for array 'x' (line 9)")
+        with gil:
+            raise IndexError("index out of range for array 'x' (line 9)")
     for i in range(x.shape[0]):
         a = _math.fabs(x[i])
         total = total + (0.5 * x[i] * x[i] if a <= delta else delta * (a - 0.5 * delta))
@@ -27,37 +28,40 @@ cdef double _huber_loss_primal(double[::1] x, double delta) except *:
     return result
 
 
-cdef (double, double) _huber_loss_adjoint(_tape.Tape* tape, double[::1] x, double delta, double b_result, double[::1] b_x) except *:
+cdef (double, double) _huber_loss_adjoint(_tape.Tape* tape, double[::1] x, double delta, double b_result, double[::1] b_x) except * nogil:
     """Returns huber_loss(x, delta) and b_result times its gradient; adds b_result times the gradient to b_x."""
-    cdef double a = 0.0, b_a = 0.0, b_delta = 0.0, b_tmp = 0.0, b_tmp2 = 0.0, b_tmp3 = 0.0, b_total = 0.0, result = 0.0, total = 0.0
+    cdef double a = 0.0, b_a = 0.0, b_delta = 0.0, b_tmp = 0.0, b_tmp2 = 0.0, b_tmp3 = 0.0, b_total = 0.0, result = 0.0, total = 0.0, total_term = 0.0
     cdef Py_ssize_t i = 0
     # forward sweep
     total = 0.0  # line 7
     if 0 < x.shape[0] and (0 >= x.shape[0] or x.shape[0] - 1 < 0 or x.shape[0] - 1 >= x.shape[0]):
-        raise IndexError("index out of range for array 'x' (line 9)")
-    for i in range(x.shape[0]):  # line 8
+        with gil:
+            raise IndexError("index out of range for array 'x' (line 9)")
+    for i in range(x.shape[0]):  # line 8, value and adjoint in one pass
         a = _math.fabs(x[i])  # line 9
-        total = total + (0.5 * x[i] * x[i] if a <= delta else delta * (a - 0.5 * delta))  # line 11
-    result = total  # line 14
-    # reverse sweep
-    b_total += b_result  # line 14: return total
-    for i in range(x.shape[0] - 1, -1, -1):  # line 8, reversed
-        a = _math.fabs(x[i])  # recompute line 9
-        b_tmp = b_total if a <= delta else 0.0  # line 11: total += 0.5 * x[i] * x[i]
-        b_tmp2 = 0.0 if a <= delta else b_total
+        total_term = 0.5 * x[i] * x[i] if a <= delta else delta * (a - 0.5 * delta)  # line 11
+        b_tmp = b_result if a <= delta else 0.0  # line 11: total += 0.5 * x[i] * x[i]
+        b_tmp2 = 0.0 if a <= delta else b_result
         b_tmp3 = b_tmp2 * delta
         b_a += b_tmp3
         b_delta += b_tmp2 * (a - 0.5 * delta) - 0.5 * b_tmp3
-        b_x[i] += 0.5 * (b_tmp * x[i]) + b_tmp * (0.5 * x[i])
-        b_x[i] += b_a * _scalar.sign(x[i])  # line 9: a = abs(x[i])
+        b_x[i] += 0.5 * (b_tmp * x[i]) + b_tmp * (0.5 * x[i]) + b_a * _scalar.sign(x[i])
         b_a = 0.0
+        total = total + total_term
+    result = total  # line 14
+    # reverse sweep
+    b_total += b_result  # line 14: return total
     return result, b_delta
 
 
 def huber_loss(x, double delta):
     """huber_loss(x, delta) from huber.py line 6, compiled."""
     x = _arrays.as_float_array(x, 'x', 1)
-    return _huber_loss_primal(x, delta)
+    cdef double[::1] c_x = x
+    cdef double value
+    with nogil:
+        value = _huber_loss_primal(c_x, delta)
+    return value
 
 
 def value_and_vjp_huber_loss(x, double delta, dout):
@@ -66,7 +70,12 @@ def value_and_vjp_huber_loss(x, double delta, dout):
         dout = _arrays.scalar_cotangent(dout, 'huber_loss')
     x = _arrays.as_float_array(x, 'x', 1)
     b_x = np.zeros_like(x)
-    value, b_delta = _huber_loss_adjoint(NULL, x, delta, dout, b_x)
+    cdef double[::1] c_x = x
+    cdef double c_dout = dout
+    cdef double[::1] c_b_x = b_x
+    cdef double value, b_delta
+    with nogil:
+        value, b_delta = _huber_loss_adjoint(NULL, c_x, delta, c_dout, c_b_x)
     return value, (b_x, b_delta)
 
 
@@ -85,13 +94,14 @@ def vjp_huber_loss(x, double delta, dout):
     return value_and_vjp_huber_loss(x, delta, dout)[1]
 
 
-cdef (double, double) _huber_loss_jvp(double[::1] x, double delta, double[::1] d_x, double d_delta) except *:
+cdef (double, double) _huber_loss_jvp(double[::1] x, double delta, double[::1] d_x, double d_delta) except * nogil:
     cdef double a = 0.0, d_a = 0.0, d_result = 0.0, d_total = 0.0, result = 0.0, total = 0.0
     cdef Py_ssize_t i = 0
     d_total = 0.0
     total = 0.0
     if 0 < x.shape[0] and (0 >= x.shape[0] or x.shape[0] - 1 < 0 or x.shape[0] - 1 >= x.shape[0]):
-        raise IndexError("index out of range for array 'x' (line 9)")
+        with gil:
+            raise IndexError("index out of range for array 'x' (line 9)")
     for i in range(x.shape[0]):
         d_a = _scalar.sign(x[i]) * d_x[i]
         a = _math.fabs(x[i])
@@ -102,43 +112,40 @@ cdef (double, double) _huber_loss_jvp(double[::1] x, double delta, double[::1] d
     return result, d_result
 
 
-cdef (double, double, double, double) _huber_loss_hvp(_tape.Tape* tape, double[::1] x, double delta, double b_result, double[::1] b_x, double[::1] d_x, double d_delta, double d_b_result, double[::1] d_b_x) except *:
-    cdef double a = 0.0, b_a = 0.0, b_delta = 0.0, b_tmp = 0.0, b_tmp2 = 0.0, b_tmp3 = 0.0, b_total = 0.0, d_a = 0.0, d_b_a = 0.0, d_b_delta = 0.0, d_b_tmp = 0.0, d_b_tmp2 = 0.0, d_b_tmp3 = 0.0, d_b_total = 0.0, d_result = 0.0, d_total = 0.0, result = 0.0, total = 0.0
+cdef (double, double, double, double) _huber_loss_hvp(_tape.Tape* tape, double[::1] x, double delta, double b_result, double[::1] b_x, double[::1] d_x, double d_delta, double d_b_result, double[::1] d_b_x) except * nogil:
+    cdef double a = 0.0, b_a = 0.0, b_delta = 0.0, b_tmp = 0.0, b_tmp2 = 0.0, b_tmp3 = 0.0, b_total = 0.0, d_a = 0.0, d_b_a = 0.0, d_b_delta = 0.0, d_b_tmp = 0.0, d_b_tmp2 = 0.0, d_b_tmp3 = 0.0, d_result = 0.0, d_total = 0.0, d_total_term = 0.0, result = 0.0, total = 0.0, total_term = 0.0
     cdef Py_ssize_t i = 0
     # forward sweep
     d_total = 0.0
     total = 0.0  # line 7
     if 0 < x.shape[0] and (0 >= x.shape[0] or x.shape[0] - 1 < 0 or x.shape[0] - 1 >= x.shape[0]):
-        raise IndexError("index out of range for array 'x' (line 9)")
-    for i in range(x.shape[0]):  # line 8
+        with gil:
+            raise IndexError("index out of range for array 'x' (line 9)")
+    for i in range(x.shape[0]):  # line 8, value and adjoint in one pass
         d_a = _scalar.sign(x[i]) * d_x[i]
         a = _math.fabs(x[i])  # line 9
-        d_total = d_total + (x[i] * (0.5 * d_x[i]) + 0.5 * x[i] * d_x[i] if a <= delta else (a - 0.5 * delta) * d_delta + delta * (d_a - 0.5 * d_delta))
-        total = total + (0.5 * x[i] * x[i] if a <= delta else delta * (a - 0.5 * delta))  # line 11
-    d_result = d_total
-    result = total  # line 14
-    # reverse sweep
-    d_b_total += d_b_result
-    b_total += b_result  # line 14: return total
-    for i in range(x.shape[0] - 1, -1, -1):  # line 8, reversed
-        d_a = _scalar.sign(x[i]) * d_x[i]
-        a = _math.fabs(x[i])  # recompute line 9
-        d_b_tmp = d_b_total if a <= delta else 0.0
-        b_tmp = b_total if a <= delta else 0.0  # line 11: total += 0.5 * x[i] * x[i]
-        d_b_tmp2 = 0.0 if a <= delta else d_b_total
-        b_tmp2 = 0.0 if a <= delta else b_total
+        d_total_term = x[i] * (0.5 * d_x[i]) + 0.5 * x[i] * d_x[i] if a <= delta else (a - 0.5 * delta) * d_delta + delta * (d_a - 0.5 * d_delta)
+        total_term = 0.5 * x[i] * x[i] if a <= delta else delta * (a - 0.5 * delta)  # line 11
+        d_b_tmp = d_b_result if a <= delta else 0.0
+        b_tmp = b_result if a <= delta else 0.0  # line 11: total += 0.5 * x[i] * x[i]
+        d_b_tmp2 = 0.0 if a <= delta else d_b_result
+        b_tmp2 = 0.0 if a <= delta else b_result
         d_b_tmp3 = delta * d_b_tmp2 + b_tmp2 * d_delta
         b_tmp3 = b_tmp2 * delta
         d_b_a += d_b_tmp3
         b_a += b_tmp3
         d_b_delta += (a - 0.5 * delta) * d_b_tmp2 + b_tmp2 * (d_a - 0.5 * d_delta) - 0.5 * d_b_tmp3
         b_delta += b_tmp2 * (a - 0.5 * delta) - 0.5 * b_tmp3
-        d_b_x[i] += 0.5 * (x[i] * d_b_tmp + b_tmp * d_x[i]) + (0.5 * x[i] * d_b_tmp + b_tmp * (0.5 * d_x[i]))
-        b_x[i] += 0.5 * (b_tmp * x[i]) + b_tmp * (0.5 * x[i])
-        d_b_x[i] += _scalar.sign(x[i]) * d_b_a
-        b_x[i] += b_a * _scalar.sign(x[i])  # line 9: a = abs(x[i])
+        d_b_x[i] += 0.5 * (x[i] * d_b_tmp + b_tmp * d_x[i]) + (0.5 * x[i] * d_b_tmp + b_tmp * (0.5 * d_x[i])) + _scalar.sign(x[i]) * d_b_a
+        b_x[i] += 0.5 * (b_tmp * x[i]) + b_tmp * (0.5 * x[i]) + b_a * _scalar.sign(x[i])
         d_b_a = 0.0
         b_a = 0.0
+        d_total = d_total + d_total_term
+        total = total + total_term
+    d_result = d_total
+    result = total  # line 14
+    # reverse sweep
+    b_total += b_result  # line 14: return total
     return result, b_delta, d_result, d_b_delta
 
 
@@ -146,7 +153,13 @@ def jvp_huber_loss(x, double delta, tangents):
     """The derivative of huber_loss along tangents (one per parameter: x, delta), forward mode."""
     x = _arrays.as_float_array(x, 'x', 1)
     d_x, d_delta = _arrays.per_parameter(tangents, (x, delta), ('x', 'delta'), 'tangents')
-    return _huber_loss_jvp(x, delta, d_x, d_delta)[1]
+    cdef double[::1] c_x = x
+    cdef double[::1] c_d_x = d_x
+    cdef double c_d_delta = d_delta
+    cdef double value, d_value
+    with nogil:
+        value, d_value = _huber_loss_jvp(c_x, delta, c_d_x, c_d_delta)
+    return d_value
 
 
 def hvp_huber_loss(x, double delta, v):
@@ -155,11 +168,18 @@ def hvp_huber_loss(x, double delta, v):
     d_x, d_delta = _arrays.per_parameter(v, (x, delta), ('x', 'delta'), 'v')
     g_x = np.zeros_like(x)
     hv_x = np.zeros_like(x)
-    value, g_delta, d_value, hv_delta = _huber_loss_hvp(NULL, x, delta, 1.0, g_x, d_x, d_delta, 0.0, hv_x)
+    cdef double[::1] c_x = x
+    cdef double[::1] c_g_x = g_x
+    cdef double[::1] c_d_x = d_x
+    cdef double c_d_delta = d_delta
+    cdef double[::1] c_hv_x = hv_x
+    cdef double value, g_delta, d_value, hv_delta
+    with nogil:
+        value, g_delta, d_value, hv_delta = _huber_loss_hvp(NULL, c_x, delta, 1.0, c_g_x, c_d_x, c_d_delta, 0.0, c_hv_x)
     return (hv_x, hv_delta)
 
 
 def hessian_huber_loss(x, double delta):
     """The dense Hessian of huber_loss with respect to x, delta, as jax.hessian lays it out, from one hvp_huber_loss per element."""
     x = _arrays.as_float_array(x, 'x', 1)
-    return _arrays.dense_hessian(lambda v: hvp_huber_loss(x=x, delta=delta, v=v), (x, delta))
+    return _arrays.dense_hessian(hvp_huber_loss, (x, delta), {'x': x, 'delta': delta}, 'v')

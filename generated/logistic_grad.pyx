@@ -11,22 +11,26 @@ from srcgrad.runtime import arrays as _arrays
 
 # ----------------------------------------------------------------------------------------------
 # logistic_loss: logistic.py line 8  (def logistic_loss(w: np.ndarray, X: np.ndarray, y: np.ndarray, l2: float) -> float:)
-# tape: z: 1 double per iteration (line 13)
+# tape: nothing
 
-cdef double _logistic_loss_primal(double[::1] w, double[:, ::1] X, double[::1] y, double l2) except *:
+cdef double _logistic_loss_primal(double[::1] w, double[:, ::1] X, double[::1] y, double l2) except? -1 nogil:
     cdef double penalty = 0.0, result = 0.0, total = 0.0, z = 0.0
     cdef Py_ssize_t d = 0, i = 0, j = 0, n = 0
     n = X.shape[0]
     d = X.shape[1]
     total = 0.0
     if 0 < n and (0 >= X.shape[0] or n - 1 < 0 or n - 1 >= X.shape[0]):
-        raise IndexError("index out of range for array 'X' (line 15)")
+        with gil:
+            raise IndexError("index out of range for array 'X' (line 15)")
     if (0 < n and 0 < d) and (0 >= X.shape[1] or d - 1 < 0 or d - 1 >= X.shape[1]):
-        raise IndexError("index out of range for array 'X' (line 15)")
+        with gil:
+            raise IndexError("index out of range for array 'X' (line 15)")
     if (0 < n and 0 < d) and (0 >= w.shape[0] or d - 1 < 0 or d - 1 >= w.shape[0]):
-        raise IndexError("index out of range for array 'w' (line 15)")
+        with gil:
+            raise IndexError("index out of range for array 'w' (line 15)")
     if 0 < n and (0 >= y.shape[0] or n - 1 < 0 or n - 1 >= y.shape[0]):
-        raise IndexError("index out of range for array 'y' (line 16)")
+        with gil:
+            raise IndexError("index out of range for array 'y' (line 16)")
     for i in range(n):
         z = 0.0
         for j in range(d):
@@ -34,58 +38,61 @@ cdef double _logistic_loss_primal(double[::1] w, double[:, ::1] X, double[::1] y
         total = total + _math.log(1.0 + _math.exp(-y[i] * z))
     penalty = 0.0
     if 0 < d and (0 >= w.shape[0] or d - 1 < 0 or d - 1 >= w.shape[0]):
-        raise IndexError("index out of range for array 'w' (line 19)")
+        with gil:
+            raise IndexError("index out of range for array 'w' (line 19)")
     for j in range(d):
         penalty = penalty + w[j] * w[j]
     result = total / n + l2 * penalty
     return result
 
 
-cdef (double, double) _logistic_loss_adjoint(_tape.Tape* tape, double[::1] w, double[:, ::1] X, double[::1] y, double l2, double b_result, double[::1] b_w, double[:, ::1] b_X, double[::1] b_y) except *:
+cdef (double, double) _logistic_loss_adjoint(_tape.Tape* tape, double[::1] w, double[:, ::1] X, double[::1] y, double l2, double b_result, double[::1] b_w, double[:, ::1] b_X, double[::1] b_y) except * nogil:
     """Returns logistic_loss(w, X, y, l2) and b_result times its gradient; adds b_result times the gradient to b_w, b_X, b_y."""
-    cdef double b_l2 = 0.0, b_penalty = 0.0, b_tmp = 0.0, b_total = 0.0, b_z = 0.0, exp_value = 0.0, penalty = 0.0, result = 0.0, total = 0.0, z = 0.0
+    cdef double b_l2 = 0.0, b_penalty = 0.0, b_penalty_in_loop = 0.0, b_tmp = 0.0, b_total = 0.0, b_total_in_loop = 0.0, b_z = 0.0, exp_value = 0.0, penalty = 0.0, result = 0.0, total = 0.0, z = 0.0
     cdef Py_ssize_t d = 0, i = 0, j = 0, n = 0
     # forward sweep
     n = X.shape[0]  # line 10
     d = X.shape[1]  # line 10
     total = 0.0  # line 11
     if 0 < n and (0 >= X.shape[0] or n - 1 < 0 or n - 1 >= X.shape[0]):
-        raise IndexError("index out of range for array 'X' (line 15)")
+        with gil:
+            raise IndexError("index out of range for array 'X' (line 15)")
     if (0 < n and 0 < d) and (0 >= X.shape[1] or d - 1 < 0 or d - 1 >= X.shape[1]):
-        raise IndexError("index out of range for array 'X' (line 15)")
+        with gil:
+            raise IndexError("index out of range for array 'X' (line 15)")
     if (0 < n and 0 < d) and (0 >= w.shape[0] or d - 1 < 0 or d - 1 >= w.shape[0]):
-        raise IndexError("index out of range for array 'w' (line 15)")
+        with gil:
+            raise IndexError("index out of range for array 'w' (line 15)")
     if 0 < n and (0 >= y.shape[0] or n - 1 < 0 or n - 1 >= y.shape[0]):
-        raise IndexError("index out of range for array 'y' (line 16)")
-    _tape.reserve_doubles(tape, n)
-    for i in range(n):  # line 12
-        _tape.push_double(tape, z)  # z is overwritten at line 13
+        with gil:
+            raise IndexError("index out of range for array 'y' (line 16)")
+    b_total_in_loop = 1.0 / n * b_result  # the adjoint of total throughout the loop
+    for i in range(n):  # line 12, value and adjoint in one pass
         z = 0.0  # line 13
         for j in range(d):  # line 14
             z = z + X[i, j] * w[j]  # line 15
-        total = total + _math.log(1.0 + _math.exp(-y[i] * z))  # line 16
+        exp_value = _math.exp(-(y[i] * z))
+        total = total + _math.log(1.0 + exp_value)  # line 16
+        b_tmp = b_total_in_loop * (1.0 / (1.0 + exp_value)) * exp_value
+        b_y[i] += -(b_tmp * z)
+        b_z += -(b_tmp * y[i])
+        for j in range(d):  # line 14, adjoint, in order
+            b_X[i, j] += b_z * w[j]  # line 15: z += X[i, j] * w[j]
+            b_w[j] += b_z * X[i, j]
+        b_z = 0.0  # line 13: z = 0.0
     penalty = 0.0  # line 17
     if 0 < d and (0 >= w.shape[0] or d - 1 < 0 or d - 1 >= w.shape[0]):
-        raise IndexError("index out of range for array 'w' (line 19)")
-    for j in range(d):  # line 18
+        with gil:
+            raise IndexError("index out of range for array 'w' (line 19)")
+    b_penalty_in_loop = l2 * b_result  # the adjoint of penalty throughout the loop
+    for j in range(d):  # line 18, value and adjoint in one pass
         penalty = penalty + w[j] * w[j]  # line 19
+        b_w[j] += b_penalty_in_loop * w[j] + b_penalty_in_loop * w[j]  # line 19: penalty += w[j] * w[j]
     result = total / n + l2 * penalty  # line 20
     # reverse sweep
     b_total += b_result * (1.0 / n)  # line 20: return total / n + l2 * penalty
     b_l2 += b_result * penalty
     b_penalty += b_result * l2
-    for j in range(d - 1, -1, -1):  # line 18, reversed
-        b_w[j] += b_penalty * w[j] + b_penalty * w[j]  # line 19: penalty += w[j] * w[j]
-    for i in range(n - 1, -1, -1):  # line 12, reversed
-        exp_value = _math.exp(-(y[i] * z))  # line 16: total += math.log(1.0 + math.exp(-y[i] * z))
-        b_tmp = b_total * (1.0 / (1.0 + exp_value)) * exp_value
-        b_y[i] += -(b_tmp * z)
-        b_z += -(b_tmp * y[i])
-        for j in range(d - 1, -1, -1):  # line 14, reversed
-            b_X[i, j] += b_z * w[j]  # line 15: z += X[i, j] * w[j]
-            b_w[j] += b_z * X[i, j]
-        z = _tape.pop_double(tape)  # restore z (line 13)
-        b_z = 0.0  # line 13: z = 0.0
     return result, b_l2
 
 
@@ -94,12 +101,17 @@ def logistic_loss(w, X, y, double l2):
     w = _arrays.as_float_array(w, 'w', 1)
     X = _arrays.as_float_array(X, 'X', 2)
     y = _arrays.as_float_array(y, 'y', 1)
-    return _logistic_loss_primal(w, X, y, l2)
+    cdef double[::1] c_w = w
+    cdef double[:, ::1] c_X = X
+    cdef double[::1] c_y = y
+    cdef double value
+    with nogil:
+        value = _logistic_loss_primal(c_w, c_X, c_y, l2)
+    return value
 
 
 def value_and_vjp_logistic_loss(w, X, y, double l2, dout):
     """(logistic_loss(w, X, y, l2), dout times the gradient), in one forward and one reverse sweep."""
-    cdef _tape.Tape tape
     if type(dout) is not float:
         dout = _arrays.scalar_cotangent(dout, 'logistic_loss')
     w = _arrays.as_float_array(w, 'w', 1)
@@ -108,14 +120,16 @@ def value_and_vjp_logistic_loss(w, X, y, double l2, dout):
     b_w = np.zeros_like(w)
     b_X = np.zeros_like(X)
     b_y = np.zeros_like(y)
-    _tape.tape_init(&tape)
-    try:
-        value, b_l2 = _logistic_loss_adjoint(&tape, w, X, y, l2, dout, b_w, b_X, b_y)
-        out_of_memory = tape.failed
-    finally:
-        _tape.tape_free(&tape)
-    if out_of_memory:
-        raise MemoryError("the tape of logistic_loss could not grow")
+    cdef double[::1] c_w = w
+    cdef double[:, ::1] c_X = X
+    cdef double[::1] c_y = y
+    cdef double c_dout = dout
+    cdef double[::1] c_b_w = b_w
+    cdef double[:, ::1] c_b_X = b_X
+    cdef double[::1] c_b_y = b_y
+    cdef double value, b_l2
+    with nogil:
+        value, b_l2 = _logistic_loss_adjoint(NULL, c_w, c_X, c_y, l2, c_dout, c_b_w, c_b_X, c_b_y)
     return value, (b_w, b_X, b_y, b_l2)
 
 
@@ -134,7 +148,7 @@ def vjp_logistic_loss(w, X, y, double l2, dout):
     return value_and_vjp_logistic_loss(w, X, y, l2, dout)[1]
 
 
-cdef (double, double) _logistic_loss_jvp(double[::1] w, double[:, ::1] X, double[::1] y, double l2, double[::1] d_w, double[:, ::1] d_X, double[::1] d_y, double d_l2) except *:
+cdef (double, double) _logistic_loss_jvp(double[::1] w, double[:, ::1] X, double[::1] y, double l2, double[::1] d_w, double[:, ::1] d_X, double[::1] d_y, double d_l2) except * nogil:
     cdef double d_penalty = 0.0, d_result = 0.0, d_total = 0.0, d_z = 0.0, penalty = 0.0, result = 0.0, total = 0.0, z = 0.0
     cdef Py_ssize_t d = 0, i = 0, j = 0, n = 0
     n = X.shape[0]
@@ -142,13 +156,17 @@ cdef (double, double) _logistic_loss_jvp(double[::1] w, double[:, ::1] X, double
     d_total = 0.0
     total = 0.0
     if 0 < n and (0 >= X.shape[0] or n - 1 < 0 or n - 1 >= X.shape[0]):
-        raise IndexError("index out of range for array 'X' (line 15)")
+        with gil:
+            raise IndexError("index out of range for array 'X' (line 15)")
     if (0 < n and 0 < d) and (0 >= X.shape[1] or d - 1 < 0 or d - 1 >= X.shape[1]):
-        raise IndexError("index out of range for array 'X' (line 15)")
+        with gil:
+            raise IndexError("index out of range for array 'X' (line 15)")
     if (0 < n and 0 < d) and (0 >= w.shape[0] or d - 1 < 0 or d - 1 >= w.shape[0]):
-        raise IndexError("index out of range for array 'w' (line 15)")
+        with gil:
+            raise IndexError("index out of range for array 'w' (line 15)")
     if 0 < n and (0 >= y.shape[0] or n - 1 < 0 or n - 1 >= y.shape[0]):
-        raise IndexError("index out of range for array 'y' (line 16)")
+        with gil:
+            raise IndexError("index out of range for array 'y' (line 16)")
     for i in range(n):
         d_z = 0.0
         z = 0.0
@@ -160,7 +178,8 @@ cdef (double, double) _logistic_loss_jvp(double[::1] w, double[:, ::1] X, double
     d_penalty = 0.0
     penalty = 0.0
     if 0 < d and (0 >= w.shape[0] or d - 1 < 0 or d - 1 >= w.shape[0]):
-        raise IndexError("index out of range for array 'w' (line 19)")
+        with gil:
+            raise IndexError("index out of range for array 'w' (line 19)")
     for j in range(d):
         d_penalty = d_penalty + (w[j] * d_w[j] + w[j] * d_w[j])
         penalty = penalty + w[j] * w[j]
@@ -169,8 +188,8 @@ cdef (double, double) _logistic_loss_jvp(double[::1] w, double[:, ::1] X, double
     return result, d_result
 
 
-cdef (double, double, double, double) _logistic_loss_hvp(_tape.Tape* tape, double[::1] w, double[:, ::1] X, double[::1] y, double l2, double b_result, double[::1] b_w, double[:, ::1] b_X, double[::1] b_y, double[::1] d_w, double[:, ::1] d_X, double[::1] d_y, double d_l2, double d_b_result, double[::1] d_b_w, double[:, ::1] d_b_X, double[::1] d_b_y) except *:
-    cdef double b_l2 = 0.0, b_penalty = 0.0, b_tmp = 0.0, b_total = 0.0, b_z = 0.0, d_b_l2 = 0.0, d_b_penalty = 0.0, d_b_tmp = 0.0, d_b_total = 0.0, d_b_z = 0.0, d_exp_value = 0.0, d_penalty = 0.0, d_result = 0.0, d_total = 0.0, d_z = 0.0, exp_value = 0.0, penalty = 0.0, result = 0.0, total = 0.0, z = 0.0
+cdef (double, double, double, double) _logistic_loss_hvp(_tape.Tape* tape, double[::1] w, double[:, ::1] X, double[::1] y, double l2, double b_result, double[::1] b_w, double[:, ::1] b_X, double[::1] b_y, double[::1] d_w, double[:, ::1] d_X, double[::1] d_y, double d_l2, double d_b_result, double[::1] d_b_w, double[:, ::1] d_b_X, double[::1] d_b_y) except * nogil:
+    cdef double b_l2 = 0.0, b_penalty = 0.0, b_penalty_in_loop = 0.0, b_tmp = 0.0, b_total = 0.0, b_total_in_loop = 0.0, b_z = 0.0, d_b_l2 = 0.0, d_b_penalty_in_loop = 0.0, d_b_tmp = 0.0, d_b_total_in_loop = 0.0, d_b_z = 0.0, d_exp_value = 0.0, d_penalty = 0.0, d_result = 0.0, d_total = 0.0, d_z = 0.0, exp_value = 0.0, penalty = 0.0, result = 0.0, total = 0.0, z = 0.0
     cdef Py_ssize_t d = 0, i = 0, j = 0, n = 0
     # forward sweep
     n = X.shape[0]  # line 10
@@ -178,61 +197,61 @@ cdef (double, double, double, double) _logistic_loss_hvp(_tape.Tape* tape, doubl
     d_total = 0.0
     total = 0.0  # line 11
     if 0 < n and (0 >= X.shape[0] or n - 1 < 0 or n - 1 >= X.shape[0]):
-        raise IndexError("index out of range for array 'X' (line 15)")
+        with gil:
+            raise IndexError("index out of range for array 'X' (line 15)")
     if (0 < n and 0 < d) and (0 >= X.shape[1] or d - 1 < 0 or d - 1 >= X.shape[1]):
-        raise IndexError("index out of range for array 'X' (line 15)")
+        with gil:
+            raise IndexError("index out of range for array 'X' (line 15)")
     if (0 < n and 0 < d) and (0 >= w.shape[0] or d - 1 < 0 or d - 1 >= w.shape[0]):
-        raise IndexError("index out of range for array 'w' (line 15)")
+        with gil:
+            raise IndexError("index out of range for array 'w' (line 15)")
     if 0 < n and (0 >= y.shape[0] or n - 1 < 0 or n - 1 >= y.shape[0]):
-        raise IndexError("index out of range for array 'y' (line 16)")
-    _tape.reserve_doubles(tape, n)
-    for i in range(n):  # line 12
-        _tape.push_double(tape, z)  # z is overwritten at line 13
-        _tape.push_double(tape, d_z)  # and its tangent
+        with gil:
+            raise IndexError("index out of range for array 'y' (line 16)")
+    d_b_total_in_loop = 1.0 / n * d_b_result
+    b_total_in_loop = 1.0 / n * b_result  # the adjoint of total throughout the loop
+    for i in range(n):  # line 12, value and adjoint in one pass
         d_z = 0.0
         z = 0.0  # line 13
         for j in range(d):  # line 14
             d_z = d_z + (w[j] * d_X[i, j] + X[i, j] * d_w[j])
             z = z + X[i, j] * w[j]  # line 15
-        d_total = d_total + 1.0 / (1.0 + _math.exp(-y[i] * z)) * (_math.exp(-y[i] * z) * (-(z * d_y[i]) - y[i] * d_z))
-        total = total + _math.log(1.0 + _math.exp(-y[i] * z))  # line 16
-    d_penalty = 0.0
-    penalty = 0.0  # line 17
-    if 0 < d and (0 >= w.shape[0] or d - 1 < 0 or d - 1 >= w.shape[0]):
-        raise IndexError("index out of range for array 'w' (line 19)")
-    for j in range(d):  # line 18
-        d_penalty = d_penalty + (w[j] * d_w[j] + w[j] * d_w[j])
-        penalty = penalty + w[j] * w[j]  # line 19
-    d_result = 1.0 / n * d_total + (penalty * d_l2 + l2 * d_penalty)
-    result = total / n + l2 * penalty  # line 20
-    # reverse sweep
-    d_b_total += 1.0 / n * d_b_result
-    b_total += b_result * (1.0 / n)  # line 20: return total / n + l2 * penalty
-    d_b_l2 += penalty * d_b_result + b_result * d_penalty
-    b_l2 += b_result * penalty
-    d_b_penalty += l2 * d_b_result + b_result * d_l2
-    b_penalty += b_result * l2
-    for j in range(d - 1, -1, -1):  # line 18, reversed
-        d_b_w[j] += w[j] * d_b_penalty + b_penalty * d_w[j] + (w[j] * d_b_penalty + b_penalty * d_w[j])
-        b_w[j] += b_penalty * w[j] + b_penalty * w[j]  # line 19: penalty += w[j] * w[j]
-    for i in range(n - 1, -1, -1):  # line 12, reversed
         d_exp_value = -(_math.exp(-(y[i] * z)) * (z * d_y[i] + y[i] * d_z))
-        exp_value = _math.exp(-(y[i] * z))  # line 16: total += math.log(1.0 + math.exp(-y[i] * z))
-        d_b_tmp = exp_value * (1.0 / (1.0 + exp_value) * d_b_total - b_total * (1.0 / (1.0 + exp_value) / (1.0 + exp_value) * d_exp_value)) + b_total * (1.0 / (1.0 + exp_value)) * d_exp_value
-        b_tmp = b_total * (1.0 / (1.0 + exp_value)) * exp_value
+        exp_value = _math.exp(-(y[i] * z))
+        d_total = d_total + 1.0 / (1.0 + exp_value) * d_exp_value
+        total = total + _math.log(1.0 + exp_value)  # line 16
+        d_b_tmp = exp_value * (1.0 / (1.0 + exp_value) * d_b_total_in_loop - b_total_in_loop * (1.0 / (1.0 + exp_value) / (1.0 + exp_value) * d_exp_value)) + b_total_in_loop * (1.0 / (1.0 + exp_value)) * d_exp_value
+        b_tmp = b_total_in_loop * (1.0 / (1.0 + exp_value)) * exp_value
         d_b_y[i] += -(z * d_b_tmp + b_tmp * d_z)
         b_y[i] += -(b_tmp * z)
         d_b_z += -(y[i] * d_b_tmp + b_tmp * d_y[i])
         b_z += -(b_tmp * y[i])
-        for j in range(d - 1, -1, -1):  # line 14, reversed
+        for j in range(d):  # line 14, adjoint, in order
             d_b_X[i, j] += w[j] * d_b_z + b_z * d_w[j]
             b_X[i, j] += b_z * w[j]  # line 15: z += X[i, j] * w[j]
             d_b_w[j] += X[i, j] * d_b_z + b_z * d_X[i, j]
             b_w[j] += b_z * X[i, j]
-        d_z = _tape.pop_double(tape)
-        z = _tape.pop_double(tape)  # restore z (line 13)
         d_b_z = 0.0
         b_z = 0.0  # line 13: z = 0.0
+    d_penalty = 0.0
+    penalty = 0.0  # line 17
+    if 0 < d and (0 >= w.shape[0] or d - 1 < 0 or d - 1 >= w.shape[0]):
+        with gil:
+            raise IndexError("index out of range for array 'w' (line 19)")
+    d_b_penalty_in_loop = b_result * d_l2 + l2 * d_b_result
+    b_penalty_in_loop = l2 * b_result  # the adjoint of penalty throughout the loop
+    for j in range(d):  # line 18, value and adjoint in one pass
+        d_penalty = d_penalty + (w[j] * d_w[j] + w[j] * d_w[j])
+        penalty = penalty + w[j] * w[j]  # line 19
+        d_b_w[j] += w[j] * d_b_penalty_in_loop + b_penalty_in_loop * d_w[j] + (w[j] * d_b_penalty_in_loop + b_penalty_in_loop * d_w[j])
+        b_w[j] += b_penalty_in_loop * w[j] + b_penalty_in_loop * w[j]  # line 19: penalty += w[j] * w[j]
+    d_result = 1.0 / n * d_total + (penalty * d_l2 + l2 * d_penalty)
+    result = total / n + l2 * penalty  # line 20
+    # reverse sweep
+    b_total += b_result * (1.0 / n)  # line 20: return total / n + l2 * penalty
+    d_b_l2 += penalty * d_b_result + b_result * d_penalty
+    b_l2 += b_result * penalty
+    b_penalty += b_result * l2
     return result, b_l2, d_result, d_b_l2
 
 
@@ -242,12 +261,21 @@ def jvp_logistic_loss(w, X, y, double l2, tangents):
     X = _arrays.as_float_array(X, 'X', 2)
     y = _arrays.as_float_array(y, 'y', 1)
     d_w, d_X, d_y, d_l2 = _arrays.per_parameter(tangents, (w, X, y, l2), ('w', 'X', 'y', 'l2'), 'tangents')
-    return _logistic_loss_jvp(w, X, y, l2, d_w, d_X, d_y, d_l2)[1]
+    cdef double[::1] c_w = w
+    cdef double[:, ::1] c_X = X
+    cdef double[::1] c_y = y
+    cdef double[::1] c_d_w = d_w
+    cdef double[:, ::1] c_d_X = d_X
+    cdef double[::1] c_d_y = d_y
+    cdef double c_d_l2 = d_l2
+    cdef double value, d_value
+    with nogil:
+        value, d_value = _logistic_loss_jvp(c_w, c_X, c_y, l2, c_d_w, c_d_X, c_d_y, c_d_l2)
+    return d_value
 
 
 def hvp_logistic_loss(w, X, y, double l2, v):
     """The Hessian of logistic_loss times v (shaped like the parameters w, X, y, l2): forward over reverse."""
-    cdef _tape.Tape tape
     w = _arrays.as_float_array(w, 'w', 1)
     X = _arrays.as_float_array(X, 'X', 2)
     y = _arrays.as_float_array(y, 'y', 1)
@@ -258,14 +286,22 @@ def hvp_logistic_loss(w, X, y, double l2, v):
     hv_X = np.zeros_like(X)
     g_y = np.zeros_like(y)
     hv_y = np.zeros_like(y)
-    _tape.tape_init(&tape)
-    try:
-        value, g_l2, d_value, hv_l2 = _logistic_loss_hvp(&tape, w, X, y, l2, 1.0, g_w, g_X, g_y, d_w, d_X, d_y, d_l2, 0.0, hv_w, hv_X, hv_y)
-        out_of_memory = tape.failed
-    finally:
-        _tape.tape_free(&tape)
-    if out_of_memory:
-        raise MemoryError("the tape of logistic_loss could not grow")
+    cdef double[::1] c_w = w
+    cdef double[:, ::1] c_X = X
+    cdef double[::1] c_y = y
+    cdef double[::1] c_g_w = g_w
+    cdef double[:, ::1] c_g_X = g_X
+    cdef double[::1] c_g_y = g_y
+    cdef double[::1] c_d_w = d_w
+    cdef double[:, ::1] c_d_X = d_X
+    cdef double[::1] c_d_y = d_y
+    cdef double c_d_l2 = d_l2
+    cdef double[::1] c_hv_w = hv_w
+    cdef double[:, ::1] c_hv_X = hv_X
+    cdef double[::1] c_hv_y = hv_y
+    cdef double value, g_l2, d_value, hv_l2
+    with nogil:
+        value, g_l2, d_value, hv_l2 = _logistic_loss_hvp(NULL, c_w, c_X, c_y, l2, 1.0, c_g_w, c_g_X, c_g_y, c_d_w, c_d_X, c_d_y, c_d_l2, 0.0, c_hv_w, c_hv_X, c_hv_y)
     return (hv_w, hv_X, hv_y, hv_l2)
 
 
@@ -274,4 +310,4 @@ def hessian_logistic_loss(w, X, y, double l2):
     w = _arrays.as_float_array(w, 'w', 1)
     X = _arrays.as_float_array(X, 'X', 2)
     y = _arrays.as_float_array(y, 'y', 1)
-    return _arrays.dense_hessian(lambda v: hvp_logistic_loss(w=w, X=X, y=y, l2=l2, v=v), (w, X, y, l2))
+    return _arrays.dense_hessian(hvp_logistic_loss, (w, X, y, l2), {'w': w, 'X': X, 'y': y, 'l2': l2}, 'v')

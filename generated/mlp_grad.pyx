@@ -199,4 +199,4 @@ def hessian_mlp_loss(W1, b1, W2, double b2, X, y):
     W2 = _vector.as_float_ndarray(W2, 'W2')
     X = _vector.as_float_ndarray(X, 'X')
     y = _vector.as_float_ndarray(y, 'y')
-    return _arrays.dense_hessian(lambda v: hvp_mlp_loss(W1=W1, b1=b1, W2=W2, b2=b2, X=X, y=y, v=v), (W1, b1, W2, b2, X, y))
+    return _arrays.dense_hessian(hvp_mlp_loss, (W1, b1, W2, b2, X, y), {'W1': W1, 'b1': b1, 'W2': W2, 'b2': b2, 'X': X, 'y': y}, 'v')

@@ -107,7 +107,7 @@ def hvp_residual(double x, double a, v):
 
 def hessian_residual(double x, double a):
     """The dense Hessian of residual with respect to x, a, as jax.hessian lays it out, from one hvp_residual per element."""
-    return _arrays.dense_hessian(lambda v: hvp_residual(x=x, a=a, v=v), (x, a))
+    return _arrays.dense_hessian(hvp_residual, (x, a), {'x': x, 'a': a}, 'v')
 
 
 # ----------------------------------------------------------------------------------------------
@@ -199,7 +199,7 @@ def hvp_slope(double x, v):
 
 def hessian_slope(double x):
     """The dense Hessian of slope with respect to x, as jax.hessian lays it out, from one hvp_slope per element."""
-    return _arrays.dense_hessian(lambda v: hvp_slope(x=x, v=v), (x,))
+    return _arrays.dense_hessian(hvp_slope, (x,), {'x': x}, 'v')
 
 
 # ----------------------------------------------------------------------------------------------
@@ -255,7 +255,10 @@ cdef (double, double) _cube_root_adjoint(_tape.Tape* tape, double a, double b_re
 
 def cube_root(double a):
     """cube_root(a) from newton.py line 14, compiled."""
-    return _cube_root_primal(a)
+    cdef double value
+    with nogil:
+        value = _cube_root_primal(a)
+    return value
 
 
 def value_and_vjp_cube_root(double a, dout):
@@ -263,9 +266,12 @@ def value_and_vjp_cube_root(double a, dout):
     cdef _tape.Tape tape
     if type(dout) is not float:
         dout = _arrays.scalar_cotangent(dout, 'cube_root')
+    cdef double c_dout = dout
+    cdef double value, b_a
     _tape.tape_init(&tape)
     try:
-        value, b_a = _cube_root_adjoint(&tape, a, dout)
+        with nogil:
+            value, b_a = _cube_root_adjoint(&tape, a, c_dout)
         out_of_memory = tape.failed
     finally:
         _tape.tape_free(&tape)
@@ -363,7 +369,11 @@ def jvp_cube_root(double a, tangents):
         d_a = tangents
     else:
         d_a, = _arrays.per_parameter(tangents, (a,), ('a',), 'tangents')
-    return _cube_root_jvp(a, d_a)[1]
+    cdef double c_d_a = d_a
+    cdef double value, d_value
+    with nogil:
+        value, d_value = _cube_root_jvp(a, c_d_a)
+    return d_value
 
 
 def hvp_cube_root(double a, v):
@@ -373,9 +383,12 @@ def hvp_cube_root(double a, v):
         d_a = v
     else:
         d_a, = _arrays.per_parameter(v, (a,), ('a',), 'v')
+    cdef double c_d_a = d_a
+    cdef double value, g_a, d_value, hv_a
     _tape.tape_init(&tape)
     try:
-        value, g_a, d_value, hv_a = _cube_root_hvp(&tape, a, 1.0, d_a, 0.0)
+        with nogil:
+            value, g_a, d_value, hv_a = _cube_root_hvp(&tape, a, 1.0, c_d_a, 0.0)
         out_of_memory = tape.failed
     finally:
         _tape.tape_free(&tape)
@@ -386,7 +399,7 @@ def hvp_cube_root(double a, v):
 
 def hessian_cube_root(double a):
     """The dense Hessian of cube_root with respect to a, as jax.hessian lays it out, from one hvp_cube_root per element."""
-    return _arrays.dense_hessian(lambda v: hvp_cube_root(a=a, v=v), (a,))
+    return _arrays.dense_hessian(hvp_cube_root, (a,), {'a': a}, 'v')
 
 
 # ----------------------------------------------------------------------------------------------
@@ -450,7 +463,10 @@ cdef (double, double, double) _kepler_adjoint(_tape.Tape* tape, double mean_anom
 
 def kepler(double mean_anomaly, double eccentricity):
     """kepler(mean_anomaly, eccentricity) from newton.py line 22, compiled."""
-    return _kepler_primal(mean_anomaly, eccentricity)
+    cdef double value
+    with nogil:
+        value = _kepler_primal(mean_anomaly, eccentricity)
+    return value
 
 
 def value_and_vjp_kepler(double mean_anomaly, double eccentricity, dout):
@@ -458,9 +474,12 @@ def value_and_vjp_kepler(double mean_anomaly, double eccentricity, dout):
     cdef _tape.Tape tape
     if type(dout) is not float:
         dout = _arrays.scalar_cotangent(dout, 'kepler')
+    cdef double c_dout = dout
+    cdef double value, b_mean_anomaly, b_eccentricity
     _tape.tape_init(&tape)
     try:
-        value, b_mean_anomaly, b_eccentricity = _kepler_adjoint(&tape, mean_anomaly, eccentricity, dout)
+        with nogil:
+            value, b_mean_anomaly, b_eccentricity = _kepler_adjoint(&tape, mean_anomaly, eccentricity, c_dout)
         out_of_memory = tape.failed
     finally:
         _tape.tape_free(&tape)
@@ -566,7 +585,12 @@ def jvp_kepler(double mean_anomaly, double eccentricity, tangents):
         d_mean_anomaly, d_eccentricity = tangents
     else:
         d_mean_anomaly, d_eccentricity = _arrays.per_parameter(tangents, (mean_anomaly, eccentricity), ('mean_anomaly', 'eccentricity'), 'tangents')
-    return _kepler_jvp(mean_anomaly, eccentricity, d_mean_anomaly, d_eccentricity)[1]
+    cdef double c_d_mean_anomaly = d_mean_anomaly
+    cdef double c_d_eccentricity = d_eccentricity
+    cdef double value, d_value
+    with nogil:
+        value, d_value = _kepler_jvp(mean_anomaly, eccentricity, c_d_mean_anomaly, c_d_eccentricity)
+    return d_value
 
 
 def hvp_kepler(double mean_anomaly, double eccentricity, v):
@@ -576,9 +600,13 @@ def hvp_kepler(double mean_anomaly, double eccentricity, v):
         d_mean_anomaly, d_eccentricity = v
     else:
         d_mean_anomaly, d_eccentricity = _arrays.per_parameter(v, (mean_anomaly, eccentricity), ('mean_anomaly', 'eccentricity'), 'v')
+    cdef double c_d_mean_anomaly = d_mean_anomaly
+    cdef double c_d_eccentricity = d_eccentricity
+    cdef double value, g_mean_anomaly, g_eccentricity, d_value, hv_mean_anomaly, hv_eccentricity
     _tape.tape_init(&tape)
     try:
-        value, g_mean_anomaly, g_eccentricity, d_value, hv_mean_anomaly, hv_eccentricity = _kepler_hvp(&tape, mean_anomaly, eccentricity, 1.0, d_mean_anomaly, d_eccentricity, 0.0)
+        with nogil:
+            value, g_mean_anomaly, g_eccentricity, d_value, hv_mean_anomaly, hv_eccentricity = _kepler_hvp(&tape, mean_anomaly, eccentricity, 1.0, c_d_mean_anomaly, c_d_eccentricity, 0.0)
         out_of_memory = tape.failed
     finally:
         _tape.tape_free(&tape)
@@ -589,7 +617,7 @@ def hvp_kepler(double mean_anomaly, double eccentricity, v):
 
 def hessian_kepler(double mean_anomaly, double eccentricity):
     """The dense Hessian of kepler with respect to mean_anomaly, eccentricity, as jax.hessian lays it out, from one hvp_kepler per element."""
-    return _arrays.dense_hessian(lambda v: hvp_kepler(mean_anomaly=mean_anomaly, eccentricity=eccentricity, v=v), (mean_anomaly, eccentricity))
+    return _arrays.dense_hessian(hvp_kepler, (mean_anomaly, eccentricity), {'mean_anomaly': mean_anomaly, 'eccentricity': eccentricity}, 'v')
 
 
 # ----------------------------------------------------------------------------------------------
@@ -629,7 +657,10 @@ cdef (double, double) _compound_adjoint(_tape.Tape* tape, double rate, Py_ssize_
 
 def compound(double rate, Py_ssize_t years):
     """compound(rate, years) from newton.py line 34, compiled."""
-    return _compound_primal(rate, years)
+    cdef double value
+    with nogil:
+        value = _compound_primal(rate, years)
+    return value
 
 
 def value_and_vjp_compound(double rate, Py_ssize_t years, dout):
@@ -637,9 +668,12 @@ def value_and_vjp_compound(double rate, Py_ssize_t years, dout):
     cdef _tape.Tape tape
     if type(dout) is not float:
         dout = _arrays.scalar_cotangent(dout, 'compound')
+    cdef double c_dout = dout
+    cdef double value, b_rate
     _tape.tape_init(&tape)
     try:
-        value, b_rate = _compound_adjoint(&tape, rate, years, dout)
+        with nogil:
+            value, b_rate = _compound_adjoint(&tape, rate, years, c_dout)
         out_of_memory = tape.failed
     finally:
         _tape.tape_free(&tape)
@@ -708,7 +742,11 @@ def jvp_compound(double rate, Py_ssize_t years, tangents):
         d_rate = tangents
     else:
         d_rate, = _arrays.per_parameter(tangents, (rate,), ('rate',), 'tangents')
-    return _compound_jvp(rate, years, d_rate)[1]
+    cdef double c_d_rate = d_rate
+    cdef double value, d_value
+    with nogil:
+        value, d_value = _compound_jvp(rate, years, c_d_rate)
+    return d_value
 
 
 def hvp_compound(double rate, Py_ssize_t years, v):
@@ -718,9 +756,12 @@ def hvp_compound(double rate, Py_ssize_t years, v):
         d_rate = v
     else:
         d_rate, = _arrays.per_parameter(v, (rate,), ('rate',), 'v')
+    cdef double c_d_rate = d_rate
+    cdef double value, g_rate, d_value, hv_rate
     _tape.tape_init(&tape)
     try:
-        value, g_rate, d_value, hv_rate = _compound_hvp(&tape, rate, years, 1.0, d_rate, 0.0)
+        with nogil:
+            value, g_rate, d_value, hv_rate = _compound_hvp(&tape, rate, years, 1.0, c_d_rate, 0.0)
         out_of_memory = tape.failed
     finally:
         _tape.tape_free(&tape)
@@ -731,7 +772,7 @@ def hvp_compound(double rate, Py_ssize_t years, v):
 
 def hessian_compound(double rate, Py_ssize_t years):
     """The dense Hessian of compound with respect to rate, as jax.hessian lays it out, from one hvp_compound per element."""
-    return _arrays.dense_hessian(lambda v: hvp_compound(rate=rate, years=years, v=v), (rate,))
+    return _arrays.dense_hessian(hvp_compound, (rate,), {'rate': rate, 'years': years}, 'v')
 
 
 # ----------------------------------------------------------------------------------------------
@@ -829,4 +870,4 @@ def hvp_grow(double value, double rate, v):
 
 def hessian_grow(double value, double rate):
     """The dense Hessian of grow with respect to value, rate, as jax.hessian lays it out, from one hvp_grow per element."""
-    return _arrays.dense_hessian(lambda v: hvp_grow(value=value, rate=rate, v=v), (value, rate))
+    return _arrays.dense_hessian(hvp_grow, (value, rate), {'value': value, 'rate': rate}, 'v')

@@ -75,7 +75,10 @@ cdef (double, double, double, double, double, double) _energy_after_adjoint(_tap
 
 def energy_after(double k, double c, double x0, double v0, double dt, Py_ssize_t steps):
     """energy_after(k, c, x0, v0, dt, steps) from oscillator.py line 4, compiled."""
-    return _energy_after_primal(k, c, x0, v0, dt, steps)
+    cdef double value
+    with nogil:
+        value = _energy_after_primal(k, c, x0, v0, dt, steps)
+    return value
 
 
 def value_and_vjp_energy_after(double k, double c, double x0, double v0, double dt, Py_ssize_t steps, dout):
@@ -83,9 +86,12 @@ def value_and_vjp_energy_after(double k, double c, double x0, double v0, double 
     cdef _tape.Tape tape
     if type(dout) is not float:
         dout = _arrays.scalar_cotangent(dout, 'energy_after')
+    cdef double c_dout = dout
+    cdef double value, b_k, b_c, b_x0, b_v0, b_dt
     _tape.tape_init(&tape)
     try:
-        value, b_k, b_c, b_x0, b_v0, b_dt = _energy_after_adjoint(&tape, k, c, x0, v0, dt, steps, dout)
+        with nogil:
+            value, b_k, b_c, b_x0, b_v0, b_dt = _energy_after_adjoint(&tape, k, c, x0, v0, dt, steps, c_dout)
         out_of_memory = tape.failed
     finally:
         _tape.tape_free(&tape)
@@ -213,7 +219,15 @@ def jvp_energy_after(double k, double c, double x0, double v0, double dt, Py_ssi
         d_k, d_c, d_x0, d_v0, d_dt = tangents
     else:
         d_k, d_c, d_x0, d_v0, d_dt = _arrays.per_parameter(tangents, (k, c, x0, v0, dt), ('k', 'c', 'x0', 'v0', 'dt'), 'tangents')
-    return _energy_after_jvp(k, c, x0, v0, dt, steps, d_k, d_c, d_x0, d_v0, d_dt)[1]
+    cdef double c_d_k = d_k
+    cdef double c_d_c = d_c
+    cdef double c_d_x0 = d_x0
+    cdef double c_d_v0 = d_v0
+    cdef double c_d_dt = d_dt
+    cdef double value, d_value
+    with nogil:
+        value, d_value = _energy_after_jvp(k, c, x0, v0, dt, steps, c_d_k, c_d_c, c_d_x0, c_d_v0, c_d_dt)
+    return d_value
 
 
 def hvp_energy_after(double k, double c, double x0, double v0, double dt, Py_ssize_t steps, v):
@@ -223,9 +237,16 @@ def hvp_energy_after(double k, double c, double x0, double v0, double dt, Py_ssi
         d_k, d_c, d_x0, d_v0, d_dt = v
     else:
         d_k, d_c, d_x0, d_v0, d_dt = _arrays.per_parameter(v, (k, c, x0, v0, dt), ('k', 'c', 'x0', 'v0', 'dt'), 'v')
+    cdef double c_d_k = d_k
+    cdef double c_d_c = d_c
+    cdef double c_d_x0 = d_x0
+    cdef double c_d_v0 = d_v0
+    cdef double c_d_dt = d_dt
+    cdef double value, g_k, g_c, g_x0, g_v0, g_dt, d_value, hv_k, hv_c, hv_x0, hv_v0, hv_dt
     _tape.tape_init(&tape)
     try:
-        value, g_k, g_c, g_x0, g_v0, g_dt, d_value, hv_k, hv_c, hv_x0, hv_v0, hv_dt = _energy_after_hvp(&tape, k, c, x0, v0, dt, steps, 1.0, d_k, d_c, d_x0, d_v0, d_dt, 0.0)
+        with nogil:
+            value, g_k, g_c, g_x0, g_v0, g_dt, d_value, hv_k, hv_c, hv_x0, hv_v0, hv_dt = _energy_after_hvp(&tape, k, c, x0, v0, dt, steps, 1.0, c_d_k, c_d_c, c_d_x0, c_d_v0, c_d_dt, 0.0)
         out_of_memory = tape.failed
     finally:
         _tape.tape_free(&tape)
@@ -236,7 +257,7 @@ def hvp_energy_after(double k, double c, double x0, double v0, double dt, Py_ssi
 
 def hessian_energy_after(double k, double c, double x0, double v0, double dt, Py_ssize_t steps):
     """The dense Hessian of energy_after with respect to k, c, x0, v0, dt, as jax.hessian lays it out, from one hvp_energy_after per element."""
-    return _arrays.dense_hessian(lambda v: hvp_energy_after(k=k, c=c, x0=x0, v0=v0, dt=dt, steps=steps, v=v), (k, c, x0, v0, dt))
+    return _arrays.dense_hessian(hvp_energy_after, (k, c, x0, v0, dt), {'k': k, 'c': c, 'x0': x0, 'v0': v0, 'dt': dt, 'steps': steps}, 'v')
 
 
 # ----------------------------------------------------------------------------------------------
@@ -292,7 +313,10 @@ cdef (double, double, double, double) _pendulum_period_adjoint(_tape.Tape* tape,
 
 def pendulum_period(double length, double gravity, double angle0, Py_ssize_t steps_per_second):
     """pendulum_period(length, gravity, angle0, steps_per_second) from oscillator.py line 17, compiled."""
-    return _pendulum_period_primal(length, gravity, angle0, steps_per_second)
+    cdef double value
+    with nogil:
+        value = _pendulum_period_primal(length, gravity, angle0, steps_per_second)
+    return value
 
 
 def value_and_vjp_pendulum_period(double length, double gravity, double angle0, Py_ssize_t steps_per_second, dout):
@@ -300,9 +324,12 @@ def value_and_vjp_pendulum_period(double length, double gravity, double angle0, 
     cdef _tape.Tape tape
     if type(dout) is not float:
         dout = _arrays.scalar_cotangent(dout, 'pendulum_period')
+    cdef double c_dout = dout
+    cdef double value, b_length, b_gravity, b_angle0
     _tape.tape_init(&tape)
     try:
-        value, b_length, b_gravity, b_angle0 = _pendulum_period_adjoint(&tape, length, gravity, angle0, steps_per_second, dout)
+        with nogil:
+            value, b_length, b_gravity, b_angle0 = _pendulum_period_adjoint(&tape, length, gravity, angle0, steps_per_second, c_dout)
         out_of_memory = tape.failed
     finally:
         _tape.tape_free(&tape)
@@ -400,7 +427,13 @@ def jvp_pendulum_period(double length, double gravity, double angle0, Py_ssize_t
         d_length, d_gravity, d_angle0 = tangents
     else:
         d_length, d_gravity, d_angle0 = _arrays.per_parameter(tangents, (length, gravity, angle0), ('length', 'gravity', 'angle0'), 'tangents')
-    return _pendulum_period_jvp(length, gravity, angle0, steps_per_second, d_length, d_gravity, d_angle0)[1]
+    cdef double c_d_length = d_length
+    cdef double c_d_gravity = d_gravity
+    cdef double c_d_angle0 = d_angle0
+    cdef double value, d_value
+    with nogil:
+        value, d_value = _pendulum_period_jvp(length, gravity, angle0, steps_per_second, c_d_length, c_d_gravity, c_d_angle0)
+    return d_value
 
 
 def hvp_pendulum_period(double length, double gravity, double angle0, Py_ssize_t steps_per_second, v):
@@ -410,9 +443,14 @@ def hvp_pendulum_period(double length, double gravity, double angle0, Py_ssize_t
         d_length, d_gravity, d_angle0 = v
     else:
         d_length, d_gravity, d_angle0 = _arrays.per_parameter(v, (length, gravity, angle0), ('length', 'gravity', 'angle0'), 'v')
+    cdef double c_d_length = d_length
+    cdef double c_d_gravity = d_gravity
+    cdef double c_d_angle0 = d_angle0
+    cdef double value, g_length, g_gravity, g_angle0, d_value, hv_length, hv_gravity, hv_angle0
     _tape.tape_init(&tape)
     try:
-        value, g_length, g_gravity, g_angle0, d_value, hv_length, hv_gravity, hv_angle0 = _pendulum_period_hvp(&tape, length, gravity, angle0, steps_per_second, 1.0, d_length, d_gravity, d_angle0, 0.0)
+        with nogil:
+            value, g_length, g_gravity, g_angle0, d_value, hv_length, hv_gravity, hv_angle0 = _pendulum_period_hvp(&tape, length, gravity, angle0, steps_per_second, 1.0, c_d_length, c_d_gravity, c_d_angle0, 0.0)
         out_of_memory = tape.failed
     finally:
         _tape.tape_free(&tape)
@@ -423,4 +461,4 @@ def hvp_pendulum_period(double length, double gravity, double angle0, Py_ssize_t
 
 def hessian_pendulum_period(double length, double gravity, double angle0, Py_ssize_t steps_per_second):
     """The dense Hessian of pendulum_period with respect to length, gravity, angle0, as jax.hessian lays it out, from one hvp_pendulum_period per element."""
-    return _arrays.dense_hessian(lambda v: hvp_pendulum_period(length=length, gravity=gravity, angle0=angle0, steps_per_second=steps_per_second, v=v), (length, gravity, angle0))
+    return _arrays.dense_hessian(hvp_pendulum_period, (length, gravity, angle0), {'length': length, 'gravity': gravity, 'angle0': angle0, 'steps_per_second': steps_per_second}, 'v')

@@ -188,7 +188,7 @@ def hvp_smooth_step(double x, v):
 
 def hessian_smooth_step(double x):
     """The dense Hessian of smooth_step with respect to x, as jax.hessian lays it out, from one hvp_smooth_step per element."""
-    return _arrays.dense_hessian(lambda v: hvp_smooth_step(x=x, v=v), (x,))
+    return _arrays.dense_hessian(hvp_smooth_step, (x,), {'x': x}, 'v')
 
 
 # ----------------------------------------------------------------------------------------------
@@ -355,7 +355,7 @@ def hvp_huber(double r, double delta, v):
 
 def hessian_huber(double r, double delta):
     """The dense Hessian of huber with respect to r, delta, as jax.hessian lays it out, from one hvp_huber per element."""
-    return _arrays.dense_hessian(lambda v: hvp_huber(r=r, delta=delta, v=v), (r, delta))
+    return _arrays.dense_hessian(hvp_huber, (r, delta), {'r': r, 'delta': delta}, 'v')
 
 
 # ----------------------------------------------------------------------------------------------
@@ -485,7 +485,7 @@ def hvp_soft_clip(double x, double lo, double hi, v):
 
 def hessian_soft_clip(double x, double lo, double hi):
     """The dense Hessian of soft_clip with respect to x, lo, hi, as jax.hessian lays it out, from one hvp_soft_clip per element."""
-    return _arrays.dense_hessian(lambda v: hvp_soft_clip(x=x, lo=lo, hi=hi, v=v), (x, lo, hi))
+    return _arrays.dense_hessian(hvp_soft_clip, (x, lo, hi), {'x': x, 'lo': lo, 'hi': hi}, 'v')
 
 
 # ----------------------------------------------------------------------------------------------
@@ -573,7 +573,10 @@ cdef (double, double, double, double) _tax_adjoint(_tape.Tape* tape, double inco
 
 def tax(double income, double rate_low, double rate_high):
     """tax(income, rate_low, rate_high) from piecewise.py line 31, compiled."""
-    return _tax_primal(income, rate_low, rate_high)
+    cdef double value
+    with nogil:
+        value = _tax_primal(income, rate_low, rate_high)
+    return value
 
 
 def value_and_vjp_tax(double income, double rate_low, double rate_high, dout):
@@ -581,9 +584,12 @@ def value_and_vjp_tax(double income, double rate_low, double rate_high, dout):
     cdef _tape.Tape tape
     if type(dout) is not float:
         dout = _arrays.scalar_cotangent(dout, 'tax')
+    cdef double c_dout = dout
+    cdef double value, b_income, b_rate_low, b_rate_high
     _tape.tape_init(&tape)
     try:
-        value, b_income, b_rate_low, b_rate_high = _tax_adjoint(&tape, income, rate_low, rate_high, dout)
+        with nogil:
+            value, b_income, b_rate_low, b_rate_high = _tax_adjoint(&tape, income, rate_low, rate_high, c_dout)
         out_of_memory = tape.failed
     finally:
         _tape.tape_free(&tape)
@@ -718,7 +724,13 @@ def jvp_tax(double income, double rate_low, double rate_high, tangents):
         d_income, d_rate_low, d_rate_high = tangents
     else:
         d_income, d_rate_low, d_rate_high = _arrays.per_parameter(tangents, (income, rate_low, rate_high), ('income', 'rate_low', 'rate_high'), 'tangents')
-    return _tax_jvp(income, rate_low, rate_high, d_income, d_rate_low, d_rate_high)[1]
+    cdef double c_d_income = d_income
+    cdef double c_d_rate_low = d_rate_low
+    cdef double c_d_rate_high = d_rate_high
+    cdef double value, d_value
+    with nogil:
+        value, d_value = _tax_jvp(income, rate_low, rate_high, c_d_income, c_d_rate_low, c_d_rate_high)
+    return d_value
 
 
 def hvp_tax(double income, double rate_low, double rate_high, v):
@@ -728,9 +740,14 @@ def hvp_tax(double income, double rate_low, double rate_high, v):
         d_income, d_rate_low, d_rate_high = v
     else:
         d_income, d_rate_low, d_rate_high = _arrays.per_parameter(v, (income, rate_low, rate_high), ('income', 'rate_low', 'rate_high'), 'v')
+    cdef double c_d_income = d_income
+    cdef double c_d_rate_low = d_rate_low
+    cdef double c_d_rate_high = d_rate_high
+    cdef double value, g_income, g_rate_low, g_rate_high, d_value, hv_income, hv_rate_low, hv_rate_high
     _tape.tape_init(&tape)
     try:
-        value, g_income, g_rate_low, g_rate_high, d_value, hv_income, hv_rate_low, hv_rate_high = _tax_hvp(&tape, income, rate_low, rate_high, 1.0, d_income, d_rate_low, d_rate_high, 0.0)
+        with nogil:
+            value, g_income, g_rate_low, g_rate_high, d_value, hv_income, hv_rate_low, hv_rate_high = _tax_hvp(&tape, income, rate_low, rate_high, 1.0, c_d_income, c_d_rate_low, c_d_rate_high, 0.0)
         out_of_memory = tape.failed
     finally:
         _tape.tape_free(&tape)
@@ -741,4 +758,4 @@ def hvp_tax(double income, double rate_low, double rate_high, v):
 
 def hessian_tax(double income, double rate_low, double rate_high):
     """The dense Hessian of tax with respect to income, rate_low, rate_high, as jax.hessian lays it out, from one hvp_tax per element."""
-    return _arrays.dense_hessian(lambda v: hvp_tax(income=income, rate_low=rate_low, rate_high=rate_high, v=v), (income, rate_low, rate_high))
+    return _arrays.dense_hessian(hvp_tax, (income, rate_low, rate_high), {'income': income, 'rate_low': rate_low, 'rate_high': rate_high}, 'v')

@@ -3,6 +3,7 @@
 # Every function of rosenbrock.py appears as its primal, then its adjoint: a forward sweep that runs
 # the original code and records on the tape what the reverse sweep needs, then the reverse sweep.
 
+from srcgrad.runtime cimport scalar as _scalar
 from srcgrad.runtime cimport tape as _tape
 import numpy as np
 from srcgrad.runtime import arrays as _arrays
@@ -12,46 +13,62 @@ from srcgrad.runtime import arrays as _arrays
 # rosenbrock: rosenbrock.py line 6  (def rosenbrock(x: np.ndarray) -> float:)
 # tape: nothing
 
-cdef double _rosenbrock_primal(double[::1] x) except *:
+cdef double _rosenbrock_primal(double[::1] x) except? -1 nogil:
     cdef double result = 0.0, total = 0.0
     cdef Py_ssize_t i = 0
     total = 0.0
     if 0 < x.shape[0] - 1 and (1 >= x.shape[0] or x.shape[0] - 1 < 0 or x.shape[0] - 1 >= x.shape[0]):
-        raise IndexError("index out of range for array 'x' (line 9)")
+        with gil:
+            raise IndexError("index out of range for array 'x' (line 9)")
     if 0 < x.shape[0] - 1 and (0 >= x.shape[0] or x.shape[0] - 2 < 0 or x.shape[0] - 2 >= x.shape[0]):
-        raise IndexError("index out of range for array 'x' (line 9)")
+        with gil:
+            raise IndexError("index out of range for array 'x' (line 9)")
     for i in range(x.shape[0] - 1):
         total = total + (100.0 * (x[i + 1] - x[i] ** 2) ** 2 + (1.0 - x[i]) ** 2)
     result = total
     return result
 
 
-cdef double _rosenbrock_adjoint(_tape.Tape* tape, double[::1] x, double b_result, double[::1] b_x) except *:
+cdef double _rosenbrock_adjoint(_tape.Tape* tape, double[::1] x, double b_result, double[::1] b_x) except? -1 nogil:
     """Returns rosenbrock(x); adds b_result times the gradient to b_x."""
     cdef double b_tmp = 0.0, b_total = 0.0, result = 0.0, total = 0.0
-    cdef Py_ssize_t i = 0
+    cdef Py_ssize_t i = 0, i_from = 0
     # forward sweep
     total = 0.0  # line 7
     if 0 < x.shape[0] - 1 and (1 >= x.shape[0] or x.shape[0] - 1 < 0 or x.shape[0] - 1 >= x.shape[0]):
-        raise IndexError("index out of range for array 'x' (line 9)")
+        with gil:
+            raise IndexError("index out of range for array 'x' (line 9)")
     if 0 < x.shape[0] - 1 and (0 >= x.shape[0] or x.shape[0] - 2 < 0 or x.shape[0] - 2 >= x.shape[0]):
-        raise IndexError("index out of range for array 'x' (line 9)")
-    for i in range(x.shape[0] - 1):  # line 8
+        with gil:
+            raise IndexError("index out of range for array 'x' (line 9)")
+    i_from = _scalar.imin(1, x.shape[0] - 1)
+    for i in range(0, i_from):  # line 8, value and adjoint in one pass, first iterations
         total = total + (100.0 * (x[i + 1] - x[i] ** 2) ** 2 + (1.0 - x[i]) ** 2)  # line 9
+        b_tmp = 100.0 * b_result * (2 * (x[i + 1] - x[i] ** 2))  # line 9: total += 100.0 * (x[i + 1] - x[i] ** 2) ** 2 + (1.0 - x[i]) ** 2
+        b_x[i] += -(b_tmp * (2 * x[i])) - b_result * (2 * (1.0 - x[i]))
+        if 0 <= i - 1 and i - 1 < x.shape[0] - 1:
+            b_x[i] += 100.0 * b_result * (2 * (x[i] - x[i - 1] ** 2))
+    for i in range(i_from, x.shape[0] - 1):  # line 8, value and adjoint in one pass
+        total = total + (100.0 * (x[i + 1] - x[i] ** 2) ** 2 + (1.0 - x[i]) ** 2)  # line 9
+        b_tmp = 100.0 * b_result * (2 * (x[i + 1] - x[i] ** 2))  # line 9: total += 100.0 * (x[i + 1] - x[i] ** 2) ** 2 + (1.0 - x[i]) ** 2
+        b_x[i] += 100.0 * b_result * (2 * (x[i] - x[i - 1] ** 2)) + (-(b_tmp * (2 * x[i])) - b_result * (2 * (1.0 - x[i])))
+    for i in range(x.shape[0] - 1, x.shape[0]):  # the elements after the range
+        if 0 <= i - 1 and i - 1 < x.shape[0] - 1:
+            b_x[i] += 100.0 * b_result * (2 * (x[i] - x[i - 1] ** 2))
     result = total  # line 10
     # reverse sweep
     b_total += b_result  # line 10: return total
-    for i in range(x.shape[0] - 2, -1, -1):  # line 8, reversed
-        b_tmp = 100.0 * b_total * (2 * (x[i + 1] - x[i] ** 2))  # line 9: total += 100.0 * (x[i + 1] - x[i] ** 2) ** 2 + (1.0 - x[i]) ** 2
-        b_x[i + 1] += b_tmp
-        b_x[i] += -(b_tmp * (2 * x[i])) - b_total * (2 * (1.0 - x[i]))
     return result
 
 
 def rosenbrock(x):
     """rosenbrock(x) from rosenbrock.py line 6, compiled."""
     x = _arrays.as_float_array(x, 'x', 1)
-    return _rosenbrock_primal(x)
+    cdef double[::1] c_x = x
+    cdef double value
+    with nogil:
+        value = _rosenbrock_primal(c_x)
+    return value
 
 
 def value_and_vjp_rosenbrock(x, dout):
@@ -60,7 +77,12 @@ def value_and_vjp_rosenbrock(x, dout):
         dout = _arrays.scalar_cotangent(dout, 'rosenbrock')
     x = _arrays.as_float_array(x, 'x', 1)
     b_x = np.zeros_like(x)
-    value = _rosenbrock_adjoint(NULL, x, dout, b_x)
+    cdef double[::1] c_x = x
+    cdef double c_dout = dout
+    cdef double[::1] c_b_x = b_x
+    cdef double value
+    with nogil:
+        value = _rosenbrock_adjoint(NULL, c_x, c_dout, c_b_x)
     return value, b_x
 
 
@@ -79,15 +101,17 @@ def vjp_rosenbrock(x, dout):
     return value_and_vjp_rosenbrock(x, dout)[1]
 
 
-cdef (double, double) _rosenbrock_jvp(double[::1] x, double[::1] d_x) except *:
+cdef (double, double) _rosenbrock_jvp(double[::1] x, double[::1] d_x) except * nogil:
     cdef double d_result = 0.0, d_total = 0.0, result = 0.0, total = 0.0
     cdef Py_ssize_t i = 0
     d_total = 0.0
     total = 0.0
     if 0 < x.shape[0] - 1 and (1 >= x.shape[0] or x.shape[0] - 1 < 0 or x.shape[0] - 1 >= x.shape[0]):
-        raise IndexError("index out of range for array 'x' (line 9)")
+        with gil:
+            raise IndexError("index out of range for array 'x' (line 9)")
     if 0 < x.shape[0] - 1 and (0 >= x.shape[0] or x.shape[0] - 2 < 0 or x.shape[0] - 2 >= x.shape[0]):
-        raise IndexError("index out of range for array 'x' (line 9)")
+        with gil:
+            raise IndexError("index out of range for array 'x' (line 9)")
     for i in range(x.shape[0] - 1):
         d_total = d_total + (100.0 * (2 * (x[i + 1] - x[i] ** 2) * (d_x[i + 1] - 2 * x[i] * d_x[i])) - 2 * (1.0 - x[i]) * d_x[i])
         total = total + (100.0 * (x[i + 1] - x[i] ** 2) ** 2 + (1.0 - x[i]) ** 2)
@@ -96,31 +120,44 @@ cdef (double, double) _rosenbrock_jvp(double[::1] x, double[::1] d_x) except *:
     return result, d_result
 
 
-cdef (double, double) _rosenbrock_hvp(_tape.Tape* tape, double[::1] x, double b_result, double[::1] b_x, double[::1] d_x, double d_b_result, double[::1] d_b_x) except *:
-    cdef double b_tmp = 0.0, b_total = 0.0, d_b_tmp = 0.0, d_b_total = 0.0, d_result = 0.0, d_total = 0.0, result = 0.0, total = 0.0
-    cdef Py_ssize_t i = 0
+cdef (double, double) _rosenbrock_hvp(_tape.Tape* tape, double[::1] x, double b_result, double[::1] b_x, double[::1] d_x, double d_b_result, double[::1] d_b_x) except * nogil:
+    cdef double b_tmp = 0.0, b_total = 0.0, d_b_tmp = 0.0, d_result = 0.0, d_total = 0.0, result = 0.0, total = 0.0
+    cdef Py_ssize_t i = 0, i_from = 0
     # forward sweep
     d_total = 0.0
     total = 0.0  # line 7
     if 0 < x.shape[0] - 1 and (1 >= x.shape[0] or x.shape[0] - 1 < 0 or x.shape[0] - 1 >= x.shape[0]):
-        raise IndexError("index out of range for array 'x' (line 9)")
+        with gil:
+            raise IndexError("index out of range for array 'x' (line 9)")
     if 0 < x.shape[0] - 1 and (0 >= x.shape[0] or x.shape[0] - 2 < 0 or x.shape[0] - 2 >= x.shape[0]):
-        raise IndexError("index out of range for array 'x' (line 9)")
-    for i in range(x.shape[0] - 1):  # line 8
+        with gil:
+            raise IndexError("index out of range for array 'x' (line 9)")
+    i_from = _scalar.imin(1, x.shape[0] - 1)
+    for i in range(0, i_from):  # line 8, value and adjoint in one pass, first iterations
         d_total = d_total + (100.0 * (2 * (x[i + 1] - x[i] ** 2) * (d_x[i + 1] - 2 * x[i] * d_x[i])) - 2 * (1.0 - x[i]) * d_x[i])
         total = total + (100.0 * (x[i + 1] - x[i] ** 2) ** 2 + (1.0 - x[i]) ** 2)  # line 9
+        d_b_tmp = 2 * (x[i + 1] - x[i] ** 2) * (100.0 * d_b_result) + 100.0 * b_result * (2 * (d_x[i + 1] - 2 * x[i] * d_x[i]))
+        b_tmp = 100.0 * b_result * (2 * (x[i + 1] - x[i] ** 2))  # line 9: total += 100.0 * (x[i + 1] - x[i] ** 2) ** 2 + (1.0 - x[i]) ** 2
+        d_b_x[i] += -(2 * x[i] * d_b_tmp + b_tmp * (2 * d_x[i])) + (b_result * (2 * d_x[i]) - 2 * (1.0 - x[i]) * d_b_result)
+        b_x[i] += -(b_tmp * (2 * x[i])) - b_result * (2 * (1.0 - x[i]))
+        if 0 <= i - 1 and i - 1 < x.shape[0] - 1:
+            d_b_x[i] += 2 * (x[i] - x[i - 1] ** 2) * (100.0 * d_b_result) + 100.0 * b_result * (2 * (d_x[i] - 2 * x[i - 1] * d_x[i - 1]))
+            b_x[i] += 100.0 * b_result * (2 * (x[i] - x[i - 1] ** 2))
+    for i in range(i_from, x.shape[0] - 1):  # line 8, value and adjoint in one pass
+        d_total = d_total + (100.0 * (2 * (x[i + 1] - x[i] ** 2) * (d_x[i + 1] - 2 * x[i] * d_x[i])) - 2 * (1.0 - x[i]) * d_x[i])
+        total = total + (100.0 * (x[i + 1] - x[i] ** 2) ** 2 + (1.0 - x[i]) ** 2)  # line 9
+        d_b_tmp = 2 * (x[i + 1] - x[i] ** 2) * (100.0 * d_b_result) + 100.0 * b_result * (2 * (d_x[i + 1] - 2 * x[i] * d_x[i]))
+        b_tmp = 100.0 * b_result * (2 * (x[i + 1] - x[i] ** 2))  # line 9: total += 100.0 * (x[i + 1] - x[i] ** 2) ** 2 + (1.0 - x[i]) ** 2
+        d_b_x[i] += 2 * (x[i] - x[i - 1] ** 2) * (100.0 * d_b_result) + 100.0 * b_result * (2 * (d_x[i] - 2 * x[i - 1] * d_x[i - 1])) + (-(2 * x[i] * d_b_tmp + b_tmp * (2 * d_x[i])) + (b_result * (2 * d_x[i]) - 2 * (1.0 - x[i]) * d_b_result))
+        b_x[i] += 100.0 * b_result * (2 * (x[i] - x[i - 1] ** 2)) + (-(b_tmp * (2 * x[i])) - b_result * (2 * (1.0 - x[i])))
+    for i in range(x.shape[0] - 1, x.shape[0]):  # the elements after the range
+        if 0 <= i - 1 and i - 1 < x.shape[0] - 1:
+            d_b_x[i] += 2 * (x[i] - x[i - 1] ** 2) * (100.0 * d_b_result) + 100.0 * b_result * (2 * (d_x[i] - 2 * x[i - 1] * d_x[i - 1]))
+            b_x[i] += 100.0 * b_result * (2 * (x[i] - x[i - 1] ** 2))
     d_result = d_total
     result = total  # line 10
     # reverse sweep
-    d_b_total += d_b_result
     b_total += b_result  # line 10: return total
-    for i in range(x.shape[0] - 2, -1, -1):  # line 8, reversed
-        d_b_tmp = 2 * (x[i + 1] - x[i] ** 2) * (100.0 * d_b_total) + 100.0 * b_total * (2 * (d_x[i + 1] - 2 * x[i] * d_x[i]))
-        b_tmp = 100.0 * b_total * (2 * (x[i + 1] - x[i] ** 2))  # line 9: total += 100.0 * (x[i + 1] - x[i] ** 2) ** 2 + (1.0 - x[i]) ** 2
-        d_b_x[i + 1] += d_b_tmp
-        b_x[i + 1] += b_tmp
-        d_b_x[i] += -(2 * x[i] * d_b_tmp + b_tmp * (2 * d_x[i])) + (b_total * (2 * d_x[i]) - 2 * (1.0 - x[i]) * d_b_total)
-        b_x[i] += -(b_tmp * (2 * x[i])) - b_total * (2 * (1.0 - x[i]))
     return result, d_result
 
 
@@ -128,7 +165,12 @@ def jvp_rosenbrock(x, tangents):
     """The derivative of rosenbrock along tangents (one per parameter: x), forward mode."""
     x = _arrays.as_float_array(x, 'x', 1)
     d_x, = _arrays.per_parameter(tangents, (x,), ('x',), 'tangents')
-    return _rosenbrock_jvp(x, d_x)[1]
+    cdef double[::1] c_x = x
+    cdef double[::1] c_d_x = d_x
+    cdef double value, d_value
+    with nogil:
+        value, d_value = _rosenbrock_jvp(c_x, c_d_x)
+    return d_value
 
 
 def hvp_rosenbrock(x, v):
@@ -137,11 +179,17 @@ def hvp_rosenbrock(x, v):
     d_x, = _arrays.per_parameter(v, (x,), ('x',), 'v')
     g_x = np.zeros_like(x)
     hv_x = np.zeros_like(x)
-    value, d_value = _rosenbrock_hvp(NULL, x, 1.0, g_x, d_x, 0.0, hv_x)
+    cdef double[::1] c_x = x
+    cdef double[::1] c_g_x = g_x
+    cdef double[::1] c_d_x = d_x
+    cdef double[::1] c_hv_x = hv_x
+    cdef double value, d_value
+    with nogil:
+        value, d_value = _rosenbrock_hvp(NULL, c_x, 1.0, c_g_x, c_d_x, 0.0, c_hv_x)
     return hv_x
 
 
 def hessian_rosenbrock(x):
     """The dense Hessian of rosenbrock with respect to x, as jax.hessian lays it out, from one hvp_rosenbrock per element."""
     x = _arrays.as_float_array(x, 'x', 1)
-    return _arrays.dense_hessian(lambda v: hvp_rosenbrock(x=x, v=v), (x,))
+    return _arrays.dense_hessian(hvp_rosenbrock, (x,), {'x': x}, 'v')

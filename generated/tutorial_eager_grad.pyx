@@ -101,7 +101,7 @@ def hvp_f(double x, v):
 
 def hessian_f(double x):
     """The dense Hessian of f with respect to x, as jax.hessian lays it out, from one hvp_f per element."""
-    return _arrays.dense_hessian(lambda v: hvp_f(x=x, v=v), (x,))
+    return _arrays.dense_hessian(hvp_f, (x,), {'x': x}, 'v')
 
 
 # ----------------------------------------------------------------------------------------------
@@ -140,7 +140,10 @@ cdef (double, double, double) _power_adjoint(_tape.Tape* tape, double x, double 
 
 def power(double x, double y):
     """power(x, y) from tutorial_eager.py line 54, compiled."""
-    return _power_primal(x, y)
+    cdef double value
+    with nogil:
+        value = _power_primal(x, y)
+    return value
 
 
 def value_and_vjp_power(double x, double y, dout):
@@ -148,9 +151,12 @@ def value_and_vjp_power(double x, double y, dout):
     cdef _tape.Tape tape
     if type(dout) is not float:
         dout = _arrays.scalar_cotangent(dout, 'power')
+    cdef double c_dout = dout
+    cdef double value, b_x, b_y
     _tape.tape_init(&tape)
     try:
-        value, b_x, b_y = _power_adjoint(&tape, x, y, dout)
+        with nogil:
+            value, b_x, b_y = _power_adjoint(&tape, x, y, c_dout)
         out_of_memory = tape.failed
     finally:
         _tape.tape_free(&tape)
@@ -220,7 +226,12 @@ def jvp_power(double x, double y, tangents):
         d_x, d_y = tangents
     else:
         d_x, d_y = _arrays.per_parameter(tangents, (x, y), ('x', 'y'), 'tangents')
-    return _power_jvp(x, y, d_x, d_y)[1]
+    cdef double c_d_x = d_x
+    cdef double c_d_y = d_y
+    cdef double value, d_value
+    with nogil:
+        value, d_value = _power_jvp(x, y, c_d_x, c_d_y)
+    return d_value
 
 
 def hvp_power(double x, double y, v):
@@ -230,9 +241,13 @@ def hvp_power(double x, double y, v):
         d_x, d_y = v
     else:
         d_x, d_y = _arrays.per_parameter(v, (x, y), ('x', 'y'), 'v')
+    cdef double c_d_x = d_x
+    cdef double c_d_y = d_y
+    cdef double value, g_x, g_y, d_value, hv_x, hv_y
     _tape.tape_init(&tape)
     try:
-        value, g_x, g_y, d_value, hv_x, hv_y = _power_hvp(&tape, x, y, 1.0, d_x, d_y, 0.0)
+        with nogil:
+            value, g_x, g_y, d_value, hv_x, hv_y = _power_hvp(&tape, x, y, 1.0, c_d_x, c_d_y, 0.0)
         out_of_memory = tape.failed
     finally:
         _tape.tape_free(&tape)
@@ -243,7 +258,7 @@ def hvp_power(double x, double y, v):
 
 def hessian_power(double x, double y):
     """The dense Hessian of power with respect to x, y, as jax.hessian lays it out, from one hvp_power per element."""
-    return _arrays.dense_hessian(lambda v: hvp_power(x=x, y=y, v=v), (x, y))
+    return _arrays.dense_hessian(hvp_power, (x, y), {'x': x, 'y': y}, 'v')
 
 
 # ----------------------------------------------------------------------------------------------

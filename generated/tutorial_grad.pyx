@@ -98,7 +98,7 @@ def hvp_square_sin(double x, v):
 
 def hessian_square_sin(double x):
     """The dense Hessian of square_sin with respect to x, as jax.hessian lays it out, from one hvp_square_sin per element."""
-    return _arrays.dense_hessian(lambda v: hvp_square_sin(x=x, v=v), (x,))
+    return _arrays.dense_hessian(hvp_square_sin, (x,), {'x': x}, 'v')
 
 
 # ----------------------------------------------------------------------------------------------
@@ -137,7 +137,10 @@ cdef (double, double) _power_adjoint(_tape.Tape* tape, double x, Py_ssize_t n, d
 
 def power(double x, Py_ssize_t n):
     """power(x, n) from tutorial.py line 11, compiled."""
-    return _power_primal(x, n)
+    cdef double value
+    with nogil:
+        value = _power_primal(x, n)
+    return value
 
 
 def value_and_vjp_power(double x, Py_ssize_t n, dout):
@@ -145,9 +148,12 @@ def value_and_vjp_power(double x, Py_ssize_t n, dout):
     cdef _tape.Tape tape
     if type(dout) is not float:
         dout = _arrays.scalar_cotangent(dout, 'power')
+    cdef double c_dout = dout
+    cdef double value, b_x
     _tape.tape_init(&tape)
     try:
-        value, b_x = _power_adjoint(&tape, x, n, dout)
+        with nogil:
+            value, b_x = _power_adjoint(&tape, x, n, c_dout)
         out_of_memory = tape.failed
     finally:
         _tape.tape_free(&tape)
@@ -217,7 +223,11 @@ def jvp_power(double x, Py_ssize_t n, tangents):
         d_x = tangents
     else:
         d_x, = _arrays.per_parameter(tangents, (x,), ('x',), 'tangents')
-    return _power_jvp(x, n, d_x)[1]
+    cdef double c_d_x = d_x
+    cdef double value, d_value
+    with nogil:
+        value, d_value = _power_jvp(x, n, c_d_x)
+    return d_value
 
 
 def hvp_power(double x, Py_ssize_t n, v):
@@ -227,9 +237,12 @@ def hvp_power(double x, Py_ssize_t n, v):
         d_x = v
     else:
         d_x, = _arrays.per_parameter(v, (x,), ('x',), 'v')
+    cdef double c_d_x = d_x
+    cdef double value, g_x, d_value, hv_x
     _tape.tape_init(&tape)
     try:
-        value, g_x, d_value, hv_x = _power_hvp(&tape, x, n, 1.0, d_x, 0.0)
+        with nogil:
+            value, g_x, d_value, hv_x = _power_hvp(&tape, x, n, 1.0, c_d_x, 0.0)
         out_of_memory = tape.failed
     finally:
         _tape.tape_free(&tape)
@@ -240,7 +253,7 @@ def hvp_power(double x, Py_ssize_t n, v):
 
 def hessian_power(double x, Py_ssize_t n):
     """The dense Hessian of power with respect to x, as jax.hessian lays it out, from one hvp_power per element."""
-    return _arrays.dense_hessian(lambda v: hvp_power(x=x, n=n, v=v), (x,))
+    return _arrays.dense_hessian(hvp_power, (x,), {'x': x, 'n': n}, 'v')
 
 
 # ----------------------------------------------------------------------------------------------
@@ -279,7 +292,10 @@ cdef (double, double, double) _f_adjoint(_tape.Tape* tape, double x, double y, d
 
 def f(double x, double y):
     """f(x, y) from tutorial.py line 19, compiled."""
-    return _f_primal(x, y)
+    cdef double value
+    with nogil:
+        value = _f_primal(x, y)
+    return value
 
 
 def value_and_vjp_f(double x, double y, dout):
@@ -287,9 +303,12 @@ def value_and_vjp_f(double x, double y, dout):
     cdef _tape.Tape tape
     if type(dout) is not float:
         dout = _arrays.scalar_cotangent(dout, 'f')
+    cdef double c_dout = dout
+    cdef double value, b_x, b_y
     _tape.tape_init(&tape)
     try:
-        value, b_x, b_y = _f_adjoint(&tape, x, y, dout)
+        with nogil:
+            value, b_x, b_y = _f_adjoint(&tape, x, y, c_dout)
         out_of_memory = tape.failed
     finally:
         _tape.tape_free(&tape)
@@ -359,7 +378,12 @@ def jvp_f(double x, double y, tangents):
         d_x, d_y = tangents
     else:
         d_x, d_y = _arrays.per_parameter(tangents, (x, y), ('x', 'y'), 'tangents')
-    return _f_jvp(x, y, d_x, d_y)[1]
+    cdef double c_d_x = d_x
+    cdef double c_d_y = d_y
+    cdef double value, d_value
+    with nogil:
+        value, d_value = _f_jvp(x, y, c_d_x, c_d_y)
+    return d_value
 
 
 def hvp_f(double x, double y, v):
@@ -369,9 +393,13 @@ def hvp_f(double x, double y, v):
         d_x, d_y = v
     else:
         d_x, d_y = _arrays.per_parameter(v, (x, y), ('x', 'y'), 'v')
+    cdef double c_d_x = d_x
+    cdef double c_d_y = d_y
+    cdef double value, g_x, g_y, d_value, hv_x, hv_y
     _tape.tape_init(&tape)
     try:
-        value, g_x, g_y, d_value, hv_x, hv_y = _f_hvp(&tape, x, y, 1.0, d_x, d_y, 0.0)
+        with nogil:
+            value, g_x, g_y, d_value, hv_x, hv_y = _f_hvp(&tape, x, y, 1.0, c_d_x, c_d_y, 0.0)
         out_of_memory = tape.failed
     finally:
         _tape.tape_free(&tape)
@@ -382,4 +410,4 @@ def hvp_f(double x, double y, v):
 
 def hessian_f(double x, double y):
     """The dense Hessian of f with respect to x, y, as jax.hessian lays it out, from one hvp_f per element."""
-    return _arrays.dense_hessian(lambda v: hvp_f(x=x, y=y, v=v), (x, y))
+    return _arrays.dense_hessian(hvp_f, (x, y), {'x': x, 'y': y}, 'v')
