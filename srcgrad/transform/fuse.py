@@ -19,14 +19,14 @@ from .. import ir
 from ..ir import GAssign, GCall, GFor, GIf, GUnpack, GWhile
 from ..rules.elementwise import ELEMENTWISE
 from ..runtime_names import POP, PUSH
-from .gather import gathered
+from .gather import gathered, written_names
 
 
 def fused_loop(mode, s: ir.For, plan, body_f: list, body_r: list, taped_mark: int) -> list | None:
     """The forward-sweep statements of loop s fused with its reverse statements, or None where
     the generated code does not allow it (an accumulator's adjoint written, or its value taped)."""
     adjoint_of = {mode.adjoint_names[a]: a for a in plan.coefficients}
-    if _writes(body_r) & set(adjoint_of) or _pushed(body_f) & plan.accumulators:
+    if written_names(body_r) & set(adjoint_of) or _pushed(body_f) & plan.accumulators:
         return None
     body_f, body_r = _without_dead_records(mode, body_f, body_r, plan.loop_locals, taped_mark)
     prelude, mapping = [], {}
@@ -90,7 +90,7 @@ def _calls_made_once(mode, body_f: list, body_r: list) -> tuple:
     `loss += log(1.0 + exp(-y[i] * z))`) is made once, by the forward statement, into that
     temporary: nothing between them changes what it reads (C compilers keep both calls: exp may
     set errno). Only calls the forward statement always makes (not in a select's arm) are moved."""
-    written_r = [_writes(body_r[:k]) for k in range(len(body_r))]
+    written_r = [written_names(body_r[:k]) for k in range(len(body_r))]
     for k, g in enumerate(body_r):
         if not (isinstance(g, GAssign) and isinstance(g.target, str) and g.target in mode.temps
                 and isinstance(g.value, ir.Call) and g.value.func in ELEMENTWISE):
@@ -100,7 +100,7 @@ def _calls_made_once(mode, body_f: list, body_r: list) -> tuple:
         for m, f in enumerate(body_f):
             if not (isinstance(f, GAssign) and call in _unconditional_calls(f.value)):
                 continue
-            if reads & (_writes(body_f[m:]) | written_r[k]) or _counts(body_f + body_r, g.target) != 1:
+            if reads & (written_names(body_f[m:]) | written_r[k]) or _counts(body_f + body_r, g.target) != 1:
                 break
             hoisted = GAssign(g.target, call)
             body_f = body_f[:m] + [hoisted, GAssign(f.target, _replace_call(f.value, call, ir.Name(g.target)), f.op,
@@ -218,18 +218,6 @@ def _forget_taped(mode, var: str, taped_mark: int) -> None:
         if mode.taped[k].startswith(f"{var}: "):
             del mode.taped[k]
             return
-
-
-def _writes(stmts: list) -> set:
-    names = set()
-    for g in ir.walk_generated(stmts):
-        if isinstance(g, GAssign):
-            names.add(g.target.array if isinstance(g.target, ir.Index) else g.target)
-        elif isinstance(g, GUnpack):
-            names.update(g.targets)
-        elif isinstance(g, GFor):
-            names.add(g.var)
-    return names
 
 
 def _pushed(stmts: list) -> set:

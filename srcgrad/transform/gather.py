@@ -46,7 +46,7 @@ def gathered(mode, loop: GFor) -> list | None:
     lo, hi = bounds
     i = loop.var
     body = loop.body
-    written = _written(body) | {i}
+    written = written_names(body) | {i}
     temps = _temporaries(body, written)
     plans = {}
     for array in sorted(_candidates(mode, body, i)):
@@ -87,7 +87,8 @@ def _ascending(args: tuple):
     return None
 
 
-def _written(body: list) -> set:
+def written_names(body: list) -> set:
+    """Every variable or array that generated statements assign (loop variables included)."""
     names = set()
     for g in ir.walk_generated(body):
         if isinstance(g, GAssign):
