@@ -19,7 +19,7 @@ from .. import ir
 from ..ir import GAssign, GCall, GFor, GIf, GUnpack, GWhile
 from ..rules.elementwise import ELEMENTWISE
 from ..runtime_names import POP, PUSH
-from .gather import gathered, written_names
+from .gather import gathered, targets_of, written_names
 
 
 def fused_loop(mode, s: ir.For, plan, body_f: list, body_r: list, taped_mark: int) -> list | None:
@@ -133,17 +133,7 @@ def _replace_call(e: ir.Expr, call: ir.Expr, name: ir.Name) -> ir.Expr:
 
 
 def _counts(stmts: list, name: str) -> int:
-    return sum(1 for g in ir.walk_generated(stmts) if name in _targets(g))
-
-
-def _targets(g) -> list:
-    if isinstance(g, GAssign):
-        return [g.target.array if isinstance(g.target, ir.Index) else g.target]
-    if isinstance(g, GUnpack):
-        return list(g.targets)
-    if isinstance(g, GFor):
-        return [g.var]
-    return []
+    return sum(1 for g in ir.walk_generated(stmts) if name in targets_of(g))
 
 
 def _sums_last(mode, body: list, accumulators: set) -> list:

@@ -89,15 +89,7 @@ def _ascending(args: tuple):
 
 def written_names(body: list) -> set:
     """Every variable or array that generated statements assign (loop variables included)."""
-    names = set()
-    for g in ir.walk_generated(body):
-        if isinstance(g, GAssign):
-            names.add(g.target.array if isinstance(g.target, ir.Index) else g.target)
-        elif isinstance(g, GUnpack):
-            names.update(g.targets)
-        elif isinstance(g, GFor):
-            names.add(g.var)
-    return names
+    return {name for g in ir.walk_generated(body) for name in targets_of(g)}
 
 
 def _temporaries(body: list, written: set) -> dict:
@@ -105,7 +97,7 @@ def _temporaries(body: list, written: set) -> dict:
     that call no module function and pop nothing."""
     counts = {}
     for g in ir.walk_generated(body):
-        for name in _targets(g):
+        for name in targets_of(g):
             counts[name] = counts.get(name, 0) + 1
     temps = {}
     for k, g in enumerate(body):
@@ -115,7 +107,8 @@ def _temporaries(body: list, written: set) -> dict:
     return temps
 
 
-def _targets(g) -> list:
+def targets_of(g) -> list:
+    """The names one generated statement assigns (an array for an element)."""
     if isinstance(g, GAssign):
         return [g.target.array if isinstance(g.target, ir.Index) else g.target]
     if isinstance(g, GUnpack):
@@ -150,7 +143,7 @@ def _candidates(mode, body: list, i: str) -> set:
             for e in _expressions(inner):
                 reads |= ir.names_in(e)
             refused |= reads
-            for name in _targets(inner):
+            for name in targets_of(inner):
                 target = inner.target if isinstance(inner, GAssign) else None
                 simple = (inner is g and isinstance(target, ir.Index) and len(target.indices) == 1
                           and g.op == "+=" and _offset(target.indices[0], i) is not None)
@@ -183,7 +176,7 @@ def _terms(body: list, array: str, i: str, written: set, temps: dict) -> list | 
             between = set()
             for h in body[k + 1:last + 1]:
                 for inner in ir.walk_generated([h]):
-                    between.update(_targets(inner))
+                    between.update(targets_of(inner))
             if ir.names_in(g.value) & (between - {array}):
                 return None
             terms.append(_Term(k, 0, g.value))
