@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import math
+import signal
 import types
 from pathlib import Path
 
@@ -94,3 +95,10 @@ def assert_close(actual, expected, rtol: float, atol: float, what: str) -> None:
 
 def is_finite(values) -> bool:
     return all(math.isfinite(v) for v in np.ravel(values))
+
+
+def default_sigint() -> None:
+    """preexec_fn of a child that a test interrupts: SIGINT back to its default. A command started
+    in the background by a shell without job control (`cmd &` in a script) ignores SIGINT, its
+    children inherit that, and Python then never installs its KeyboardInterrupt handler in them."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

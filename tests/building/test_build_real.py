@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+import support
 from srcgrad.generate import generate
 
 SOURCE = """\
@@ -73,8 +74,9 @@ def test_sigint_during_the_c_compile_keeps_the_output_and_leaves_no_temporary_fi
     (built / "demo.py").write_text(SOURCE.replace("math.sin(s) * x", "math.cos(s) * x"))
     cache = tmp_path / "fresh-cache"
     environment = {**os.environ, "SRCGRAD_CACHE_DIR": str(cache), "CC": slow_compiler(tmp_path)}
-    process = subprocess.Popen([sys.executable, "-m", "srcgrad", "build", "demo.py"], cwd=built,
-                               env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen([sys.executable, "-m", "srcgrad", "build", "demo.py"], cwd=built, env=environment,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=support.default_sigint)
     try:
         deadline = time.monotonic() + 180
         while not list(cache.glob("build/*/src/*.c")):  # cythonized: the C compiler is running

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 import fake_generator
+import support
 import srcgrad.generate
 from srcgrad import build
 from srcgrad.cli import main
@@ -260,7 +261,8 @@ def test_interrupt_during_compile_keeps_output_and_leaves_no_temporaries(built, 
     Path("other.py").write_text(DEMO_SOURCE.replace("power", "other"))
     environment = {**os.environ, "SRCGRAD_CACHE_DIR": str(cache), "CC": slow_compiler(tmp_path)}
     command = FAKE_CLI + ["build", "demo.py", "other.py", "-j", str(jobs)]
-    process = subprocess.Popen(command, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(command, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=support.default_sigint)
     try:
         wait_for_compile(cache, count=jobs)
         process.send_signal(signal.SIGINT)
