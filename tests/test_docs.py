@@ -129,7 +129,7 @@ def test_the_readme_opens_with_the_two_commands_and_keeps_the_supported_table():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     first, second = blocks(ROOT / "README.md")[:2]
     assert first["code"].startswith(INSTALL_PREFIX + "srcgrad build examples/tutorial.py")
-    assert second["code"] == INSTALL_PREFIX + "python -m pytest -q\n"
+    assert second["code"] == INSTALL_PREFIX + "python -m pytest -q -n auto --dist loadfile\n"
     assert readme.index("## Quick start") > readme.index(second["code"])
     assert readme.index("<!-- supported:start -->") < readme.index("<!-- supported:end -->")
 
