@@ -41,6 +41,8 @@ def rad2deg(x):
 
 
 def logaddexp(a, b):
+    if a == b:  # NumPy's a + log(2), also at +-inf, where a - b is nan
+        return a + math.log(2.0)
     top = a if a > b else b
     return top + math.log1p(math.exp(-abs(a - b)))
 

@@ -4,7 +4,7 @@
 # the same set for the pure-Python output.
 
 cimport cython
-from libc.math cimport exp, fabs, floor, ceil, fmod, isnan, log, log1p, rint, M_PI
+from libc.math cimport exp, fabs, floor, ceil, fmod, isnan, log, log1p, rint, M_LN2, M_PI
 
 cdef inline double sign(double x) noexcept nogil:
     # branch-free for numbers (a data-dependent branch here costs more than the derivative);
@@ -44,6 +44,8 @@ cdef inline double rad2deg(double x) noexcept nogil:
     return x * (180.0 / M_PI)
 
 cdef inline double logaddexp(double a, double b) noexcept nogil:
+    if a == b:  # NumPy's a + log(2), also at +-inf, where a - b is nan
+        return a + M_LN2
     cdef double top = a if a > b else b
     return top + log1p(exp(-fabs(a - b)))
 

@@ -351,9 +351,9 @@ def f(x, y):
 """
 
 
-@xfail("runtime/scalar.pxd and runtime/pyscalar.py logaddexp: top + log1p(exp(-|a - b|)) is "
-       "nan for a = b = +-inf (inf - inf), where NumPy (and so the original) gives +-inf; NumPy "
-       "returns a + log(2) when a == b (found by the fuzzer: a loop that overflows)")
+# logaddexp of two equal infinities was nan (inf - inf in top + log1p(exp(-|a - b|))), where NumPy
+# (and so the original) gives +-inf: a == b is now a + log(2), as NumPy computes it (found by the
+# fuzzer: a loop that overflows)
 @pytest.mark.parametrize("how", BUILDS)
 @pytest.mark.parametrize("value", [math.inf, -math.inf], ids=["inf", "-inf"])
 def test_logaddexp_of_two_equal_infinities(how, value):
