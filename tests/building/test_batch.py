@@ -20,54 +20,13 @@ from srcgrad import build
 from srcgrad.api import _import_extension
 from srcgrad.compile import _uses_prange
 from srcgrad.generate import generate
-from tests.support import assert_close, central_differences
+from tests.support import PROGRAMS, assert_close, central_differences
 
-SOURCE = """\
-import math
-
-import numpy as np
-
-
-def oscillator(k, c, x0, v0, dt, steps: int):
-    x = x0
-    v = v0
-    acc = 0.0
-    for step in range(steps):
-        a = -k * x - c * v - 0.1 * x ** 3
-        acc += x * x * dt
-        x = x + dt * v
-        v = v + dt * a
-    return x * x + v * v + acc
-
-
-def rosen(x: np.ndarray) -> float:
-    total = 0.0
-    for i in range(len(x) - 1):
-        total += 100.0 * (x[i + 1] - x[i] ** 2) ** 2 + (1.0 - x[i]) ** 2
-    return total
-
-
-def smooth(u0: np.ndarray, alpha: float, steps: int) -> float:
-    u = u0.copy()
-    n = len(u)
-    new = np.zeros(n)
-    for step in range(steps):
-        for i in range(1, n - 1):
-            new[i] = u[i] + alpha * (u[i - 1] - 2.0 * u[i] + u[i + 1])
-        for i in range(1, n - 1):
-            u[i] = math.tanh(new[i])
-    energy = 0.0
-    for i in range(n):
-        energy += u[i] * u[i]
-    return energy
+SOURCE = (PROGRAMS / "threaded_loops.py").read_text() + """
 
 
 def scaled(x: np.ndarray, *, scale=2.0):
     return scale * x[0] * x[1]
-
-
-def pick(x: np.ndarray, k: int):
-    return x[k] * x[0]
 
 
 def whole(x: np.ndarray):
@@ -195,13 +154,17 @@ def test_an_error_in_one_row_raises_it(compiled, pure):
                  "grad_pick_batched")
 
 
+def _line_of(text: str) -> int:
+    return SOURCE[:SOURCE.index(text)].count("\n") + 1
+
+
 def test_only_with_batch_and_only_in_scope(compiled):
     generated, module = compiled
     assert {n for n in dir(module) if n.endswith("_batched")} == {
         "grad_oscillator_batched", "grad_rosen_batched", "grad_smooth_batched", "grad_scaled_batched",
         "grad_pick_batched"}  # whole: NumPy code on whole arrays, which keeps the GIL
     assert [d.format() for d in generated.diagnostics] == [
-        "batch_model.py:48:1: warning: whole: no grad_whole_batched (--batch takes compiled functions of numbers and "
+        f"batch_model.py:{_line_of('def whole(')}:1: warning: whole: no grad_whole_batched (--batch takes compiled functions of numbers and "
         "1-D float arrays that return a number and run without the GIL)"]
     assert "def grad_rosen_batched(x: numpy.typing.NDArray[numpy.float64], *, threads: int = ...)" in generated.stub
     assert "prange(" in generated.text and _uses_prange_text(generated.text)

@@ -18,34 +18,9 @@ import numpy as np
 import pytest
 
 from tests import fuzzing
-from tests.support import assert_close, central_differences
+from tests.support import PROGRAMS, assert_close, central_differences
 
-SOURCE = """\
-import math
-
-import numpy as np
-
-
-def rosen(x: np.ndarray) -> float:
-    total = 0.0
-    for i in range(len(x) - 1):
-        total += 100.0 * (x[i + 1] - x[i] ** 2) ** 2 + (1.0 - x[i]) ** 2
-    return total
-
-
-def smooth(u0: np.ndarray, alpha: float, steps: int) -> float:
-    u = u0.copy()
-    n = len(u)
-    new = np.zeros(n)
-    for step in range(steps):
-        for i in range(1, n - 1):
-            new[i] = u[i] + alpha * (u[i - 1] - 2.0 * u[i] + u[i + 1])
-        for i in range(1, n - 1):
-            u[i] = math.tanh(new[i])
-    energy = 0.0
-    for i in range(n):
-        energy += u[i] * u[i]
-    return energy
+SOURCE = (PROGRAMS / "threaded_loops.py").read_text() + """
 
 
 def energy_after(k, c, x0, v0, dt, steps: int):
@@ -69,10 +44,6 @@ def summed(a, x: np.ndarray):
     for i in range(len(x)):
         total += term(a, x[i])
     return total
-
-
-def pick(x: np.ndarray, k: int):
-    return x[k] * x[0]
 """
 
 # (function, arguments for one call, positions of the differentiable arguments)
