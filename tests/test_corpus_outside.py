@@ -126,9 +126,6 @@ KNOWN_OPEN: dict[str, str] = {
     "learning_losses.py::relu": _HELPER_ON_ARRAYS,
     "learning_losses.py::sigmoid": _HELPER_ON_ARRAYS,
     "numeric_idioms.py::relu_pos": _HELPER_ON_ARRAYS,
-    "learning_losses.py::mixture_nll": ("log_sigma, only used elementwise (np.exp(log_sigma), - log_sigma), is "
-                                        "typed a number: the compiled entries called with a vector of them, as the "
-                                        "original allows, raise TypeError"),
     "physics_dynamics.py::gravity_norm_rows": ("np.linalg.norm(pos[i] - pos[j]) of a 2-D parameter is read as elements "
                                                "of a 1-D array: the entries refuse the 2-D argument (ValueError)"),
 }

@@ -214,21 +214,34 @@ def _broadcast_parameters(function: ir.Function, candidates: set) -> set:
     """Unannotated parameters read only inside elementwise arithmetic with a whole array (`-y * z`
     with z an array): the caller may pass an array, so they are arrays (a number passed for one is
     a 0-d array and broadcasts as in Python). One read elsewhere (`total += y * x[i]`, `if y > 0`)
-    makes it a number."""
-    types, in_arrays, in_scalars = function.var_types, set(), set()
+    makes it a number. A local assigned once, at the top level, and read only so is such an
+    operand too: so are the parameters of its elementwise value (`s = np.exp(log_sigma)` then
+    `d / s`, d an array)."""
+    types = function.var_types
+    params = {p for p, _ in function.params}
+    assigned = [s.target for s in ir.walk(function.body) if isinstance(s, ir.Assign)]
+    once = {s.target: s for s in function.body if isinstance(s, ir.Assign) and s.index is None
+            and assigned.count(s.target) == 1 and s.target not in params and types.get(s.target) == ir.DOUBLE}
+    spread = set()  # locals whose value is read only as an operand of a whole array's elementwise arithmetic
 
-    def visit(e, array_context):
+    def visit(e, array_context, in_arrays, in_scalars):
         if isinstance(e, ir.Name):
             (in_arrays if array_context else in_scalars).add(e.id)
             return
         inner = _elementwise(e) and (array_context or expr_type(e, types, {}) == ir.NDARRAY)
         for c in ir.children(e):
-            visit(c, inner and (_elementwise(c) or isinstance(c, ir.Name)))
+            visit(c, inner and (_elementwise(c) or isinstance(c, ir.Name)), in_arrays, in_scalars)
 
-    for s in ir.walk(function.body):
-        for e in ir.reads_of(s):
-            visit(e, False)
-    return (in_arrays - in_scalars) & candidates
+    while True:
+        in_arrays, in_scalars = set(), set()
+        for s in ir.walk(function.body):
+            spreads = s.target in spread and once.get(s.target) is s if isinstance(s, ir.Assign) else False
+            for e in ir.reads_of(s):
+                visit(e, spreads and (_elementwise(e) or isinstance(e, ir.Name)), in_arrays, in_scalars)
+        more = (set(once) & in_arrays) - in_scalars - spread
+        if not more:
+            return (in_arrays - in_scalars) & candidates
+        spread |= more
 
 
 def _infer(function: ir.Function, result: str, return_types: dict, promoted: set) -> None:
