@@ -11,7 +11,13 @@ the taped loop, so the gradients are bit-identical. When the whole loop's tape f
 (the runtime decides, from the trip count), the loop is taped as usual.
 
 The taped form stays in the generated code beside the checkpointed one, behind
-`if checkpointing(cp)`: forward mode over the adjoint (hvp_) takes `taped_only` of it.
+`if checkpointing(cp)`, for when the whole tape fits.
+
+Forward mode over the adjoint (hvp_, forward over reverse) keeps the schedule: `with_tangents`
+makes each snapshot hold the carried values and their tangents, so a block run again from a
+snapshot carries its tangents too, and the reverse sweep's adjoint tangents follow the same
+blocks. The hvp's statements are those of the taped hvp, in the same order, so it is
+bit-identical to it.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ import re
 
 from .. import ir
 from ..ir import TAPE, GAssign, GBreak, GCall, GFor, GIf, GUnpack, GWhile
-from ..runtime_names import CHECKPOINT_FUNCTIONS, PUSH, PUSH_BRANCH, RESERVE
+from ..runtime_names import PUSH, PUSH_BRANCH, RESERVE
 from ..sizes import DEFAULT_CHECKPOINT_LIMIT, parse_size
 
 CHECKPOINTS = "checkpoints"  # the kind of the local holding a loop's schedule
@@ -245,21 +251,47 @@ def untaped(stmts: list) -> list:
     return out
 
 
-def taped_only(stmts: list) -> list:
-    """Generated code with every checkpointed loop in its taped form (for forward mode over it)."""
-    out = []
-    for g in stmts:
-        if isinstance(g, GAssign) and isinstance(g.value, ir.Call) and g.value.func in CHECKPOINT_FUNCTIONS \
-                or isinstance(g, GCall) and g.func in CHECKPOINT_FUNCTIONS:
-            continue  # the schedule: made, freed
-        test = g.test.func if isinstance(g, GIf) and isinstance(g.test, ir.Call) else None
-        if test == "checkpoints_counting":
-            continue  # counting a loop's iterations before scheduling it
-        if test in ("checkpointing", "checkpoints_plan"):
-            out.extend(taped_only(g.orelse))
-        else:
-            out.append(_with_blocks(g, taped_only))
-    return out
+# the arguments of the schedule's calls that size it: bytes an iteration tapes, doubles a snapshot holds
+_SIZES = {"checkpoints_new": (2, 3), "checkpoints_entry": (1,), "checkpoints_plan": (3,)}
+
+
+def with_tangents(tangents, g):
+    """g, a statement of a checkpointed adjoint, under forward mode (tangents: forward.Tangents);
+    None when g is not one of the schedule's statements that tangents change.
+
+    A snapshot holds each value at twice its place and its tangent just after it, so the schedule
+    is made with twice the doubles; an iteration tapes at most twice the bytes (each double beside
+    its tangent), so twice the bytes an iteration tapes plans the blocks within the limit."""
+    if isinstance(g, GCall) and g.func == "save_double":
+        cp, at, value = g.args
+        saved = [GCall("save_double", (cp, 2 * at, value), g.comment)]
+        if _tangent_kept(tangents, value):
+            saved.append(GCall("save_double", (cp, 2 * at + 1, tangents.tangent(value)), "and its tangent"))
+        return saved
+    if isinstance(g, GAssign) and isinstance(g.value, ir.Call) and g.value.func == "load_double":
+        cp, at = g.value.args
+        loaded = GAssign(g.target, ir.Call("load_double", (cp, 2 * at)), g.op, g.comment)
+        if not _tangent_kept(tangents, g.target if isinstance(g.target, ir.Index) else ir.Name(g.target)):
+            return [loaded]
+        d_target = ir.Index(tangents.d(g.target.array), g.target.indices) if isinstance(g.target, ir.Index) \
+            else tangents.d(g.target)
+        return [GAssign(d_target, ir.Call("load_double", (cp, 2 * at + 1))), loaded]
+    if isinstance(g, GAssign) and isinstance(g.value, ir.Call) and g.value.func in _SIZES:
+        return [GAssign(g.target, _doubled_sizes(g.value), g.op, g.comment)]
+    if isinstance(g, GIf) and isinstance(g.test, ir.Call) and g.test.func in _SIZES:
+        return [GIf(_doubled_sizes(g.test), tangents.transform(g.body), tangents.transform(g.orelse))]
+    return None
+
+
+def _tangent_kept(tangents, value) -> bool:
+    """Whether a snapshot keeps the tangent of value (a name or an array element): it varies and
+    what the function returns reads its tangent."""
+    name = value.array if isinstance(value, ir.Index) else value.id
+    return name in tangents.varied and (tangents.needed is None or name in tangents.needed)
+
+
+def _doubled_sizes(call: ir.Call) -> ir.Call:
+    return ir.Call(call.func, tuple(ir.Const(2) * a if k in _SIZES[call.func] else a for k, a in enumerate(call.args)))
 
 
 def _with_blocks(g, transform):

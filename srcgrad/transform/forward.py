@@ -15,6 +15,7 @@ from ..analysis.types import expr_type
 from ..rules import conversions, guards, symbolic
 from ..rules.elementwise import ELEMENTWISE
 from ..runtime_names import POP, PUSH
+from .checkpoint import with_tangents
 from .lower import Names
 
 SCALAR_RULES = {"+": "add", "-": "subtract", "*": "multiply", "/": "true_divide", "**": "power",
@@ -172,6 +173,9 @@ class Tangents:
             self._before = outer
 
     def _statement(self, s) -> list:
+        scheduled = with_tangents(self, s)  # a checkpointed loop's snapshots and sizes
+        if scheduled is not None:
+            return scheduled
         if isinstance(s, ir.GAssign):
             return self.assign(s)
         if isinstance(s, ir.GUnpack):

@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .. import ir
-from .checkpoint import taped_only
 from .forward import Tangents
 from .lower import Names
 
@@ -82,7 +81,7 @@ def forward_functions(code, codes: dict, third_order: bool) -> ForwardFunctions 
     hvp_map = {**jvp_map, **{c.signature.adjoint: (c.signature.hvp, param_kinds[c.signature.name] + [ir.DOUBLE])
                              for c in compiled}}
     adjoint_inputs = list(sig.params) + [(code.adjoint_param, cotangent_type)] + b_arrays
-    hvp = derive(sig.hvp, taped_only(code.adjoint_body), [("tape", "tape")] + adjoint_inputs,
+    hvp = derive(sig.hvp, code.adjoint_body, [("tape", "tape")] + adjoint_inputs,
                  diff + [code.adjoint_param] + [n for n, _ in b_arrays], code.locals, set(code.zero_init), "d_",
                  code.names, hvp_map, outputs=[n for n, _ in b_arrays])
     grad_kinds = [params[p] for p in scalar_grads]
