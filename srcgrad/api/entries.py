@@ -22,8 +22,8 @@ def jvp(f):
 
 
 def hvp(f, tape_limit=None):
-    """A callable `(*args, v) -> Hessian of f times v` (forward over reverse). tape_limit is
-    accepted as srcgrad.grad's; the forward-over-reverse sweep itself still tapes every loop."""
+    """A callable `(*args, v) -> Hessian of f times v` (forward over reverse). tape_limit as
+    srcgrad.grad's: loops are checkpointed on the same schedule, snapshots holding tangents too."""
     return _entry(f, "hvp", tape_limit)
 
 
