@@ -58,6 +58,12 @@ def per_parameter(value, parameters: tuple, names: tuple, what: str) -> tuple:
     return tuple(like_parameter(e, p, what, n) for e, p, n in zip(entries, parameters, names))
 
 
+def has_dimensions(*values) -> bool:
+    """Whether an argument of a function of numbers is an array with dimensions, for its array
+    version (a number or a 0-d array goes to the compiled scalar code)."""
+    return any(isinstance(v, np.ndarray) and v.ndim for v in values)
+
+
 def scalar_cotangent(dout, function: str) -> float:
     """vjp's `dout` for a function with a float output: a number, not an array."""
     if type(dout) is float:  # grad_f's 1.0: no NumPy on the common path

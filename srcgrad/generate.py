@@ -25,6 +25,7 @@ from .emit.module import ModuleEmitter
 from .emit.stubs import module_stub
 from .emit.wrappers import NO_DEFAULT
 from .frontend import parse
+from .frontend.names import ARRAY
 from .frontend.parse import read_module
 from .generated import FunctionReport, GeneratedModule  # noqa: F401  (part of this module's interface)
 from .transform.inline import inline_array_calls
@@ -62,11 +63,12 @@ def generate(source: str, filename: str, *, pure: bool = False, only: list[str] 
             raise SourceError(Diagnostic(filename, 1, 1, "error", f"no top-level function named '{missing[0]}'"))
         selected = _with_callees(facts, only)
     wrt = _checked_wrt(facts, selected, wrt, filename)
-    codes, fallbacks, specialised = _compile_functions(facts, selected, wrt, tape_limit)
+    codes, fallbacks, specialised, on_arrays = _compile_functions(facts, selected, wrt, tape_limit)
     forward = {name: forward_functions(code, codes, third_order) for name, code in codes.items()}
     special_forward = {name: forward_functions(code, codes, third_order) for name, code in specialised.items()}
+    arrays_forward = {name: forward_functions(code, codes, False) for name, code in on_arrays.items()}
     primal_of = {name: code.signature.primal for name, code in codes.items()}
-    for every_code, every_forward in ((codes, forward), (specialised, special_forward)):
+    for every_code, every_forward in ((codes, forward), (specialised, special_forward), (on_arrays, arrays_forward)):
         for name, code in every_code.items():  # calls in generated code call the generated primals
             _point_calls_at_primals(code, every_forward[name], primal_of)
 
@@ -81,11 +83,13 @@ def generate(source: str, filename: str, *, pure: bool = False, only: list[str] 
     interfaces = {name: [(NO_DEFAULT if default is parse.NO_DEFAULT else default, keyword_only)
                          for default, keyword_only in parse.parameter_defaults(facts.functions[name], facts)]
                   for name in codes}
+    interfaces.update({code.signature.name: interfaces[name] for name, code in on_arrays.items()})
     fallback_params = {name: _fallback_parameters(facts.functions[name], wrt.get(name)) for name in fallbacks}
     emitter = ModuleEmitter(facts, os.path.basename(filename), module_name_for(filename), pure, interfaces,
                             fallback_params, batch)
     text, sources = emitter.emit(selected, codes, forward, fallbacks,
-                                 {name: (code, special_forward[name]) for name, code in specialised.items()})
+                                 {name: (code, special_forward[name]) for name, code in specialised.items()},
+                                 {name: (code, arrays_forward[name]) for name, code in on_arrays.items()})
     if batch:  # `build --batch`: the functions it leaves without grad_NAME_batched, and why
         diagnostics += [Diagnostic(filename, facts.functions[name].line, facts.functions[name].column, "warning",
                                    f"{name}: no grad_{name}_batched (--batch takes compiled functions of numbers and "
@@ -101,7 +105,8 @@ def generate(source: str, filename: str, *, pure: bool = False, only: list[str] 
 
 def _compile_functions(facts, selected: list, wrt: dict, tape_limit: int | None = None) -> tuple:
     """(name -> FunctionCode, name -> why it falls back to the eager tape, name -> the FunctionCode
-    specialised to wrt of a function other functions call), callees first, so a caller knows each
+    specialised to wrt of a function other functions call, name -> the FunctionCode of a function
+    of numbers taking whole arrays for them: _array_version), callees first, so a caller knows each
     callee's signature."""
     module_names = Names(set(facts.functions) | facts.constant_names() | set(facts.array_constants())
                          | set(facts.aliases))
@@ -111,7 +116,7 @@ def _compile_functions(facts, selected: list, wrt: dict, tape_limit: int | None 
             functions[name] = parse.FunctionReader(facts, facts.functions[name]).read()
         except Unsupported as err:
             fallbacks[name] = err
-    signatures, codes, specialised = {}, {}, {}
+    signatures, codes, specialised, on_arrays = {}, {}, {}, {}
     called = set().union(*(_calls_of(f) for f in functions.values())) if wrt else set()
     for name in _callees_first(functions, fallbacks):
         function = functions[name]
@@ -128,12 +133,12 @@ def _compile_functions(facts, selected: list, wrt: dict, tape_limit: int | None 
                               or function.var_types[p] == ir.NDARRAY or ir.array_dims(function.var_types[p])]
             asked = _asked_parameters(name, wrt.get(name), differentiable)
             spare_names = copy.deepcopy(names) if asked is not None and name in called else None
+            constants = {**facts.constants, **facts.array_constants()}
             signatures[name] = Signature(name, [(p, function.var_types[p]) for p, _ in function.params],
                                          function.return_type, asked if spare_names is None and asked is not None
                                          else differentiable,
                                          module_names.fresh(f"_{name}_primal"), module_names.fresh(f"_{name}_adjoint"),
                                          module_names.fresh(f"_{name}_jvp"), module_names.fresh(f"_{name}_hvp"))
-            constants = {**facts.constants, **facts.array_constants()}
             codes[name] = ReverseMode(function, result, names, signatures, constants, tape_limit).generate()
             if spare_names is not None:  # callers need the full adjoint; grad_NAME gets its own
                 specialised[name] = _specialised(function, result, spare_names, signatures, constants, asked,
@@ -143,7 +148,48 @@ def _compile_functions(facts, selected: list, wrt: dict, tape_limit: int | None 
         except Unsupported as err:
             fallbacks[name] = err
             signatures.pop(name, None)
-    return codes, fallbacks, specialised
+            continue
+        array_version = _array_version(facts, name, signatures, constants, module_names, asked, tape_limit)
+        if array_version is not None:
+            on_arrays[name] = array_version
+    return codes, fallbacks, specialised, on_arrays
+
+
+def _array_version(facts, name: str, signatures: dict, constants: dict, module_names: Names, asked,
+                   tape_limit: int | None):
+    """The FunctionCode of a public function of numbers (`def sigmoid(z): return 1 / (1 + np.exp(-z))`)
+    with its unannotated float parameters taken as whole arrays, as NumPy users call such helpers:
+    sigmoid(X @ w). Its public entries hand an ndarray argument to this version's entries and a
+    number to the compiled scalar code, unchanged (emit.wrappers). None when the function takes
+    or makes arrays already, reads the math module (which takes numbers only), has a loop (whose
+    carried numbers would change shape), or its body is not whole-array code (a branch on the
+    parameter, an element write)."""
+    sig = signatures[name]
+    if name.startswith("_") or any(k not in (ir.DOUBLE, ir.INT, ir.BOOL) for _, k in sig.params) \
+            or _reads_math(facts, facts.functions[name]):
+        return None
+    function = parse.FunctionReader(facts, facts.functions[name]).read()
+    numbers = [p for p, declared in function.params if declared is None and dict(sig.params)[p] == ir.DOUBLE]
+    if not numbers or any(isinstance(s, (ir.For, ir.While)) for s in ir.walk(function.body)):
+        return None
+    function.params = [(p, ARRAY if p in numbers else declared) for p, declared in function.params]
+    try:
+        names = Names(user_names(function) | facts.constant_names() | set(facts.array_constants())
+                      | set(facts.functions) | {"tape"})
+        rename_rebindings(function, names)
+        result = lower(function, names)
+        return_types = _infer_inlining(function, result, names, signatures, facts)
+        check_call_arguments(function, {k: s.params for k, s in signatures.items()})
+        split_whole_array_expressions(function, names, return_types)
+        array_name = module_names.fresh(f"_{name}_on_arrays")
+        params = [(p, function.var_types[p]) for p, _ in function.params]
+        own = Signature(array_name, params, function.return_type,
+                        [p for p, _ in params if p in sig.differentiable and (asked is None or p in asked)],
+                        module_names.fresh(f"{array_name}_primal"), module_names.fresh(f"{array_name}_adjoint"),
+                        module_names.fresh(f"{array_name}_jvp"), module_names.fresh(f"{array_name}_hvp"))
+        return ReverseMode(function, result, names, {**signatures, name: own}, constants, tape_limit).generate()
+    except Unsupported:
+        return None
 
 
 def _infer_inlining(function: ir.Function, result: str, names: Names, signatures: dict, facts) -> dict:

@@ -35,16 +35,24 @@ class ModuleEmitter(WrapperPrinter, BatchPrinter):
         self.interfaces = interfaces
         self.fallback_params = fallback_params
 
-    def emit(self, selected, codes: dict, forward: dict, fallbacks: dict, specialised: dict | None = None) -> tuple:
+    def emit(self, selected, codes: dict, forward: dict, fallbacks: dict, specialised: dict | None = None,
+             on_arrays: dict | None = None) -> tuple:
         """(module text, function name -> its part of the text) for the compiled functions (codes,
         with their forward-mode functions) and the eager fallbacks, in the order of selected.
         specialised: name -> (code, forward) of a function whose public derivatives are taken with
-        respect to some parameters only while its callers use the full adjoint in codes."""
-        specialised = specialised or {}
+        respect to some parameters only while its callers use the full adjoint in codes;
+        on_arrays: name -> (code, forward) of a function of numbers taking whole arrays for them,
+        whose entries NAME's hand an ndarray argument to (self.dispatch)."""
+        specialised, on_arrays = specialised or {}, on_arrays or {}
         body = Printer(self.pure)
         used = set()
         sources = {}
-        self.holding, self.raising = _gil_facts(codes, forward, set(self.facts.arrays))
+        versions = {code.signature.name: (code, derived) for code, derived in on_arrays.values()}
+        self.dispatch = {name: (code.signature.name, [p for p, k in code.signature.params if k == ir.NDARRAY])
+                         for name, (code, _) in on_arrays.items()}
+        self.holding, self.raising = _gil_facts({**codes, **{n: c for n, (c, _) in versions.items()}},
+                                                {**forward, **{n: d for n, (_, d) in versions.items()}},
+                                                set(self.facts.arrays))
         self.releasing = {name for name, code in codes.items() if name not in self.holding and _long_running(code)}
         for name in selected:
             if name not in codes:
@@ -54,6 +62,8 @@ class ModuleEmitter(WrapperPrinter, BatchPrinter):
             used |= self._function(body, codes[name], codes, forward.get(name), public=special is None)
             if special is not None:
                 used |= self._function(body, special[0], codes, special[1], primal=False)
+            if name in on_arrays:
+                used |= self._function(body, on_arrays[name][0], codes, on_arrays[name][1])
             sources[name] = "\n".join(body.lines[start:]).strip("\n") + "\n"
         fallback_names = [n for n in selected if n in fallbacks]
         if fallback_names:
@@ -107,7 +117,8 @@ class ModuleEmitter(WrapperPrinter, BatchPrinter):
     def _function(self, out: Printer, code, codes, forward, public: bool = True, primal: bool = True) -> set:
         """public: with the Python wrappers (grad_NAME, ...); primal: with the compiled primal."""
         sig = code.signature
-        public = public and not sig.name.startswith("_")  # a private helper is compiled for its callers
+        # a private helper is compiled for its callers; an array version for its function's entries too
+        public = public and (not sig.name.startswith("_") or sig.name in self._array_versions())
         types = {**code.locals, **dict(sig.params)}
         printer = ExpressionPrinter(self.pure, self._type_of(types, codes))
         line_text = self.facts.lines[code.line - 1].strip() if code.line - 1 < len(self.facts.lines) else ""

@@ -23,8 +23,7 @@ class WrapperPrinter:
         sig = code.signature
         arrays = [p for p, k in sig.params if ir.array_dims(k)]
         whole = [p for p, k in sig.params if k == ir.NDARRAY]
-        params = self._signature(sig, [p if (self.pure or p in arrays or p in whole) else self._param(p, k)
-                                       for p, k in sig.params])
+        params = self._entry_parameters(sig, arrays)
         args = ", ".join(p for p, _ in sig.params)
         where = f"{self.shown_name} line {code.line}"
         lines = out.lines
@@ -32,6 +31,7 @@ class WrapperPrinter:
 
         lines.append(f"def {sig.name}({params}):")
         lines.append(f'    """{sig.name}({args}) from {where}, compiled."""')
+        lines.extend(self._to_arrays(sig, ""))
         lines.extend(convert)
         if self._releases(sig.name):
             value = _WrapperNames({p for p, _ in sig.params})["value"]
@@ -63,6 +63,7 @@ class WrapperPrinter:
                                                                 sig.differentiable if p in arrays])
         lines.extend(self._trailing_def(f"value_and_vjp_{sig.name}", params, dout_param, dout))
         lines.append(f'    """({sig.name}({args}), dout times the gradient), in one forward and one reverse sweep."""')
+        lines.extend(self._to_arrays(sig, "value_and_vjp_", dout))
         lines.extend(self._tape_declaration(tape) if taped else [])
         if sig.return_type != ir.NDARRAY:  # (an array output's cotangent is checked against it in the sweep)
             lines.extend(_cotangent_check(dout, sig.name))
@@ -91,11 +92,13 @@ class WrapperPrinter:
         ):
             lines.append(f"def {prefix}{sig.name}({params}):")
             lines.append(f'    """The {doc} of {sig.name} with respect to {respect}."""')
+            lines.extend(self._to_arrays(sig, prefix))
             lines.extend(direct(prefix, "1.0") if direct else [f"    return {body}"])
             lines.append("")
             lines.append("")
         lines.extend(self._trailing_def(f"vjp_{sig.name}", params, dout_param, dout))
         lines.append(f'    """dout times the gradient of {sig.name} with respect to {respect}."""')
+        lines.extend(self._to_arrays(sig, "vjp_", dout))
         if direct:
             lines += _cotangent_check(dout, sig.name) + direct("vjp_", dout)
         else:
@@ -103,14 +106,14 @@ class WrapperPrinter:
         lines.append("")
         lines.append("")
 
-    def _passed_on(self, sig, trailing: str) -> str:
+    def _passed_on(self, sig, trailing: str | None) -> str:
         """The primal's parameters and a trailing argument (dout) passed on to a sibling: the
         keyword-only ones by keyword, after the trailing one."""
         interface = self.interfaces.get(sig.name, [])
         by_keyword = [k for _, k in interface] if len(interface) == len(sig.params) else [False] * len(sig.params)
         positional = [p for (p, _), keyword in zip(sig.params, by_keyword) if not keyword]
         keywords = [f"{p}={p}" for (p, _), keyword in zip(sig.params, by_keyword) if keyword]
-        return ", ".join(positional + [trailing] + keywords)
+        return ", ".join(positional + ([trailing] if trailing is not None else []) + keywords)
 
     def _direct_entry(self, sig, args: str, cotangent: str, with_value: bool, value: str, grads: list) -> list:
         """The body of grad_, value_and_grad_ or vjp_ calling an adjoint that needs no tape: no
@@ -147,8 +150,7 @@ class WrapperPrinter:
     def _forward_wrappers(self, out: Printer, code, d_params, scalar_grads, arrays, hvp_body: list) -> None:
         sig = code.signature
         whole = [p for p, k in sig.params if k == ir.NDARRAY]
-        params = self._signature(sig, [p if (self.pure or p in arrays or p in whole) else self._param(p, k)
-                                       for p, k in sig.params])
+        params = self._entry_parameters(sig, arrays)
         diff = sig.differentiable
         lines = out.lines
         convert = _conversions(sig.params)
@@ -166,7 +168,8 @@ class WrapperPrinter:
 
         respect = ", ".join(diff)
         lines.extend(self._trailing_def(f"jvp_{sig.name}", params, tangents, tangents))
-        lines.append(f'    """The derivative of {sig.name} along tangents (one per parameter: {respect}), forward mode."""')
+        lines += [f'    """The derivative of {sig.name} along tangents (one per parameter: {respect}), forward mode."""',
+                  *self._to_arrays(sig, "jvp_", tangents)]
         lines.extend(convert)
         lines.extend(unpack(tangents, "tangents"))
         call_args = self._arguments(sig, [(d, kinds[p]) for d, p in zip(directions, diff)])
@@ -175,11 +178,11 @@ class WrapperPrinter:
             lines.append(f"    return {d_value}")
         else:  # the C tuple's member, no Python float made for the value
             lines.append(f"    return {sig.jvp}({', '.join(t for t, _ in call_args)})[1]")
-        lines.append("")
-        lines.append("")
+        lines += ["", ""]
 
         lines.extend(self._trailing_def(f"hvp_{sig.name}", params, v, v))
-        lines.append(f'    """The Hessian of {sig.name} times v (shaped like the parameters {respect}): forward over reverse."""')
+        lines += [f'    """The Hessian of {sig.name} times v (shaped like the parameters {respect}): forward over reverse."""',
+                  *self._to_arrays(sig, "hvp_", v)]
         taped = _uses_tape(hvp_body)
         lines.extend(self._tape_declaration(tape) if taped else [])
         lines.extend(convert)
@@ -244,7 +247,35 @@ class WrapperPrinter:
     def _arguments(self, sig, trailing: list = ()) -> list:
         """The arguments of a compiled function: the primal's parameters, then `trailing`, as
         (text, kind); kind None for what is a C value already (a number parameter, a constant)."""
-        return [(p, k if ir.array_dims(k) or k == ir.NDARRAY else None) for p, k in sig.params] + list(trailing)
+        dispatched = self._dispatched(sig)  # a Python object: converted to a C double before a call without the GIL
+        return [(p, k if ir.array_dims(k) or k == ir.NDARRAY or p in dispatched else None)
+                for p, k in sig.params] + list(trailing)
+
+    def _entry_parameters(self, sig, arrays: list) -> str:
+        """The parameter list of NAME's entries: C types for numbers; Python objects for arrays and
+        for the numbers whose ndarray the entries hand to NAME's array version."""
+        objects = set(arrays) | {p for p, k in sig.params if k == ir.NDARRAY} | set(self._dispatched(sig))
+        return self._signature(sig, [p if self.pure or p in objects else self._param(p, k) for p, k in sig.params])
+
+    def _array_versions(self) -> set:
+        return {version for version, _ in getattr(self, "dispatch", {}).values()}
+
+    def _dispatched(self, sig) -> list:
+        """The parameters of a function of numbers whose entries hand an ndarray to its array version."""
+        return getattr(self, "dispatch", {}).get(sig.name, (None, []))[1]
+
+    def _to_arrays(self, sig, prefix: str, trailing: str | None = None) -> list:
+        """The first lines of entry PREFIX+NAME of a function of numbers with an array version: an
+        ndarray argument goes to that version's entry (a float passes with one type check). With
+        an array argument, grad_ is the gradient of the sum of the outputs, as for any function
+        with an array output."""
+        if sig.name not in getattr(self, "dispatch", {}):
+            return []
+        version, params = self.dispatch[sig.name]
+        test = " or ".join(f"type({p}) is not float" for p in params)
+        test = f"({test})" if len(params) > 1 else test
+        return [f"    if {test} and {qualified('has_dimensions')}({', '.join(params)}):",
+                f"        return {prefix}{version}({self._passed_on(sig, trailing)})"]
 
     def _releases(self, name: str) -> bool:
         """Whether the wrappers of NAME call its compiled functions without the GIL: those that run
