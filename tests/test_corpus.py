@@ -188,17 +188,10 @@ def points(name: str) -> tuple:
 
 # "file::function" -> the cause; each is xfail(strict=True), so a fix makes the case XPASS (fail)
 # until its entry is removed here.
-_HELPER_INFERRED_SCALAR = ("a function whose body reads as scalar code (np.exp(z), z * z * z) types its parameter "
-                           "double: its own compiled entry called with an array, as the original allows, raises "
-                           "TypeError (calls of it with arrays from other functions are inlined and compile)")
 _ROW_READ_TAKEN_FOR_AN_ELEMENT = ("positions[i] - positions[j] of an unannotated parameter is read as elements of a "
                                   "1-D array, where Python's 2-D array gives rows: the compiled and --pure entries "
                                   "refuse the 2-D argument with a ValueError (loud, not a wrong gradient)")
 KNOWN_OPEN: dict[str, str] = {
-    "idioms.py::sigmoid": _HELPER_INFERRED_SCALAR,
-    "idioms.py::softplus": _HELPER_INFERRED_SCALAR,
-    "idioms.py::cube": _HELPER_INFERRED_SCALAR,
-    "least_squares_problems.py::smooth_abs": _HELPER_INFERRED_SCALAR,
     "ode_losses_physics.py::lennard_jones_matrix": _ROW_READ_TAKEN_FOR_AN_ELEMENT,
     "ode_losses_physics.py::coulomb_energy": _ROW_READ_TAKEN_FOR_AN_ELEMENT,
 }

@@ -120,12 +120,7 @@ def points(name: str) -> tuple:
 # ---------------------------------------------------------------- known-open causes
 
 # "file::function" -> the cause; each is xfail(strict=True)
-_HELPER_ON_ARRAYS = ("a helper whose body reads as scalar code types its parameter double: its own compiled entry "
-                     "called with an array, as the original allows, raises TypeError")
 KNOWN_OPEN: dict[str, str] = {
-    "learning_losses.py::relu": _HELPER_ON_ARRAYS,
-    "learning_losses.py::sigmoid": _HELPER_ON_ARRAYS,
-    "numeric_idioms.py::relu_pos": _HELPER_ON_ARRAYS,
     "physics_dynamics.py::gravity_norm_rows": ("np.linalg.norm(pos[i] - pos[j]) of a 2-D parameter is read as elements "
                                                "of a 1-D array: the entries refuse the 2-D argument (ValueError)"),
 }
