@@ -1,8 +1,10 @@
 """Checkpointing (issue 14 part 2): memory and time of grad for the oscillator, taped against
-`--tape-limit 16M`, at 10^5 to 10^8 steps.
+`--tape-limit 16M`, at 10^5 to 10^8 steps; and of its hvp (forward over reverse, checkpointed on
+the same schedule) at 10^6 steps.
 
     python benchmarks/checkpointing.py                 # 1e5, 1e6, 1e7, 1e8 steps; a few minutes
     python benchmarks/checkpointing.py --steps 1e5,1e6 --pure-steps 1e5 --repeats 3
+    python benchmarks/checkpointing.py --steps "" --pure-steps "" --jax-steps "" --hvp-steps 1e6,1e7
 
 Each measurement runs in a fresh process (so the process's peak RSS is that measurement's):
 - compiled: the Cython build of benchmarks/workloads.py's oscillator, taped and with the limit.
@@ -13,6 +15,8 @@ Each measurement runs in a fresh process (so the process's peak RSS is that meas
 - --pure: the pure-Python build, whose tape and snapshots are NumPy arrays: tracemalloc's peak
   during one grad, and its time (one run; it is slow).
 Every limited gradient is compared with the taped one bit for bit (where the taped one ran).
+- hvp: the same two builds' hvp_oscillator along a fixed direction, measured the same way (its
+  tape holds each double beside its tangent, its snapshots each value and its tangent).
 - JAX (where it is installed): the expert version of the oscillator (lax.fori_loop, jit, float64)
   differentiated as JAX stores it (every step's residuals) and with jax.checkpoint on blocks of
   about sqrt(steps) steps (the stored carries of the blocks, one block's residuals recomputed at a
@@ -34,6 +38,7 @@ HERE = Path(__file__).resolve().parent
 WORKLOADS = HERE / "workloads.py"
 LIMIT = "16M"
 ARGS = (1.3, 0.2, 0.5, -0.1, 0.01)  # k, c, x0, v0, dt; then steps
+DIRECTION = (1.0, -0.5, 0.3, 0.2, 0.1)  # hvp's v
 
 
 def _build(kind: str, limited: bool, folder: Path) -> Path:
@@ -86,11 +91,18 @@ def _reset_peak_rss() -> None:
 
 
 def measure(kind: str, path: Path, steps: int, repeats: int) -> dict:
-    """One configuration, in this (fresh) process."""
+    """One configuration, in this (fresh) process; kind 'compiled' or 'pure', '-hvp' after it for
+    the Hessian-vector product instead of the gradient."""
     module = _load(path)
     from srcgrad.runtime import tape
 
-    module.grad_oscillator(*ARGS, 10)  # warm up
+    kind, _, entry = kind.partition("-")
+    if entry == "hvp":
+        def differentiate(*args):
+            return module.hvp_oscillator(*args, DIRECTION)
+    else:
+        differentiate = module.grad_oscillator
+    differentiate(*ARGS, 10)  # warm up
     _reset_peak_rss()
     before = _status_bytes("VmRSS")
     times, tape_peak = [], None
@@ -99,7 +111,7 @@ def measure(kind: str, path: Path, steps: int, repeats: int) -> dict:
 
         tracemalloc.start()
         started = time.perf_counter()
-        gradient = module.grad_oscillator(*ARGS, steps)
+        gradient = differentiate(*ARGS, steps)
         times.append(time.perf_counter() - started)
         tape_peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
@@ -107,7 +119,7 @@ def measure(kind: str, path: Path, steps: int, repeats: int) -> dict:
         for _ in range(repeats):
             tape.reset_peak_bytes()
             started = time.perf_counter()
-            gradient = module.grad_oscillator(*ARGS, steps)
+            gradient = differentiate(*ARGS, steps)
             times.append(time.perf_counter() - started)
             tape_peak = tape.peak_bytes()
     peak_rss = _status_bytes("VmHWM")
@@ -201,17 +213,18 @@ def _mb(n) -> str:
     return "-" if n is None else f"{n / 2**20:.2f}"
 
 
-def report(steps_list, pure_steps, repeats: int, taped_max: int, paths: dict) -> list[str]:
-    lines = [f"oscillator grad, taped vs --tape-limit {LIMIT} (compiled: tape peak from the runtime; "
+def report(steps_list, pure_steps, repeats: int, taped_max: int, paths: dict, entry: str = "grad") -> list[str]:
+    lines = [f"oscillator {entry}, taped vs --tape-limit {LIMIT} (compiled: tape peak from the runtime; "
              f"--pure: tracemalloc peak); medians of {repeats} runs", "",
              "| build | steps | taped: tape MiB | taped: RSS growth MiB | taped: s | limited: tape MiB "
              "| limited: RSS growth MiB | limited: s | time ratio | same bits |",
              "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
     for kind, sizes in (("compiled", steps_list), ("pure", pure_steps)):
         for steps in sizes:
-            taped = _in_fresh_process(kind, paths[kind, False], steps, repeats) if steps <= taped_max else \
+            measured = kind if entry == "grad" else f"{kind}-{entry}"
+            taped = _in_fresh_process(measured, paths[kind, False], steps, repeats) if steps <= taped_max else \
                 {"error": f"not run (over --taped-max {taped_max:.0e})"}
-            limited = _in_fresh_process(kind, paths[kind, True], steps, repeats)
+            limited = _in_fresh_process(measured, paths[kind, True], steps, repeats)
             if "error" in limited:
                 lines.append(f"| {kind} | {steps:.0e} | | | | failed: {limited['error']} | | | | |")
                 continue
@@ -240,6 +253,8 @@ def main(argv=None) -> int:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--taped-max", type=float, default=1e8, help="largest step count to run taped")
     parser.add_argument("--jax-steps", default="1e5,1e6,1e7", help="JAX step counts (where JAX is installed)")
+    parser.add_argument("--hvp-steps", default="1e6", help="compiled step counts of hvp")
+    parser.add_argument("--hvp-pure-steps", default="1e6", help="--pure step counts of hvp (tracemalloc)")
     parser.add_argument("--measure", nargs=4, metavar=("KIND", "MODULE", "STEPS", "REPEATS"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.measure:
@@ -252,6 +267,8 @@ def main(argv=None) -> int:
         paths = {(kind, limited): _build(kind, limited, Path(folder)) for kind in ("compiled", "pure")
                  for limited in (False, True)}
         lines = report(_counts(args.steps), _counts(args.pure_steps), args.repeats, int(args.taped_max), paths)
+        lines += [""] + report(_counts(args.hvp_steps), _counts(args.hvp_pure_steps), args.repeats,
+                               int(args.taped_max), paths, "hvp")
         lines += jax_report(_counts(args.jax_steps), args.repeats, paths)
     print("\n".join(lines))
     return 0
