@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 
 from .. import __version__, ir
 from ..analysis.types import expr_type
@@ -15,7 +16,7 @@ from ..runtime_names import (ARRAYS, BATCH, EAGER_ENTRIES, FALLBACK, IMPORTS, MA
                              VECTOR, module_of)
 from .batch import BatchPrinter, batchable
 from .printer import C_TYPES, CYTHON_HEADER, ExpressionPrinter, Printer, ZERO
-from .wrappers import WrapperPrinter
+from .wrappers import ENTRY_PREFIXES, WrapperPrinter, array_entry
 
 
 class ModuleEmitter(WrapperPrinter, BatchPrinter):
@@ -63,7 +64,13 @@ class ModuleEmitter(WrapperPrinter, BatchPrinter):
             if special is not None:
                 used |= self._function(body, special[0], codes, special[1], primal=False)
             if name in on_arrays:
+                version, start_of_version = on_arrays[name][0].signature.name, len(body.lines)
                 used |= self._function(body, on_arrays[name][0], codes, on_arrays[name][1])
+                private = re.compile(rf"\b({'|'.join(ENTRY_PREFIXES)}){re.escape(version)}\b")
+                body.lines[start_of_version:] = [private.sub(lambda m: array_entry(m[1], version), line)
+                                                 for line in body.lines[start_of_version:]]
+                body.lines[start_of_version + 1] = body.lines[start_of_version + 1].replace(
+                    f"# {version}:", f"# {name} taking arrays for {', '.join(self.dispatch[name][1])}:", 1)
             sources[name] = "\n".join(body.lines[start:]).strip("\n") + "\n"
         fallback_names = [n for n in selected if n in fallbacks]
         if fallback_names:

@@ -98,20 +98,24 @@ class _Parameters:
 
 def _function_stubs(node: ast.FunctionDef, report, defined: set) -> list:
     inferred = getattr(report, "types", None) or {}
+    # a function of numbers with an array version (generate._array_version) takes arrays for them
+    either = {ir.NDARRAY, ir.DOUBLE} if any(d.startswith(f"_{report.name}_on_arrays") for d in defined) \
+        else {ir.NDARRAY}
     types = {}
     for argument in node.args.posonlyargs + node.args.args + node.args.kwonlyargs:
         annotated = _annotation(argument.annotation)
-        if annotated is None and inferred.get(argument.arg) == ir.NDARRAY:
+        if annotated is None and inferred.get(argument.arg) in either:
             # an unannotated parameter of whole-array code takes a float or an array alike
             types[argument.arg] = UNKNOWN_ARGUMENT
         else:
             types[argument.arg] = python_type(inferred.get(argument.arg)) or annotated
-    result = python_type(inferred.get("return")) or _annotation(node.returns) or "Any"
+    result = UNKNOWN_ARGUMENT if ir.DOUBLE in either and inferred.get("return") == ir.DOUBLE \
+        else python_type(inferred.get("return")) or _annotation(node.returns) or "Any"
     parameters = _Parameters(node, types)
     differentiable = [types.get(p) or UNKNOWN_ARGUMENT for p in report.differentiable]
     gradient = _gradient_type(differentiable)
     direction = differentiable[0] if len(differentiable) == 1 else f"tuple[{', '.join(differentiable)}]"
-    cotangent = ARRAY if result == ARRAY else "float"
+    cotangent = result if result in (ARRAY, UNKNOWN_ARGUMENT) else "float"
     tangent = "float" if result in ("int", "bool") else result  # an integer output's derivative is 0.0
     name = report.name
     wanted = [

@@ -275,7 +275,7 @@ class WrapperPrinter:
         test = " or ".join(f"type({p}) is not float" for p in params)
         test = f"({test})" if len(params) > 1 else test
         return [f"    if {test} and {qualified('has_dimensions')}({', '.join(params)}):",
-                f"        return {prefix}{version}({self._passed_on(sig, trailing)})"]
+                f"        return {array_entry(prefix, version)}({self._passed_on(sig, trailing)})"]
 
     def _releases(self, name: str) -> bool:
         """Whether the wrappers of NAME call its compiled functions without the GIL: those that run
@@ -418,6 +418,15 @@ class WrapperPrinter:
                              f"{names!r}{', ' + last if last else ''}, keywords=keywords)")
             lines.append("")
             lines.append("")
+
+
+ENTRY_PREFIXES = ("value_and_vjp_", "value_and_grad_", "grad_", "vjp_", "jvp_", "hvp_", "hessian_")
+
+
+def array_entry(prefix: str, version: str) -> str:
+    """The name of entry PREFIX of an array version (_sigmoid_on_arrays -> _grad_sigmoid_on_arrays):
+    private, as the version is; NAME's entries call it."""
+    return f"_{prefix}{version.lstrip('_')}"
 
 
 def _conversions(params: list) -> list:

@@ -63,11 +63,13 @@ def test_stub_types_arrays_integers_and_eager_fallbacks():
         "def defaulted(x, y=2.0, *, k: int = 3):\n    return x * y ** k\n"
     )
     stub = generate(source, "m.py").stub.splitlines()
-    assert "def grad_defaulted(x: float, y: float = ..., *, k: int = ...) -> tuple[float, float]: ..." in stub
-    # where dout goes depends on how many positional arguments a call gives: not a stub signature
-    assert "def vjp_defaulted(*args: Any, **keywords: Any) -> tuple[float, float]: ..." in stub
-    # a is unannotated in whole-array code: the compiled function takes a float or an array
     either = f"float | {ARRAY}"
+    # defaulted, a function of numbers, has an array version: its entries take a float or an array
+    assert f"def grad_defaulted(x: {either}, y: {either} = ..., *, k: int = ...) -> tuple[{either}, {either}]: ..." \
+        in stub
+    # where dout goes depends on how many positional arguments a call gives: not a stub signature
+    assert f"def vjp_defaulted(*args: Any, **keywords: Any) -> tuple[{either}, {either}]: ..." in stub
+    # a is unannotated in whole-array code: the compiled function takes a float or an array
     assert f"def scaled(x: {ARRAY}, a: {either}) -> {ARRAY}: ..." in stub
     assert f"def grad_scaled(x: {ARRAY}, a: {either}) -> tuple[{ARRAY}, {either}]: ..." in stub
     assert f"def vjp_scaled(x: {ARRAY}, a: {either}, dout: {ARRAY}) -> tuple[{ARRAY}, {either}]: ..." in stub

@@ -120,6 +120,13 @@ def test_the_helpers_compile_with_an_array_version_and_the_branchy_one_without()
     assert "_leaky_on_arrays" not in generated.text
     # the scalar entry of a function of numbers stays a C double underneath
     assert "cdef double _sigmoid_primal(double z) noexcept nogil:" in generated.text
+    # the array versions' entries are private: the module's public names are the source's and their entries
+    either = "float | numpy.typing.NDArray[numpy.float64]"
+    assert f"def grad_sigmoid(z: {either}) -> {either}: ..." in generated.stub.splitlines()
+    assert "def grad_leaky(z: float) -> float: ..." in generated.stub.splitlines()
+    for build in BUILDS.values():
+        versions = [n for n in dir(build(PATH)) if "on_arrays" in n]
+        assert "_grad_sigmoid_on_arrays" in versions and all(n.startswith("_") for n in versions), versions
 
 
 @pytest.mark.parametrize("build", BUILDS)
