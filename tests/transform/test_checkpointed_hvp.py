@@ -256,3 +256,23 @@ def test_in_process_hvp_takes_the_limit():
     actual, limited_peak = _peaks(lambda: srcgrad.hvp(oscillator, tape_limit="2K")(*args, v))
     assert _bits(actual) == _bits(expected)
     assert taped_peak > 100 * LIMIT and 0 < limited_peak <= LIMIT, (taped_peak, limited_peak)
+
+
+def test_third_order_over_a_checkpointed_loop_doubles_the_slots_again():
+    """Forward mode over hvp_ (nested srcgrad.grad: third_derivative_) keeps the schedule too: a
+    slot holds a value, its two tangents and their cross tangent, the sizes four times grad's."""
+    def third_order(limit):
+        generated = generate(_source(False), PROGRAM, pure=True, third_order=True, tape_limit=limit, only=["settles"])
+        module = types.ModuleType(f"third_order_{limit}")
+        exec(compile(generated.text, "third_order.py", "exec", dont_inherit=True), module.__dict__)
+        return module, generated.text
+
+    (taped, _), (limited, text) = third_order(None), third_order(LIMIT)
+    assert "checkpoints_new(tape, n, 32, 4, 0, 2048)" in _function(text, "_settles_hvp2")
+    for x, n in ((0.3, 300), (1.1, 500), (0.7, 2)):
+        third = limited.third_derivative_settles(x, n)
+        assert _bits(third) == _bits(taped.third_derivative_settles(x, n))
+        step, eager_settles = 1e-4, traceable(original_module(PROGRAM).settles)
+        second = [hvp_of(eager_settles, (x + sign * step, n), [0], [1.0])[0] for sign in (1, -1)]
+        assert_close(third, (second[0] - second[1]) / (2 * step), 1e-6, 1e-8,
+                     f"third derivative of settles at {x}, {n}, against differences of the eager engine's second")
