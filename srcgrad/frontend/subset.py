@@ -50,8 +50,9 @@ SUPPORTED = [
               "RATE = 0.5\n\n\ndef g(u):\n    return u * u\n\n\ndef f(x):\n    s = 0.0\n    for i in range(3):\n"
               "        s = s + g(x * RATE)\n    return s"),
     Construct("arrays passed to and returned from other functions of the module; a helper written for "
-              "numbers (`sigmoid(z)`) called with an array from another function (its body is inlined there)",
-              COMPILED,
+              "numbers (`sigmoid(z)`) called with an array from another function (its body is inlined there) "
+              "or through its own entries (`sigmoid(z)`, `grad_sigmoid(z)`: the gradient of the sum of the "
+              "outputs, each element's derivative)", COMPILED,
               "def residual(x):\n    return x[1:] - x[:-1] ** 2\n\n\ndef sigmoid(z):\n    return 1 / (1 + np.exp(-z))"
               "\n\n\ndef f(x):\n    r = residual(x)\n    return np.sum(r * r) + np.sum(sigmoid(r))"),
     Construct("module constants: numbers, strings (in comparisons), tuples, NumPy arrays (`np.array`, "
