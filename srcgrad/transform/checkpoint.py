@@ -286,7 +286,7 @@ def with_tangents(tangents, g):
 def _tangent_kept(tangents, value) -> bool:
     """Whether a snapshot keeps the tangent of value (a name or an array element): it varies and
     what the function returns reads its tangent."""
-    name = value.array if isinstance(value, ir.Index) else value.id
+    name = value.array if isinstance(value, ir.Index) else getattr(value, "id", None)
     return name in tangents.varied and (tangents.needed is None or name in tangents.needed)
 
 
