@@ -64,6 +64,16 @@ def has_dimensions(*values) -> bool:
     return any(isinstance(v, np.ndarray) and v.ndim for v in values)
 
 
+def at_each_element(function, arguments: dict, name: str) -> np.ndarray:
+    """function(**arguments) at each element of the array arguments[name] (a float each time, the
+    other arguments as they are): an array of the results, shaped like it."""
+    array = np.asarray(arguments[name], dtype=np.float64)
+    out = np.empty(array.shape)
+    for index in np.ndindex(*array.shape):
+        out[index] = function(**{**arguments, name: float(array[index])})
+    return out
+
+
 def scalar_cotangent(dout, function: str) -> float:
     """vjp's `dout` for a function with a float output: a number, not an array."""
     if type(dout) is float:  # grad_f's 1.0: no NumPy on the common path

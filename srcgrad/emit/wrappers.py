@@ -227,13 +227,18 @@ class WrapperPrinter:
         sig = code.signature
         local = _WrapperNames({p for p, _ in sig.params})
         tape, out_of_memory = local["tape"], local["out_of_memory"]
-        params = self._signature(sig, [self._param(p, k) for p, k in sig.params])
+        params = self._entry_parameters(sig, [])
         outputs = [(local[f"output{k}"], kind) for k, kind in enumerate(hvp2.returned)]
         # inputs after the parameters: b_result, d_x, d_b_result, e_x, e_b_result, e_d_x, e_d_b_result
         call_args = self._arguments(sig, [(value, None) for value in ("1.0", "1.0", "0.0", "1.0", "0.0", "0.0", "0.0")])
         lines = out.lines
         lines.append(f"def third_derivative_{sig.name}({params}):")
         lines.append(f'    """The third derivative of {sig.name} in {sig.differentiable[0]}: forward over forward over reverse."""')
+        if self._dispatched(sig):  # an array for x: a function of numbers is elementwise, so is this derivative
+            x = sig.differentiable[0]
+            arguments = ", ".join(f"{p!r}: {p}" for p, _ in sig.params)
+            lines += [f"    if type({x}) is not float and {qualified('has_dimensions')}({x}):",
+                      f"        return {qualified('at_each_element')}(third_derivative_{sig.name}, {{{arguments}}}, {x!r})"]
         lines.extend(self._tape_declaration(tape))
         lines += self._kernel_call(sig, outputs, hvp2.name, call_args, (tape, out_of_memory))
         outputs = [name for name, _ in outputs]

@@ -255,3 +255,19 @@ def test_in_process_grad_and_value_and_grad_take_numbers_and_arrays():
     assert_close(value, original("scaled_tanh")(Z, 1.5), 1e-12, 1e-14, "value_and_grad value")
     assert_close(gradient, central_differences(summed(original("scaled_tanh")), (Z, 1.5, 2.0, 0.5), [0, 1, 2, 3]),
                  1e-6, 1e-8, "value_and_grad gradient")
+
+
+def test_nested_grad_of_a_helper_at_an_array_is_compiled_to_the_third_order():
+    f = original("sigmoid")
+    s = f(Z)
+    derivatives = [s * (1 - s), s * (1 - s) * (1 - 2 * s), s * (1 - s) * (1 - 6 * s + 6 * s * s)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", srcgrad.FallbackWarning)
+        nested = srcgrad.grad(f)
+        for order, expected in enumerate(derivatives, 1):
+            assert_close(nested(Z), expected, 1e-12, 1e-14, f"order {order} at an array")
+            assert_close(nested(0.3), float(expected[0]), 1e-12, 1e-14, f"order {order} at a number")
+            nested = srcgrad.grad(nested) if order < 3 else nested
+    # the third order against central differences of the second, elementwise
+    second = srcgrad.grad(srcgrad.grad(f))
+    assert_close(nested(Z), (second(Z + 1e-6) - second(Z - 1e-6)) / 2e-6, 1e-6, 1e-8, "third order vs differences")
