@@ -188,12 +188,7 @@ def points(name: str) -> tuple:
 
 # "file::function" -> the cause; each is xfail(strict=True), so a fix makes the case XPASS (fail)
 # until its entry is removed here.
-_ROW_READ_TAKEN_FOR_AN_ELEMENT = ("positions[i] - positions[j] of an unannotated parameter is read as elements of a "
-                                  "1-D array, where Python's 2-D array gives rows: the compiled and --pure entries "
-                                  "refuse the 2-D argument with a ValueError (loud, not a wrong gradient)")
 KNOWN_OPEN: dict[str, str] = {
-    "ode_losses_physics.py::lennard_jones_matrix": _ROW_READ_TAKEN_FOR_AN_ELEMENT,
-    "ode_losses_physics.py::coulomb_energy": _ROW_READ_TAKEN_FOR_AN_ELEMENT,
 }
 
 # ---------------------------------------------------------------- building

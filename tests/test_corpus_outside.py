@@ -121,8 +121,6 @@ def points(name: str) -> tuple:
 
 # "file::function" -> the cause; each is xfail(strict=True)
 KNOWN_OPEN: dict[str, str] = {
-    "physics_dynamics.py::gravity_norm_rows": ("np.linalg.norm(pos[i] - pos[j]) of a 2-D parameter is read as elements "
-                                               "of a 1-D array: the entries refuse the 2-D argument (ValueError)"),
 }
 
 # ---------------------------------------------------------------- the test

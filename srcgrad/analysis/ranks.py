@@ -35,6 +35,11 @@ def ranks(function: ir.Function) -> dict:
 
     ranks.update(function.array_constants)  # module array constants: their own
     numbers = {name for name, kind in function.params if kind in (ir.DOUBLE, ir.INT, ir.BOOL)}  # annotated
+    for s in ir.walk(function.body):  # np.zeros((n, m)) before `y[i] = row`: y has two dimensions
+        if isinstance(s, ir.Assign) and s.index is None and isinstance(s.value, ir.Alloc) and s.value.like is None:
+            note(s.target, len(s.value.shape))
+    for array, rank in row_reads(function, numbers).items():
+        note(array, rank)
     for name, kind in function.params:
         if kind == _ARRAY_ANNOTATION:
             note(name, None)
@@ -75,6 +80,70 @@ def ranks(function: ir.Function) -> dict:
                 ranks[s.value.id] = ranks[s.target]  # y = x with y an array: x is one
                 changed = True
     return ranks
+
+
+def row_reads(function: ir.Function, numbers: set = frozenset()) -> dict:
+    """Arrays read by rows: array -> its number of dimensions. An operand of `@` is an array
+    (Python refuses a number there), and so, as people write it, is what np.sum and
+    np.linalg.norm reduce; where such a value is made of element reads of one array only
+    (`pos[i] - pos[j]`, directly or through a local `d = pos[i] - pos[j]`), those reads are rows
+    (`X[i]` of a matrix). Where other arrays take part (`m[i] * d`) nothing is concluded."""
+    values = {}
+    for s in ir.walk(function.body):
+        if isinstance(s, ir.Assign) and s.index is None:
+            values.setdefault(s.target, []).append(s.value)
+    known = {name for name, kind in function.params if kind == _ARRAY_ANNOTATION} | set(function.array_constants)
+    counters = {s.var for s in ir.walk(function.body) if isinstance(s, ir.For)}
+    rows = {}
+
+    def a_counter(e) -> bool:  # `i`, `t + 1`, `n - 1 - i`: not a mask or a float (x[mask] selects)
+        if isinstance(e, ir.Name):
+            return e.id in counters
+        if isinstance(e, ir.BinOp) and e.op in "+-*":
+            return all(a_counter(c) or (isinstance(c, ir.Const) and type(c.value) is int) for c in (e.left, e.right))
+        return False
+
+    def element_reads(e, seen):
+        """The element reads e is made of, elementwise, through locals; None if anything else is."""
+        if isinstance(e, ir.Index):
+            return [e] if all(a_counter(i) for i in e.indices) else None
+        if isinstance(e, ir.Const):
+            return []
+        if isinstance(e, ir.Name):
+            if e.id in seen or e.id in numbers or e.id in known or e.id not in values:
+                return [] if e.id in numbers else None
+            found = []
+            for value in values[e.id]:
+                reads = element_reads(value, seen | {e.id})
+                if reads is None:
+                    return None
+                found += reads
+            return found
+        if not elementwise(e) or isinstance(e, (ir.Compare, ir.BoolOp)):
+            return None
+        found = []
+        for c in ir.children(e):
+            reads = element_reads(c, seen)
+            if reads is None:
+                return None
+            found += reads
+        return found
+
+    def an_array(e):
+        reads = element_reads(e, frozenset())
+        if reads and len({r.array for r in reads}) == 1:
+            for r in reads:
+                rows[r.array] = max(rows.get(r.array, 0), len(r.indices) + 1)
+
+    for s in ir.walk(function.body):
+        for e in ir.reads_of(s):
+            for sub in _subexpressions(e):
+                if isinstance(sub, ir.BinOp) and sub.op == "@":
+                    an_array(sub.left)
+                    an_array(sub.right)
+                elif isinstance(sub, ir.Call) and sub.func in ("sum", "mean") and sub.args[1:] == (ir.Const(None),):
+                    an_array(sub.args[0])
+    return rows
 
 
 def _a_number(e: ir.Expr) -> bool:
@@ -119,7 +188,10 @@ def expr_rank(e: ir.Expr, ranks: dict):
         return ranks[e.id] if e.id in ranks else SCALAR
     if isinstance(e, ir.Index):
         index = slice_index(e.indices)
-        return SCALAR if index is None else _view_rank(ranks.get(e.array), index)
+        if index is None:  # X[i] of a matrix is a row
+            rank = ranks.get(e.array)
+            return rank - len(e.indices) if rank is not None and rank > len(e.indices) else SCALAR
+        return _view_rank(ranks.get(e.array), index)
     if isinstance(e, ir.Alloc):
         return len(e.shape) if e.like is None else ranks.get(e.like)
     if isinstance(e, ir.Call) and e.func == "getitem" and isinstance(e.args[0], ir.Name):
@@ -131,6 +203,8 @@ def expr_rank(e: ir.Expr, ranks: dict):
     if isinstance(e, ir.Call) and e.func == "dot":  # of vectors (an unknown rank taken as one)
         vectors = all(expr_rank(a, ranks) in (None, 1, SCALAR) for a in e.args)
         return SCALAR if vectors else None
+    if isinstance(e, ir.BinOp) and e.op == "@":
+        return _product_rank(e, ranks)
     if symbolic.rule_of(e) is not None:
         return None if symbolic.result_is_array(e) else SCALAR
     kids = [expr_rank(c, ranks) for c in ir.children(e)]
@@ -139,6 +213,19 @@ def expr_rank(e: ir.Expr, ranks: dict):
         return SCALAR
     known = [k for k in arrays if k is not None]
     return max(known) if known else None
+
+
+def _product_rank(e: ir.BinOp, ranks: dict):
+    """`a @ b`: a vector times a vector is a number; a matrix or a vector otherwise. An operand of
+    unknown rank is taken as transform.products takes it (a matrix on the left of a vector, else
+    a vector)."""
+    left, right = expr_rank(e.left, ranks), expr_rank(e.right, ranks)
+    if left is None and (e.left == e.right or right not in (None, 1)):
+        left = 1
+    right = 1 if right is None else right
+    if left is None or SCALAR in (left, right):
+        return None
+    return SCALAR if left == right == 1 else left + right - 2 if left > 1 and right > 1 else max(left, right) - 1
 
 
 def _view_rank(rank, index: ir.Call) -> int:

@@ -26,6 +26,7 @@ from ..analysis.ranks import elementwise as _elementwise, expr_rank, loop_assign
 from ..analysis.ranks import VIEWS, is_slice, ranks as _ranks, shares_written_memory, slice_index
 from ..diagnostics import Unsupported
 from ..rules.slices import constant_bound as _constant, from_end as _from_end, slice_bounds as _slice_bounds
+from .products import product as _product, row_views as _row_views, transposed as _transposed
 
 _REDUCTIONS = {"sum": 0.0, "mean": 0.0, "prod": 1.0, "dot": 0.0}
 _FILLS = {"zeros": 0.0, "ones": 1.0, "empty": 0.0}
@@ -34,6 +35,7 @@ _FILLS = {"zeros": 0.0, "ones": 1.0, "empty": 0.0}
 def scalarize(function: ir.Function, names) -> None:
     """Rewrite function.body in place (names: the function's Names, for fresh ones)."""
     ranks = _ranks(function)
+    _row_views(function, ranks)
     _own_copies(function, names, ranks)
     rewriter = _Rewriter(function, names, ranks)
     function.body = rewriter.block(function.body, [])
@@ -351,6 +353,8 @@ class _Statement:
             if keep_top and all(isinstance(a, (ir.Name, ir.Const)) for a in e.args):
                 return e
             return self.reduce(e)
+        if isinstance(e, ir.BinOp) and e.op == "@":
+            return _product(self, e)
         if not ir.children(e) or isinstance(e, (ir.Index, ir.Alloc)):
             return e
         return ir.rebuild(e, [self.hoist_reductions(c) for c in ir.children(e)])
@@ -363,8 +367,8 @@ class _Statement:
             second = self.hoist_reductions(e.args[1])
             if _SCALAR in (self.rank(operand), self.rank(second)):  # np.dot(2.0, x) scales: no sum
                 return ir.BinOp("*", operand, second)
-            if self.rank(operand) not in (None, 1) or self.rank(second) not in (None, 1):
-                raise self.unsupported("np.dot of arrays of more than one dimension inside a loop")
+            if self.rank(operand) not in (None, 1) or self.rank(second) not in (None, 1):  # of matrices: '@'
+                return _product(self, ir.BinOp("@", operand, second))
             operand = ir.BinOp("*", operand, second)
         extents, _ = self.extents(operand)
         self.check_operands(operand, extents)
@@ -406,7 +410,7 @@ class _Statement:
             if not isinstance(e.args[0], ir.Name):
                 raise self.unsupported("slicing a value other than an array variable inside a loop")
             return [e]
-        if isinstance(e, ir.Alloc):  # np.zeros(n) + z
+        if isinstance(e, ir.Alloc) or _transposed(e):  # np.zeros(n) + z, x.T
             return [e]
         if isinstance(e, (ir.Const, ir.UserCall)) or (isinstance(e, ir.Call) and e.func == "shape"):
             return []
@@ -427,6 +431,8 @@ class _Statement:
             return [ir.Call("shape", (leaf, ir.Const(d))) for d in range(rank)]
         if isinstance(leaf, ir.Alloc):
             return list(leaf.shape)
+        if _transposed(leaf):
+            return self.leaf_extents(leaf.args[0])[::-1]
         array, index = _view_of(leaf)
         return [extent_raw if raw else extent for _, extent, extent_raw in self.view(array, index, True)]
 
@@ -439,6 +445,9 @@ class _Statement:
         if isinstance(e, ir.Name) and e.id in self.ranks:
             rank = self.ranks.get(e.id) or 1
             return ir.Index(e.id, tuple(counters[len(counters) - rank:]))
+        if _transposed(e):
+            rank = self.ranks.get(_transposed(e)) or 1
+            return ir.Index(_transposed(e), tuple(counters[len(counters) - rank:])[::-1])
         if isinstance(e, ir.Index) and slice_index(e.indices) is not None or (
                 isinstance(e, ir.Call) and e.func == "getitem"):
             array, index = _view_of(e)
