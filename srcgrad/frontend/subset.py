@@ -101,6 +101,14 @@ SUPPORTED = [
               "def f(x: np.ndarray):\n    y = x * 2.0\n    y[1:] = x[:-1]\n    s = 0.0\n"
               "    for i in range(len(x) - 1):\n        t = np.zeros(2)\n        t[0] = x[i]\n"
               "        s += np.sum(x[i:i + 2] * t)\n        y = y * 0.5 + x\n    return np.sum(y * x) + s"),
+    Construct("inside loops: `A @ x`, `x @ B`, `A @ B`, `u @ v`, `np.dot` of a matrix, `X.T`; rows of 2-D arrays "
+              "read and written (`d = pos[i] - pos[j]`, `np.linalg.norm(pos[i] - pos[j])`, `X[i, :]`, "
+              "`H[t + 1] = ...`), element by element; an operand of `@` whose dimensions nothing says is a matrix "
+              "on the left of a vector, else a vector (the entries refuse other arrays)", COMPILED,
+              "def f(A: np.ndarray, X: np.ndarray, x: np.ndarray):\n    H = np.zeros((3, len(x)))\n    H[0] = x\n"
+              "    s = 0.0\n    for t in range(2):\n        H[t + 1] = np.tanh(A @ H[t] + X[t] @ A.T)\n"
+              "        d = X[t] - X[t + 1]\n        s += np.sqrt(d @ d) + np.linalg.norm(X[t, :])\n"
+              "    return np.sum(H ** 2) + s"),
     Construct("constant arrays: `np.arange`, `np.linspace`, `np.full` (numbers with no derivative)", COMPILED,
               "def f(x: np.ndarray):\n    n = x.shape[0]\n"
               "    return np.sum(np.arange(1.0, n + 1) * x + np.linspace(0.0, 1.0, n) * np.full(n, 2.0) * x)"),
@@ -139,10 +147,10 @@ SUPPORTED = [
               "def f(x):\n    a, *rest = x, 2.0, 3.0\n    return a * rest[1]"),
     Construct("`try`, `with`, `lambda`, nested functions, `global`", EAGER,
               "def f(x):\n    g = lambda y: y * y\n    return g(x)"),
-    Construct("whole-array operations inside loops other than elementwise ones and `np.sum`/`np.mean`/`np.prod`/"
-              "`np.dot` of vectors (`x = np.tanh(A @ x)` in a loop); a slice of a slice; a slice step that is not a "
-              "constant", EAGER,
-              "def f(A: np.ndarray, x: np.ndarray):\n    for i in range(2):\n        x = np.tanh(A @ x)\n"
+    Construct("whole-array operations inside loops other than elementwise ones, `@`/`np.dot` and `np.sum`/"
+              "`np.mean`/`np.prod` (`x = np.cumsum(x) * 0.5` in a loop); a slice of a slice; a slice step that is "
+              "not a constant", EAGER,
+              "def f(x: np.ndarray):\n    for i in range(2):\n        x = np.cumsum(x) * 0.5\n"
               "    return np.sum(x)"),
     Construct("`*args`, `**kwargs`; `print(...)`", EAGER,
               "def f(x, *rest):\n    print(x)\n    return x * x"),
