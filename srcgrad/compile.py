@@ -13,6 +13,7 @@ import re
 import shlex
 import subprocess
 import sysconfig
+import tempfile
 from pathlib import Path
 
 from . import runtime
@@ -137,10 +138,12 @@ _GUARD = """#if defined(__GNUC__) && !defined(__clang__) && !defined(__INTEL_COM
 #define __SRCGRAD_UNOPTIMISED __attribute__((optimize("O0")))
 #define __SRCGRAD_INLINE __attribute__((always_inline))
 #define CYTHON_SMALL_CODE __attribute__((cold, optimize("O0")))
+#define __SRCGRAD_SHARED __attribute__((visibility("hidden")))
 #else
 #define __SRCGRAD_KERNEL
 #define __SRCGRAD_UNOPTIMISED
 #define __SRCGRAD_INLINE
+#define __SRCGRAD_SHARED
 #endif
 """
 
@@ -294,7 +297,30 @@ def cython_to_c(pyx: Path, module_name: str, fast_math: bool, include_dir: Path,
         raise CompileFailed("Cython", messages.getvalue()) from None
     if kernels_only:
         mark_kernels(pyx.with_suffix(".c"), module_name)
+        if splitting():
+            _split_sources(extensions[0], pyx.with_suffix(".c"), module_name)
     return extensions
+
+
+def splitting() -> bool:
+    """Whether a big generated module's C is compiled as two parts in parallel (`csplit`): with
+    two cores or more, unless SRCGRAD_SPLIT_C=0."""
+    return (os.cpu_count() or 1) > 1 and os.environ.get("SRCGRAD_SPLIT_C", "") != "0"
+
+
+def _split_sources(extension, c_file: Path, module_name: str) -> None:
+    """Give `extension` the two parts of c_file when csplit can split it; c_file stays whole,
+    for the one-file compile if the parts fail (extension.whole_sources)."""
+    from . import csplit
+
+    parts = csplit.split(c_file.read_text(encoding="utf-8"), module_name, csplit.MINIMUM_CHARS)
+    if parts is None:
+        return
+    paths = [c_file.with_name(f"{c_file.stem}_part{index}.c") for index in range(len(parts))]
+    for path, text in zip(paths, parts):
+        path.write_text(text, encoding="utf-8")
+    extension.whole_sources = list(extension.sources)
+    extension.sources = [str(path) for path in paths]
 
 
 # a module whose batched gradients run rows in threads (`build --batch`: Cython's prange) needs
@@ -312,15 +338,31 @@ def _generated_by_srcgrad(pyx: Path) -> bool:
 
 
 def c_compile(extensions: list, module_name: str, workdir: Path, c_file: Path) -> Path:
+    """Compile and link; the sources of an extension compile in parallel (a split module's two
+    parts). Should the parts fail, the whole file compiles as one, and its errors are reported."""
+    try:
+        return _build_ext(extensions, module_name, workdir, c_file)
+    except CompileFailed:
+        whole = [getattr(extension, "whole_sources", None) for extension in extensions]
+        if not any(whole):
+            raise
+    for extension, sources in zip(extensions, whole):
+        extension.sources = sources or extension.sources
+    return _build_ext(extensions, module_name, workdir / "whole", c_file)
+
+
+def _build_ext(extensions: list, module_name: str, workdir: Path, c_file: Path) -> Path:
     from setuptools import Distribution
     from setuptools.command.build_ext import build_ext
+
+    runner = _ParallelCompiles()
 
     class CapturingBuildExt(build_ext):
         """build_ext whose compiler keeps its messages for the BuildError instead of printing them."""
 
         def build_extensions(self):
             # setuptools < 80 runs the compiler through `spawn`, later versions through `call`.
-            self.compiler.spawn = self.compiler.call = _run_capturing
+            self.compiler.spawn = self.compiler.call = runner
             super().build_extensions()
 
     command = CapturingBuildExt(Distribution({"ext_modules": extensions}))
@@ -329,7 +371,12 @@ def c_compile(extensions: list, module_name: str, workdir: Path, c_file: Path) -
     command.ensure_finalized()
     try:
         with contextlib.redirect_stdout(io.StringIO()):  # distutils' chatter
-            command.run()
+            try:
+                command.run()
+            except BaseException:  # an interrupt, a failed compile: no compiler left running
+                runner.stop()
+                raise
+            runner.finish()
     except _CompilerOutput as failure:
         raise CompileFailed("C compiler", failure.output, c_file) from None
     return Path(command.get_ext_fullpath(module_name))
@@ -348,3 +395,40 @@ def _run_capturing(command: list[str], *, env=None, **_ignored) -> None:
     )
     if finished.returncode != 0:
         raise _CompilerOutput(finished.stdout)
+
+
+class _ParallelCompiles:
+    """distutils' spawn/call: each compile (`-c`) starts at once, in the background; any other
+    command (the link) first waits for them. Messages are kept for the BuildError."""
+
+    def __init__(self):
+        self.running = []
+
+    def __call__(self, command: list[str], *, env=None, **_ignored) -> None:
+        if "-c" not in command:
+            self.finish()
+            _run_capturing(command, env=env)
+            return
+        output = tempfile.TemporaryFile()
+        self.running.append((subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT), output))
+
+    def finish(self) -> None:
+        """Wait for every compile started; raise _CompilerOutput with the first failure's messages."""
+        failures = []
+        while self.running:  # each taken off once done: stop() kills the rest should this wait be interrupted
+            process, output = self.running[0]
+            process.wait()
+            self.running.pop(0)
+            with output:
+                if process.returncode != 0:
+                    output.seek(0)
+                    failures.append(output.read().decode(errors="replace"))
+        if failures:
+            raise _CompilerOutput(failures[0])
+
+    def stop(self) -> None:
+        for process, output in self.running:
+            process.kill()
+            process.wait()
+            output.close()
+        self.running = []
