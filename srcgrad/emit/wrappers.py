@@ -164,7 +164,7 @@ class WrapperPrinter:
         floats = all(kinds[p] == ir.DOUBLE for p in diff)
 
         def unpack(source: str, what: str) -> list:
-            return _directions(source, what, diff, directions, floats)
+            return _directions(source, what, diff, directions, floats, self.pure)
 
         respect = ", ".join(diff)
         lines.extend(self._trailing_def(f"jvp_{sig.name}", params, tangents, tangents))
@@ -469,22 +469,33 @@ def _uses_tape(stmts) -> bool:
     return False
 
 
-def _directions(source: str, what: str, diff: list, directions: list, floats: bool) -> list:
+def _directions(source: str, what: str, diff: list, directions: list, floats: bool, pure: bool = True) -> list:
     """jvp_'s tangents or hvp_'s v unpacked: one direction per differentiable parameter, each
     checked against its parameter's shape. Floats for float parameters (floats true), the common
-    case, are taken as they are, with no call."""
+    case, are taken as they are, with no call. Compiled, they are read as C doubles from the
+    tuple: a sequence unpacking is some 60 lines of C, and jvp_ and hvp_ had two each."""
     received = directions[0] + "," if len(diff) == 1 else ", ".join(directions)
     checked = f"({', '.join(diff)},), {tuple(diff)!r}" if len(diff) == 1 else f"({', '.join(diff)}), {tuple(diff)!r}"
-    general = f"{received} = {qualified('per_parameter')}({source}, {checked}, {what!r})"
+    call = f"{qualified('per_parameter')}({source}, {checked}, {what!r})"
     if not floats:
-        return [f"    {general}"]
+        return [f"    {received} = {call}"]
+    if not pure:
+        declared = f"    cdef double {', '.join(directions)}"
+        if len(diff) == 1:
+            return [declared, f"    if type({source}) is float:", f"        {directions[0]} = {source}", "    else:",
+                    f"        {directions[0]} = {call}[0]"]
+        entries = f"(<tuple>{source})"
+        test = " or ".join([f"type({source}) is not tuple", f"len(<tuple>{source}) != {len(diff)}"]
+                           + [f"type({entries}[{k}]) is not float" for k in range(len(diff))])
+        return [declared, f"    if {test}:", f"        {source} = {call}"] + [
+            f"    {d} = {entries}[{k}]" for k, d in enumerate(directions)]
     if len(diff) == 1:
         test, taken = f"type({source}) is float", f"{directions[0]} = {source}"
     else:
         test = f"type({source}) is tuple and len({source}) == {len(diff)} and " \
                + " and ".join(f"type({source}[{k}]) is float" for k in range(len(diff)))
         taken = f"{', '.join(directions)} = {source}"
-    return [f"    if {test}:", f"        {taken}", "    else:", f"        {general}"]
+    return [f"    if {test}:", f"        {taken}", "    else:", f"        {received} = {call}"]
 
 
 def _eager_import(line: str) -> str:
