@@ -8,9 +8,11 @@ module is the name generated code reaches them by (`_vector.<name>`), beside the
 
 import numpy as np
 
+from srcgrad.rules import in_place
 from srcgrad.rules.arrays import HELPERS
 
 globals().update({name: helper.function for name, helper in HELPERS.items()})
+globals().update(in_place.HELPERS)  # subtract_reusing_right(1.0, t): 1.0 - t written into t
 
 
 def gradients_like(gradients, params):

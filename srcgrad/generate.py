@@ -28,6 +28,7 @@ from .frontend import parse
 from .frontend.names import ARRAY
 from .frontend.parse import read_module
 from .generated import FunctionReport, GeneratedModule  # noqa: F401  (part of this module's interface)
+from .transform.in_place import reuse_array_memory
 from .transform.inline import inline_array_calls
 from .transform.jvp import forward_functions
 from .transform.lower import Names, lower, split_whole_array_expressions, user_names
@@ -71,6 +72,7 @@ def generate(source: str, filename: str, *, pure: bool = False, only: list[str] 
     for every_code, every_forward in ((codes, forward), (specialised, special_forward), (on_arrays, arrays_forward)):
         for name, code in every_code.items():  # calls in generated code call the generated primals
             _point_calls_at_primals(code, every_forward[name], primal_of)
+    _reuse_array_memory([*codes.values(), *specialised.values(), *on_arrays.values()])
 
     diagnostics = [fallback_warning(filename, name, fallbacks[name])
                    for name in selected if name in fallbacks and not name.startswith("_")]
@@ -101,6 +103,15 @@ def generate(source: str, filename: str, *, pure: bool = False, only: list[str] 
     stub = module_stub(source, filename, text, reports)
     return GeneratedModule(module_name_for(filename), ".py" if pure else ".pyx", text, sources,
                            diagnostics, reports, stub)
+
+
+def _reuse_array_memory(codes: list) -> None:
+    """Elementwise array steps of primals and adjoints write into temporaries nothing reads again
+    (transform.in_place); after forward mode, which differentiates the bodies as written."""
+    return_types = {name: c.signature.return_type for c in codes
+                    for name in (c.signature.name, c.signature.primal)}
+    for code in {id(c): c for c in codes}.values():
+        reuse_array_memory(code, return_types)
 
 
 def _compile_functions(facts, selected: list, wrt: dict, tape_limit: int | None = None) -> tuple:

@@ -1,0 +1,75 @@
+"""Elementwise NumPy operations that write their result into an operand generated code no longer
+needs (transform/in_place.py decides which), instead of allocating an array for it.
+
+`subtract_reusing_right(1.0, t)` is `1.0 - t` written into t's memory, `tanh_reusing(t)` is
+`np.tanh(t)` into t. The compiler picks the operand; each helper checks at run time that the
+operand can hold the result (a writeable float64 ndarray of at least one dimension whose shape
+broadcasting does not change: (3, 1) and (1, 4) make (3, 4), which fits in neither) and
+otherwise computes the operation as written. Either way the bits are those of the plain operation:
+the same ufunc runs, only its output differs. Generated code reaches them as `_vector.<name>`.
+
+Generated code calls them from Cython, where NumPy does not elide temporaries as it does for
+the Python interpreter (`a * (1.0 - h * h)` makes three arrays there, one in Python).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+_FLOAT = np.dtype(np.float64)
+
+# the operators rewritten, and their ufuncs (`**` is not: NumPy's `a ** 2` is np.square, not np.power)
+BINARY = {"+": "add", "-": "subtract", "*": "multiply", "/": "true_divide"}
+# elementwise rule names of one operand whose NumPy function of the same name is a ufunc
+UNARY = ("negative", "exp", "expm1", "log", "log1p", "log2", "log10", "sqrt", "cbrt", "sin", "cos", "tan",
+         "sinh", "cosh", "tanh", "arcsin", "arccos", "arctan", "arcsinh", "arccosh", "arctanh", "absolute")
+
+
+def reusing_left(ufunc_name: str) -> str:
+    return f"{ufunc_name}_reusing_left"
+
+
+def reusing_right(ufunc_name: str) -> str:
+    return f"{ufunc_name}_reusing_right"
+
+
+def reusing(ufunc_name: str) -> str:
+    return f"{ufunc_name}_reusing"
+
+
+def can_hold(out, other) -> bool:
+    """Whether `out` can take the result of an elementwise operation of it and `other`."""
+    if type(out) is not np.ndarray or out.dtype != _FLOAT or not out.ndim or not out.flags.writeable:
+        return False
+    if isinstance(other, (float, int)):  # bool and np.float64 too
+        return True
+    if type(other) is not np.ndarray or other.ndim > out.ndim or not np.can_cast(other.dtype, _FLOAT):
+        return False
+    shape = out.shape[out.ndim - other.ndim:]
+    return all(n == 1 or n == m for n, m in zip(other.shape, shape))
+
+
+def _binary(ufunc):
+    def left(x, y):
+        return ufunc(x, y, out=x) if can_hold(x, y) else ufunc(x, y)
+
+    def right(x, y):
+        return ufunc(x, y, out=y) if can_hold(y, x) else ufunc(x, y)
+
+    return left, right
+
+
+def _unary(ufunc):
+    def apply(x):
+        return ufunc(x, out=x) if can_hold(x, 0.0) else ufunc(x)
+
+    return apply
+
+
+HELPERS = {}
+for _name in BINARY.values():
+    HELPERS[reusing_left(_name)], HELPERS[reusing_right(_name)] = _binary(getattr(np, _name))
+for _name in UNARY:
+    HELPERS[reusing(_name)] = _unary(getattr(np, _name))
+for _name, _function in HELPERS.items():
+    _function.__name__ = _function.__qualname__ = _name
