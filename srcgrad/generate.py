@@ -65,11 +65,13 @@ def generate(source: str, filename: str, *, pure: bool = False, only: list[str] 
         selected = _with_callees(facts, only)
     wrt = _checked_wrt(facts, selected, wrt, filename)
     codes, fallbacks, specialised, on_arrays = _compile_functions(facts, selected, wrt, tape_limit)
+    # array versions are functions too: callers passing arrays call them (transform.inline)
+    codes = {**codes, **{code.signature.name: code for code in on_arrays.values()}}
     forward = {name: forward_functions(code, codes, third_order) for name, code in codes.items()}
     special_forward = {name: forward_functions(code, codes, third_order) for name, code in specialised.items()}
-    arrays_forward = {name: forward_functions(code, codes, False) for name, code in on_arrays.items()}
+    arrays_forward = {name: forward[code.signature.name] for name, code in on_arrays.items()}
     primal_of = {name: code.signature.primal for name, code in codes.items()}
-    for every_code, every_forward in ((codes, forward), (specialised, special_forward), (on_arrays, arrays_forward)):
+    for every_code, every_forward in ((codes, forward), (specialised, special_forward)):
         for name, code in every_code.items():  # calls in generated code call the generated primals
             _point_calls_at_primals(code, every_forward[name], primal_of)
     _reuse_array_memory([*codes.values(), *specialised.values(), *on_arrays.values()])
@@ -84,7 +86,7 @@ def generate(source: str, filename: str, *, pure: bool = False, only: list[str] 
                     for line, column, message in codes[name].notes]
     interfaces = {name: [(NO_DEFAULT if default is parse.NO_DEFAULT else default, keyword_only)
                          for default, keyword_only in parse.parameter_defaults(facts.functions[name], facts)]
-                  for name in codes}
+                  for name in codes if name in facts.functions}
     interfaces.update({code.signature.name: interfaces[name] for name, code in on_arrays.items()})
     fallback_params = {name: _fallback_parameters(facts.functions[name], wrt.get(name)) for name in fallbacks}
     emitter = ModuleEmitter(facts, os.path.basename(filename), module_name_for(filename), pure, interfaces,
@@ -127,7 +129,7 @@ def _compile_functions(facts, selected: list, wrt: dict, tape_limit: int | None 
             functions[name] = parse.FunctionReader(facts, facts.functions[name]).read()
         except Unsupported as err:
             fallbacks[name] = err
-    signatures, codes, specialised, on_arrays = {}, {}, {}, {}
+    signatures, codes, specialised, on_arrays, versions = {}, {}, {}, {}, {}
     called = set().union(*(_calls_of(f) for f in functions.values())) if wrt else set()
     for name in _callees_first(functions, fallbacks):
         function = functions[name]
@@ -137,7 +139,7 @@ def _compile_functions(facts, selected: list, wrt: dict, tape_limit: int | None 
                           | set(facts.functions) | {"tape"})
             rename_rebindings(function, names)
             result = lower(function, names)
-            return_types = _infer_inlining(function, result, names, signatures, facts)
+            return_types = _infer_inlining(function, result, names, signatures, facts, versions)
             check_call_arguments(function, {k: s.params for k, s in signatures.items()})
             split_whole_array_expressions(function, names, return_types)
             differentiable = [p for p, _ in function.params if function.var_types[p] == ir.DOUBLE
@@ -160,23 +162,26 @@ def _compile_functions(facts, selected: list, wrt: dict, tape_limit: int | None 
             fallbacks[name] = err
             signatures.pop(name, None)
             continue
-        array_version = _array_version(facts, name, signatures, constants, module_names, asked, tape_limit)
+        array_version = _array_version(facts, name, signatures, constants, module_names, asked, tape_limit, versions)
         if array_version is not None:
-            on_arrays[name] = array_version
+            on_arrays[name], versions[name] = array_version, array_version.signature.name
+            signatures[versions[name]] = array_version.signature
     return codes, fallbacks, specialised, on_arrays
 
 
 def _array_version(facts, name: str, signatures: dict, constants: dict, module_names: Names, asked,
-                   tape_limit: int | None):
+                   tape_limit: int | None, versions: dict):
     """The FunctionCode of a public function of numbers (`def sigmoid(z): return 1 / (1 + np.exp(-z))`)
     with its unannotated float parameters taken as whole arrays, as NumPy users call such helpers:
     sigmoid(X @ w). Its public entries hand an ndarray argument to this version's entries and a
-    number to the compiled scalar code, unchanged (emit.wrappers). None when the function takes
-    or makes arrays already, reads the math module (which takes numbers only), has a loop (whose
+    number to the compiled scalar code, unchanged (emit.wrappers); a caller passing an array for
+    such a number calls it where the body cannot be inlined (transform.inline). None when the
+    function takes or makes whole arrays already (element arrays may be read: a model
+    `p[0] * np.exp(-p[1] * t)`), reads the math module (which takes numbers only), has a loop (whose
     carried numbers would change shape), or its body is not whole-array code (a branch on the
     parameter, an element write)."""
     sig = signatures[name]
-    if name.startswith("_") or any(k not in (ir.DOUBLE, ir.INT, ir.BOOL) for _, k in sig.params) \
+    if any(k == ir.NDARRAY for _, k in sig.params) or sig.return_type != ir.DOUBLE \
             or _reads_math(facts, facts.functions[name]):
         return None
     function = parse.FunctionReader(facts, facts.functions[name]).read()
@@ -189,7 +194,7 @@ def _array_version(facts, name: str, signatures: dict, constants: dict, module_n
                       | set(facts.functions) | {"tape"})
         rename_rebindings(function, names)
         result = lower(function, names)
-        return_types = _infer_inlining(function, result, names, signatures, facts)
+        return_types = _infer_inlining(function, result, names, signatures, facts, versions)
         check_call_arguments(function, {k: s.params for k, s in signatures.items()})
         split_whole_array_expressions(function, names, return_types)
         array_name = module_names.fresh(f"_{name}_on_arrays")
@@ -203,10 +208,11 @@ def _array_version(facts, name: str, signatures: dict, constants: dict, module_n
         return None
 
 
-def _infer_inlining(function: ir.Function, result: str, names: Names, signatures: dict, facts) -> dict:
+def _infer_inlining(function: ir.Function, result: str, names: Names, signatures: dict, facts,
+                    versions: dict | None = None) -> dict:
     """Infer function's types, inlining the helpers it passes whole arrays to where their bodies
-    read as scalar code (transform.inline), and inferring again, until none is left; returns the
-    callees' return types."""
+    read as scalar code (transform.inline; elsewhere calling their array versions, `versions`),
+    and inferring again, until none is left; returns the callees' return types."""
     declared = dict(function.var_types)
     return_types = {k: s.return_type for k, s in signatures.items()}
     while True:
@@ -216,7 +222,7 @@ def _infer_inlining(function: ir.Function, result: str, names: Names, signatures
         except Unsupported as err:  # an element array passed whole (cube(x) beside x[0]) is refused
             refused = err  # unless inlining takes it whole; the types are settled before the checks
         if not inline_array_calls(function, names, signatures, lambda callee: _lowered_copy(facts, callee),
-                                  set(facts.arrays)) and not _arrays_passed_on(function, signatures):
+                                  set(facts.arrays), versions) and not _arrays_passed_on(function, signatures):
             if refused is not None:
                 raise refused
             return return_types

@@ -49,8 +49,8 @@ class ModuleEmitter(WrapperPrinter, BatchPrinter):
         used = set()
         sources = {}
         versions = {code.signature.name: (code, derived) for code, derived in on_arrays.values()}
-        self.dispatch = {name: (code.signature.name, [p for p, k in code.signature.params if k == ir.NDARRAY])
-                         for name, (code, _) in on_arrays.items()}
+        self.dispatch = {name: (code.signature.name, _numbers_taken_whole(code))
+                         for name, (code, _) in on_arrays.items() if not name.startswith("_")}
         self.holding, self.raising = _gil_facts({**codes, **{n: c for n, (c, _) in versions.items()}},
                                                 {**forward, **{n: d for n, (_, d) in versions.items()}},
                                                 set(self.facts.arrays))
@@ -69,8 +69,9 @@ class ModuleEmitter(WrapperPrinter, BatchPrinter):
                 private = re.compile(rf"\b({'|'.join(ENTRY_PREFIXES)}){re.escape(version)}\b")
                 body.lines[start_of_version:] = [private.sub(lambda m: array_entry(m[1], version), line)
                                                  for line in body.lines[start_of_version:]]
+                whole = ", ".join(_numbers_taken_whole(on_arrays[name][0]))
                 body.lines[start_of_version + 1] = body.lines[start_of_version + 1].replace(
-                    f"# {version}:", f"# {name} taking arrays for {', '.join(self.dispatch[name][1])}:", 1)
+                    f"# {version}:", f"# {name} taking arrays for {whole}:", 1)
             sources[name] = "\n".join(body.lines[start:]).strip("\n") + "\n"
         fallback_names = [n for n in selected if n in fallbacks]
         if fallback_names:
@@ -294,6 +295,11 @@ class ModuleEmitter(WrapperPrinter, BatchPrinter):
         if names:  # whole arrays are NumPy objects; their adjoints start as the number 0.0
             out.lines.append("    cdef object " + ", ".join(f"{n} = {'0.0' if n in zero_init else 'None'}"
                                                            for n in names))
+
+
+def _numbers_taken_whole(array_version) -> list:
+    """The parameters an array version takes as whole arrays (its function's unannotated numbers)."""
+    return [p for p, k in array_version.signature.params if k == ir.NDARRAY]
 
 
 def _tangent_type_of(type_of, derived):

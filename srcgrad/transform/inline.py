@@ -19,11 +19,13 @@ from .lower import Names
 
 
 def inline_array_calls(function: ir.Function, names: Names, signatures: dict, lowered_callee,
-                       array_constants=frozenset()) -> bool:
+                       array_constants=frozenset(), array_versions=None) -> bool:
     """Replace, in function's lowered body, each `t = f(args)` that passes a whole array to a
     parameter of f typed as a number by f's body. lowered_callee(f) gives a fresh lowered copy of
     f and the name of its result variable, or raises Unsupported saying why f cannot take an array;
-    array_constants: the names of the module's array constants (arrays, though no local type says so).
+    array_constants: the names of the module's array constants (arrays, though no local type says so);
+    array_versions: callee -> the name of its array version (its numbers taken as whole arrays),
+    called instead where its body cannot be inlined (an annotated parameter: `def act(z, k: float)`).
     Returns whether anything was inlined (the caller's types must then be inferred again)."""
     changed = False
     caller_locals = {p for p, _ in function.params} | {s.target if isinstance(s, ir.Assign) else s.var
@@ -43,7 +45,7 @@ def inline_array_calls(function: ir.Function, names: Names, signatures: dict, lo
                 out.append(s)
                 continue
             out.extend(_inlined(s, positions, names, signatures, lowered_callee, caller_locals,
-                                function.var_types))
+                                function.var_types, array_versions or {}))
             changed = True
         return out
 
@@ -70,13 +72,18 @@ def _is_array(kind) -> bool:
 
 
 def _inlined(s: ir.Assign, positions: list, names: Names, signatures: dict, lowered_callee,
-             caller_locals: set, types: dict) -> list:
+             caller_locals: set, types: dict, array_versions: dict) -> list:
     call = s.value
     param = signatures[call.func].params[positions[0]][0]
     try:
         callee, result = lowered_callee(call.func)
         _check_straight_line(callee)
     except Unsupported as err:
+        if call.func in array_versions:  # its numbers taken as whole arrays: a function of its own
+            version = array_versions[call.func]
+            whole = tuple(_as_whole(arg, types) if kind == ir.NDARRAY else arg
+                          for arg, (_, kind) in zip(call.args, signatures[version].params))
+            return [ir.Assign(s.line, s.column, s.target, ir.UserCall(version, whole))]
         raise Unsupported(f"a whole array passed to '{call.func}', whose parameter '{param}' is a double "
                           f"({err.construct} there, line {err.line})", s.line, s.column) from err
     assigned = {x.target for x in callee.body}

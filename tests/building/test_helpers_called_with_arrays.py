@@ -113,7 +113,8 @@ def test_the_helpers_compile_with_an_array_version_and_the_branchy_one_without()
     generated = generate((PROGRAMS / "helpers_on_arrays.py").read_text(), PATH)
     compiled = {r.name for r in generated.reports if r.compiled}
     assert set(HELPERS) | {"scaled_tanh", "gaussian_bump", "leaky", "log_loss", "relu_softplus_net",
-                           "helpers_in_a_loop"} <= compiled
+                           "helpers_in_a_loop", "curve", "activation", "activated_net"} <= compiled
+    assert "activation_value = _activation_on_arrays_primal(" in generated.text
     for name in HELPERS + ["scaled_tanh", "gaussian_bump"]:
         assert f"def _{name}_on_arrays(" in generated.text, name
     # a branch on the number has no array version (Python's `if z > 0` refuses an array too)
@@ -162,6 +163,12 @@ def test_a_keyword_only_number_passed_an_array(build):
     assert_close(e["vjp_"](Z, 2 * Z, shift=shift), (2 * Z * expected[0], 2 * Z * expected[1]), 1e-12, 1e-14, "vjp")
     tangent = (np.ones(4), np.full(4, 0.5))
     assert_close(e["jvp_"](Z, tangent, shift=shift), 0.5 * expected[0], 1e-12, 1e-14, f"{build} jvp_shifted_cube")
+
+
+@pytest.mark.parametrize("build", BUILDS)
+@pytest.mark.parametrize("args", [(np.array([2.0, 0.5, 0.1]), np.linspace(0.0, 3.0, 5)), (np.array([2.0, 0.5, 0.1]), 1.2)])
+def test_a_model_of_parameters_and_a_number_called_with_data(build, args):
+    check_every_entry(build, "curve", args, [0, 1])
 
 
 @pytest.mark.parametrize("build", BUILDS)
@@ -217,6 +224,8 @@ CALLERS = [
     ("log_loss", (np.array([0.3, -0.2, 0.5]), X, np.array([1.0, 0.0, 1.0, 0.0])), [0]),
     ("relu_softplus_net", (W, np.array([0.7, -1.1]), X), [0, 1]),
     ("helpers_in_a_loop", (Z,), [0]),
+    # activation's annotated k keeps its body from being inlined: the caller calls its array version
+    ("activated_net", (np.array([0.3, -0.2, 0.5]), X, 1.5), [0, 2]),
 ]
 
 

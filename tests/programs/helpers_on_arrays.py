@@ -68,3 +68,15 @@ def helper_of_arrays_in_a_loop(x, n: int):
     for k in range(n):
         total += np.sum(sigmoid(x - 0.5 * k))
     return total
+
+
+def curve(p, t):
+    return p[0] * np.exp(-p[1] * t) + p[2]
+
+
+def activation(z, k: float = 2.0):
+    return np.tanh(k * z)
+
+
+def activated_net(w, X, k: float):
+    return np.sum(activation(X @ w, k) ** 2) + np.sum(activation(X @ w))
