@@ -164,8 +164,10 @@ def _compile_functions(facts, selected: list, wrt: dict, tape_limit: int | None 
             continue
         array_version = _array_version(facts, name, signatures, constants, module_names, asked, tape_limit, versions)
         if array_version is not None:
-            on_arrays[name], versions[name] = array_version, array_version.signature.name
-            signatures[versions[name]] = array_version.signature
+            on_arrays[name] = array_version
+            if asked is None:  # one taken with respect to some parameters only is no callee's adjoint
+                versions[name] = array_version.signature.name
+                signatures[versions[name]] = array_version.signature
     return codes, fallbacks, specialised, on_arrays
 
 

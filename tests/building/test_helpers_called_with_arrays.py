@@ -280,3 +280,22 @@ def test_nested_grad_of_a_helper_at_an_array_is_compiled_to_the_third_order():
     # the third order against central differences of the second, elementwise
     second = srcgrad.grad(srcgrad.grad(f))
     assert_close(nested(Z), (second(Z + 1e-6) - second(Z - 1e-6)) / 2e-6, 1e-6, 1e-8, "third order vs differences")
+
+
+def test_wrt_takes_the_array_version_with_respect_to_the_same_parameters():
+    source = (PROGRAMS / "helpers_on_arrays.py").read_text()
+    generated = generate(source, PATH, pure=True, wrt={"activation": ("z",), "scaled_tanh": ("gain",)})
+    module = {}
+    exec(compile(generated.text, "helpers_on_arrays_grad.py", "exec"), module)
+    f = original("activation")
+    expected = central_differences(summed(f), (Z, 1.5), [0])[0]
+    assert_close(module["grad_activation"](Z, 1.5), expected, 1e-6, 1e-8, "grad_activation(array), wrt z")
+    assert_close(module["grad_activation"](0.3, 1.5), 1.5 * (1 - np.tanh(0.45) ** 2), 1e-12, 1e-14, "at a number")
+    assert_close(module["grad_scaled_tanh"](Z, 1.5), float(np.sum(np.tanh(2.0 * Z))), 1e-12, 1e-14, "wrt gain")
+    # the caller needs activation's adjoint in k too, which a version taken wrt z lacks: it is right either way
+    args = (np.array([0.3, -0.2, 0.5]), X, 1.5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        gradient = module["grad_activated_net"](*copied(args))
+    assert_close((gradient[0], gradient[2]), central_differences(original("activated_net"), args, [0, 2]),
+                 1e-6, 1e-8, "activated_net beside a wrt")
