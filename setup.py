@@ -8,6 +8,7 @@ typed-memoryview code every generated module would otherwise compile again. Gene
 translated by the same Cython version import it instead (srcgrad/compile.py).
 """
 import shutil
+import sys
 from pathlib import Path
 
 import numpy
@@ -28,6 +29,13 @@ extensions = [
         "srcgrad.runtime.tape",
         ["runtime/tape.pyx"],
         include_dirs=[numpy.get_include()],
+    ),
+    Extension(
+        "srcgrad.runtime.kernels",
+        ["runtime/kernels.pyx"],
+        include_dirs=[numpy.get_include()],
+        # the same roundings as NumPy's operation-by-operation results: no fused multiply-add
+        extra_compile_args=[] if sys.platform == "win32" else ["-O3", "-ffp-contract=off"],
     ),
 ]
 

@@ -16,6 +16,11 @@ from __future__ import annotations
 
 import numpy as np
 
+try:  # the compiled loops (setup.py builds them); NumPy operation by operation without them
+    from srcgrad.runtime import kernels as _kernels
+except ImportError:  # pragma: no cover - a source tree whose extensions were not built
+    _kernels = None
+
 _FLOAT = np.dtype(np.float64)
 
 # the operators rewritten, and their ufuncs (`**` is not: NumPy's `a ** 2` is np.square, not np.power)
@@ -66,7 +71,39 @@ def _unary(ufunc):
     return apply
 
 
-HELPERS = {}
+# g * (1.0 - h * h), tanh's adjoint, in one pass where NumPy makes three (runtime/kernels.pyx)
+ONE_MINUS_SQUARE = "times_one_minus_square"
+
+
+def _fused(g, h, out) -> bool:
+    return _kernels is not None and _kernels.times_one_minus_square(g, h, out)
+
+
+def times_one_minus_square(g, h):
+    if type(h) is np.ndarray and h.ndim:
+        out = np.empty(h.shape)
+        if _fused(g, h, out):
+            return out
+    return g * (1.0 - h * h)
+
+
+def times_one_minus_square_reusing_left(g, h):
+    """g * (1.0 - h * h) written into g."""
+    if _fused(g, h, g):
+        return g
+    return HELPERS["multiply_reusing_left"](g, 1.0 - h * h)
+
+
+def times_one_minus_square_reusing_right(g, h):
+    """g * (1.0 - h * h) written into h."""
+    if _fused(g, h, h):
+        return h
+    square = HELPERS["multiply_reusing_left"](h, h)
+    return HELPERS["multiply_reusing_right"](g, HELPERS["subtract_reusing_right"](1.0, square))
+
+
+HELPERS = {function.__name__: function for function in (
+    times_one_minus_square, times_one_minus_square_reusing_left, times_one_minus_square_reusing_right)}
 for _name in BINARY.values():
     HELPERS[reusing_left(_name)], HELPERS[reusing_right(_name)] = _binary(getattr(np, _name))
 for _name in UNARY:

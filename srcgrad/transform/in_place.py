@@ -104,6 +104,9 @@ def _operation(e: ir.Expr, type_of):
 
 def _rewrite(e: ir.Expr, dead: set, occurrences: Counter, type_of) -> tuple:
     """(e rewritten, whether its value is an array nothing else references: an operation's result)."""
+    fused = _one_minus_square(e, type_of)
+    if fused is not None:
+        return _rewrite_one_minus_square(*fused, dead, occurrences, type_of), True
     operation = _operation(e, type_of)
     if operation is None:
         kids = [_rewrite(k, dead, occurrences, type_of)[0] for k in ir.children(e)]
@@ -128,6 +131,29 @@ def _rewrite(e: ir.Expr, dead: set, occurrences: Counter, type_of) -> tuple:
     if reusable(1):
         return ir.Call(in_place.reusing_right(ufunc), args), True
     return ir.rebuild(e, list(args)), True
+
+
+def _one_minus_square(e: ir.Expr, type_of):
+    """(g, h) when e is the array g * (1.0 - h * h) or (1.0 - h * h) * g, h a name (tanh's adjoint)."""
+    if not (isinstance(e, ir.BinOp) and e.op == "*" and type_of(e) == ir.NDARRAY):
+        return None
+    for g, factor in ((e.left, e.right), (e.right, e.left)):
+        if isinstance(factor, ir.BinOp) and factor.op == "-" and ir.is_const(factor.left, 1.0) \
+                and isinstance(factor.right, ir.BinOp) and factor.right.op == "*" \
+                and isinstance(factor.right.left, ir.Name) and factor.right.left == factor.right.right:
+            return g, factor.right.left
+    return None
+
+
+def _rewrite_one_minus_square(g: ir.Expr, h: ir.Name, dead: set, occurrences: Counter, type_of) -> ir.Expr:
+    """One pass (srcgrad.rules.in_place.times_one_minus_square), into h or g where they are free."""
+    g, g_temporary = _rewrite(g, dead, occurrences, type_of)
+    here = Counter([h.id, h.id] + ([g.id] if isinstance(g, ir.Name) else []))
+    if h.id in dead and occurrences[h.id] == here[h.id]:
+        return ir.Call(in_place.reusing_right(in_place.ONE_MINUS_SQUARE), (g, h))
+    if g_temporary or (isinstance(g, ir.Name) and g.id in dead and occurrences[g.id] == here[g.id]):
+        return ir.Call(in_place.reusing_left(in_place.ONE_MINUS_SQUARE), (g, h))
+    return ir.Call(in_place.ONE_MINUS_SQUARE, (g, h))
 
 
 class _Reads:

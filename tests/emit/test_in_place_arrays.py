@@ -100,9 +100,8 @@ def test_mlp_reuses_its_temporaries_as_a_person_would():
     lines = adjoint_lines("mlp")
     assert "total = _vector.add_reusing_left(product, b1)  # line 8" in lines
     assert "h = _vector.tanh_reusing(total)  # line 8" in lines
-    # the tanh adjoint: h * h into h, 1 - that into it, b_h times it into it: no new array
-    assert any(line.startswith("b_total = _vector.multiply_reusing_right(b_h, _vector.subtract_reusing_right("
-                               "1.0, _vector.multiply_reusing_left(h, h)))") for line in lines)
+    # the tanh adjoint b_h * (1.0 - h * h) in one pass into h: no new array
+    assert any(line.startswith("b_total = _vector.times_one_minus_square_reusing_right(b_h, h)") for line in lines)
 
 
 def test_no_reuse_of_a_copied_name_or_a_viewed_one():
@@ -140,3 +139,42 @@ def test_only_writeable_float_arrays_of_some_dimensions_take_results():
     x = np.linspace(-1.0, 1.0, 5)
     np.testing.assert_array_equal(in_place.HELPERS["tanh_reusing"](x.copy()), np.tanh(x))
     np.testing.assert_array_equal(in_place.HELPERS["true_divide_reusing_right"](1.5, x.copy() + 2.0), 1.5 / (x + 2.0))
+
+
+FUSED = [in_place.times_one_minus_square, in_place.times_one_minus_square_reusing_left,
+         in_place.times_one_minus_square_reusing_right]
+
+
+@pytest.mark.parametrize("g_shape,h_shape", [((3, 4), (3, 4)), ((1, 1), (1, 1)), ((5,), (5,)), ((3, 4), (4,)),
+                                             ((4,), (3, 4)), ((3, 1), (1, 4))])
+@pytest.mark.parametrize("fused", FUSED, ids=lambda f: f.__name__)
+def test_tanh_adjoint_in_one_pass_has_numpys_bits(fused, g_shape, h_shape):
+    g, h = normal(*g_shape, scale=2.0), np.tanh(normal(*h_shape, scale=2.0))
+    expected = g * (1.0 - h * h)
+    got = fused(g.copy(), h.copy())
+    np.testing.assert_array_equal(got, expected)  # the same roundings, operation by operation
+    assert got.shape == expected.shape
+
+
+@pytest.mark.parametrize("fused", FUSED, ids=lambda f: f.__name__)
+def test_tanh_adjoint_of_views_numbers_and_other_types(fused):
+    base = normal(4, 6)
+    g, h = base[:, ::2], np.tanh(base.T[::2, :].T.copy()[:, :3])  # a strided g
+    np.testing.assert_array_equal(fused(g.copy() if fused is FUSED[1] else g, h.copy()), g * (1.0 - h * h))
+    np.testing.assert_array_equal(fused(np.ones(3, dtype=np.float32), np.full(3, 0.5)), np.full(3, 0.75))
+    assert fused(2.0, np.array(0.5)) == pytest.approx(1.5)
+    assert fused(np.array(2.0), 0.5) == pytest.approx(1.5)
+
+
+def test_the_one_pass_writes_into_the_operand_it_was_given():
+    assert in_place._kernels is not None  # setup.py builds runtime/kernels.pyx
+    g, h = normal(3, 4), np.tanh(normal(3, 4))
+    expected = g * (1.0 - h * h)
+    into_h, into_g = h.copy(), g.copy()
+    assert in_place.times_one_minus_square_reusing_right(g, into_h) is into_h
+    assert in_place.times_one_minus_square_reusing_left(into_g, h) is into_g
+    np.testing.assert_array_equal(into_h, expected)
+    np.testing.assert_array_equal(into_g, expected)
+    fresh = in_place.times_one_minus_square(g, h)
+    assert fresh is not g and fresh is not h
+    np.testing.assert_array_equal(fresh, expected)
