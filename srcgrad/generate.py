@@ -201,6 +201,8 @@ def _array_version(facts, name: str, signatures: dict, constants: dict, module_n
         split_whole_array_expressions(function, names, return_types)
         array_name = module_names.fresh(f"_{name}_on_arrays")
         params = [(p, function.var_types[p]) for p, _ in function.params]
+        if not any(kind == ir.NDARRAY for _, kind in params):  # inference took them all for numbers again
+            return None
         own = Signature(array_name, params, function.return_type,
                         [p for p, _ in params if p in sig.differentiable and (asked is None or p in asked)],
                         module_names.fresh(f"{array_name}_primal"), module_names.fresh(f"{array_name}_adjoint"),
