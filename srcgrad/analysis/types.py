@@ -93,6 +93,26 @@ def _range_bound_names(stmts) -> set:
             for bound in (s.start, s.stop, s.step):
                 if isinstance(bound, ir.Name):
                     names.add(bound.id)
+        for e in ir.reads_of(s):
+            for sub in _all_subexpressions(e):
+                names |= _count_names(sub)
+    return names
+
+
+def _count_names(e: ir.Expr) -> set:
+    """Names counting elements: np.arange's bounds among integers (np.arange(kmax + 1)),
+    np.linspace's num: `n` or `n + 1` there is an integer, as NumPy takes it."""
+    if not isinstance(e, ir.Call) or e.func not in ("arange", "linspace"):
+        return set()
+    counts = e.args if e.func == "arange" else e.args[2:]
+    names = set()
+    for count in counts:
+        if isinstance(count, ir.BinOp) and count.op in "+-" and isinstance(count.right, ir.Const):
+            count = count.left if type(count.right.value) is int else None
+        if isinstance(count, ir.Name):
+            names.add(count.id)
+        elif not (isinstance(count, ir.Const) and type(count.value) is int):
+            return set()  # np.arange(0.0, t, dt): float bounds stay floats
     return names
 
 
@@ -172,6 +192,9 @@ def infer(function: ir.Function, result: str, return_types: dict, constants: dic
     for name, value in (constants or {}).items():  # module constants read as their own type
         if name not in declared and name not in assigned:
             declared[name] = ir.BOOL if isinstance(value, bool) else ir.INT if isinstance(value, int) else ir.DOUBLE
+    for name in function.array_constants:  # module arrays read whole: `x[0] * A` is a whole array
+        if name not in declared and name not in assigned:
+            declared[name] = ir.NDARRAY
     promoted = set()
     while True:
         function.var_types = dict(declared)
