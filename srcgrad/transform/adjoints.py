@@ -211,7 +211,7 @@ class StatementAdjoints:
             send(e, g)
         elif symbolic.rule_of(e) is not None:  # an array primitive: its adjoints from the table
             for operand in symbolic.constant_operands(e):
-                if self.is_active(operand) and self.type_of(operand) not in (ir.INT, ir.BOOL):
+                if self._moves_with_parameters(operand) and self.type_of(operand) not in (ir.INT, ir.BOOL):
                     # np.full(n, x[0]): a derivative the table has no rule for
                     raise Unsupported(f"np.{e.func} of a value with a derivative", s.line, s.column)
             for operand, contribution in symbolic.adjoint_calls(e, g, ir.Name(s.target)):
@@ -252,6 +252,16 @@ class StatementAdjoints:
             source_line = self.fn.source_lines[s.line - 1].strip()
             out[0] = _with_comment(out[0], f"line {s.line}: {source_line}")
         return out
+
+    def _moves_with_parameters(self, e: ir.Expr) -> bool:
+        """Whether e has a derivative: not where active names are read only through sizes
+        (np.arange(1.0, np.size(x) + 1.0): len(x), x.shape[k] and np.size(x) are integers)."""
+        if isinstance(e, ir.Call) and (e.func == "shape" or (symbolic.rule_of(e) is not None
+                                                             and symbolic.result_is_index(e))):
+            return False
+        if isinstance(e, (ir.Name, ir.Index)):
+            return self.is_active(e)
+        return any(self._moves_with_parameters(c) for c in ir.children(e))
 
     def _vector_partials(self, e, target: ir.Name) -> list:
         if isinstance(e, ir.BinOp):
