@@ -128,6 +128,8 @@ MAX = defrule("max", lambda x, axis=None, keepdims=False: np.max(x, axis=axis, k
 MIN = defrule("min", lambda x, axis=None, keepdims=False: np.min(x, axis=axis, keepdims=keepdims), "x",
               extremum_adjoint.adjoint)
 CUMSUM = from_table("cumsum", lambda x, axis=None: np.cumsum(x, axis=axis))
+TRIL = from_table("tril", lambda x, k=0: np.tril(x, k))
+TRIU = from_table("triu", lambda x, k=0: np.triu(x, k))
 PROD = defrule("prod", lambda x, axis=None, keepdims=False: np.prod(x, axis=axis, keepdims=keepdims), "x",
                prod_adjoint.adjoint)
 CUMPROD = defrule("cumprod", lambda x, axis=0: np.cumprod(x, axis=axis), "x", cumprod_adjoint.adjoint)
@@ -228,6 +230,16 @@ def _roll(a, shift, axis=None):
 @handles(np.repeat)
 def _repeat(a, repeats, axis=None):
     return _gathered(a, lambda grid: np.repeat(grid, value(repeats), axis))
+
+
+@handles(np.tril)
+def _tril(m, k=0):
+    return apply(TRIL, (_tensor(m),), {"k": int(k)})
+
+
+@handles(np.triu)
+def _triu(m, k=0):
+    return apply(TRIU, (_tensor(m),), {"k": int(k)})
 
 
 @handles(np.tile)

@@ -19,7 +19,7 @@ _METHODS = ("reshape", "ravel", "flatten")
 # x.<method>(...) read as np.<method>(x, ...) (x.sum() and friends: frontend.names.ARRAY_METHODS)
 _FUNCTION_METHODS = ("var", "std", "clip", "cumprod", "repeat", "argmax", "argmin", "transpose", "astype")
 _FUNCTIONS = ("reshape", "ravel", "roll", "tile", "repeat", "sort", "concatenate", "stack", "hstack", "vstack",
-              "clip", "asarray", "array", "var", "std", "average", "linalg.norm")
+              "clip", "asarray", "array", "var", "std", "average", "linalg.norm", "tril", "triu")
 _INFINITY = float("inf")
 
 
@@ -154,6 +154,14 @@ class ArrayCallReader:
     def _read_sort(self, node, positional, keywords) -> ir.Expr:
         a, axis = self._arguments(node, positional, keywords, ("a", "axis"), "np.sort")
         return ir.Call("sort", (self.expr(a), self._constant_axis(axis, "np.sort", -1, allow_none=False)))
+
+    def _read_tril(self, node, positional, keywords, name: str = "tril") -> ir.Expr:
+        """np.tril(m, k) / np.triu(m, k): m with the elements above / below diagonal k zeroed."""
+        m, k = self._arguments(node, positional, keywords, ("m", "k"), f"np.{name}")
+        return ir.Call(name, (self.expr(m), ir.Const(0) if k is None else self._integer(k)))
+
+    def _read_triu(self, node, positional, keywords) -> ir.Expr:
+        return self._read_tril(node, positional, keywords, "triu")
 
     def _read_clip(self, node, positional, keywords) -> ir.Expr:
         """np.clip(x, lo, hi) as np.minimum(np.maximum(x, lo), hi); a bound None is left out."""

@@ -1,6 +1,6 @@
 """The array rule table's rearrangements (srcgrad.rules.arrays describes an entry): reshapes
 (x.reshape, ravel, flatten, atleast_1d/2d, expand_dims), np.roll, np.tile, np.repeat, np.sort,
-np.cumprod, joins (np.concatenate, np.hstack, np.vstack; np.stack joins expanded operands) and
+np.cumprod, triangles (np.tril, np.triu), joins (np.concatenate, np.hstack, np.vstack; np.stack joins expanded operands) and
 np.size. Registered in the one table by importing srcgrad.rules (its __init__ imports this).
 
 A join of more than two arrays is a chain of joins of two: np.concatenate([a, b, c]) is
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .arrays import ARRAY, INDEX, _define, adjoint
+from .arrays import ARRAY, INDEX, _define, adjoint, unbroadcast
 
 
 # --- rearrangements: reshapes, rolls, sorts, copies, joins ---------------------------------
@@ -43,6 +43,17 @@ def _scatter(g, x, positions):
     flat = np.bincount(np.ravel(positions), weights=np.ravel(np.broadcast_to(g, np.shape(positions))),
                        minlength=np.size(x))
     return np.reshape(flat, np.shape(x))
+
+
+@adjoint("g")
+def tril_adjoint(g, x, k=0):
+    """np.tril's: g where the result took x's elements (a vector was stretched to rows: summed back)."""
+    return unbroadcast(np.tril(g, k), np.shape(x))
+
+
+@adjoint("g")
+def triu_adjoint(g, x, k=0):
+    return unbroadcast(np.triu(g, k), np.shape(x))
 
 
 @adjoint("g")
@@ -210,6 +221,8 @@ _define("expand_dims", "x axis", ARRAY, "np.expand_dims", [reshape_adjoint])
 _define("roll", "x shift axis", ARRAY, "np.roll", [roll_adjoint])
 _define("flip", "x axis", ARRAY, "np.flip", [flip_adjoint])
 _define("tile", "x reps", ARRAY, "np.tile", [tile_adjoint])
+_define("tril", "x k", ARRAY, "np.tril", [tril_adjoint])
+_define("triu", "x k", ARRAY, "np.triu", [triu_adjoint])
 _define("repeat", "x repeats axis", ARRAY, "np.repeat", [repeat_adjoint])
 _define("sort", "x axis", ARRAY, "np.sort", [sort_adjoint], tangent=sort_tangent)
 _define("cumprod", "x axis", ARRAY, "np.cumprod", [cumprod_adjoint_exact], tangent=cumprod_tangent)
