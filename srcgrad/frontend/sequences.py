@@ -247,9 +247,18 @@ class SequenceReader(ExpressionReader):
         adds into a new local, which the statement reads. Never under a condition (`b if c else
         sum(...)`, `c and sum(...)`): the loop would run where Python does not evaluate it."""
         out = []
-        for call in _unconditional_sums(statement, self._builtin_call):
+        for call in _unconditional_sums(statement, self._summing_call):
             out.extend(self._sum_loop(call))
         return out + self._hoist_array_literals(statement)
+
+    def _summing_call(self, node, name: str) -> bool:
+        """The builtin sum, or np.sum (`np.sum([i * 3 for i in a])` adds the same numbers)."""
+        if self._builtin_call(node, name):
+            return True
+        if not isinstance(node, cst.Call) or not isinstance(node.func, (cst.Name, cst.Attribute)):
+            return False
+        dotted = dotted_name_or_empty(node.func)
+        return bool(dotted) and dotted.split(".")[0] not in self.locals and qualify(dotted, self.facts) == "numpy.sum"
 
     def _hoist_array_literals(self, statement) -> list:
         """`np.array([a, b])` inside an expression (`x - np.array([1.0, 2.0])`): filled into a new
