@@ -280,8 +280,9 @@ class ExpressionReader(ArrayCallReader):
         if reduction is not None:
             return reduction
         func = node.func
-        module_function = isinstance(func, cst.Name) and func.value in self.facts.functions \
-            and func.value not in self.locals  # keywords and defaults bound by call_binding
+        callee = self.function.nested.get(func.value, func.value) if isinstance(func, cst.Name) else None
+        module_function = callee in self.facts.functions \
+            and callee not in self.locals  # keywords and defaults bound by call_binding
         if not module_function and any(arg.keyword is not None or arg.star for arg in node.args):
             raise self.unsupported(node, "a call with keyword or star arguments")
         if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value in self.locals:
@@ -293,7 +294,7 @@ class ExpressionReader(ArrayCallReader):
         if allocation is not None:
             return allocation
         try:
-            dotted = dotted_name(func)
+            dotted = callee or dotted_name(func)  # a nested function: the module function it became
         except ValueError:
             dotted = None
         if dotted is not None:

@@ -17,6 +17,7 @@ class FunctionSource:
     line: int
     column: int
     text: str  # the function's source text, verbatim
+    nested: dict = field(default_factory=dict)  # nested functions read as module ones: name -> theirs
 
 
 @dataclass

@@ -124,6 +124,9 @@ class FunctionReader(SequenceReader):
                 raise self.unsupported(node.orelse, "while ... else")
             line, column = self.where(node)
             return [ir.While(line, column, self._condition(node.test), self._block(node.body))]
+        if isinstance(node, cst.FunctionDef) and node.name.value in self.function.nested \
+                and self.facts.functions[self.function.nested[node.name.value]].node is node:
+            return []  # a module function now, under its own name (frontend.nested)
         names = {cst.FunctionDef: "a nested function", cst.ClassDef: "a class definition", cst.Try: "try",
                  cst.With: "with", cst.Match: "match"} if hasattr(cst, "Match") else {}
         for kind, label in names.items():

@@ -23,6 +23,7 @@ from ..diagnostics import Diagnostic, SourceError
 from .constants import NO_DEFAULT, fold_constant, parameter_defaults, python_binary
 from .facts import FunctionSource, ModuleFacts
 from .function import FunctionReader
+from .nested import hoist_nested
 from .names import AUGMENTED_OPERATORS, assigned_names, collect_target, dotted_name, library_attribute
 
 __all__ = ["FunctionReader", "FunctionSource", "ModuleFacts", "NO_DEFAULT", "check_syntax", "parameter_defaults",
@@ -54,6 +55,7 @@ def read_module(source: str, filename: str) -> ModuleFacts:
     # \u2028, which may sit in strings and comments, and would shift every quoted line after them
     lines = source.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     facts = ModuleFacts(filename, source, lines, positions=positions)
+    taken = assigned_names(module, definitions=True)  # names a hoisted nested function must not take
 
     for statement in module.body:
         line = positions[statement].start.line
@@ -67,6 +69,9 @@ def read_module(source: str, filename: str) -> ModuleFacts:
                                                    module.code_for_node(statement))
             facts.top_level.append(("function", facts.functions[name].text.strip("\n")))
             _forget_constant(name, facts)
+            for hoisted in hoist_nested(facts.functions[name], module, positions, taken):
+                facts.functions[hoisted.name] = hoisted
+                facts.top_level.append(("function", hoisted.text.strip("\n")))
         elif isinstance(statement, cst.SimpleStatementLine):
             for small in statement.body:
                 if isinstance(small, (cst.Import, cst.ImportFrom)):
