@@ -347,7 +347,7 @@ class ExpressionReader(ArrayCallReader):
         func = node.func
         if isinstance(func, cst.Attribute) and func.attr.value in ARRAY_METHODS and (
                 (isinstance(func.value, cst.Name) and func.value.value in self.locals)
-                or isinstance(func.value, (cst.Call, cst.BinaryOperation, cst.UnaryOperation))):
+                or isinstance(func.value, (cst.Call, cst.BinaryOperation, cst.UnaryOperation, cst.Subscript))):
             # x.sum(), x.max(axis=0), x.dot(y), abs(x).max(): np.<name>(x, ...)
             name, positional = func.attr.value, [func.value] + positional
         else:
@@ -492,6 +492,9 @@ class ExpressionReader(ArrayCallReader):
             self._name(node.value)  # names the module-level value the compiler cannot evaluate
         if isinstance(node.value, cst.Name) and node.value.value not in self.locals:
             self._name(node.value)  # an undefined name is an error (`y[0] = x` with no y anywhere)
+        if isinstance(node.value, (cst.Call, cst.BinaryOperation, cst.UnaryOperation, cst.Attribute)) \
+                and any(isinstance(element.slice, cst.Slice) for element in node.slice):
+            return self._slice(node, self.expr(node.value))  # np.roll(x, -1)[:-1], (x - 1.0)[1:], x.T[0, :]
         if not isinstance(node.value, cst.Name) or node.value.value not in self.locals:
             raise self.unsupported(node, "indexing something other than a local array")
         self._read(node.value)
@@ -511,9 +514,10 @@ class ExpressionReader(ArrayCallReader):
             indices.append(index)
         return ir.Index(node.value.value, tuple(indices))
 
-    def _slice(self, node: cst.Subscript) -> ir.Call:
+    def _slice(self, node: cst.Subscript, value: ir.Expr | None = None) -> ir.Call:
         """`x[1:]`, `X[:, j]`, `x[::-1]`: a whole sub-array (NumPy's basic slicing: a view that
-        clips its bounds as NumPy does); integer parts and bounds count from the end when negative."""
+        clips its bounds as NumPy does); integer parts and bounds count from the end when negative.
+        `value`: the sliced expression where it is not a local's name."""
         parts = []
         for element in node.slice:
             if isinstance(element.slice, cst.Slice):
@@ -523,7 +527,7 @@ class ExpressionReader(ArrayCallReader):
                 raise self.unsupported(element, "a starred index")
             else:
                 parts.append(self.expr(element.slice.value))
-        return ir.Call("getitem", (ir.Name(node.value.value), symbolic.index(parts)))
+        return ir.Call("getitem", (ir.Name(node.value.value) if value is None else value, symbolic.index(parts)))
 
     def _constant_index(self, node: cst.Subscript):
         """`A[1]` of a module tuple or array is a number now; `A[i]` reads the module's array."""
