@@ -243,10 +243,12 @@ def _declare(text: str, start: int, end: int, spans: list, shared: dict) -> str:
     renamed, is left unused (it may hold preprocessor conditionals, so it is not cut out)."""
     out, last = [], start
     for a, b in spans:
-        name = _named(text, a, b, shared) if text.startswith("static", a) else None
-        if name:
+        variable = _variable(_blank(text[a:b])) if text.startswith("static", a) else False
+        if variable and variable[0] in shared:
+            # declared as this statement declares it: a conditional's branches may differ
+            name, declaration = variable
             unused = re.sub(rf"\b{name}\b", f"__srcgrad_unused_{name}", text[a:b], count=1)
-            out += [text[last:a], f"extern {SHARED} {shared[name]};\nCYTHON_UNUSED ", unused]
+            out += [text[last:a], f"extern {SHARED} {declaration};\nCYTHON_UNUSED ", unused]
             last = b
     return "".join(out) + text[last:end]
 
