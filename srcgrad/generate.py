@@ -179,12 +179,12 @@ def _array_version(facts, name: str, signatures: dict, constants: dict, module_n
     number to the compiled scalar code, unchanged (emit.wrappers); a caller passing an array for
     such a number calls it where the body cannot be inlined (transform.inline). None when the
     function takes or makes whole arrays already (element arrays may be read: a model
-    `p[0] * np.exp(-p[1] * t)`), reads the math module (which takes numbers only), has a loop (whose
-    carried numbers would change shape), or its body is not whole-array code (a branch on the
-    parameter, an element write)."""
+    `p[0] * np.exp(-p[1] * t)`), reads the math module (which takes numbers only), takes a truth
+    value (_truth_values: Python refuses an array there), has a loop (whose carried numbers would
+    change shape), or its body is not whole-array code (a branch on the parameter, an element write)."""
     sig = signatures[name]
     if any(k == ir.NDARRAY for _, k in sig.params) or sig.return_type != ir.DOUBLE \
-            or _reads_math(facts, facts.functions[name]):
+            or _reads_math(facts, facts.functions[name]) or _truth_values(facts.functions[name]):
         return None
     function = parse.FunctionReader(facts, facts.functions[name]).read()
     numbers = [p for p, declared in function.params if declared is None and dict(sig.params)[p] == ir.DOUBLE]
@@ -259,6 +259,32 @@ def _lowered_copy(facts, name: str) -> tuple:
         raise Unsupported("a function of the math module, which takes numbers only", function.line, function.column)
     names = Names(user_names(function) | facts.constant_names() | set(facts.array_constants()) | set(facts.functions))
     return function, lower(function, names)
+
+
+_TRUTH_BUILTINS = frozenset({"max", "min", "float", "int", "round", "bool"})
+
+
+def _truth_values(function_source) -> bool:
+    """Whether the function takes the truth value or Python number of a value: a conditional
+    expression, and/or, or max, min, float, int, round, bool, which an array refuses (compiled
+    whole-array code would take max as np.maximum and a conditional as np.where)."""
+    import libcst as cst
+
+    found = []
+
+    class Finds(cst.CSTVisitor):
+        def visit_IfExp(self, node):
+            found.append(node)
+
+        def visit_BooleanOperation(self, node):
+            found.append(node)
+
+        def visit_Call(self, node):
+            if isinstance(node.func, cst.Name) and node.func.value in _TRUTH_BUILTINS:
+                found.append(node)
+
+    function_source.node.visit(Finds())
+    return bool(found)
 
 
 def _reads_math(facts, function_source) -> bool:
@@ -408,7 +434,6 @@ def _with_callees(facts, roots) -> list:
             continue
         chosen.add(name)
         stack.extend(n for n in _called(facts.functions[name]) if n in facts.functions)
-        stack.extend(facts.functions[name].nested.values())
     return [n for n in facts.functions if n in chosen]
 
 

@@ -117,8 +117,10 @@ def test_the_helpers_compile_with_an_array_version_and_the_branchy_one_without()
     assert "activation_value = _activation_on_arrays_primal(" in generated.text
     for name in HELPERS + ["scaled_tanh", "gaussian_bump"]:
         assert f"def _{name}_on_arrays(" in generated.text, name
-    # a branch on the number has no array version (Python's `if z > 0` refuses an array too)
-    assert "_leaky_on_arrays" not in generated.text
+    # a branch, a conditional expression or max(z, 0.0) has no array version: Python refuses an array
+    # there (the truth value of an array), and whole-array code would take them for np.where, np.maximum
+    for name in ("leaky", "leaky_expression", "clipped"):
+        assert name in compiled and f"_{name}_on_arrays" not in generated.text, name
     # the scalar entry of a function of numbers stays a C double underneath
     assert "cdef double _sigmoid_primal(double z) noexcept nogil:" in generated.text
     # the array versions' entries are private: the module's public names are the source's and their entries
@@ -210,12 +212,15 @@ def test_a_cotangent_of_the_wrong_shape_is_refused(build):
 
 
 @pytest.mark.parametrize("build", BUILDS)
-def test_a_branch_on_the_number_still_refuses_an_array(build):
+@pytest.mark.parametrize("name", ["leaky", "leaky_expression", "clipped"])
+def test_a_truth_value_of_the_number_still_refuses_an_array(build, name):
     with pytest.raises((TypeError, ValueError)):  # as the original does (the truth value of an array)
-        original("leaky")(Z)
-    with pytest.raises((TypeError, ValueError)):
-        entries(build, "leaky")["grad_"](Z)
-    assert entries(build, "leaky")["grad_"](-2.0) == 0.01
+        original(name)(Z)
+    for prefix in ("", "grad_"):
+        with pytest.raises((TypeError, ValueError)):
+            entries(build, name)[prefix](Z)
+    assert_close(entries(build, name)["grad_"](-2.0), central_differences(original(name), (-2.0,), [0])[0],
+                 1e-6, 1e-8, f"{build} grad_{name} at a number")
 
 
 W = np.array([[0.4, -0.3], [0.1, 0.8], [-0.6, 0.2]])

@@ -46,6 +46,14 @@ def leaky(z):
     return 0.01 * z
 
 
+def leaky_expression(z):
+    return z if z > 0 else 0.01 * z
+
+
+def clipped(z):
+    return max(z, 0.0) + min(z, 1.0)
+
+
 def log_loss(w, X, y):
     p = sigmoid(X @ w)
     return -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
