@@ -133,9 +133,20 @@ SUPPORTED = [
               "(`R = np.array([[c, -s], [s, c]])`)", COMPILED,
               "def f(t: float, x: np.ndarray):\n    R = np.array([[np.cos(t), -np.sin(t)], [np.sin(t), np.cos(t)]])\n"
               "    return np.sum((R @ x - np.array([1.0, 2.0])) ** 2)"),
-    Construct("`sum(... for ... in ...)` and `sum([... for ...])` (one `for`, optional `if`s; not under a "
-              "condition)", COMPILED,
-              "def f(x: np.ndarray):\n    return sum(a * b for a, b in zip(x, x[::-1]) if a > 0) + sum([v * v for v in x])"),
+    Construct("`sum(... for ... in ...)`, `sum([... for ...])` and `np.sum([... for ...])` (one `for`, optional "
+              "`if`s; not under a condition)", COMPILED,
+              "def f(x: np.ndarray):\n    return sum(a * b for a, b in zip(x, x[::-1]) if a > 0) + sum([v * v for v in x])"
+              " + np.sum([3.0 * v for v in x])"),
+    Construct("`np.tril(m, k)`, `np.triu(m, k)`; sizes inside constant arrays (`np.arange(1.0, np.size(x) + 1.0)`); "
+              "an unannotated parameter counting elements is an integer (`np.arange(kmax + 1)`, "
+              "`np.linspace(0.0, 1.0, n)`); a module array scaled by an element (`x[0] * A`)", COMPILED,
+              "A = np.array([0.5, 1.0, 2.0])\n\n\ndef f(x: np.ndarray, kmax=3):\n"
+              "    i = np.arange(1.0, np.size(x) + 1.0)\n    k = np.arange(kmax + 1)\n"
+              "    return np.sum(np.tril(np.outer(x, x), -1)) + np.sum(x / i) + np.sum(x[0] * A) + np.sum(0.5 ** k) * x[1]"),
+    Construct("nested functions that read only their own parameters and module names, defined once at the top "
+              "of the enclosing function's body and only called (they become module functions)", COMPILED,
+              "def f(x: np.ndarray):\n    def bump(t, k=2.0):\n        return k * t * t\n\n"
+              "    return bump(x[0]) + bump(x[1], k=0.5)"),
     Construct("other comprehensions, list methods (`append`), nested lists, dicts, sets, strings", EAGER,
               "def f(x):\n    ys = [x * i for i in range(3)]\n    return ys[1]"),
     Construct("`for` over anything but `range` and sequences (a dict, a string, a generator), "
@@ -145,7 +156,8 @@ SUPPORTED = [
               "def f(x, n: int):\n    if n == 0:\n        return x\n    return f(x * x, n - 1)"),
     Construct("generators (`yield`), starred assignment targets (`a, *rest = ...`)", EAGER,
               "def f(x):\n    a, *rest = x, 2.0, 3.0\n    return a * rest[1]"),
-    Construct("`try`, `with`, `lambda`, nested functions, `global`", EAGER,
+    Construct("`try`, `with`, `lambda`, other nested functions (closures over the enclosing function's locals), "
+              "`global`", EAGER,
               "def f(x):\n    g = lambda y: y * y\n    return g(x)"),
     Construct("whole-array operations inside loops other than elementwise ones, `@`/`np.dot` and `np.sum`/"
               "`np.mean`/`np.prod` (`x = np.cumsum(x) * 0.5` in a loop); a slice of a slice; a slice step that is "
