@@ -179,3 +179,19 @@ def test_parts_that_do_not_compile_fall_back_to_the_whole_file(source, tmp_path,
     binary, compiled = build.compile_cached(generated.text, generated.module_name, cache_dir=tmp_path / "cache")
     module = _import_extension(binary, generated.module_name)
     assert compiled and module.grad_power(1.1, 7) == pytest.approx(7 * 1.1 ** 6, rel=1e-14)
+
+
+@pytest.mark.parametrize("setting, cores, load, expected", [
+    ("", 2, 0.9, True),     # the other core idle: split
+    ("", 2, 3.2, False),    # both cores busy with other jobs: one process, no parse done twice
+    ("", 1, 0.0, False),    # one core: nothing to share
+    ("", 8, 6.0, True),
+    ("1", 2, 9.0, True),    # asked for: regardless of the load
+    ("1", 1, 0.0, False),
+    ("0", 4, 0.0, False),   # turned off
+])
+def test_a_module_is_split_when_a_core_is_idle_or_when_asked(monkeypatch, setting, cores, load, expected):
+    monkeypatch.setenv("SRCGRAD_SPLIT_C", setting)
+    monkeypatch.setattr(compiling.os, "cpu_count", lambda: cores)
+    monkeypatch.setattr(compiling.os, "getloadavg", lambda: (load, load, load))
+    assert compiling.splitting() is expected
