@@ -33,27 +33,37 @@ def ranks(function: ir.Function) -> dict:
         if ranks.get(name) is None:
             ranks[name] = rank
 
+    def note_elements(name, count):  # X[i] beside X[i, j]: X has two dimensions, X[i] is a row
+        if ranks.get(name) is None or ranks[name] < count:
+            ranks[name] = count
+
     ranks.update(function.array_constants)  # module array constants: their own
     numbers = {name for name, kind in function.params if kind in (ir.DOUBLE, ir.INT, ir.BOOL)}  # annotated
     for s in ir.walk(function.body):  # np.zeros((n, m)) before `y[i] = row`: y has two dimensions
         if isinstance(s, ir.Assign) and s.index is None and isinstance(s.value, ir.Alloc) and s.value.like is None:
             note(s.target, len(s.value.shape))
     for array, rank in row_reads(function, numbers).items():
-        note(array, rank)
+        note_elements(array, rank)
     for name, kind in function.params:
         if kind == _ARRAY_ANNOTATION:
             note(name, None)
     for s in ir.walk(function.body):
         if isinstance(s, ir.Assign) and s.index is not None:
             index = slice_index(s.index)
-            note(s.target, len(index.args) if index is not None else len(s.index))
+            if index is None:
+                note_elements(s.target, len(s.index))
+            else:
+                note(s.target, len(index.args))
         if isinstance(s, ir.Assign) and isinstance(s.value, ir.Alloc) and s.value.like is not None:
             note(s.value.like, None)
         for e in ir.reads_of(s):
             for sub in _subexpressions(e):
                 if isinstance(sub, ir.Index):
                     index = slice_index(sub.indices)
-                    note(sub.array, len(index.args) if index is not None else len(sub.indices))
+                    if index is None:
+                        note_elements(sub.array, len(sub.indices))
+                    else:
+                        note(sub.array, len(index.args))
                 elif isinstance(sub, ir.Call) and sub.func == "getitem" and isinstance(sub.args[0], ir.Name):
                     note(sub.args[0].id, len(sub.args[1].args))
                 elif isinstance(sub, ir.Call) and sub.func == "shape" and isinstance(sub.args[0], ir.Name):
@@ -66,6 +76,7 @@ def ranks(function: ir.Function) -> dict:
     numbers = {s.target for s in ir.walk(function.body) if isinstance(s, ir.Assign) and _a_number(s.value)}
     for name in (_reduced_in_loops(function) & {s.target for s in in_loops}) - numbers:
         note(name, None)  # `y = y * 0.5 + x` in a loop, np.sum(y ** 2) somewhere: y is an array
+    _vectors_of_numbers(function, ranks, numbers)
     changed = True
     while changed:
         changed = False
@@ -79,7 +90,21 @@ def ranks(function: ir.Function) -> dict:
             if isinstance(s.value, ir.Name) and s.target in ranks and s.value.id not in ranks:
                 ranks[s.value.id] = ranks[s.target]  # y = x with y an array: x is one
                 changed = True
+    _matrices_of_kept_products(function, ranks)
     return ranks
+
+
+def _matrices_of_kept_products(function: ir.Function, ranks: dict) -> None:
+    """`h = np.tanh(h @ W[k])` in a loop with h a matrix: W[k] is a matrix too (W has three
+    dimensions), not the row of a matrix the reading of rows took it for."""
+    for s in loop_assignments(function.body):
+        for sub in _subexpressions(s.value):
+            if not (isinstance(sub, ir.BinOp) and sub.op == "@" and sub.left == ir.Name(s.target)
+                    and isinstance(sub.right, ir.Index) and slice_index(sub.right.indices) is None):
+                continue
+            kept, count = ranks.get(s.target), len(sub.right.indices)
+            if kept is not None and kept > 1 and ranks.get(sub.right.array) == count + 1:
+                ranks[sub.right.array] = count + kept
 
 
 def row_reads(function: ir.Function, numbers: set = frozenset()) -> dict:
@@ -144,6 +169,28 @@ def row_reads(function: ir.Function, numbers: set = frozenset()) -> dict:
                 elif isinstance(sub, ir.Call) and sub.func in ("sum", "mean") and sub.args[1:] == (ir.Const(None),):
                     an_array(sub.args[0])
     return rows
+
+
+def _vectors_of_numbers(function: ir.Function, ranks: dict, numbers: set) -> None:
+    """`total = 0.0`, then `total += np.sin(w @ X[i])`: an accumulator of numbers takes a product
+    of vectors, so w (and an unranked right operand) is a vector, not the matrix an unknown left
+    operand of `@` is taken for."""
+    for s in ir.walk(function.body):
+        if not (isinstance(s, ir.Assign) and s.index is None and s.target in numbers):
+            continue
+        for sub in _elementwise_parts(s.value):  # not inside np.sum(X @ w - y), which takes arrays
+            if isinstance(sub, ir.BinOp) and sub.op == "@" and expr_rank(sub.right, ranks) in (None, 1):
+                for operand in (sub.left, sub.right):
+                    if isinstance(operand, ir.Name) and operand.id in ranks and ranks[operand.id] is None:
+                        ranks[operand.id] = 1
+
+
+def _elementwise_parts(e):
+    """e and its operands, through elementwise operations only."""
+    yield e
+    if elementwise(e):
+        for c in ir.children(e):
+            yield from _elementwise_parts(c)
 
 
 def _a_number(e: ir.Expr) -> bool:

@@ -124,3 +124,35 @@ def product_in_while(A, x):
         x = np.tanh(A @ x) + x
         steps += 1
     return np.sum(x ** 3)
+
+
+C = np.array([[0.5, -0.2], [0.1, 0.9]])
+
+
+def constant_matrix(x, steps: int):
+    for _ in range(steps):
+        x = np.tanh(C @ x) + 0.1 * x
+    return np.sum(x ** 2)
+
+
+def vector_on_the_left(w, X):
+    total = 0.0
+    for i in range(X.shape[0]):
+        total += np.sin(w @ X[i])
+    return total
+
+
+def difference_kept(pos):
+    e = 0.0
+    for i in range(pos.shape[0]):
+        for j in range(i):
+            d = pos[i] - pos[j]
+            e += np.sum(d * d) * d[0] + np.sqrt(d @ d)
+    return e
+
+
+def stacked_weights(W, X, y):
+    h = X
+    for k in range(W.shape[0]):
+        h = np.tanh(h @ W[k])
+    return np.sum((h[:, 0] - y) ** 2)

@@ -70,6 +70,15 @@ CASES = [
     ("products_in_branches", (A33, V3, 0)),
     ("product_in_while", (A22, V2)),
     ("product_in_while", (A11, V1)),
+    ("constant_matrix", (V2, 2)),
+    ("constant_matrix", (V2, 0)),
+    ("vector_on_the_left", (V3, X43)),
+    ("vector_on_the_left", (V1, np.zeros((0, 1)))),
+    ("difference_kept", (POS32,)),
+    ("difference_kept", (POS23,)),
+    ("stacked_weights", (normal(2, 3, 3), X43, normal(4))),  # three dimensions, two layers
+    ("stacked_weights", (normal(1, 2, 2), normal(3, 2), normal(3))),
+    ("stacked_weights", (np.zeros((0, 2, 2)), normal(3, 2), normal(3))),
 ]
 
 
