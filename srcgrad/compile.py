@@ -386,10 +386,10 @@ def _build_ext(extensions: list, module_name: str, workdir: Path, c_file: Path) 
         with contextlib.redirect_stdout(io.StringIO()):  # distutils' chatter
             try:
                 command.run()
+                runner.finish()
             except BaseException:  # an interrupt, a failed compile: no compiler left running
                 runner.stop()
                 raise
-            runner.finish()
     except _CompilerOutput as failure:
         raise CompileFailed("C compiler", failure.output, c_file) from None
     return Path(command.get_ext_fullpath(module_name))
