@@ -26,6 +26,7 @@ to work on the compiler's IR, srcgrad.eager.vjps on Tensors.
 from __future__ import annotations
 
 import inspect
+import math
 from dataclasses import dataclass
 from typing import Callable
 
@@ -127,7 +128,7 @@ def kept_shape(shape: tuple, axis) -> tuple:
 
 def reduced_count(shape: tuple, axis) -> int:
     """How many elements a reduction over `axis` combines into each result."""
-    return int(np.prod([shape[a] for a in axes_of(len(shape), axis)]))
+    return math.prod(shape[a] for a in axes_of(len(shape), axis))  # np.prod of a list costs ~10 us
 
 
 def swap_last(a):
@@ -144,7 +145,7 @@ def unbroadcast(g, shape: tuple):
     axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(shape) if n == 1 and gshape[lead + i] != 1)
     if axes:
         g = np.sum(g, axis=axes)
-    return np.reshape(g, shape)
+    return g if g.shape == shape else np.reshape(g, shape)
 
 
 # --- adjoints -------------------------------------------------------------------------------
@@ -156,6 +157,8 @@ def unbroadcast_like(g, like):
     g = np.asarray(g, dtype=np.float64)
     if g.ndim == 0:
         return float(g) if not shape else np.full(shape, float(g))
+    if not shape:  # the same reduction as over every axis named, without the reshape
+        return float(g.sum())
     g = unbroadcast(g, shape)
     return float(g) if not shape else g
 
@@ -173,9 +176,19 @@ def cotangent_like(g, value):
 def sum_adjoint(g, x, axis):
     """g spread back over the summed axes, as a read-only broadcast view (no memory: generated
     code never writes into an adjoint it did not create)."""
+    if type(g) is float or type(g) is np.float64:  # generated code's number: a read-only view, fast
+        return _number_everywhere(g, np.shape(x))
     if np.ndim(g) == 0:  # a number for every result (forward mode's g = 1)
         return np.broadcast_to(g, np.shape(x))
     return np.broadcast_to(np.reshape(g, kept_shape(np.shape(x), axis)), np.shape(x))
+
+
+def _number_everywhere(value: float, shape: tuple):
+    """What np.broadcast_to(value, shape) returns (a read-only array of one number, every stride
+    0), in a microsecond instead of ten."""
+    spread = np.ndarray(shape, np.float64, np.array([value]), 0, (0,) * len(shape))
+    spread.flags.writeable = False
+    return spread
 
 
 @adjoint("g")

@@ -48,8 +48,11 @@ def can_hold(out, other) -> bool:
         return False
     if isinstance(other, (float, int)):  # bool and np.float64 too
         return True
-    if type(other) is not np.ndarray or other.ndim > out.ndim or not np.can_cast(other.dtype, _FLOAT):
+    if type(other) is not np.ndarray or other.ndim > out.ndim \
+            or (other.dtype != _FLOAT and not np.can_cast(other.dtype, _FLOAT)):
         return False
+    if other.shape == out.shape:  # the common case, without a loop in Python
+        return True
     shape = out.shape[out.ndim - other.ndim:]
     return all(n == 1 or n == m for n, m in zip(other.shape, shape))
 
