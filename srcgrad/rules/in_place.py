@@ -21,6 +21,8 @@ try:  # the compiled loops (setup.py builds them); NumPy operation by operation 
 except ImportError:  # pragma: no cover - a source tree whose extensions were not built
     _kernels = None
 
+from .arrays import matmul_adjoint_left
+
 _FLOAT = np.dtype(np.float64)
 
 # the operators rewritten, and their ufuncs (`**` is not: NumPy's `a ** 2` is np.square, not np.power)
@@ -105,8 +107,34 @@ def times_one_minus_square_reusing_right(g, h):
     return HELPERS["multiply_reusing_right"](g, HELPERS["subtract_reusing_right"](1.0, square))
 
 
+# matmul_adjoint_left(g, a, w) * (1.0 - h * h): a vector-matrix product's adjoint through tanh
+# (mlp's h @ W2), g[i] * w[j] * (1 - h[i, j]^2) in one pass, the outer product never in memory
+OUTER_ONE_MINUS_SQUARE = "outer_times_one_minus_square"
+
+
+def _outer_fused(g, a, w, h, out) -> bool:
+    return _kernels is not None and type(a) is np.ndarray and type(h) is np.ndarray and a.shape == h.shape \
+        and _kernels.outer_times_one_minus_square(g, w, h, out)
+
+
+def outer_times_one_minus_square(g, a, w, h):
+    if type(h) is np.ndarray and h.ndim == 2:
+        out = np.empty(h.shape)
+        if _outer_fused(g, a, w, h, out):
+            return out
+    return times_one_minus_square(matmul_adjoint_left(g, a, w), h)
+
+
+def outer_times_one_minus_square_reusing(g, a, w, h):
+    """matmul_adjoint_left(g, a, w) * (1.0 - h * h) written into h."""
+    if _outer_fused(g, a, w, h, h):
+        return h
+    return times_one_minus_square_reusing_right(matmul_adjoint_left(g, a, w), h)
+
+
 HELPERS = {function.__name__: function for function in (
-    times_one_minus_square, times_one_minus_square_reusing_left, times_one_minus_square_reusing_right)}
+    times_one_minus_square, times_one_minus_square_reusing_left, times_one_minus_square_reusing_right,
+    outer_times_one_minus_square, outer_times_one_minus_square_reusing)}
 for _name in BINARY.values():
     HELPERS[reusing_left(_name)], HELPERS[reusing_right(_name)] = _binary(getattr(np, _name))
 for _name in UNARY:

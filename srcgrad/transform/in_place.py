@@ -35,10 +35,11 @@ from ..rules import in_place
 SHAPE_ONLY = {"unbroadcast": (1,), "sum_adjoint": (1,), "shape": (0,), "size": (0,),
               # these return memory of their own: their other arguments are read for values only
               "cotangent_like": (1,), "mean_adjoint": (1,), "matmul_adjoint_left": (1,),
-              "matmul_adjoint_right": (2,), "getitem_adjoint": (1,)}
+              "matmul_adjoint_right": (2,), "getitem_adjoint": (1,), in_place.OUTER_ONE_MINUS_SQUARE: (1,)}
 # calls that read their array arguments' values and return new memory (or a number)
 CONSUMING_CALLS = frozenset({"sum", "mean", "dot", "dot_of_vectors", "outer", "trace", "float", "cotangent_like",
-                             "mean_adjoint", "matmul_adjoint_left", "matmul_adjoint_right", "getitem_adjoint"}) \
+                             "mean_adjoint", "matmul_adjoint_left", "matmul_adjoint_right", "getitem_adjoint",
+                             in_place.OUTER_ONE_MINUS_SQUARE}) \
     | frozenset(name for name in dir(np) if isinstance(getattr(np, name), np.ufunc))
 ARITHMETIC = frozenset({"+", "-", "*", "/", "**", "//", "%", "@"})
 
@@ -63,6 +64,7 @@ def _rewrite_body(body: list, types: dict, return_types: dict) -> list:
             assigned.update(s.targets)
         elif isinstance(s, ir.GFor):
             assigned[s.var] += 1
+    body = _fuse_outer_product(body, assigned, type_of)
     fresh = {s.target for s in body if isinstance(s, ir.GAssign) and s.op == "=" and isinstance(s.target, str)
              and assigned[s.target] == 1 and types.get(s.target) == ir.NDARRAY and _makes_new_array(s.value, type_of)}
     reads = [_Reads(s) for s in body]
@@ -80,6 +82,46 @@ def _rewrite_body(body: list, types: dict, return_types: dict) -> list:
                 s = ir.GAssign(s.target, value, s.op, s.comment)
         out.append(s)
     return out
+
+
+def _fuse_outer_product(body: list, assigned: Counter, type_of) -> list:
+    """`b_h = matmul_adjoint_left(g, a, w)` read only by a later `b_h * (1.0 - h * h)`: that
+    statement computes both (srcgrad.rules.in_place.outer_times_one_minus_square), moving the
+    reads of g, a and w down to it, which is sound when none of them (names assigned at most
+    once) is assigned or written between the two statements."""
+    reads = [_Reads(s) for s in body]
+    out = list(body)
+    for j, s in enumerate(body):
+        fused = _one_minus_square(s.value, type_of) if isinstance(s, ir.GAssign) and s.op == "=" else None
+        if fused is None or not isinstance(fused[0], ir.Name):
+            continue
+        (b_h, h), i = fused, _definition(body, fused[0].id, j)
+        if i is None:
+            continue
+        moved = [a.id for a in body[i].value.args] + [h.id]
+        between = range(i + 1, j)
+        if assigned[b_h.id] == 1 and sum(r.values[b_h.id] for r in reads) == 1 and b_h.id not in moved \
+                and all(assigned[n] <= 1 and not any(n in reads[k].escaping or _assigns(body[k], n) for k in between)
+                        for n in moved):
+            out[i] = ir.GComment(f"{b_h.id}: computed with {s.target}, its only reader")
+            out[j] = ir.GAssign(s.target, ir.Call(in_place.OUTER_ONE_MINUS_SQUARE, body[i].value.args + (h,)),
+                                s.op, s.comment)
+    return out
+
+
+def _definition(body: list, name: str, before: int):
+    """The index of `name = matmul_adjoint_left(g, a, w)` (names all) at the top level before `before`."""
+    for i in range(before):
+        s = body[i]
+        if isinstance(s, ir.GAssign) and s.target == name and s.op == "=" and isinstance(s.value, ir.Call) \
+                and s.value.func == "matmul_adjoint_left" and all(isinstance(a, ir.Name) for a in s.value.args):
+            return i
+    return None
+
+
+def _assigns(s, name: str) -> bool:
+    return any(isinstance(x, ir.GAssign) and x.target == name or isinstance(x, ir.GUnpack) and name in x.targets
+               or isinstance(x, ir.GFor) and x.var == name for x in ir.walk_generated([s]))
 
 
 def _makes_new_array(e: ir.Expr, type_of) -> bool:
@@ -104,6 +146,11 @@ def _operation(e: ir.Expr, type_of):
 
 def _rewrite(e: ir.Expr, dead: set, occurrences: Counter, type_of) -> tuple:
     """(e rewritten, whether its value is an array nothing else references: an operation's result)."""
+    if isinstance(e, ir.Call) and e.func == in_place.OUTER_ONE_MINUS_SQUARE:  # (g, a, w, h): into h if free
+        h = e.args[3]  # a (position 1) is read for its shape alone
+        here = Counter(a.id for k, a in enumerate(e.args) if isinstance(a, ir.Name) and k != 1)
+        free = isinstance(h, ir.Name) and h.id in dead and occurrences[h.id] == here[h.id]
+        return (ir.Call(in_place.reusing(e.func), e.args) if free else e), True
     fused = _one_minus_square(e, type_of)
     if fused is not None:
         return _rewrite_one_minus_square(*fused, dead, occurrences, type_of), True

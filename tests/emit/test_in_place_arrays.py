@@ -16,6 +16,7 @@ from support import PROGRAMS, assert_close, compiled_module, original_module, pu
 from srcgrad.eager.fallback import eager_value_and_gradient
 from srcgrad.generate import generate
 from srcgrad.rules import in_place
+from srcgrad.rules.arrays import matmul_adjoint_left
 
 PATH = str(PROGRAMS / "in_place_arrays.py")
 RNG = np.random.default_rng(4)
@@ -47,6 +48,10 @@ CASES = [
     ("broadcast_grows", (normal(3, 4), normal(4))),
     ("parameters_read_after", (normal(4), normal(4))),
     ("parameters_read_after", (normal(2, 3), 0.5)),
+    ("matrix_output_layer", (normal(3, 4), normal(4, 2), normal(5, 3))),
+    ("matrix_output_layer", (normal(1, 1), normal(1, 1), normal(1, 1))),
+    ("hidden_returned_through_the_loss", (normal(3, 4), normal(4), normal(5, 3))),
+    ("hidden_returned_through_the_loss", (normal(1, 1), normal(1), normal(1, 1))),
 ]
 
 
@@ -100,8 +105,23 @@ def test_mlp_reuses_its_temporaries_as_a_person_would():
     lines = adjoint_lines("mlp")
     assert "total = _vector.add_reusing_left(product, b1)  # line 8" in lines
     assert "h = _vector.tanh_reusing(total)  # line 8" in lines
-    # the tanh adjoint b_h * (1.0 - h * h) in one pass into h: no new array
-    assert any(line.startswith("b_total = _vector.times_one_minus_square_reusing_right(b_h, h)") for line in lines)
+    # the outer product b_h of h @ W2's adjoint and tanh's b_h * (1.0 - h * h) in one pass into h:
+    # no new array
+    assert "# b_h: computed with b_total, its only reader" in lines
+    assert any(line.startswith("b_total = _vector.outer_times_one_minus_square_reusing(b_product2, h, W2, h)")
+               for line in lines)
+    assert not any(line.startswith("b_h =") for line in lines)
+
+
+def test_the_tanh_adjoint_alone_where_b_h_has_two_parts():
+    # h @ W2 of a matrix W2: the same statement, whose helper finds no outer product at run time
+    # and computes matmul_adjoint_left, then the one pass (test_every_mode_agrees checks it)
+    assert any(line.startswith("b_product = _vector.outer_times_one_minus_square_reusing(b_out, h, W2, h)")
+               for line in adjoint_lines("matrix_output_layer"))
+    # b_h is added to twice (h is read by the loss too): computed on its own, then the one pass
+    lines = adjoint_lines("hidden_returned_through_the_loss")
+    assert any(line.startswith("b_h += _vector.matmul_adjoint_left(b_out, h, w2)") for line in lines)
+    assert any(line.startswith("b_product = _vector.times_one_minus_square_reusing_right(b_h, h)") for line in lines)
 
 
 def test_no_reuse_of_a_copied_name_or_a_viewed_one():
@@ -178,3 +198,28 @@ def test_the_one_pass_writes_into_the_operand_it_was_given():
     fresh = in_place.times_one_minus_square(g, h)
     assert fresh is not g and fresh is not h
     np.testing.assert_array_equal(fresh, expected)
+
+
+
+@pytest.mark.parametrize("g_shape,a_shape,w_shape,h_shape", [
+    ((5,), (5, 3), (3,), (5, 3)), ((1,), (1, 1), (1,), (1, 1)),
+    ((5,), (5, 3), (3,), (3,)),  # h broadcast along the rows: NumPy's way
+    ((2, 5), (2, 5, 3), (3,), (2, 5, 3)),  # a stack of matrices
+    ((5, 2), (5, 3), (3, 2), (5, 3))])  # w a matrix: no outer product
+@pytest.mark.parametrize("fused", [in_place.outer_times_one_minus_square, in_place.outer_times_one_minus_square_reusing],
+                         ids=lambda f: f.__name__)
+def test_outer_product_through_tanh_has_numpys_bits(fused, g_shape, a_shape, w_shape, h_shape):
+    g, a, w = normal(*g_shape), normal(*a_shape), normal(*w_shape)
+    h = np.tanh(normal(*h_shape, scale=2.0))
+    expected = matmul_adjoint_left(g, a, w) * (1.0 - h * h)
+    got = fused(g, a, w, h.copy())
+    np.testing.assert_array_equal(got, expected)
+    if fused is in_place.outer_times_one_minus_square_reusing and h_shape == a_shape and len(h_shape) == 2:
+        into = h.copy()
+        assert fused(g, a, w, into) is into  # the one pass ran, into h
+
+
+def test_outer_product_of_strided_vectors_is_numpys():
+    g, a, w, h = normal(10)[::2], normal(5, 3), normal(6)[::2], np.tanh(normal(5, 3))
+    expected = matmul_adjoint_left(g, a, w) * (1.0 - h * h)
+    np.testing.assert_array_equal(in_place.outer_times_one_minus_square_reusing(g, a, w, h.copy()), expected)
