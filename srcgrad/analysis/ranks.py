@@ -262,14 +262,16 @@ def expr_rank(e: ir.Expr, ranks: dict):
     return max(known) if known else None
 
 
-def _product_rank(e: ir.BinOp, ranks: dict):
+def _product_rank(e: ir.BinOp, ranks: dict, array: bool = False):
     """`a @ b`: a vector times a vector is a number; a matrix or a vector otherwise. An operand of
     unknown rank is taken as transform.products takes it (a matrix on the left of a vector, else
-    a vector)."""
-    left, right = expr_rank(e.left, ranks), expr_rank(e.right, ranks)
+    a vector; a matrix on the right of a vector where the product is an operand of `@` again,
+    `x @ A @ x`). array: the product is such an operand."""
+    left, right = (_product_rank(o, ranks, True) if isinstance(o, ir.BinOp) and o.op == "@" else expr_rank(o, ranks)
+                   for o in (e.left, e.right))
     if left is None and (e.left == e.right or right not in (None, 1)):
         left = 1
-    right = 1 if right is None else right
+    right = (2 if array and left == 1 else 1) if right is None else right
     if left is None or SCALAR in (left, right):
         return None
     return SCALAR if left == right == 1 else left + right - 2 if left > 1 and right > 1 else max(left, right) - 1

@@ -59,14 +59,16 @@ def transposed(e) -> str | None:
     return None
 
 
-def product(statement, e: ir.Expr) -> ir.Expr:
-    """`left @ right` computed before statement.s (into statement.before); what replaces it."""
-    left, right = statement.hoist_reductions(e.left), statement.hoist_reductions(e.right)
+def product(statement, e: ir.Expr, array: bool = False) -> ir.Expr:
+    """`left @ right` computed before statement.s (into statement.before); what replaces it.
+    array: the product is an operand of `@` itself, so an array (`x @ A` in `x @ A @ x`)."""
+    left, right = (product(statement, o, True) if isinstance(o, ir.BinOp) and o.op == "@"
+                   else statement.hoist_reductions(o) for o in (e.left, e.right))
     keeps_rank = isinstance(statement.s, ir.Assign) and statement.s.index is None \
         and left == ir.Name(statement.s.target)  # v = f(v @ B): v a vector, B a matrix
     vector_on_right = _rank(right, statement.ranks) in (None, 1) and not keeps_rank
     left_rank = _settled_rank(statement, left, 2 if vector_on_right and left != right else 1)
-    right_rank = _settled_rank(statement, right, 2 if keeps_rank else 1)
+    right_rank = _settled_rank(statement, right, 2 if keeps_rank or (array and left_rank == 1) else 1)
     left_extents, left_raw = statement.extents(left)
     right_extents, right_raw = statement.extents(right)
     if len(left_extents) != left_rank or len(right_extents) != right_rank:

@@ -156,3 +156,32 @@ def stacked_weights(W, X, y):
     for k in range(W.shape[0]):
         h = np.tanh(h @ W[k])
     return np.sum((h[:, 0] - y) ** 2)
+
+
+def nested_products(A, B, x, steps: int):
+    for _ in range(steps):
+        x = np.tanh(A @ (B @ x)) + x
+    return np.sum(x)
+
+
+def quadratic_form(A, X):
+    total = 0.0
+    for i in range(X.shape[0]):
+        total += X[i] @ A @ X[i]
+    return total
+
+
+def sliced_operands(A, x):
+    total = 0.0
+    for k in range(2):
+        y = A[:, 1:] @ x[1:] * (k + 1.0)
+        total += np.sum(y ** 2) + x[0]
+    return total
+
+
+def written_and_multiplied(A, x):
+    M = A.copy()
+    for i in range(len(x)):
+        M[i, i] = M[i, i] + x[i] ** 2
+        x = M @ x * 0.5
+    return np.sum(x ** 2)

@@ -79,6 +79,12 @@ CASES = [
     ("stacked_weights", (normal(2, 3, 3), X43, normal(4))),  # three dimensions, two layers
     ("stacked_weights", (normal(1, 2, 2), normal(3, 2), normal(3))),
     ("stacked_weights", (np.zeros((0, 2, 2)), normal(3, 2), normal(3))),
+    ("nested_products", (A33, normal(3, 3), V3, 2)),
+    ("nested_products", (normal(3, 2), normal(2, 3), V3, 1)),  # A @ (B @ x) through a narrower product
+    ("quadratic_form", (A33, X43)),
+    ("quadratic_form", (A11, normal(2, 1))),
+    ("sliced_operands", (normal(2, 3), V3)),
+    ("written_and_multiplied", (A33, V3)),
 ]
 
 
