@@ -145,8 +145,9 @@ CONSTRUCTS = {
              "    return x\n", "5:5: with", (0.7,)),
     "a class definition": ("def f(x):\n    class A:\n        pass\n    return x * 2.0\n", "2:5: a class definition",
                            (0.7,)),
-    "a nested function": ("def f(x):\n    def g(y):\n        return y * y\n    return g(x)\n",
-                          "2:5: a nested function", (0.7,)),
+    # a closure: g reads f's local k (one that reads only its parameters is a module function)
+    "a nested function": ("def f(x):\n    k = 2.0\n\n    def g(y):\n        return k * y * y\n    return g(x)\n",
+                          "4:5: a nested function", (0.7,)),
     "global": ("G = 2.0\n\n\ndef f(x):\n    global G\n    return x * G\n", "5:5: global", (0.7,)),
     "import inside a function": ("def f(x):\n    import math\n    return math.sin(x)\n",
                                  "2:5: import inside a function", (0.7,)),
