@@ -91,7 +91,26 @@ def ranks(function: ir.Function) -> dict:
                 ranks[s.value.id] = ranks[s.target]  # y = x with y an array: x is one
                 changed = True
     _matrices_of_kept_products(function, ranks)
+    _biases_of_products(function, ranks)
     return ranks
+
+
+def _biases_of_products(function: ir.Function, ranks: dict) -> None:
+    """`h = np.tanh(W @ h + b)` in a loop, b an unannotated parameter nothing else ranks: b is
+    an array of the product's dimensions (a bias), not the number element loops would take it for
+    (whose entries would refuse the vector the original takes); beside a product of vectors
+    (`w @ x + b`) it stays a number."""
+    unranked = {p for p, kind in function.params if kind is None and p not in ranks}
+    for s in loop_assignments(function.body):
+        for sub in _elementwise_parts(s.value):
+            if not (isinstance(sub, ir.BinOp) and sub.op in "+-"):
+                continue
+            for bias, other in ((sub.left, sub.right), (sub.right, sub.left)):
+                if isinstance(bias, ir.Name) and bias.id in unranked \
+                        and any(isinstance(p, ir.BinOp) and p.op == "@" for p in _elementwise_parts(other)):
+                    rank = expr_rank(other, ranks)
+                    if rank is not SCALAR:  # w @ x + b: a number
+                        ranks[bias.id] = rank
 
 
 def _matrices_of_kept_products(function: ir.Function, ranks: dict) -> None:

@@ -185,3 +185,17 @@ def written_and_multiplied(A, x):
         M[i, i] = M[i, i] + x[i] ** 2
         x = M @ x * 0.5
     return np.sum(x ** 2)
+
+
+def recurrent_cell_with_bias(Wh, Wx, b, xs):
+    h = np.zeros(Wh.shape[0])
+    for t in range(xs.shape[0]):
+        h = np.tanh(Wh @ h + Wx @ xs[t] + b)
+    return np.sum(h ** 2)
+
+
+def dot_plus_offset(w, X, c):
+    total = 0.0
+    for i in range(X.shape[0]):
+        total += np.sin(X[i] @ w - c) ** 2
+    return total

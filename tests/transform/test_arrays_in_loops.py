@@ -85,6 +85,9 @@ CASES = [
     ("quadratic_form", (A11, normal(2, 1))),
     ("sliced_operands", (normal(2, 3), V3)),
     ("written_and_multiplied", (A33, V3)),
+    ("recurrent_cell_with_bias", (A33, normal(3, 2), V3, normal(2, 2))),
+    ("recurrent_cell_with_bias", (A11, np.array([[0.8]]), V1, np.zeros((0, 1)))),
+    ("dot_plus_offset", (V3, X43, 0.3)),
 ]
 
 
