@@ -16,8 +16,9 @@ functions to the two parts:
   defined once, in part 0; part 1 declares it `extern` and leaves its own copy unused, so both
   parts see the state the module initialisation sets;
 - everything else at file scope in `module_code` (the runtime .pxd's inline helpers, directives)
-  goes to both parts, and part 1 takes the declarations before `module_code` and Cython's
-  utility functions after it, which its functions call.
+  goes to both parts, and so do the text before and after `module_code` (declarations, Cython's
+  utility functions), except that part 1's module initialisation is made static, so unused and
+  dropped (PyInit_ is the extension's one exported symbol).
 
 Anything not laid out as expected (no markers, unbalanced braces or conditionals, a declaration
 of two variables at once) gives None: the module compiles as one file, as before.
@@ -57,8 +58,10 @@ def split(text: str, module_name: str, minimum_chars: int = MINIMUM_CHARS) -> tu
                       re.findall(rf"\nstatic PyMethodDef (__pyx_mdef_{mangled}_\w+)", text[start:end]))
     code = ["".join(text[a:b] for index, ((a, b, _), mine) in enumerate(zip(chunks, owned))
                     if not mine or (index < boundary) == (part == 0)) for part in (0, 1)]
-    part0 = _define(text, 0, start, statics[0], shared) + methods + code[0] + _define(text, end, len(text), statics[1], shared)
-    part1 = _declare(text, 0, start, statics[0], shared) + methods + code[1] + _declare(text, end, len(text), statics[1], shared)
+    part0 = (_define(text, 0, start, statics[0], shared) + methods + code[0]
+             + _define(text, end, len(text), statics[1], shared))
+    part1 = (_declare(text, 0, start, statics[0], shared) + methods + code[1]
+             + _declare(text, end, len(text), statics[1], shared))
     # part 1's copy of the module initialisation: static, so unused and dropped (PyInit_ is exported)
     renamed = f"static CYTHON_UNUSED PyObject *__srcgrad_unused_PyInit_{module_name}("
     part1, found = re.subn(rf"__Pyx_PyMODINIT_FUNC PyInit_{name}\(", renamed, part1)
