@@ -100,7 +100,8 @@ def _fuse_outer_product(body: list, assigned: Counter, type_of) -> list:
             continue
         moved = [a.id for a in body[i].value.args] + [h.id]
         between = range(i + 1, j)
-        if assigned[b_h.id] == 1 and sum(r.values[b_h.id] for r in reads) == 1 and b_h.id not in moved \
+        elsewhere = any(b_h.id in _names_of(body[k]) for k in range(len(body)) if k not in (i, j))  # shapes too
+        if assigned[b_h.id] == 1 and not elsewhere and b_h.id not in moved \
                 and all(assigned[n] <= 1 and not any(n in reads[k].escaping or _assigns(body[k], n) for k in between)
                         for n in moved):
             out[i] = ir.GComment(f"{b_h.id}: computed with {s.target}, its only reader")
@@ -117,6 +118,18 @@ def _definition(body: list, name: str, before: int):
                 and s.value.func == "matmul_adjoint_left" and all(isinstance(a, ir.Name) for a in s.value.args):
             return i
     return None
+
+
+def _names_of(s) -> set:
+    """Every name statement s (and the statements in it) mentions, however it reads it."""
+    names = set()
+    for x in ir.walk_generated([s]):
+        for e in [getattr(x, f, None) for f in ("value", "test", "target")] + list(getattr(x, "args", ())):
+            if isinstance(e, ir.Expr):
+                names |= ir.names_in(e)
+            elif isinstance(e, str):
+                names.add(e)
+    return names
 
 
 def _assigns(s, name: str) -> bool:
