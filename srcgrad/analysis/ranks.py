@@ -77,6 +77,15 @@ def ranks(function: ir.Function) -> dict:
     for name in (_reduced_in_loops(function) & {s.target for s in in_loops}) - numbers:
         note(name, None)  # `y = y * 0.5 + x` in a loop, np.sum(y ** 2) somewhere: y is an array
     _vectors_of_numbers(function, ranks, numbers)
+    _matrices_of_updates(function, ranks, numbers)
+    _through_assignments(function, ranks)
+    _matrices_of_kept_products(function, ranks)
+    _biases_of_products(function, ranks)
+    return ranks
+
+
+def _through_assignments(function: ir.Function, ranks: dict) -> None:
+    """Ranks carried by assignments, both ways, until nothing changes."""
     changed = True
     while changed:
         changed = False
@@ -90,9 +99,6 @@ def ranks(function: ir.Function) -> dict:
             if isinstance(s.value, ir.Name) and s.target in ranks and s.value.id not in ranks:
                 ranks[s.value.id] = ranks[s.target]  # y = x with y an array: x is one
                 changed = True
-    _matrices_of_kept_products(function, ranks)
-    _biases_of_products(function, ranks)
-    return ranks
 
 
 def _biases_of_products(function: ir.Function, ranks: dict) -> None:
@@ -140,17 +146,10 @@ def row_reads(function: ir.Function, numbers: set = frozenset()) -> dict:
     counters = {s.var for s in ir.walk(function.body) if isinstance(s, ir.For)}
     rows = {}
 
-    def a_counter(e) -> bool:  # `i`, `t + 1`, `n - 1 - i`: not a mask or a float (x[mask] selects)
-        if isinstance(e, ir.Name):
-            return e.id in counters
-        if isinstance(e, ir.BinOp) and e.op in "+-*":
-            return all(a_counter(c) or (isinstance(c, ir.Const) and type(c.value) is int) for c in (e.left, e.right))
-        return False
-
     def element_reads(e, seen):
         """The element reads e is made of, elementwise, through locals; None if anything else is."""
         if isinstance(e, ir.Index):
-            return [e] if all(a_counter(i) for i in e.indices) else None
+            return [e] if all(_at_counters(i, counters) for i in e.indices) else None
         if isinstance(e, ir.Const):
             return []
         if isinstance(e, ir.Name):
@@ -202,6 +201,33 @@ def _vectors_of_numbers(function: ir.Function, ranks: dict, numbers: set) -> Non
                 for operand in (sub.left, sub.right):
                     if isinstance(operand, ir.Name) and operand.id in ranks and ranks[operand.id] is None:
                         ranks[operand.id] = 1
+
+
+def _at_counters(e: ir.Expr, counters: set) -> bool:
+    """`i`, `t + 1`, `2 * i - 1` of loop counters: not a mask or a float (x[mask] selects)."""
+    if isinstance(e, ir.Name):
+        return e.id in counters
+    if isinstance(e, ir.BinOp) and e.op in "+-*":
+        return all(_at_counters(c, counters) or (isinstance(c, ir.Const) and type(c.value) is int)
+                   for c in (e.left, e.right))
+    return False
+
+
+def _matrices_of_updates(function: ir.Function, ranks: dict, numbers: set) -> None:
+    """An array updated in a loop through products of its own and of rows
+    (`h = np.tanh(h @ Wh + xs[t] @ Wx)`): the unranked right operands are matrices, as
+    transform.products takes `h @ Wh` (it keeps h's dimensions) and as `xs[t] @ Wx` must be to
+    add to it (a number would be broadcast: nobody writes that)."""
+    for s in loop_assignments(function.body):
+        if s.target in numbers:
+            continue
+        products = [p for p in _elementwise_parts(s.value) if isinstance(p, ir.BinOp) and p.op == "@"]
+        if not any(p.left == ir.Name(s.target) for p in products):
+            continue
+        for p in products:
+            if isinstance(p.right, ir.Name) and p.right.id in ranks and ranks[p.right.id] is None \
+                    and (p.left == ir.Name(s.target) or expr_rank(p.left, ranks) == 1):
+                ranks[p.right.id] = 2
 
 
 def _elementwise_parts(e):

@@ -88,6 +88,8 @@ CASES = [
     ("recurrent_cell_with_bias", (A33, normal(3, 2), V3, normal(2, 2))),
     ("recurrent_cell_with_bias", (A11, np.array([[0.8]]), V1, np.zeros((0, 1)))),
     ("dot_plus_offset", (V3, X43, 0.3)),
+    ("recurrent_cell_rows", (normal(2, 3), A33, normal(2, 2))),  # rows times matrices
+    ("recurrent_cell_rows", (normal(2, 3), A33, np.zeros((0, 2)))),
 ]
 
 
