@@ -166,7 +166,9 @@ class ModuleEmitter(WrapperPrinter, BatchPrinter):
         return_types = {k: c.signature.return_type for k, c in codes.items()}
         adjoint_names = {c.signature.adjoint: c for c in codes.values()}
         primal_names = {c.signature.primal: c for c in codes.values()}
-        known = {**types, **{n: _const_type(v) for n, v in self.facts.constants.items()}}
+        # module array constants read whole (x[2] * B) are whole arrays: a select on them is np.where
+        known = {**{n: ir.NDARRAY for n in self.facts.arrays}, **types,
+                 **{n: _const_type(v) for n, v in self.facts.constants.items()}}
 
         def type_of(e):
             if isinstance(e, ir.UserCall):

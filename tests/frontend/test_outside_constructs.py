@@ -37,6 +37,7 @@ CASES = [
     ("nested_helpers", (X4,), (D4,)),
     ("rolled_neighbours", (X4,), (D4,)),
     ("sliced_results", (X4,), (D4,)),
+    ("growth_curve", (np.array([1.5, 0.4, 0.8, 1.7]),), (D4,)),
 ]
 
 

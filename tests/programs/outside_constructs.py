@@ -74,3 +74,9 @@ def rolled_neighbours(x):
 def sliced_results(x):
     m = np.outer(x, x + 1.0)
     return np.sum(np.sort(x)[1:] ** 2) + np.sum((x - 1.0)[::2]) * np.cumsum(x)[:2].sum() + np.sum(m.T[1:, :])
+
+
+def growth_curve(x):
+    # x[2] * RATES: hvp_ guarded that product's tangent with a Python conditional on RATES
+    model = x[0] / (1.0 + np.exp(x[1] - x[2] * RATES)) ** (1.0 / x[3])
+    return sum((YIELDS - model) ** 2)
