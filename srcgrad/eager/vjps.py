@@ -128,6 +128,7 @@ MAX = defrule("max", lambda x, axis=None, keepdims=False: np.max(x, axis=axis, k
 MIN = defrule("min", lambda x, axis=None, keepdims=False: np.min(x, axis=axis, keepdims=keepdims), "x",
               extremum_adjoint.adjoint)
 CUMSUM = from_table("cumsum", lambda x, axis=None: np.cumsum(x, axis=axis))
+DIAG = from_table("diag", lambda x, k=0: np.diag(x, k))
 TRIL = from_table("tril", lambda x, k=0: np.tril(x, k))
 TRIU = from_table("triu", lambda x, k=0: np.triu(x, k))
 PROD = defrule("prod", lambda x, axis=None, keepdims=False: np.prod(x, axis=axis, keepdims=keepdims), "x",
@@ -230,6 +231,11 @@ def _roll(a, shift, axis=None):
 @handles(np.repeat)
 def _repeat(a, repeats, axis=None):
     return _gathered(a, lambda grid: np.repeat(grid, value(repeats), axis))
+
+
+@handles(np.diag)
+def _diag(v, k=0):
+    return apply(DIAG, (_tensor(v),), {"k": int(k)})
 
 
 @handles(np.tril)

@@ -311,6 +311,8 @@ class ExpressionReader(ArrayCallReader):
         primitive = None
         if module == "math":
             primitive = MATH_FUNCTIONS.get(attr)
+        elif module == "numpy" and attr == "matmul" and len(args) == 2:
+            return ir.BinOp("@", *args)  # np.matmul(a, b) is a @ b
         elif module == "numpy":
             primitive = NUMPY_FUNCTIONS.get(attr)
         elif not qualified and "." not in dotted and hasattr(builtins, dotted):

@@ -57,6 +57,21 @@ def triu_adjoint(g, x, k=0):
 
 
 @adjoint("g")
+def diag_adjoint(g, x, k=0):
+    """np.diag's: a vector made a diagonal matrix takes back that diagonal; a matrix whose diagonal
+    was read gets g on it, zero elsewhere. Written with products and sums, not element writes, so
+    the eager engine can differentiate it again."""
+    first_row = max(-k, 0)
+    if np.ndim(x) == 1:
+        return np.sum(g * np.eye(*np.shape(g), k), axis=1)[first_row:first_row + np.shape(x)[0]]
+    rows = np.shape(x)[0]
+    if np.size(g) == 0:  # an offset past the matrix: np.diag read nothing
+        return np.zeros(np.shape(x))
+    padded = np.concatenate([np.zeros(first_row), g, np.zeros(rows - first_row - np.shape(g)[0])])
+    return np.eye(*np.shape(x), k) * np.reshape(padded, (rows, 1))
+
+
+@adjoint("g")
 def tile_adjoint(g, x, reps):
     return _scatter(g, x, np.tile(_flat_positions(x), reps))
 
@@ -221,6 +236,7 @@ _define("expand_dims", "x axis", ARRAY, "np.expand_dims", [reshape_adjoint])
 _define("roll", "x shift axis", ARRAY, "np.roll", [roll_adjoint])
 _define("flip", "x axis", ARRAY, "np.flip", [flip_adjoint])
 _define("tile", "x reps", ARRAY, "np.tile", [tile_adjoint])
+_define("diag", "x k", ARRAY, "np.diag", [diag_adjoint])
 _define("tril", "x k", ARRAY, "np.tril", [tril_adjoint])
 _define("triu", "x k", ARRAY, "np.triu", [triu_adjoint])
 _define("repeat", "x repeats axis", ARRAY, "np.repeat", [repeat_adjoint])
