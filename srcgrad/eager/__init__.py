@@ -26,6 +26,7 @@ and it is the oracle the compiled gradients are tested against. Modules:
 """
 
 from srcgrad.eager import vjps as _vjps  # noqa: F401  (fills the NumPy dispatch tables)
+from srcgrad.eager import einsum as _einsum  # noqa: F401  (np.einsum's rule)
 from srcgrad.eager.core import MutableTensor, Primitive, Tensor, Variable, constant, ones, zeros
 from srcgrad.eager.errors import DroppedGradientError, FallbackWarning, MissingRuleError
 from srcgrad.eager.functions import (
