@@ -172,8 +172,10 @@ def row_reads(function: ir.Function, numbers: set = frozenset()) -> dict:
             found += reads
         return found
 
-    def an_array(e):
+    def an_array(e, reduced=False):  # reduced: np.sum(x[0] ** 2) of constant indices stays a number
         reads = element_reads(e, frozenset())
+        if reduced and not any(ir.names_in(i) & counters for r in reads or () for i in r.indices):
+            return
         if reads and len({r.array for r in reads}) == 1:
             for r in reads:
                 rows[r.array] = max(rows.get(r.array, 0), len(r.indices) + 1)
@@ -185,7 +187,7 @@ def row_reads(function: ir.Function, numbers: set = frozenset()) -> dict:
                     an_array(sub.left)
                     an_array(sub.right)
                 elif isinstance(sub, ir.Call) and sub.func in ("sum", "mean") and sub.args[1:] == (ir.Const(None),):
-                    an_array(sub.args[0])
+                    an_array(sub.args[0], reduced=True)
     return rows
 
 
@@ -204,12 +206,16 @@ def _vectors_of_numbers(function: ir.Function, ranks: dict, numbers: set) -> Non
 
 
 def _at_counters(e: ir.Expr, counters: set) -> bool:
-    """`i`, `t + 1`, `2 * i - 1` of loop counters: not a mask or a float (x[mask] selects)."""
+    """`i`, `t + 1`, `2 * i - 1` of loop counters, `0`, `-1` (`len(x) - 1`): not a mask or a float
+    (x[mask] selects)."""
+    if isinstance(e, ir.Const):
+        return type(e.value) is int
+    if isinstance(e, ir.Call) and e.func == "shape":
+        return True
     if isinstance(e, ir.Name):
         return e.id in counters
     if isinstance(e, ir.BinOp) and e.op in "+-*":
-        return all(_at_counters(c, counters) or (isinstance(c, ir.Const) and type(c.value) is int)
-                   for c in (e.left, e.right))
+        return all(_at_counters(c, counters) for c in (e.left, e.right))
     return False
 
 

@@ -206,3 +206,17 @@ def recurrent_cell_rows(Wx, Wh, xs):
     for t in range(xs.shape[0]):
         h = np.tanh(xs[t] @ Wx + h @ Wh)
     return np.sum(h ** 2)
+
+
+def distances_to_the_last_row(pos):
+    total = 0.0
+    for i in range(pos.shape[0] - 1):
+        total += np.linalg.norm(pos[i] - pos[-1]) * (i + 1)
+    return total
+
+
+def sum_of_fixed_elements(x):
+    total = 0.0
+    for i in range(3):
+        total += np.sum(x[0] ** 2 + x[1] * i)
+    return total

@@ -90,6 +90,9 @@ CASES = [
     ("dot_plus_offset", (V3, X43, 0.3)),
     ("recurrent_cell_rows", (normal(2, 3), A33, normal(2, 2))),  # rows times matrices
     ("recurrent_cell_rows", (normal(2, 3), A33, np.zeros((0, 2)))),
+    ("distances_to_the_last_row", (POS32,)),
+    ("distances_to_the_last_row", (np.array([[0.1, 0.2, 0.3]]),)),  # one row: no distance
+    ("sum_of_fixed_elements", (V2,)),  # np.sum of numbers: x stays a vector
 ]
 
 
