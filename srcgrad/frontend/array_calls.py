@@ -19,7 +19,7 @@ _METHODS = ("reshape", "ravel", "flatten")
 # x.<method>(...) read as np.<method>(x, ...) (x.sum() and friends: frontend.names.ARRAY_METHODS)
 _FUNCTION_METHODS = ("var", "std", "clip", "cumprod", "repeat", "argmax", "argmin", "transpose", "astype")
 _FUNCTIONS = ("reshape", "ravel", "roll", "tile", "repeat", "sort", "concatenate", "stack", "hstack", "vstack",
-              "clip", "asarray", "array", "var", "std", "average", "linalg.norm", "tril", "triu")
+              "clip", "asarray", "array", "var", "std", "average", "linalg.norm", "tril", "triu", "diag")
 _INFINITY = float("inf")
 
 
@@ -162,6 +162,11 @@ class ArrayCallReader:
 
     def _read_triu(self, node, positional, keywords) -> ir.Expr:
         return self._read_tril(node, positional, keywords, "triu")
+
+    def _read_diag(self, node, positional, keywords) -> ir.Expr:
+        """np.diag(v, k): a vector on diagonal k of a matrix, or diagonal k of a matrix."""
+        v, k = self._arguments(node, positional, keywords, ("v", "k"), "np.diag")
+        return ir.Call("diag", (self.expr(v), ir.Const(0) if k is None else self._integer(k)))
 
     def _read_clip(self, node, positional, keywords) -> ir.Expr:
         """np.clip(x, lo, hi) as np.minimum(np.maximum(x, lo), hi); a bound None is left out."""

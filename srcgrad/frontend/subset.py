@@ -143,6 +143,10 @@ SUPPORTED = [
               "A = np.array([0.5, 1.0, 2.0])\n\n\ndef f(x: np.ndarray, kmax=3):\n"
               "    i = np.arange(1.0, np.size(x) + 1.0)\n    k = np.arange(kmax + 1)\n"
               "    return np.sum(np.tril(np.outer(x, x), -1)) + np.sum(x / i) + np.sum(x[0] * A) + np.sum(0.5 ** k) * x[1]"),
+    Construct("`np.matmul(a, b)` (as `a @ b`); `np.diag` of a vector (a diagonal matrix) and of a matrix (its "
+              "diagonal), with an offset `k`", COMPILED,
+              "def f(x: np.ndarray, d: np.ndarray, A: np.ndarray):\n"
+              "    return x @ np.diag(d) @ x + np.sum(np.diag(np.matmul(A, A.T), 1) ** 2)"),
     Construct("nested functions that read only their own parameters and module names, defined once at the top "
               "of the enclosing function's body and only called (they become module functions)", COMPILED,
               "def f(x: np.ndarray):\n    def bump(t, k=2.0):\n        return k * t * t\n\n"
@@ -152,6 +156,8 @@ SUPPORTED = [
     Construct("`for` over anything but `range` and sequences (a dict, a string, a generator), "
               "`for`/`while` ... `else`", EAGER,
               "def f(x):\n    for v in (1.0, 2.0):\n        x = x * v\n    else:\n        x = -x\n    return x"),
+    Construct("`np.einsum` (explicit or implicit output; no ellipsis, no index repeated within an operand)", EAGER,
+              "def f(x: np.ndarray, A: np.ndarray):\n    return np.einsum('i,ij,j->', x, A, x)"),
     Construct("recursion", EAGER,
               "def f(x, n: int):\n    if n == 0:\n        return x\n    return f(x * x, n - 1)"),
     Construct("generators (`yield`), starred assignment targets (`a, *rest = ...`)", EAGER,

@@ -18,6 +18,7 @@ POINTS = {
     "scaled_quadratic": (_RANDOM.normal(size=3), _RANDOM.uniform(0.5, 2.0, 3)),
     "diagonal_of_product": (_RANDOM.normal(size=(3, 2)), _RANDOM.normal(size=(2, 3))),
     "wide_diagonal": (_RANDOM.normal(size=(2, 4)),),  # not square: the diagonal has 2 elements
+    "off_diagonals": (_RANDOM.normal(size=(3, 3)),),  # k = 1 read, k = -1 read and put back
 }
 
 

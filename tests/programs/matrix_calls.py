@@ -26,3 +26,7 @@ def diagonal_of_product(A, B):
 
 def wide_diagonal(A):
     return np.sum(np.exp(np.diag(A)))
+
+
+def off_diagonals(A):
+    return np.sum(np.diag(A, 1) ** 2) + np.sum(np.diag(np.diag(A, -1), -1) * A)
