@@ -434,6 +434,7 @@ def _with_callees(facts, roots) -> list:
             continue
         chosen.add(name)
         stack.extend(n for n in _called(facts.functions[name]) if n in facts.functions)
+        stack.extend(facts.functions[name].nested.values())
     return [n for n in facts.functions if n in chosen]
 
 
