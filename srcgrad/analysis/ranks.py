@@ -135,7 +135,7 @@ def _matrices_of_kept_products(function: ir.Function, ranks: dict) -> None:
 def row_reads(function: ir.Function, numbers: set = frozenset()) -> dict:
     """Arrays read by rows: array -> its number of dimensions. An operand of `@` is an array
     (Python refuses a number there), and so, as people write it, is what np.sum and
-    np.linalg.norm reduce; where such a value is made of element reads of one array only
+    np.linalg.norm reduce and np.dot multiplies at loop counters; where such a value is made of element reads of one array only
     (`pos[i] - pos[j]`, directly or through a local `d = pos[i] - pos[j]`), those reads are rows
     (`X[i]` of a matrix). Where other arrays take part (`m[i] * d`) nothing is concluded."""
     values = {}
@@ -188,6 +188,9 @@ def row_reads(function: ir.Function, numbers: set = frozenset()) -> dict:
                     an_array(sub.right)
                 elif isinstance(sub, ir.Call) and sub.func in ("sum", "mean") and sub.args[1:] == (ir.Const(None),):
                     an_array(sub.args[0], reduced=True)
+                elif isinstance(sub, ir.Call) and sub.func == "dot":  # np.dot(d, d): as d @ d, at loop counters
+                    an_array(sub.args[0], reduced=True)
+                    an_array(sub.args[1], reduced=True)
     return rows
 
 

@@ -78,6 +78,16 @@ def pair_norms(pos, m):
     return energy
 
 
+def pair_dots(coords):
+    energy = 0.0
+    for i in range(coords.shape[0]):
+        for j in range(i + 1, coords.shape[0]):
+            d = coords[i] - coords[j]
+            inv6 = 1.0 / np.dot(d, d) ** 3
+            energy += 4.0 * (inv6 * inv6 - inv6)
+    return energy
+
+
 def row_slices(X, w):
     total = 0.0
     for i in range(X.shape[0]):

@@ -55,6 +55,8 @@ CASES = [
     ("pair_sum_of_squares", (np.array([[0.3], [-0.6]]),)),
     ("pair_norms", (POS32, np.array([1.0, 2.0, 0.5]))),
     ("pair_norms", (POS23, np.array([0.3, 1.5]))),
+    ("pair_dots", (POS32 * 2.0,)),  # np.dot(d, d) of rows, as Lennard-Jones codes write it
+    ("pair_dots", (POS23 * 2.0,)),
     ("row_slices", (X43, V3)),
     ("row_slices", (np.array([[0.9]]), V1)),
     ("rows_zipped", (V3, X43, normal(4))),
