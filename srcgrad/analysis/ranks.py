@@ -78,6 +78,7 @@ def ranks(function: ir.Function) -> dict:
         note(name, None)  # `y = y * 0.5 + x` in a loop, np.sum(y ** 2) somewhere: y is an array
     _vectors_of_numbers(function, ranks, numbers)
     _matrices_of_updates(function, ranks, numbers)
+    _matrices_of_row_writes(function, ranks)
     _through_assignments(function, ranks)
     _matrices_of_kept_products(function, ranks)
     _biases_of_products(function, ranks)
@@ -237,6 +238,21 @@ def _matrices_of_updates(function: ir.Function, ranks: dict, numbers: set) -> No
             if isinstance(p.right, ir.Name) and p.right.id in ranks and ranks[p.right.id] is None \
                     and (p.left == ir.Name(s.target) or expr_rank(p.left, ranks) == 1):
                 ranks[p.right.id] = 2
+
+
+def _matrices_of_row_writes(function: ir.Function, ranks: dict) -> None:
+    """A row written from a product of a row (`h[t + 1] = np.dot(xs[t], W) + h[t]`): the unranked
+    right operand is a matrix, for the product to be a row as the written row is (a number
+    broadcast into a row: nobody writes that), as _matrices_of_updates concludes for `h = ...`."""
+    for s in ir.walk(function.body):
+        if not (isinstance(s, ir.Assign) and s.index is not None and ranks.get(s.target) == len(s.index) + 1):
+            continue
+        for p in _elementwise_parts(s.value):
+            operands = (p.left, p.right) if isinstance(p, ir.BinOp) and p.op == "@" else \
+                p.args if isinstance(p, ir.Call) and p.func == "dot" else None
+            if operands and expr_rank(operands[0], ranks) == 1 and isinstance(operands[1], ir.Name) \
+                    and operands[1].id in ranks and ranks[operands[1].id] is None:
+                ranks[operands[1].id] = 2
 
 
 def _elementwise_parts(e):

@@ -57,6 +57,8 @@ CASES = [
     ("pair_norms", (POS23, np.array([0.3, 1.5]))),
     ("pair_dots", (POS32 * 2.0,)),  # np.dot(d, d) of rows, as Lennard-Jones codes write it
     ("pair_dots", (POS23 * 2.0,)),
+    ("rows_of_products", (normal(3, 2), normal(2, 3))),  # W unannotated: a matrix, for the row written
+    ("rows_of_products", (normal(1, 1), normal(1, 2))),
     ("row_slices", (X43, V3)),
     ("row_slices", (np.array([[0.9]]), V1)),
     ("rows_zipped", (V3, X43, normal(4))),
