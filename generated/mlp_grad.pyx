@@ -17,11 +17,11 @@ cdef double _mlp_loss_primal(object W1, object b1, object W2, double b2, object 
     cdef double result = 0.0
     cdef object difference = None, hidden = None, power = None, prediction = None, product = None, product2 = None, total = None
     product = X @ W1
-    total = product + b1
-    hidden = np.tanh(total)
+    total = _vector.add_reusing_left(product, b1)
+    hidden = _vector.tanh_reusing(total)
     product2 = hidden @ W2
-    prediction = product2 + b2
-    difference = prediction - y
+    prediction = _vector.add_reusing_left(product2, b2)
+    difference = _vector.subtract_reusing_left(prediction, y)
     power = difference ** 2
     result = np.mean(power)
     return result
@@ -33,23 +33,23 @@ cdef tuple _mlp_loss_adjoint(_tape.Tape* tape, object W1, object b1, object W2, 
     cdef object b_W1 = 0.0, b_W2 = 0.0, b_X = 0.0, b_b1 = 0.0, b_difference = 0.0, b_hidden = 0.0, b_power = 0.0, b_prediction = 0.0, b_product = 0.0, b_product2 = 0.0, b_total = 0.0, b_y = 0.0, difference = None, hidden = None, power = None, prediction = None, product = None, product2 = None, total = None
     # forward sweep
     product = X @ W1  # line 8
-    total = product + b1  # line 8
-    hidden = np.tanh(total)  # line 8
+    total = _vector.add_reusing_left(product, b1)  # line 8
+    hidden = _vector.tanh_reusing(total)  # line 8
     product2 = hidden @ W2  # line 9
-    prediction = product2 + b2  # line 9
-    difference = prediction - y  # line 10
+    prediction = _vector.add_reusing_left(product2, b2)  # line 9
+    difference = _vector.subtract_reusing_left(prediction, y)  # line 10
     power = difference ** 2  # line 10
     result = np.mean(power)  # line 10
     # reverse sweep
     b_power = _vector.mean_adjoint(b_result, power, None)  # line 10: return np.mean((prediction - y) ** 2)
-    b_difference = b_power * (2 * difference)  # line 10: return np.mean((prediction - y) ** 2)
+    b_difference = _vector.multiply_reusing_right(b_power, _vector.multiply_reusing_right(2, difference))  # line 10: return np.mean((prediction - y) ** 2)
     b_prediction = _vector.unbroadcast(b_difference, prediction)  # line 10: return np.mean((prediction - y) ** 2)
     b_y = _vector.unbroadcast(-b_difference, y)
     b_product2 = b_prediction  # line 9: prediction = hidden @ W2 + b2
     b_b2 += _vector.unbroadcast(b_prediction, b2)
-    b_hidden = _vector.matmul_adjoint_left(b_product2, hidden, W2)  # line 9: prediction = hidden @ W2 + b2
+    # b_hidden: computed with b_total, its only reader
     b_W2 = _vector.matmul_adjoint_right(b_product2, hidden, W2)
-    b_total = b_hidden * (1.0 - hidden * hidden)  # line 8: hidden = np.tanh(X @ W1 + b1)
+    b_total = _vector.outer_times_one_minus_square_reusing(b_product2, hidden, W2, hidden)  # line 8: hidden = np.tanh(X @ W1 + b1)
     b_product = _vector.unbroadcast(b_total, product)  # line 8: hidden = np.tanh(X @ W1 + b1)
     b_b1 = _vector.unbroadcast(b_total, b1)
     b_X = _vector.matmul_adjoint_left(b_product, X, W1)  # line 8: hidden = np.tanh(X @ W1 + b1)

@@ -7,6 +7,7 @@ from libc cimport math as _math
 from srcgrad.runtime cimport tape as _tape
 import numpy as np
 from srcgrad.runtime import arrays as _arrays
+from srcgrad.runtime import vector as _vector
 
 
 # ----------------------------------------------------------------------------------------------
@@ -31,33 +32,43 @@ cdef (double, double, double) _residual_adjoint(_tape.Tape* tape, double x, doub
     return result, b_x, b_a
 
 
-def residual(double x, double a):
+def residual(x, a):
     """residual(x, a) from newton.py line 6, compiled."""
+    if (type(x) is not float or type(a) is not float) and _arrays.has_dimensions(x, a):
+        return _residual_on_arrays(x, a)
     return _residual_primal(x, a)
 
 
-def value_and_vjp_residual(double x, double a, dout):
+def value_and_vjp_residual(x, a, dout):
     """(residual(x, a), dout times the gradient), in one forward and one reverse sweep."""
+    if (type(x) is not float or type(a) is not float) and _arrays.has_dimensions(x, a):
+        return _value_and_vjp_residual_on_arrays(x, a, dout)
     if type(dout) is not float:
         dout = _arrays.scalar_cotangent(dout, 'residual')
     value, b_x, b_a = _residual_adjoint(NULL, x, a, dout)
     return value, (b_x, b_a)
 
 
-def grad_residual(double x, double a):
+def grad_residual(x, a):
     """The gradient of residual with respect to x, a."""
+    if (type(x) is not float or type(a) is not float) and _arrays.has_dimensions(x, a):
+        return _grad_residual_on_arrays(x, a)
     value, b_x, b_a = _residual_adjoint(NULL, x, a, 1.0)
     return (b_x, b_a)
 
 
-def value_and_grad_residual(double x, double a):
+def value_and_grad_residual(x, a):
     """The (value, gradient) of residual with respect to x, a."""
+    if (type(x) is not float or type(a) is not float) and _arrays.has_dimensions(x, a):
+        return _value_and_grad_residual_on_arrays(x, a)
     value, b_x, b_a = _residual_adjoint(NULL, x, a, 1.0)
     return value, (b_x, b_a)
 
 
-def vjp_residual(double x, double a, dout):
+def vjp_residual(x, a, dout):
     """dout times the gradient of residual with respect to x, a."""
+    if (type(x) is not float or type(a) is not float) and _arrays.has_dimensions(x, a):
+        return _vjp_residual_on_arrays(x, a, dout)
     if type(dout) is not float:
         dout = _arrays.scalar_cotangent(dout, 'residual')
     value, b_x, b_a = _residual_adjoint(NULL, x, a, dout)
@@ -86,28 +97,156 @@ cdef (double, double, double, double, double, double) _residual_hvp(_tape.Tape* 
     return result, b_x, b_a, d_result, d_b_x, d_b_a
 
 
-def jvp_residual(double x, double a, tangents):
+def jvp_residual(x, a, tangents):
     """The derivative of residual along tangents (one per parameter: x, a), forward mode."""
-    if type(tangents) is tuple and len(tangents) == 2 and type(tangents[0]) is float and type(tangents[1]) is float:
-        d_x, d_a = tangents
-    else:
-        d_x, d_a = _arrays.per_parameter(tangents, (x, a), ('x', 'a'), 'tangents')
+    if (type(x) is not float or type(a) is not float) and _arrays.has_dimensions(x, a):
+        return _jvp_residual_on_arrays(x, a, tangents)
+    cdef double d_x, d_a
+    if type(tangents) is not tuple or len(<tuple>tangents) != 2 or type((<tuple>tangents)[0]) is not float or type((<tuple>tangents)[1]) is not float:
+        tangents = _arrays.per_parameter(tangents, (x, a), ('x', 'a'), 'tangents')
+    d_x = (<tuple>tangents)[0]
+    d_a = (<tuple>tangents)[1]
     return _residual_jvp(x, a, d_x, d_a)[1]
 
 
-def hvp_residual(double x, double a, v):
+def hvp_residual(x, a, v):
     """The Hessian of residual times v (shaped like the parameters x, a): forward over reverse."""
-    if type(v) is tuple and len(v) == 2 and type(v[0]) is float and type(v[1]) is float:
-        d_x, d_a = v
-    else:
-        d_x, d_a = _arrays.per_parameter(v, (x, a), ('x', 'a'), 'v')
+    if (type(x) is not float or type(a) is not float) and _arrays.has_dimensions(x, a):
+        return _hvp_residual_on_arrays(x, a, v)
+    cdef double d_x, d_a
+    if type(v) is not tuple or len(<tuple>v) != 2 or type((<tuple>v)[0]) is not float or type((<tuple>v)[1]) is not float:
+        v = _arrays.per_parameter(v, (x, a), ('x', 'a'), 'v')
+    d_x = (<tuple>v)[0]
+    d_a = (<tuple>v)[1]
     value, g_x, g_a, d_value, hv_x, hv_a = _residual_hvp(NULL, x, a, 1.0, d_x, d_a, 0.0)
     return (hv_x, hv_a)
 
 
-def hessian_residual(double x, double a):
+def hessian_residual(x, a):
     """The dense Hessian of residual with respect to x, a, as jax.hessian lays it out, from one hvp_residual per element."""
     return _arrays.dense_hessian(hvp_residual, (x, a), {'x': x, 'a': a}, 'v')
+
+
+# ----------------------------------------------------------------------------------------------
+# residual taking arrays for x, a: newton.py line 6  (def residual(x, a):)
+# tape: nothing
+
+cdef object _residual_on_arrays_primal(object x, object a):
+    cdef object result = None, scaled = None, scaled2 = None
+    scaled = x * x
+    scaled2 = _vector.multiply_reusing_left(scaled, x)
+    result = _vector.subtract_reusing_left(scaled2, a)
+    return result
+
+
+cdef tuple _residual_on_arrays_adjoint(_tape.Tape* tape, object x, object a, object b_result):
+    """Returns _residual_on_arrays(x, a) and b_result times its gradient."""
+    cdef object b_a = 0.0, b_scaled = 0.0, b_scaled2 = 0.0, b_x = 0.0, result = None, scaled = None, scaled2 = None
+    # forward sweep
+    scaled = x * x  # line 7
+    scaled2 = scaled * x  # line 7
+    result = _vector.subtract_reusing_left(scaled2, a)  # line 7
+    # reverse sweep
+    b_result = _vector.cotangent_like(b_result, result)
+    b_scaled2 = _vector.unbroadcast(b_result, scaled2)  # line 7: return x * x * x - a
+    b_a = _vector.unbroadcast(-b_result, a)
+    b_scaled = _vector.unbroadcast(b_scaled2 * x, scaled)  # line 7: return x * x * x - a
+    b_x += _vector.unbroadcast(_vector.multiply_reusing_right(b_scaled2, scaled), x)
+    b_x += _vector.unbroadcast(_vector.multiply_reusing_right(b_scaled, x + x), x)  # line 7: return x * x * x - a
+    return result, b_x, b_a
+
+
+def _residual_on_arrays(x, a):
+    """_residual_on_arrays(x, a) from newton.py line 6, compiled."""
+    x = _vector.as_float_ndarray(x, 'x')
+    a = _vector.as_float_ndarray(a, 'a')
+    return _residual_on_arrays_primal(x, a)
+
+
+def _value_and_vjp_residual_on_arrays(x, a, dout):
+    """(_residual_on_arrays(x, a), dout times the gradient), in one forward and one reverse sweep."""
+    x = _vector.as_float_ndarray(x, 'x')
+    a = _vector.as_float_ndarray(a, 'a')
+    value, b_x, b_a = _residual_on_arrays_adjoint(NULL, x, a, dout)
+    b_x, b_a = _vector.gradients_like((b_x, b_a,), (x, a,))
+    value = np.asarray(value)
+    return value, (b_x, b_a)
+
+
+def _grad_residual_on_arrays(x, a):
+    """The gradient of _residual_on_arrays with respect to x, a."""
+    return _value_and_vjp_residual_on_arrays(x, a, 1.0)[1]
+
+
+def _value_and_grad_residual_on_arrays(x, a):
+    """The (value, gradient) of _residual_on_arrays with respect to x, a."""
+    return _value_and_vjp_residual_on_arrays(x, a, 1.0)
+
+
+def _vjp_residual_on_arrays(x, a, dout):
+    """dout times the gradient of _residual_on_arrays with respect to x, a."""
+    return _value_and_vjp_residual_on_arrays(x, a, dout)[1]
+
+
+cdef tuple _residual_on_arrays_jvp(object x, object a, object d_x, object d_a):
+    cdef object d_result = 0.0, d_scaled = 0.0, d_scaled2 = 0.0, result = None, scaled = None, scaled2 = None
+    d_scaled = x * d_x + x * d_x
+    scaled = x * x
+    d_scaled2 = x * d_scaled + scaled * d_x
+    scaled2 = scaled * x
+    d_result = d_scaled2 - d_a
+    result = scaled2 - a
+    return result, d_result
+
+
+cdef tuple _residual_on_arrays_hvp(_tape.Tape* tape, object x, object a, object b_result, object d_x, object d_a, object d_b_result):
+    cdef object b_a = 0.0, b_scaled = 0.0, b_scaled2 = 0.0, b_x = 0.0, d_b_a = 0.0, d_b_scaled = 0.0, d_b_scaled2 = 0.0, d_b_x = 0.0, d_result = 0.0, d_scaled = 0.0, d_scaled2 = 0.0, result = None, scaled = None, scaled2 = None
+    # forward sweep
+    d_scaled = x * d_x + x * d_x
+    scaled = x * x  # line 7
+    d_scaled2 = x * d_scaled + scaled * d_x
+    scaled2 = scaled * x  # line 7
+    d_result = d_scaled2 - d_a
+    result = scaled2 - a  # line 7
+    # reverse sweep
+    d_b_result = _vector.cotangent_like(d_b_result, result)
+    b_result = _vector.cotangent_like(b_result, result)
+    d_b_scaled2 = _vector.unbroadcast(d_b_result, scaled2)
+    b_scaled2 = _vector.unbroadcast(b_result, scaled2)  # line 7: return x * x * x - a
+    d_b_a = _vector.unbroadcast(-d_b_result, a)
+    b_a = _vector.unbroadcast(-b_result, a)
+    d_b_scaled = _vector.unbroadcast(x * d_b_scaled2 + b_scaled2 * d_x, scaled)
+    b_scaled = _vector.unbroadcast(b_scaled2 * x, scaled)  # line 7: return x * x * x - a
+    d_b_x += _vector.unbroadcast(scaled * d_b_scaled2 + b_scaled2 * d_scaled, x)
+    b_x += _vector.unbroadcast(b_scaled2 * scaled, x)
+    d_b_x += _vector.unbroadcast((x + x) * d_b_scaled + b_scaled * (d_x + d_x), x)
+    b_x += _vector.unbroadcast(b_scaled * (x + x), x)  # line 7: return x * x * x - a
+    return result, b_x, b_a, d_result, d_b_x, d_b_a
+
+
+def _jvp_residual_on_arrays(x, a, tangents):
+    """The derivative of _residual_on_arrays along tangents (one per parameter: x, a), forward mode."""
+    x = _vector.as_float_ndarray(x, 'x')
+    a = _vector.as_float_ndarray(a, 'a')
+    d_x, d_a = _arrays.per_parameter(tangents, (x, a), ('x', 'a'), 'tangents')
+    return _residual_on_arrays_jvp(x, a, d_x, d_a)[1]
+
+
+def _hvp_residual_on_arrays(x, a, v):
+    """The Hessian of _residual_on_arrays times v (shaped like the parameters x, a): forward over reverse."""
+    x = _vector.as_float_ndarray(x, 'x')
+    a = _vector.as_float_ndarray(a, 'a')
+    d_x, d_a = _arrays.per_parameter(v, (x, a), ('x', 'a'), 'v')
+    value, g_x, g_a, d_value, hv_x, hv_a = _residual_on_arrays_hvp(NULL, x, a, 1.0, d_x, d_a, 0.0)
+    hv_x, hv_a = _vector.gradients_like((hv_x, hv_a,), (x, a,))
+    return (hv_x, hv_a)
+
+
+def _hessian_residual_on_arrays(x, a):
+    """The dense Hessian of _residual_on_arrays with respect to x, a, as jax.hessian lays it out, from one _hvp_residual_on_arrays per element."""
+    x = _vector.as_float_ndarray(x, 'x')
+    a = _vector.as_float_ndarray(a, 'a')
+    return _arrays.dense_hessian(_hvp_residual_on_arrays, (x, a), {'x': x, 'a': a}, 'v')
 
 
 # ----------------------------------------------------------------------------------------------
@@ -130,31 +269,41 @@ cdef (double, double) _slope_adjoint(_tape.Tape* tape, double x, double b_result
     return result, b_x
 
 
-def slope(double x):
+def slope(x):
     """slope(x) from newton.py line 10, compiled."""
+    if type(x) is not float and _arrays.has_dimensions(x):
+        return _slope_on_arrays(x)
     return _slope_primal(x)
 
 
-def value_and_vjp_slope(double x, dout):
+def value_and_vjp_slope(x, dout):
     """(slope(x), dout times the gradient), in one forward and one reverse sweep."""
+    if type(x) is not float and _arrays.has_dimensions(x):
+        return _value_and_vjp_slope_on_arrays(x, dout)
     if type(dout) is not float:
         dout = _arrays.scalar_cotangent(dout, 'slope')
     value, b_x = _slope_adjoint(NULL, x, dout)
     return value, b_x
 
 
-def grad_slope(double x):
+def grad_slope(x):
     """The gradient of slope with respect to x."""
+    if type(x) is not float and _arrays.has_dimensions(x):
+        return _grad_slope_on_arrays(x)
     return _slope_adjoint(NULL, x, 1.0)[1]
 
 
-def value_and_grad_slope(double x):
+def value_and_grad_slope(x):
     """The (value, gradient) of slope with respect to x."""
+    if type(x) is not float and _arrays.has_dimensions(x):
+        return _value_and_grad_slope_on_arrays(x)
     return _slope_adjoint(NULL, x, 1.0)
 
 
-def vjp_slope(double x, dout):
+def vjp_slope(x, dout):
     """dout times the gradient of slope with respect to x."""
+    if type(x) is not float and _arrays.has_dimensions(x):
+        return _vjp_slope_on_arrays(x, dout)
     if type(dout) is not float:
         dout = _arrays.scalar_cotangent(dout, 'slope')
     return _slope_adjoint(NULL, x, dout)[1]
@@ -178,28 +327,139 @@ cdef (double, double, double, double) _slope_hvp(_tape.Tape* tape, double x, dou
     return result, b_x, d_result, d_b_x
 
 
-def jvp_slope(double x, tangents):
+def jvp_slope(x, tangents):
     """The derivative of slope along tangents (one per parameter: x), forward mode."""
+    if type(x) is not float and _arrays.has_dimensions(x):
+        return _jvp_slope_on_arrays(x, tangents)
+    cdef double d_x
     if type(tangents) is float:
         d_x = tangents
     else:
-        d_x, = _arrays.per_parameter(tangents, (x,), ('x',), 'tangents')
+        d_x = _arrays.per_parameter(tangents, (x,), ('x',), 'tangents')[0]
     return _slope_jvp(x, d_x)[1]
 
 
-def hvp_slope(double x, v):
+def hvp_slope(x, v):
     """The Hessian of slope times v (shaped like the parameters x): forward over reverse."""
+    if type(x) is not float and _arrays.has_dimensions(x):
+        return _hvp_slope_on_arrays(x, v)
+    cdef double d_x
     if type(v) is float:
         d_x = v
     else:
-        d_x, = _arrays.per_parameter(v, (x,), ('x',), 'v')
+        d_x = _arrays.per_parameter(v, (x,), ('x',), 'v')[0]
     value, g_x, d_value, hv_x = _slope_hvp(NULL, x, 1.0, d_x, 0.0)
     return hv_x
 
 
-def hessian_slope(double x):
+def hessian_slope(x):
     """The dense Hessian of slope with respect to x, as jax.hessian lays it out, from one hvp_slope per element."""
     return _arrays.dense_hessian(hvp_slope, (x,), {'x': x}, 'v')
+
+
+# ----------------------------------------------------------------------------------------------
+# slope taking arrays for x: newton.py line 10  (def slope(x):)
+# tape: nothing
+
+cdef object _slope_on_arrays_primal(object x):
+    cdef object result = None, scaled = None
+    scaled = 3.0 * x
+    result = _vector.multiply_reusing_left(scaled, x)
+    return result
+
+
+cdef tuple _slope_on_arrays_adjoint(_tape.Tape* tape, object x, object b_result):
+    """Returns _slope_on_arrays(x) and b_result times its gradient."""
+    cdef object b_scaled = 0.0, b_x = 0.0, result = None, scaled = None
+    # forward sweep
+    scaled = 3.0 * x  # line 11
+    result = scaled * x  # line 11
+    # reverse sweep
+    b_result = _vector.cotangent_like(b_result, result)
+    b_scaled = _vector.unbroadcast(b_result * x, scaled)  # line 11: return 3.0 * x * x
+    b_x += _vector.unbroadcast(_vector.multiply_reusing_right(b_result, scaled), x)
+    b_x += 3.0 * b_scaled  # line 11: return 3.0 * x * x
+    return result, b_x
+
+
+def _slope_on_arrays(x):
+    """_slope_on_arrays(x) from newton.py line 10, compiled."""
+    x = _vector.as_float_ndarray(x, 'x')
+    return _slope_on_arrays_primal(x)
+
+
+def _value_and_vjp_slope_on_arrays(x, dout):
+    """(_slope_on_arrays(x), dout times the gradient), in one forward and one reverse sweep."""
+    x = _vector.as_float_ndarray(x, 'x')
+    value, b_x = _slope_on_arrays_adjoint(NULL, x, dout)
+    b_x, = _vector.gradients_like((b_x,), (x,))
+    value = np.asarray(value)
+    return value, b_x
+
+
+def _grad_slope_on_arrays(x):
+    """The gradient of _slope_on_arrays with respect to x."""
+    return _value_and_vjp_slope_on_arrays(x, 1.0)[1]
+
+
+def _value_and_grad_slope_on_arrays(x):
+    """The (value, gradient) of _slope_on_arrays with respect to x."""
+    return _value_and_vjp_slope_on_arrays(x, 1.0)
+
+
+def _vjp_slope_on_arrays(x, dout):
+    """dout times the gradient of _slope_on_arrays with respect to x."""
+    return _value_and_vjp_slope_on_arrays(x, dout)[1]
+
+
+cdef tuple _slope_on_arrays_jvp(object x, object d_x):
+    cdef object d_result = 0.0, d_scaled = 0.0, result = None, scaled = None
+    d_scaled = 3.0 * d_x
+    scaled = 3.0 * x
+    d_result = x * d_scaled + scaled * d_x
+    result = scaled * x
+    return result, d_result
+
+
+cdef tuple _slope_on_arrays_hvp(_tape.Tape* tape, object x, object b_result, object d_x, object d_b_result):
+    cdef object b_scaled = 0.0, b_x = 0.0, d_b_scaled = 0.0, d_b_x = 0.0, d_result = 0.0, d_scaled = 0.0, result = None, scaled = None
+    # forward sweep
+    d_scaled = 3.0 * d_x
+    scaled = 3.0 * x  # line 11
+    d_result = x * d_scaled + scaled * d_x
+    result = scaled * x  # line 11
+    # reverse sweep
+    d_b_result = _vector.cotangent_like(d_b_result, result)
+    b_result = _vector.cotangent_like(b_result, result)
+    d_b_scaled = _vector.unbroadcast(x * d_b_result + b_result * d_x, scaled)
+    b_scaled = _vector.unbroadcast(b_result * x, scaled)  # line 11: return 3.0 * x * x
+    d_b_x += _vector.unbroadcast(scaled * d_b_result + b_result * d_scaled, x)
+    b_x += _vector.unbroadcast(b_result * scaled, x)
+    d_b_x += 3.0 * d_b_scaled
+    b_x += 3.0 * b_scaled  # line 11: return 3.0 * x * x
+    return result, b_x, d_result, d_b_x
+
+
+def _jvp_slope_on_arrays(x, tangents):
+    """The derivative of _slope_on_arrays along tangents (one per parameter: x), forward mode."""
+    x = _vector.as_float_ndarray(x, 'x')
+    d_x, = _arrays.per_parameter(tangents, (x,), ('x',), 'tangents')
+    return _slope_on_arrays_jvp(x, d_x)[1]
+
+
+def _hvp_slope_on_arrays(x, v):
+    """The Hessian of _slope_on_arrays times v (shaped like the parameters x): forward over reverse."""
+    x = _vector.as_float_ndarray(x, 'x')
+    d_x, = _arrays.per_parameter(v, (x,), ('x',), 'v')
+    value, g_x, d_value, hv_x = _slope_on_arrays_hvp(NULL, x, 1.0, d_x, 0.0)
+    hv_x, = _vector.gradients_like((hv_x,), (x,))
+    return hv_x
+
+
+def _hessian_slope_on_arrays(x):
+    """The dense Hessian of _slope_on_arrays with respect to x, as jax.hessian lays it out, from one _hvp_slope_on_arrays per element."""
+    x = _vector.as_float_ndarray(x, 'x')
+    return _arrays.dense_hessian(_hvp_slope_on_arrays, (x,), {'x': x}, 'v')
 
 
 # ----------------------------------------------------------------------------------------------
@@ -365,10 +625,11 @@ cdef (double, double, double, double) _cube_root_hvp(_tape.Tape* tape, double a,
 
 def jvp_cube_root(double a, tangents):
     """The derivative of cube_root along tangents (one per parameter: a), forward mode."""
+    cdef double d_a
     if type(tangents) is float:
         d_a = tangents
     else:
-        d_a, = _arrays.per_parameter(tangents, (a,), ('a',), 'tangents')
+        d_a = _arrays.per_parameter(tangents, (a,), ('a',), 'tangents')[0]
     cdef double c_d_a = d_a
     cdef double value, d_value
     with nogil:
@@ -379,10 +640,11 @@ def jvp_cube_root(double a, tangents):
 def hvp_cube_root(double a, v):
     """The Hessian of cube_root times v (shaped like the parameters a): forward over reverse."""
     cdef _tape.Tape tape
+    cdef double d_a
     if type(v) is float:
         d_a = v
     else:
-        d_a, = _arrays.per_parameter(v, (a,), ('a',), 'v')
+        d_a = _arrays.per_parameter(v, (a,), ('a',), 'v')[0]
     cdef double c_d_a = d_a
     cdef double value, g_a, d_value, hv_a
     _tape.tape_init(&tape)
@@ -581,10 +843,11 @@ cdef (double, double, double, double, double, double) _kepler_hvp(_tape.Tape* ta
 
 def jvp_kepler(double mean_anomaly, double eccentricity, tangents):
     """The derivative of kepler along tangents (one per parameter: mean_anomaly, eccentricity), forward mode."""
-    if type(tangents) is tuple and len(tangents) == 2 and type(tangents[0]) is float and type(tangents[1]) is float:
-        d_mean_anomaly, d_eccentricity = tangents
-    else:
-        d_mean_anomaly, d_eccentricity = _arrays.per_parameter(tangents, (mean_anomaly, eccentricity), ('mean_anomaly', 'eccentricity'), 'tangents')
+    cdef double d_mean_anomaly, d_eccentricity
+    if type(tangents) is not tuple or len(<tuple>tangents) != 2 or type((<tuple>tangents)[0]) is not float or type((<tuple>tangents)[1]) is not float:
+        tangents = _arrays.per_parameter(tangents, (mean_anomaly, eccentricity), ('mean_anomaly', 'eccentricity'), 'tangents')
+    d_mean_anomaly = (<tuple>tangents)[0]
+    d_eccentricity = (<tuple>tangents)[1]
     cdef double c_d_mean_anomaly = d_mean_anomaly
     cdef double c_d_eccentricity = d_eccentricity
     cdef double value, d_value
@@ -596,10 +859,11 @@ def jvp_kepler(double mean_anomaly, double eccentricity, tangents):
 def hvp_kepler(double mean_anomaly, double eccentricity, v):
     """The Hessian of kepler times v (shaped like the parameters mean_anomaly, eccentricity): forward over reverse."""
     cdef _tape.Tape tape
-    if type(v) is tuple and len(v) == 2 and type(v[0]) is float and type(v[1]) is float:
-        d_mean_anomaly, d_eccentricity = v
-    else:
-        d_mean_anomaly, d_eccentricity = _arrays.per_parameter(v, (mean_anomaly, eccentricity), ('mean_anomaly', 'eccentricity'), 'v')
+    cdef double d_mean_anomaly, d_eccentricity
+    if type(v) is not tuple or len(<tuple>v) != 2 or type((<tuple>v)[0]) is not float or type((<tuple>v)[1]) is not float:
+        v = _arrays.per_parameter(v, (mean_anomaly, eccentricity), ('mean_anomaly', 'eccentricity'), 'v')
+    d_mean_anomaly = (<tuple>v)[0]
+    d_eccentricity = (<tuple>v)[1]
     cdef double c_d_mean_anomaly = d_mean_anomaly
     cdef double c_d_eccentricity = d_eccentricity
     cdef double value, g_mean_anomaly, g_eccentricity, d_value, hv_mean_anomaly, hv_eccentricity
@@ -738,10 +1002,11 @@ cdef (double, double, double, double) _compound_hvp(_tape.Tape* tape, double rat
 
 def jvp_compound(double rate, Py_ssize_t years, tangents):
     """The derivative of compound along tangents (one per parameter: rate), forward mode."""
+    cdef double d_rate
     if type(tangents) is float:
         d_rate = tangents
     else:
-        d_rate, = _arrays.per_parameter(tangents, (rate,), ('rate',), 'tangents')
+        d_rate = _arrays.per_parameter(tangents, (rate,), ('rate',), 'tangents')[0]
     cdef double c_d_rate = d_rate
     cdef double value, d_value
     with nogil:
@@ -752,10 +1017,11 @@ def jvp_compound(double rate, Py_ssize_t years, tangents):
 def hvp_compound(double rate, Py_ssize_t years, v):
     """The Hessian of compound times v (shaped like the parameters rate): forward over reverse."""
     cdef _tape.Tape tape
+    cdef double d_rate
     if type(v) is float:
         d_rate = v
     else:
-        d_rate, = _arrays.per_parameter(v, (rate,), ('rate',), 'v')
+        d_rate = _arrays.per_parameter(v, (rate,), ('rate',), 'v')[0]
     cdef double c_d_rate = d_rate
     cdef double value, g_rate, d_value, hv_rate
     _tape.tape_init(&tape)
@@ -796,33 +1062,43 @@ cdef (double, double, double) _grow_adjoint(_tape.Tape* tape, double value, doub
     return result, b_value, b_rate
 
 
-def grow(double value, double rate):
+def grow(value, rate):
     """grow(value, rate) from newton.py line 42, compiled."""
+    if (type(value) is not float or type(rate) is not float) and _arrays.has_dimensions(value, rate):
+        return _grow_on_arrays(value, rate)
     return _grow_primal(value, rate)
 
 
-def value_and_vjp_grow(double value, double rate, dout):
+def value_and_vjp_grow(value, rate, dout):
     """(grow(value, rate), dout times the gradient), in one forward and one reverse sweep."""
+    if (type(value) is not float or type(rate) is not float) and _arrays.has_dimensions(value, rate):
+        return _value_and_vjp_grow_on_arrays(value, rate, dout)
     if type(dout) is not float:
         dout = _arrays.scalar_cotangent(dout, 'grow')
     value_, b_value, b_rate = _grow_adjoint(NULL, value, rate, dout)
     return value_, (b_value, b_rate)
 
 
-def grad_grow(double value, double rate):
+def grad_grow(value, rate):
     """The gradient of grow with respect to value, rate."""
+    if (type(value) is not float or type(rate) is not float) and _arrays.has_dimensions(value, rate):
+        return _grad_grow_on_arrays(value, rate)
     value_, b_value, b_rate = _grow_adjoint(NULL, value, rate, 1.0)
     return (b_value, b_rate)
 
 
-def value_and_grad_grow(double value, double rate):
+def value_and_grad_grow(value, rate):
     """The (value, gradient) of grow with respect to value, rate."""
+    if (type(value) is not float or type(rate) is not float) and _arrays.has_dimensions(value, rate):
+        return _value_and_grad_grow_on_arrays(value, rate)
     value_, b_value, b_rate = _grow_adjoint(NULL, value, rate, 1.0)
     return value_, (b_value, b_rate)
 
 
-def vjp_grow(double value, double rate, dout):
+def vjp_grow(value, rate, dout):
     """dout times the gradient of grow with respect to value, rate."""
+    if (type(value) is not float or type(rate) is not float) and _arrays.has_dimensions(value, rate):
+        return _vjp_grow_on_arrays(value, rate, dout)
     if type(dout) is not float:
         dout = _arrays.scalar_cotangent(dout, 'grow')
     value_, b_value, b_rate = _grow_adjoint(NULL, value, rate, dout)
@@ -849,25 +1125,141 @@ cdef (double, double, double, double, double, double) _grow_hvp(_tape.Tape* tape
     return result, b_value, b_rate, d_result, d_b_value, d_b_rate
 
 
-def jvp_grow(double value, double rate, tangents):
+def jvp_grow(value, rate, tangents):
     """The derivative of grow along tangents (one per parameter: value, rate), forward mode."""
-    if type(tangents) is tuple and len(tangents) == 2 and type(tangents[0]) is float and type(tangents[1]) is float:
-        d_value, d_rate = tangents
-    else:
-        d_value, d_rate = _arrays.per_parameter(tangents, (value, rate), ('value', 'rate'), 'tangents')
+    if (type(value) is not float or type(rate) is not float) and _arrays.has_dimensions(value, rate):
+        return _jvp_grow_on_arrays(value, rate, tangents)
+    cdef double d_value, d_rate
+    if type(tangents) is not tuple or len(<tuple>tangents) != 2 or type((<tuple>tangents)[0]) is not float or type((<tuple>tangents)[1]) is not float:
+        tangents = _arrays.per_parameter(tangents, (value, rate), ('value', 'rate'), 'tangents')
+    d_value = (<tuple>tangents)[0]
+    d_rate = (<tuple>tangents)[1]
     return _grow_jvp(value, rate, d_value, d_rate)[1]
 
 
-def hvp_grow(double value, double rate, v):
+def hvp_grow(value, rate, v):
     """The Hessian of grow times v (shaped like the parameters value, rate): forward over reverse."""
-    if type(v) is tuple and len(v) == 2 and type(v[0]) is float and type(v[1]) is float:
-        d_value, d_rate = v
-    else:
-        d_value, d_rate = _arrays.per_parameter(v, (value, rate), ('value', 'rate'), 'v')
+    if (type(value) is not float or type(rate) is not float) and _arrays.has_dimensions(value, rate):
+        return _hvp_grow_on_arrays(value, rate, v)
+    cdef double d_value, d_rate
+    if type(v) is not tuple or len(<tuple>v) != 2 or type((<tuple>v)[0]) is not float or type((<tuple>v)[1]) is not float:
+        v = _arrays.per_parameter(v, (value, rate), ('value', 'rate'), 'v')
+    d_value = (<tuple>v)[0]
+    d_rate = (<tuple>v)[1]
     value_, g_value, g_rate, d_value, hv_value, hv_rate = _grow_hvp(NULL, value, rate, 1.0, d_value, d_rate, 0.0)
     return (hv_value, hv_rate)
 
 
-def hessian_grow(double value, double rate):
+def hessian_grow(value, rate):
     """The dense Hessian of grow with respect to value, rate, as jax.hessian lays it out, from one hvp_grow per element."""
     return _arrays.dense_hessian(hvp_grow, (value, rate), {'value': value, 'rate': rate}, 'v')
+
+
+# ----------------------------------------------------------------------------------------------
+# grow taking arrays for value, rate: newton.py line 42  (def grow(value, rate):)
+# tape: nothing
+
+cdef object _grow_on_arrays_primal(object value, object rate):
+    cdef object result = None, total = None
+    total = 1.0 + rate
+    result = _vector.multiply_reusing_right(value, total)
+    return result
+
+
+cdef tuple _grow_on_arrays_adjoint(_tape.Tape* tape, object value, object rate, object b_result):
+    """Returns _grow_on_arrays(value, rate) and b_result times its gradient."""
+    cdef object b_rate = 0.0, b_total = 0.0, b_value = 0.0, result = None, total = None
+    # forward sweep
+    total = 1.0 + rate  # line 43
+    result = value * total  # line 43
+    # reverse sweep
+    b_result = _vector.cotangent_like(b_result, result)
+    b_value = _vector.unbroadcast(_vector.multiply_reusing_right(b_result, total), value)  # line 43: return value * (1.0 + rate)
+    b_total = _vector.unbroadcast(b_result * value, total)
+    b_rate = b_total  # line 43: return value * (1.0 + rate)
+    return result, b_value, b_rate
+
+
+def _grow_on_arrays(value, rate):
+    """_grow_on_arrays(value, rate) from newton.py line 42, compiled."""
+    value = _vector.as_float_ndarray(value, 'value')
+    rate = _vector.as_float_ndarray(rate, 'rate')
+    return _grow_on_arrays_primal(value, rate)
+
+
+def _value_and_vjp_grow_on_arrays(value, rate, dout):
+    """(_grow_on_arrays(value, rate), dout times the gradient), in one forward and one reverse sweep."""
+    value = _vector.as_float_ndarray(value, 'value')
+    rate = _vector.as_float_ndarray(rate, 'rate')
+    value_, b_value, b_rate = _grow_on_arrays_adjoint(NULL, value, rate, dout)
+    b_value, b_rate = _vector.gradients_like((b_value, b_rate,), (value, rate,))
+    value_ = np.asarray(value_)
+    return value_, (b_value, b_rate)
+
+
+def _grad_grow_on_arrays(value, rate):
+    """The gradient of _grow_on_arrays with respect to value, rate."""
+    return _value_and_vjp_grow_on_arrays(value, rate, 1.0)[1]
+
+
+def _value_and_grad_grow_on_arrays(value, rate):
+    """The (value, gradient) of _grow_on_arrays with respect to value, rate."""
+    return _value_and_vjp_grow_on_arrays(value, rate, 1.0)
+
+
+def _vjp_grow_on_arrays(value, rate, dout):
+    """dout times the gradient of _grow_on_arrays with respect to value, rate."""
+    return _value_and_vjp_grow_on_arrays(value, rate, dout)[1]
+
+
+cdef tuple _grow_on_arrays_jvp(object value, object rate, object d_value, object d_rate):
+    cdef object d_result = 0.0, d_total = 0.0, result = None, total = None
+    d_total = d_rate
+    total = 1.0 + rate
+    d_result = total * d_value + value * d_total
+    result = value * total
+    return result, d_result
+
+
+cdef tuple _grow_on_arrays_hvp(_tape.Tape* tape, object value, object rate, object b_result, object d_value, object d_rate, object d_b_result):
+    cdef object b_rate = 0.0, b_total = 0.0, b_value = 0.0, d_b_rate = 0.0, d_b_total = 0.0, d_b_value = 0.0, d_result = 0.0, d_total = 0.0, result = None, total = None
+    # forward sweep
+    d_total = d_rate
+    total = 1.0 + rate  # line 43
+    d_result = total * d_value + value * d_total
+    result = value * total  # line 43
+    # reverse sweep
+    d_b_result = _vector.cotangent_like(d_b_result, result)
+    b_result = _vector.cotangent_like(b_result, result)
+    d_b_value = _vector.unbroadcast(total * d_b_result + b_result * d_total, value)
+    b_value = _vector.unbroadcast(b_result * total, value)  # line 43: return value * (1.0 + rate)
+    d_b_total = _vector.unbroadcast(value * d_b_result + b_result * d_value, total)
+    b_total = _vector.unbroadcast(b_result * value, total)
+    d_b_rate = d_b_total
+    b_rate = b_total  # line 43: return value * (1.0 + rate)
+    return result, b_value, b_rate, d_result, d_b_value, d_b_rate
+
+
+def _jvp_grow_on_arrays(value, rate, tangents):
+    """The derivative of _grow_on_arrays along tangents (one per parameter: value, rate), forward mode."""
+    value = _vector.as_float_ndarray(value, 'value')
+    rate = _vector.as_float_ndarray(rate, 'rate')
+    d_value, d_rate = _arrays.per_parameter(tangents, (value, rate), ('value', 'rate'), 'tangents')
+    return _grow_on_arrays_jvp(value, rate, d_value, d_rate)[1]
+
+
+def _hvp_grow_on_arrays(value, rate, v):
+    """The Hessian of _grow_on_arrays times v (shaped like the parameters value, rate): forward over reverse."""
+    value = _vector.as_float_ndarray(value, 'value')
+    rate = _vector.as_float_ndarray(rate, 'rate')
+    d_value, d_rate = _arrays.per_parameter(v, (value, rate), ('value', 'rate'), 'v')
+    value_, g_value, g_rate, d_value, hv_value, hv_rate = _grow_on_arrays_hvp(NULL, value, rate, 1.0, d_value, d_rate, 0.0)
+    hv_value, hv_rate = _vector.gradients_like((hv_value, hv_rate,), (value, rate,))
+    return (hv_value, hv_rate)
+
+
+def _hessian_grow_on_arrays(value, rate):
+    """The dense Hessian of _grow_on_arrays with respect to value, rate, as jax.hessian lays it out, from one _hvp_grow_on_arrays per element."""
+    value = _vector.as_float_ndarray(value, 'value')
+    rate = _vector.as_float_ndarray(rate, 'rate')
+    return _arrays.dense_hessian(_hvp_grow_on_arrays, (value, rate), {'value': value, 'rate': rate}, 'v')

@@ -215,10 +215,14 @@ cdef (double, double, double, double, double, double, double, double, double, do
 
 def jvp_energy_after(double k, double c, double x0, double v0, double dt, Py_ssize_t steps, tangents):
     """The derivative of energy_after along tangents (one per parameter: k, c, x0, v0, dt), forward mode."""
-    if type(tangents) is tuple and len(tangents) == 5 and type(tangents[0]) is float and type(tangents[1]) is float and type(tangents[2]) is float and type(tangents[3]) is float and type(tangents[4]) is float:
-        d_k, d_c, d_x0, d_v0, d_dt = tangents
-    else:
-        d_k, d_c, d_x0, d_v0, d_dt = _arrays.per_parameter(tangents, (k, c, x0, v0, dt), ('k', 'c', 'x0', 'v0', 'dt'), 'tangents')
+    cdef double d_k, d_c, d_x0, d_v0, d_dt
+    if type(tangents) is not tuple or len(<tuple>tangents) != 5 or type((<tuple>tangents)[0]) is not float or type((<tuple>tangents)[1]) is not float or type((<tuple>tangents)[2]) is not float or type((<tuple>tangents)[3]) is not float or type((<tuple>tangents)[4]) is not float:
+        tangents = _arrays.per_parameter(tangents, (k, c, x0, v0, dt), ('k', 'c', 'x0', 'v0', 'dt'), 'tangents')
+    d_k = (<tuple>tangents)[0]
+    d_c = (<tuple>tangents)[1]
+    d_x0 = (<tuple>tangents)[2]
+    d_v0 = (<tuple>tangents)[3]
+    d_dt = (<tuple>tangents)[4]
     cdef double c_d_k = d_k
     cdef double c_d_c = d_c
     cdef double c_d_x0 = d_x0
@@ -233,10 +237,14 @@ def jvp_energy_after(double k, double c, double x0, double v0, double dt, Py_ssi
 def hvp_energy_after(double k, double c, double x0, double v0, double dt, Py_ssize_t steps, v):
     """The Hessian of energy_after times v (shaped like the parameters k, c, x0, v0, dt): forward over reverse."""
     cdef _tape.Tape tape
-    if type(v) is tuple and len(v) == 5 and type(v[0]) is float and type(v[1]) is float and type(v[2]) is float and type(v[3]) is float and type(v[4]) is float:
-        d_k, d_c, d_x0, d_v0, d_dt = v
-    else:
-        d_k, d_c, d_x0, d_v0, d_dt = _arrays.per_parameter(v, (k, c, x0, v0, dt), ('k', 'c', 'x0', 'v0', 'dt'), 'v')
+    cdef double d_k, d_c, d_x0, d_v0, d_dt
+    if type(v) is not tuple or len(<tuple>v) != 5 or type((<tuple>v)[0]) is not float or type((<tuple>v)[1]) is not float or type((<tuple>v)[2]) is not float or type((<tuple>v)[3]) is not float or type((<tuple>v)[4]) is not float:
+        v = _arrays.per_parameter(v, (k, c, x0, v0, dt), ('k', 'c', 'x0', 'v0', 'dt'), 'v')
+    d_k = (<tuple>v)[0]
+    d_c = (<tuple>v)[1]
+    d_x0 = (<tuple>v)[2]
+    d_v0 = (<tuple>v)[3]
+    d_dt = (<tuple>v)[4]
     cdef double c_d_k = d_k
     cdef double c_d_c = d_c
     cdef double c_d_x0 = d_x0
@@ -423,10 +431,12 @@ cdef (double, double, double, double, double, double, double, double) _pendulum_
 
 def jvp_pendulum_period(double length, double gravity, double angle0, Py_ssize_t steps_per_second, tangents):
     """The derivative of pendulum_period along tangents (one per parameter: length, gravity, angle0), forward mode."""
-    if type(tangents) is tuple and len(tangents) == 3 and type(tangents[0]) is float and type(tangents[1]) is float and type(tangents[2]) is float:
-        d_length, d_gravity, d_angle0 = tangents
-    else:
-        d_length, d_gravity, d_angle0 = _arrays.per_parameter(tangents, (length, gravity, angle0), ('length', 'gravity', 'angle0'), 'tangents')
+    cdef double d_length, d_gravity, d_angle0
+    if type(tangents) is not tuple or len(<tuple>tangents) != 3 or type((<tuple>tangents)[0]) is not float or type((<tuple>tangents)[1]) is not float or type((<tuple>tangents)[2]) is not float:
+        tangents = _arrays.per_parameter(tangents, (length, gravity, angle0), ('length', 'gravity', 'angle0'), 'tangents')
+    d_length = (<tuple>tangents)[0]
+    d_gravity = (<tuple>tangents)[1]
+    d_angle0 = (<tuple>tangents)[2]
     cdef double c_d_length = d_length
     cdef double c_d_gravity = d_gravity
     cdef double c_d_angle0 = d_angle0
@@ -439,10 +449,12 @@ def jvp_pendulum_period(double length, double gravity, double angle0, Py_ssize_t
 def hvp_pendulum_period(double length, double gravity, double angle0, Py_ssize_t steps_per_second, v):
     """The Hessian of pendulum_period times v (shaped like the parameters length, gravity, angle0): forward over reverse."""
     cdef _tape.Tape tape
-    if type(v) is tuple and len(v) == 3 and type(v[0]) is float and type(v[1]) is float and type(v[2]) is float:
-        d_length, d_gravity, d_angle0 = v
-    else:
-        d_length, d_gravity, d_angle0 = _arrays.per_parameter(v, (length, gravity, angle0), ('length', 'gravity', 'angle0'), 'v')
+    cdef double d_length, d_gravity, d_angle0
+    if type(v) is not tuple or len(<tuple>v) != 3 or type((<tuple>v)[0]) is not float or type((<tuple>v)[1]) is not float or type((<tuple>v)[2]) is not float:
+        v = _arrays.per_parameter(v, (length, gravity, angle0), ('length', 'gravity', 'angle0'), 'v')
+    d_length = (<tuple>v)[0]
+    d_gravity = (<tuple>v)[1]
+    d_angle0 = (<tuple>v)[2]
     cdef double c_d_length = d_length
     cdef double c_d_gravity = d_gravity
     cdef double c_d_angle0 = d_angle0

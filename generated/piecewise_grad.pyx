@@ -161,20 +161,22 @@ cdef (double, double, double, double) _smooth_step_hvp(_tape.Tape* tape, double 
 
 def jvp_smooth_step(double x, tangents):
     """The derivative of smooth_step along tangents (one per parameter: x), forward mode."""
+    cdef double d_x
     if type(tangents) is float:
         d_x = tangents
     else:
-        d_x, = _arrays.per_parameter(tangents, (x,), ('x',), 'tangents')
+        d_x = _arrays.per_parameter(tangents, (x,), ('x',), 'tangents')[0]
     return _smooth_step_jvp(x, d_x)[1]
 
 
 def hvp_smooth_step(double x, v):
     """The Hessian of smooth_step times v (shaped like the parameters x): forward over reverse."""
     cdef _tape.Tape tape
+    cdef double d_x
     if type(v) is float:
         d_x = v
     else:
-        d_x, = _arrays.per_parameter(v, (x,), ('x',), 'v')
+        d_x = _arrays.per_parameter(v, (x,), ('x',), 'v')[0]
     _tape.tape_init(&tape)
     try:
         value, g_x, d_value, hv_x = _smooth_step_hvp(&tape, x, 1.0, d_x, 0.0)
@@ -328,20 +330,22 @@ cdef (double, double, double, double, double, double) _huber_hvp(_tape.Tape* tap
 
 def jvp_huber(double r, double delta, tangents):
     """The derivative of huber along tangents (one per parameter: r, delta), forward mode."""
-    if type(tangents) is tuple and len(tangents) == 2 and type(tangents[0]) is float and type(tangents[1]) is float:
-        d_r, d_delta = tangents
-    else:
-        d_r, d_delta = _arrays.per_parameter(tangents, (r, delta), ('r', 'delta'), 'tangents')
+    cdef double d_r, d_delta
+    if type(tangents) is not tuple or len(<tuple>tangents) != 2 or type((<tuple>tangents)[0]) is not float or type((<tuple>tangents)[1]) is not float:
+        tangents = _arrays.per_parameter(tangents, (r, delta), ('r', 'delta'), 'tangents')
+    d_r = (<tuple>tangents)[0]
+    d_delta = (<tuple>tangents)[1]
     return _huber_jvp(r, delta, d_r, d_delta)[1]
 
 
 def hvp_huber(double r, double delta, v):
     """The Hessian of huber times v (shaped like the parameters r, delta): forward over reverse."""
     cdef _tape.Tape tape
-    if type(v) is tuple and len(v) == 2 and type(v[0]) is float and type(v[1]) is float:
-        d_r, d_delta = v
-    else:
-        d_r, d_delta = _arrays.per_parameter(v, (r, delta), ('r', 'delta'), 'v')
+    cdef double d_r, d_delta
+    if type(v) is not tuple or len(<tuple>v) != 2 or type((<tuple>v)[0]) is not float or type((<tuple>v)[1]) is not float:
+        v = _arrays.per_parameter(v, (r, delta), ('r', 'delta'), 'v')
+    d_r = (<tuple>v)[0]
+    d_delta = (<tuple>v)[1]
     _tape.tape_init(&tape)
     try:
         value, g_r, g_delta, d_value, hv_r, hv_delta = _huber_hvp(&tape, r, delta, 1.0, d_r, d_delta, 0.0)
@@ -466,19 +470,23 @@ cdef (double, double, double, double, double, double, double, double) _soft_clip
 
 def jvp_soft_clip(double x, double lo, double hi, tangents):
     """The derivative of soft_clip along tangents (one per parameter: x, lo, hi), forward mode."""
-    if type(tangents) is tuple and len(tangents) == 3 and type(tangents[0]) is float and type(tangents[1]) is float and type(tangents[2]) is float:
-        d_x, d_lo, d_hi = tangents
-    else:
-        d_x, d_lo, d_hi = _arrays.per_parameter(tangents, (x, lo, hi), ('x', 'lo', 'hi'), 'tangents')
+    cdef double d_x, d_lo, d_hi
+    if type(tangents) is not tuple or len(<tuple>tangents) != 3 or type((<tuple>tangents)[0]) is not float or type((<tuple>tangents)[1]) is not float or type((<tuple>tangents)[2]) is not float:
+        tangents = _arrays.per_parameter(tangents, (x, lo, hi), ('x', 'lo', 'hi'), 'tangents')
+    d_x = (<tuple>tangents)[0]
+    d_lo = (<tuple>tangents)[1]
+    d_hi = (<tuple>tangents)[2]
     return _soft_clip_jvp(x, lo, hi, d_x, d_lo, d_hi)[1]
 
 
 def hvp_soft_clip(double x, double lo, double hi, v):
     """The Hessian of soft_clip times v (shaped like the parameters x, lo, hi): forward over reverse."""
-    if type(v) is tuple and len(v) == 3 and type(v[0]) is float and type(v[1]) is float and type(v[2]) is float:
-        d_x, d_lo, d_hi = v
-    else:
-        d_x, d_lo, d_hi = _arrays.per_parameter(v, (x, lo, hi), ('x', 'lo', 'hi'), 'v')
+    cdef double d_x, d_lo, d_hi
+    if type(v) is not tuple or len(<tuple>v) != 3 or type((<tuple>v)[0]) is not float or type((<tuple>v)[1]) is not float or type((<tuple>v)[2]) is not float:
+        v = _arrays.per_parameter(v, (x, lo, hi), ('x', 'lo', 'hi'), 'v')
+    d_x = (<tuple>v)[0]
+    d_lo = (<tuple>v)[1]
+    d_hi = (<tuple>v)[2]
     value, g_x, g_lo, g_hi, d_value, hv_x, hv_lo, hv_hi = _soft_clip_hvp(NULL, x, lo, hi, 1.0, d_x, d_lo, d_hi, 0.0)
     return (hv_x, hv_lo, hv_hi)
 
@@ -720,10 +728,12 @@ cdef (double, double, double, double, double, double, double, double) _tax_hvp(_
 
 def jvp_tax(double income, double rate_low, double rate_high, tangents):
     """The derivative of tax along tangents (one per parameter: income, rate_low, rate_high), forward mode."""
-    if type(tangents) is tuple and len(tangents) == 3 and type(tangents[0]) is float and type(tangents[1]) is float and type(tangents[2]) is float:
-        d_income, d_rate_low, d_rate_high = tangents
-    else:
-        d_income, d_rate_low, d_rate_high = _arrays.per_parameter(tangents, (income, rate_low, rate_high), ('income', 'rate_low', 'rate_high'), 'tangents')
+    cdef double d_income, d_rate_low, d_rate_high
+    if type(tangents) is not tuple or len(<tuple>tangents) != 3 or type((<tuple>tangents)[0]) is not float or type((<tuple>tangents)[1]) is not float or type((<tuple>tangents)[2]) is not float:
+        tangents = _arrays.per_parameter(tangents, (income, rate_low, rate_high), ('income', 'rate_low', 'rate_high'), 'tangents')
+    d_income = (<tuple>tangents)[0]
+    d_rate_low = (<tuple>tangents)[1]
+    d_rate_high = (<tuple>tangents)[2]
     cdef double c_d_income = d_income
     cdef double c_d_rate_low = d_rate_low
     cdef double c_d_rate_high = d_rate_high
@@ -736,10 +746,12 @@ def jvp_tax(double income, double rate_low, double rate_high, tangents):
 def hvp_tax(double income, double rate_low, double rate_high, v):
     """The Hessian of tax times v (shaped like the parameters income, rate_low, rate_high): forward over reverse."""
     cdef _tape.Tape tape
-    if type(v) is tuple and len(v) == 3 and type(v[0]) is float and type(v[1]) is float and type(v[2]) is float:
-        d_income, d_rate_low, d_rate_high = v
-    else:
-        d_income, d_rate_low, d_rate_high = _arrays.per_parameter(v, (income, rate_low, rate_high), ('income', 'rate_low', 'rate_high'), 'v')
+    cdef double d_income, d_rate_low, d_rate_high
+    if type(v) is not tuple or len(<tuple>v) != 3 or type((<tuple>v)[0]) is not float or type((<tuple>v)[1]) is not float or type((<tuple>v)[2]) is not float:
+        v = _arrays.per_parameter(v, (income, rate_low, rate_high), ('income', 'rate_low', 'rate_high'), 'v')
+    d_income = (<tuple>v)[0]
+    d_rate_low = (<tuple>v)[1]
+    d_rate_high = (<tuple>v)[2]
     cdef double c_d_income = d_income
     cdef double c_d_rate_low = d_rate_low
     cdef double c_d_rate_high = d_rate_high

@@ -8,6 +8,7 @@ from srcgrad.runtime cimport scalar as _scalar
 from srcgrad.runtime cimport tape as _tape
 import numpy as np
 from srcgrad.runtime import arrays as _arrays
+from srcgrad.runtime import vector as _vector
 from srcgrad.eager import fallback as _fallback, mathlib as _mathlib
 from srcgrad.runtime import eager_entries as _eager_entries
 
@@ -32,31 +33,41 @@ cdef (double, double) _f_adjoint(_tape.Tape* tape, double x, double b_result) no
     return result, b_x
 
 
-def f(double x):
+def f(x):
     """f(x) from tutorial_eager.py line 21, compiled."""
+    if type(x) is not float and _arrays.has_dimensions(x):
+        return _f_on_arrays(x)
     return _f_primal(x)
 
 
-def value_and_vjp_f(double x, dout):
+def value_and_vjp_f(x, dout):
     """(f(x), dout times the gradient), in one forward and one reverse sweep."""
+    if type(x) is not float and _arrays.has_dimensions(x):
+        return _value_and_vjp_f_on_arrays(x, dout)
     if type(dout) is not float:
         dout = _arrays.scalar_cotangent(dout, 'f')
     value, b_x = _f_adjoint(NULL, x, dout)
     return value, b_x
 
 
-def grad_f(double x):
+def grad_f(x):
     """The gradient of f with respect to x."""
+    if type(x) is not float and _arrays.has_dimensions(x):
+        return _grad_f_on_arrays(x)
     return _f_adjoint(NULL, x, 1.0)[1]
 
 
-def value_and_grad_f(double x):
+def value_and_grad_f(x):
     """The (value, gradient) of f with respect to x."""
+    if type(x) is not float and _arrays.has_dimensions(x):
+        return _value_and_grad_f_on_arrays(x)
     return _f_adjoint(NULL, x, 1.0)
 
 
-def vjp_f(double x, dout):
+def vjp_f(x, dout):
     """dout times the gradient of f with respect to x."""
+    if type(x) is not float and _arrays.has_dimensions(x):
+        return _vjp_f_on_arrays(x, dout)
     if type(dout) is not float:
         dout = _arrays.scalar_cotangent(dout, 'f')
     return _f_adjoint(NULL, x, dout)[1]
@@ -80,28 +91,136 @@ cdef (double, double, double, double) _f_hvp(_tape.Tape* tape, double x, double 
     return result, b_x, d_result, d_b_x
 
 
-def jvp_f(double x, tangents):
+def jvp_f(x, tangents):
     """The derivative of f along tangents (one per parameter: x), forward mode."""
+    if type(x) is not float and _arrays.has_dimensions(x):
+        return _jvp_f_on_arrays(x, tangents)
+    cdef double d_x
     if type(tangents) is float:
         d_x = tangents
     else:
-        d_x, = _arrays.per_parameter(tangents, (x,), ('x',), 'tangents')
+        d_x = _arrays.per_parameter(tangents, (x,), ('x',), 'tangents')[0]
     return _f_jvp(x, d_x)[1]
 
 
-def hvp_f(double x, v):
+def hvp_f(x, v):
     """The Hessian of f times v (shaped like the parameters x): forward over reverse."""
+    if type(x) is not float and _arrays.has_dimensions(x):
+        return _hvp_f_on_arrays(x, v)
+    cdef double d_x
     if type(v) is float:
         d_x = v
     else:
-        d_x, = _arrays.per_parameter(v, (x,), ('x',), 'v')
+        d_x = _arrays.per_parameter(v, (x,), ('x',), 'v')[0]
     value, g_x, d_value, hv_x = _f_hvp(NULL, x, 1.0, d_x, 0.0)
     return hv_x
 
 
-def hessian_f(double x):
+def hessian_f(x):
     """The dense Hessian of f with respect to x, as jax.hessian lays it out, from one hvp_f per element."""
     return _arrays.dense_hessian(hvp_f, (x,), {'x': x}, 'v')
+
+
+# ----------------------------------------------------------------------------------------------
+# f taking arrays for x: tutorial_eager.py line 21  (def f(x):)
+# tape: nothing
+
+cdef object _f_on_arrays_primal(object x):
+    cdef object result = None, sin_value = None
+    sin_value = np.sin(x)
+    result = np.square(sin_value)
+    return result
+
+
+cdef tuple _f_on_arrays_adjoint(_tape.Tape* tape, object x, object b_result):
+    """Returns _f_on_arrays(x) and b_result times its gradient."""
+    cdef object b_sin_value = 0.0, b_x = 0.0, result = None, sin_value = None
+    # forward sweep
+    sin_value = np.sin(x)  # line 22
+    result = np.square(sin_value)  # line 22
+    # reverse sweep
+    b_result = _vector.cotangent_like(b_result, result)
+    b_sin_value = _vector.multiply_reusing_right(b_result, _vector.multiply_reusing_right(2.0, sin_value))  # line 22: return np.square(np.sin(x))
+    b_x = _vector.multiply_reusing_left(b_sin_value, np.cos(x))  # line 22: return np.square(np.sin(x))
+    return result, b_x
+
+
+def _f_on_arrays(x):
+    """_f_on_arrays(x) from tutorial_eager.py line 21, compiled."""
+    x = _vector.as_float_ndarray(x, 'x')
+    return _f_on_arrays_primal(x)
+
+
+def _value_and_vjp_f_on_arrays(x, dout):
+    """(_f_on_arrays(x), dout times the gradient), in one forward and one reverse sweep."""
+    x = _vector.as_float_ndarray(x, 'x')
+    value, b_x = _f_on_arrays_adjoint(NULL, x, dout)
+    b_x, = _vector.gradients_like((b_x,), (x,))
+    value = np.asarray(value)
+    return value, b_x
+
+
+def _grad_f_on_arrays(x):
+    """The gradient of _f_on_arrays with respect to x."""
+    return _value_and_vjp_f_on_arrays(x, 1.0)[1]
+
+
+def _value_and_grad_f_on_arrays(x):
+    """The (value, gradient) of _f_on_arrays with respect to x."""
+    return _value_and_vjp_f_on_arrays(x, 1.0)
+
+
+def _vjp_f_on_arrays(x, dout):
+    """dout times the gradient of _f_on_arrays with respect to x."""
+    return _value_and_vjp_f_on_arrays(x, dout)[1]
+
+
+cdef tuple _f_on_arrays_jvp(object x, object d_x):
+    cdef object d_result = 0.0, d_sin_value = 0.0, result = None, sin_value = None
+    d_sin_value = np.cos(x) * d_x
+    sin_value = np.sin(x)
+    d_result = 2.0 * sin_value * d_sin_value
+    result = np.square(sin_value)
+    return result, d_result
+
+
+cdef tuple _f_on_arrays_hvp(_tape.Tape* tape, object x, object b_result, object d_x, object d_b_result):
+    cdef object b_sin_value = 0.0, b_x = 0.0, d_b_sin_value = 0.0, d_b_x = 0.0, d_result = 0.0, d_sin_value = 0.0, result = None, sin_value = None
+    # forward sweep
+    d_sin_value = np.cos(x) * d_x
+    sin_value = np.sin(x)  # line 22
+    d_result = 2.0 * sin_value * d_sin_value
+    result = np.square(sin_value)  # line 22
+    # reverse sweep
+    d_b_result = _vector.cotangent_like(d_b_result, result)
+    b_result = _vector.cotangent_like(b_result, result)
+    d_b_sin_value = 2.0 * sin_value * d_b_result + b_result * (2.0 * d_sin_value)
+    b_sin_value = b_result * (2.0 * sin_value)  # line 22: return np.square(np.sin(x))
+    d_b_x = np.cos(x) * d_b_sin_value - b_sin_value * (np.sin(x) * d_x)
+    b_x = b_sin_value * np.cos(x)  # line 22: return np.square(np.sin(x))
+    return result, b_x, d_result, d_b_x
+
+
+def _jvp_f_on_arrays(x, tangents):
+    """The derivative of _f_on_arrays along tangents (one per parameter: x), forward mode."""
+    x = _vector.as_float_ndarray(x, 'x')
+    d_x, = _arrays.per_parameter(tangents, (x,), ('x',), 'tangents')
+    return _f_on_arrays_jvp(x, d_x)[1]
+
+
+def _hvp_f_on_arrays(x, v):
+    """The Hessian of _f_on_arrays times v (shaped like the parameters x): forward over reverse."""
+    x = _vector.as_float_ndarray(x, 'x')
+    d_x, = _arrays.per_parameter(v, (x,), ('x',), 'v')
+    value, g_x, d_value, hv_x = _f_on_arrays_hvp(NULL, x, 1.0, d_x, 0.0)
+    hv_x, = _vector.gradients_like((hv_x,), (x,))
+    return hv_x
+
+
+def _hessian_f_on_arrays(x):
+    """The dense Hessian of _f_on_arrays with respect to x, as jax.hessian lays it out, from one _hvp_f_on_arrays per element."""
+    x = _vector.as_float_ndarray(x, 'x')
+    return _arrays.dense_hessian(_hvp_f_on_arrays, (x,), {'x': x}, 'v')
 
 
 # ----------------------------------------------------------------------------------------------
@@ -222,10 +341,11 @@ cdef (double, double, double, double, double, double) _power_hvp(_tape.Tape* tap
 
 def jvp_power(double x, double y, tangents):
     """The derivative of power along tangents (one per parameter: x, y), forward mode."""
-    if type(tangents) is tuple and len(tangents) == 2 and type(tangents[0]) is float and type(tangents[1]) is float:
-        d_x, d_y = tangents
-    else:
-        d_x, d_y = _arrays.per_parameter(tangents, (x, y), ('x', 'y'), 'tangents')
+    cdef double d_x, d_y
+    if type(tangents) is not tuple or len(<tuple>tangents) != 2 or type((<tuple>tangents)[0]) is not float or type((<tuple>tangents)[1]) is not float:
+        tangents = _arrays.per_parameter(tangents, (x, y), ('x', 'y'), 'tangents')
+    d_x = (<tuple>tangents)[0]
+    d_y = (<tuple>tangents)[1]
     cdef double c_d_x = d_x
     cdef double c_d_y = d_y
     cdef double value, d_value
@@ -237,10 +357,11 @@ def jvp_power(double x, double y, tangents):
 def hvp_power(double x, double y, v):
     """The Hessian of power times v (shaped like the parameters x, y): forward over reverse."""
     cdef _tape.Tape tape
-    if type(v) is tuple and len(v) == 2 and type(v[0]) is float and type(v[1]) is float:
-        d_x, d_y = v
-    else:
-        d_x, d_y = _arrays.per_parameter(v, (x, y), ('x', 'y'), 'v')
+    cdef double d_x, d_y
+    if type(v) is not tuple or len(<tuple>v) != 2 or type((<tuple>v)[0]) is not float or type((<tuple>v)[1]) is not float:
+        v = _arrays.per_parameter(v, (x, y), ('x', 'y'), 'v')
+    d_x = (<tuple>v)[0]
+    d_y = (<tuple>v)[1]
     cdef double c_d_x = d_x
     cdef double c_d_y = d_y
     cdef double value, g_x, g_y, d_value, hv_x, hv_y

@@ -79,19 +79,21 @@ cdef (double, double, double, double) _square_sin_hvp(_tape.Tape* tape, double x
 
 def jvp_square_sin(double x, tangents):
     """The derivative of square_sin along tangents (one per parameter: x), forward mode."""
+    cdef double d_x
     if type(tangents) is float:
         d_x = tangents
     else:
-        d_x, = _arrays.per_parameter(tangents, (x,), ('x',), 'tangents')
+        d_x = _arrays.per_parameter(tangents, (x,), ('x',), 'tangents')[0]
     return _square_sin_jvp(x, d_x)[1]
 
 
 def hvp_square_sin(double x, v):
     """The Hessian of square_sin times v (shaped like the parameters x): forward over reverse."""
+    cdef double d_x
     if type(v) is float:
         d_x = v
     else:
-        d_x, = _arrays.per_parameter(v, (x,), ('x',), 'v')
+        d_x = _arrays.per_parameter(v, (x,), ('x',), 'v')[0]
     value, g_x, d_value, hv_x = _square_sin_hvp(NULL, x, 1.0, d_x, 0.0)
     return hv_x
 
@@ -219,10 +221,11 @@ cdef (double, double, double, double) _power_hvp(_tape.Tape* tape, double x, Py_
 
 def jvp_power(double x, Py_ssize_t n, tangents):
     """The derivative of power along tangents (one per parameter: x), forward mode."""
+    cdef double d_x
     if type(tangents) is float:
         d_x = tangents
     else:
-        d_x, = _arrays.per_parameter(tangents, (x,), ('x',), 'tangents')
+        d_x = _arrays.per_parameter(tangents, (x,), ('x',), 'tangents')[0]
     cdef double c_d_x = d_x
     cdef double value, d_value
     with nogil:
@@ -233,10 +236,11 @@ def jvp_power(double x, Py_ssize_t n, tangents):
 def hvp_power(double x, Py_ssize_t n, v):
     """The Hessian of power times v (shaped like the parameters x): forward over reverse."""
     cdef _tape.Tape tape
+    cdef double d_x
     if type(v) is float:
         d_x = v
     else:
-        d_x, = _arrays.per_parameter(v, (x,), ('x',), 'v')
+        d_x = _arrays.per_parameter(v, (x,), ('x',), 'v')[0]
     cdef double c_d_x = d_x
     cdef double value, g_x, d_value, hv_x
     _tape.tape_init(&tape)
@@ -374,10 +378,11 @@ cdef (double, double, double, double, double, double) _f_hvp(_tape.Tape* tape, d
 
 def jvp_f(double x, double y, tangents):
     """The derivative of f along tangents (one per parameter: x, y), forward mode."""
-    if type(tangents) is tuple and len(tangents) == 2 and type(tangents[0]) is float and type(tangents[1]) is float:
-        d_x, d_y = tangents
-    else:
-        d_x, d_y = _arrays.per_parameter(tangents, (x, y), ('x', 'y'), 'tangents')
+    cdef double d_x, d_y
+    if type(tangents) is not tuple or len(<tuple>tangents) != 2 or type((<tuple>tangents)[0]) is not float or type((<tuple>tangents)[1]) is not float:
+        tangents = _arrays.per_parameter(tangents, (x, y), ('x', 'y'), 'tangents')
+    d_x = (<tuple>tangents)[0]
+    d_y = (<tuple>tangents)[1]
     cdef double c_d_x = d_x
     cdef double c_d_y = d_y
     cdef double value, d_value
@@ -389,10 +394,11 @@ def jvp_f(double x, double y, tangents):
 def hvp_f(double x, double y, v):
     """The Hessian of f times v (shaped like the parameters x, y): forward over reverse."""
     cdef _tape.Tape tape
-    if type(v) is tuple and len(v) == 2 and type(v[0]) is float and type(v[1]) is float:
-        d_x, d_y = v
-    else:
-        d_x, d_y = _arrays.per_parameter(v, (x, y), ('x', 'y'), 'v')
+    cdef double d_x, d_y
+    if type(v) is not tuple or len(<tuple>v) != 2 or type((<tuple>v)[0]) is not float or type((<tuple>v)[1]) is not float:
+        v = _arrays.per_parameter(v, (x, y), ('x', 'y'), 'v')
+    d_x = (<tuple>v)[0]
+    d_y = (<tuple>v)[1]
     cdef double c_d_x = d_x
     cdef double c_d_y = d_y
     cdef double value, g_x, g_y, d_value, hv_x, hv_y
