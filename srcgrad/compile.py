@@ -303,22 +303,13 @@ def cython_to_c(pyx: Path, module_name: str, fast_math: bool, include_dir: Path,
 
 
 def splitting() -> bool:
-    """Whether a big generated module's C is compiled as two parts in parallel (`csplit`): with
-    two cores or more, one of them idle. A second part parses Cython's declarations and utility
-    code again (some 10% more CPU time), which only an idle core repays: on a 2-core machine
-    busy with other jobs the split build was no faster. SRCGRAD_SPLIT_C=1 splits regardless of
-    the load, SRCGRAD_SPLIT_C=0 never."""
-    setting = os.environ.get("SRCGRAD_SPLIT_C", "")
-    cores = os.cpu_count() or 1
-    if setting == "0" or cores < 2:
-        return False
-    if setting:
-        return True
-    try:
-        load = os.getloadavg()[0]  # this build's own process counts for about 1
-    except OSError:
-        return True
-    return load < cores - 0.5
+    """Whether a big generated module's C is compiled as two parts in parallel (`csplit`): only
+    when asked (SRCGRAD_SPLIT_C=1) and with two cores or more. Not by default: a kernel in one
+    part cannot be inlined into its wrappers in the other, and huber's gradient measured 8%
+    slower split (benchmarks/README.md); a build's binary should not depend on the machine's load
+    either. A second part also parses Cython's declarations and utility code again (some 10%
+    more CPU time), which only an idle core repays."""
+    return os.environ.get("SRCGRAD_SPLIT_C", "") == "1" and (os.cpu_count() or 1) >= 2
 
 
 def _split_sources(extension, c_file: Path, module_name: str) -> None:
