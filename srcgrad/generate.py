@@ -135,13 +135,7 @@ def _compile_functions(facts, selected: list, wrt: dict, tape_limit: int | None 
         function = functions[name]
         try:
             _check_callees(function, fallbacks)
-            names = Names(user_names(function) | facts.constant_names() | set(facts.array_constants())
-                          | set(facts.functions) | {"tape"})
-            rename_rebindings(function, names)
-            result = lower(function, names)
-            return_types = _infer_inlining(function, result, names, signatures, facts, versions)
-            check_call_arguments(function, {k: s.params for k, s in signatures.items()})
-            split_whole_array_expressions(function, names, return_types)
+            names, result = _read_typed(facts, function, signatures, versions)
             differentiable = [p for p, _ in function.params if function.var_types[p] == ir.DOUBLE
                               or function.var_types[p] == ir.NDARRAY or ir.array_dims(function.var_types[p])]
             asked = _asked_parameters(name, wrt.get(name), differentiable)
@@ -192,13 +186,7 @@ def _array_version(facts, name: str, signatures: dict, constants: dict, module_n
         return None
     function.params = [(p, ARRAY if p in numbers else declared) for p, declared in function.params]
     try:
-        names = Names(user_names(function) | facts.constant_names() | set(facts.array_constants())
-                      | set(facts.functions) | {"tape"})
-        rename_rebindings(function, names)
-        result = lower(function, names)
-        return_types = _infer_inlining(function, result, names, signatures, facts, versions)
-        check_call_arguments(function, {k: s.params for k, s in signatures.items()})
-        split_whole_array_expressions(function, names, return_types)
+        names, result = _read_typed(facts, function, signatures, versions)
         array_name = module_names.fresh(f"_{name}_on_arrays")
         params = [(p, function.var_types[p]) for p, _ in function.params]
         if not any(kind == ir.NDARRAY for _, kind in params):  # inference took them all for numbers again
@@ -210,6 +198,19 @@ def _array_version(facts, name: str, signatures: dict, constants: dict, module_n
         return ReverseMode(function, result, names, {**signatures, name: own}, constants, tape_limit).generate()
     except Unsupported:
         return None
+
+
+def _read_typed(facts, function: ir.Function, signatures: dict, versions: dict) -> tuple:
+    """The function renamed, lowered and typed as the compiler reads every function (its calls
+    checked, its whole-array expressions split): (its names, the result's variable)."""
+    names = Names(user_names(function) | facts.constant_names() | set(facts.array_constants())
+                  | set(facts.functions) | {"tape"})
+    rename_rebindings(function, names)
+    result = lower(function, names)
+    return_types = _infer_inlining(function, result, names, signatures, facts, versions)
+    check_call_arguments(function, {k: s.params for k, s in signatures.items()})
+    split_whole_array_expressions(function, names, return_types)
+    return names, result
 
 
 def _infer_inlining(function: ir.Function, result: str, names: Names, signatures: dict, facts,
