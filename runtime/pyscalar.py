@@ -3,6 +3,11 @@
 import math
 
 
+def select(take_first, first, second):
+    """The compiled runtime's branch-free select; --pure output prints a conditional instead."""
+    return first if take_first else second
+
+
 def sign(x):
     if x > 0:
         return 1.0
@@ -106,3 +111,20 @@ def round_half_even(x):
 
 def range_length(start, stop, step):
     return len(range(start, stop, step))
+
+
+def factorial(n):
+    """math.factorial of an integer, as a float (scalar.pxd's); Python's errors for others."""
+    return float(math.factorial(_integer(n)))
+
+
+def comb(n, k):
+    return float(math.comb(_integer(n), _integer(k)))
+
+
+def perm(n, k):
+    return float(math.perm(_integer(n), _integer(k)))
+
+
+def _integer(n):
+    return int(n) if isinstance(n, float) and n.is_integer() else n

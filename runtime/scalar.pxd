@@ -4,7 +4,9 @@
 # the same set for the pure-Python output.
 
 cimport cython
-from libc.math cimport exp, fabs, floor, ceil, fmod, isnan, log, log1p, rint, M_LN2, M_PI
+from libc.math cimport exp, fabs, floor, ceil, fmod, isnan, log, log1p, rint, M_LN2, M_PI, NAN
+from libc.stdint cimport uint64_t
+from libc.string cimport memcpy
 
 cdef inline double sign(double x) noexcept nogil:
     # branch-free for numbers (a data-dependent branch here costs more than the derivative);
@@ -12,6 +14,18 @@ cdef inline double sign(double x) noexcept nogil:
     if x != x:
         return x
     return <double>(x > 0) - <double>(x < 0)
+
+cdef inline double select(bint take_first, double first, double second) noexcept nogil:
+    # `first if take_first else second`, both arms already evaluated, chosen by a bit mask: no
+    # data-dependent branch to mispredict, and exactly the chosen arm's bits (NaN, -0.0, inf).
+    # A C conditional lets the compiler move each arm's arithmetic back under a branch, which
+    # it does unless told floating-point operations cannot trap (-ffast-math).
+    cdef uint64_t chosen, other, mask = 0 - <uint64_t>(take_first != 0)
+    memcpy(&chosen, &first, sizeof(double))
+    memcpy(&other, &second, sizeof(double))
+    chosen = (chosen & mask) | (other & ~mask)
+    memcpy(&first, &chosen, sizeof(double))
+    return first
 
 cdef inline double maximum(double a, double b) noexcept nogil:
     return b if b > a else a  # Python's max(a, b): the first of equal values
@@ -107,3 +121,42 @@ cdef inline Py_ssize_t range_length(Py_ssize_t start, Py_ssize_t stop, Py_ssize_
     if step < 0 and start > stop:
         return (start - stop - 1) // (-step) + 1
     return 0
+
+# math.factorial(n), math.comb(n, k), math.perm(n, k) of integers, as the doubles Python's integers
+# convert to where code divides or multiplies by them: exact while they fit in 53 bits (n <= 22 for
+# factorial); Python raises for a negative argument, where these give nan
+cdef inline double factorial(double n) noexcept nogil:
+    cdef double result = 1.0
+    cdef double k = 2.0
+    if n < 0 or n != floor(n):
+        return NAN
+    while k <= n:
+        result *= k
+        k += 1.0
+    return result
+
+cdef inline double comb(double n, double k) noexcept nogil:
+    cdef double result = 1.0
+    cdef double i = 0.0
+    if n < 0 or k < 0 or n != floor(n) or k != floor(k):
+        return NAN
+    if k > n:
+        return 0.0
+    if k > n - k:
+        k = n - k
+    while i < k:
+        result = result * (n - i) / (i + 1.0)  # C(n, i + 1), an integer at every step
+        i += 1.0
+    return result
+
+cdef inline double perm(double n, double k) noexcept nogil:
+    cdef double result = 1.0
+    cdef double i = 0.0
+    if n < 0 or k < 0 or n != floor(n) or k != floor(k):
+        return NAN
+    if k > n:
+        return 0.0
+    while i < k:
+        result *= n - i
+        i += 1.0
+    return result

@@ -1,11 +1,15 @@
 """np.einsum on Tensors. Each operand's cotangent is another einsum: of the output cotangent with
 the other operands, written to that operand's subscripts, with a vector of ones for an index
-that operand alone sums over (the cotangent is the same along it). Written with np.einsum, so
-the gradient is differentiable again. Explicit (`"ij,j->i"`) and implicit (`"ij,j"`) outputs;
-an ellipsis, an index repeated within one operand (a diagonal) and the interleaved operand form
-have no rule here and raise MissingRuleError."""
+that operand alone sums over (the cotangent is the same along it). An index repeated within one
+operand (`"ii->"`, a trace; `"ii->i"`, a diagonal) reads a diagonal: its cotangent is written to
+that diagonal through identity matrices, the rest of the operand gets zero. Written with
+np.einsum, so the gradient is differentiable again. Explicit (`"ij,j->i"`) and implicit (`"ij,j"`)
+outputs; an ellipsis and the interleaved operand form have no rule here and raise
+MissingRuleError."""
 
 from __future__ import annotations
+
+import string
 
 import numpy as np
 
@@ -20,9 +24,8 @@ def _subscripts(spec) -> tuple:
     spec = spec.replace(" ", "")
     inputs, arrow, output = spec.partition("->")
     terms = inputs.split(",")
-    if "." in spec or any(len(set(t)) != len(t) for t in terms):  # (a wrong count: NumPy's own error)
-        raise MissingRuleError(f"no derivative rule for numpy.einsum({spec!r}) (an ellipsis, or an index "
-                               "repeated within one operand)")
+    if "." in spec:  # (a wrong count: NumPy's own error)
+        raise MissingRuleError(f"no derivative rule for numpy.einsum({spec!r}) (an ellipsis)")
     if not arrow:  # implicit: the indices that occur once, in alphabetical order
         letters = "".join(terms)
         output = "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
@@ -32,10 +35,28 @@ def _subscripts(spec) -> tuple:
 def _cotangent(i: int, g, terms: list, output: str, operands: tuple):
     others = [k for k in range(len(terms)) if k != i]
     reached = set(output).union(*(terms[k] for k in others))
-    alone = [c for c in terms[i] if c not in reached]
+    distinct = "".join(dict.fromkeys(terms[i]))  # "ii" reads the diagonal "i"
+    alone = [c for c in distinct if c not in reached]
     sizes = dict(zip(terms[i], np.shape(operands[i])))
-    spec = ",".join([output, *(terms[k] for k in others), *alone]) + "->" + terms[i]
-    return np.einsum(spec, g, *(operands[k] for k in others), *(np.ones(sizes[c]) for c in alone))
+    spec = ",".join([output, *(terms[k] for k in others), *alone]) + "->" + distinct
+    cotangent = np.einsum(spec, g, *(operands[k] for k in others), *(np.ones(sizes[c]) for c in alone))
+    return cotangent if distinct == terms[i] else _on_diagonal(cotangent, distinct, terms, output, sizes, i)
+
+
+def _on_diagonal(cotangent, distinct: str, terms: list, output: str, sizes: dict, i: int):
+    """The cotangent of the diagonal `distinct` written where operand i's repeated indices are
+    equal: each repetition gets a letter of its own, tied to the first by an identity matrix."""
+    fresh = iter(c for c in string.ascii_letters if c not in set("".join(terms) + output))
+    seen, placed, ties = set(), [], []
+    for letter in terms[i]:
+        if letter in seen:
+            placed.append(next(fresh))
+            ties.append(letter + placed[-1])
+        else:
+            seen.add(letter)
+            placed.append(letter)
+    spec = ",".join([distinct, *ties]) + "->" + "".join(placed)
+    return np.einsum(spec, cotangent, *(np.eye(sizes[tie[0]]) for tie in ties))
 
 
 def _einsum(spec, *operands, **options):

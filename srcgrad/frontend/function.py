@@ -11,6 +11,7 @@ from ..diagnostics import Diagnostic, SourceError
 from ..fresh_names import fresh_name
 from .assignment import check_reads
 from .constants import fold_constant
+from .lowered_calls import LoweredCallReader
 from .sequences import SequenceReader, hoist_sequence_allocations
 from .names import (
     ARRAY,
@@ -24,7 +25,7 @@ from .names import (
 )
 
 
-class FunctionReader(SequenceReader):
+class FunctionReader(LoweredCallReader, SequenceReader):
     """Turns one libcst FunctionDef into ir.Function, or raises Unsupported / SourceError."""
 
     def read(self) -> ir.Function:

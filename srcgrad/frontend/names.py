@@ -22,6 +22,7 @@ MATH_FUNCTIONS = {
     "log": "log", "log2": "log2", "log10": "log10", "log1p": "log1p", "sqrt": "sqrt", "cbrt": "cbrt",
     "pow": "power", "hypot": "hypot", "fabs": "fabs", "floor": "ifloor", "ceil": "iceil",
     "trunc": "itrunc", "copysign": "copysign", "fmod": "fmod", "degrees": "rad2deg", "radians": "deg2rad",
+    "factorial": "factorial", "comb": "comb", "perm": "perm",
 }
 NUMPY_FUNCTIONS = {
     name: name for name in (
@@ -76,7 +77,7 @@ COMPARISONS = {
     cst.Equal: "==", cst.NotEqual: "!=",
 }
 # primitive -> number of arguments, where not 1
-ARITY = {"arctan2": 2, "hypot": 2, "maximum": 2, "minimum": 2, "fmax": 2, "fmin": 2, "logaddexp": 2,
+ARITY = {"comb": 2, "perm": 2, "arctan2": 2, "hypot": 2, "maximum": 2, "minimum": 2, "fmax": 2, "fmin": 2, "logaddexp": 2,
          "copysign": 2, "fmod": 2, "remainder": 2, "power": 2, "add": 2, "subtract": 2, "multiply": 2,
          "true_divide": 2}
 

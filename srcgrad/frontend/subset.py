@@ -147,6 +147,15 @@ SUPPORTED = [
               "diagonal), with an offset `k`", COMPILED,
               "def f(x: np.ndarray, d: np.ndarray, A: np.ndarray):\n"
               "    return x @ np.diag(d) @ x + np.sum(np.diag(np.matmul(A, A.T), 1) ** 2)"),
+    Construct("`np.einsum` of a literal specification that products and sums spell (`'i,i->'`, `'ij,j->i'`, "
+              "`'j,ij->i'`, `'ij,jk->ik'`, `'ij,kj->ik'`, `'ij,ij->'`, `'ii->'`, `'ii->i'`, `'ij->ji'`, "
+              "`'i,j->ij'`, `'ij->i'`, `'ij->'`, `'bij,bjk->bik'`, chains such as `'i,ij,j->'`, implicit "
+              "outputs); `np.inner`, `np.vdot` of real arrays", COMPILED,
+              "def f(x: np.ndarray, A: np.ndarray):\n"
+              "    return np.einsum('i,ij,j->', x, A, x) + np.einsum('ii', A) + np.inner(x, x) + np.vdot(x, x)"),
+    Construct("`math.factorial`, `math.comb`, `math.perm` of integers (loop counters, constants): integer "
+              "values, no derivative (`sum(x ** k / math.factorial(k) for k in range(10))`)", COMPILED,
+              "def f(x: float):\n    return sum(x ** k / math.factorial(k) for k in range(10)) + math.comb(5, 2) * x"),
     Construct("nested functions that read only their own parameters and module names, defined once at the top "
               "of the enclosing function's body and only called (they become module functions)", COMPILED,
               "def f(x: np.ndarray):\n    def bump(t, k=2.0):\n        return k * t * t\n\n"
@@ -156,8 +165,9 @@ SUPPORTED = [
     Construct("`for` over anything but `range` and sequences (a dict, a string, a generator), "
               "`for`/`while` ... `else`", EAGER,
               "def f(x):\n    for v in (1.0, 2.0):\n        x = x * v\n    else:\n        x = -x\n    return x"),
-    Construct("`np.einsum` (explicit or implicit output; no ellipsis, no index repeated within an operand)", EAGER,
-              "def f(x: np.ndarray, A: np.ndarray):\n    return np.einsum('i,ij,j->', x, A, x)"),
+    Construct("`np.einsum` of other specifications (an ellipsis, a transpose of three or more dimensions, "
+              "a specification that is not a string literal)", EAGER,
+              "def f(T: np.ndarray):\n    return np.sum(np.einsum('ijk->kji', T) ** 2)"),
     Construct("recursion", EAGER,
               "def f(x, n: int):\n    if n == 0:\n        return x\n    return f(x * x, n - 1)"),
     Construct("generators (`yield`), starred assignment targets (`a, *rest = ...`)", EAGER,

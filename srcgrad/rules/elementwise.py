@@ -96,6 +96,10 @@ _define("copysign", 2, lambda x, y, out: (np.sign(x) * np.copysign(1.0, y), None
 # piecewise constant
 for _name in ("sign", "floor", "ceil", "trunc", "rint"):
     _define(_name, 1, lambda x, out: (None,))
+# integer-valued functions of integers (math.factorial(k), math.comb(n, k)): no derivative
+_define("factorial", 1, lambda n, out: (None,))
+_define("comb", 2, lambda n, k, out: (None, None))
+_define("perm", 2, lambda n, k, out: (None, None))
 
 # Primitives that fail for some finite arguments: Python's math raises (domain error, division by
 # zero, overflow of exp) where C gives nan or inf, and their derivatives blow up there. Code may
