@@ -15,9 +15,18 @@ def as_float_array(value, name: str, ndim: int) -> np.ndarray:
     if array.dtype.kind not in "biuf":
         raise ValueError(f"parameter '{name}' must be an array of numbers, not of dtype {array.dtype}")
     if array.ndim != ndim:
-        raise ValueError(f"parameter '{name}' must be a {ndim}-dimensional array, got {array.ndim} "
-                         f"dimension{'s' if array.ndim != 1 else ''} (shape {array.shape})")
+        raise RankMismatch(name, ndim, array.shape)
     return np.ascontiguousarray(array, dtype=np.float64)
+
+
+class RankMismatch(ValueError):
+    """An array argument of other dimensions than its parameter was compiled for. Where the
+    compiler guessed them, the entry catches it and runs the eager tape instead."""
+
+    def __init__(self, name: str, ndim: int, shape: tuple):
+        self.name, self.ndim, self.got = name, ndim, len(shape)
+        super().__init__(f"parameter '{name}' must be a {ndim}-dimensional array, got {len(shape)} "
+                         f"dimension{'s' if len(shape) != 1 else ''} (shape {shape})")
 
 
 def _shape_text(shape: tuple) -> str:

@@ -19,6 +19,7 @@ import copy
 import os
 
 from . import ir
+from .analysis.ranks import said_dimensions
 from .analysis.types import check_call_arguments, infer
 from .diagnostics import Diagnostic, SourceError, Unsupported, WrtError, fallback_warning
 from .emit.module import ModuleEmitter
@@ -89,8 +90,9 @@ def generate(source: str, filename: str, *, pure: bool = False, only: list[str] 
                   for name in codes if name in facts.functions}
     interfaces.update({code.signature.name: interfaces[name] for name, code in on_arrays.items()})
     fallback_params = {name: _fallback_parameters(facts.functions[name], wrt.get(name)) for name in fallbacks}
+    guessed = _guessed_dimensions(facts, codes)
     emitter = ModuleEmitter(facts, os.path.basename(filename), module_name_for(filename), pure, interfaces,
-                            fallback_params, batch)
+                            fallback_params, batch, guessed)
     text, sources = emitter.emit(selected, codes, forward, fallbacks,
                                  {name: (code, special_forward[name]) for name, code in specialised.items()},
                                  {name: (code, arrays_forward[name]) for name, code in on_arrays.items()})
@@ -105,6 +107,19 @@ def generate(source: str, filename: str, *, pure: bool = False, only: list[str] 
     stub = module_stub(source, filename, text, reports)
     return GeneratedModule(module_name_for(filename), ".py" if pure else ".pyx", text, sources,
                            diagnostics, reports, stub)
+
+
+def _guessed_dimensions(facts, codes: dict) -> dict:
+    """Public function name -> its array parameters compiled with more dimensions than its element
+    reads and slices name: guessed (an operand of `@`, a row read X[i]), so an argument of other
+    dimensions goes to the eager tape (emit.wrappers)."""
+    guessed = {}
+    for name, code in codes.items():
+        if name in facts.functions and not name.startswith("_"):
+            said = said_dimensions(parse.FunctionReader(facts, facts.functions[name]).read())
+            guessed[name] = {p for p, kind in code.signature.params
+                             if ir.array_dims(kind) and said.get(p, 0) < ir.array_dims(kind)}
+    return guessed
 
 
 def _reuse_array_memory(codes: list) -> None:

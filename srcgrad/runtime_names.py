@@ -60,10 +60,10 @@ TAPE_FUNCTIONS = frozenset(PUSH.values()) | frozenset(POP.values()) | {PUSH_BRAN
 # what the Python-level wrappers of generated functions call (emit/wrappers.py): the entry checks
 # and the dense Hessian of runtime/arrays.py, the tape's type and lifetime, the eager fallback
 WRAPPER_CALLS = {
-    ARRAYS: ("as_float_array", "has_dimensions", "at_each_element", "scalar_cotangent", "per_parameter", "dense_hessian", "no_gradient", "one_output"),
+    ARRAYS: ("as_float_array", "has_dimensions", "at_each_element", "scalar_cotangent", "per_parameter", "dense_hessian", "no_gradient", "one_output", "RankMismatch"),
     TAPE: ("Tape", "tape_init", "tape_free"),
     FALLBACK: ("eager_value_and_gradient",),
-    EAGER_ENTRIES: ("eager_jvp", "eager_hvp", "eager_hessian"),
+    EAGER_ENTRIES: ("eager_jvp", "eager_hvp", "eager_hessian", "eager_entry"),
     MATHLIB: ("tensor_float",),
     BATCH: ("batch_arguments", "thread_count"),
 }

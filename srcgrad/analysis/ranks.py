@@ -408,3 +408,34 @@ def shares_written_memory(target: str, value: ir.Expr, stmts) -> bool:
     if not (isinstance(value, ir.Call) and value.func == "getitem" and isinstance(value.args[0], ir.Name)):
         return False
     return value.args[0].id in written or target in written
+
+
+def said_dimensions(function: ir.Function) -> dict:
+    """Array name -> the most dimensions its element reads, writes and slices name (`X[i, j]`,
+    `X[:, 1:]`: two). An array parameter compiled with more dimensions than this had them guessed
+    (an operand of `@`, a row read `X[i]`): its entries hand an argument of other dimensions to the
+    eager tape rather than refuse what the original takes."""
+    said = {}
+
+    def note(name, count):
+        said[name] = max(said.get(name, 0), count)
+
+    for s in ir.walk(function.body):
+        if isinstance(s, ir.Assign) and s.index is not None:
+            index = slice_index(s.index)
+            note(s.target, len(s.index) if index is None else len(index.args))
+        for e in ir.reads_of(s):
+            for sub in _subexpressions(e):
+                if isinstance(sub, ir.Index):
+                    index = slice_index(sub.indices)
+                    note(sub.array, len(sub.indices) if index is None else len(index.args))
+                elif isinstance(sub, ir.Call) and sub.func == "getitem" and isinstance(sub.args[0], ir.Name):
+                    note(sub.args[0].id, len(sub.args[1].args))
+    copies = [(s.target, s.value.id if isinstance(s.value, ir.Name) else s.value.like) for s in ir.walk(function.body)
+              if isinstance(s, ir.Assign) and s.index is None
+              and (isinstance(s.value, ir.Name) or (isinstance(s.value, ir.Alloc) and s.value.like is not None))]
+    for _ in copies:  # u = u0.copy(), then u[i]: u0's dimensions are said too
+        for copy, original in copies:
+            if copy in said:
+                note(original, said[copy])
+    return said

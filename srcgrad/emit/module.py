@@ -23,11 +23,14 @@ class ModuleEmitter(WrapperPrinter, BatchPrinter):
     """facts: what the front end read of the source module (its functions, constants, lines);
     interfaces: function name -> [(default or NO_DEFAULT, keyword_only)] per parameter;
     fallback_params: function name -> (parameter names, indices of the differentiable ones);
-    batch: also grad_NAME_batched for the functions emit.batch can batch (`build --batch`)."""
+    batch: also grad_NAME_batched for the functions emit.batch can batch (`build --batch`);
+    guessed: function name -> its array parameters whose dimensions the compiler guessed, whose
+    entries run the eager tape for an argument of other dimensions (WrapperPrinter._guarded)."""
 
     def __init__(self, facts, shown_name: str, module_name: str, pure: bool, interfaces: dict,
-                 fallback_params: dict, batch: bool = False):
+                 fallback_params: dict, batch: bool = False, guessed: dict | None = None):
         self.batch = batch
+        self.guessed = guessed or {}
         self.batched = []  # the functions given a grad_NAME_batched
         self.facts = facts
         self.shown_name = shown_name
@@ -74,16 +77,17 @@ class ModuleEmitter(WrapperPrinter, BatchPrinter):
                     f"# {version}:", f"# {name} taking arrays for {whole}:", 1)
             sources[name] = "\n".join(body.lines[start:]).strip("\n") + "\n"
         fallback_names = [n for n in selected if n in fallbacks]
-        if fallback_names:
-            start = len(body.lines)
+        eager = bool(fallback_names) or any(self.guessed.get(n) and n in codes for n in selected)
+        if eager:
             self._fallbacks(body, fallback_names)
+        if fallback_names:
             for name in fallback_names:  # `srcgrad show` of a fallback: that function, as it runs
                 function, err = self.facts.functions[name], fallbacks[name]
                 sources[name] = (f"# {name}: {self.shown_name} line {function.line}, outside the compiled subset "
                                  f"({err.construct}, line {err.line});\n"
                                  "# it runs as written and its gradient comes from the eager tape.\n"
                                  + function.text.strip("\n") + "\n")
-        header = self._header(used, bool(codes), bool(fallback_names))
+        header = self._header(used, bool(codes), eager)
         text = "\n".join(header + body.lines).rstrip("\n") + "\n"
         return text, sources
 

@@ -32,7 +32,7 @@ class WrapperPrinter:
         lines.append(f"def {sig.name}({params}):")
         lines.append(f'    """{sig.name}({args}) from {where}, compiled."""')
         lines.extend(self._to_arrays(sig, ""))
-        lines.extend(convert)
+        lines.extend(self._guarded(sig, convert, "", None))
         if self._releases(sig.name):
             value = _WrapperNames({p for p, _ in sig.params})["value"]
             lines += self._kernel_call(sig, [(value, sig.return_type)], sig.primal, self._arguments(sig))
@@ -67,7 +67,7 @@ class WrapperPrinter:
         lines.extend(self._tape_declaration(tape) if taped else [])
         if sig.return_type != ir.NDARRAY:  # (an array output's cotangent is checked against it in the sweep)
             lines.extend(_cotangent_check(dout, sig.name))
-        lines.extend(convert)
+        lines.extend(self._guarded(sig, convert, "value_and_vjp_", dout))
         lines.extend(f"    {b} = np.zeros_like({p})" for p, b in grads.items() if p in arrays)
         lines += self._kernel_call(sig, received, sig.adjoint, call_args, (tape, out_of_memory) if taped else None)
         whole_grads = [p for p in sig.differentiable if p in whole]
@@ -170,7 +170,7 @@ class WrapperPrinter:
         lines.extend(self._trailing_def(f"jvp_{sig.name}", params, tangents, tangents))
         lines += [f'    """The derivative of {sig.name} along tangents (one per parameter: {respect}), forward mode."""',
                   *self._to_arrays(sig, "jvp_", tangents)]
-        lines.extend(convert)
+        lines.extend(self._guarded(sig, convert, "jvp_", tangents))
         lines.extend(unpack(tangents, "tangents"))
         call_args = self._arguments(sig, [(d, kinds[p]) for d, p in zip(directions, diff)])
         if self._releases(sig.name):
@@ -185,7 +185,7 @@ class WrapperPrinter:
                   *self._to_arrays(sig, "hvp_", v)]
         taped = _uses_tape(hvp_body)
         lines.extend(self._tape_declaration(tape) if taped else [])
-        lines.extend(convert)
+        lines.extend(self._guarded(sig, convert, "hvp_", v))
         lines.extend(unpack(v, "v"))
         for p in arrays:
             lines.append(f"    {g[p]} = np.zeros_like({p})")
@@ -206,7 +206,7 @@ class WrapperPrinter:
         lines.append("")
         lines.append("")
 
-        self._hessian_wrapper(lines, sig, params, convert, v)
+        self._hessian_wrapper(lines, sig, params, self._guarded(sig, convert, "hessian_", None), v)
 
     @staticmethod
     def _hessian_wrapper(lines: list, sig, params: str, convert: list, v: str) -> None:
@@ -281,6 +281,29 @@ class WrapperPrinter:
         test = f"({test})" if len(params) > 1 else test
         return [f"    if {test} and {qualified('has_dimensions')}({', '.join(params)}):",
                 f"        return {array_entry(prefix, version)}({self._passed_on(sig, trailing)})"]
+
+    def _guarded(self, sig, convert: list, entry: str, trailing: str | None) -> list:
+        """An entry's conversions of its array arguments (convert), those of the parameters whose
+        dimensions the compiler guessed (self.guessed: name -> those parameters) last, inside a try:
+        an argument of other dimensions makes the entry run the original function on the eager tape
+        (runtime eager_entry), not refuse what the original takes. No cost on the common path."""
+        guessed = getattr(self, "guessed", {}).get(sig.name)
+        if not guessed:
+            return convert
+        params = sig.params
+        mismatch = _WrapperNames({p for p, _ in params})["mismatch"]
+        interface = self.interfaces.get(sig.name, [])
+        by_keyword = [k for _, k in interface] if len(interface) == len(params) else [False] * len(params)
+        positional = [p for (p, _), keyword in zip(params, by_keyword) if not keyword]
+        keywords = ", ".join(f"{p!r}: {p}" for (p, _), keyword in zip(params, by_keyword) if keyword)
+        positions = tuple(i for i, (p, _) in enumerate(params) if p in sig.differentiable)
+        names = tuple(params[i][0] for i in positions)
+        call = (f"{qualified('eager_entry')}({entry!r}, _eager_namespace[{sig.name!r}], {sig.name!r}, "
+                f"({', '.join(positional)}{',' if len(positional) == 1 else ''}), {{{keywords}}}, {positions!r}, "
+                f"{names!r}, {trailing or 'None'}, {mismatch}, __name__)")
+        return (_conversions([(p, k) for p, k in params if p not in guessed]) + ["    try:"]
+                + ["    " + line for line in _conversions([(p, k) for p, k in params if p in guessed])]
+                + [f"    except {qualified('RankMismatch')} as {mismatch}:", f"        return {call}"])
 
     def _releases(self, name: str) -> bool:
         """Whether the wrappers of NAME call its compiled functions without the GIL: those that run
@@ -373,9 +396,14 @@ class WrapperPrinter:
         source = "\n".join(parts) + "\n"
         lines = out.lines
         lines.append(f"# {'-' * 94}")
-        lines.append(f"# Outside the compiled subset: {', '.join(names)}. These run as written in "
-                     f"{self.shown_name},")
-        lines.append("# and their gradients come from the eager tape.")
+        if names:
+            lines.append(f"# Outside the compiled subset: {', '.join(names)}. These run as written in "
+                         f"{self.shown_name},")
+            lines.append("# and their gradients come from the eager tape.")
+        else:
+            lines.append(f"# The functions of {self.shown_name} as written, for the eager tape: the entries of those "
+                         "whose array dimensions")
+            lines.append("# the compiler guessed run them for arguments of other dimensions.")
         lines.append("")
         lines.append(f"_EAGER_SOURCE = {source!r}")
         lines.append("_eager_namespace = {'__name__': " + repr(self.module_name + "_eager")
