@@ -14,7 +14,7 @@ from ..rules.elementwise import ELEMENTWISE
 
 _ORDER = {ir.BOOL: 0, ir.INT: 1, ir.DOUBLE: 2}
 
-INT_RESULTS = {"int", "round", "ifloor", "iceil", "itrunc"}
+INT_RESULTS = {"int", "round", "ifloor", "iceil", "itrunc", "range_length"}
 BOOL_RESULTS = {"bool"}
 SAME_AS_ARGUMENTS = {"absolute", "minimum", "maximum"}
 

@@ -11,6 +11,7 @@ from ..diagnostics import Diagnostic, SourceError
 from ..fresh_names import fresh_name
 from .assignment import check_reads
 from .constants import fold_constant
+from .appended_lists import AppendedListReader
 from .lowered_calls import LoweredCallReader
 from .sequences import SequenceReader, hoist_sequence_allocations
 from .names import (
@@ -25,7 +26,7 @@ from .names import (
 )
 
 
-class FunctionReader(LoweredCallReader, SequenceReader):
+class FunctionReader(AppendedListReader, LoweredCallReader, SequenceReader):
     """Turns one libcst FunctionDef into ir.Function, or raises Unsupported / SourceError."""
 
     def read(self) -> ir.Function:
@@ -105,8 +106,10 @@ class FunctionReader(LoweredCallReader, SequenceReader):
         if isinstance(block, cst.SimpleStatementSuite):
             statements = [block]
         out = []
+        self.plan_appended_lists(statements)
         for index, statement in enumerate(statements):
-            out.extend(self._statement(statement, first=index == 0))
+            appended = self.appended_statement(statement)  # L = [] and the loop appending to L
+            out.extend(self._statement(statement, first=index == 0) if appended is None else appended)
         return out
 
     def _statement(self, node, first=False) -> list:
@@ -147,6 +150,9 @@ class FunctionReader(LoweredCallReader, SequenceReader):
                 raise self.unsupported(node, "a print call")
             if isinstance(node.value, cst.Yield):
                 raise self.unsupported(node.value, "a generator (yield)")
+            appended = self.appended_element(node.value, line, column)  # L.append(v) of a planned list
+            if appended is not None:
+                return appended
             raise self.unsupported(node, "an expression statement (its result is unused)")
         if isinstance(node, cst.Return):
             if node.value is None:

@@ -1,0 +1,84 @@
+"""Lists built by appending in a loop (srcgrad/frontend/appended_lists.py) compile to float arrays
+of the loop's length: each function of tests/programs/appended_lists.py compiles (no eager
+fallback), compiled and --pure, and its value, gradient, jvp_ and hvp_ agree with the original,
+central differences and the eager engine; empty loops, one element, zeros and negative values
+included. A list appended to under a condition, or read while it grows, falls back naming it."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from every_mode import check_every_mode
+from support import PROGRAMS, assert_close, compiled_module, original_module, pure_module
+from srcgrad.eager.fallback import eager_value_and_gradient
+from srcgrad.generate import generate
+
+PATH = str(PROGRAMS / "appended_lists.py")
+_RANDOM = np.random.default_rng(34)
+
+
+def _both(*shapes):
+    return tuple(_RANDOM.normal(size=s) for s in shapes), tuple(_RANDOM.normal(size=s) for s in shapes)
+
+
+POINTS = {
+    "sum_of_appended_squares": [_both((4,)), _both((1,)), ((np.zeros(3),), (np.ones(3),))],
+    "rosenbrock_terms": [_both((4,)), _both((1,)), ((-np.ones(3),), (np.ones(3),))],  # one element: no term
+    "two_appends_per_trip": [_both((3,)), ((np.zeros(3),), (np.ones(3),))],
+    "weighted_from_array": [_both((3,), (3,)), _both((1,), (1,))],
+    "odd_pairs": [_both((5,)), _both((2,)), ((-np.arange(4.0),), (np.ones(4),))],
+    "backwards": [_both((3,)), _both((1,))],
+    "per_row_totals": [_both((3,)), _both((1,))],
+    "path_lengths": [_both((4, 2)), _both((1, 2))],  # one point: no segment, max(len, 1) divides
+}
+CASES = [(name, k) for name in sorted(POINTS) for k in range(len(POINTS[name]))]
+
+
+@pytest.fixture(scope="module", params=["compiled", "pure"])
+def build(request):
+    """The module built once per way for the whole file."""
+    return compiled_module if request.param == "compiled" else pure_module
+
+
+@pytest.mark.parametrize("name, k", CASES, ids=[f"{n}-{k}" for n, k in CASES])
+def test_appended_list_compiles_and_agrees(build, name, k):
+    args, direction = POINTS[name][k]
+    check_every_mode(build, PATH, name, args, direction)
+
+
+@pytest.mark.parametrize("x", [np.array([0.3, -0.5, 1.2, 0.0]), np.array([-2.0]), np.zeros(0)], ids=["4", "1", "0"])
+def test_returned_array_of_an_appended_list(build, x):
+    """sines_as_array returns np.array(values): an array output, differentiated as its sum."""
+    module, original = build(PATH), original_module(PATH).sines_as_array
+    assert_close(module.sines_as_array(x), original(x), 1e-14, 1e-14, "value")
+    expected = np.cos(x) * x + np.sin(x)  # d/dx of sin(x) x, element by element
+    assert_close(module.grad_sines_as_array(x), expected, 1e-12, 1e-14, "gradient")
+    _, eager = eager_value_and_gradient(original, (x,), (0,))
+    assert_close(module.grad_sines_as_array(x), eager, 1e-12, 1e-14, "gradient against the eager engine")
+    v = np.linspace(-1.0, 1.0, len(x))
+    assert_close(module.jvp_sines_as_array(x, v), expected * v, 1e-12, 1e-14, "jvp")
+    second = 2.0 * np.cos(x) - np.sin(x) * x
+    assert_close(module.hvp_sines_as_array(x, v), second * v, 1e-12, 1e-14, "hvp")
+    step = 1e-6
+    assert_close(module.jvp_sines_as_array(x, v), (original(x + step * v) - original(x - step * v)) / (2 * step),
+                 1e-7, 1e-8, "jvp against central differences")
+
+
+REFUSED = {
+    "under_a_condition": "    out = []\n    for i in range(len(x)):\n        if x[i] > 0:\n            out.append(x[i])\n"
+                         "    return sum(out)\n",
+    "read_while_it_grows": "    out = []\n    for i in range(len(x)):\n        out.append(x[i] * len(out))\n"
+                           "    return sum(out)\n",
+    "in_an_inner_loop": "    out = []\n    for i in range(2):\n        for j in range(len(x)):\n"
+                        "            out.append(x[j] * i)\n    return sum(out)\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(REFUSED))
+def test_other_appends_fall_back_saying_why(name):
+    source = "import numpy as np\n\n\ndef f(x):\n" + REFUSED[name]
+    generated = generate(source, "lists.py", pure=True)
+    assert not generated.reports[0].compiled
+    assert any("the list 'out' appended to" in d.message for d in generated.diagnostics), \
+        [d.format() for d in generated.diagnostics]
