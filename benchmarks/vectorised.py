@@ -38,7 +38,7 @@ def main(argv=None) -> int:
     parser.add_argument("--keep", default="", help="also write GCC's whole report to this file")
     args = parser.parse_args(argv)
     names = [n for n in args.only.split(",") if n]
-    generated = generate(Path(args.file).read_text(), args.file)
+    generated = generate(Path(args.file).read_text(), args.file, fast_math=True)
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
         pyx = folder / (generated.module_name + ".pyx")
@@ -87,16 +87,24 @@ def _verdicts(c_lines: list, report: list) -> dict:
     return verdicts
 
 
+def elementwise_loop(function: str) -> bool:
+    return function.startswith("loop_")
+
+
 def _loops(lines: list, verdicts: dict, names: list):
-    """(function, line, text, verdict) of every `for` loop in the adjoints asked for."""
+    """(function, line, text, verdict) of every `for` loop in the adjoints asked for, and of the
+    loops over whole arrays' elements that --fast-math modules define (emit/loops.py)."""
     function = None
     for number, text in enumerate(lines, 1):
         found = re.match(r"cdef .*\b_(\w+)_adjoint\(", text)
+        elementwise = re.match(r"cdef void _(loop_\d+)_elements\(", text)  # whole-array expressions' loops
         if found:
             function = found.group(1)
+        elif elementwise:
+            function = elementwise.group(1)
         elif text and not text.startswith(" "):
             function = None
-        if function and (not names or function in names) and text.lstrip().startswith("for "):
+        if function and (not names or function in names or elementwise_loop(function)) and text.lstrip().startswith("for "):
             yield function, number, text, verdicts.get(number, "no loop report (a loop of at most a few iterations, unrolled)")
 
 

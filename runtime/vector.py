@@ -10,6 +10,7 @@ import numpy as np
 
 from srcgrad.rules import in_place
 from srcgrad.rules.arrays import HELPERS
+from srcgrad.runtime.loops import loop_layout  # noqa: F401  (--fast-math modules' elementwise loops)
 
 globals().update({name: helper.function for name, helper in HELPERS.items()})
 globals().update(in_place.HELPERS)  # subtract_reusing_right(1.0, t): 1.0 - t written into t

@@ -124,7 +124,8 @@ def _generate(job: BuildJob, outcome: Outcome):
     generated = builder.generate_cached(text, job.path, pure=job.pure, only=only, cache_dir=job.cache_dir,
                                         **({"tape_limit": job.tape_limit} if job.tape_limit else {}),
                                         **({"wrt": job.wrt} if job.wrt else {}),
-                                        **({"batch": True} if job.batch else {}))  # only when asked
+                                        **({"batch": True} if job.batch else {}),  # only when asked
+                                        **({"fast_math": True} if job.fast_math and not job.pure else {}))
     outcome.stages.append(("generate", time.perf_counter() - started))
     outcome.warnings = [d.format() for d in generated.diagnostics]
     outcome.functions = [FunctionLine(r.name, r.compiled, r.taped) for r in generated.reports]

@@ -12,6 +12,7 @@ import os
 import re
 import shlex
 import subprocess
+import sys
 import sysconfig
 import tempfile
 from pathlib import Path
@@ -279,6 +280,9 @@ def cython_to_c(pyx: Path, module_name: str, fast_math: bool, include_dir: Path,
         include_dirs=[numpy.get_include()],
         extra_compile_args=c_flags(fast_math, kernels_only) + openmp,
         extra_link_args=link_flags() + openmp,
+        # glibc's vector math library (libmvec), which GCC calls for tanh, exp, ... in loops it
+        # vectorises under -ffast-math: linked through libm (its linker script names libmvec)
+        libraries=["m"] if fast_math and sys.platform.startswith("linux") else [],
     )
     messages = io.StringIO()
     shared = {"shared_utility_qualified_name": shared_utility} if shared_utility else {}

@@ -29,6 +29,7 @@ from .frontend import parse
 from .frontend.names import ARRAY
 from .frontend.parse import read_module
 from .generated import FunctionReport, GeneratedModule  # noqa: F401  (part of this module's interface)
+from .transform.fast_loops import merge_elementwise_chains
 from .transform.in_place import reuse_array_memory
 from .transform.inline import inline_array_calls
 from .transform.jvp import forward_functions
@@ -51,11 +52,12 @@ def module_name_for(filename: str) -> str:
 
 def generate(source: str, filename: str, *, pure: bool = False, only: list[str] | None = None,
              third_order: bool = False, wrt=None, tape_limit: int | None = None,
-             batch: bool = False) -> GeneratedModule:
+             batch: bool = False, fast_math: bool = False) -> GeneratedModule:
     """third_order adds, per function, forward mode over jvp and hvp (used by nested srcgrad.grad);
     batch adds grad_NAME_batched where it can (emit/batch.py: `srcgrad build --batch`).
     wrt maps function names to the parameters their derivatives are taken with respect to (a
-    dict, or pairs (name, params)); the other parameters are constants (see _specialised)."""
+    dict, or pairs (name, params)); the other parameters are constants (see _specialised).
+    fast_math (`build --fast-math`): elementwise array expressions as loops (emit/loops.py)."""
     facts = read_module(source, filename)
     _check_collisions(facts, filename)
     selected = list(facts.functions)
@@ -75,7 +77,7 @@ def generate(source: str, filename: str, *, pure: bool = False, only: list[str] 
     for every_code, every_forward in ((codes, forward), (specialised, special_forward)):
         for name, code in every_code.items():  # calls in generated code call the generated primals
             _point_calls_at_primals(code, every_forward[name], primal_of)
-    _reuse_array_memory([*codes.values(), *specialised.values(), *on_arrays.values()])
+    _reuse_array_memory([*codes.values(), *specialised.values(), *on_arrays.values()], fast_math and not pure)
 
     diagnostics = [fallback_warning(filename, name, fallbacks[name])
                    for name in selected if name in fallbacks and not name.startswith("_")]
@@ -92,7 +94,7 @@ def generate(source: str, filename: str, *, pure: bool = False, only: list[str] 
     fallback_params = {name: _fallback_parameters(facts.functions[name], wrt.get(name)) for name in fallbacks}
     guessed = _guessed_dimensions(facts, codes)
     emitter = ModuleEmitter(facts, os.path.basename(filename), module_name_for(filename), pure, interfaces,
-                            fallback_params, batch, guessed)
+                            fallback_params, batch, guessed, fast_math=fast_math)
     text, sources = emitter.emit(selected, codes, forward, fallbacks,
                                  {name: (code, special_forward[name]) for name, code in specialised.items()},
                                  {name: (code, arrays_forward[name]) for name, code in on_arrays.items()})
@@ -122,12 +124,15 @@ def _guessed_dimensions(facts, codes: dict) -> dict:
     return guessed
 
 
-def _reuse_array_memory(codes: list) -> None:
+def _reuse_array_memory(codes: list, fast_math: bool = False) -> None:
     """Elementwise array steps of primals and adjoints write into temporaries nothing reads again
-    (transform.in_place); after forward mode, which differentiates the bodies as written."""
+    (transform.in_place); after forward mode, which differentiates the bodies as written.
+    fast_math: chains of them first become one expression each, one loop (transform.fast_loops)."""
     return_types = {name: c.signature.return_type for c in codes
                     for name in (c.signature.name, c.signature.primal)}
     for code in {id(c): c for c in codes}.values():
+        if fast_math:
+            merge_elementwise_chains(code, return_types)
         reuse_array_memory(code, return_types)
 
 

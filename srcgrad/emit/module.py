@@ -15,6 +15,7 @@ from ..analysis.types import expr_type
 from ..runtime_names import (ARRAYS, BATCH, EAGER_ENTRIES, FALLBACK, IMPORTS, MATH, POP, POP_BRANCH, SCALAR, TAPE,
                              VECTOR, module_of)
 from .batch import BatchPrinter, batchable
+from .loops import IMPORT_LINES as LOOP_IMPORTS, ElementwiseLoops
 from .printer import C_TYPES, CYTHON_HEADER, ExpressionPrinter, Printer, ZERO
 from .wrappers import ENTRY_PREFIXES, WrapperPrinter, array_entry
 
@@ -28,8 +29,10 @@ class ModuleEmitter(WrapperPrinter, BatchPrinter):
     entries run the eager tape for an argument of other dimensions (WrapperPrinter._guarded)."""
 
     def __init__(self, facts, shown_name: str, module_name: str, pure: bool, interfaces: dict,
-                 fallback_params: dict, batch: bool = False, guessed: dict | None = None):
+                 fallback_params: dict, batch: bool = False, guessed: dict | None = None, fast_math: bool = False):
         self.batch = batch
+        # --fast-math: elementwise array expressions as compiled loops (emit/loops.py)
+        self.loops = ElementwiseLoops() if fast_math and not pure else None
         self.guessed = guessed or {}
         self.batched = []  # the functions given a grad_NAME_batched
         self.facts = facts
@@ -88,6 +91,8 @@ class ModuleEmitter(WrapperPrinter, BatchPrinter):
                                  "# it runs as written and its gradient comes from the eager tape.\n"
                                  + function.text.strip("\n") + "\n")
         header = self._header(used, bool(codes), eager)
+        if self.loops is not None and self.loops.lines:
+            header += LOOP_IMPORTS + ["", ""] + self.loops.lines
         text = "\n".join(header + body.lines).rstrip("\n") + "\n"
         return text, sources
 
@@ -132,7 +137,7 @@ class ModuleEmitter(WrapperPrinter, BatchPrinter):
         # a private helper is compiled for its callers; an array version for its function's entries too
         public = public and (not sig.name.startswith("_") or sig.name in self._array_versions())
         types = {**code.locals, **dict(sig.params)}
-        printer = ExpressionPrinter(self.pure, self._type_of(types, codes))
+        printer = ExpressionPrinter(self.pure, self._type_of(types, codes), self.loops)
         line_text = self.facts.lines[code.line - 1].strip() if code.line - 1 < len(self.facts.lines) else ""
         out.lines.append(f"# {'-' * 94}")
         shown = sig.name if primal else f"{sig.name} with respect to {', '.join(sig.differentiable)} only"
@@ -256,7 +261,7 @@ class ModuleEmitter(WrapperPrinter, BatchPrinter):
                 header = f"cdef {returned} {derived.name}({typed}){qualifiers(returned)}:"
             out.lines.append(header)
             self._declarations(out, derived.locals, derived.zero_init)
-            tangent_printer = ExpressionPrinter(self.pure, _tangent_type_of(printer.type_of, derived))
+            tangent_printer = ExpressionPrinter(self.pure, _tangent_type_of(printer.type_of, derived), self.loops)
             out.emit_block(derived.body, 1, tangent_printer)
             printer.used |= tangent_printer.used  # its math functions are imported with the rest
             out.lines.append("")

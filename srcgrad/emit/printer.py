@@ -42,16 +42,21 @@ def _unsigned(text: str) -> str:
 
 
 class ExpressionPrinter:
-    def __init__(self, pure: bool, type_of):
+    def __init__(self, pure: bool, type_of, loops=None):
         self.pure = pure
         self.type_of = type_of
         self.used = set()  # runtime functions referenced, for the import lines
+        self.loops = loops  # --fast-math: emit.loops.ElementwiseLoops, which prints elementwise arrays as loops
 
     def __call__(self, e: ir.Expr) -> str:
         return self.expr(e)[0]
 
     def expr(self, e: ir.Expr) -> tuple:
         """(text, precedence)"""
+        if self.loops is not None and isinstance(e, (ir.BinOp, ir.Unary, ir.Call)):
+            text = self.loops.call(e, self)
+            if text is not None:
+                return text, _PRECEDENCE["atom"]
         if isinstance(e, ir.Const):
             return self.const(e.value), _PRECEDENCE["atom"] if not (isinstance(e.value, (int, float))
                                                                     and e.value < 0) else _PRECEDENCE["neg"]
