@@ -52,7 +52,7 @@ def grad_extensions(paths, fast_math: bool = False, pure: bool = False, only=Non
     extensions = []
     for path in paths:
         source_path = Path(path)
-        generated = _generate(source_path, pure, only_names)
+        generated = _generate(source_path, pure, only_names, fast_math)
         target = source_path.with_name(generated.module_name + generated.suffix)
         _write_if_changed(target, generated.text)
         if getattr(generated, "stub", ""):
@@ -71,12 +71,13 @@ def _only_names(only):
     return names
 
 
-def _generate(source_path: Path, pure: bool, only):
+def _generate(source_path: Path, pure: bool, only, fast_math: bool = False):
     try:
         from .cli import _read_source  # decodes like Python does (coding cookies)
 
         text = _read_source(str(source_path))
-        generated = _build.generate_cached(text, str(source_path), pure=pure, only=only)
+        generated = _build.generate_cached(text, str(source_path), pure=pure, only=only,
+                                           **({"fast_math": True} if fast_math and not pure else {}))
     except SourceError as error:
         raise SystemExit(error.diagnostic.format()) from None
     except Exception as error:  # a missing file, an unreadable one
@@ -129,6 +130,7 @@ def _extension(pyx: Path, dotted_name: str, fast_math: bool):
         [str(pyx)],
         include_dirs=[numpy.get_include()],
         extra_compile_args=c_flags(fast_math),
+        libraries=["m"] if fast_math and sys.platform.startswith("linux") else [],  # libmvec (emit/loops.py)
     )
     (translated,) = cythonize(
         [extension],

@@ -231,3 +231,18 @@ def test_the_math_functions_are_vectorised_through_libmvec(builds):
     # GCC names the vector variants _ZGV<isa><mask><lanes>v_<name>: 4 doubles at once with AVX2
     assert b"v_tanh" in data and b"_ZGV" in data
     assert b"_ZGV" not in open(builds["default"].__file__, "rb").read()
+
+
+def test_setuptools_fast_math_wheels_get_the_loops(tmp_path, monkeypatch):
+    from srcgrad.setuptools import grad_extensions
+
+    source = tmp_path / "layer.py"
+    source.write_text("import numpy as np\n\n\ndef layer(x: np.ndarray) -> float:\n    return np.sum(np.tanh(x) * x)\n")
+    monkeypatch.chdir(tmp_path)
+    (extension,) = grad_extensions("layer.py", fast_math=True)
+    assert "_loop_1(" in (tmp_path / "layer_grad.pyx").read_text()
+    assert "-ffast-math" in extension.extra_compile_args
+    if sys.platform.startswith("linux"):
+        assert extension.libraries == ["m"]
+    grad_extensions("layer.py")
+    assert "_loop_" not in (tmp_path / "layer_grad.pyx").read_text()
