@@ -144,10 +144,10 @@ def copy(a, order="K", subok=False):
     return _tracked(_np.array(a, copy=True, order=order))
 
 
-def _stacking_first(name: str):
+def _stacking_first(name: str, namespace=_np):
     """np.<name> whose first argument may be a list of Tensors (`np.prod([np.cos(v) for v in x])`):
     NumPy would convert the list to a plain array, dropping the gradient; stacked, it is recorded."""
-    function = getattr(_np, name)
+    function = getattr(namespace, name)
 
     def call(a, *args, **kwargs):
         return function(_stacked(a) if isinstance(a, (list, tuple)) and _holds_tensor(a) else a, *args, **kwargs)
@@ -159,6 +159,17 @@ def _stacking_first(name: str):
 
 _OF_SEQUENCES = ("sum", "mean", "prod", "max", "min", "amax", "amin", "std", "var", "average", "cumsum", "cumprod")
 globals().update({_name: _stacking_first(_name) for _name in _OF_SEQUENCES})
+
+class _Linalg:
+    """np.linalg, whose norm takes a list of Tensors too (`np.linalg.norm(residuals)`)."""
+
+    norm = staticmethod(_stacking_first("norm", _np.linalg))
+
+    def __getattr__(self, name):
+        return getattr(_np.linalg, name)
+
+
+linalg = _Linalg()
 
 OVERRIDES = ("zeros", "ones", "empty", "eye", "identity", "full", "zeros_like", "ones_like",
              "empty_like", "full_like", "arange", "linspace", "array", "asarray", "asanyarray", "copy") + _OF_SEQUENCES

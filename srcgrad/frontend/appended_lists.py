@@ -1,19 +1,21 @@
-"""Lists built by appending in a counted loop, read as float arrays of the loop's length.
+"""Lists built by appending in a loop, read as float arrays of the loop's length.
 
     terms = []
     for i in range(n - 1):
         terms.append((x[i + 1] - x[i]) ** 2)
     return sum(terms)
 
-is read as `terms = np.zeros(range_length(0, n - 1, 1))`, a counter set to 0, and
-`terms[counter] = ...; counter += 1` in the loop's body: every append writes the next element, so
-after the loop the array holds what the list holds and `sum(terms)`, `np.sum`, `np.mean`,
-`np.array(terms)`, `len(terms)` and `terms[i]` read it as array code does. The size is known
-before the loop runs because every iteration appends the same number of times: the appends stand
-at the top level of the loop's body (not under a condition, not in an inner loop), the body has no
-break, continue or return, and nothing in the loop reads the list while it grows. `for` over
-range(...) (reversed too), an array, a list or a tuple (enumerate, zip) all count their trips. A
-list built any other way stays what it was: a construct the eager tape runs.
+is read as `terms = np.zeros(range_length(0, n - 1, 1))` and `terms[i] = ...` in the loop's body:
+every append writes the next element, so after the loop the array holds what the list holds and
+`sum(terms)`, `np.sum`, `np.mean`, `np.array(terms)`, `len(terms)` and `terms[i]` read it as array
+code does. The length is known before the loop runs where every trip appends the same number of
+times: appends at the top level of the loop's body, no break, continue or return. Appends under a
+condition (or after a possible break) fill an array as long as the loop could fill, with a counter
+of the appends; then only sum, np.sum, np.mean and len may read the list (the zeros after its items
+add nothing to a sum; len is the counter). A list literal (`terms = [a]`) is its first items.
+`for` over range(...) (reversed too), an array, a list or a tuple (enumerate, zip) all count their
+trips. Nothing else in the loop may mention the list, and no append may stand in an inner loop: a
+list built any other way stays a construct the eager tape runs.
 """
 
 from __future__ import annotations
@@ -28,25 +30,65 @@ class AppendedListReader:
     """Mixin of the function reader: `L = []` followed by a loop appending to L."""
 
     def plan_appended_lists(self, statements: list) -> None:
-        """Find, in one block's statements, each `L = []` that the next statement mentioning L
-        fills by appending in a loop, and remember how to read both."""
+        """Find, in one block's statements, each `L = []` (or `L = [a, b]`) that the next
+        statement mentioning L fills by appending in a loop, and remember how to read both."""
         plans = self.__dict__.setdefault("_appended", {})
         for index, statement in enumerate(statements):
-            name = _empty_list_name(statement)
+            name, initial = _list_literal(statement)
             if name is None or self._assigned_elsewhere(name):
                 continue
             later = [s for s in statements[index + 1:] if _mentions(s, name)]
-            appends = _direct_appends(later[0], name) if later and isinstance(later[0], cst.For) else None
-            if appends is None:
+            found = _appends_in(later[0], name) if later and isinstance(later[0], cst.For) else None
+            if found is not None and not found[1] and not self._counted_reads_only(name, found[0]):
+                found = None  # a list of unknown length: only its sum, mean and length are read
+            if found is None:
                 if any(_append_calls(s, name) for s in later):
                     plans[id(statement)] = ("refused", name)
                 continue
+            appends, exact = found
             counter = self._fresh(f"{name}_length")
             self.locals.add(counter)
-            plans[id(statement)] = ("empty", name)
-            plans.setdefault(id(later[0]), ("loop", []))[1].append((name, counter, len(appends)))
+            plans[id(statement)] = ("list", (name, initial, counter, exact))
+            plans.setdefault(id(later[0]), ("loop", []))[1].append((name, counter, len(appends), len(initial), exact))
             for call in appends:
                 plans[id(call)] = ("append", (name, counter))
+
+    def _counted_reads_only(self, name: str, appends: list) -> bool:
+        """Whether every mention of name in the function, other than its list literal and its
+        appends, is the argument of sum, np.sum, np.mean or len."""
+        allowed = {id(call.func.value) for call in appends}
+        mentions = []
+        reader = self
+
+        class Reads(cst.CSTVisitor):
+            def visit_Call(self, node):
+                if reader._counted_read(node, name) is not None:
+                    allowed.add(id(node.args[0].value))
+
+            def visit_AssignTarget(self, node):
+                allowed.add(id(node.target))
+
+            def visit_Name(self, node):
+                if node.value == name:
+                    mentions.append(id(node))
+
+        self.function.node.body.visit(Reads())
+        return all(m in allowed for m in mentions)
+
+    def _counted_read(self, node, name: str):
+        """"sum", "mean" or "len" where node is that call of the list name alone, else None."""
+        if not (isinstance(node, cst.Call) and len(node.args) == 1 and isinstance(node.args[0].value, cst.Name)
+                and node.args[0].value.value == name and node.args[0].keyword is None and not node.args[0].star):
+            return None
+        if self._builtin_call(node, "len"):
+            return "len"
+        if self._builtin_call(node, "sum"):
+            return "sum"
+        try:
+            qualified = qualify(dotted_name(node.func), self.facts)
+        except ValueError:
+            return None
+        return {"numpy.sum": "sum", "numpy.mean": "mean"}.get(qualified)
 
     def _assigned_elsewhere(self, name: str) -> bool:
         """Whether the function binds `name` other than by the one `name = []` (a second list, a
@@ -81,38 +123,52 @@ class AppendedListReader:
             return None
         kind, what = plan
         if kind == "refused":
-            raise self.unsupported(statement, f"the list '{what}' appended to other than at the top level of the "
-                                              "loop after it (under a condition, in an inner loop, read while it grows)")
-        if kind == "empty":
-            return []  # allocated before the loop that fills it, at its length
+            raise self.unsupported(statement, f"the list '{what}' appended to in an inner loop, read while it grows, "
+                                              "or, appended to under a condition, read other than by sum, mean, len")
+        line, column = self.where(statement)
+        if kind == "list":  # its items now, into locals; the array is allocated before the loop
+            name, initial, _, _ = what
+            items = [self._fresh(f"{name}_item") for _ in initial]
+            self.locals |= set(items)
+            self.__dict__.setdefault("_appended_items", {})[name] = items
+            return [ir.Assign(line, column, item, self.expr(value)) for item, value in zip(items, initial)]
         loop = self._for(statement)
         for_statement = loop[-1]
-        if not isinstance(for_statement, ir.For):
-            return None
         trips = ir.Call("range_length", (for_statement.start, for_statement.stop, for_statement.step))
-        line, column = self.where(statement)
         before = []
-        for name, counter, per_trip in what:
+        for name, counter, per_trip, first, exact in what:
             length = trips if per_trip == 1 else ir.binop("*", trips, ir.Const(per_trip))
+            length = length if not first else ir.binop("+", length, ir.Const(first))
             before.append(ir.Assign(line, column, name, ir.Alloc("zeros", (length,))))
-            if not _indexed_by_trip(for_statement, name, counter, per_trip):
-                before.append(ir.Assign(line, column, counter, ir.Const(0)))
+            before += [ir.Assign(line, column, name, ir.Name(item), (ir.Const(k),))
+                       for k, item in enumerate(self._appended_items.get(name, []))]
+            if not (exact and _indexed_by_trip(for_statement, name, counter, per_trip, first)):
+                before.append(ir.Assign(line, column, counter, ir.Const(first)))
         return loop[:-1] + before + [for_statement]
 
     def _call(self, node):
-        """np.array(L) and np.asarray(L) of a list built by appending: a new array of its values
-        (L * 1.0), which the list's later element reads do not see written; sum(L) is np.sum(L)."""
-        if len(node.args) == 1 and isinstance(node.args[0].value, cst.Name) and node.args[0].keyword is None \
-                and ("empty", node.args[0].value.value) in getattr(self, "_appended", {}).values():
-            numpy = self._numpy_alias()
-            if self._builtin_call(node, "sum") and numpy is not None:  # a vector's sum, inside loops too
-                return self.expr(self._with_operands(node, f"{numpy}.sum(_0)", [node.args[0].value]))
-            try:
-                qualified = qualify(dotted_name(node.func), self.facts)
-            except ValueError:
-                qualified = None
-            if qualified in ("numpy.array", "numpy.asarray"):
-                return ir.BinOp("*", self.expr(node.args[0].value), ir.Const(1.0))
+        """Reads of a list built by appending: np.array(L) and np.asarray(L) a new array of its
+        values (L * 1.0, which the list's later element reads do not see written); sum(L) is
+        np.sum(L); of a list appended to under a condition (its array longer, zeros after its
+        items), len(L) is the count of appends and np.mean(L) the sum over that count."""
+        lists = {what[0]: what for kind, what in getattr(self, "_appended", {}).values() if kind == "list"}
+        argument = node.args[0].value if len(node.args) == 1 else None
+        if not isinstance(argument, cst.Name) or argument.value not in lists or node.args[0].keyword is not None:
+            return super()._call(node)
+        _, _, counter, exact = lists[argument.value]
+        numpy, read = self._numpy_alias(), self._counted_read(node, argument.value)
+        if read == "len" and not exact:
+            return ir.Name(counter)
+        builtin_sum = read == "sum" and self._builtin_call(node, "sum")
+        if (builtin_sum or (read == "mean" and not exact)) and numpy is not None:  # inside loops too
+            total = self.expr(self._with_operands(node, f"{numpy}.sum(_0)", [argument]))
+            return total if read == "sum" else ir.BinOp("/", total, ir.Name(counter))
+        try:
+            qualified = qualify(dotted_name(node.func), self.facts)
+        except ValueError:
+            qualified = None
+        if qualified in ("numpy.array", "numpy.asarray"):
+            return ir.BinOp("*", self.expr(argument), ir.Const(1.0))
         return super()._call(node)
 
     def appended_element(self, call, line: int, column: int):
@@ -127,10 +183,11 @@ class AppendedListReader:
                 ir.Assign(line, column, counter, ir.binop("+", ir.Name(counter), ir.Const(1)))]
 
 
-def _indexed_by_trip(loop: ir.For, name: str, counter: str, per_trip: int) -> bool:
+def _indexed_by_trip(loop: ir.For, name: str, counter: str, per_trip: int, first: int) -> bool:
     """Where the loop counts from a constant by a constant step, the element an append writes is
-    the trip's number times the appends per trip, plus the append's place in the body: written
-    so, with no counter to keep for the reverse sweep (a counter would be taped each trip)."""
+    the trip's number times the appends per trip, plus the append's place in the body (after the
+    list's first items): written so, with no counter to keep for the reverse sweep (a counter
+    would be taped each trip)."""
     if not (isinstance(loop.start, ir.Const) and isinstance(loop.step, ir.Const)) or loop.step.value == 0:
         return False
     trip = ir.binop("-", ir.Name(loop.var), loop.start)
@@ -138,19 +195,21 @@ def _indexed_by_trip(loop: ir.For, name: str, counter: str, per_trip: int) -> bo
         trip = ir.binop("//", trip, loop.step)
     writes = [s for s in loop.body if isinstance(s, ir.Assign) and s.target == name and s.index is not None]
     for place, write in enumerate(writes):
-        write.index = (ir.binop("+", ir.binop("*", trip, ir.Const(per_trip)), ir.Const(place)),)
+        write.index = (ir.binop("+", ir.binop("*", trip, ir.Const(per_trip)), ir.Const(first + place)),)
     loop.body = [s for s in loop.body if not (isinstance(s, ir.Assign) and s.target == counter)]
     return True
 
 
-def _empty_list_name(statement):
+def _list_literal(statement) -> tuple:
+    """(name, [item nodes]) of `name = [a, b, ...]` (no starred item), else (None, None)."""
     if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
-        return None
+        return None, None
     small = statement.body[0]
     if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name) \
-            and isinstance(small.value, cst.List) and not small.value.elements:
-        return small.targets[0].target.value
-    return None
+            and isinstance(small.value, cst.List) and all(isinstance(el, cst.Element) for el in small.value.elements) \
+            and not any(isinstance(el.value, (cst.List, cst.Tuple)) for el in small.value.elements):
+        return small.targets[0].target.value, [el.value for el in small.value.elements]
+    return None, None
 
 
 def _mentions(node, name: str) -> bool:
@@ -165,24 +224,70 @@ def _mentions(node, name: str) -> bool:
     return found
 
 
-def _direct_appends(loop: cst.For, name: str):
-    """The calls `name.append(value)` standing as statements at the top level of the loop's body,
-    if they are its only mentions of name and nothing ends an iteration early; else None."""
+def _appends_in(loop: cst.For, name: str):
+    """(the calls `name.append(value)` in the loop's body, whether the list's length is the loop's
+    trip count times their number): at the top level of the body with nothing ending an iteration
+    early, it is; under a condition, the count is known only when the loop has run. None where an
+    append stands in an inner loop or the loop mentions the list otherwise."""
     if loop.orelse is not None or _mentions(loop.iter, name) or _mentions(loop.target, name) \
             or not isinstance(loop.body, cst.IndentedBlock):
         return None
-    appends, others = [], []
+    direct, others = [], []
     for statement in loop.body.body:
         call = _append_call(statement, name)
-        if call is not None:
-            appends.append(call)
-        else:
-            others.append(statement)
-    if not appends or any(_mentions(s, name) for s in others) or any(_mentions(c.args[0].value, name) for c in appends):
+        (direct if call is not None else others).append(call if call is not None else statement)
+    nested = [c for s in others for c in _conditional_appends(s, name)]
+    if not direct and not nested:
         return None
-    if any(_jumps(s) for s in others):
+    appends = direct + nested
+    if any(_mentions(c.args[0].value, name) for c in appends):
         return None
-    return appends
+    mentions = sum(_count_mentions(s, name) for s in others)
+    if mentions != len(nested) or any(_in_inner_loop(s, name) for s in others):
+        return None
+    return appends, not nested and not any(_jumps(s) for s in others)
+
+
+def _conditional_appends(node, name: str) -> list:
+    """The statement-level calls name.append(value) anywhere inside node."""
+    found = []
+
+    class Finder(cst.CSTVisitor):
+        def visit_SimpleStatementLine(self, n):
+            call = _append_call(n, name)
+            if call is not None:
+                found.append(call)
+
+    node.visit(Finder())
+    return found
+
+
+def _count_mentions(node, name: str) -> int:
+    count = 0
+
+    class Finder(cst.CSTVisitor):
+        def visit_Name(self, n):
+            nonlocal count
+            count += n.value == name
+
+    node.visit(Finder())
+    return count
+
+
+def _in_inner_loop(node, name: str) -> bool:
+    """Whether node mentions name inside a loop or a function of its own."""
+    found = False
+
+    class Finder(cst.CSTVisitor):
+        def visit_For(self, n):
+            nonlocal found
+            found = found or _mentions(n, name)
+            return False
+
+        visit_While = visit_FunctionDef = visit_Lambda = visit_For
+
+    node.visit(Finder())
+    return found
 
 
 def _append_call(statement, name: str):

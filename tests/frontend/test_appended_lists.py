@@ -2,7 +2,10 @@
 of the loop's length: each function of tests/programs/appended_lists.py compiles (no eager
 fallback), compiled and --pure, and its value, gradient, jvp_ and hvp_ agree with the original,
 central differences and the eager engine; empty loops, one element, zeros and negative values
-included. A list appended to under a condition, or read while it grows, falls back naming it."""
+included; appends under a condition or after a break (the array is as long as the loop could
+fill, and the count of appends is kept for len and the mean); a list literal that the loop goes
+on appending to. A list appended to in an inner loop, read while it grows, or appended to under
+a condition and then read by element, falls back naming it."""
 
 from __future__ import annotations
 
@@ -31,6 +34,10 @@ POINTS = {
     "backwards": [_both((3,)), _both((1,))],
     "per_row_totals": [_both((3,)), _both((1,))],
     "path_lengths": [_both((4, 2)), _both((1, 2))],  # one point: no segment, max(len, 1) divides
+    "positive_squares": [((np.array([0.5, -1.0, 2.0, -0.3]),), (np.ones(4),)), ((-np.ones(2),), (np.ones(2),))],
+    "mean_until_large": [((np.array([0.5, -1.5, 1.0, 3.0, 0.2]),), (np.ones(5),)),
+                         ((np.array([0.3, -2.0]),), (np.array([1.0, -1.0]),))],
+    "dixon_price_terms": [_both((4,)), _both((1,)), ((np.zeros(3),), (np.ones(3),))],
 }
 CASES = [(name, k) for name in sorted(POINTS) for k in range(len(POINTS[name]))]
 
@@ -66,8 +73,8 @@ def test_returned_array_of_an_appended_list(build, x):
 
 
 REFUSED = {
-    "under_a_condition": "    out = []\n    for i in range(len(x)):\n        if x[i] > 0:\n            out.append(x[i])\n"
-                         "    return sum(out)\n",
+    "under_a_condition_read_by_element": "    out = []\n    for i in range(len(x)):\n        if x[i] > 0:\n"
+                                         "            out.append(x[i])\n    return out[0]\n",
     "read_while_it_grows": "    out = []\n    for i in range(len(x)):\n        out.append(x[i] * len(out))\n"
                            "    return sum(out)\n",
     "in_an_inner_loop": "    out = []\n    for i in range(2):\n        for j in range(len(x)):\n"
@@ -82,3 +89,18 @@ def test_other_appends_fall_back_saying_why(name):
     assert not generated.reports[0].compiled
     assert any("the list 'out' appended to" in d.message for d in generated.diagnostics), \
         [d.format() for d in generated.diagnostics]
+
+
+def test_eager_norm_of_a_list_of_tensors():
+    """np.linalg.norm(residuals) of a list the eager engine built keeps its gradient (it would
+    convert the Tensors to a plain array)."""
+    source = ("import numpy as np\n\n\ndef f(p):\n    res = []\n    for t in (0.0, 0.5, 1.0):\n"
+              "        res.append(p[0] * np.exp(-p[1] * t) - 1.0)\n    return np.linalg.norm(res) ** 2\n")
+    namespace = {}
+    exec(compile(source, "norm_of_list.py", "exec"), namespace)
+    p = np.array([1.3, 0.4])
+    _, gradient = eager_value_and_gradient(namespace["f"], (p,), (0,))
+    t = np.array([0.0, 0.5, 1.0])
+    r = p[0] * np.exp(-p[1] * t) - 1.0
+    expected = [np.sum(2.0 * r * np.exp(-p[1] * t)), np.sum(2.0 * r * -t * p[0] * np.exp(-p[1] * t))]
+    assert_close(gradient, np.array(expected), 1e-13, 1e-14, "eager gradient of the norm of a list")

@@ -72,3 +72,29 @@ def path_lengths(points):
     for k in range(points.shape[0] - 1):
         lengths.append(np.sqrt((points[k + 1, 0] - points[k, 0]) ** 2 + (points[k + 1, 1] - points[k, 1]) ** 2))
     return sum(lengths) / max(len(lengths), 1)
+
+
+def positive_squares(x):
+    kept = []
+    for v in x:
+        if v > 0.0:
+            kept.append(v * v)
+    return sum(kept) + len(kept) * x[0] + np.sum(kept) / (len(kept) + 1)
+
+
+def mean_until_large(x):
+    seen = []
+    for i in range(len(x)):
+        if x[i] > 2.0:
+            break
+        seen.append(np.exp(x[i]))
+        if x[i] < -1.0:
+            seen.append(x[i] ** 2)
+    return np.mean(seen) * len(seen) + sum(seen)
+
+
+def dixon_price_terms(x):
+    terms = [(x[0] - 1.0) ** 2]
+    for i in range(1, len(x)):
+        terms.append((i + 1) * (2.0 * x[i] ** 2 - x[i - 1]) ** 2)
+    return sum(terms) + 0.5 * terms[0] * len(terms)
