@@ -29,6 +29,16 @@ NUMPY_SPELLING = {"absolute": "abs"}
 _OPERATORS = {"add": "+", "subtract": "-", "multiply": "*", "true_divide": "/"}
 _PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2}
 IMPORT_LINES = ["cimport numpy as _cnp", "_cnp.import_array()"]
+# tanh from expm1, which glibc's vector library computes in some 60% of its vector tanh's time
+# (512x256 elements: 260 against 434 us with AVX2), within 4 ulps of tanh; no overflow (the
+# argument of expm1 is at most 0), and NaN, inf and -0.0 come out as tanh's do, with no
+# comparison (-ffast-math lets GCC rewrite comparisons as if NaN never occurred)
+TANH_LINES = ["cdef inline double _loops_tanh(double x) noexcept nogil:",
+              '    """tanh(x) as -expm1(-2|x|) / (expm1(-2|x|) + 2), with the sign of x."""',
+              "    cdef double e = _math.expm1(-2.0 * _math.fabs(x))",
+              "    return _math.copysign(-e / (e + 2.0), x)",
+              "",
+              ""]
 
 
 class ElementwiseLoops:
@@ -38,6 +48,7 @@ class ElementwiseLoops:
     def __init__(self):
         self.loops = {}  # (tree, array count, scalar count) -> loop number
         self.lines = []
+        self.tanh_defined = False
 
     def call(self, e: ir.Expr, printer) -> str | None:
         """The text calling e's loop, or None when e is not an elementwise expression worth one."""
@@ -59,6 +70,10 @@ class ElementwiseLoops:
         name = f"_loop_{number}"
         printer.used.update(("numpy", "loop_layout"))
         printer.used.update(MATH_FUNCTIONS[f] for f in _functions(tree))
+        if "tanh" in _functions(tree) and not self.tanh_defined:
+            self.tanh_defined = True
+            printer.used.update(("expm1", "fabs", "copysign"))
+            self.lines += TANH_LINES
         numpy_text = _text(tree, _numpy_spelling)
         pointers = "".join(f", const double* x{k}, Py_ssize_t step{k}" for k in range(arrays))
         doubles = "".join(f", double s{k}" for k in range(scalars))
@@ -219,6 +234,8 @@ def _c_spelling(tree, inner) -> str:
         return f"(-{inner(tree[1])})"
     if head == "pow":
         return f"({inner(tree[1])} ** {inner(tree[2])})"  # C's pow (the module's cpow directive)
+    if tree[1] == "tanh":
+        return f"_loops_tanh({_bare(inner(tree[2]))})"
     return f"_math.{MATH_FUNCTIONS[tree[1]]}({_bare(inner(tree[2]))})"
 
 
