@@ -32,6 +32,7 @@ from .generated import FunctionReport, GeneratedModule  # noqa: F401  (part of t
 from .transform.fast_loops import merge_elementwise_chains
 from .transform.in_place import reuse_array_memory
 from .transform.inline import inline_array_calls
+from .transform.inline_helpers import inline_indexing_helpers
 from .transform.jvp import forward_functions
 from .transform.lower import Names, lower, split_whole_array_expressions, user_names
 from .transform.rebinding import rename_rebindings
@@ -223,6 +224,7 @@ def _array_version(facts, name: str, signatures: dict, constants: dict, module_n
 def _read_typed(facts, function: ir.Function, signatures: dict, versions: dict) -> tuple:
     """The function renamed, lowered and typed as the compiler reads every function (its calls
     checked, its whole-array expressions split): (its names, the result's variable)."""
+    _inline_indexing_helpers(facts, function, signatures)
     names = Names(user_names(function) | facts.constant_names() | set(facts.array_constants())
                   | set(facts.functions) | {"tape"})
     rename_rebindings(function, names)
@@ -231,6 +233,19 @@ def _read_typed(facts, function: ir.Function, signatures: dict, versions: dict) 
     check_call_arguments(function, {k: s.params for k, s in signatures.items()})
     split_whole_array_expressions(function, names, return_types)
     return names, result
+
+
+def _inline_indexing_helpers(facts, function: ir.Function, signatures: dict) -> None:
+    """Calls of compiled helpers that read an array parameter by element (`g(x)` with x[0] * x[1]
+    in g) replaced by their bodies (transform.inline_helpers), before lowering."""
+    helpers = {name: [k for k, (_, kind) in enumerate(sig.params) if ir.array_dims(kind)]
+               for name, sig in signatures.items() if name in facts.functions}
+    helpers = {name: positions for name, positions in helpers.items() if positions}
+    if helpers:
+        names = Names(user_names(function) | facts.constant_names() | set(facts.array_constants())
+                      | set(facts.functions) | {"tape"})
+        inline_indexing_helpers(function, names, lambda name: parse.FunctionReader(facts, facts.functions[name]).read(),
+                                helpers)
 
 
 def _infer_inlining(function: ir.Function, result: str, names: Names, signatures: dict, facts,
