@@ -129,6 +129,11 @@ class ExpressionPrinter:
             # C compilers turn pow(x, 2.0) into x * x but leave pow(x, 3.0) a library call
             self.used.add("cube")
             return f"{qualified('cube')}({self(e.left)})", _PRECEDENCE["atom"]
+        if e.op == "**" and left_type == ir.NDARRAY and isinstance(e.right, ir.Const) \
+                and type(e.right.value) in (int, float) and e.right.value in (3, 4):
+            # NumPy's power calls C's pow per element for any exponent but 2 (a hundred multiplies)
+            self.used.add("integer_power")
+            return f"{qualified('integer_power')}({self(e.left)}, {self(e.right)})", _PRECEDENCE["atom"]
         if e.op == "**":  # right-associative, binds tighter than unary minus on its left
             base = self.wrap(e.left, p + 1)
             if integral and not self.pure and self.type_of(e) == ir.DOUBLE:
