@@ -4,10 +4,12 @@ their tangents, so its tape and snapshots stay within the limit; its results are
 the taped build's hvp_, compiled and --pure, and agree with central differences of grad_ and with
 the eager engine's Hessian-vector product (reverse over reverse).
 
-tests/programs/checkpointed_hvp.py holds the loops: scalar state (the oscillator), steps other
-than 1, an integer counter beside branches, a nested loop, a while loop and a loop that breaks
-(the online schedule: counted first), a loop calling a looping function, arrays carried by the
-loop (1-D and 2-D), and a loop marked `# srcgrad: checkpoint 2K` in a build without a limit.
+The loops: scalar state (the oscillator), a nested loop, a while loop (the online schedule:
+counted first), a loop calling a looping function and arrays carried by the loop (1-D and 2-D)
+are tests/programs/checkpointing.py's, built exactly as tests/transform/test_checkpointing.py
+builds them, so a session compiles them once for both files; steps other than 1, an integer
+counter beside branches, a loop that breaks, and a loop marked `# srcgrad: checkpoint 2K` in a
+build without a limit are tests/programs/checkpointed_hvp.py's.
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ from srcgrad.runtime import tape as compiled_tape
 from support import PROGRAMS, assert_close, original_module
 
 PROGRAM = str(PROGRAMS / "checkpointed_hvp.py")
+SHARED = str(PROGRAMS / "checkpointing.py")
+SHARED_LOOPS = {"oscillator", "nested", "falls", "calls_a_looping_function", "diffuses", "relaxes_a_grid"}
 LIMIT = 2048
 U0 = np.array([0.1, 0.9, 0.4, -0.3, 0.7, 0.2, -0.5, 0.6])
 GRID = np.array([[0.3, -0.6], [0.9, 0.1], [-0.2, 0.5]])
@@ -57,18 +61,24 @@ def _source(markers: bool) -> str:
     return text if markers else re.sub(r"#\s*srcgrad:\s*checkpoint.*", "", text)
 
 
+def program_of(name: str) -> str:
+    return SHARED if name in SHARED_LOOPS else PROGRAM
+
+
 _modules = {}
 
 
-def built(kind: str, which: str):
-    """The program's module, kind 'compiled' or 'pure': 'taped' (its checkpoint comments taken
-    out, no limit), 'limited' (a 2K limit), 'marked' (no limit: the commented loop alone is
-    checkpointed), 'tiny' (a limit of 1 byte, the oscillator and the while loop only)."""
-    key = (kind, which)
+def built(kind: str, which: str, program: str = PROGRAM):
+    """A program's module, kind 'compiled' or 'pure': 'taped' (no limit; PROGRAM's checkpoint
+    comments taken out, SHARED's kept as test_checkpointing.py keeps them: its one marked loop is
+    not used here), 'limited' (a 2K limit), 'marked' (PROGRAM, no limit: the commented loop alone
+    is checkpointed), 'tiny' (SHARED, a limit of 1 byte, the oscillator and the while loop only)."""
+    key = (kind, which, program)
     if key not in _modules:
         limit = {"limited": LIMIT, "tiny": 1}.get(which)
         only = ["oscillator", "falls"] if which == "tiny" else None
-        generated = generate(_source(which != "taped"), PROGRAM, pure=kind == "pure", tape_limit=limit, only=only)
+        text = Path(program).read_text() if program == SHARED else _source(which != "taped")
+        generated = generate(text, program, pure=kind == "pure", tape_limit=limit, only=only)
         if kind == "pure":
             module = types.ModuleType(f"{generated.module_name}_pure_{which}")
             exec(compile(generated.text, generated.module_name + ".py", "exec", dont_inherit=True), module.__dict__)
@@ -79,8 +89,8 @@ def built(kind: str, which: str):
     return _modules[key]
 
 
-def _checkpointed(name: str) -> str:
-    return "marked" if name == "marked" else "limited"
+def _checkpointed(kind: str, name: str):
+    return built(kind, "marked" if name == "marked" else "limited", program_of(name))
 
 
 def _bits(value):
@@ -107,7 +117,7 @@ def _recording_schedules(monkeypatch) -> list:
 @pytest.mark.parametrize("kind", ["compiled", "pure"])
 @pytest.mark.parametrize("name, args, direction", CASES, ids=IDS)
 def test_hvp_is_bit_identical_to_the_taped_build(kind, name, args, direction, monkeypatch):
-    taped, checkpointed = built(kind, "taped"), built(kind, _checkpointed(name))
+    taped, checkpointed = built(kind, "taped", program_of(name)), _checkpointed(kind, name)
     schedules = _recording_schedules(monkeypatch)
     v = _direction(direction)
     expected = getattr(taped, f"hvp_{name}")(*args, v)
@@ -123,7 +133,7 @@ def test_hvp_is_bit_identical_to_the_taped_build(kind, name, args, direction, mo
 @pytest.mark.parametrize("kind", ["compiled", "pure"])
 @pytest.mark.parametrize("name, args, direction", CASES, ids=IDS)
 def test_checkpointed_hvp_against_differences_of_grad_and_the_eager_engine(kind, name, args, direction):
-    module = built(kind, _checkpointed(name))
+    module = _checkpointed(kind, name)
     positions = [k for k, a in enumerate(args) if isinstance(a, (float, np.ndarray))]
     hvp = getattr(module, f"hvp_{name}")(*args, _direction(direction))
     hvp = hvp if len(positions) > 1 else (hvp,)
@@ -138,7 +148,7 @@ def test_checkpointed_hvp_against_differences_of_grad_and_the_eager_engine(kind,
 
     differences = tuple((up - down) / (2 * step) for up, down in zip(moved(1), moved(-1)))
     assert_close(hvp, differences, 1e-5, 1e-6, f"hvp_{name} against central differences of grad_{name}")
-    eager = hvp_of(traceable(getattr(original_module(PROGRAM), name)), args, positions, list(direction))
+    eager = hvp_of(traceable(getattr(original_module(program_of(name)), name)), args, positions, list(direction))
     assert_close(hvp, tuple(eager), 1e-9, 1e-12, f"hvp_{name} against the eager engine")
 
 
@@ -151,7 +161,7 @@ def test_every_trip_count_matches_including_the_edges(name, counts):
     direction = {"oscillator": (1.0, -0.5, 0.3, 0.2, 0.1), "strided": (0.5, 1.0), "stops_early": (1.0,)}[name]
     point = {"oscillator": (1.1, 0.3, 0.4, 0.2, 0.02), "strided": (0.3, 0.6), "stops_early": (0.5,)}[name]
     for kind in ("compiled", "pure"):
-        taped, limited = built(kind, "taped"), built(kind, "limited")
+        taped, limited = built(kind, "taped", program_of(name)), built(kind, "limited", program_of(name))
         for count in counts:
             args = point + (count,)
             expected = getattr(taped, f"hvp_{name}")(*args, _direction(direction))
@@ -174,8 +184,9 @@ def _peaks(call) -> int:
 ])
 def test_compiled_hvp_tape_and_snapshots_stay_within_the_limit(name, args, direction):
     v = _direction(direction)
-    expected, taped_peak = _peaks(lambda: getattr(built("compiled", "taped"), f"hvp_{name}")(*args, v))
-    actual, limited_peak = _peaks(lambda: getattr(built("compiled", "limited"), f"hvp_{name}")(*args, v))
+    taped, limited = built("compiled", "taped", program_of(name)), built("compiled", "limited", program_of(name))
+    expected, taped_peak = _peaks(lambda: getattr(taped, f"hvp_{name}")(*args, v))
+    actual, limited_peak = _peaks(lambda: getattr(limited, f"hvp_{name}")(*args, v))
     assert _bits(actual) == _bits(expected)
     assert taped_peak > 20 * LIMIT, taped_peak  # the taped build needs far more
     assert 0 < limited_peak <= LIMIT, limited_peak
@@ -193,7 +204,7 @@ def test_pure_hvp_stays_within_the_limit_by_tracemalloc():
     args, v = (1.3, 0.2, 0.5, -0.1, 0.01, 20_000), (1.0, -0.5, 0.3, 0.2, 0.1)
     peaks = {}
     for which in ("taped", "limited"):
-        module = built("pure", which)
+        module = built("pure", which, SHARED)
         module.hvp_oscillator(1.3, 0.2, 0.5, -0.1, 0.01, 10, v)  # warm up: imports, caches
         tracemalloc.start()
         module.hvp_oscillator(*args, v)
@@ -206,13 +217,13 @@ def test_pure_hvp_stays_within_the_limit_by_tracemalloc():
 def test_snapshots_hold_values_and_their_tangents():
     """A value at twice its place in the slot, its tangent after it; the schedule is made with
     twice the doubles and twice the bytes an iteration tapes (each double beside its tangent)."""
-    generated = generate(_source(True), PROGRAM, pure=True, tape_limit=LIMIT)
+    generated = generate(Path(SHARED).read_text(), SHARED, pure=True, tape_limit=LIMIT)
     adjoint, hvp = _function(generated.text, "_oscillator_adjoint"), _function(generated.text, "_oscillator_hvp")
     assert "checkpoints_new(tape, steps, 24, 4, 0, 2048)" in adjoint
     assert "checkpoints_new(tape, steps, 48, 8, 0, 2048)" in hvp
     saved = re.findall(r"save_double\(checkpoints, (\d+), (\w+)\)", hvp)
     assert sorted(set(saved)) == sorted({(str(2 * k + t), ("d_" if t else "") + v)
-                                         for k, v in enumerate(["a", "energy", "v", "x"]) for t in (0, 1)})
+                                         for k, v in enumerate(["a", "acc", "v", "x"]) for t in (0, 1)})
     assert "d_x = _tape.load_double(checkpoints, 7)" in hvp
     grid = _function(generated.text, "_relaxes_a_grid_hvp")
     assert "save_double(checkpoints, 2 * (element * g.shape[1] + element2) + 1, d_g[element, element2])" in grid
@@ -233,7 +244,7 @@ def test_a_limit_below_one_snapshot_is_exceeded_as_grad_exceeds_it(kind, monkeyp
     """A limit of 1 byte holds no snapshot: grad_ does not refuse it, it keeps the schedule's
     floor (two snapshots, blocks of one iteration), and hvp_ does the same, bit-identical to the
     taped build."""
-    taped, tiny = built(kind, "taped"), built(kind, "tiny")
+    taped, tiny = built(kind, "taped", SHARED), built(kind, "tiny", SHARED)
     schedules = _recording_schedules(monkeypatch)
     for name, args, v in (("oscillator", (1.3, 0.2, 0.5, -0.1, 0.01, 300), (1.0, -0.5, 0.3, 0.2, 0.1)),
                           ("falls", (1.0, 9.81), (1.0, 0.5))):
@@ -250,7 +261,7 @@ def test_a_limit_below_one_snapshot_is_exceeded_as_grad_exceeds_it(kind, monkeyp
 
 
 def test_in_process_hvp_takes_the_limit():
-    oscillator = original_module(PROGRAM).oscillator
+    oscillator = original_module(SHARED).oscillator
     args, v = (1.3, 0.2, 0.5, -0.1, 0.01, 50_000), (1.0, -0.5, 0.3, 0.2, 0.1)
     expected, taped_peak = _peaks(lambda: srcgrad.hvp(oscillator)(*args, v))
     actual, limited_peak = _peaks(lambda: srcgrad.hvp(oscillator, tape_limit="2K")(*args, v))
@@ -262,17 +273,18 @@ def test_third_order_over_a_checkpointed_loop_doubles_the_slots_again():
     """Forward mode over hvp_ (nested srcgrad.grad: third_derivative_) keeps the schedule too: a
     slot holds a value, its two tangents and their cross tangent, the sizes four times grad's."""
     def third_order(limit):
-        generated = generate(_source(False), PROGRAM, pure=True, third_order=True, tape_limit=limit, only=["settles"])
+        generated = generate(Path(SHARED).read_text(), SHARED, pure=True, third_order=True, tape_limit=limit,
+                             only=["settle"])
         module = types.ModuleType(f"third_order_{limit}")
         exec(compile(generated.text, "third_order.py", "exec", dont_inherit=True), module.__dict__)
         return module, generated.text
 
     (taped, _), (limited, text) = third_order(None), third_order(LIMIT)
-    assert "checkpoints_new(tape, n, 32, 4, 0, 2048)" in _function(text, "_settles_hvp2")
+    assert "checkpoints_new(tape, n, 32, 4, 0, 2048)" in _function(text, "_settle_hvp2")
     for x, n in ((0.3, 300), (1.1, 500), (0.7, 2)):
-        third = limited.third_derivative_settles(x, n)
-        assert _bits(third) == _bits(taped.third_derivative_settles(x, n))
-        step, eager_settles = 1e-4, traceable(original_module(PROGRAM).settles)
-        second = [hvp_of(eager_settles, (x + sign * step, n), [0], [1.0])[0] for sign in (1, -1)]
+        third = limited.third_derivative_settle(x, n)
+        assert _bits(third) == _bits(taped.third_derivative_settle(x, n))
+        step, eager_settle = 1e-4, traceable(original_module(SHARED).settle)
+        second = [hvp_of(eager_settle, (x + sign * step, n), [0], [1.0])[0] for sign in (1, -1)]
         assert_close(third, (second[0] - second[1]) / (2 * step), 1e-6, 1e-8,
-                     f"third derivative of settles at {x}, {n}, against differences of the eager engine's second")
+                     f"third derivative of settle at {x}, {n}, against differences of the eager engine's second")
