@@ -249,13 +249,15 @@ def _compile_all_at_once(corpus: Path = CORPUS) -> None:
 
 
 @functools.lru_cache(maxsize=None)
-def built(filename: str, how: str, corpus: Path = CORPUS) -> Built:
+def built(filename: str, how: str, corpus: Path = CORPUS, whole_folder: bool = True) -> Built:
     """The file built `how` ("compiled" or "pure"), once per session. When the whole file does not
     build, each function is generated on its own to find those that stop it, and the rest is built
-    without them, so one bad function costs only its own case."""
+    without them, so one bad function costs only its own case. whole_folder: every file of the
+    folder is checked this session, so their C compiles all run first, two at a time (False for a
+    folder such as tests/programs, of which a test checks one file)."""
     path = corpus / filename
     source = path.read_text()
-    if how == "compiled":
+    if how == "compiled" and whole_folder:
         _compile_all_at_once(corpus)
     try:
         return Built(*_build(source, str(path), how, None), {})
@@ -350,12 +352,14 @@ def check_forward_modes(how: str, module, name: str, full: tuple, keyword_only: 
                  f"{how} hvp_ vs differences of grad_ {where}")
 
 
-def check_function(filename: str, name: str, corpus: Path = CORPUS, points_of=points) -> str | None:
+def check_function(filename: str, name: str, corpus: Path = CORPUS, points_of=points, *,
+                   whole_folder: bool = True) -> str | None:
     """Check `name` of a corpus file on both builds at its points. Returns the construct that made
-    it fall back to the eager tape (None when compiled); raises AssertionError when it is wrong."""
+    it fall back to the eager tape (None when compiled); raises AssertionError when it is wrong.
+    whole_folder as built's."""
     original = getattr(original_module(str(corpus / filename)), name)
     fallback = None
-    builds = {how: built(filename, how, corpus) for how in ("compiled", "pure")}
+    builds = {how: built(filename, how, corpus, whole_folder) for how in ("compiled", "pure")}
     for how, build in builds.items():
         if name in build.stopped:
             raise AssertionError(f"{how} build: {name} {build.stopped[name]}")
