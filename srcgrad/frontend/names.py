@@ -44,7 +44,8 @@ ARRAY_ANNOTATIONS = {"numpy.ndarray", "np.ndarray", "ndarray"}
 ARRAY = "array"  # a float array whose number of dimensions type inference settles
 ALLOCATORS = {"zeros": "zeros", "ones": "ones", "empty": "empty"}
 # np.<name> of whole arrays: the array rule table's primitives (name -> operands), and np.where (a select)
-VECTOR_FUNCTIONS = {**symbolic.numpy_functions(), "where": 3}
+# (np.linspace's num is an option of its entry, linear in start and stop, given by position too)
+VECTOR_FUNCTIONS = {**symbolic.numpy_functions(), "where": 3, "linspace": 3}
 # x.<method>(...) of a local array read as np.<method>(x, ...)
 ARRAY_METHODS = {"sum", "mean", "prod", "max", "min", "dot", "cumsum"}
 

@@ -55,6 +55,12 @@ SUPPORTED = [
               "outputs, each element's derivative)", COMPILED,
               "def residual(x):\n    return x[1:] - x[:-1] ** 2\n\n\ndef sigmoid(z):\n    return 1 / (1 + np.exp(-z))"
               "\n\n\ndef f(x):\n    r = residual(x)\n    return np.sum(r * r) + np.sum(sigmoid(r))"),
+    Construct("an array passed to a helper that reads its elements (`g(x)` with `x[0] * x[1]`, or a loop over "
+              "`x[i]` or `X[i, j]`, in g: inlined there); a helper of numbers whose result a loop reduces "
+              "(`np.sum(sigmoid(X[k] * w))`: inlined, X[k] a row and w weights of its length)", COMPILED,
+              "def g(v):\n    return v[0] * v[1] + v[2] ** 2\n\n\ndef sigmoid(z):\n    return 1 / (1 + np.exp(-z))"
+              "\n\n\ndef f(X, w):\n    total = g(w) + np.sum(w ** 2)\n    for k in range(X.shape[0]):\n"
+              "        total += np.sum(sigmoid(X[k] * w))\n    return total"),
     Construct("module constants: numbers, strings (in comparisons), tuples, NumPy arrays (`np.array`, "
               "`np.linspace`, ...), `math.inf`, `np.nan`, `float(\"inf\")`; `A, B = 2.0, 0.5`, `A = B = 1.0`", COMPILED,
               "A = np.array([[1.0, 2.0], [3.0, 4.0]])\nW = (0.5, -1.5)\nMODE = \"smooth\"\n\n\n"
@@ -104,7 +110,7 @@ SUPPORTED = [
     Construct("inside loops: `A @ x`, `x @ B`, `A @ B`, `u @ v`, `np.dot` of a matrix, `X.T`; rows of 2-D arrays "
               "read and written (`d = pos[i] - pos[j]`, `np.linalg.norm(pos[i] - pos[j])`, `X[i, :]`, "
               "`H[t + 1] = ...`), element by element; an operand of `@` whose dimensions nothing says is a matrix "
-              "on the left of a vector, else a vector (the entries refuse other arrays)", COMPILED,
+              "on the left of a vector, else a vector (an argument of other dimensions runs the eager tape, with a FallbackWarning)", COMPILED,
               "def f(A: np.ndarray, X: np.ndarray, x: np.ndarray):\n    H = np.zeros((3, len(x)))\n    H[0] = x\n"
               "    s = 0.0\n    for t in range(2):\n        H[t + 1] = np.tanh(A @ H[t] + X[t] @ A.T)\n"
               "        d = X[t] - X[t + 1]\n        s += np.sqrt(d @ d) + np.linalg.norm(X[t, :])\n"
@@ -112,6 +118,10 @@ SUPPORTED = [
     Construct("constant arrays: `np.arange`, `np.linspace`, `np.full` (numbers with no derivative)", COMPILED,
               "def f(x: np.ndarray):\n    n = x.shape[0]\n"
               "    return np.sum(np.arange(1.0, n + 1) * x + np.linspace(0.0, 1.0, n) * np.full(n, 2.0) * x)"),
+    Construct("`np.linspace(a, b, n)` whose endpoints have a derivative (quadrature over an interval "
+              "`a..b` that is a parameter)", COMPILED,
+              "def f(a, b, n: int):\n    xs = np.linspace(a, b * b, n + 1)\n    ys = np.exp(-xs ** 2)\n"
+              "    return (b * b - a) / n * (np.sum(ys) - 0.5 * (ys[0] + ys[-1]))"),
     Construct("new axes `x[:, None]`, `v[None, :]`, `pos[:, np.newaxis, :]`; `np.eye(n)`, `np.eye(n, k=1)`; "
               "`np.trace`", COMPILED,
               "def f(x: np.ndarray):\n    n = x.shape[0]\n"

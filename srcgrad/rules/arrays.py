@@ -74,6 +74,8 @@ class ArrayRule:
     # are keywords unless `positional` (np.reshape(x, (2, 3)))
     sequence: bool = False
     positional: bool = False
+    # its operands are numbers, not arrays (np.linspace's start and stop)
+    number_operands: bool = False
 
 
 RULES: dict[str, ArrayRule] = {}
@@ -100,7 +102,8 @@ def adjoint(*linear: str, name: str | None = None, helper: bool = True, jvp=None
 
 
 def _define(name, params, result, spelling, vjps, linear=None, operands=None, reduction_jvp=False,
-            piecewise_constant=False, tangent=None, additive=False, sequence=False, positional=False):
+            piecewise_constant=False, tangent=None, additive=False, sequence=False, positional=False,
+            number_operands=False):
     operands = len(vjps) if operands is None else operands
     if tangent is not None or additive:
         linear = ()
@@ -109,7 +112,7 @@ def _define(name, params, result, spelling, vjps, linear=None, operands=None, re
                             tuple(None if f is None else f.adjoint for f in vjps),
                             tuple(range(operands)) if linear is None else linear, reduction_jvp,
                             piecewise_constant, None if tangent is None else tangent.adjoint, additive,
-                            sequence, positional)
+                            sequence, positional, number_operands)
 
 
 # --- shapes ---------------------------------------------------------------------------------
@@ -258,6 +261,22 @@ def getitem_adjoint(g, x, index):
     out = np.zeros(np.shape(x))
     out[index] = g  # a basic index selects each element at most once: no repeats to add up
     return out
+
+
+def _linspace_weights(g, first, last, num):
+    """sum over the points k of g[k] times the weight first + (last - first) k / (num - 1)."""
+    return np.tensordot(np.linspace(first, last, num), g, axes=1)[()]
+
+
+@adjoint("g")
+def linspace_adjoint_start(g, start, stop, num=50):
+    """np.linspace's point k is start (1 - k/(num-1)) + stop k/(num-1), the last exactly stop."""
+    return _linspace_weights(g, 1.0, 0.0, num)
+
+
+@adjoint("g")
+def linspace_adjoint_stop(g, start, stop, num=50):
+    return _linspace_weights(g, 0.0, 1.0, num)
 
 
 @adjoint("g")
@@ -449,6 +468,8 @@ for _name in ("argmax", "argmin"):
             piecewise_constant=True)
 # constants: arrays of numbers no derivative reaches (an operand with one is refused)
 _define("arange", "start stop step", ARRAY, "np.arange", [None, None, None], linear=())
-_define("linspace", "start stop num", ARRAY, "np.linspace", [None, None, None], linear=())
+# linear in start and stop together: its JVP is np.linspace of their tangents
+_define("linspace", "start stop num", ARRAY, "np.linspace", [linspace_adjoint_start, linspace_adjoint_stop],
+        additive=True, number_operands=True)
 _define("full", "shape fill_value", ARRAY, "np.full", [None, None], linear=())
 _define("eye", "n m k", ARRAY, "np.eye", [None, None, None], linear=())  # x[1:], X[:, j]: basic slicing

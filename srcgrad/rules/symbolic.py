@@ -34,6 +34,8 @@ def operands(e: ir.Expr) -> tuple:
 def array_operands(e: ir.Expr) -> tuple:
     """The operands that are arrays with a derivative (np.arange(0, n, 1) has none)."""
     rule = rule_of(e)
+    if rule.number_operands:
+        return ()
     return tuple(o for o, vjp in zip(operands(e), rule.vjps) if vjp is not None or rule.piecewise_constant)
 
 

@@ -47,9 +47,10 @@ EXAMPLES.update({
     "diff": [((_r(5),), (-1,)), ((_r(3, 4),), (0,))],  # (np.diff(x) has no axis None: printed without)
     "argmax": [((_r(5),), (None,)), ((_r(3, 4),), (1,))],  # integers: no adjoint
     "argmin": [((_r(3, 4),), (None,))],
+    # start and stop are numbers: num is an option
+    "linspace": [((0.3, -1.2), (5,)), ((0.3, -1.2), (1,)), ((0.3, -1.2), (0,))],
     # constants: no operand has an adjoint
     "arange": [((1.0, 6, 1), ())],
-    "linspace": [((0.0, 1.0, 5), ())],
     "full": [((4, 2.5), ())],
     "eye": [((3, None, 0), ()), ((3, 4, 1), ()), ((4, 3, -1), ())],
     "trace": [((_r(3, 3),), ()), ((_r(3, 4),), ()), ((_r(4, 2),), ())],
