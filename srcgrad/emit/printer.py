@@ -35,6 +35,35 @@ _PRECEDENCE = {"if": 0, "or": 1, "and": 2, "not": 3, "cmp": 4, "+": 5, "-": 5, "
                "%": 6, "neg": 7, "**": 8, "atom": 9}
 
 
+# A data-dependent branch the CPU mispredicts (huber's `if abs(x[i]) <= delta` on random data)
+# costs some 15-20 cycles: a select evaluates both arms instead, when they cost a few operations.
+_SELECT_BUDGET = 8
+_SELECT_CALLS = frozenset({"absolute", "fabs", "float", "sign", "square", "cube", "maximum", "minimum"})
+
+
+def _select_cost(e: ir.Expr):
+    """The operations in e if a select may evaluate it where Python would not, else None.
+
+    Arithmetic of + - * (C's doubles and integers never trap: a division does, by an integer
+    zero, and costs as much as a mispredicted branch), constant powers 2 and 3, and a few calls
+    defined everywhere. Elements are read: the bounds checks before the statement cover both
+    arms of a conditional expression as if both ran (analysis/bounds.py). NaN or inf in the arm
+    not taken stays there, as the select keeps only the bits of the other.
+    """
+    if isinstance(e, (ir.Name, ir.Const)):
+        return 0
+    if isinstance(e, ir.BinOp) and e.op == "**":
+        if not (isinstance(e.right, ir.Const) and e.right.value in (2, 3)):
+            return None
+        base = _select_cost(e.left)
+        return None if base is None else base + 2
+    if isinstance(e, ir.BinOp) and e.op in ("+", "-", "*") or isinstance(e, ir.Unary) and e.op == "-" \
+            or isinstance(e, ir.Index) or isinstance(e, ir.Call) and e.func in _SELECT_CALLS:
+        costs = [_select_cost(c) for c in ir.children(e)]
+        return None if None in costs else 1 + sum(costs)
+    return None
+
+
 def _unsigned(text: str) -> str:
     """text parenthesized if it starts with a minus sign: `-(-0.5)`, not `--0.5` (C's decrement
     operator), and `x - (-0.5)` for a negative constant."""
@@ -77,6 +106,9 @@ class ExpressionPrinter:
         if isinstance(e, ir.IfExp) and ir.NDARRAY in (self.type_of(e.test), self.type_of(e)):
             self.used.add("numpy")
             return f"np.where({self(e.test)}, {self(e.body)}, {self(e.orelse)})", _PRECEDENCE["atom"]
+        if isinstance(e, ir.IfExp) and not self.pure and self._branch_free(e):
+            self.used.add("select")
+            return f"{qualified('select')}({self(e.test)}, {self(e.body)}, {self(e.orelse)})", _PRECEDENCE["atom"]
         if isinstance(e, ir.IfExp):
             p = _PRECEDENCE["if"]
             return f"{self.wrap(e.body, p + 1)} if {self.wrap(e.test, p + 1)} else {self.wrap(e.orelse, p)}", p
@@ -95,6 +127,15 @@ class ExpressionPrinter:
             shape = self(e.shape[0]) if len(e.shape) == 1 else "(" + ", ".join(self(d) for d in e.shape) + ")"
             return f"np.{e.kind}({shape})", _PRECEDENCE["atom"]
         raise TypeError(e)
+
+    def _branch_free(self, e: ir.IfExp) -> bool:
+        """Whether `a if c else b` prints as a select of both arms evaluated (scalar.pxd's select):
+        numbers, both cheap and unable to raise or trap wherever c is false or true. Bare names
+        and constants too: `s += 0.0 if c else g` compiles to a branch around the addition."""
+        if self.type_of(e) != ir.DOUBLE:
+            return False
+        costs = [_select_cost(arm) for arm in (e.body, e.orelse)]
+        return None not in costs and sum(costs) <= _SELECT_BUDGET
 
     def wrap(self, e: ir.Expr, minimum: int) -> str:
         text, p = self.expr(e)

@@ -51,19 +51,15 @@ class StatementAdjoints:
     def _select_adjoint(self, e: ir.IfExp, g: ir.Expr, out: list, acc: dict) -> None:
         """`c ? a : b` sends g into the arm that was taken only.
 
-        Arms safe everywhere (all that lowering turns into selects) take `g if c else 0.0` and
-        `0.0 if c else g`, and multiply by their partials outside any select: finite partials,
-        exact zeros, and straight-line code that C compilers vectorise. Other arms (a conditional
-        expression the user wrote around sqrt, log, a division) may have partials undefined where
-        they were not taken: each contribution is then a select of the two arms' contributions,
-        an arm's temporaries are computed inside an `if`, and the arm not taken is never
-        evaluated (nor multiplied by 0: 0 * inf is nan)."""
-        zero = ir.Const(0.0)
-        if safe_everywhere(e.body, None) and safe_everywhere(e.orelse, None):
-            for arm, arm_g in ((e.body, ir.select(e.test, g, zero)), (e.orelse, ir.select(e.test, zero, g))):
-                if self.is_active(arm):
-                    self.propagate(arm, arm_g, out, acc)
-            return
+        Each arm's contributions are computed with g itself, and every variable receives a select
+        of the two arms' contributions: the arm not taken may have partials that are inf or nan
+        there (0.5 / sqrt(u) at 0, x * x overflowed, an infinite input), and multiplied by a zero
+        cotangent they would give nan (0 * inf), where only the select's choice leaves the arm
+        not taken out. Arms safe everywhere (all that lowering turns into selects: + - * of
+        elements in bounds) have their temporaries computed unconditionally: straight-line code
+        whose cheap selects print branch-free (emit/printer.py). Other arms (a conditional
+        expression the user wrote around sqrt, log, a division) compute their temporaries inside
+        an `if`, and the arm not taken is never evaluated."""
         arms = []
         for arm in (e.body, e.orelse):
             arm_out, arm_acc = [], {}
@@ -71,10 +67,13 @@ class StatementAdjoints:
                 self.propagate(arm, g, arm_out, arm_acc)
             arms.append((arm_out, arm_acc))
         (body_out, body_acc), (else_out, else_acc) = arms
-        if body_out:
+        if safe_everywhere(e.body, None) and safe_everywhere(e.orelse, None):
+            out.extend(body_out + else_out)
+        elif body_out:
             out.append(GIf(e.test, body_out, else_out))
         elif else_out:
             out.append(GIf(ir.Unary("not", e.test), else_out))
+        zero = ir.Const(0.0)
         for key in list(body_acc) + [k for k in else_acc if k not in body_acc]:
             taken = _sum(body_acc[key]) if key in body_acc else zero
             not_taken = _sum(else_acc[key]) if key in else_acc else zero
