@@ -199,7 +199,7 @@ def fallback_rows(repeats: int, min_seconds: float, problems: list, files=None) 
         rows.append({"file": case.filename, "name": case.name, "points": len(case.points),
                      "compiled": times["compiled"], "fallback": times["fallback"],
                      "speedup": times["fallback"] / times["compiled"]})
-        run.log(f"  {case.filename}::{case.name}: {rows[-1]['speedup']:.0f}x")
+        run.log(f"  {case.filename}::{case.name}: {rows[-1]['speedup']:.1f}x")
     return {"rows": rows, "skipped": skipped}
 
 
