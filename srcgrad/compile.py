@@ -125,10 +125,13 @@ def splits_optimisation() -> bool:
 # each cdef inline function of a cimported .pxd (the runtime's tape and scalar helpers).
 _PROTOTYPE = r"^static [^\n;]*?\b__pyx_f_{mangled}_\w+\([^\n]*\); /\*proto\*/$"
 _INLINE_PROTOTYPE = r"^static CYTHON_INLINE [^\n;(]*\b__pyx_f_\w+\([^\n]*\); /\*proto\*/$"
-# The Python-level wrappers of the entries users call less often than f, grad_f and
-# value_and_grad_f (their C prototypes and definitions: Cython names a def's C functions
-# __pyx_pw_/__pyx_pf_, the mangled module, a counter and the Python name).
-_RARE_ENTRY = r"^(?=static PyObject \*__pyx_p[wf]_{mangled}_\d+_?(?:value_and_vjp|vjp|jvp|hvp|hessian)_)"
+# The compiled parts of the entries users call less often than f, grad_f and value_and_grad_f
+# (emit/entries.py): the cdef functions _NAME_vjp_entry, _NAME_jvp_entry, _NAME_hvp_entry and
+# _NAME_entries, and the module's def _srcgrad_entries (their C prototypes and definitions: Cython
+# names a cdef function __pyx_f_ and the mangled module, a def's __pyx_pw_/__pyx_pf_ and a
+# counter). _NAME_value_and_vjp is not among them: grad_NAME calls it.
+_RARE_ENTRY = (r"^(?=static PyObject \*(?:__pyx_f_{mangled}_\w+_(?:vjp_entry|jvp_entry|hvp_entry|entries)\(|"
+               r"__pyx_p[wf]_{mangled}_\d+_srcgrad_entries\())")
 _HOT = "__SRCGRAD_KERNEL "
 _COLD = "__SRCGRAD_UNOPTIMISED "
 _ALWAYS_INLINE = "__SRCGRAD_INLINE "
@@ -159,11 +162,12 @@ def mark_kernels(c_file: Path, module_name: str) -> int:
     otherwise (push_double stayed a call in O3 kernels of a file compiled at -O1), and inlined,
     their code is optimised as part of the kernel.
 
-    The wrappers of value_and_vjp_, vjp_, jvp_, hvp_ and hessian_ (five of a function's eight
-    Python-level entries) and Cython's run-once initialisation code are marked optimize("O0"):
-    a quarter less C compiler time for a file of small functions (a 20-function file: 9.3 to
-    7.0 s of CPU), those calls some 0.1-0.3 µs slower (nothing inlined into them), still far under
-    issue 13's 2 µs. f, grad_ and value_and_grad_ stay at -O1: -O0 doubled their cost per call.
+    The compiled parts of jvp_, hvp_ and the other rare entries (_RARE_ENTRY) and Cython's
+    run-once initialisation code are marked optimize("O0"): a quarter less C compiler time for a
+    file of small functions (a 20-function file: 9.3 to 7.0 s of CPU, when those entries were
+    defs), those calls some 0.1-0.3 µs slower (nothing inlined into them), still far under
+    issue 13's 2 µs. f, grad_ and value_and_grad_ (and _NAME_value_and_vjp, which they call) stay
+    at -O1: -O0 doubled their cost per call.
     """
     mangled = f"{len(module_name)}{re.escape(module_name)}"
     kernel = re.compile(_PROTOTYPE.format(mangled=mangled), re.M)

@@ -15,6 +15,7 @@ from ..analysis.types import expr_type
 from ..runtime_names import (ARRAYS, BATCH, EAGER_ENTRIES, FALLBACK, IMPORTS, MATH, POP, POP_BRANCH, SCALAR, TAPE,
                              VECTOR, module_of)
 from .batch import BatchPrinter, batchable
+from .entries import table_header
 from .loops import IMPORT_LINES as LOOP_IMPORTS, ElementwiseLoops
 from .printer import C_TYPES, CYTHON_HEADER, ExpressionPrinter, Printer, ZERO
 from .wrappers import ENTRY_PREFIXES, WrapperPrinter, array_entry
@@ -127,7 +128,7 @@ class ModuleEmitter(WrapperPrinter, BatchPrinter):
         if self.facts.constant_order or self.facts.arrays_read:
             lines.append("")
         lines.append("")
-        return lines
+        return lines + table_header(len(getattr(self, "entry_functions", [])))
 
     # one compiled function ---------------------------------------------------------------
 
@@ -162,6 +163,8 @@ class ModuleEmitter(WrapperPrinter, BatchPrinter):
             self.batched.append(sig.name)
         if forward is not None:
             self._forward_functions(out, code, forward, printer, qualifiers, whole_arrays, public)
+        if public:  # compiled: the rare entries' table entry and Python functions
+            self._entry_table(out, sig)
         # the wrappers of a differentiable function check their arguments with srcgrad.runtime.arrays
         used = printer.used | ({"numpy"} if uses_arrays or not sig.name.startswith("_") else set())
         if any(k == ir.NDARRAY for k, in ((k,) for _, k in sig.params)):

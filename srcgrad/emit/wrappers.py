@@ -10,12 +10,13 @@ import math
 
 from .. import ir
 from ..runtime_names import qualified
+from .entries import EntryTable, core_name
 from .printer import C_TYPES, Printer
 
 NO_DEFAULT = object()  # a parameter without a default (None is a default)
 
 
-class WrapperPrinter:
+class WrapperPrinter(EntryTable):
     """Mixed into the module printer: needs self.pure, self.shown_name, self.module_name,
     self.interfaces (name -> [(default or NO_DEFAULT, keyword_only)]) and self.fallback_params."""
 
@@ -44,10 +45,11 @@ class WrapperPrinter:
         if not sig.differentiable:
             self._no_gradient_wrappers(lines, sig, params, args)
             return
-        self._gradient_wrappers(lines, sig, params, args, arrays, whole, convert, _uses_tape(code.adjoint_body))
+        self._gradient_wrappers(lines, sig, params, args, arrays, whole, convert, _uses_tape(code.adjoint_body),
+                                code.overwritten)
 
     def _gradient_wrappers(self, lines: list, sig, params: str, args: str, arrays: list, whole: list,
-                           convert: list, taped: bool) -> None:
+                           convert: list, taped: bool, overwritten: frozenset = frozenset()) -> None:
         """value_and_vjp_NAME (one forward and one reverse sweep), and grad_, value_and_grad_, vjp_ from it.
         An adjoint that never touches the tape (taped false) is handed none: nothing to set up or free."""
         local = _WrapperNames({p for p, _ in sig.params})  # wrapper locals never shadow a parameter
@@ -61,14 +63,16 @@ class WrapperPrinter:
         received = [(value, sig.return_type)] + [(b, ir.DOUBLE) for b in scalar_grads]
         call_args = self._arguments(sig, [(dout, ir.DOUBLE)] + [(grads[p], dict(sig.params)[p]) for p in
                                                                 sig.differentiable if p in arrays])
-        lines.extend(self._trailing_def(f"value_and_vjp_{sig.name}", params, dout_param, dout))
-        lines.append(f'    """({sig.name}({args}), dout times the gradient), in one forward and one reverse sweep."""')
-        lines.extend(self._to_arrays(sig, "value_and_vjp_", dout))
+        # an adjoint with nothing to set up around it (no tape, no arrays): each entry calls it itself
+        plain = not taped and not arrays and not whole and sig.return_type != ir.NDARRAY
+        lines.extend(self._entry_start(sig, "value_and_vjp_", params, dout_param,
+                                       f"({sig.name}({args}), dout times the gradient), in one forward and one "
+                                       "reverse sweep.", called_by_grad=not plain))
         lines.extend(self._tape_declaration(tape) if taped else [])
         if sig.return_type != ir.NDARRAY:  # (an array output's cotangent is checked against it in the sweep)
             lines.extend(_cotangent_check(dout, sig.name))
         lines.extend(self._guarded(sig, convert, "value_and_vjp_", dout))
-        lines.extend(f"    {b} = np.zeros_like({p})" for p, b in grads.items() if p in arrays)
+        lines.extend(_adjoint_arrays(grads, arrays, overwritten))
         lines += self._kernel_call(sig, received, sig.adjoint, call_args, (tape, out_of_memory) if taped else None)
         whole_grads = [p for p in sig.differentiable if p in whole]
         if whole_grads:
@@ -77,28 +81,26 @@ class WrapperPrinter:
                          f"({', '.join(whole_grads)},))")
         if sig.return_type == ir.NDARRAY:
             lines.append(f"    {value} = np.asarray({value})")
-        lines.append(f"    return {value}, {packed}")
-        lines.append("")
-        lines.append("")
+        lines += [f"    return {value}, {packed}", "", ""]
         respect = ", ".join(sig.differentiable)
-        # an adjoint with nothing to set up around it (no tape, no arrays): each entry calls it itself
         direct = None
-        if not taped and not arrays and not whole and sig.return_type != ir.NDARRAY:
+        if plain:
             def direct(prefix: str, cotangent: str) -> list:
                 return self._direct_entry(sig, args, cotangent, prefix == "value_and_grad_", value, scalar_grads)
-        for prefix, doc, body in (
-            ("grad_", "gradient", f"value_and_vjp_{sig.name}({self._passed_on(sig, '1.0')})[1]"),
-            ("value_and_grad_", "(value, gradient)", f"value_and_vjp_{sig.name}({self._passed_on(sig, '1.0')})"),
-        ):
+        # compiled, the cdef function behind value_and_vjp_ is called directly, as C
+        swept = f"value_and_vjp_{sig.name}({self._passed_on(sig, '1.0')})" if self.pure else \
+            f"{core_name('value_and_vjp_', sig.name)}({args}, 1.0)"
+        for prefix, doc, body in (("grad_", "gradient", f"{swept}[1]"), ("value_and_grad_", "(value, gradient)", swept)):
             lines.append(f"def {prefix}{sig.name}({params}):")
             lines.append(f'    """The {doc} of {sig.name} with respect to {respect}."""')
             lines.extend(self._to_arrays(sig, prefix))
             lines.extend(direct(prefix, "1.0") if direct else [f"    return {body}"])
             lines.append("")
             lines.append("")
-        lines.extend(self._trailing_def(f"vjp_{sig.name}", params, dout_param, dout))
-        lines.append(f'    """dout times the gradient of {sig.name} with respect to {respect}."""')
-        lines.extend(self._to_arrays(sig, "vjp_", dout))
+        doc = f"dout times the gradient of {sig.name} with respect to {respect}."
+        if not self.pure:  # a Python function: value_and_vjp_'s compiled part, its gradient taken
+            return self._python_entry(sig, "vjp_", dout_param, doc)
+        lines.extend(self._entry_start(sig, "vjp_", params, dout_param, doc))
         if direct:
             lines += _cotangent_check(dout, sig.name) + direct("vjp_", dout)
         else:
@@ -167,9 +169,8 @@ class WrapperPrinter:
             return _directions(source, what, diff, directions, floats, self.pure)
 
         respect = ", ".join(diff)
-        lines.extend(self._trailing_def(f"jvp_{sig.name}", params, tangents, tangents))
-        lines += [f'    """The derivative of {sig.name} along tangents (one per parameter: {respect}), forward mode."""',
-                  *self._to_arrays(sig, "jvp_", tangents)]
+        lines.extend(self._entry_start(sig, "jvp_", params, tangents, f"The derivative of {sig.name} along tangents "
+                                       f"(one per parameter: {respect}), forward mode."))
         lines.extend(self._guarded(sig, convert, "jvp_", tangents))
         lines.extend(unpack(tangents, "tangents"))
         call_args = self._arguments(sig, [(d, kinds[p]) for d, p in zip(directions, diff)])
@@ -180,9 +181,8 @@ class WrapperPrinter:
             lines.append(f"    return {sig.jvp}({', '.join(t for t, _ in call_args)})[1]")
         lines += ["", ""]
 
-        lines.extend(self._trailing_def(f"hvp_{sig.name}", params, v, v))
-        lines += [f'    """The Hessian of {sig.name} times v (shaped like the parameters {respect}): forward over reverse."""',
-                  *self._to_arrays(sig, "hvp_", v)]
+        lines.extend(self._entry_start(sig, "hvp_", params, v, f"The Hessian of {sig.name} times v (shaped like the "
+                                       f"parameters {respect}): forward over reverse."))
         taped = _uses_tape(hvp_body)
         lines.extend(self._tape_declaration(tape) if taped else [])
         lines.extend(self._guarded(sig, convert, "hvp_", v))
@@ -208,19 +208,18 @@ class WrapperPrinter:
 
         self._hessian_wrapper(lines, sig, params, self._guarded(sig, convert, "hessian_", None), v)
 
-    @staticmethod
-    def _hessian_wrapper(lines: list, sig, params: str, convert: list, v: str) -> None:
+    def _hessian_wrapper(self, lines: list, sig, params: str, convert: list, v: str) -> None:
         diff = sig.differentiable
         respect = ", ".join(diff)
-        lines.append(f"def hessian_{sig.name}({params}):")
-        lines.append(f'    """The dense Hessian of {sig.name} with respect to {respect}, as jax.hessian lays it out, '
-                     f'from one hvp_{sig.name} per element."""')
-        lines.extend(convert)
+        doc = (f"The dense Hessian of {sig.name} with respect to {respect}, as jax.hessian lays it out, from one "
+               f"hvp_{sig.name} per element.")
         arguments = ", ".join(f"{p!r}: {p}" for p, _ in sig.params)  # a dict, not a closure: less C
-        lines.append(f"    return {qualified('dense_hessian')}(hvp_{sig.name}, ({', '.join(diff)}{',' if len(diff) == 1 else ''}), "
-                     f"{{{arguments}}}, {v!r})")
-        lines.append("")
-        lines.append("")
+        body = convert + [f"    return {qualified('dense_hessian')}(hvp_{sig.name}, ({', '.join(diff)}"
+                          f"{',' if len(diff) == 1 else ''}), {{{arguments}}}, {v!r})"]
+        if not self.pure:  # compiled too, a Python function: its work is hvp_'s
+            self._python_entry(sig, "hessian_", None, doc, body)
+            return
+        lines += [f"def hessian_{sig.name}({params}):", f'    """{doc}"""'] + body + ["", ""]
 
     def _third_derivative_wrapper(self, out: Printer, code, hvp2) -> None:
         """d3f/dx3 for one float parameter: the tangent, along x, of the Hessian-vector product with v = 1."""
@@ -468,6 +467,12 @@ def _conversions(params: list) -> list:
     return [f"    {p} = {qualified('as_float_array')}({p}, {p!r}, {ir.array_dims(kind)})" if ir.array_dims(kind)
             else f"    {p} = {qualified('as_float_ndarray')}({p}, {p!r})" for p, kind in params
             if ir.array_dims(kind) or kind == ir.NDARRAY]
+
+
+def _adjoint_arrays(grads: dict, arrays: list, overwritten: frozenset) -> list:
+    """The array adjoints value_and_vjp_ hands the kernel: zeros it adds into, or, for one it writes
+    whole, once per element (transform/write_once.py), memory it overwrites."""
+    return [f"    {b} = np.{'empty' if p in overwritten else 'zeros'}_like({p})" for p, b in grads.items() if p in arrays]
 
 
 def _cotangent_check(dout: str, name: str) -> list:

@@ -68,7 +68,8 @@ def test_hessian_wrappers_pass_hvp_and_arguments_not_a_closure(modules):
         assert "lambda" not in body and f"dense_hessian(hvp_{name}, " in body, body
     # the direction keyword is hvp_named_v's own, whatever its name (not v: a parameter has it)
     assert "def hvp_named_v(*args, **keywords):" in text
-    assert "def _hvp_named_v_bound(v_, double v, double w=0.5):" in text
+    assert "def _hvp_named_v_bound(v_, v, w=0.5):" in text  # a Python function: its compiled part types v
+    assert "cdef object _named_v_hvp_entry(double v, double w, v_):" in text
     assert "dense_hessian(hvp_named_v, (v, w), {'v': v, 'w': w}, 'v_')" in text
 
 
@@ -121,10 +122,11 @@ def test_dense_hessian_still_takes_a_bare_direction_function():
 
 @pytest.mark.skipif(not compiling.splits_optimisation(), reason="the C compiler is not GCC: -O3 throughout")
 def test_rarely_called_wrappers_and_init_code_are_not_optimised(tmp_path, monkeypatch):
-    """value_and_vjp_, vjp_, jvp_, hvp_ and hessian_ (and their _bound halves) compile at -O0, as
-    Cython's run-once code does; f, grad_ and value_and_grad_ stay at the file's -O1, the kernels
-    at -O3. The modules built this way compute the Hessians above and every entry of
-    tests/emit (jvp, hvp, vjp against --pure and central differences)."""
+    """The compiled parts of vjp_, jvp_ and hvp_ (_NAME_vjp_entry, _NAME_jvp_entry, _NAME_hvp_entry), the functions picking
+    them (_NAME_entries) and the def calling those (_srcgrad_entries) compile at -O0, as Cython's
+    run-once code does; f, grad_ and value_and_grad_, and _NAME_value_and_vjp they call, stay at the
+    file's -O1, the kernels at -O3. The modules built this way compute the Hessians above and
+    every entry of tests/emit (jvp, hvp, vjp against --pure and central differences)."""
     monkeypatch.delenv("SRCGRAD_SANITIZE", raising=False)
     generated = generate(SOURCE, str(tmp_path / "levels.py"))
     pyx = tmp_path / f"{generated.module_name}.pyx"
@@ -136,11 +138,12 @@ def test_rarely_called_wrappers_and_init_code_are_not_optimised(tmp_path, monkey
     assert '#define CYTHON_SMALL_CODE __attribute__((cold, optimize("O0")))' in c_text
     assert c_text.index("#define CYTHON_SMALL_CODE __attribute__((cold, optimize") < c_text.index("#ifndef CYTHON_SMALL_CODE")
     cold = [line for line in c_text.splitlines() if line.startswith("__SRCGRAD_UNOPTIMISED ")]
-    wrapped = {re.search(r"__pyx_p[wf]_\w+?_\d+(_?[a-z_]+?)(?:_bound)?\(", line)[1] for line in cold}
-    expected = {f"{prefix}{name}" for prefix in ("value_and_vjp_", "vjp_", "jvp_", "hvp_", "hessian_")
+    marked = {re.search(r"__pyx_(?:f_\w+?_grad_|p[wf]_\w+?_grad_\d+)(\w+?)\(", line)[1] for line in cold}
+    expected = {f"_{name}_{part}" for part in ("jvp_entry", "hvp_entry", "entries")
                 for name in ("two", "weighted", "named_v")}
-    bound = {f"_{prefix}{name}" for prefix in ("value_and_vjp_", "vjp_", "jvp_", "hvp_") for name in ("weighted", "named_v")}
-    assert wrapped == expected | bound
+    # value_and_vjp_'s compiled part too where grad_ calls the adjoint itself (no tape, no array)
+    assert marked == expected | {"_srcgrad_entries", "_two_vjp_entry", "_named_v_vjp_entry"}
+    assert not any("_value_and_vjp(" in line for line in cold)
     hot = [line for line in c_text.splitlines() if re.match(r"static PyObject \*__pyx_p[wf]_\w+?_\d+(grad_|value_and_grad_)?"
                                                              r"(two|weighted|named_v)\(", line)]
     assert len(hot) >= 9 and not any(line.startswith("__SRCGRAD") for line in hot)
