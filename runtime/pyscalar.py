@@ -13,7 +13,7 @@ def sign(x):
         return 1.0
     if x < 0:
         return -1.0
-    return float(x)
+    return float(x) if x != x else 0.0  # nan stays nan; -0.0 gives 0.0, as NumPy and scalar.pxd's sign
 
 
 def maximum(a, b):

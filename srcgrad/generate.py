@@ -31,6 +31,7 @@ from .frontend.parse import read_module
 from .generated import FunctionReport, GeneratedModule  # noqa: F401  (part of this module's interface)
 from .transform.fast_loops import merge_elementwise_chains
 from .transform.in_place import reuse_array_memory
+from .transform.write_once import overwrite_whole_adjoints
 from .transform.inline import inline_array_calls
 from .transform.inline_helpers import inline_indexing_helpers
 from .transform.jvp import forward_functions
@@ -135,6 +136,7 @@ def _reuse_array_memory(codes: list, fast_math: bool = False) -> None:
         if fast_math:
             merge_elementwise_chains(code, return_types)
         reuse_array_memory(code, return_types)
+        overwrite_whole_adjoints(code)
 
 
 def _compile_functions(facts, selected: list, wrt: dict, tape_limit: int | None = None) -> tuple:

@@ -235,8 +235,10 @@ class ModuleEmitter(WrapperPrinter, BatchPrinter):
             cotangent = C_TYPES[ir.DOUBLE if sig.return_type != ir.NDARRAY else ir.NDARRAY]
             out.lines.append(f"cdef {returned} {sig.adjoint}(_tape.Tape* tape, {params}, {cotangent} "
                              f"{code.adjoint_param}{b_arrays}){qualifiers(returned)}:")
-        added = f"; adds {code.adjoint_param} times the gradient to {', '.join(code.adjoint_names[p] for p in array_grads)}" \
-            if array_grads else ""
+        added, written = ([code.adjoint_names[p] for p in array_grads if (p in code.overwritten) == once]
+                          for once in (False, True))
+        added = (f"; adds {code.adjoint_param} times the gradient to {', '.join(added)}" if added else "") \
+            + (f"; writes {code.adjoint_param} times the gradient into {', '.join(written)}" if written else "")
         out.lines.append(f'    """Returns {sig.name}({", ".join(p for p, _ in sig.params)})'
                          + (f" and {code.adjoint_param} times its gradient" if scalar_grads else "")
                          + f'{added}."""')

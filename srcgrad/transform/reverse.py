@@ -63,6 +63,7 @@ class FunctionCode:
     adjoint_names: dict  # variable -> its adjoint's name
     names: Names  # every name the function's generated code uses, for further transforms
     notes: list = field(default_factory=list)  # (line, column, message): loops a tape limit leaves taped
+    overwritten: frozenset = frozenset()  # array parameters whose adjoint the adjoint writes whole (write_once)
 
 
 class ReverseMode(StatementAdjoints):
