@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import functools
 import math
 import signal
@@ -20,9 +21,16 @@ PROGRAMS = Path(__file__).resolve().parent / "programs"
 
 
 @functools.lru_cache(maxsize=None)
+def generated_module(path: str, pure: bool = False):
+    """What the compiler generates for a source file, once per session (tests that read the text
+    share it with the build)."""
+    return generate(Path(path).read_text(), path, pure=pure)
+
+
+@functools.lru_cache(maxsize=None)
 def compiled_module(path: str):
     """The Cython build of a source file (compiled once per content, cached on disk)."""
-    generated = generate(Path(path).read_text(), path)
+    generated = generated_module(path)
     binary, _ = build.compile_cached(generated.text, generated.module_name)
     return _import_extension(binary, generated.module_name)
 
@@ -30,7 +38,7 @@ def compiled_module(path: str):
 @functools.lru_cache(maxsize=None)
 def pure_module(path: str):
     """The --pure build of a source file, executed as a fresh module."""
-    generated = generate(Path(path).read_text(), path, pure=True)
+    generated = generated_module(path, pure=True)
     module = types.ModuleType(generated.module_name + "_pure")
     exec(compile(generated.text, generated.module_name + ".py", "exec", dont_inherit=True), module.__dict__)
     return module
@@ -42,6 +50,15 @@ def original_module(path: str):
     module = types.ModuleType(Path(path).stem + "_original")
     exec(compile(Path(path).read_text(), path, "exec", dont_inherit=True), module.__dict__)
     return module
+
+
+def function_source(path, *names: str) -> str:
+    """The text of the named top-level functions of a program file, in file order, for a test
+    that builds them beside functions of its own (one copy of each program in tests/programs)."""
+    text = Path(path).read_text()
+    found = [node for node in ast.parse(text).body if isinstance(node, ast.FunctionDef) and node.name in names]
+    assert sorted(node.name for node in found) == sorted(names), f"{path} lacks one of {names}"
+    return "\n\n\n".join(ast.get_source_segment(text, node) for node in found) + "\n"
 
 
 def as_tuple(gradient, count: int) -> tuple:

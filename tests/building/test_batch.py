@@ -20,9 +20,10 @@ from srcgrad import build
 from srcgrad.api import _import_extension
 from srcgrad.compile import _uses_prange
 from srcgrad.generate import generate
-from tests.support import PROGRAMS, assert_close, central_differences
+from tests.support import PROGRAMS, assert_close, central_differences, function_source
 
-SOURCE = (PROGRAMS / "threaded_loops.py").read_text() + """
+SOURCE = (PROGRAMS / "threaded_loops.py").read_text() + "\n\n" + function_source(PROGRAMS / "checkpointing.py",
+                                                                                 "oscillator") + """
 
 
 def scaled(x: np.ndarray, *, scale=2.0):

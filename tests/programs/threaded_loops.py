@@ -1,22 +1,10 @@
-"""Loop programs the threaded (nogil) and batched builds share: scalar state over time steps,
-a stencil over a vector, an in-place smoothing sweep, an integer-indexed read
-(tests/building/test_batch.py, test_nogil.py)."""
+"""Loop programs the threaded (nogil) and batched builds share: a stencil over a vector, an
+in-place smoothing sweep, an integer-indexed read (tests/building/test_batch.py, test_nogil.py).
+Scalar state over time steps, the oscillator, test_batch.py takes from checkpointing.py."""
 
 import math
 
 import numpy as np
-
-
-def oscillator(k, c, x0, v0, dt, steps: int):
-    x = x0
-    v = v0
-    acc = 0.0
-    for step in range(steps):
-        a = -k * x - c * v - 0.1 * x ** 3
-        acc += x * x * dt
-        x = x + dt * v
-        v = v + dt * a
-    return x * x + v * v + acc
 
 
 def rosen(x: np.ndarray) -> float:
