@@ -23,31 +23,9 @@ import pytest
 from srcgrad import build, compile as compiling
 from srcgrad.api import _import_extension
 from srcgrad.generate import generate
-from support import central_differences, original_module, pure_module
+from support import PROGRAMS, central_differences, original_module, pure_module
 
-CHAIN = """\
-import math
-
-import numpy as np
-
-
-def chain(x: np.ndarray, k: float) -> float:
-    total = 0.0
-    for i in range(len(x) - 1):
-        total += k * (x[i + 1] - x[i]) ** 2 + math.sin(x[i])
-    return total
-
-
-def bump(a: float, b: float) -> float:
-    return a * math.exp(-b * b) + b
-
-
-def power(x: float, n: int) -> float:
-    out = 1.0
-    for i in range(n):
-        out = out * x  # taped: the runtime's push_double
-    return out
-"""
+CHAIN = (PROGRAMS / "chain_bump_power.py").read_text()
 
 SPRINGS = """\
 import numpy as np

@@ -15,31 +15,10 @@ import pytest
 from srcgrad import build, compile as compiling, csplit
 from srcgrad.api import _import_extension
 from srcgrad.generate import generate
-from support import central_differences, original_module, pure_module
+from support import PROGRAMS, central_differences, original_module, pure_module
 
-SOURCE = """\
-import math
-
-import numpy as np
-
-
-def chain(x: np.ndarray, k: float) -> float:
-    total = 0.0
-    for i in range(len(x) - 1):
-        total += k * (x[i + 1] - x[i]) ** 2 + math.sin(x[i])
-    return total
-
-
-def bump(a: float, b: float) -> float:
-    return a * math.exp(-b * b) + b
-
-
-def power(x: float, n: int) -> float:
-    out = 1.0
-    for i in range(n):
-        out = out * x
-    return out
-
+# chain, bump and power, and two callers: calls, and keyed with defaults and a keyword-only parameter
+SOURCE = (PROGRAMS / "chain_bump_power.py").read_text() + """
 
 def calls(a: float, b: float) -> float:
     return bump(a, b) * power(a, 3) + math.tanh(b)
