@@ -242,12 +242,14 @@ def _inline_indexing_helpers(facts, function: ir.Function, signatures: dict) -> 
     in g) replaced by their bodies (transform.inline_helpers), before lowering."""
     helpers = {name: [k for k, (_, kind) in enumerate(sig.params) if ir.array_dims(kind)]
                for name, sig in signatures.items() if name in facts.functions}
+    of_numbers = {name for name, sig in signatures.items() if name in facts.functions and sig.return_type == ir.DOUBLE
+                  and all(kind == ir.DOUBLE for _, kind in sig.params)}
     helpers = {name: positions for name, positions in helpers.items() if positions}
-    if helpers:
+    if helpers or of_numbers:
         names = Names(user_names(function) | facts.constant_names() | set(facts.array_constants())
                       | set(facts.functions) | {"tape"})
         inline_indexing_helpers(function, names, lambda name: parse.FunctionReader(facts, facts.functions[name]).read(),
-                                helpers)
+                                helpers, of_numbers)
 
 
 def _infer_inlining(function: ir.Function, result: str, names: Names, signatures: dict, facts,

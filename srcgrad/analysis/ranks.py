@@ -23,6 +23,7 @@ def slice_index(index) -> ir.Call | None:
 
 
 SCALAR = "scalar"
+_REDUCED = "<reduced>"  # not a name: marks element_reads' way through a reduction's operand
 
 
 def ranks(function: ir.Function) -> dict:
@@ -82,7 +83,35 @@ def ranks(function: ir.Function) -> dict:
     _through_assignments(function, ranks)
     _matrices_of_kept_products(function, ranks)
     _biases_of_products(function, ranks)
+    _weights_of_rows(function, ranks)
     return ranks
+
+
+def _weights_of_rows(function: ir.Function, ranks: dict) -> None:
+    """`np.sum(sigmoid(X[k] * w))` in a loop, X[k] a row (row_reads) and w an unannotated parameter
+    read only beside rows in loops: w is an array of the row's dimensions (weights), as outside
+    loops such a parameter is a whole array (analysis.types' broadcast parameters); the function
+    fell back before. A number passed for it runs the eager tape (the entries' guessed
+    dimensions, emit.wrappers)."""
+    unranked = {p for p, kind in function.params if kind is None and p not in ranks}
+    found, reads, beside_rows = {}, {}, {}
+    in_loops = {id(s) for s in ir.walk([s for s in function.body if isinstance(s, (ir.For, ir.While))])}
+    for s in ir.walk(function.body):
+        for e in ir.reads_of(s):
+            for sub in _subexpressions(e):
+                if isinstance(sub, ir.Name) and sub.id in unranked:
+                    reads[sub.id] = reads.get(sub.id, 0) + 1
+                if not (id(s) in in_loops and isinstance(sub, ir.BinOp) and sub.op in "+-*/"):
+                    continue
+                for operand, other in ((sub.left, sub.right), (sub.right, sub.left)):
+                    if isinstance(operand, ir.Name) and operand.id in unranked and isinstance(other, ir.Index):
+                        rank = expr_rank(other, ranks)
+                        if rank is not SCALAR and rank is not None:
+                            found[operand.id] = max(found.get(operand.id, 0), rank)
+                            beside_rows[operand.id] = beside_rows.get(operand.id, 0) + 1
+    for name, rank in found.items():
+        if beside_rows[name] == reads[name]:
+            ranks[name] = rank
 
 
 def _through_assignments(function: ir.Function, ranks: dict) -> None:
@@ -140,12 +169,11 @@ def row_reads(function: ir.Function, numbers: set = frozenset()) -> dict:
     (`pos[i] - pos[j]`, directly or through a local `d = pos[i] - pos[j]`), those reads are rows
     (`X[i]` of a matrix). Where other arrays take part (`m[i] * d`) nothing is concluded."""
     values = {}
-    for s in ir.walk(function.body):
-        if isinstance(s, ir.Assign) and s.index is None:
-            values.setdefault(s.target, []).append(s.value)
+    for s in (s for s in ir.walk(function.body) if isinstance(s, ir.Assign) and s.index is None):
+        values.setdefault(s.target, []).append(s.value)
     known = {name for name, kind in function.params if kind == _ARRAY_ANNOTATION} | set(function.array_constants)
-    counters = {s.var for s in ir.walk(function.body) if isinstance(s, ir.For)}
-    rows = {}
+    counters, rows = {s.var for s in ir.walk(function.body) if isinstance(s, ir.For)}, {}
+    unranked_params = {p for p, kind in function.params if kind is None and p not in values}
 
     def element_reads(e, seen):
         """The element reads e is made of, elementwise, through locals; None if anything else is."""
@@ -155,7 +183,8 @@ def row_reads(function: ir.Function, numbers: set = frozenset()) -> dict:
             return []
         if isinstance(e, ir.Name):
             if e.id in seen or e.id in numbers or e.id in known or e.id not in values:
-                return [] if e.id in numbers else None
+                # np.sum(X[k] * w), w a parameter nothing else ranks: X[k] a row, w weights (_weights_of_rows)
+                return [] if e.id in numbers or (_REDUCED in seen and e.id in unranked_params) else None
             found = []
             for value in values[e.id]:
                 reads = element_reads(value, seen | {e.id})
@@ -174,7 +203,7 @@ def row_reads(function: ir.Function, numbers: set = frozenset()) -> dict:
         return found
 
     def an_array(e, reduced=False):  # reduced: np.sum(x[0] ** 2) of constant indices stays a number
-        reads = element_reads(e, frozenset())
+        reads = element_reads(e, frozenset({_REDUCED} if reduced else ()))
         if reduced and not any(ir.names_in(i) & counters for r in reads or () for i in r.indices):
             return
         if reads and len({r.array for r in reads}) == 1:

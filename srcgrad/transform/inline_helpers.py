@@ -17,15 +17,17 @@ from .. import ir
 _DEPTH = 8  # helpers inlined into helpers: beyond this (recursion), calls stay calls
 
 
-def inline_indexing_helpers(function: ir.Function, names, read_helper, helpers: dict) -> bool:
+def inline_indexing_helpers(function: ir.Function, names, read_helper, helpers: dict, of_numbers=frozenset()) -> bool:
     """Replace each call of a function in `helpers` (name -> the positions of its parameters it
     reads by element) passing something other than a row (`X[i]`, which the helper takes as it is)
     there by its body; read_helper(name) gives a fresh ir.Function of it, as the front end reads
-    it. names: fresh names for the caller (transform.lower.Names). Returns whether anything was
-    inlined."""
+    it. names: fresh names for the caller (transform.lower.Names). of_numbers: helpers of numbers,
+    inlined where a loop reduces what they return (np.sum(sigmoid(X[k] * w)): an array there,
+    whose element loops the body then reads as the caller's own; the call itself is no statement
+    of its own to inline after lowering, transform.inline). Returns whether anything was inlined."""
     changed = False
     for _ in range(_DEPTH):
-        inliner = _Inliner(function, names, read_helper, helpers)
+        inliner = _Inliner(function, names, read_helper, helpers, of_numbers)
         function.body = inliner.block(function.body)
         if not inliner.changed:
             break
@@ -34,8 +36,9 @@ def inline_indexing_helpers(function: ir.Function, names, read_helper, helpers: 
 
 
 class _Inliner:
-    def __init__(self, function: ir.Function, names, read_helper, helpers: dict):
+    def __init__(self, function: ir.Function, names, read_helper, helpers: dict, of_numbers):
         self.function, self.names, self.read_helper, self.helpers = function, names, read_helper, helpers
+        self.of_numbers, self.loops = of_numbers, 0
         self.changed = False
         self.caller_names = {p for p, _ in function.params} | {
             s.target if isinstance(s, ir.Assign) else s.var for s in ir.walk(function.body)
@@ -47,7 +50,9 @@ class _Inliner:
             if isinstance(s, ir.If):
                 s.body, s.orelse = self.block(s.body), self.block(s.orelse)
             elif isinstance(s, (ir.For, ir.While)):
+                self.loops += 1
                 s.body = self.block(s.body)
+                self.loops -= 1
             before = []
             if isinstance(s, ir.Assign):
                 s.value = self.hoisted(s.value, before)
@@ -62,18 +67,22 @@ class _Inliner:
             out.append(s)
         return out
 
-    def hoisted(self, e: ir.Expr, before: list) -> ir.Expr:
+    def hoisted(self, e: ir.Expr, before: list, reduced: bool = False) -> ir.Expr:
         """e with each inlinable call (innermost first) replaced by the variable its inlined body
-        assigns, that body appended to before."""
+        assigns, that body appended to before. reduced: e is (part of) what np.sum or np.mean reduces."""
         if isinstance(e, (ir.IfExp, ir.BoolOp)):
             return e  # evaluated only sometimes: the call stays where it is
         kids = ir.children(e)
+        reduced = reduced or (isinstance(e, ir.Call) and e.func in ("sum", "mean"))
         if isinstance(e, ir.Index):
             e = ir.Index(e.array, tuple(self.hoisted(i, before) for i in e.indices))
         elif kids:
-            e = ir.rebuild(e, [self.hoisted(c, before) for c in kids])
-        if isinstance(e, ir.UserCall) and e.func in self.helpers \
-                and any(k < len(e.args) and not isinstance(e.args[k], ir.Index) for k in self.helpers[e.func]):
+            e = ir.rebuild(e, [self.hoisted(c, before, reduced) for c in kids])
+        if not isinstance(e, ir.UserCall):
+            return e
+        if (e.func in self.helpers and any(k < len(e.args) and not isinstance(e.args[k], ir.Index)
+                                           for k in self.helpers[e.func])) \
+                or (e.func in self.of_numbers and reduced and self.loops):
             inlined = self.inlined(e)
             if inlined is not None:
                 body, result = inlined
@@ -89,6 +98,8 @@ class _Inliner:
         returns = [s for s in ir.walk(helper.body) if isinstance(s, ir.Return)]
         if len(helper.params) != len(call.args) or not helper.body or returns != [helper.body[-1]]:
             return None
+        if call.func not in self.helpers and any(isinstance(s, (ir.For, ir.While, ir.If)) for s in helper.body):
+            return None  # a helper of numbers with a loop or a branch: its numbers are no arrays there
         assigned = {s.target if isinstance(s, ir.Assign) else s.var for s in ir.walk(helper.body)
                     if isinstance(s, (ir.Assign, ir.For))}
         params = {p for p, _ in helper.params}
