@@ -5,19 +5,18 @@ eager engine (tests/transform/test_sequences.py, test_mixing.py)."""
 from __future__ import annotations
 
 import functools
-from pathlib import Path
 
 import numpy as np
 
-from support import assert_close, central_differences, original_module
+from support import assert_close, central_differences, generated_module, original_module
 from srcgrad.eager.fallback import eager_value_and_gradient
-from srcgrad.generate import generate
 
 
 @functools.lru_cache(maxsize=None)
 def compiled_functions(path: str) -> frozenset:
-    """The functions of a file the compiler compiles (the others fall back to the eager tape)."""
-    return frozenset(r.name for r in generate(Path(path).read_text(), path, pure=True).reports if r.compiled)
+    """The functions of a file the compiler compiles (the others fall back to the eager tape), from
+    the generation pure_module(path) makes too."""
+    return frozenset(r.name for r in generated_module(path, pure=True).reports if r.compiled)
 
 
 def check_every_mode(build, path: str, name: str, args: tuple, direction: tuple, step: float = 1e-5) -> None:

@@ -6,15 +6,12 @@ grows a temporary (no room in it), and where a copy, a view or a parameter is re
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 from every_mode import check_every_mode
-from support import PROGRAMS, assert_close, compiled_module, original_module, pure_module
+from support import PROGRAMS, assert_close, compiled_module, generated_module, original_module, pure_module
 from srcgrad.eager.fallback import eager_value_and_gradient
-from srcgrad.generate import generate
 from srcgrad.rules import in_place
 from srcgrad.rules.arrays import matmul_adjoint_left
 
@@ -96,7 +93,7 @@ def test_array_output_and_its_cotangent_stay_as_they_were(build):
 
 
 def adjoint_lines(name: str) -> list:
-    text = generate(Path(PATH).read_text(), PATH).text
+    text = generated_module(PATH).text  # the text compiled_module(PATH) builds, generated once
     body = text.split(f"cdef tuple _{name}_adjoint(")[1].split("\ndef ")[0]
     return [line.strip() for line in body.splitlines()]
 
