@@ -27,6 +27,7 @@ from .emit.stubs import module_stub
 from .emit.wrappers import NO_DEFAULT
 from .frontend import parse
 from .frontend.names import ARRAY
+from .frontend.loop_reductions import outlined_source
 from .frontend.parse import read_module
 from .generated import FunctionReport, GeneratedModule  # noqa: F401  (part of this module's interface)
 from .transform.fast_loops import merge_elementwise_chains
@@ -55,7 +56,30 @@ def module_name_for(filename: str) -> str:
 def generate(source: str, filename: str, *, pure: bool = False, only: list[str] | None = None,
              third_order: bool = False, wrt=None, tape_limit: int | None = None,
              batch: bool = False, fast_math: bool = False) -> GeneratedModule:
-    """third_order adds, per function, forward mode over jvp and hvp (used by nested srcgrad.grad);
+    """The generated module of source (options: _generate's). A function that falls back with
+    whole-array reductions in its loops is read again with each one a call of a module function
+    of its own (frontend.loop_reductions), where that makes it compile."""
+    options = dict(pure=pure, only=only, third_order=third_order, wrt=wrt, tape_limit=tape_limit,
+                   batch=batch, fast_math=fast_math)
+    generated, fallbacks = _generate(source, filename, **options)
+    retried = set(fallbacks)
+    while retried:
+        outlined = outlined_source(source, read_module(source, filename), retried)
+        if outlined is None:
+            break
+        again, fallbacks_again = _generate(outlined, filename, **options)
+        compiled = {name for name in retried if name not in fallbacks_again}
+        if compiled == retried:
+            return again
+        retried = compiled  # read again with only those outlined whose outlining compiles
+    return generated
+
+
+def _generate(source: str, filename: str, *, pure: bool = False, only: list[str] | None = None,
+              third_order: bool = False, wrt=None, tape_limit: int | None = None,
+              batch: bool = False, fast_math: bool = False) -> tuple:
+    """(the GeneratedModule, name -> why it falls back).
+    third_order adds, per function, forward mode over jvp and hvp (used by nested srcgrad.grad);
     batch adds grad_NAME_batched where it can (emit/batch.py: `srcgrad build --batch`).
     wrt maps function names to the parameters their derivatives are taken with respect to (a
     dict, or pairs (name, params)); the other parameters are constants (see _specialised).
@@ -110,7 +134,7 @@ def generate(source: str, filename: str, *, pure: bool = False, only: list[str] 
                for name in selected if not name.startswith("_")]
     stub = module_stub(source, filename, text, reports)
     return GeneratedModule(module_name_for(filename), ".py" if pure else ".pyx", text, sources,
-                           diagnostics, reports, stub)
+                           diagnostics, reports, stub), fallbacks
 
 
 def _guessed_dimensions(facts, codes: dict) -> dict:

@@ -1,0 +1,68 @@
+"""Whole-array expressions inside loops, as numerical code writes them: reductions of arrays
+made anew on each trip (tests/transform/test_whole_arrays_in_loops.py)."""
+
+import numpy as np
+
+
+def summed_sines(x, steps):
+    total = 0.0
+    for k in range(steps):
+        total += np.sum(np.sin(x * k))
+    return total
+
+
+def cubed_grids(a, steps):
+    total = 0.0
+    for k in range(steps):
+        total += np.sum(np.linspace(a * k, a + k, k + 2) ** 3)
+    return total
+
+
+def statistics_per_step(x, w, steps):
+    total = 0.0
+    for k in range(steps):
+        total += np.mean(np.tanh(x * (k + 1.0))) + np.max(x * w) * k - np.linalg.norm(x - k) + np.sum(w * x) * k
+    return total
+
+
+def slices_and_scans(x, steps):
+    total = 0.0
+    for k in range(steps):
+        total += np.sum((x[1:] - x[:-1]) ** 2 * (k + 1)) + np.sum(np.cumsum(x) * k)
+        total += np.sum(np.diff(x * x) ** 2) - np.sum(np.sort(x * k)[:1])
+    return total
+
+
+def rolled_products(x, w, steps):
+    total = 0.0
+    for k in range(steps):
+        total = total + np.sum(np.roll(x, k) * w) * total / (1.0 + k)
+    return total
+
+
+def carried_and_reduced(u, rate, steps):
+    total = 0.0
+    for k in range(steps):
+        u = u * rate + 0.5
+        total += np.sum(np.cos(u)) + (u * u).sum()
+    return total
+
+
+def relaxes_until_small(x, rate):
+    total = 0.0
+    k = 0
+    while k < 5:
+        change = np.linalg.norm(x * rate ** k)
+        total += change
+        if change < 1e-3:
+            break
+        k += 1
+    return total
+
+
+def nested_reductions(x, steps):
+    total = 0.0
+    for i in range(steps):
+        for j in range(i + 1):
+            total += np.prod(np.cos(x * (i - j))) + np.var(x + j) * i
+    return total
