@@ -134,6 +134,9 @@ class ExpressionPrinter:
         and constants too: `s += 0.0 if c else g` compiles to a branch around the addition."""
         if self.type_of(e) != ir.DOUBLE:
             return False
+        names = ir.names_in(e.body) | ir.names_in(e.orelse)
+        if any(self.type_of(ir.Name(n)) == ir.NDARRAY for n in names):
+            return False  # an arm reading an array (a tangent d_power2 of b ** k) is not a number
         costs = [_select_cost(arm) for arm in (e.body, e.orelse)]
         return None not in costs and sum(costs) <= _SELECT_BUDGET
 
@@ -221,7 +224,7 @@ class ExpressionPrinter:
         if name == "bool":
             return f"bool({args[0]})" if self.pure else f"({args[0]} != 0)"
         if name == "shape":
-            return f"{args[0]}.shape[{args[1]}]"
+            return f"{self.wrap(e.args[0], _PRECEDENCE['atom'])}.shape[{args[1]}]"
         if name == "absolute":
             name = ("abs" if self.pure else "iabs") if integral else "fabs"
         if name in ("maximum", "minimum") and integral:

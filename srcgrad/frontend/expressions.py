@@ -446,7 +446,8 @@ class ExpressionReader(ArrayCallReader):
         if primitive == "power" and len(args) == 2:
             return ir.BinOp("**", args[0], args[1])
         if primitive == "len":
-            if len(args) != 1 or not isinstance(args[0], ir.Name):
+            sliced = len(args) == 1 and isinstance(args[0], ir.Call) and args[0].func == "getitem"
+            if len(args) != 1 or not (isinstance(args[0], ir.Name) or sliced):  # len(x), len(x[1::2])
                 raise self.unsupported(node, "len() of something other than a local array")
             return ir.Call("shape", (args[0], ir.Const(0)))
         if primitive == "round":
@@ -494,9 +495,10 @@ class ExpressionReader(ArrayCallReader):
             self._name(node.value)  # names the module-level value the compiler cannot evaluate
         if isinstance(node.value, cst.Name) and node.value.value not in self.locals:
             self._name(node.value)  # an undefined name is an error (`y[0] = x` with no y anywhere)
-        if isinstance(node.value, (cst.Call, cst.BinaryOperation, cst.UnaryOperation, cst.Attribute)) \
+        if isinstance(node.value, (cst.Call, cst.BinaryOperation, cst.UnaryOperation, cst.Attribute, cst.Subscript)) \
                 and any(isinstance(element.slice, cst.Slice) for element in node.slice):
-            return self._slice(node, self.expr(node.value))  # np.roll(x, -1)[:-1], (x - 1.0)[1:], x.T[0, :]
+            # np.roll(x, -1)[:-1], (x - 1.0)[1:], x.T[0, :], x[::2][:k]
+            return self._slice(node, self.expr(node.value))
         if not isinstance(node.value, cst.Name) or node.value.value not in self.locals:
             raise self.unsupported(node, "indexing something other than a local array")
         self._read(node.value)
