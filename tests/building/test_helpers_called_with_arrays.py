@@ -20,7 +20,8 @@ import pytest
 import srcgrad
 from srcgrad.eager.fallback import eager_value_and_gradient
 from srcgrad.generate import generate
-from support import PROGRAMS, assert_close, central_differences, compiled_module, copied, original_module, pure_module
+from support import (PROGRAMS, assert_close, central_differences, compiled_module, copied, function_source,
+                     original_module, pure_module)
 
 PATH = str(PROGRAMS / "helpers_on_arrays.py")
 BUILDS = {"compiled": compiled_module, "pure": pure_module}
@@ -271,8 +272,12 @@ def test_in_process_grad_and_value_and_grad_take_numbers_and_arrays():
                  1e-6, 1e-8, "value_and_grad gradient")
 
 
-def test_nested_grad_of_a_helper_at_an_array_is_compiled_to_the_third_order():
-    f = original("sigmoid")
+def test_nested_grad_of_a_helper_at_an_array_is_compiled_to_the_third_order(tmp_path):
+    # sigmoid on its own in a file: srcgrad.grad compiles the whole file of the function it is given,
+    # and the third order of every function of helpers_on_arrays.py is a module of 337K characters
+    alone = tmp_path / "sigmoid_alone.py"
+    alone.write_text("import numpy as np\n\n\n" + function_source(PATH, "sigmoid"))
+    f = original_module(str(alone)).sigmoid
     s = f(Z)
     derivatives = [s * (1 - s), s * (1 - s) * (1 - 2 * s), s * (1 - s) * (1 - 6 * s + 6 * s * s)]
     with warnings.catch_warnings():
