@@ -51,7 +51,7 @@ def table_header(count: int) -> list:
             "    function number `function` (Python functions that bind their arguments, made below each",
             '    function, which pass them here as a tuple)."""',
             f"    if not 0 <= function < {count}:",
-            '        raise IndexError("no such function")',
+            '        raise ValueError(f"no compiled function number {function}")',
             f"    return {TABLE}[function](which, args, extra)",
             "",
             ""]

@@ -65,7 +65,15 @@ def builds():
 
 
 def _wrapper(text: str, name: str) -> str:
-    start = text.index(f"\ndef {name}(")
+    """Entry name's def; compiled, value_and_vjp_, jvp_ and hvp_ are Python functions that bind the
+    arguments of a cdef function (emit/entries.py): that function, which calls the kernel."""
+    head = f"\ndef {name}("
+    for prefix, cores in (("value_and_vjp_", ("value_and_vjp", "vjp_entry")), ("jvp_", ("jvp_entry",)),
+                          ("hvp_", ("hvp_entry",))):
+        for core in cores if name.startswith(prefix) else ():
+            if f"\ncdef object _{name[len(prefix):]}_{core}(" in text:
+                head = f"\ncdef object _{name[len(prefix):]}_{core}("
+    start = text.index(head)
     end = text.find("\n\n\n", start)
     return text[start:end]
 
@@ -222,7 +230,8 @@ def test_a_loop_calling_a_helper_that_can_raise_keeps_the_gil():
     gradient is right and the error still raised."""
     generated, compiled = fuzzing.compiled_build(RAISING_HELPER, "raising_helper.py")
     _, pure = fuzzing.pure_build(RAISING_HELPER, "raising_helper.py")
-    headers = {re.search(r"(_\w+)\(", line)[1]: line for line in generated.text.splitlines() if line.startswith("cdef ")}
+    headers = {re.search(r"(_\w+)\(", line)[1]: line for line in generated.text.splitlines()
+               if line.startswith("cdef ") and "(" in line}  # functions, not the module's table of entries
     assert headers["_helper_adjoint"].endswith("except * nogil:")
     assert headers["_caller_adjoint"].endswith("except *:") and "with nogil" not in _wrapper(generated.text,
                                                                                                "value_and_vjp_caller")

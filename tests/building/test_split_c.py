@@ -138,7 +138,8 @@ def test_each_function_is_defined_in_one_part_and_the_module_state_in_part_0(sou
     wrapper = re.compile(rf"^(?:__SRCGRAD_\w+ )*(?:static )?PyObject \*(__pyx_pw_{mangled}_\w+)\(.*\n(?:.*\n){{0,6}}?\) {{$", re.M)
     defined = [set(wrapper.findall(part)) for part in (part0, part1)]
     everything = set(wrapper.findall(text))
-    assert len(everything) >= 5 * 8 and defined[0] | defined[1] == everything and not defined[0] & defined[1]
+    # three defs a function (f, grad_, value_and_grad_) and the module's _srcgrad_entries (emit/entries.py)
+    assert len(everything) >= 5 * 3 + 1 and defined[0] | defined[1] == everything and not defined[0] & defined[1]
     assert defined[0] and defined[1]
     assert re.search(r"^__SRCGRAD_SHARED __pyx_mstatetype __pyx_mstate_global_static =", part0, re.M)
     assert "extern __SRCGRAD_SHARED __pyx_mstatetype __pyx_mstate_global_static;" in part1
