@@ -14,8 +14,10 @@ condition (or after a possible break) fill an array as long as the loop could fi
 of the appends; then only sum, np.sum, np.mean and len may read the list (the zeros after its items
 add nothing to a sum; len is the counter). A list literal (`terms = [a]`) is its first items.
 `for` over range(...) (reversed too), an array, a list or a tuple (enumerate, zip) all count their
-trips. Nothing else in the loop may mention the list, and no append may stand in an inner loop: a
-list built any other way stays a construct the eager tape runs.
+trips. Appends in one inner loop (pairs i < j), unconditional in both, count that loop's trips in a
+loop before the outer one (its bounds may read the outer loop's variable, nothing its body
+computes). Nothing else in the loops may mention the list: a list built any other way stays a
+construct the eager tape runs.
 """
 
 from __future__ import annotations
@@ -39,17 +41,17 @@ class AppendedListReader:
                 continue
             later = [s for s in statements[index + 1:] if _mentions(s, name)]
             found = _appends_in(later[0], name) if later and isinstance(later[0], cst.For) else None
-            if found is not None and not found[1] and not self._counted_reads_only(name, found[0]):
+            if found is not None and found[1] == "bounded" and not self._counted_reads_only(name, found[0]):
                 found = None  # a list of unknown length: only its sum, mean and length are read
             if found is None:
                 if any(_append_calls(s, name) for s in later):
                     plans[id(statement)] = ("refused", name)
                 continue
-            appends, exact = found
+            appends, mode = found
             counter = self._fresh(f"{name}_length")
             self.locals.add(counter)
-            plans[id(statement)] = ("list", (name, initial, counter, exact))
-            plans.setdefault(id(later[0]), ("loop", []))[1].append((name, counter, len(appends), len(initial), exact))
+            plans[id(statement)] = ("list", (name, initial, counter, mode != "bounded"))
+            plans.setdefault(id(later[0]), ("loop", []))[1].append((name, counter, len(appends), len(initial), mode))
             for call in appends:
                 plans[id(call)] = ("append", (name, counter))
 
@@ -136,15 +138,38 @@ class AppendedListReader:
         for_statement = loop[-1]
         trips = ir.Call("range_length", (for_statement.start, for_statement.stop, for_statement.step))
         before = []
-        for name, counter, per_trip, first, exact in what:
-            length = trips if per_trip == 1 else ir.binop("*", trips, ir.Const(per_trip))
+        for name, counter, per_trip, first, mode in what:
+            if mode == "nested":
+                length = self._nested_count(for_statement, name, per_trip, line, column, before)
+            else:
+                length = trips if per_trip == 1 else ir.binop("*", trips, ir.Const(per_trip))
             length = length if not first else ir.binop("+", length, ir.Const(first))
             before.append(ir.Assign(line, column, name, ir.Alloc("zeros", (length,))))
             before += [ir.Assign(line, column, name, ir.Name(item), (ir.Const(k),))
                        for k, item in enumerate(self._appended_items.get(name, []))]
-            if not (exact and _indexed_by_trip(for_statement, name, counter, per_trip, first)):
+            if not (mode == "trip" and _indexed_by_trip(for_statement, name, counter, per_trip, first)):
                 before.append(ir.Assign(line, column, counter, ir.Const(first)))
         return loop[:-1] + before + [for_statement]
+
+    def _nested_count(self, outer: ir.For, name: str, per_trip: int, line: int, column: int, before: list):
+        """The appends of an inner loop (pairs i < j): a loop before the outer one adds up the
+        inner loop's trip counts, whose bounds may read the outer loop's variable only."""
+        inner = next(s for s in outer.body if isinstance(s, ir.For)
+                     and any(isinstance(w, ir.Assign) and w.target == name for w in ir.walk(s.body)))
+        assigned = {s.target for s in ir.walk(outer.body) if isinstance(s, ir.Assign)}
+        assigned |= {s.var for s in ir.walk(outer.body) if isinstance(s, ir.For)}
+        bounds = (inner.start, inner.stop, inner.step)
+        if any(ir.names_in(b) & assigned for b in bounds):
+            raise self.unsupported_at(inner, f"the list '{name}' appended to in an inner loop whose bounds the "
+                                             "outer loop's body computes")
+        total, var = self._fresh(f"{name}_total"), self._fresh(f"{outer.var}_count")
+        self.locals |= {total, var}
+        per = ir.Call("range_length", tuple(ir.substitute(b, {outer.var: ir.Name(var)}) for b in bounds))
+        per = per if per_trip == 1 else ir.binop("*", per, ir.Const(per_trip))
+        before += [ir.Assign(line, column, total, ir.Const(0)),
+                   ir.For(line, column, var, outer.start, outer.stop, outer.step,
+                          [ir.Assign(line, column, total, ir.binop("+", ir.Name(total), per))])]
+        return ir.Name(total)
 
     def _call(self, node):
         """Reads of a list built by appending: np.array(L) and np.asarray(L) a new array of its
@@ -225,10 +250,11 @@ def _mentions(node, name: str) -> bool:
 
 
 def _appends_in(loop: cst.For, name: str):
-    """(the calls `name.append(value)` in the loop's body, whether the list's length is the loop's
-    trip count times their number): at the top level of the body with nothing ending an iteration
-    early, it is; under a condition, the count is known only when the loop has run. None where an
-    append stands in an inner loop or the loop mentions the list otherwise."""
+    """(the calls `name.append(value)` in the loop's body, how the list's length is known):
+    "trip", the loop's trip count times their number (at the top level of the body, nothing ending
+    an iteration early); "bounded", only when the loop has run (under a condition); "nested", the
+    sum of one inner loop's trip counts (appends at the top level of that loop only). None where
+    the loop mentions the list otherwise."""
     if loop.orelse is not None or _mentions(loop.iter, name) or _mentions(loop.target, name) \
             or not isinstance(loop.body, cst.IndentedBlock):
         return None
@@ -243,9 +269,14 @@ def _appends_in(loop: cst.For, name: str):
     if any(_mentions(c.args[0].value, name) for c in appends):
         return None
     mentions = sum(_count_mentions(s, name) for s in others)
-    if mentions != len(nested) or any(_in_inner_loop(s, name) for s in others):
+    if mentions == len(nested) and not any(_in_inner_loop(s, name) for s in others):
+        return appends, "bounded" if nested or any(_jumps(s) for s in others) else "trip"
+    loops = [s for s in others if _mentions(s, name)]
+    inner = _appends_in(loops[0], name) if direct == [] and len(loops) == 1 and isinstance(loops[0], cst.For) \
+        else None
+    if inner is None or inner[1] != "trip" or any(_jumps(s) for s in others):
         return None
-    return appends, not nested and not any(_jumps(s) for s in others)
+    return inner[0], "nested"  # appends in one inner loop, unconditionally: pairs (i, j)
 
 
 def _conditional_appends(node, name: str) -> list:

@@ -5,7 +5,8 @@ central differences and the eager engine; empty loops, one element, zeros and ne
 included; appends under a condition or after a break (the array is as long as the loop could
 fill, and the count of appends is kept for len and the mean); a list literal that the loop goes
 on appending to. A list appended to in an inner loop, read while it grows, or appended to under
-a condition and then read by element, falls back naming it."""
+a condition and then read by element, falls back naming it. Appends in an inner loop (pairs
+i < j) count that loop's trips first."""
 
 from __future__ import annotations
 
@@ -38,6 +39,8 @@ POINTS = {
     "mean_until_large": [((np.array([0.5, -1.5, 1.0, 3.0, 0.2]),), (np.ones(5),)),
                          ((np.array([0.3, -2.0]),), (np.array([1.0, -1.0]),))],
     "dixon_price_terms": [_both((4,)), _both((1,)), ((np.zeros(3),), (np.ones(3),))],
+    "pair_energies": [((np.array([0.1, 0.4, -0.2, 0.3]),), _both((4,))[1]), _both((1,)), ((np.zeros(2),), (np.ones(2),))],
+    "grid_of_products": [_both((3,), (2,)), _both((1,), (1,))],
 }
 CASES = [(name, k) for name in sorted(POINTS) for k in range(len(POINTS[name]))]
 
@@ -77,8 +80,12 @@ REFUSED = {
                                          "            out.append(x[i])\n    return out[0]\n",
     "read_while_it_grows": "    out = []\n    for i in range(len(x)):\n        out.append(x[i] * len(out))\n"
                            "    return sum(out)\n",
-    "in_an_inner_loop": "    out = []\n    for i in range(2):\n        for j in range(len(x)):\n"
-                        "            out.append(x[j] * i)\n    return sum(out)\n",
+    "in_an_inner_loop_of_computed_bounds": "    out = []\n    for i in range(2):\n        m = len(x) - i\n"
+                                           "        for j in range(m):\n            out.append(x[j] * i)\n"
+                                           "    return sum(out)\n",
+    "in_an_inner_loop_under_a_condition": "    out = []\n    for i in range(2):\n        for j in range(len(x)):\n"
+                                          "            if x[j] > 0:\n                out.append(x[j] * i)\n"
+                                          "    return sum(out)\n",
 }
 
 

@@ -98,3 +98,22 @@ def dixon_price_terms(x):
     for i in range(1, len(x)):
         terms.append((i + 1) * (2.0 * x[i] ** 2 - x[i - 1]) ** 2)
     return sum(terms) + 0.5 * terms[0] * len(terms)
+
+
+def pair_energies(r):
+    energies = []
+    for i in range(len(r)):
+        for j in range(i + 1, len(r)):
+            d = r[j] - r[i] + 2.0
+            energies.append(1.0 / d ** 6 - 1.0 / d ** 3)
+    return sum(energies) + len(energies) * 0.01
+
+
+def grid_of_products(x, y):
+    cells = []
+    for a in x:
+        for b in y:
+            cells.append(a * b)
+            cells.append(a - b)
+    grid = np.array(cells)
+    return np.sum(np.tanh(grid)) + cells[1]
