@@ -47,7 +47,7 @@ class LoweredCallReader:
             # inner products over the last axes: b.T is b for a vector, and a @ B.T for a matrix B
             text = "_0 @ (_1).T"
         elif name == "vdot" and len(operands) == 2:
-            text = f"{numpy}.sum(_0 * _1)"  # real arrays of one shape: the flattened dot product
+            text = f"{numpy}.sum({numpy}.ravel(_0) * {numpy}.ravel(_1))"  # real arrays, flattened as vdot does
         elif name == "einsum":
             text = self._einsum_text(node, operands, numpy)
             operands = operands[1:]

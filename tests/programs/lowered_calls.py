@@ -72,3 +72,7 @@ def poisson_log_likelihood(rate: float):
     for k in counts:
         total += k * math.log(rate) - rate - math.log(math.factorial(k))
     return total
+
+
+def vdot_of_matrices(A, B):
+    return np.vdot(A, B) + np.vdot(A, A) ** 2

@@ -39,6 +39,7 @@ POINTS = {
     "einsum_batched": [_both((2, 3, 2), (2, 2, 4))],
     "einsum_weighted_rows": [_both((3,), (2, 3))],
     "inner_products": [_both((3,), (3,), (2, 3)), _both((1,), (1,), (1, 1))],
+    "vdot_of_matrices": [_both((2, 3), (2, 3)), _both((3, 1), (1, 3))],  # vdot flattens: (3, 1) with (1, 3)
     "taylor_exp": [((0.7,), (1.0,)), ((0.0,), (1.0,)), ((-2.5,), (1.0,))],
     "taylor_sin": [((-1.3,), (1.0,)), ((0.0,), (1.0,))],
     "bernstein": [((0.3, _normal(5)), (1.0, _normal(5))), ((0.6, _normal(1)), (1.0, _normal(1)))],
