@@ -120,8 +120,8 @@ class ExpressionPrinter:
             return f"{e.array}[{', '.join(self(i) for i in e.indices)}]", _PRECEDENCE["atom"]
         if isinstance(e, ir.Alloc):
             self.used.add("numpy")
-            if e.kind == "copy":
-                return f"{e.like}.copy()", _PRECEDENCE["atom"]
+            if e.kind == "copy":  # a typed memoryview's copy() of an empty array raises (Cython's array_cwrapper)
+                return (f"{e.like}.copy()" if self.pure else f"np.array({e.like})"), _PRECEDENCE["atom"]
             if e.like is not None:
                 return f"np.{e.kind}_like({e.like})", _PRECEDENCE["atom"]
             shape = self(e.shape[0]) if len(e.shape) == 1 else "(" + ", ".join(self(d) for d in e.shape) + ")"

@@ -336,8 +336,8 @@ class _Statement:
             return [e] if e.id == array else []
         if isinstance(e, ir.Index):
             return [e] if e.array == array else []
-        if isinstance(e, ir.Call) and e.func == "getitem":
-            return [e] if e.args[0] == ir.Name(array) else []
+        if isinstance(e, ir.Call) and e.func == "getitem" or _rolled(e, self.ranks):
+            return [e] if e.args[0] == ir.Name(array) else []  # np.roll(x, 1): x at other positions
         found = []
         for c in ir.children(e):
             found += self.reads_of(c, array)
@@ -414,6 +414,8 @@ class _Statement:
             return [e]
         if isinstance(e, (ir.Const, ir.UserCall)) or (isinstance(e, ir.Call) and e.func == "shape"):
             return []
+        if _rolled(e, self.ranks):
+            return [e]
         if not _elementwise(e):
             if self.rank(e) is _SCALAR:
                 return []
@@ -424,8 +426,8 @@ class _Statement:
         return found
 
     def leaf_extents(self, leaf, raw: bool = False) -> list:
-        if isinstance(leaf, ir.Alloc) and leaf.like is not None:
-            leaf = ir.Name(leaf.like)
+        if isinstance(leaf, ir.Alloc) and leaf.like is not None or _rolled(leaf, self.ranks):
+            leaf = ir.Name(leaf.like) if isinstance(leaf, ir.Alloc) else leaf.args[0]
         if isinstance(leaf, ir.Name):
             rank = self.ranks.get(leaf.id) or 1
             return [ir.Call("shape", (leaf, ir.Const(d))) for d in range(rank)]
@@ -448,6 +450,10 @@ class _Statement:
         if _transposed(e):
             rank = self.ranks.get(_transposed(e)) or 1
             return ir.Index(_transposed(e), tuple(counters[len(counters) - rank:])[::-1])
+        if _rolled(e, self.ranks):  # np.roll(x, s)[i] is x[(i - s) % n], Python's % (never negative)
+            array, shift = e.args[0], e.args[1]
+            size = ir.Call("shape", (array, ir.Const(0)))
+            return ir.Index(array.id, (ir.BinOp("%", ir.BinOp("-", counters[-1], shift), size),))
         if isinstance(e, ir.Index) and slice_index(e.indices) is not None or (
                 isinstance(e, ir.Call) and e.func == "getitem"):
             array, index = _view_of(e)
@@ -559,6 +565,12 @@ def _may_share(e) -> bool:
     while isinstance(e, ir.Call) and e.func in VIEWS:
         e = e.args[0]
     return isinstance(e, ir.Name) or (isinstance(e, ir.Call) and e.func == "getitem")
+
+
+def _rolled(e, ranks: dict) -> bool:
+    """Whether e is np.roll of a vector variable (its elements, rotated, are read in place)."""
+    return isinstance(e, ir.Call) and e.func == "roll" and isinstance(e.args[0], ir.Name) \
+        and ranks.get(e.args[0].id, 0) in (1, None) and e.args[0].id in ranks and e.args[2] == ir.Const(None)
 
 
 def _view_of(e) -> tuple:

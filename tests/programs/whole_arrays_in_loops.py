@@ -66,3 +66,17 @@ def nested_reductions(x, steps):
         for j in range(i + 1):
             total += np.prod(np.cos(x * (i - j))) + np.var(x + j) * i
     return total
+
+
+def diffuses(u, alpha, steps):
+    for _ in range(steps):
+        u = u + alpha * (np.roll(u, 1) - 2 * u + np.roll(u, -1))
+    return np.sum(u * u)
+
+
+def rolled_and_weighted(u, w, steps):
+    total = 0.0
+    for k in range(steps):
+        u = np.roll(u, k) * w[::-1] + np.roll(w, -2)
+        total += np.sum(u * u)
+    return total + np.sum(np.sin(u))

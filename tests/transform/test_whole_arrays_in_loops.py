@@ -34,9 +34,12 @@ POINTS = {
     "rolled_products": [((_normal(4), _normal(4), 4), (_normal(4), _normal(4))), _vectors(1, 2, 2),
                         _vectors(0, 2, 2)],
     "carried_and_reduced": [((_normal(3), 0.8, 3), (_normal(3), 1.0)), ((_normal(3), 0.8, 0), (_normal(3), 1.0)),
-                            ((_normal(1), -1.2, 1), (_normal(1), 1.0))],
+                            ((_normal(1), -1.2, 1), (_normal(1), 1.0)), ((_normal(0), 0.5, 2), (_normal(0), 1.0))],
     "relaxes_until_small": [((_normal(3), 0.5), (_normal(3), 1.0)), ((np.array([0.02, -0.01, 0.015]), 0.3), (_normal(3), 1.0)),
                             ((np.array([0.3]), 0.2), (np.ones(1), 1.0))],
+    "diffuses": [((_normal(5), 0.2, 4), (_normal(5), 1.0)), ((_normal(5), 0.2, 0), (_normal(5), 1.0)),
+                 ((_normal(1), 0.3, 1), (_normal(1), 1.0)), ((_normal(0), 0.3, 2), (_normal(0), 1.0))],
+    "rolled_and_weighted": [_vectors(4, 3, 2), _vectors(4, 0, 2), _vectors(1, 2, 2), _vectors(3, 1, 2)],
     "nested_reductions": [_vectors(3, 3), _vectors(1, 1), _vectors(2, 0)],
 }
 CASES = [(name, k) for name in sorted(POINTS) for k in range(len(POINTS[name]))]
