@@ -195,10 +195,12 @@ def fallback_rows(repeats: int, min_seconds: float, problems: list, files=None) 
         if problem:
             problems.append(problem)
             continue
-        times = run.measure({"compiled": case.compiled, "fallback": case.eager}, repeats, min_seconds)
+        samples = {}
+        times = run.measure({"compiled": case.compiled, "fallback": case.eager}, repeats, min_seconds, samples)
         rows.append({"file": case.filename, "name": case.name, "points": len(case.points),
                      "compiled": times["compiled"], "fallback": times["fallback"],
-                     "speedup": times["fallback"] / times["compiled"]})
+                     "speedup": times["fallback"] / times["compiled"],
+                     "fastest_speedup": samples["fallback"]["min"] / samples["compiled"]["min"]})
         run.log(f"  {case.filename}::{case.name}: {rows[-1]['speedup']:.1f}x")
     return {"rows": rows, "skipped": skipped}
 
@@ -281,10 +283,12 @@ def hand_rows(sizes, repeats: int, min_seconds: float, problems: list) -> dict:
                 continue
             srcgrad_vg = getattr(module, "value_and_grad_" + name)
             hand_vg = getattr(whole_array_hand, "value_and_grad_" + name)
+            samples = {}
             times = run.measure({"srcgrad": lambda: srcgrad_vg(*args), "hand": lambda: hand_vg(*args)},
-                                repeats, min_seconds)
+                                repeats, min_seconds, samples)
             rows.append({"name": name, "n": n, "srcgrad": times["srcgrad"], "hand": times["hand"],
-                         "ratio": times["srcgrad"] / times["hand"]})
+                         "ratio": times["srcgrad"] / times["hand"],
+                         "fastest_ratio": samples["srcgrad"]["min"] / samples["hand"]["min"]})
             run.log(f"  {name} n={n}: {rows[-1]['ratio']:.2f}x")
     return {"rows": rows, "sizes": list(sizes)}
 
@@ -323,12 +327,13 @@ def render_fallback(part: dict) -> list:
         lines += [f"{len(rows)} functions compiled ({part['skipped']['fallback']} fall back, "
                   f"{part['skipped']['stops the build']} stop their file's build; not timed). "
                   f"Minimum fallback / compiled: **{worst['speedup']:.1f}x** ({worst['file']}::{worst['name']}); "
-                  f"median {float(np.median(speedups)):.0f}x; slower compiled than fallen back: {len(slower)}.", ""]
-    lines += ["| file | function | points | compiled | fallback | fallback / compiled |",
-              "| --- | --- | ---: | ---: | ---: | ---: |"]
+                  f"median {float(np.median(speedups)):.0f}x; slower compiled than fallen back: {len(slower)} by medians, "
+                  f"{sum(r.get('fastest_speedup', 0) < 1.0 for r in rows)} by the fastest samples.", ""]
+    lines += ["| file | function | points | compiled | fallback | fallback / compiled | by fastest samples |",
+              "| --- | --- | ---: | ---: | ---: | ---: | ---: |"]
     for r in rows:
         lines.append(f"| {r['file']} | {r['name']} | {r['points']} | {run.format_seconds(r['compiled'])} | "
-                     f"{run.format_seconds(r['fallback'])} | {r['speedup']:,.1f}x |")
+                     f"{run.format_seconds(r['fallback'])} | {r['speedup']:,.1f}x | {r.get('fastest_speedup', 0):,.1f}x |")
     return lines + [""]
 
 
@@ -338,20 +343,23 @@ def render_hand(part: dict) -> list:
     for r in part["rows"]:
         by_name.setdefault(r["name"], {})[r["n"]] = r
     within = sum(r["ratio"] <= 1.2 for r in part["rows"])
+    within_fastest = sum(r.get("fastest_ratio", np.inf) <= 1.2 for r in part["rows"])
     wrt_text = "; ".join(f"{name} in {', '.join(params)}" for name, params in WRT.items())
     lines = ["## Whole-array code against hand-written NumPy gradients", "",
              "`value_and_grad_NAME` of benchmarks/whole_array.py built by srcgrad (losses with respect to their "
              f"weights: {wrt_text}) against "
              "whole_array_hand.py. n is the vector's length, or the number of samples "
              f"({FEATURES} features; {CLASSES} classes; {HIDDEN} hidden units). Target: srcgrad / hand <= 1.2.", "",
-             f"Within 1.2x: {within} of {len(part['rows'])}.", "",
-             "| function | " + " | ".join(f"n={n:,}: srcgrad / hand | hand" for n in sizes) + " |",
-             "| --- | " + " | ".join("---: | ---:" for _ in sizes) + " |"]
+             f"Within 1.2x: {within} of {len(part['rows'])} by medians, {within_fastest} by the fastest samples "
+             "(`fastest`: the ratio of each side's fastest sample, less disturbed by a loaded machine).", "",
+             "| function | " + " | ".join(f"n={n:,}: srcgrad / hand | fastest | hand" for n in sizes) + " |",
+             "| --- | " + " | ".join("---: | ---: | ---:" for _ in sizes) + " |"]
     for name in NAMES:
         cells = []
         for n in sizes:
             r = by_name.get(name, {}).get(n)
-            cells.append(f"{r['ratio']:.2f}x | {run.format_seconds(r['hand'])}" if r else "— | —")
+            cells.append(f"{r['ratio']:.2f}x | {r.get('fastest_ratio', 0):.2f}x | {run.format_seconds(r['hand'])}"
+                         if r else "— | — | —")
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return lines + [""]
 

@@ -77,14 +77,15 @@ def test_the_report_tables():
                "machine": {"commit": "abc", "load_before": "1.00", "load_after": "2.00"}, "repeats": 3,
                "problems": [],
                "fallback": {"rows": [{"file": "a.py", "name": "slow", "points": 2, "compiled": 2e-3, "fallback": 1e-3,
-                                      "speedup": 0.5},
+                                      "speedup": 0.5, "fastest_speedup": 0.8},
                                      {"file": "a.py", "name": "fast", "points": 3, "compiled": 1e-6, "fallback": 1e-3,
-                                      "speedup": 1000.0}],
+                                      "speedup": 1000.0, "fastest_speedup": 900.0}],
                             "skipped": {"fallback": 4, "stops the build": 0}},
                "hand": {"sizes": [10], "rows": [{"name": "rosenbrock", "n": 10, "srcgrad": 3e-6, "hand": 2e-6,
-                                                 "ratio": 1.5}]}}
+                                                 "ratio": 1.5, "fastest_ratio": 1.1}]}}
     text = corpus.render(results)
     assert "Minimum fallback / compiled: **0.5x** (a.py::slow)" in text
-    assert "slower compiled than fallen back: 1." in text
-    assert "| a.py | fast | 3 | 1.0 µs | 1.00 ms | 1,000.0x |" in text
-    assert "| rosenbrock | 1.50x | 2.0 µs |" in text and "Within 1.2x: 0 of 1." in text
+    assert "slower compiled than fallen back: 1 by medians, 1 by the fastest samples." in text
+    assert "| a.py | fast | 3 | 1.0 µs | 1.00 ms | 1,000.0x | 900.0x |" in text
+    assert "| rosenbrock | 1.50x | 1.10x | 2.0 µs |" in text
+    assert "Within 1.2x: 0 of 1 by medians, 1 by the fastest samples" in text
