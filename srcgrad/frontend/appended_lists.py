@@ -47,9 +47,11 @@ class AppendedListReader:
                 if any(_append_calls(s, name) for s in later):
                     plans[id(statement)] = ("refused", name)
                 continue
-            appends, mode = found
+            appends, mode, last = found
             counter = self._fresh(f"{name}_length")
             self.locals.add(counter)
+            for subscript in last:  # name[-1] while it grows: the element the counter last wrote
+                plans[id(subscript)] = ("last", (name, counter))
             plans[id(statement)] = ("list", (name, initial, counter, mode != "bounded"))
             plans.setdefault(id(later[0]), ("loop", []))[1].append((name, counter, len(appends), len(initial), mode))
             for call in appends:
@@ -150,6 +152,13 @@ class AppendedListReader:
             if not (mode == "trip" and _indexed_by_trip(for_statement, name, counter, per_trip, first)):
                 before.append(ir.Assign(line, column, counter, ir.Const(first)))
         return loop[:-1] + before + [for_statement]
+
+    def expr(self, node):
+        plan = getattr(self, "_appended", {}).get(id(node))
+        if plan is not None and plan[0] == "last":
+            name, counter = plan[1]
+            return ir.Index(name, (ir.binop("-", ir.Name(counter), ir.Const(1)),))
+        return super().expr(node)
 
     def _nested_count(self, outer: ir.For, name: str, per_trip: int, line: int, column: int, before: list):
         """The appends of an inner loop (pairs i < j): a loop before the outer one adds up the
@@ -266,17 +275,47 @@ def _appends_in(loop: cst.For, name: str):
     if not direct and not nested:
         return None
     appends = direct + nested
-    if any(_mentions(c.args[0].value, name) for c in appends):
+    last = [r for c in appends for r in _last_reads(c.args[0].value, name)]
+    if any(_count_mentions(c.args[0].value, name) != len(_last_reads(c.args[0].value, name)) for c in appends):
         return None
-    mentions = sum(_count_mentions(s, name) for s in others)
+    last += [r for s in others for r in _last_reads(s, name)]
+    mentions = sum(_count_mentions(s, name) - len(_last_reads(s, name)) for s in others)
     if mentions == len(nested) and not any(_in_inner_loop(s, name) for s in others):
-        return appends, "bounded" if nested or any(_jumps(s) for s in others) else "trip"
+        if nested or any(_jumps(s) for s in others):
+            return appends, "bounded", last
+        return appends, "counted" if last else "trip", last  # name[-1] reads: written at a counter
     loops = [s for s in others if _mentions(s, name)]
     inner = _appends_in(loops[0], name) if direct == [] and len(loops) == 1 and isinstance(loops[0], cst.For) \
         else None
     if inner is None or inner[1] != "trip" or any(_jumps(s) for s in others):
         return None
-    return inner[0], "nested"  # appends in one inner loop, unconditionally: pairs (i, j)
+    return inner[0], "nested", []  # appends in one inner loop, unconditionally: pairs (i, j)
+
+
+def _last_reads(node, name: str) -> list:
+    """The subscripts name[-1] that node reads (an assignment's target is not read)."""
+    found = []
+
+    class Finder(cst.CSTVisitor):
+        def visit_AssignTarget(self, n):
+            return False
+
+        def visit_AugAssign(self, n):
+            n.value.visit(self)
+            return False
+
+        def visit_Subscript(self, n):
+            if isinstance(n.value, cst.Name) and n.value.value == name and len(n.slice) == 1 \
+                    and isinstance(n.slice[0].slice, cst.Index) and _is_minus_one(n.slice[0].slice.value):
+                found.append(n)
+
+    node.visit(Finder())
+    return found
+
+
+def _is_minus_one(node) -> bool:
+    return isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus) \
+        and isinstance(node.expression, cst.Integer) and node.expression.value == "1"
 
 
 def _conditional_appends(node, name: str) -> list:

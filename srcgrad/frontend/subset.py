@@ -174,11 +174,11 @@ SUPPORTED = [
               "in the loop's body), read after it with `sum`, `np.sum`, `np.mean`, `np.array`, `len`, indexing; "
               "appends under a condition or before a `break` when only `sum`, `np.sum`, `np.mean`, `len` read the "
               "list; appends in an inner loop whose bounds read only the outer loop's variable (pairs `i < j`); "
-              "inside outer loops too", COMPILED,
+              "`L[-1]` read while L grows (`xs.append(xs[-1] + dt * v)`); inside outer loops too", COMPILED,
               "def f(x: np.ndarray):\n    terms = []\n    for i in range(len(x) - 1):\n"
               "        terms.append((x[i + 1] - x[i]) ** 2)\n    return sum(terms) + np.mean(terms) * len(terms)"),
-    Construct("other comprehensions, other list methods, a list read while it grows or appended to in an inner "
-              "loop under a condition, nested lists, dicts, sets, strings", EAGER,
+    Construct("other comprehensions, other list methods, a list read while it grows (other than `L[-1]`) or "
+              "appended to in an inner loop under a condition, nested lists, dicts, sets, strings", EAGER,
               "def f(x):\n    ys = [x * i for i in range(3)]\n    return ys[1]"),
     Construct("`for` over anything but `range` and sequences (a dict, a string, a generator), "
               "`for`/`while` ... `else`", EAGER,

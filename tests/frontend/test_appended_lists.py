@@ -6,7 +6,7 @@ included; appends under a condition or after a break (the array is as long as th
 fill, and the count of appends is kept for len and the mean); a list literal that the loop goes
 on appending to. A list appended to in an inner loop, read while it grows, or appended to under
 a condition and then read by element, falls back naming it. Appends in an inner loop (pairs
-i < j) count that loop's trips first."""
+i < j) count that loop's trips first; `L[-1]` read while L grows is the element last appended."""
 
 from __future__ import annotations
 
@@ -41,6 +41,9 @@ POINTS = {
     "dixon_price_terms": [_both((4,)), _both((1,)), ((np.zeros(3),), (np.ones(3),))],
     "pair_energies": [((np.array([0.1, 0.4, -0.2, 0.3]),), _both((4,))[1]), _both((1,)), ((np.zeros(2),), (np.ones(2),))],
     "grid_of_products": [_both((3,), (2,)), _both((1,), (1,))],
+    "running_positions": [_both((4,)), ((np.zeros(0),), (np.zeros(0),)), ((-np.ones(2),), (np.ones(2),))],
+    "damped_trajectory": [((1.3, np.array([1.0, -0.5])), (1.0, np.array([0.3, 0.2]))),
+                          ((0.0, np.zeros(2)), (1.0, np.ones(2)))],
 }
 CASES = [(name, k) for name in sorted(POINTS) for k in range(len(POINTS[name]))]
 

@@ -117,3 +117,19 @@ def grid_of_products(x, y):
             cells.append(a - b)
     grid = np.array(cells)
     return np.sum(np.tanh(grid)) + cells[1]
+
+
+def running_positions(steps):
+    positions = [0.0]
+    for s in steps:
+        positions.append(positions[-1] + s * np.cos(positions[-1]))
+    return sum(p ** 2 for p in positions) + positions[-1]
+
+
+def damped_trajectory(k: float, x0):
+    xs = [x0[0]]
+    vs = [x0[1]]
+    for step in range(25):
+        vs.append(vs[-1] - 0.1 * (k * xs[-1] + 0.3 * vs[-1]))
+        xs.append(xs[-1] + 0.1 * vs[-1])
+    return np.mean(np.array(xs) ** 2) + xs[-1] * vs[-1]
