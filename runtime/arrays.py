@@ -121,6 +121,18 @@ def dense_hessian(hvp, parameters: tuple, arguments: dict | None = None, directi
     return plain[0][0] if count == 1 else tuple(tuple(row) for row in plain)
 
 
+def python_entries(source: str, namespace: dict, module_name: str) -> None:
+    """Define a compiled module's Python-level entries (value_and_vjp_NAME, vjp_NAME, jvp_NAME,
+    hvp_NAME, hessian_NAME: srcgrad/emit/entries.py) in its namespace, as functions of that module:
+    their __module__ is its name, as Cython gives its own functions (a module imported under a
+    private dotted name keeps it)."""
+    before = set(namespace)
+    exec(compile(source, f"<{module_name} entries>", "exec"), namespace)
+    for name in set(namespace) - before:
+        if callable(namespace[name]) and hasattr(namespace[name], "__code__"):
+            namespace[name].__module__ = module_name
+
+
 def no_gradient(name: str, parameters: tuple):
     """A generated grad_/vjp_/jvp_/hvp_/hessian_ of a function with no differentiable parameter."""
     if parameters:

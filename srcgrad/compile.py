@@ -126,12 +126,14 @@ def splits_optimisation() -> bool:
 _PROTOTYPE = r"^static [^\n;]*?\b__pyx_f_{mangled}_\w+\([^\n]*\); /\*proto\*/$"
 _INLINE_PROTOTYPE = r"^static CYTHON_INLINE [^\n;(]*\b__pyx_f_\w+\([^\n]*\); /\*proto\*/$"
 # The compiled parts of the entries users call less often than f, grad_f and value_and_grad_f
-# (emit/entries.py): the cdef functions _NAME_vjp_entry, _NAME_jvp_entry, _NAME_hvp_entry and
-# _NAME_entries, and the module's def _srcgrad_entries (their C prototypes and definitions: Cython
-# names a cdef function __pyx_f_ and the mangled module, a def's __pyx_pw_/__pyx_pf_ and a
-# counter). _NAME_value_and_vjp is not among them: grad_NAME calls it.
-_RARE_ENTRY = (r"^(?=static PyObject \*(?:__pyx_f_{mangled}_\w+_(?:vjp_entry|jvp_entry|hvp_entry|entries)\(|"
-               r"__pyx_p[wf]_{mangled}_\d+_srcgrad_entries\())")
+# (emit/entries.py): the cdef functions _NAME_value_and_vjp (or _NAME_vjp_entry), _NAME_jvp_entry,
+# _NAME_hvp_entry and _NAME_entries, and the module's def _srcgrad_entries (their C prototypes and
+# definitions: Cython names a cdef function __pyx_f_ and the mangled module, a def's
+# __pyx_pw_/__pyx_pf_ and a counter). grad_NAME of a taped or array function calls
+# _NAME_value_and_vjp, at -O0 as the def value_and_vjp_NAME it called before was (the kernel it
+# calls is -O3): with it at -O1, workloads.py's cold build took 0.5-0.9 s more CPU than before.
+_RARE_ENTRY = (r"^(?=static PyObject \*(?:__pyx_f_{mangled}_\w+_(?:value_and_vjp|vjp_entry|jvp_entry|hvp_entry|"
+               r"entries)\(|__pyx_p[wf]_{mangled}_\d+_srcgrad_entries\())")
 _HOT = "__SRCGRAD_KERNEL "
 _COLD = "__SRCGRAD_UNOPTIMISED "
 _ALWAYS_INLINE = "__SRCGRAD_INLINE "
@@ -166,8 +168,7 @@ def mark_kernels(c_file: Path, module_name: str) -> int:
     run-once initialisation code are marked optimize("O0"): a quarter less C compiler time for a
     file of small functions (a 20-function file: 9.3 to 7.0 s of CPU, when those entries were
     defs), those calls some 0.1-0.3 µs slower (nothing inlined into them), still far under
-    issue 13's 2 µs. f, grad_ and value_and_grad_ (and _NAME_value_and_vjp, which they call) stay
-    at -O1: -O0 doubled their cost per call.
+    issue 13's 2 µs. f, grad_ and value_and_grad_ stay at -O1: -O0 doubled their cost per call.
     """
     mangled = f"{len(module_name)}{re.escape(module_name)}"
     kernel = re.compile(_PROTOTYPE.format(mangled=mangled), re.M)

@@ -12,8 +12,8 @@ called by grad_NAME and value_and_grad_NAME), _NAME_jvp_entry, _NAME_hvp_entry, 
 which converts the bound arguments and picks one of them. hessian_NAME is Python alone: its work
 is hvp_NAME's. The module's one `def _srcgrad_entries(function, which, args, extra)` calls
 _NAME_entries from the table _SRCGRAD_ENTRIES. The Python functions are compiled from source text
-when the module is imported (`exec`); a call costs some 0.1 µs more than a `def`'s, on entries
-that do far more work than that.
+when the module is imported (runtime arrays.python_entries, which gives them the module's name);
+a call costs some 0.1 µs more than a `def`'s, on entries that do far more work than that.
 
 --pure output is unchanged: every entry is a Python function there already.
 """
@@ -21,6 +21,7 @@ that do far more work than that.
 from __future__ import annotations
 
 from .. import ir
+from ..runtime_names import ARRAYS
 from .printer import C_TYPES
 
 # module globals no user function is called (a private helper may be called _entries)
@@ -130,10 +131,11 @@ class EntryTable:
         lines += ["", "", f"{TABLE}[{index}] = _{sig.name}_entries", ""]
         source = "\n".join(line for _, _, text, _ in pending for line in text).rstrip("\n") + "\n"
         lines.append(f"# {shown}: Python functions binding their arguments as {sig.name} does")
+        define, ending = f"{ARRAYS}.python_entries(", f", globals(), {self.module_name!r})"
         if "'''" in source or "\\" in source:
-            lines.append(f"exec({source!r}, globals())")
+            lines.append(f"{define}{source!r}{ending}")
         else:
-            lines += ["exec('''"] + source.splitlines() + ["''', globals())"]
+            lines += [f"{define}'''"] + source.splitlines() + [f"'''{ending}"]
         lines += ["", ""]
 
 

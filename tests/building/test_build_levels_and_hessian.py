@@ -122,11 +122,12 @@ def test_dense_hessian_still_takes_a_bare_direction_function():
 
 @pytest.mark.skipif(not compiling.splits_optimisation(), reason="the C compiler is not GCC: -O3 throughout")
 def test_rarely_called_wrappers_and_init_code_are_not_optimised(tmp_path, monkeypatch):
-    """The compiled parts of vjp_, jvp_ and hvp_ (_NAME_vjp_entry, _NAME_jvp_entry, _NAME_hvp_entry), the functions picking
-    them (_NAME_entries) and the def calling those (_srcgrad_entries) compile at -O0, as Cython's
-    run-once code does; f, grad_ and value_and_grad_, and _NAME_value_and_vjp they call, stay at the
-    file's -O1, the kernels at -O3. The modules built this way compute the Hessians above and
-    every entry of tests/emit (jvp, hvp, vjp against --pure and central differences)."""
+    """The compiled parts of value_and_vjp_, jvp_ and hvp_ (_NAME_value_and_vjp or _NAME_vjp_entry,
+    _NAME_jvp_entry, _NAME_hvp_entry), the functions picking them (_NAME_entries) and the def
+    calling those (_srcgrad_entries) compile at -O0, as Cython's run-once code does; f, grad_ and
+    value_and_grad_ stay at the file's -O1, the kernels at -O3. The modules built this way compute
+    the Hessians above and every entry of tests/emit (jvp, hvp, vjp against --pure and central
+    differences)."""
     monkeypatch.delenv("SRCGRAD_SANITIZE", raising=False)
     generated = generate(SOURCE, str(tmp_path / "levels.py"))
     pyx = tmp_path / f"{generated.module_name}.pyx"
@@ -141,9 +142,9 @@ def test_rarely_called_wrappers_and_init_code_are_not_optimised(tmp_path, monkey
     marked = {re.search(r"__pyx_(?:f_\w+?_grad_|p[wf]_\w+?_grad_\d+)(\w+?)\(", line)[1] for line in cold}
     expected = {f"_{name}_{part}" for part in ("jvp_entry", "hvp_entry", "entries")
                 for name in ("two", "weighted", "named_v")}
-    # value_and_vjp_'s compiled part too where grad_ calls the adjoint itself (no tape, no array)
-    assert marked == expected | {"_srcgrad_entries", "_two_vjp_entry", "_named_v_vjp_entry"}
-    assert not any("_value_and_vjp(" in line for line in cold)
+    # and value_and_vjp_'s compiled part, _NAME_vjp_entry where grad_ calls the adjoint itself (no
+    # tape, no array), _NAME_value_and_vjp where grad_ calls it
+    assert marked == expected | {"_srcgrad_entries", "_two_vjp_entry", "_named_v_vjp_entry", "_weighted_value_and_vjp"}
     hot = [line for line in c_text.splitlines() if re.match(r"static PyObject \*__pyx_p[wf]_\w+?_\d+(grad_|value_and_grad_)?"
                                                              r"(two|weighted|named_v)\(", line)]
     assert len(hot) >= 9 and not any(line.startswith("__SRCGRAD") for line in hot)
