@@ -91,9 +91,11 @@ def _weights_of_rows(function: ir.Function, ranks: dict) -> None:
     """`np.sum(sigmoid(X[k] * w))` in a loop, X[k] a row (row_reads) and w an unannotated parameter
     read only beside rows in loops: w is an array of the row's dimensions (weights), as outside
     loops such a parameter is a whole array (analysis.types' broadcast parameters); the function
-    fell back before. A number passed for it runs the eager tape (the entries' guessed
-    dimensions, emit.wrappers)."""
+    fell back before. Only beside rows of a parameter whose dimensions are guessed too (X read as
+    X[k] alone): where X[i, j] says X is a matrix, w stays the number it was taken for. A number
+    passed for it runs the eager tape (the entries' guessed dimensions, emit.wrappers)."""
     unranked = {p for p, kind in function.params if kind is None and p not in ranks}
+    said, params = said_dimensions(function), {p for p, _ in function.params}
     found, reads, beside_rows = {}, {}, {}
     in_loops = {id(s) for s in ir.walk([s for s in function.body if isinstance(s, (ir.For, ir.While))])}
     for s in ir.walk(function.body):
@@ -104,7 +106,8 @@ def _weights_of_rows(function: ir.Function, ranks: dict) -> None:
                 if not (id(s) in in_loops and isinstance(sub, ir.BinOp) and sub.op in "+-*/"):
                     continue
                 for operand, other in ((sub.left, sub.right), (sub.right, sub.left)):
-                    if isinstance(operand, ir.Name) and operand.id in unranked and isinstance(other, ir.Index):
+                    if isinstance(operand, ir.Name) and operand.id in unranked and isinstance(other, ir.Index) \
+                            and other.array in params and said.get(other.array, 0) < (ranks.get(other.array) or 0):
                         rank = expr_rank(other, ranks)
                         if rank is not SCALAR and rank is not None:
                             found[operand.id] = max(found.get(operand.id, 0), rank)
