@@ -27,6 +27,8 @@ from .names import assigned_names, dotted_name, qualify
 _REDUCTIONS = {"sum", "mean", "max", "min", "amax", "amin", "prod", "std", "var", "linalg.norm",
                "average", "trapz", "trapezoid", "ptp"}
 _METHODS = {"sum", "mean", "max", "min", "prod", "std", "var", "ptp"}
+_TWO_OPERANDS = {"linalg.norm", "trapz", "trapezoid"}
+_NUMBER_KEYWORDS = {"ord", "x", "dx", "weights", "ddof"}
 
 
 def outlined_source(source: str, facts, functions: set) -> str | None:
@@ -51,8 +53,8 @@ class _Outliner(cst.CSTTransformer):
         self.helpers: list = []
         self.function = None
         self.loops = 0
-        self.inside_reduction = 0
         self.locals: set = set()
+        self.annotations: dict = {}
 
     def visit_FunctionDef(self, node):
         if self.function is not None:
@@ -63,6 +65,10 @@ class _Outliner(cst.CSTTransformer):
         params = node.params
         every = list(params.params) + list(params.posonly_params) + list(params.kwonly_params)
         self.locals = {p.name.value for p in every} | assigned_names(node.body)
+        # what the function says of a name holds in the helper too (x: np.ndarray, n: int)
+        self.annotations = {p.name.value: self.module.code_for_node(p.annotation.annotation)
+                            for p in every if p.annotation is not None}
+        self.annotations.update({name: "int" for name in _range_counters(node.body)})
         return True
 
     def leave_FunctionDef(self, original, updated):
@@ -85,32 +91,28 @@ class _Outliner(cst.CSTTransformer):
         return updated
 
     def visit_Call(self, node):
-        if self.loops and self.function and self._reduction(node):
-            self.inside_reduction += 1
-            return False  # the outermost reduction is outlined whole
-        return True
+        # the outermost reduction is outlined whole, with what it reads
+        return not (self.loops and self.function and self._reduction(node))
 
     def leave_Call(self, original, updated):
-        if not (self.loops and self.function and self._reduction(original)):
-            return updated
-        self.inside_reduction -= 1
-        if self.inside_reduction:
-            return updated
-        return self._outlined(original)
+        if self.loops and self.function and self._reduction(original):
+            return self._outlined(original)
+        return updated
 
     def _reduction(self, node: cst.Call) -> bool:
-        if any(a.star or (a.keyword is not None and a.keyword.value != "ord") for a in node.args):
+        if any(a.star or (a.keyword is not None and a.keyword.value not in _NUMBER_KEYWORDS) for a in node.args):
             return False  # axis=, keepdims=: an array
+        positional = sum(1 for a in node.args if a.keyword is None)
         try:
             qualified = qualify(dotted_name(node.func), self.facts)
         except ValueError:
             qualified = ""
         module, _, name = qualified.partition(".")
-        if module == "numpy":
-            return name in _REDUCTIONS and (name == "linalg.norm" or len(node.args) >= 1) \
-                and not (name in ("max", "min", "amax", "amin", "prod", "sum", "mean") and len(node.args) > 1)
+        if module == "numpy":  # np.linalg.norm(x, 2), np.trapz(y, t): a second operand, no axis
+            return name in _REDUCTIONS and 1 <= positional <= (2 if name in _TWO_OPERANDS else 1)
         # x.sum(), (x * k).max(): a method of an array (not of a module: math.prod)
-        return not qualified and isinstance(node.func, cst.Attribute) and node.func.attr.value in _METHODS \
+        return not qualified and positional == 0 and isinstance(node.func, cst.Attribute) \
+            and node.func.attr.value in _METHODS \
             and not (isinstance(node.func.value, cst.Name) and node.func.value.value in self.module_names)
 
     def _outlined(self, call: cst.Call):
@@ -120,7 +122,8 @@ class _Outliner(cst.CSTTransformer):
         text = self.module.code_for_node(call)
         breaks = text.count("\n")
         body = f"({text})" if breaks else text
-        self.helpers.append(f"\n\ndef {name}({', '.join(params)}):\n    return {body}\n")
+        typed = [f"{p}: {self.annotations[p]}" if p in self.annotations else p for p in params]
+        self.helpers.append(f"\n\ndef {name}({', '.join(typed)}):\n    return {body}\n")
         # the call takes as many lines as the text it replaces: what follows keeps its lines
         return cst.parse_expression(f"{name}({', '.join(params)}" + "\n" * breaks + ")")
 
@@ -131,6 +134,40 @@ class _Outliner(cst.CSTTransformer):
             name = f"{base}_{k}"
         self.taken.add(name)
         return name
+
+
+def _range_counters(body) -> set:
+    """The variables of `for v in range(...)` loops that nothing else assigns: integers."""
+    counters, others = set(), set()
+
+    class Loops(cst.CSTVisitor):
+        def visit_For(self, n: cst.For):
+            ranged = isinstance(n.iter, cst.Call) and isinstance(n.iter.func, cst.Name) and n.iter.func.value == "range"
+            if isinstance(n.target, cst.Name) and ranged:
+                counters.add(n.target.value)
+            else:
+                n.target.visit(_Targets(others))
+
+        def visit_AssignTarget(self, n):
+            n.target.visit(_Targets(others))
+
+        def visit_AugAssign(self, n):
+            n.target.visit(_Targets(others))
+
+        def visit_AnnAssign(self, n):
+            n.target.visit(_Targets(others))
+
+    body.visit(Loops())
+    return counters - others
+
+
+class _Targets(cst.CSTVisitor):
+    def __init__(self, found: set):
+        super().__init__()
+        self.found = found
+
+    def visit_Name(self, n: cst.Name):
+        self.found.add(n.value)
 
 
 def _reads(node) -> list:

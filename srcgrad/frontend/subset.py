@@ -107,6 +107,14 @@ SUPPORTED = [
               "def f(x: np.ndarray):\n    y = x * 2.0\n    y[1:] = x[:-1]\n    s = 0.0\n"
               "    for i in range(len(x) - 1):\n        t = np.zeros(2)\n        t[0] = x[i]\n"
               "        s += np.sum(x[i:i + 2] * t)\n        y = y * 0.5 + x\n    return np.sum(y * x) + s"),
+    Construct("inside loops: reductions to a number (`np.sum`, `np.mean`, `np.max`, `np.min`, `np.prod`, `np.std`, "
+              "`np.var`, `np.linalg.norm`, `x.sum()`) of any whole-array expression (`np.sum(np.sin(x * k))`, "
+              "`np.linalg.norm(np.diff(x))`, `np.sum(np.linspace(a, b, k + 2) ** 2)`), each computed by a module "
+              "function of its own; `np.roll` of a vector in an array's update (`u = u + a * (np.roll(u, 1) - u)`), "
+              "element by element (a reduction of an array the loop updates compiles where it is elementwise: `np.diff` or `np.cumsum` of it runs the eager tape)", COMPILED,
+              "def f(x: np.ndarray, y: np.ndarray, a: float, n: int):\n    s = 0.0\n    for k in range(n):\n"
+              "        s += np.linalg.norm(np.diff(y) * (k + 1)) + np.max(np.cumsum(y) * a)\n"
+              "        x = x + a * (np.roll(x, 1) - x)\n    return s + np.sum(x)"),
     Construct("inside loops: `A @ x`, `x @ B`, `A @ B`, `u @ v`, `np.dot` of a matrix, `X.T`; rows of 2-D arrays "
               "read and written (`d = pos[i] - pos[j]`, `np.linalg.norm(pos[i] - pos[j])`, `X[i, :]`, "
               "`H[t + 1] = ...`), element by element; an operand of `@` whose dimensions nothing says is a matrix "
@@ -193,8 +201,8 @@ SUPPORTED = [
     Construct("`try`, `with`, `lambda`, other nested functions (closures over the enclosing function's locals), "
               "`global`", EAGER,
               "def f(x):\n    g = lambda y: y * y\n    return g(x)"),
-    Construct("whole-array operations inside loops other than elementwise ones, `@`/`np.dot` and `np.sum`/"
-              "`np.mean`/`np.prod` (`x = np.cumsum(x) * 0.5` in a loop); a slice of a slice; a slice step that is "
+    Construct("whole-array values inside loops other than elementwise ones, `@`/`np.dot`, `np.roll` and "
+              "reductions to a number (`x = np.cumsum(x) * 0.5` in a loop); a slice of a slice; a slice step that is "
               "not a constant", EAGER,
               "def f(x: np.ndarray):\n    for i in range(2):\n        x = np.cumsum(x) * 0.5\n"
               "    return np.sum(x)"),

@@ -80,3 +80,18 @@ def rolled_and_weighted(u, w, steps):
         u = np.roll(u, k) * w[::-1] + np.roll(w, -2)
         total += np.sum(u * u)
     return total + np.sum(np.sin(u))
+
+
+def differences_and_scans(x: np.ndarray, a: float, n: int):
+    total = 0.0
+    for k in range(n):
+        total += np.linalg.norm(np.diff(x) * (k + 1)) + np.max(np.cumsum(x) * a) + np.sum(np.linspace(a, k, k + 2) ** 2)
+    return total
+
+
+def carried_then_differenced(x: np.ndarray, a, n: int):
+    total = 0.0
+    for k in range(n):
+        x = x + a * (np.roll(x, 1) - x)
+        total += np.sum(np.sin(x * k))
+    return total + np.linalg.norm(np.diff(x) * a)

@@ -40,6 +40,10 @@ POINTS = {
     "diffuses": [((_normal(5), 0.2, 4), (_normal(5), 1.0)), ((_normal(5), 0.2, 0), (_normal(5), 1.0)),
                  ((_normal(1), 0.3, 1), (_normal(1), 1.0)), ((_normal(0), 0.3, 2), (_normal(0), 1.0))],
     "rolled_and_weighted": [_vectors(4, 3, 2), _vectors(4, 0, 2), _vectors(1, 2, 2), _vectors(3, 1, 2)],
+    "differences_and_scans": [((_normal(4), 0.6, 3), (_normal(4), 1.0)), ((_normal(1), -0.3, 1), (_normal(1), 1.0)),
+                              ((_normal(3), 0.4, 0), (_normal(3), 1.0))],
+    "carried_then_differenced": [((_normal(4), 0.3, 3), (_normal(4), 1.0)), ((_normal(2), 0.5, 0), (_normal(2), 1.0)),
+                                 ((_normal(1), 0.2, 1), (_normal(1), 1.0))],
     "nested_reductions": [_vectors(3, 3), _vectors(1, 1), _vectors(2, 0)],
 }
 CASES = [(name, k) for name in sorted(POINTS) for k in range(len(POINTS[name]))]
