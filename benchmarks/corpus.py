@@ -57,6 +57,8 @@ def main(argv=None) -> int:
     parser.add_argument("--quick", action="store_true", help="small sizes, few rounds: a smoke run")
     parser.add_argument("--repeats", type=int, help="timed rounds (default 7; --quick 3)")
     parser.add_argument("--part", choices=("fallback", "hand", "both"), default="both")
+    parser.add_argument("--files", help="comma-separated corpus files for the fallback part (default all; "
+                                        "each built alone, without compiling the others first)")
     parser.add_argument("--output", type=Path, help="the markdown file written (default benchmarks/CORPUS_RESULTS.md, "
                                                     "or benchmarks/build/CORPUS_RESULTS.md with --quick)")
     options = parser.parse_args(argv)
@@ -68,7 +70,9 @@ def main(argv=None) -> int:
                "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")}
     if options.part in ("fallback", "both"):
         run.log("compiled against fallen back, on the corpus's points ...")
-        results["fallback"] = fallback_rows(repeats, min_seconds, results["problems"])
+        files = options.files.split(",") if options.files else None
+        results["fallback"] = fallback_rows(repeats, min_seconds, results["problems"], files)
+        results["fallback"]["files"] = files
     if options.part in ("hand", "both"):
         run.log("whole-array code against hand NumPy gradients ...")
         sizes = SIZES["quick" if options.quick else "full"]
@@ -321,6 +325,8 @@ def render_fallback(part: dict) -> list:
              "them): the compiled `value_and_grad_NAME` against the eager tape's (value, gradient) of the "
              "original, which is what the same function costs when it falls back. Target: no function "
              "slower compiled, fallback / compiled >= 1.", ""]
+    if part.get("files"):
+        lines += [f"Corpus files measured: {', '.join(part['files'])} (`--files`), not the whole corpus.", ""]
     if rows:
         worst = rows[0]
         speedups = [r["speedup"] for r in rows]
