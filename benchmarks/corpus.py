@@ -65,7 +65,7 @@ def main(argv=None) -> int:
     repeats = options.repeats or (3 if options.quick else 7)
     min_seconds = 0.005 if options.quick else 0.02
     output = options.output or (HERE / "build" / "CORPUS_RESULTS.md" if options.quick else HERE / "CORPUS_RESULTS.md")
-    command = "python benchmarks/corpus.py" + (" --quick" if options.quick else "")
+    command = " ".join(["python benchmarks/corpus.py", *(sys.argv[1:] if argv is None else argv)])
     results = {"command": command, "machine": run.machine_facts(), "repeats": repeats, "problems": [],
                "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")}
     if options.part in ("fallback", "both"):
