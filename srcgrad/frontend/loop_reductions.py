@@ -12,7 +12,9 @@ source text where each such reduction is a call of a new private function of the
     def _sum_sin_reduced(x, k):
         return np.sum(np.sin(x * k))
 
-whose gradient, jvp and hvp are the whole-array machinery's. The build does this only where the
+whose gradient, jvp and hvp are the whole-array machinery's. A temporary of one trip that only
+reductions read (`y = np.sin(x * k)`, then `np.sum(y) + y.max()`) is first written into each of
+them, its assignment left as `pass`. The build does this only where the
 function fell back without it (srcgrad.generate), and keeps it only where it then compiles.
 """
 
@@ -35,6 +37,7 @@ def outlined_source(source: str, facts, functions: set) -> str | None:
     """source with the whole-array reductions in loops of `functions` replaced by calls of new
     module functions defined at its end, or None where there is none."""
     module = cst.parse_module(source)
+    module = cst.parse_module(module.visit(_Substituted(functions, facts)).code)
     taken = _every_name(module)
     module_names = set(facts.functions) | facts.constant_names() | set(facts.array_constants()) \
         | set(facts.aliases)
@@ -200,3 +203,147 @@ def _every_name(module: cst.Module) -> set:
 
     module.visit(Every())
     return names
+
+
+class _Substituted(cst.CSTTransformer):
+    """`y = np.sin(x * k)` in a loop's body, y read only by reductions after it in that body and
+    assigned nowhere else: each reduction reads the expression itself (`np.sum(np.sin(x * k))`),
+    and the assignment becomes `pass` (lines kept), so the reductions compute it each trip."""
+
+    def __init__(self, functions: set, facts):
+        super().__init__()
+        self.functions, self.facts = functions, facts
+        self.function = None
+
+    def visit_FunctionDef(self, node):
+        if self.function is not None or node.name.value not in self.functions:
+            return False
+        self.function = node
+        return True
+
+    def leave_FunctionDef(self, original, updated):
+        if self.function is original:
+            self.function = None
+        return updated
+
+    def leave_For(self, original, updated):
+        return self._loop(updated)
+
+    def leave_While(self, original, updated):
+        return self._loop(updated)
+
+    def _loop(self, loop):
+        if self.function is None or not isinstance(loop.body, cst.IndentedBlock):
+            return loop
+        statements = list(loop.body.body)
+        for k, statement in enumerate(statements):
+            target, value = _single_assignment(statement)
+            rest = cst.IndentedBlock(body=statements[k + 1:])
+            if target is None or "\n" in cst.Module(body=[]).code_for_node(value) \
+                    or _assignments(self.function).get(target, 0) != 1 \
+                    or _count_reads(self.function.body, target) != _count_reads(rest, target) + 1 \
+                    or set(_reads(value)) & set(_assignments(rest)) or target in _reads(value):
+                continue
+            substitution = _InReductions(target, value, self.facts)
+            replaced = rest.visit(substitution)
+            if substitution.elsewhere or not _count_reads(rest, target):
+                continue
+            statements[k + 1:] = list(replaced.body)
+            statements[k] = cst.SimpleStatementLine(body=[cst.Pass()])
+        return loop.with_changes(body=loop.body.with_changes(body=statements))
+
+
+def _single_assignment(statement) -> tuple:
+    if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1 \
+            and isinstance(statement.body[0], cst.Assign) and len(statement.body[0].targets) == 1 \
+            and isinstance(statement.body[0].targets[0].target, cst.Name):
+        return statement.body[0].targets[0].target.value, statement.body[0].value
+    return None, None
+
+
+def _assignments(node) -> dict:
+    counts = {}
+
+    class Count(cst.CSTVisitor):
+        def visit_AssignTarget(self, n):
+            n.target.visit(_Counted(counts))
+
+        def visit_AugAssign(self, n):
+            n.target.visit(_Counted(counts))
+
+        def visit_AnnAssign(self, n):
+            n.target.visit(_Counted(counts))
+
+        def visit_For(self, n):
+            n.target.visit(_Counted(counts))
+
+    node.visit(Count())
+    return counts
+
+
+class _Counted(cst.CSTVisitor):
+    def __init__(self, counts: dict):
+        super().__init__()
+        self.counts = counts
+
+    def visit_Name(self, n: cst.Name):
+        self.counts[n.value] = self.counts.get(n.value, 0) + 1
+
+
+def _count_reads(node, name: str) -> int:
+    return sum(1 for n in _names(node) if n == name)
+
+
+def _names(node) -> list:
+    found = []
+
+    class Every(cst.CSTVisitor):
+        def visit_Name(self, n: cst.Name):
+            found.append(n.value)
+
+        def visit_Attribute(self, n: cst.Attribute):
+            n.value.visit(self)
+            return False
+
+    node.visit(Every())
+    return found
+
+
+class _InReductions(cst.CSTTransformer):
+    """target replaced by (value) inside reductions; elsewhere says whether it is read outside one."""
+
+    def __init__(self, target: str, value, facts):
+        super().__init__()
+        self.target, self.value, self.facts = target, value, facts
+        self.depth = 0
+        self.elsewhere = False
+
+    def visit_Call(self, node):
+        if _is_reduction_call(node, self.facts):
+            self.depth += 1
+
+    def leave_Call(self, original, updated):
+        if _is_reduction_call(original, self.facts):
+            self.depth -= 1
+        return updated
+
+    def leave_Name(self, original, updated):
+        if original.value != self.target:
+            return updated
+        if not self.depth:
+            self.elsewhere = True
+            return updated
+        if isinstance(self.value, (cst.Call, cst.Name, cst.Attribute, cst.Subscript)) or self.value.lpar:
+            return self.value
+        return self.value.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+
+
+def _is_reduction_call(node: cst.Call, facts) -> bool:
+    try:
+        qualified = qualify(dotted_name(node.func), facts)
+    except ValueError:
+        qualified = ""
+    module, _, name = qualified.partition(".")
+    if module == "numpy":
+        return name in _REDUCTIONS
+    return not qualified and isinstance(node.func, cst.Attribute) and node.func.attr.value in _METHODS

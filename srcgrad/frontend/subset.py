@@ -109,11 +109,11 @@ SUPPORTED = [
               "        s += np.sum(x[i:i + 2] * t)\n        y = y * 0.5 + x\n    return np.sum(y * x) + s"),
     Construct("inside loops: reductions to a number (`np.sum`, `np.mean`, `np.max`, `np.min`, `np.prod`, `np.std`, "
               "`np.var`, `np.linalg.norm`, `x.sum()`) of any whole-array expression (`np.sum(np.sin(x * k))`, "
-              "`np.linalg.norm(np.diff(x))`, `np.sum(np.linspace(a, b, k + 2) ** 2)`), each computed by a module "
-              "function of its own; `np.roll` of a vector in an array's update (`u = u + a * (np.roll(u, 1) - u)`), "
+              "`np.linalg.norm(np.diff(x))`, `np.sum(np.linspace(a, b, k + 2) ** 2)`, `y = np.sin(x * k)` read only by "
+              "reductions), each computed by a module function of its own; `np.roll` of a vector in an array's update (`u = u + a * (np.roll(u, 1) - u)`), "
               "element by element (a reduction of an array the loop updates compiles where it is elementwise: `np.diff` or `np.cumsum` of it runs the eager tape)", COMPILED,
               "def f(x: np.ndarray, y: np.ndarray, a: float, n: int):\n    s = 0.0\n    for k in range(n):\n"
-              "        s += np.linalg.norm(np.diff(y) * (k + 1)) + np.max(np.cumsum(y) * a)\n"
+              "        t = np.cumsum(y) * a\n        s += np.linalg.norm(np.diff(y) * (k + 1)) + np.max(t)\n"
               "        x = x + a * (np.roll(x, 1) - x)\n    return s + np.sum(x)"),
     Construct("inside loops: `A @ x`, `x @ B`, `A @ B`, `u @ v`, `np.dot` of a matrix, `X.T`; rows of 2-D arrays "
               "read and written (`d = pos[i] - pos[j]`, `np.linalg.norm(pos[i] - pos[j])`, `X[i, :]`, "

@@ -95,3 +95,12 @@ def carried_then_differenced(x: np.ndarray, a, n: int):
         x = x + a * (np.roll(x, 1) - x)
         total += np.sum(np.sin(x * k))
     return total + np.linalg.norm(np.diff(x) * a)
+
+
+def temporaries_per_trip(x, steps):
+    total = 0.0
+    for k in range(steps):
+        y = np.sin(x * k) + x
+        gaps = x[1:] - x[:-1] * k
+        total += np.sum(y) + y.max() * np.mean(y ** 2) + np.sum(gaps * gaps)
+    return total

@@ -44,6 +44,7 @@ POINTS = {
                               ((_normal(3), 0.4, 0), (_normal(3), 1.0))],
     "carried_then_differenced": [((_normal(4), 0.3, 3), (_normal(4), 1.0)), ((_normal(2), 0.5, 0), (_normal(2), 1.0)),
                                  ((_normal(1), 0.2, 1), (_normal(1), 1.0))],
+    "temporaries_per_trip": [_vectors(4, 3), _vectors(1, 1), _vectors(3, 0)],
     "nested_reductions": [_vectors(3, 3), _vectors(1, 1), _vectors(2, 0)],
 }
 CASES = [(name, k) for name in sorted(POINTS) for k in range(len(POINTS[name]))]
