@@ -104,3 +104,16 @@ def temporaries_per_trip(x, steps):
         gaps = x[1:] - x[:-1] * k
         total += np.sum(y) + y.max() * np.mean(y ** 2) + np.sum(gaps * gaps)
     return total
+
+
+def rolled_times_weights(u: np.ndarray, w: np.ndarray, steps: int):
+    for _ in range(steps):
+        u = np.roll(u, 1) * w
+    return np.sum(u)
+
+
+def column_sums_per_step(X, steps):
+    total = 0.0
+    for k in range(steps):
+        total += np.sum(np.sum(X * k, axis=0) ** 2)
+    return total

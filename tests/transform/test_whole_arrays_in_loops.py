@@ -45,6 +45,9 @@ POINTS = {
     "carried_then_differenced": [((_normal(4), 0.3, 3), (_normal(4), 1.0)), ((_normal(2), 0.5, 0), (_normal(2), 1.0)),
                                  ((_normal(1), 0.2, 1), (_normal(1), 1.0))],
     "temporaries_per_trip": [_vectors(4, 3), _vectors(1, 1), _vectors(3, 0)],
+    "rolled_times_weights": [_vectors(4, 3, 2), _vectors(1, 1, 2), _vectors(3, 0, 2)],
+    "column_sums_per_step": [((_normal(3, 2), 3), (_normal(3, 2),)), ((_normal(1, 1), 1), (_normal(1, 1),)),
+                             ((_normal(2, 3), 0), (_normal(2, 3),))],
     "nested_reductions": [_vectors(3, 3), _vectors(1, 1), _vectors(2, 0)],
 }
 CASES = [(name, k) for name in sorted(POINTS) for k in range(len(POINTS[name]))]
