@@ -249,7 +249,35 @@ class SequenceReader(ExpressionReader):
         out = []
         for call in _unconditional_sums(statement, self._summing_call):
             out.extend(self._sum_loop(call))
-        return out + self._hoist_array_literals(statement)
+        return out + self._hoist_array_literals(statement) + self._hoist_indexed_values(statement)
+
+    def _hoist_indexed_values(self, statement) -> list:
+        """`np.sort(x)[0]`, `np.cumsum(x)[-1]`, `(x * w)[i]`: an element of a whole-array value.
+        The value goes into a new local before the statement, which reads its element as x[i] is
+        read (not under a condition)."""
+        out = []
+        for subscript in _unconditional_calls(statement, _element_of_a_value, kinds=(cst.Subscript,)):
+            line, column = self.where(subscript)
+            temp = self._fresh("indexed")
+            out.append(ir.Assign(line, column, temp, self.expr(subscript.value)))
+            self.hoisted_totals[id(subscript.value)] = temp
+        return out
+
+    def _index(self, node: cst.Subscript):
+        temp = self.hoisted_totals.get(id(node.value))
+        if temp is None:
+            return super()._index(node)
+        self.locals.add(temp)
+        indices = []
+        for element in node.slice:
+            index = self.expr(element.slice.value)
+            if isinstance(index, ir.Unary) and index.op == "-" and isinstance(index.operand, ir.Const):
+                index = ir.Const(-index.operand.value)
+            if isinstance(index, ir.Const) and isinstance(index.value, int) and index.value < 0:
+                size = ir.Call("shape", (ir.Name(temp), ir.Const(len(indices))))  # x[-1]: from the end
+                index = ir.BinOp("-", size, ir.Const(-index.value))
+            indices.append(index)
+        return ir.Index(temp, tuple(indices))
 
     def _summing_call(self, node, name: str) -> bool:
         """The builtin sum, or np.sum (`np.sum([i * 3 for i in a])` adds the same numbers)."""
@@ -345,12 +373,20 @@ def _unconditional_sums(node, is_builtin) -> list:
                                 and not n.args[0].star and isinstance(n.args[0].value, (cst.GeneratorExp, cst.ListComp)))
 
 
-def _unconditional_calls(node, matches) -> list:
-    """The calls in node that `matches` and Python always evaluates (not inside another one)."""
+def _element_of_a_value(node) -> bool:
+    """`f(x)[i, j]` or `(a * b)[i]`: integer indices into a value that is not a variable's
+    (x.shape[0] is a size; X[i][j] indexes twice; A.T[i, j] is read as A[j, i] is)."""
+    return isinstance(node.value, (cst.Call, cst.BinaryOperation, cst.UnaryOperation)) \
+        and all(isinstance(element.slice, cst.Index) and element.slice.star is None for element in node.slice)
+
+
+def _unconditional_calls(node, matches, kinds=(cst.Call,)) -> list:
+    """The calls (or other `kinds` of node) in node that `matches` and Python always evaluates
+    (not inside another one)."""
     found = []
 
     def visit(n, conditional):
-        if isinstance(n, cst.Call) and matches(n):
+        if isinstance(n, kinds) and matches(n):
             if not conditional:
                 found.append(n)
             return
