@@ -104,7 +104,9 @@ def _count_names(e: ir.Expr) -> set:
     np.linspace's num: `n` or `n + 1` there is an integer, as NumPy takes it."""
     if not isinstance(e, ir.Call) or e.func not in ("arange", "linspace"):
         return set()
-    counts = e.args if e.func == "arange" else e.args[2:]
+    if e.func == "linspace":  # num is an integer however it is computed: np.linspace(0.0, 1.0, 2 * n + 1)
+        return _integer_names(e.args[2]) if len(e.args) > 2 else set()
+    counts = e.args
     names = set()
     for count in counts:
         if isinstance(count, ir.BinOp) and count.op in "+-" and isinstance(count.right, ir.Const):
@@ -114,6 +116,16 @@ def _count_names(e: ir.Expr) -> set:
         elif not (isinstance(count, ir.Const) and type(count.value) is int):
             return set()  # np.arange(0.0, t, dt): float bounds stay floats
     return names
+
+
+def _integer_names(e: ir.Expr) -> set:
+    """The names of e, a count computed with + - * // from names and integer constants (a count
+    read from elsewhere, as len(x), adds none)."""
+    if isinstance(e, ir.Name):
+        return {e.id}
+    if isinstance(e, ir.BinOp) and e.op in ("+", "-", "*", "//"):
+        return _integer_names(e.left) | _integer_names(e.right)
+    return set()
 
 
 def _all_subexpressions(e):

@@ -30,3 +30,14 @@ def both_ends(c):
 def grid_of(a, b, n: int):
     return np.sum(np.cos(np.linspace(a, b * b, n))) + a
 
+
+
+def simpson_of_a_count(c, n):
+    # n is unannotated: np.linspace's num makes it an integer, as NumPy takes it
+    xs = np.linspace(0.0, 1.0, 2 * n + 1)
+    f = np.sin(c * xs) / (1.0 + xs)
+    return (xs[1] - xs[0]) / 3 * (f[0] + 4 * np.sum(f[1:-1:2]) + 2 * np.sum(f[2:-1:2]) + f[-1])
+
+
+def half_as_many(a, m):
+    return np.sum(np.linspace(a, 2.0, m // 2) ** 2)
