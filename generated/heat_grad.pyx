@@ -8,6 +8,19 @@ import numpy as np
 from srcgrad.runtime import arrays as _arrays
 
 
+ctypedef object (*_SrcgradEntries)(int, tuple, object)
+cdef _SrcgradEntries _SRCGRAD_ENTRIES[1]
+
+
+def _srcgrad_entries(Py_ssize_t function, int which, tuple args, extra):
+    """The compiled part of value_and_vjp_NAME, vjp_NAME, jvp_NAME, hvp_NAME and hessian_NAME of
+    function number `function` (Python functions that bind their arguments, made below each
+    function, which pass them here as a tuple)."""
+    if not 0 <= function < 1:
+        raise ValueError(f"no compiled function number {function}")
+    return _SRCGRAD_ENTRIES[function](which, args, extra)
+
+
 # ----------------------------------------------------------------------------------------------
 # heat: heat.py line 6  (def heat(u0: np.ndarray, alpha: float, steps: int) -> float:)
 # tape: u[...]: 1 double per iteration (line 15)
@@ -17,7 +30,7 @@ cdef double _heat_primal(double[::1] u0, double alpha, Py_ssize_t steps) except?
     cdef Py_ssize_t i = 0, n = 0, step = 0
     cdef double[::1] new, u
     with gil:
-        u = u0.copy()
+        u = np.array(u0)
     n = u.shape[0]
     with gil:
         new = np.zeros(n)
@@ -55,7 +68,7 @@ cdef (double, double) _heat_adjoint(_tape.Tape* tape, double[::1] u0, double alp
     cdef double[::1] b_new, b_u, new, u
     # forward sweep
     with gil:
-        u = u0.copy()  # line 8
+        u = np.array(u0)  # line 8
         b_u = np.zeros_like(u)
     n = u.shape[0]  # line 9
     with gil:
@@ -119,8 +132,7 @@ def heat(u0, double alpha, Py_ssize_t steps):
     return value
 
 
-def value_and_vjp_heat(u0, double alpha, Py_ssize_t steps, dout):
-    """(heat(u0, alpha, steps), dout times the gradient), in one forward and one reverse sweep."""
+cdef object _heat_value_and_vjp(u0, double alpha, Py_ssize_t steps, dout):
     cdef _tape.Tape tape
     if type(dout) is not float:
         dout = _arrays.scalar_cotangent(dout, 'heat')
@@ -144,17 +156,12 @@ def value_and_vjp_heat(u0, double alpha, Py_ssize_t steps, dout):
 
 def grad_heat(u0, double alpha, Py_ssize_t steps):
     """The gradient of heat with respect to u0, alpha."""
-    return value_and_vjp_heat(u0, alpha, steps, 1.0)[1]
+    return _heat_value_and_vjp(u0, alpha, steps, 1.0)[1]
 
 
 def value_and_grad_heat(u0, double alpha, Py_ssize_t steps):
     """The (value, gradient) of heat with respect to u0, alpha."""
-    return value_and_vjp_heat(u0, alpha, steps, 1.0)
-
-
-def vjp_heat(u0, double alpha, Py_ssize_t steps, dout):
-    """dout times the gradient of heat with respect to u0, alpha."""
-    return value_and_vjp_heat(u0, alpha, steps, dout)[1]
+    return _heat_value_and_vjp(u0, alpha, steps, 1.0)
 
 
 cdef (double, double) _heat_jvp(double[::1] u0, double alpha, Py_ssize_t steps, double[::1] d_u0, double d_alpha) except * nogil:
@@ -162,8 +169,8 @@ cdef (double, double) _heat_jvp(double[::1] u0, double alpha, Py_ssize_t steps, 
     cdef Py_ssize_t i = 0, n = 0, step = 0
     cdef double[::1] d_new, d_u, new, u
     with gil:
-        u = u0.copy()
-        d_u = d_u0.copy()
+        u = np.array(u0)
+        d_u = np.array(d_u0)
     n = u.shape[0]
     with gil:
         new = np.zeros(n)
@@ -206,8 +213,8 @@ cdef (double, double, double, double) _heat_hvp(_tape.Tape* tape, double[::1] u0
     cdef double[::1] b_new, b_u, d_b_new, d_b_u, d_new, d_u, new, u
     # forward sweep
     with gil:
-        u = u0.copy()  # line 8
-        d_u = d_u0.copy()
+        u = np.array(u0)  # line 8
+        d_u = np.array(d_u0)
         b_u = np.zeros_like(u)
         d_b_u = np.zeros_like(b_u)
     n = u.shape[0]  # line 9
@@ -283,8 +290,7 @@ cdef (double, double, double, double) _heat_hvp(_tape.Tape* tape, double[::1] u0
     return result, b_alpha, d_result, d_b_alpha
 
 
-def jvp_heat(u0, double alpha, Py_ssize_t steps, tangents):
-    """The derivative of heat along tangents (one per parameter: u0, alpha), forward mode."""
+cdef object _heat_jvp_entry(u0, double alpha, Py_ssize_t steps, tangents):
     u0 = _arrays.as_float_array(u0, 'u0', 1)
     d_u0, d_alpha = _arrays.per_parameter(tangents, (u0, alpha), ('u0', 'alpha'), 'tangents')
     cdef double[::1] c_u0 = u0
@@ -296,8 +302,7 @@ def jvp_heat(u0, double alpha, Py_ssize_t steps, tangents):
     return d_value
 
 
-def hvp_heat(u0, double alpha, Py_ssize_t steps, v):
-    """The Hessian of heat times v (shaped like the parameters u0, alpha): forward over reverse."""
+cdef object _heat_hvp_entry(u0, double alpha, Py_ssize_t steps, v):
     cdef _tape.Tape tape
     u0 = _arrays.as_float_array(u0, 'u0', 1)
     d_u0, d_alpha = _arrays.per_parameter(v, (u0, alpha), ('u0', 'alpha'), 'v')
@@ -321,7 +326,46 @@ def hvp_heat(u0, double alpha, Py_ssize_t steps, v):
     return (hv_u0, hv_alpha)
 
 
-def hessian_heat(u0, double alpha, Py_ssize_t steps):
+cdef object _heat_entries(int which, tuple args, object extra):
+    """value_and_vjp_heat, vjp_heat, jvp_heat, hvp_heat, hessian_heat once bound: converted as their defs did, and done."""
+    if len(args) != 3:
+        raise TypeError("heat's entries bind 3 arguments")
+    cdef object u0 = args[0]
+    cdef double alpha = args[1]
+    cdef Py_ssize_t steps = args[2]
+    if which == 0:
+        return _heat_value_and_vjp(u0, alpha, steps, extra)
+    if which == 1:
+        return _heat_jvp_entry(u0, alpha, steps, extra)
+    return _heat_hvp_entry(u0, alpha, steps, extra)
+
+
+_SRCGRAD_ENTRIES[0] = _heat_entries
+
+# value_and_vjp_heat, vjp_heat, jvp_heat, hvp_heat, hessian_heat: Python functions binding their arguments as heat does
+_arrays.python_entries('''
+def value_and_vjp_heat(u0, alpha, steps, dout):
+    """(heat(u0, alpha, steps), dout times the gradient), in one forward and one reverse sweep."""
+    return _srcgrad_entries(0, 0, (u0, alpha, steps), dout)
+
+
+def vjp_heat(u0, alpha, steps, dout):
+    """dout times the gradient of heat with respect to u0, alpha."""
+    return _srcgrad_entries(0, 0, (u0, alpha, steps), dout)[1]
+
+
+def jvp_heat(u0, alpha, steps, tangents):
+    """The derivative of heat along tangents (one per parameter: u0, alpha), forward mode."""
+    return _srcgrad_entries(0, 1, (u0, alpha, steps), tangents)
+
+
+def hvp_heat(u0, alpha, steps, v):
+    """The Hessian of heat times v (shaped like the parameters u0, alpha): forward over reverse."""
+    return _srcgrad_entries(0, 2, (u0, alpha, steps), v)
+
+
+def hessian_heat(u0, alpha, steps):
     """The dense Hessian of heat with respect to u0, alpha, as jax.hessian lays it out, from one hvp_heat per element."""
     u0 = _arrays.as_float_array(u0, 'u0', 1)
     return _arrays.dense_hessian(hvp_heat, (u0, alpha), {'u0': u0, 'alpha': alpha, 'steps': steps}, 'v')
+''', globals(), 'heat_grad')

@@ -10,6 +10,19 @@ import numpy as np
 from srcgrad.runtime import arrays as _arrays
 
 
+ctypedef object (*_SrcgradEntries)(int, tuple, object)
+cdef _SrcgradEntries _SRCGRAD_ENTRIES[1]
+
+
+def _srcgrad_entries(Py_ssize_t function, int which, tuple args, extra):
+    """The compiled part of value_and_vjp_NAME, vjp_NAME, jvp_NAME, hvp_NAME and hessian_NAME of
+    function number `function` (Python functions that bind their arguments, made below each
+    function, which pass them here as a tuple)."""
+    if not 0 <= function < 1:
+        raise ValueError(f"no compiled function number {function}")
+    return _SRCGRAD_ENTRIES[function](which, args, extra)
+
+
 # ----------------------------------------------------------------------------------------------
 # huber_loss: huber.py line 6  (def huber_loss(x: np.ndarray, delta: float) -> float:)
 # tape: nothing
@@ -23,14 +36,14 @@ cdef double _huber_loss_primal(double[::1] x, double delta) except? -1 nogil:
             raise IndexError("index out of range for array 'x' (line 9)")
     for i in range(x.shape[0]):
         a = _math.fabs(x[i])
-        total = total + (0.5 * x[i] * x[i] if a <= delta else delta * (a - 0.5 * delta))
+        total = total + _scalar.select(a <= delta, 0.5 * x[i] * x[i], delta * (a - 0.5 * delta))
     result = total
     return result
 
 
 cdef (double, double) _huber_loss_adjoint(_tape.Tape* tape, double[::1] x, double delta, double b_result, double[::1] b_x) except * nogil:
-    """Returns huber_loss(x, delta) and b_result times its gradient; adds b_result times the gradient to b_x."""
-    cdef double a = 0.0, b_a = 0.0, b_delta = 0.0, b_tmp = 0.0, b_tmp2 = 0.0, b_tmp3 = 0.0, b_total = 0.0, result = 0.0, total = 0.0, total_term = 0.0
+    """Returns huber_loss(x, delta) and b_result times its gradient; writes b_result times the gradient into b_x."""
+    cdef double a = 0.0, b_a = 0.0, b_delta = 0.0, b_tmp = 0.0, b_total = 0.0, result = 0.0, total = 0.0, total_term = 0.0
     cdef Py_ssize_t i = 0
     # forward sweep
     total = 0.0  # line 7
@@ -39,13 +52,11 @@ cdef (double, double) _huber_loss_adjoint(_tape.Tape* tape, double[::1] x, doubl
             raise IndexError("index out of range for array 'x' (line 9)")
     for i in range(x.shape[0]):  # line 8, value and adjoint in one pass
         a = _math.fabs(x[i])  # line 9
-        total_term = 0.5 * x[i] * x[i] if a <= delta else delta * (a - 0.5 * delta)  # line 11
-        b_tmp = b_result if a <= delta else 0.0  # line 11: total += 0.5 * x[i] * x[i]
-        b_tmp2 = 0.0 if a <= delta else b_result
-        b_tmp3 = b_tmp2 * delta
-        b_a += b_tmp3
-        b_delta += b_tmp2 * (a - 0.5 * delta) - 0.5 * b_tmp3
-        b_x[i] += 0.5 * (b_tmp * x[i]) + b_tmp * (0.5 * x[i]) + b_a * _scalar.sign(x[i])
+        total_term = _scalar.select(a <= delta, 0.5 * x[i] * x[i], delta * (a - 0.5 * delta))  # line 11
+        b_tmp = b_result * delta  # line 11: total += 0.5 * x[i] * x[i]
+        b_a += _scalar.select(a <= delta, 0.0, b_tmp)
+        b_delta += _scalar.select(a <= delta, 0.0, b_result * (a - 0.5 * delta) - 0.5 * b_tmp)
+        b_x[i] = _scalar.select(a <= delta, 0.5 * (b_result * x[i]) + b_result * (0.5 * x[i]), 0.0) + b_a * _scalar.sign(x[i])
         b_a = 0.0
         total = total + total_term
     result = total  # line 14
@@ -64,12 +75,11 @@ def huber_loss(x, double delta):
     return value
 
 
-def value_and_vjp_huber_loss(x, double delta, dout):
-    """(huber_loss(x, delta), dout times the gradient), in one forward and one reverse sweep."""
+cdef object _huber_loss_value_and_vjp(x, double delta, dout):
     if type(dout) is not float:
         dout = _arrays.scalar_cotangent(dout, 'huber_loss')
     x = _arrays.as_float_array(x, 'x', 1)
-    b_x = np.zeros_like(x)
+    b_x = np.empty_like(x)
     cdef double[::1] c_x = x
     cdef double c_dout = dout
     cdef double[::1] c_b_x = b_x
@@ -81,17 +91,12 @@ def value_and_vjp_huber_loss(x, double delta, dout):
 
 def grad_huber_loss(x, double delta):
     """The gradient of huber_loss with respect to x, delta."""
-    return value_and_vjp_huber_loss(x, delta, 1.0)[1]
+    return _huber_loss_value_and_vjp(x, delta, 1.0)[1]
 
 
 def value_and_grad_huber_loss(x, double delta):
     """The (value, gradient) of huber_loss with respect to x, delta."""
-    return value_and_vjp_huber_loss(x, delta, 1.0)
-
-
-def vjp_huber_loss(x, double delta, dout):
-    """dout times the gradient of huber_loss with respect to x, delta."""
-    return value_and_vjp_huber_loss(x, delta, dout)[1]
+    return _huber_loss_value_and_vjp(x, delta, 1.0)
 
 
 cdef (double, double) _huber_loss_jvp(double[::1] x, double delta, double[::1] d_x, double d_delta) except * nogil:
@@ -106,14 +111,14 @@ cdef (double, double) _huber_loss_jvp(double[::1] x, double delta, double[::1] d
         d_a = _scalar.sign(x[i]) * d_x[i]
         a = _math.fabs(x[i])
         d_total = d_total + (x[i] * (0.5 * d_x[i]) + 0.5 * x[i] * d_x[i] if a <= delta else (a - 0.5 * delta) * d_delta + delta * (d_a - 0.5 * d_delta))
-        total = total + (0.5 * x[i] * x[i] if a <= delta else delta * (a - 0.5 * delta))
+        total = total + _scalar.select(a <= delta, 0.5 * x[i] * x[i], delta * (a - 0.5 * delta))
     d_result = d_total
     result = total
     return result, d_result
 
 
 cdef (double, double, double, double) _huber_loss_hvp(_tape.Tape* tape, double[::1] x, double delta, double b_result, double[::1] b_x, double[::1] d_x, double d_delta, double d_b_result, double[::1] d_b_x) except * nogil:
-    cdef double a = 0.0, b_a = 0.0, b_delta = 0.0, b_tmp = 0.0, b_tmp2 = 0.0, b_tmp3 = 0.0, b_total = 0.0, d_a = 0.0, d_b_a = 0.0, d_b_delta = 0.0, d_b_tmp = 0.0, d_b_tmp2 = 0.0, d_b_tmp3 = 0.0, d_result = 0.0, d_total = 0.0, d_total_term = 0.0, result = 0.0, total = 0.0, total_term = 0.0
+    cdef double a = 0.0, b_a = 0.0, b_delta = 0.0, b_tmp = 0.0, b_total = 0.0, d_a = 0.0, d_b_a = 0.0, d_b_delta = 0.0, d_b_tmp = 0.0, d_result = 0.0, d_total = 0.0, d_total_term = 0.0, result = 0.0, total = 0.0, total_term = 0.0
     cdef Py_ssize_t i = 0
     # forward sweep
     d_total = 0.0
@@ -125,19 +130,15 @@ cdef (double, double, double, double) _huber_loss_hvp(_tape.Tape* tape, double[:
         d_a = _scalar.sign(x[i]) * d_x[i]
         a = _math.fabs(x[i])  # line 9
         d_total_term = x[i] * (0.5 * d_x[i]) + 0.5 * x[i] * d_x[i] if a <= delta else (a - 0.5 * delta) * d_delta + delta * (d_a - 0.5 * d_delta)
-        total_term = 0.5 * x[i] * x[i] if a <= delta else delta * (a - 0.5 * delta)  # line 11
-        d_b_tmp = d_b_result if a <= delta else 0.0
-        b_tmp = b_result if a <= delta else 0.0  # line 11: total += 0.5 * x[i] * x[i]
-        d_b_tmp2 = 0.0 if a <= delta else d_b_result
-        b_tmp2 = 0.0 if a <= delta else b_result
-        d_b_tmp3 = delta * d_b_tmp2 + b_tmp2 * d_delta
-        b_tmp3 = b_tmp2 * delta
-        d_b_a += d_b_tmp3
-        b_a += b_tmp3
-        d_b_delta += (a - 0.5 * delta) * d_b_tmp2 + b_tmp2 * (d_a - 0.5 * d_delta) - 0.5 * d_b_tmp3
-        b_delta += b_tmp2 * (a - 0.5 * delta) - 0.5 * b_tmp3
-        d_b_x[i] += 0.5 * (x[i] * d_b_tmp + b_tmp * d_x[i]) + (0.5 * x[i] * d_b_tmp + b_tmp * (0.5 * d_x[i])) + _scalar.sign(x[i]) * d_b_a
-        b_x[i] += 0.5 * (b_tmp * x[i]) + b_tmp * (0.5 * x[i]) + b_a * _scalar.sign(x[i])
+        total_term = _scalar.select(a <= delta, 0.5 * x[i] * x[i], delta * (a - 0.5 * delta))  # line 11
+        d_b_tmp = delta * d_b_result + b_result * d_delta
+        b_tmp = b_result * delta  # line 11: total += 0.5 * x[i] * x[i]
+        d_b_a += _scalar.select(a <= delta, 0.0, d_b_tmp)
+        b_a += _scalar.select(a <= delta, 0.0, b_tmp)
+        d_b_delta += 0.0 if a <= delta else (a - 0.5 * delta) * d_b_result + b_result * (d_a - 0.5 * d_delta) - 0.5 * d_b_tmp
+        b_delta += _scalar.select(a <= delta, 0.0, b_result * (a - 0.5 * delta) - 0.5 * b_tmp)
+        d_b_x[i] += (0.5 * (x[i] * d_b_result + b_result * d_x[i]) + (0.5 * x[i] * d_b_result + b_result * (0.5 * d_x[i])) if a <= delta else 0.0) + _scalar.sign(x[i]) * d_b_a
+        b_x[i] += _scalar.select(a <= delta, 0.5 * (b_result * x[i]) + b_result * (0.5 * x[i]), 0.0) + b_a * _scalar.sign(x[i])
         d_b_a = 0.0
         b_a = 0.0
         d_total = d_total + d_total_term
@@ -149,8 +150,7 @@ cdef (double, double, double, double) _huber_loss_hvp(_tape.Tape* tape, double[:
     return result, b_delta, d_result, d_b_delta
 
 
-def jvp_huber_loss(x, double delta, tangents):
-    """The derivative of huber_loss along tangents (one per parameter: x, delta), forward mode."""
+cdef object _huber_loss_jvp_entry(x, double delta, tangents):
     x = _arrays.as_float_array(x, 'x', 1)
     d_x, d_delta = _arrays.per_parameter(tangents, (x, delta), ('x', 'delta'), 'tangents')
     cdef double[::1] c_x = x
@@ -162,8 +162,7 @@ def jvp_huber_loss(x, double delta, tangents):
     return d_value
 
 
-def hvp_huber_loss(x, double delta, v):
-    """The Hessian of huber_loss times v (shaped like the parameters x, delta): forward over reverse."""
+cdef object _huber_loss_hvp_entry(x, double delta, v):
     x = _arrays.as_float_array(x, 'x', 1)
     d_x, d_delta = _arrays.per_parameter(v, (x, delta), ('x', 'delta'), 'v')
     g_x = np.zeros_like(x)
@@ -179,7 +178,45 @@ def hvp_huber_loss(x, double delta, v):
     return (hv_x, hv_delta)
 
 
-def hessian_huber_loss(x, double delta):
+cdef object _huber_loss_entries(int which, tuple args, object extra):
+    """value_and_vjp_huber_loss, vjp_huber_loss, jvp_huber_loss, hvp_huber_loss, hessian_huber_loss once bound: converted as their defs did, and done."""
+    if len(args) != 2:
+        raise TypeError("huber_loss's entries bind 2 arguments")
+    cdef object x = args[0]
+    cdef double delta = args[1]
+    if which == 0:
+        return _huber_loss_value_and_vjp(x, delta, extra)
+    if which == 1:
+        return _huber_loss_jvp_entry(x, delta, extra)
+    return _huber_loss_hvp_entry(x, delta, extra)
+
+
+_SRCGRAD_ENTRIES[0] = _huber_loss_entries
+
+# value_and_vjp_huber_loss, vjp_huber_loss, jvp_huber_loss, hvp_huber_loss, hessian_huber_loss: Python functions binding their arguments as huber_loss does
+_arrays.python_entries('''
+def value_and_vjp_huber_loss(x, delta, dout):
+    """(huber_loss(x, delta), dout times the gradient), in one forward and one reverse sweep."""
+    return _srcgrad_entries(0, 0, (x, delta), dout)
+
+
+def vjp_huber_loss(x, delta, dout):
+    """dout times the gradient of huber_loss with respect to x, delta."""
+    return _srcgrad_entries(0, 0, (x, delta), dout)[1]
+
+
+def jvp_huber_loss(x, delta, tangents):
+    """The derivative of huber_loss along tangents (one per parameter: x, delta), forward mode."""
+    return _srcgrad_entries(0, 1, (x, delta), tangents)
+
+
+def hvp_huber_loss(x, delta, v):
+    """The Hessian of huber_loss times v (shaped like the parameters x, delta): forward over reverse."""
+    return _srcgrad_entries(0, 2, (x, delta), v)
+
+
+def hessian_huber_loss(x, delta):
     """The dense Hessian of huber_loss with respect to x, delta, as jax.hessian lays it out, from one hvp_huber_loss per element."""
     x = _arrays.as_float_array(x, 'x', 1)
     return _arrays.dense_hessian(hvp_huber_loss, (x, delta), {'x': x, 'delta': delta}, 'v')
+''', globals(), 'huber_grad')

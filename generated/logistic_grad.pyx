@@ -9,6 +9,19 @@ import numpy as np
 from srcgrad.runtime import arrays as _arrays
 
 
+ctypedef object (*_SrcgradEntries)(int, tuple, object)
+cdef _SrcgradEntries _SRCGRAD_ENTRIES[1]
+
+
+def _srcgrad_entries(Py_ssize_t function, int which, tuple args, extra):
+    """The compiled part of value_and_vjp_NAME, vjp_NAME, jvp_NAME, hvp_NAME and hessian_NAME of
+    function number `function` (Python functions that bind their arguments, made below each
+    function, which pass them here as a tuple)."""
+    if not 0 <= function < 1:
+        raise ValueError(f"no compiled function number {function}")
+    return _SRCGRAD_ENTRIES[function](which, args, extra)
+
+
 # ----------------------------------------------------------------------------------------------
 # logistic_loss: logistic.py line 8  (def logistic_loss(w: np.ndarray, X: np.ndarray, y: np.ndarray, l2: float) -> float:)
 # tape: nothing
@@ -47,7 +60,7 @@ cdef double _logistic_loss_primal(double[::1] w, double[:, ::1] X, double[::1] y
 
 
 cdef (double, double) _logistic_loss_adjoint(_tape.Tape* tape, double[::1] w, double[:, ::1] X, double[::1] y, double l2, double b_result, double[::1] b_w, double[:, ::1] b_X, double[::1] b_y) except * nogil:
-    """Returns logistic_loss(w, X, y, l2) and b_result times its gradient; adds b_result times the gradient to b_w, b_X, b_y."""
+    """Returns logistic_loss(w, X, y, l2) and b_result times its gradient; adds b_result times the gradient to b_w, b_y; writes b_result times the gradient into b_X."""
     cdef double b_l2 = 0.0, b_penalty = 0.0, b_penalty_in_loop = 0.0, b_tmp = 0.0, b_total = 0.0, b_total_in_loop = 0.0, b_z = 0.0, exp_value = 0.0, penalty = 0.0, result = 0.0, total = 0.0, z = 0.0
     cdef Py_ssize_t d = 0, i = 0, j = 0, n = 0
     # forward sweep
@@ -77,7 +90,7 @@ cdef (double, double) _logistic_loss_adjoint(_tape.Tape* tape, double[::1] w, do
         b_y[i] += -(b_tmp * z)
         b_z += -(b_tmp * y[i])
         for j in range(d):  # line 14, adjoint, in order
-            b_X[i, j] += b_z * w[j]  # line 15: z += X[i, j] * w[j]
+            b_X[i, j] = b_z * w[j]  # line 15: z += X[i, j] * w[j]
             b_w[j] += b_z * X[i, j]
         b_z = 0.0  # line 13: z = 0.0
     penalty = 0.0  # line 17
@@ -110,15 +123,14 @@ def logistic_loss(w, X, y, double l2):
     return value
 
 
-def value_and_vjp_logistic_loss(w, X, y, double l2, dout):
-    """(logistic_loss(w, X, y, l2), dout times the gradient), in one forward and one reverse sweep."""
+cdef object _logistic_loss_value_and_vjp(w, X, y, double l2, dout):
     if type(dout) is not float:
         dout = _arrays.scalar_cotangent(dout, 'logistic_loss')
     w = _arrays.as_float_array(w, 'w', 1)
     X = _arrays.as_float_array(X, 'X', 2)
     y = _arrays.as_float_array(y, 'y', 1)
     b_w = np.zeros_like(w)
-    b_X = np.zeros_like(X)
+    b_X = np.empty_like(X)
     b_y = np.zeros_like(y)
     cdef double[::1] c_w = w
     cdef double[:, ::1] c_X = X
@@ -135,17 +147,12 @@ def value_and_vjp_logistic_loss(w, X, y, double l2, dout):
 
 def grad_logistic_loss(w, X, y, double l2):
     """The gradient of logistic_loss with respect to w, X, y, l2."""
-    return value_and_vjp_logistic_loss(w, X, y, l2, 1.0)[1]
+    return _logistic_loss_value_and_vjp(w, X, y, l2, 1.0)[1]
 
 
 def value_and_grad_logistic_loss(w, X, y, double l2):
     """The (value, gradient) of logistic_loss with respect to w, X, y, l2."""
-    return value_and_vjp_logistic_loss(w, X, y, l2, 1.0)
-
-
-def vjp_logistic_loss(w, X, y, double l2, dout):
-    """dout times the gradient of logistic_loss with respect to w, X, y, l2."""
-    return value_and_vjp_logistic_loss(w, X, y, l2, dout)[1]
+    return _logistic_loss_value_and_vjp(w, X, y, l2, 1.0)
 
 
 cdef (double, double) _logistic_loss_jvp(double[::1] w, double[:, ::1] X, double[::1] y, double l2, double[::1] d_w, double[:, ::1] d_X, double[::1] d_y, double d_l2) except * nogil:
@@ -255,8 +262,7 @@ cdef (double, double, double, double) _logistic_loss_hvp(_tape.Tape* tape, doubl
     return result, b_l2, d_result, d_b_l2
 
 
-def jvp_logistic_loss(w, X, y, double l2, tangents):
-    """The derivative of logistic_loss along tangents (one per parameter: w, X, y, l2), forward mode."""
+cdef object _logistic_loss_jvp_entry(w, X, y, double l2, tangents):
     w = _arrays.as_float_array(w, 'w', 1)
     X = _arrays.as_float_array(X, 'X', 2)
     y = _arrays.as_float_array(y, 'y', 1)
@@ -274,8 +280,7 @@ def jvp_logistic_loss(w, X, y, double l2, tangents):
     return d_value
 
 
-def hvp_logistic_loss(w, X, y, double l2, v):
-    """The Hessian of logistic_loss times v (shaped like the parameters w, X, y, l2): forward over reverse."""
+cdef object _logistic_loss_hvp_entry(w, X, y, double l2, v):
     w = _arrays.as_float_array(w, 'w', 1)
     X = _arrays.as_float_array(X, 'X', 2)
     y = _arrays.as_float_array(y, 'y', 1)
@@ -305,9 +310,49 @@ def hvp_logistic_loss(w, X, y, double l2, v):
     return (hv_w, hv_X, hv_y, hv_l2)
 
 
-def hessian_logistic_loss(w, X, y, double l2):
+cdef object _logistic_loss_entries(int which, tuple args, object extra):
+    """value_and_vjp_logistic_loss, vjp_logistic_loss, jvp_logistic_loss, hvp_logistic_loss, hessian_logistic_loss once bound: converted as their defs did, and done."""
+    if len(args) != 4:
+        raise TypeError("logistic_loss's entries bind 4 arguments")
+    cdef object w = args[0]
+    cdef object X = args[1]
+    cdef object y = args[2]
+    cdef double l2 = args[3]
+    if which == 0:
+        return _logistic_loss_value_and_vjp(w, X, y, l2, extra)
+    if which == 1:
+        return _logistic_loss_jvp_entry(w, X, y, l2, extra)
+    return _logistic_loss_hvp_entry(w, X, y, l2, extra)
+
+
+_SRCGRAD_ENTRIES[0] = _logistic_loss_entries
+
+# value_and_vjp_logistic_loss, vjp_logistic_loss, jvp_logistic_loss, hvp_logistic_loss, hessian_logistic_loss: Python functions binding their arguments as logistic_loss does
+_arrays.python_entries('''
+def value_and_vjp_logistic_loss(w, X, y, l2, dout):
+    """(logistic_loss(w, X, y, l2), dout times the gradient), in one forward and one reverse sweep."""
+    return _srcgrad_entries(0, 0, (w, X, y, l2), dout)
+
+
+def vjp_logistic_loss(w, X, y, l2, dout):
+    """dout times the gradient of logistic_loss with respect to w, X, y, l2."""
+    return _srcgrad_entries(0, 0, (w, X, y, l2), dout)[1]
+
+
+def jvp_logistic_loss(w, X, y, l2, tangents):
+    """The derivative of logistic_loss along tangents (one per parameter: w, X, y, l2), forward mode."""
+    return _srcgrad_entries(0, 1, (w, X, y, l2), tangents)
+
+
+def hvp_logistic_loss(w, X, y, l2, v):
+    """The Hessian of logistic_loss times v (shaped like the parameters w, X, y, l2): forward over reverse."""
+    return _srcgrad_entries(0, 2, (w, X, y, l2), v)
+
+
+def hessian_logistic_loss(w, X, y, l2):
     """The dense Hessian of logistic_loss with respect to w, X, y, l2, as jax.hessian lays it out, from one hvp_logistic_loss per element."""
     w = _arrays.as_float_array(w, 'w', 1)
     X = _arrays.as_float_array(X, 'X', 2)
     y = _arrays.as_float_array(y, 'y', 1)
     return _arrays.dense_hessian(hvp_logistic_loss, (w, X, y, l2), {'w': w, 'X': X, 'y': y, 'l2': l2}, 'v')
+''', globals(), 'logistic_grad')

@@ -9,6 +9,19 @@ from srcgrad.runtime import arrays as _arrays
 from srcgrad.runtime import vector as _vector
 
 
+ctypedef object (*_SrcgradEntries)(int, tuple, object)
+cdef _SrcgradEntries _SRCGRAD_ENTRIES[1]
+
+
+def _srcgrad_entries(Py_ssize_t function, int which, tuple args, extra):
+    """The compiled part of value_and_vjp_NAME, vjp_NAME, jvp_NAME, hvp_NAME and hessian_NAME of
+    function number `function` (Python functions that bind their arguments, made below each
+    function, which pass them here as a tuple)."""
+    if not 0 <= function < 1:
+        raise ValueError(f"no compiled function number {function}")
+    return _SRCGRAD_ENTRIES[function](which, args, extra)
+
+
 # ----------------------------------------------------------------------------------------------
 # mlp_loss: mlp.py line 6  (def mlp_loss(W1: np.ndarray, b1: np.ndarray, W2: np.ndarray, b2: float, X: np.ndarray, y: np.ndarray) -> float:)
 # tape: nothing
@@ -67,8 +80,7 @@ def mlp_loss(W1, b1, W2, double b2, X, y):
     return _mlp_loss_primal(W1, b1, W2, b2, X, y)
 
 
-def value_and_vjp_mlp_loss(W1, b1, W2, double b2, X, y, dout):
-    """(mlp_loss(W1, b1, W2, b2, X, y), dout times the gradient), in one forward and one reverse sweep."""
+cdef object _mlp_loss_value_and_vjp(W1, b1, W2, double b2, X, y, dout):
     if type(dout) is not float:
         dout = _arrays.scalar_cotangent(dout, 'mlp_loss')
     W1 = _vector.as_float_ndarray(W1, 'W1')
@@ -83,17 +95,12 @@ def value_and_vjp_mlp_loss(W1, b1, W2, double b2, X, y, dout):
 
 def grad_mlp_loss(W1, b1, W2, double b2, X, y):
     """The gradient of mlp_loss with respect to W1, b1, W2, b2, X, y."""
-    return value_and_vjp_mlp_loss(W1, b1, W2, b2, X, y, 1.0)[1]
+    return _mlp_loss_value_and_vjp(W1, b1, W2, b2, X, y, 1.0)[1]
 
 
 def value_and_grad_mlp_loss(W1, b1, W2, double b2, X, y):
     """The (value, gradient) of mlp_loss with respect to W1, b1, W2, b2, X, y."""
-    return value_and_vjp_mlp_loss(W1, b1, W2, b2, X, y, 1.0)
-
-
-def vjp_mlp_loss(W1, b1, W2, double b2, X, y, dout):
-    """dout times the gradient of mlp_loss with respect to W1, b1, W2, b2, X, y."""
-    return value_and_vjp_mlp_loss(W1, b1, W2, b2, X, y, dout)[1]
+    return _mlp_loss_value_and_vjp(W1, b1, W2, b2, X, y, 1.0)
 
 
 cdef tuple _mlp_loss_jvp(object W1, object b1, object W2, double b2, object X, object y, object d_W1, object d_b1, object d_W2, double d_b2, object d_X, object d_y):
@@ -168,8 +175,7 @@ cdef tuple _mlp_loss_hvp(_tape.Tape* tape, object W1, object b1, object W2, doub
     return result, b_W1, b_b1, b_W2, b_b2, b_X, b_y, d_result, d_b_W1, d_b_b1, d_b_W2, d_b_b2, d_b_X, d_b_y
 
 
-def jvp_mlp_loss(W1, b1, W2, double b2, X, y, tangents):
-    """The derivative of mlp_loss along tangents (one per parameter: W1, b1, W2, b2, X, y), forward mode."""
+cdef object _mlp_loss_jvp_entry(W1, b1, W2, double b2, X, y, tangents):
     W1 = _vector.as_float_ndarray(W1, 'W1')
     b1 = _vector.as_float_ndarray(b1, 'b1')
     W2 = _vector.as_float_ndarray(W2, 'W2')
@@ -179,8 +185,7 @@ def jvp_mlp_loss(W1, b1, W2, double b2, X, y, tangents):
     return _mlp_loss_jvp(W1, b1, W2, b2, X, y, d_W1, d_b1, d_W2, d_b2, d_X, d_y)[1]
 
 
-def hvp_mlp_loss(W1, b1, W2, double b2, X, y, v):
-    """The Hessian of mlp_loss times v (shaped like the parameters W1, b1, W2, b2, X, y): forward over reverse."""
+cdef object _mlp_loss_hvp_entry(W1, b1, W2, double b2, X, y, v):
     W1 = _vector.as_float_ndarray(W1, 'W1')
     b1 = _vector.as_float_ndarray(b1, 'b1')
     W2 = _vector.as_float_ndarray(W2, 'W2')
@@ -192,7 +197,48 @@ def hvp_mlp_loss(W1, b1, W2, double b2, X, y, v):
     return (hv_W1, hv_b1, hv_W2, hv_b2, hv_X, hv_y)
 
 
-def hessian_mlp_loss(W1, b1, W2, double b2, X, y):
+cdef object _mlp_loss_entries(int which, tuple args, object extra):
+    """value_and_vjp_mlp_loss, vjp_mlp_loss, jvp_mlp_loss, hvp_mlp_loss, hessian_mlp_loss once bound: converted as their defs did, and done."""
+    if len(args) != 6:
+        raise TypeError("mlp_loss's entries bind 6 arguments")
+    cdef object W1 = args[0]
+    cdef object b1 = args[1]
+    cdef object W2 = args[2]
+    cdef double b2 = args[3]
+    cdef object X = args[4]
+    cdef object y = args[5]
+    if which == 0:
+        return _mlp_loss_value_and_vjp(W1, b1, W2, b2, X, y, extra)
+    if which == 1:
+        return _mlp_loss_jvp_entry(W1, b1, W2, b2, X, y, extra)
+    return _mlp_loss_hvp_entry(W1, b1, W2, b2, X, y, extra)
+
+
+_SRCGRAD_ENTRIES[0] = _mlp_loss_entries
+
+# value_and_vjp_mlp_loss, vjp_mlp_loss, jvp_mlp_loss, hvp_mlp_loss, hessian_mlp_loss: Python functions binding their arguments as mlp_loss does
+_arrays.python_entries('''
+def value_and_vjp_mlp_loss(W1, b1, W2, b2, X, y, dout):
+    """(mlp_loss(W1, b1, W2, b2, X, y), dout times the gradient), in one forward and one reverse sweep."""
+    return _srcgrad_entries(0, 0, (W1, b1, W2, b2, X, y), dout)
+
+
+def vjp_mlp_loss(W1, b1, W2, b2, X, y, dout):
+    """dout times the gradient of mlp_loss with respect to W1, b1, W2, b2, X, y."""
+    return _srcgrad_entries(0, 0, (W1, b1, W2, b2, X, y), dout)[1]
+
+
+def jvp_mlp_loss(W1, b1, W2, b2, X, y, tangents):
+    """The derivative of mlp_loss along tangents (one per parameter: W1, b1, W2, b2, X, y), forward mode."""
+    return _srcgrad_entries(0, 1, (W1, b1, W2, b2, X, y), tangents)
+
+
+def hvp_mlp_loss(W1, b1, W2, b2, X, y, v):
+    """The Hessian of mlp_loss times v (shaped like the parameters W1, b1, W2, b2, X, y): forward over reverse."""
+    return _srcgrad_entries(0, 2, (W1, b1, W2, b2, X, y), v)
+
+
+def hessian_mlp_loss(W1, b1, W2, b2, X, y):
     """The dense Hessian of mlp_loss with respect to W1, b1, W2, b2, X, y, as jax.hessian lays it out, from one hvp_mlp_loss per element."""
     W1 = _vector.as_float_ndarray(W1, 'W1')
     b1 = _vector.as_float_ndarray(b1, 'b1')
@@ -200,3 +246,4 @@ def hessian_mlp_loss(W1, b1, W2, double b2, X, y):
     X = _vector.as_float_ndarray(X, 'X')
     y = _vector.as_float_ndarray(y, 'y')
     return _arrays.dense_hessian(hvp_mlp_loss, (W1, b1, W2, b2, X, y), {'W1': W1, 'b1': b1, 'W2': W2, 'b2': b2, 'X': X, 'y': y}, 'v')
+''', globals(), 'mlp_grad')

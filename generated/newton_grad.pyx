@@ -4,10 +4,24 @@
 # the original code and records on the tape what the reverse sweep needs, then the reverse sweep.
 
 from libc cimport math as _math
+from srcgrad.runtime cimport scalar as _scalar
 from srcgrad.runtime cimport tape as _tape
 import numpy as np
 from srcgrad.runtime import arrays as _arrays
 from srcgrad.runtime import vector as _vector
+
+
+ctypedef object (*_SrcgradEntries)(int, tuple, object)
+cdef _SrcgradEntries _SRCGRAD_ENTRIES[9]
+
+
+def _srcgrad_entries(Py_ssize_t function, int which, tuple args, extra):
+    """The compiled part of value_and_vjp_NAME, vjp_NAME, jvp_NAME, hvp_NAME and hessian_NAME of
+    function number `function` (Python functions that bind their arguments, made below each
+    function, which pass them here as a tuple)."""
+    if not 0 <= function < 9:
+        raise ValueError(f"no compiled function number {function}")
+    return _SRCGRAD_ENTRIES[function](which, args, extra)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -39,10 +53,7 @@ def residual(x, a):
     return _residual_primal(x, a)
 
 
-def value_and_vjp_residual(x, a, dout):
-    """(residual(x, a), dout times the gradient), in one forward and one reverse sweep."""
-    if (type(x) is not float or type(a) is not float) and _arrays.has_dimensions(x, a):
-        return _value_and_vjp_residual_on_arrays(x, a, dout)
+cdef object _residual_vjp_entry(x, a, dout):
     if type(dout) is not float:
         dout = _arrays.scalar_cotangent(dout, 'residual')
     value, b_x, b_a = _residual_adjoint(NULL, x, a, dout)
@@ -63,16 +74,6 @@ def value_and_grad_residual(x, a):
         return _value_and_grad_residual_on_arrays(x, a)
     value, b_x, b_a = _residual_adjoint(NULL, x, a, 1.0)
     return value, (b_x, b_a)
-
-
-def vjp_residual(x, a, dout):
-    """dout times the gradient of residual with respect to x, a."""
-    if (type(x) is not float or type(a) is not float) and _arrays.has_dimensions(x, a):
-        return _vjp_residual_on_arrays(x, a, dout)
-    if type(dout) is not float:
-        dout = _arrays.scalar_cotangent(dout, 'residual')
-    value, b_x, b_a = _residual_adjoint(NULL, x, a, dout)
-    return (b_x, b_a)
 
 
 cdef (double, double) _residual_jvp(double x, double a, double d_x, double d_a) noexcept nogil:
@@ -97,10 +98,7 @@ cdef (double, double, double, double, double, double) _residual_hvp(_tape.Tape* 
     return result, b_x, b_a, d_result, d_b_x, d_b_a
 
 
-def jvp_residual(x, a, tangents):
-    """The derivative of residual along tangents (one per parameter: x, a), forward mode."""
-    if (type(x) is not float or type(a) is not float) and _arrays.has_dimensions(x, a):
-        return _jvp_residual_on_arrays(x, a, tangents)
+cdef object _residual_jvp_entry(x, a, tangents):
     cdef double d_x, d_a
     if type(tangents) is not tuple or len(<tuple>tangents) != 2 or type((<tuple>tangents)[0]) is not float or type((<tuple>tangents)[1]) is not float:
         tangents = _arrays.per_parameter(tangents, (x, a), ('x', 'a'), 'tangents')
@@ -109,10 +107,7 @@ def jvp_residual(x, a, tangents):
     return _residual_jvp(x, a, d_x, d_a)[1]
 
 
-def hvp_residual(x, a, v):
-    """The Hessian of residual times v (shaped like the parameters x, a): forward over reverse."""
-    if (type(x) is not float or type(a) is not float) and _arrays.has_dimensions(x, a):
-        return _hvp_residual_on_arrays(x, a, v)
+cdef object _residual_hvp_entry(x, a, v):
     cdef double d_x, d_a
     if type(v) is not tuple or len(<tuple>v) != 2 or type((<tuple>v)[0]) is not float or type((<tuple>v)[1]) is not float:
         v = _arrays.per_parameter(v, (x, a), ('x', 'a'), 'v')
@@ -122,9 +117,55 @@ def hvp_residual(x, a, v):
     return (hv_x, hv_a)
 
 
+cdef object _residual_entries(int which, tuple args, object extra):
+    """value_and_vjp_residual, vjp_residual, jvp_residual, hvp_residual, hessian_residual once bound: converted as their defs did, and done."""
+    if len(args) != 2:
+        raise TypeError("residual's entries bind 2 arguments")
+    cdef object x = args[0]
+    cdef object a = args[1]
+    if which == 0:
+        return _residual_vjp_entry(x, a, extra)
+    if which == 1:
+        return _residual_jvp_entry(x, a, extra)
+    return _residual_hvp_entry(x, a, extra)
+
+
+_SRCGRAD_ENTRIES[0] = _residual_entries
+
+# value_and_vjp_residual, vjp_residual, jvp_residual, hvp_residual, hessian_residual: Python functions binding their arguments as residual does
+_arrays.python_entries('''
+def value_and_vjp_residual(x, a, dout):
+    """(residual(x, a), dout times the gradient), in one forward and one reverse sweep."""
+    if (type(x) is not float or type(a) is not float) and _arrays.has_dimensions(x, a):
+        return _value_and_vjp_residual_on_arrays(x, a, dout)
+    return _srcgrad_entries(0, 0, (x, a), dout)
+
+
+def vjp_residual(x, a, dout):
+    """dout times the gradient of residual with respect to x, a."""
+    if (type(x) is not float or type(a) is not float) and _arrays.has_dimensions(x, a):
+        return _vjp_residual_on_arrays(x, a, dout)
+    return _srcgrad_entries(0, 0, (x, a), dout)[1]
+
+
+def jvp_residual(x, a, tangents):
+    """The derivative of residual along tangents (one per parameter: x, a), forward mode."""
+    if (type(x) is not float or type(a) is not float) and _arrays.has_dimensions(x, a):
+        return _jvp_residual_on_arrays(x, a, tangents)
+    return _srcgrad_entries(0, 1, (x, a), tangents)
+
+
+def hvp_residual(x, a, v):
+    """The Hessian of residual times v (shaped like the parameters x, a): forward over reverse."""
+    if (type(x) is not float or type(a) is not float) and _arrays.has_dimensions(x, a):
+        return _hvp_residual_on_arrays(x, a, v)
+    return _srcgrad_entries(0, 2, (x, a), v)
+
+
 def hessian_residual(x, a):
     """The dense Hessian of residual with respect to x, a, as jax.hessian lays it out, from one hvp_residual per element."""
     return _arrays.dense_hessian(hvp_residual, (x, a), {'x': x, 'a': a}, 'v')
+''', globals(), 'newton_grad')
 
 
 # ----------------------------------------------------------------------------------------------
@@ -163,8 +204,7 @@ def _residual_on_arrays(x, a):
     return _residual_on_arrays_primal(x, a)
 
 
-def _value_and_vjp_residual_on_arrays(x, a, dout):
-    """(_residual_on_arrays(x, a), dout times the gradient), in one forward and one reverse sweep."""
+cdef object __residual_on_arrays_value_and_vjp(x, a, dout):
     x = _vector.as_float_ndarray(x, 'x')
     a = _vector.as_float_ndarray(a, 'a')
     value, b_x, b_a = _residual_on_arrays_adjoint(NULL, x, a, dout)
@@ -175,17 +215,12 @@ def _value_and_vjp_residual_on_arrays(x, a, dout):
 
 def _grad_residual_on_arrays(x, a):
     """The gradient of _residual_on_arrays with respect to x, a."""
-    return _value_and_vjp_residual_on_arrays(x, a, 1.0)[1]
+    return __residual_on_arrays_value_and_vjp(x, a, 1.0)[1]
 
 
 def _value_and_grad_residual_on_arrays(x, a):
     """The (value, gradient) of _residual_on_arrays with respect to x, a."""
-    return _value_and_vjp_residual_on_arrays(x, a, 1.0)
-
-
-def _vjp_residual_on_arrays(x, a, dout):
-    """dout times the gradient of _residual_on_arrays with respect to x, a."""
-    return _value_and_vjp_residual_on_arrays(x, a, dout)[1]
+    return __residual_on_arrays_value_and_vjp(x, a, 1.0)
 
 
 cdef tuple _residual_on_arrays_jvp(object x, object a, object d_x, object d_a):
@@ -224,16 +259,14 @@ cdef tuple _residual_on_arrays_hvp(_tape.Tape* tape, object x, object a, object 
     return result, b_x, b_a, d_result, d_b_x, d_b_a
 
 
-def _jvp_residual_on_arrays(x, a, tangents):
-    """The derivative of _residual_on_arrays along tangents (one per parameter: x, a), forward mode."""
+cdef object __residual_on_arrays_jvp_entry(x, a, tangents):
     x = _vector.as_float_ndarray(x, 'x')
     a = _vector.as_float_ndarray(a, 'a')
     d_x, d_a = _arrays.per_parameter(tangents, (x, a), ('x', 'a'), 'tangents')
     return _residual_on_arrays_jvp(x, a, d_x, d_a)[1]
 
 
-def _hvp_residual_on_arrays(x, a, v):
-    """The Hessian of _residual_on_arrays times v (shaped like the parameters x, a): forward over reverse."""
+cdef object __residual_on_arrays_hvp_entry(x, a, v):
     x = _vector.as_float_ndarray(x, 'x')
     a = _vector.as_float_ndarray(a, 'a')
     d_x, d_a = _arrays.per_parameter(v, (x, a), ('x', 'a'), 'v')
@@ -242,11 +275,49 @@ def _hvp_residual_on_arrays(x, a, v):
     return (hv_x, hv_a)
 
 
+cdef object __residual_on_arrays_entries(int which, tuple args, object extra):
+    """_value_and_vjp_residual_on_arrays, _vjp_residual_on_arrays, _jvp_residual_on_arrays, _hvp_residual_on_arrays, _hessian_residual_on_arrays once bound: converted as their defs did, and done."""
+    if len(args) != 2:
+        raise TypeError("_residual_on_arrays's entries bind 2 arguments")
+    cdef object x = args[0]
+    cdef object a = args[1]
+    if which == 0:
+        return __residual_on_arrays_value_and_vjp(x, a, extra)
+    if which == 1:
+        return __residual_on_arrays_jvp_entry(x, a, extra)
+    return __residual_on_arrays_hvp_entry(x, a, extra)
+
+
+_SRCGRAD_ENTRIES[1] = __residual_on_arrays_entries
+
+# _value_and_vjp_residual_on_arrays, _vjp_residual_on_arrays, _jvp_residual_on_arrays, _hvp_residual_on_arrays, _hessian_residual_on_arrays: Python functions binding their arguments as _residual_on_arrays does
+_arrays.python_entries('''
+def _value_and_vjp_residual_on_arrays(x, a, dout):
+    """(_residual_on_arrays(x, a), dout times the gradient), in one forward and one reverse sweep."""
+    return _srcgrad_entries(1, 0, (x, a), dout)
+
+
+def _vjp_residual_on_arrays(x, a, dout):
+    """dout times the gradient of _residual_on_arrays with respect to x, a."""
+    return _srcgrad_entries(1, 0, (x, a), dout)[1]
+
+
+def _jvp_residual_on_arrays(x, a, tangents):
+    """The derivative of _residual_on_arrays along tangents (one per parameter: x, a), forward mode."""
+    return _srcgrad_entries(1, 1, (x, a), tangents)
+
+
+def _hvp_residual_on_arrays(x, a, v):
+    """The Hessian of _residual_on_arrays times v (shaped like the parameters x, a): forward over reverse."""
+    return _srcgrad_entries(1, 2, (x, a), v)
+
+
 def _hessian_residual_on_arrays(x, a):
     """The dense Hessian of _residual_on_arrays with respect to x, a, as jax.hessian lays it out, from one _hvp_residual_on_arrays per element."""
     x = _vector.as_float_ndarray(x, 'x')
     a = _vector.as_float_ndarray(a, 'a')
     return _arrays.dense_hessian(_hvp_residual_on_arrays, (x, a), {'x': x, 'a': a}, 'v')
+''', globals(), 'newton_grad')
 
 
 # ----------------------------------------------------------------------------------------------
@@ -276,10 +347,7 @@ def slope(x):
     return _slope_primal(x)
 
 
-def value_and_vjp_slope(x, dout):
-    """(slope(x), dout times the gradient), in one forward and one reverse sweep."""
-    if type(x) is not float and _arrays.has_dimensions(x):
-        return _value_and_vjp_slope_on_arrays(x, dout)
+cdef object _slope_vjp_entry(x, dout):
     if type(dout) is not float:
         dout = _arrays.scalar_cotangent(dout, 'slope')
     value, b_x = _slope_adjoint(NULL, x, dout)
@@ -300,15 +368,6 @@ def value_and_grad_slope(x):
     return _slope_adjoint(NULL, x, 1.0)
 
 
-def vjp_slope(x, dout):
-    """dout times the gradient of slope with respect to x."""
-    if type(x) is not float and _arrays.has_dimensions(x):
-        return _vjp_slope_on_arrays(x, dout)
-    if type(dout) is not float:
-        dout = _arrays.scalar_cotangent(dout, 'slope')
-    return _slope_adjoint(NULL, x, dout)[1]
-
-
 cdef (double, double) _slope_jvp(double x, double d_x) noexcept nogil:
     cdef double d_result = 0.0, result = 0.0
     d_result = x * (3.0 * d_x) + 3.0 * x * d_x
@@ -327,10 +386,7 @@ cdef (double, double, double, double) _slope_hvp(_tape.Tape* tape, double x, dou
     return result, b_x, d_result, d_b_x
 
 
-def jvp_slope(x, tangents):
-    """The derivative of slope along tangents (one per parameter: x), forward mode."""
-    if type(x) is not float and _arrays.has_dimensions(x):
-        return _jvp_slope_on_arrays(x, tangents)
+cdef object _slope_jvp_entry(x, tangents):
     cdef double d_x
     if type(tangents) is float:
         d_x = tangents
@@ -339,10 +395,7 @@ def jvp_slope(x, tangents):
     return _slope_jvp(x, d_x)[1]
 
 
-def hvp_slope(x, v):
-    """The Hessian of slope times v (shaped like the parameters x): forward over reverse."""
-    if type(x) is not float and _arrays.has_dimensions(x):
-        return _hvp_slope_on_arrays(x, v)
+cdef object _slope_hvp_entry(x, v):
     cdef double d_x
     if type(v) is float:
         d_x = v
@@ -352,9 +405,54 @@ def hvp_slope(x, v):
     return hv_x
 
 
+cdef object _slope_entries(int which, tuple args, object extra):
+    """value_and_vjp_slope, vjp_slope, jvp_slope, hvp_slope, hessian_slope once bound: converted as their defs did, and done."""
+    if len(args) != 1:
+        raise TypeError("slope's entries bind 1 arguments")
+    cdef object x = args[0]
+    if which == 0:
+        return _slope_vjp_entry(x, extra)
+    if which == 1:
+        return _slope_jvp_entry(x, extra)
+    return _slope_hvp_entry(x, extra)
+
+
+_SRCGRAD_ENTRIES[2] = _slope_entries
+
+# value_and_vjp_slope, vjp_slope, jvp_slope, hvp_slope, hessian_slope: Python functions binding their arguments as slope does
+_arrays.python_entries('''
+def value_and_vjp_slope(x, dout):
+    """(slope(x), dout times the gradient), in one forward and one reverse sweep."""
+    if type(x) is not float and _arrays.has_dimensions(x):
+        return _value_and_vjp_slope_on_arrays(x, dout)
+    return _srcgrad_entries(2, 0, (x,), dout)
+
+
+def vjp_slope(x, dout):
+    """dout times the gradient of slope with respect to x."""
+    if type(x) is not float and _arrays.has_dimensions(x):
+        return _vjp_slope_on_arrays(x, dout)
+    return _srcgrad_entries(2, 0, (x,), dout)[1]
+
+
+def jvp_slope(x, tangents):
+    """The derivative of slope along tangents (one per parameter: x), forward mode."""
+    if type(x) is not float and _arrays.has_dimensions(x):
+        return _jvp_slope_on_arrays(x, tangents)
+    return _srcgrad_entries(2, 1, (x,), tangents)
+
+
+def hvp_slope(x, v):
+    """The Hessian of slope times v (shaped like the parameters x): forward over reverse."""
+    if type(x) is not float and _arrays.has_dimensions(x):
+        return _hvp_slope_on_arrays(x, v)
+    return _srcgrad_entries(2, 2, (x,), v)
+
+
 def hessian_slope(x):
     """The dense Hessian of slope with respect to x, as jax.hessian lays it out, from one hvp_slope per element."""
     return _arrays.dense_hessian(hvp_slope, (x,), {'x': x}, 'v')
+''', globals(), 'newton_grad')
 
 
 # ----------------------------------------------------------------------------------------------
@@ -388,8 +486,7 @@ def _slope_on_arrays(x):
     return _slope_on_arrays_primal(x)
 
 
-def _value_and_vjp_slope_on_arrays(x, dout):
-    """(_slope_on_arrays(x), dout times the gradient), in one forward and one reverse sweep."""
+cdef object __slope_on_arrays_value_and_vjp(x, dout):
     x = _vector.as_float_ndarray(x, 'x')
     value, b_x = _slope_on_arrays_adjoint(NULL, x, dout)
     b_x, = _vector.gradients_like((b_x,), (x,))
@@ -399,17 +496,12 @@ def _value_and_vjp_slope_on_arrays(x, dout):
 
 def _grad_slope_on_arrays(x):
     """The gradient of _slope_on_arrays with respect to x."""
-    return _value_and_vjp_slope_on_arrays(x, 1.0)[1]
+    return __slope_on_arrays_value_and_vjp(x, 1.0)[1]
 
 
 def _value_and_grad_slope_on_arrays(x):
     """The (value, gradient) of _slope_on_arrays with respect to x."""
-    return _value_and_vjp_slope_on_arrays(x, 1.0)
-
-
-def _vjp_slope_on_arrays(x, dout):
-    """dout times the gradient of _slope_on_arrays with respect to x."""
-    return _value_and_vjp_slope_on_arrays(x, dout)[1]
+    return __slope_on_arrays_value_and_vjp(x, 1.0)
 
 
 cdef tuple _slope_on_arrays_jvp(object x, object d_x):
@@ -440,15 +532,13 @@ cdef tuple _slope_on_arrays_hvp(_tape.Tape* tape, object x, object b_result, obj
     return result, b_x, d_result, d_b_x
 
 
-def _jvp_slope_on_arrays(x, tangents):
-    """The derivative of _slope_on_arrays along tangents (one per parameter: x), forward mode."""
+cdef object __slope_on_arrays_jvp_entry(x, tangents):
     x = _vector.as_float_ndarray(x, 'x')
     d_x, = _arrays.per_parameter(tangents, (x,), ('x',), 'tangents')
     return _slope_on_arrays_jvp(x, d_x)[1]
 
 
-def _hvp_slope_on_arrays(x, v):
-    """The Hessian of _slope_on_arrays times v (shaped like the parameters x): forward over reverse."""
+cdef object __slope_on_arrays_hvp_entry(x, v):
     x = _vector.as_float_ndarray(x, 'x')
     d_x, = _arrays.per_parameter(v, (x,), ('x',), 'v')
     value, g_x, d_value, hv_x = _slope_on_arrays_hvp(NULL, x, 1.0, d_x, 0.0)
@@ -456,10 +546,47 @@ def _hvp_slope_on_arrays(x, v):
     return hv_x
 
 
+cdef object __slope_on_arrays_entries(int which, tuple args, object extra):
+    """_value_and_vjp_slope_on_arrays, _vjp_slope_on_arrays, _jvp_slope_on_arrays, _hvp_slope_on_arrays, _hessian_slope_on_arrays once bound: converted as their defs did, and done."""
+    if len(args) != 1:
+        raise TypeError("_slope_on_arrays's entries bind 1 arguments")
+    cdef object x = args[0]
+    if which == 0:
+        return __slope_on_arrays_value_and_vjp(x, extra)
+    if which == 1:
+        return __slope_on_arrays_jvp_entry(x, extra)
+    return __slope_on_arrays_hvp_entry(x, extra)
+
+
+_SRCGRAD_ENTRIES[3] = __slope_on_arrays_entries
+
+# _value_and_vjp_slope_on_arrays, _vjp_slope_on_arrays, _jvp_slope_on_arrays, _hvp_slope_on_arrays, _hessian_slope_on_arrays: Python functions binding their arguments as _slope_on_arrays does
+_arrays.python_entries('''
+def _value_and_vjp_slope_on_arrays(x, dout):
+    """(_slope_on_arrays(x), dout times the gradient), in one forward and one reverse sweep."""
+    return _srcgrad_entries(3, 0, (x,), dout)
+
+
+def _vjp_slope_on_arrays(x, dout):
+    """dout times the gradient of _slope_on_arrays with respect to x."""
+    return _srcgrad_entries(3, 0, (x,), dout)[1]
+
+
+def _jvp_slope_on_arrays(x, tangents):
+    """The derivative of _slope_on_arrays along tangents (one per parameter: x), forward mode."""
+    return _srcgrad_entries(3, 1, (x,), tangents)
+
+
+def _hvp_slope_on_arrays(x, v):
+    """The Hessian of _slope_on_arrays times v (shaped like the parameters x): forward over reverse."""
+    return _srcgrad_entries(3, 2, (x,), v)
+
+
 def _hessian_slope_on_arrays(x):
     """The dense Hessian of _slope_on_arrays with respect to x, as jax.hessian lays it out, from one _hvp_slope_on_arrays per element."""
     x = _vector.as_float_ndarray(x, 'x')
     return _arrays.dense_hessian(_hvp_slope_on_arrays, (x,), {'x': x}, 'v')
+''', globals(), 'newton_grad')
 
 
 # ----------------------------------------------------------------------------------------------
@@ -468,7 +595,7 @@ def _hessian_slope_on_arrays(x):
 
 cdef double _cube_root_primal(double a) noexcept nogil:
     cdef double residual_value = 0.0, result = 0.0, slope_value = 0.0, x = 0.0
-    x = a if a > 1.0 else 1.0
+    x = _scalar.select(a > 1.0, a, 1.0)
     while _math.fabs(_residual_primal(x, a)) > 1e-13 * a:
         residual_value = _residual_primal(x, a)
         slope_value = _slope_primal(x)
@@ -482,7 +609,7 @@ cdef (double, double) _cube_root_adjoint(_tape.Tape* tape, double a, double b_re
     cdef double b_a = 0.0, b_residual_a = 0.0, b_residual_value = 0.0, b_residual_x = 0.0, b_slope_value = 0.0, b_slope_x = 0.0, b_tmp = 0.0, b_x = 0.0, residual_value = 0.0, residual_value2 = 0.0, result = 0.0, slope_value = 0.0, slope_value2 = 0.0, x = 0.0
     cdef Py_ssize_t iteration = 0, trips = 0
     # forward sweep
-    x = a if a > 1.0 else 1.0  # line 16
+    x = _scalar.select(a > 1.0, a, 1.0)  # line 16
     trips = 0
     while _math.fabs(_residual_primal(x, a)) > 1e-13 * a:  # line 17
         trips += 1
@@ -509,7 +636,7 @@ cdef (double, double) _cube_root_adjoint(_tape.Tape* tape, double a, double b_re
         b_x += b_residual_x
         b_a += b_residual_a
         b_residual_value = 0.0
-    b_a += b_x if a > 1.0 else 0.0  # line 16: x = a if a > 1.0 else 1.0
+    b_a += _scalar.select(a > 1.0, b_x, 0.0)  # line 16: x = a if a > 1.0 else 1.0
     return result, b_a
 
 
@@ -521,8 +648,7 @@ def cube_root(double a):
     return value
 
 
-def value_and_vjp_cube_root(double a, dout):
-    """(cube_root(a), dout times the gradient), in one forward and one reverse sweep."""
+cdef object _cube_root_value_and_vjp(double a, dout):
     cdef _tape.Tape tape
     if type(dout) is not float:
         dout = _arrays.scalar_cotangent(dout, 'cube_root')
@@ -542,23 +668,18 @@ def value_and_vjp_cube_root(double a, dout):
 
 def grad_cube_root(double a):
     """The gradient of cube_root with respect to a."""
-    return value_and_vjp_cube_root(a, 1.0)[1]
+    return _cube_root_value_and_vjp(a, 1.0)[1]
 
 
 def value_and_grad_cube_root(double a):
     """The (value, gradient) of cube_root with respect to a."""
-    return value_and_vjp_cube_root(a, 1.0)
-
-
-def vjp_cube_root(double a, dout):
-    """dout times the gradient of cube_root with respect to a."""
-    return value_and_vjp_cube_root(a, dout)[1]
+    return _cube_root_value_and_vjp(a, 1.0)
 
 
 cdef (double, double) _cube_root_jvp(double a, double d_a) noexcept nogil:
     cdef double d_residual_value = 0.0, d_result = 0.0, d_slope_value = 0.0, d_x = 0.0, residual_value = 0.0, result = 0.0, slope_value = 0.0, x = 0.0
-    d_x = d_a if a > 1.0 else 0.0
-    x = a if a > 1.0 else 1.0
+    d_x = _scalar.select(a > 1.0, d_a, 0.0)
+    x = _scalar.select(a > 1.0, a, 1.0)
     while _math.fabs(_residual_primal(x, a)) > 1e-13 * a:
         residual_value, d_residual_value = _residual_jvp(x, a, d_x, d_a)
         slope_value, d_slope_value = _slope_jvp(x, d_x)
@@ -573,8 +694,8 @@ cdef (double, double, double, double) _cube_root_hvp(_tape.Tape* tape, double a,
     cdef double b_a = 0.0, b_residual_a = 0.0, b_residual_value = 0.0, b_residual_x = 0.0, b_slope_value = 0.0, b_slope_x = 0.0, b_tmp = 0.0, b_x = 0.0, d_b_a = 0.0, d_b_residual_a = 0.0, d_b_residual_value = 0.0, d_b_residual_x = 0.0, d_b_slope_value = 0.0, d_b_slope_x = 0.0, d_b_tmp = 0.0, d_b_x = 0.0, d_residual_value = 0.0, d_residual_value2 = 0.0, d_result = 0.0, d_slope_value = 0.0, d_slope_value2 = 0.0, d_x = 0.0, residual_value = 0.0, residual_value2 = 0.0, result = 0.0, slope_value = 0.0, slope_value2 = 0.0, x = 0.0
     cdef Py_ssize_t iteration = 0, trips = 0
     # forward sweep
-    d_x = d_a if a > 1.0 else 0.0
-    x = a if a > 1.0 else 1.0  # line 16
+    d_x = _scalar.select(a > 1.0, d_a, 0.0)
+    x = _scalar.select(a > 1.0, a, 1.0)  # line 16
     trips = 0
     while _math.fabs(_residual_primal(x, a)) > 1e-13 * a:  # line 17
         trips += 1
@@ -618,13 +739,12 @@ cdef (double, double, double, double) _cube_root_hvp(_tape.Tape* tape, double a,
         b_a += b_residual_a
         d_b_residual_value = 0.0
         b_residual_value = 0.0
-    d_b_a += d_b_x if a > 1.0 else 0.0
-    b_a += b_x if a > 1.0 else 0.0  # line 16: x = a if a > 1.0 else 1.0
+    d_b_a += _scalar.select(a > 1.0, d_b_x, 0.0)
+    b_a += _scalar.select(a > 1.0, b_x, 0.0)  # line 16: x = a if a > 1.0 else 1.0
     return result, b_a, d_result, d_b_a
 
 
-def jvp_cube_root(double a, tangents):
-    """The derivative of cube_root along tangents (one per parameter: a), forward mode."""
+cdef object _cube_root_jvp_entry(double a, tangents):
     cdef double d_a
     if type(tangents) is float:
         d_a = tangents
@@ -637,8 +757,7 @@ def jvp_cube_root(double a, tangents):
     return d_value
 
 
-def hvp_cube_root(double a, v):
-    """The Hessian of cube_root times v (shaped like the parameters a): forward over reverse."""
+cdef object _cube_root_hvp_entry(double a, v):
     cdef _tape.Tape tape
     cdef double d_a
     if type(v) is float:
@@ -659,9 +778,46 @@ def hvp_cube_root(double a, v):
     return hv_a
 
 
-def hessian_cube_root(double a):
+cdef object _cube_root_entries(int which, tuple args, object extra):
+    """value_and_vjp_cube_root, vjp_cube_root, jvp_cube_root, hvp_cube_root, hessian_cube_root once bound: converted as their defs did, and done."""
+    if len(args) != 1:
+        raise TypeError("cube_root's entries bind 1 arguments")
+    cdef double a = args[0]
+    if which == 0:
+        return _cube_root_value_and_vjp(a, extra)
+    if which == 1:
+        return _cube_root_jvp_entry(a, extra)
+    return _cube_root_hvp_entry(a, extra)
+
+
+_SRCGRAD_ENTRIES[4] = _cube_root_entries
+
+# value_and_vjp_cube_root, vjp_cube_root, jvp_cube_root, hvp_cube_root, hessian_cube_root: Python functions binding their arguments as cube_root does
+_arrays.python_entries('''
+def value_and_vjp_cube_root(a, dout):
+    """(cube_root(a), dout times the gradient), in one forward and one reverse sweep."""
+    return _srcgrad_entries(4, 0, (a,), dout)
+
+
+def vjp_cube_root(a, dout):
+    """dout times the gradient of cube_root with respect to a."""
+    return _srcgrad_entries(4, 0, (a,), dout)[1]
+
+
+def jvp_cube_root(a, tangents):
+    """The derivative of cube_root along tangents (one per parameter: a), forward mode."""
+    return _srcgrad_entries(4, 1, (a,), tangents)
+
+
+def hvp_cube_root(a, v):
+    """The Hessian of cube_root times v (shaped like the parameters a): forward over reverse."""
+    return _srcgrad_entries(4, 2, (a,), v)
+
+
+def hessian_cube_root(a):
     """The dense Hessian of cube_root with respect to a, as jax.hessian lays it out, from one hvp_cube_root per element."""
     return _arrays.dense_hessian(hvp_cube_root, (a,), {'a': a}, 'v')
+''', globals(), 'newton_grad')
 
 
 # ----------------------------------------------------------------------------------------------
@@ -731,8 +887,7 @@ def kepler(double mean_anomaly, double eccentricity):
     return value
 
 
-def value_and_vjp_kepler(double mean_anomaly, double eccentricity, dout):
-    """(kepler(mean_anomaly, eccentricity), dout times the gradient), in one forward and one reverse sweep."""
+cdef object _kepler_value_and_vjp(double mean_anomaly, double eccentricity, dout):
     cdef _tape.Tape tape
     if type(dout) is not float:
         dout = _arrays.scalar_cotangent(dout, 'kepler')
@@ -752,17 +907,12 @@ def value_and_vjp_kepler(double mean_anomaly, double eccentricity, dout):
 
 def grad_kepler(double mean_anomaly, double eccentricity):
     """The gradient of kepler with respect to mean_anomaly, eccentricity."""
-    return value_and_vjp_kepler(mean_anomaly, eccentricity, 1.0)[1]
+    return _kepler_value_and_vjp(mean_anomaly, eccentricity, 1.0)[1]
 
 
 def value_and_grad_kepler(double mean_anomaly, double eccentricity):
     """The (value, gradient) of kepler with respect to mean_anomaly, eccentricity."""
-    return value_and_vjp_kepler(mean_anomaly, eccentricity, 1.0)
-
-
-def vjp_kepler(double mean_anomaly, double eccentricity, dout):
-    """dout times the gradient of kepler with respect to mean_anomaly, eccentricity."""
-    return value_and_vjp_kepler(mean_anomaly, eccentricity, dout)[1]
+    return _kepler_value_and_vjp(mean_anomaly, eccentricity, 1.0)
 
 
 cdef (double, double) _kepler_jvp(double mean_anomaly, double eccentricity, double d_mean_anomaly, double d_eccentricity) noexcept nogil:
@@ -841,8 +991,7 @@ cdef (double, double, double, double, double, double) _kepler_hvp(_tape.Tape* ta
     return result, b_mean_anomaly, b_eccentricity, d_result, d_b_mean_anomaly, d_b_eccentricity
 
 
-def jvp_kepler(double mean_anomaly, double eccentricity, tangents):
-    """The derivative of kepler along tangents (one per parameter: mean_anomaly, eccentricity), forward mode."""
+cdef object _kepler_jvp_entry(double mean_anomaly, double eccentricity, tangents):
     cdef double d_mean_anomaly, d_eccentricity
     if type(tangents) is not tuple or len(<tuple>tangents) != 2 or type((<tuple>tangents)[0]) is not float or type((<tuple>tangents)[1]) is not float:
         tangents = _arrays.per_parameter(tangents, (mean_anomaly, eccentricity), ('mean_anomaly', 'eccentricity'), 'tangents')
@@ -856,8 +1005,7 @@ def jvp_kepler(double mean_anomaly, double eccentricity, tangents):
     return d_value
 
 
-def hvp_kepler(double mean_anomaly, double eccentricity, v):
-    """The Hessian of kepler times v (shaped like the parameters mean_anomaly, eccentricity): forward over reverse."""
+cdef object _kepler_hvp_entry(double mean_anomaly, double eccentricity, v):
     cdef _tape.Tape tape
     cdef double d_mean_anomaly, d_eccentricity
     if type(v) is not tuple or len(<tuple>v) != 2 or type((<tuple>v)[0]) is not float or type((<tuple>v)[1]) is not float:
@@ -879,9 +1027,47 @@ def hvp_kepler(double mean_anomaly, double eccentricity, v):
     return (hv_mean_anomaly, hv_eccentricity)
 
 
-def hessian_kepler(double mean_anomaly, double eccentricity):
+cdef object _kepler_entries(int which, tuple args, object extra):
+    """value_and_vjp_kepler, vjp_kepler, jvp_kepler, hvp_kepler, hessian_kepler once bound: converted as their defs did, and done."""
+    if len(args) != 2:
+        raise TypeError("kepler's entries bind 2 arguments")
+    cdef double mean_anomaly = args[0]
+    cdef double eccentricity = args[1]
+    if which == 0:
+        return _kepler_value_and_vjp(mean_anomaly, eccentricity, extra)
+    if which == 1:
+        return _kepler_jvp_entry(mean_anomaly, eccentricity, extra)
+    return _kepler_hvp_entry(mean_anomaly, eccentricity, extra)
+
+
+_SRCGRAD_ENTRIES[5] = _kepler_entries
+
+# value_and_vjp_kepler, vjp_kepler, jvp_kepler, hvp_kepler, hessian_kepler: Python functions binding their arguments as kepler does
+_arrays.python_entries('''
+def value_and_vjp_kepler(mean_anomaly, eccentricity, dout):
+    """(kepler(mean_anomaly, eccentricity), dout times the gradient), in one forward and one reverse sweep."""
+    return _srcgrad_entries(5, 0, (mean_anomaly, eccentricity), dout)
+
+
+def vjp_kepler(mean_anomaly, eccentricity, dout):
+    """dout times the gradient of kepler with respect to mean_anomaly, eccentricity."""
+    return _srcgrad_entries(5, 0, (mean_anomaly, eccentricity), dout)[1]
+
+
+def jvp_kepler(mean_anomaly, eccentricity, tangents):
+    """The derivative of kepler along tangents (one per parameter: mean_anomaly, eccentricity), forward mode."""
+    return _srcgrad_entries(5, 1, (mean_anomaly, eccentricity), tangents)
+
+
+def hvp_kepler(mean_anomaly, eccentricity, v):
+    """The Hessian of kepler times v (shaped like the parameters mean_anomaly, eccentricity): forward over reverse."""
+    return _srcgrad_entries(5, 2, (mean_anomaly, eccentricity), v)
+
+
+def hessian_kepler(mean_anomaly, eccentricity):
     """The dense Hessian of kepler with respect to mean_anomaly, eccentricity, as jax.hessian lays it out, from one hvp_kepler per element."""
     return _arrays.dense_hessian(hvp_kepler, (mean_anomaly, eccentricity), {'mean_anomaly': mean_anomaly, 'eccentricity': eccentricity}, 'v')
+''', globals(), 'newton_grad')
 
 
 # ----------------------------------------------------------------------------------------------
@@ -927,8 +1113,7 @@ def compound(double rate, Py_ssize_t years):
     return value
 
 
-def value_and_vjp_compound(double rate, Py_ssize_t years, dout):
-    """(compound(rate, years), dout times the gradient), in one forward and one reverse sweep."""
+cdef object _compound_value_and_vjp(double rate, Py_ssize_t years, dout):
     cdef _tape.Tape tape
     if type(dout) is not float:
         dout = _arrays.scalar_cotangent(dout, 'compound')
@@ -948,17 +1133,12 @@ def value_and_vjp_compound(double rate, Py_ssize_t years, dout):
 
 def grad_compound(double rate, Py_ssize_t years):
     """The gradient of compound with respect to rate."""
-    return value_and_vjp_compound(rate, years, 1.0)[1]
+    return _compound_value_and_vjp(rate, years, 1.0)[1]
 
 
 def value_and_grad_compound(double rate, Py_ssize_t years):
     """The (value, gradient) of compound with respect to rate."""
-    return value_and_vjp_compound(rate, years, 1.0)
-
-
-def vjp_compound(double rate, Py_ssize_t years, dout):
-    """dout times the gradient of compound with respect to rate."""
-    return value_and_vjp_compound(rate, years, dout)[1]
+    return _compound_value_and_vjp(rate, years, 1.0)
 
 
 cdef (double, double) _compound_jvp(double rate, Py_ssize_t years, double d_rate) noexcept nogil:
@@ -1000,8 +1180,7 @@ cdef (double, double, double, double) _compound_hvp(_tape.Tape* tape, double rat
     return result, b_rate, d_result, d_b_rate
 
 
-def jvp_compound(double rate, Py_ssize_t years, tangents):
-    """The derivative of compound along tangents (one per parameter: rate), forward mode."""
+cdef object _compound_jvp_entry(double rate, Py_ssize_t years, tangents):
     cdef double d_rate
     if type(tangents) is float:
         d_rate = tangents
@@ -1014,8 +1193,7 @@ def jvp_compound(double rate, Py_ssize_t years, tangents):
     return d_value
 
 
-def hvp_compound(double rate, Py_ssize_t years, v):
-    """The Hessian of compound times v (shaped like the parameters rate): forward over reverse."""
+cdef object _compound_hvp_entry(double rate, Py_ssize_t years, v):
     cdef _tape.Tape tape
     cdef double d_rate
     if type(v) is float:
@@ -1036,9 +1214,47 @@ def hvp_compound(double rate, Py_ssize_t years, v):
     return hv_rate
 
 
-def hessian_compound(double rate, Py_ssize_t years):
+cdef object _compound_entries(int which, tuple args, object extra):
+    """value_and_vjp_compound, vjp_compound, jvp_compound, hvp_compound, hessian_compound once bound: converted as their defs did, and done."""
+    if len(args) != 2:
+        raise TypeError("compound's entries bind 2 arguments")
+    cdef double rate = args[0]
+    cdef Py_ssize_t years = args[1]
+    if which == 0:
+        return _compound_value_and_vjp(rate, years, extra)
+    if which == 1:
+        return _compound_jvp_entry(rate, years, extra)
+    return _compound_hvp_entry(rate, years, extra)
+
+
+_SRCGRAD_ENTRIES[6] = _compound_entries
+
+# value_and_vjp_compound, vjp_compound, jvp_compound, hvp_compound, hessian_compound: Python functions binding their arguments as compound does
+_arrays.python_entries('''
+def value_and_vjp_compound(rate, years, dout):
+    """(compound(rate, years), dout times the gradient), in one forward and one reverse sweep."""
+    return _srcgrad_entries(6, 0, (rate, years), dout)
+
+
+def vjp_compound(rate, years, dout):
+    """dout times the gradient of compound with respect to rate."""
+    return _srcgrad_entries(6, 0, (rate, years), dout)[1]
+
+
+def jvp_compound(rate, years, tangents):
+    """The derivative of compound along tangents (one per parameter: rate), forward mode."""
+    return _srcgrad_entries(6, 1, (rate, years), tangents)
+
+
+def hvp_compound(rate, years, v):
+    """The Hessian of compound times v (shaped like the parameters rate): forward over reverse."""
+    return _srcgrad_entries(6, 2, (rate, years), v)
+
+
+def hessian_compound(rate, years):
     """The dense Hessian of compound with respect to rate, as jax.hessian lays it out, from one hvp_compound per element."""
     return _arrays.dense_hessian(hvp_compound, (rate,), {'rate': rate, 'years': years}, 'v')
+''', globals(), 'newton_grad')
 
 
 # ----------------------------------------------------------------------------------------------
@@ -1069,10 +1285,7 @@ def grow(value, rate):
     return _grow_primal(value, rate)
 
 
-def value_and_vjp_grow(value, rate, dout):
-    """(grow(value, rate), dout times the gradient), in one forward and one reverse sweep."""
-    if (type(value) is not float or type(rate) is not float) and _arrays.has_dimensions(value, rate):
-        return _value_and_vjp_grow_on_arrays(value, rate, dout)
+cdef object _grow_vjp_entry(value, rate, dout):
     if type(dout) is not float:
         dout = _arrays.scalar_cotangent(dout, 'grow')
     value_, b_value, b_rate = _grow_adjoint(NULL, value, rate, dout)
@@ -1095,16 +1308,6 @@ def value_and_grad_grow(value, rate):
     return value_, (b_value, b_rate)
 
 
-def vjp_grow(value, rate, dout):
-    """dout times the gradient of grow with respect to value, rate."""
-    if (type(value) is not float or type(rate) is not float) and _arrays.has_dimensions(value, rate):
-        return _vjp_grow_on_arrays(value, rate, dout)
-    if type(dout) is not float:
-        dout = _arrays.scalar_cotangent(dout, 'grow')
-    value_, b_value, b_rate = _grow_adjoint(NULL, value, rate, dout)
-    return (b_value, b_rate)
-
-
 cdef (double, double) _grow_jvp(double value, double rate, double d_value, double d_rate) noexcept nogil:
     cdef double d_result = 0.0, result = 0.0
     d_result = (1.0 + rate) * d_value + value * d_rate
@@ -1125,10 +1328,7 @@ cdef (double, double, double, double, double, double) _grow_hvp(_tape.Tape* tape
     return result, b_value, b_rate, d_result, d_b_value, d_b_rate
 
 
-def jvp_grow(value, rate, tangents):
-    """The derivative of grow along tangents (one per parameter: value, rate), forward mode."""
-    if (type(value) is not float or type(rate) is not float) and _arrays.has_dimensions(value, rate):
-        return _jvp_grow_on_arrays(value, rate, tangents)
+cdef object _grow_jvp_entry(value, rate, tangents):
     cdef double d_value, d_rate
     if type(tangents) is not tuple or len(<tuple>tangents) != 2 or type((<tuple>tangents)[0]) is not float or type((<tuple>tangents)[1]) is not float:
         tangents = _arrays.per_parameter(tangents, (value, rate), ('value', 'rate'), 'tangents')
@@ -1137,10 +1337,7 @@ def jvp_grow(value, rate, tangents):
     return _grow_jvp(value, rate, d_value, d_rate)[1]
 
 
-def hvp_grow(value, rate, v):
-    """The Hessian of grow times v (shaped like the parameters value, rate): forward over reverse."""
-    if (type(value) is not float or type(rate) is not float) and _arrays.has_dimensions(value, rate):
-        return _hvp_grow_on_arrays(value, rate, v)
+cdef object _grow_hvp_entry(value, rate, v):
     cdef double d_value, d_rate
     if type(v) is not tuple or len(<tuple>v) != 2 or type((<tuple>v)[0]) is not float or type((<tuple>v)[1]) is not float:
         v = _arrays.per_parameter(v, (value, rate), ('value', 'rate'), 'v')
@@ -1150,9 +1347,55 @@ def hvp_grow(value, rate, v):
     return (hv_value, hv_rate)
 
 
+cdef object _grow_entries(int which, tuple args, object extra):
+    """value_and_vjp_grow, vjp_grow, jvp_grow, hvp_grow, hessian_grow once bound: converted as their defs did, and done."""
+    if len(args) != 2:
+        raise TypeError("grow's entries bind 2 arguments")
+    cdef object value = args[0]
+    cdef object rate = args[1]
+    if which == 0:
+        return _grow_vjp_entry(value, rate, extra)
+    if which == 1:
+        return _grow_jvp_entry(value, rate, extra)
+    return _grow_hvp_entry(value, rate, extra)
+
+
+_SRCGRAD_ENTRIES[7] = _grow_entries
+
+# value_and_vjp_grow, vjp_grow, jvp_grow, hvp_grow, hessian_grow: Python functions binding their arguments as grow does
+_arrays.python_entries('''
+def value_and_vjp_grow(value, rate, dout):
+    """(grow(value, rate), dout times the gradient), in one forward and one reverse sweep."""
+    if (type(value) is not float or type(rate) is not float) and _arrays.has_dimensions(value, rate):
+        return _value_and_vjp_grow_on_arrays(value, rate, dout)
+    return _srcgrad_entries(7, 0, (value, rate), dout)
+
+
+def vjp_grow(value, rate, dout):
+    """dout times the gradient of grow with respect to value, rate."""
+    if (type(value) is not float or type(rate) is not float) and _arrays.has_dimensions(value, rate):
+        return _vjp_grow_on_arrays(value, rate, dout)
+    return _srcgrad_entries(7, 0, (value, rate), dout)[1]
+
+
+def jvp_grow(value, rate, tangents):
+    """The derivative of grow along tangents (one per parameter: value, rate), forward mode."""
+    if (type(value) is not float or type(rate) is not float) and _arrays.has_dimensions(value, rate):
+        return _jvp_grow_on_arrays(value, rate, tangents)
+    return _srcgrad_entries(7, 1, (value, rate), tangents)
+
+
+def hvp_grow(value, rate, v):
+    """The Hessian of grow times v (shaped like the parameters value, rate): forward over reverse."""
+    if (type(value) is not float or type(rate) is not float) and _arrays.has_dimensions(value, rate):
+        return _hvp_grow_on_arrays(value, rate, v)
+    return _srcgrad_entries(7, 2, (value, rate), v)
+
+
 def hessian_grow(value, rate):
     """The dense Hessian of grow with respect to value, rate, as jax.hessian lays it out, from one hvp_grow per element."""
     return _arrays.dense_hessian(hvp_grow, (value, rate), {'value': value, 'rate': rate}, 'v')
+''', globals(), 'newton_grad')
 
 
 # ----------------------------------------------------------------------------------------------
@@ -1187,8 +1430,7 @@ def _grow_on_arrays(value, rate):
     return _grow_on_arrays_primal(value, rate)
 
 
-def _value_and_vjp_grow_on_arrays(value, rate, dout):
-    """(_grow_on_arrays(value, rate), dout times the gradient), in one forward and one reverse sweep."""
+cdef object __grow_on_arrays_value_and_vjp(value, rate, dout):
     value = _vector.as_float_ndarray(value, 'value')
     rate = _vector.as_float_ndarray(rate, 'rate')
     value_, b_value, b_rate = _grow_on_arrays_adjoint(NULL, value, rate, dout)
@@ -1199,17 +1441,12 @@ def _value_and_vjp_grow_on_arrays(value, rate, dout):
 
 def _grad_grow_on_arrays(value, rate):
     """The gradient of _grow_on_arrays with respect to value, rate."""
-    return _value_and_vjp_grow_on_arrays(value, rate, 1.0)[1]
+    return __grow_on_arrays_value_and_vjp(value, rate, 1.0)[1]
 
 
 def _value_and_grad_grow_on_arrays(value, rate):
     """The (value, gradient) of _grow_on_arrays with respect to value, rate."""
-    return _value_and_vjp_grow_on_arrays(value, rate, 1.0)
-
-
-def _vjp_grow_on_arrays(value, rate, dout):
-    """dout times the gradient of _grow_on_arrays with respect to value, rate."""
-    return _value_and_vjp_grow_on_arrays(value, rate, dout)[1]
+    return __grow_on_arrays_value_and_vjp(value, rate, 1.0)
 
 
 cdef tuple _grow_on_arrays_jvp(object value, object rate, object d_value, object d_rate):
@@ -1240,16 +1477,14 @@ cdef tuple _grow_on_arrays_hvp(_tape.Tape* tape, object value, object rate, obje
     return result, b_value, b_rate, d_result, d_b_value, d_b_rate
 
 
-def _jvp_grow_on_arrays(value, rate, tangents):
-    """The derivative of _grow_on_arrays along tangents (one per parameter: value, rate), forward mode."""
+cdef object __grow_on_arrays_jvp_entry(value, rate, tangents):
     value = _vector.as_float_ndarray(value, 'value')
     rate = _vector.as_float_ndarray(rate, 'rate')
     d_value, d_rate = _arrays.per_parameter(tangents, (value, rate), ('value', 'rate'), 'tangents')
     return _grow_on_arrays_jvp(value, rate, d_value, d_rate)[1]
 
 
-def _hvp_grow_on_arrays(value, rate, v):
-    """The Hessian of _grow_on_arrays times v (shaped like the parameters value, rate): forward over reverse."""
+cdef object __grow_on_arrays_hvp_entry(value, rate, v):
     value = _vector.as_float_ndarray(value, 'value')
     rate = _vector.as_float_ndarray(rate, 'rate')
     d_value, d_rate = _arrays.per_parameter(v, (value, rate), ('value', 'rate'), 'v')
@@ -1258,8 +1493,46 @@ def _hvp_grow_on_arrays(value, rate, v):
     return (hv_value, hv_rate)
 
 
+cdef object __grow_on_arrays_entries(int which, tuple args, object extra):
+    """_value_and_vjp_grow_on_arrays, _vjp_grow_on_arrays, _jvp_grow_on_arrays, _hvp_grow_on_arrays, _hessian_grow_on_arrays once bound: converted as their defs did, and done."""
+    if len(args) != 2:
+        raise TypeError("_grow_on_arrays's entries bind 2 arguments")
+    cdef object value = args[0]
+    cdef object rate = args[1]
+    if which == 0:
+        return __grow_on_arrays_value_and_vjp(value, rate, extra)
+    if which == 1:
+        return __grow_on_arrays_jvp_entry(value, rate, extra)
+    return __grow_on_arrays_hvp_entry(value, rate, extra)
+
+
+_SRCGRAD_ENTRIES[8] = __grow_on_arrays_entries
+
+# _value_and_vjp_grow_on_arrays, _vjp_grow_on_arrays, _jvp_grow_on_arrays, _hvp_grow_on_arrays, _hessian_grow_on_arrays: Python functions binding their arguments as _grow_on_arrays does
+_arrays.python_entries('''
+def _value_and_vjp_grow_on_arrays(value, rate, dout):
+    """(_grow_on_arrays(value, rate), dout times the gradient), in one forward and one reverse sweep."""
+    return _srcgrad_entries(8, 0, (value, rate), dout)
+
+
+def _vjp_grow_on_arrays(value, rate, dout):
+    """dout times the gradient of _grow_on_arrays with respect to value, rate."""
+    return _srcgrad_entries(8, 0, (value, rate), dout)[1]
+
+
+def _jvp_grow_on_arrays(value, rate, tangents):
+    """The derivative of _grow_on_arrays along tangents (one per parameter: value, rate), forward mode."""
+    return _srcgrad_entries(8, 1, (value, rate), tangents)
+
+
+def _hvp_grow_on_arrays(value, rate, v):
+    """The Hessian of _grow_on_arrays times v (shaped like the parameters value, rate): forward over reverse."""
+    return _srcgrad_entries(8, 2, (value, rate), v)
+
+
 def _hessian_grow_on_arrays(value, rate):
     """The dense Hessian of _grow_on_arrays with respect to value, rate, as jax.hessian lays it out, from one _hvp_grow_on_arrays per element."""
     value = _vector.as_float_ndarray(value, 'value')
     rate = _vector.as_float_ndarray(rate, 'rate')
     return _arrays.dense_hessian(_hvp_grow_on_arrays, (value, rate), {'value': value, 'rate': rate}, 'v')
+''', globals(), 'newton_grad')

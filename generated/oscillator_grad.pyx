@@ -10,6 +10,19 @@ import numpy as np
 from srcgrad.runtime import arrays as _arrays
 
 
+ctypedef object (*_SrcgradEntries)(int, tuple, object)
+cdef _SrcgradEntries _SRCGRAD_ENTRIES[2]
+
+
+def _srcgrad_entries(Py_ssize_t function, int which, tuple args, extra):
+    """The compiled part of value_and_vjp_NAME, vjp_NAME, jvp_NAME, hvp_NAME and hessian_NAME of
+    function number `function` (Python functions that bind their arguments, made below each
+    function, which pass them here as a tuple)."""
+    if not 0 <= function < 2:
+        raise ValueError(f"no compiled function number {function}")
+    return _SRCGRAD_ENTRIES[function](which, args, extra)
+
+
 # ----------------------------------------------------------------------------------------------
 # energy_after: oscillator.py line 4  (def energy_after(k, c, x0, v0, dt, steps: int):)
 # tape: a: 1 double per iteration (line 10); x: 1 double per iteration (line 12); v: 1 double per iteration (line 13)
@@ -81,8 +94,7 @@ def energy_after(double k, double c, double x0, double v0, double dt, Py_ssize_t
     return value
 
 
-def value_and_vjp_energy_after(double k, double c, double x0, double v0, double dt, Py_ssize_t steps, dout):
-    """(energy_after(k, c, x0, v0, dt, steps), dout times the gradient), in one forward and one reverse sweep."""
+cdef object _energy_after_value_and_vjp(double k, double c, double x0, double v0, double dt, Py_ssize_t steps, dout):
     cdef _tape.Tape tape
     if type(dout) is not float:
         dout = _arrays.scalar_cotangent(dout, 'energy_after')
@@ -102,17 +114,12 @@ def value_and_vjp_energy_after(double k, double c, double x0, double v0, double 
 
 def grad_energy_after(double k, double c, double x0, double v0, double dt, Py_ssize_t steps):
     """The gradient of energy_after with respect to k, c, x0, v0, dt."""
-    return value_and_vjp_energy_after(k, c, x0, v0, dt, steps, 1.0)[1]
+    return _energy_after_value_and_vjp(k, c, x0, v0, dt, steps, 1.0)[1]
 
 
 def value_and_grad_energy_after(double k, double c, double x0, double v0, double dt, Py_ssize_t steps):
     """The (value, gradient) of energy_after with respect to k, c, x0, v0, dt."""
-    return value_and_vjp_energy_after(k, c, x0, v0, dt, steps, 1.0)
-
-
-def vjp_energy_after(double k, double c, double x0, double v0, double dt, Py_ssize_t steps, dout):
-    """dout times the gradient of energy_after with respect to k, c, x0, v0, dt."""
-    return value_and_vjp_energy_after(k, c, x0, v0, dt, steps, dout)[1]
+    return _energy_after_value_and_vjp(k, c, x0, v0, dt, steps, 1.0)
 
 
 cdef (double, double) _energy_after_jvp(double k, double c, double x0, double v0, double dt, Py_ssize_t steps, double d_k, double d_c, double d_x0, double d_v0, double d_dt) noexcept nogil:
@@ -213,8 +220,7 @@ cdef (double, double, double, double, double, double, double, double, double, do
     return result, b_k, b_c, b_x0, b_v0, b_dt, d_result, d_b_k, d_b_c, d_b_x0, d_b_v0, d_b_dt
 
 
-def jvp_energy_after(double k, double c, double x0, double v0, double dt, Py_ssize_t steps, tangents):
-    """The derivative of energy_after along tangents (one per parameter: k, c, x0, v0, dt), forward mode."""
+cdef object _energy_after_jvp_entry(double k, double c, double x0, double v0, double dt, Py_ssize_t steps, tangents):
     cdef double d_k, d_c, d_x0, d_v0, d_dt
     if type(tangents) is not tuple or len(<tuple>tangents) != 5 or type((<tuple>tangents)[0]) is not float or type((<tuple>tangents)[1]) is not float or type((<tuple>tangents)[2]) is not float or type((<tuple>tangents)[3]) is not float or type((<tuple>tangents)[4]) is not float:
         tangents = _arrays.per_parameter(tangents, (k, c, x0, v0, dt), ('k', 'c', 'x0', 'v0', 'dt'), 'tangents')
@@ -234,8 +240,7 @@ def jvp_energy_after(double k, double c, double x0, double v0, double dt, Py_ssi
     return d_value
 
 
-def hvp_energy_after(double k, double c, double x0, double v0, double dt, Py_ssize_t steps, v):
-    """The Hessian of energy_after times v (shaped like the parameters k, c, x0, v0, dt): forward over reverse."""
+cdef object _energy_after_hvp_entry(double k, double c, double x0, double v0, double dt, Py_ssize_t steps, v):
     cdef _tape.Tape tape
     cdef double d_k, d_c, d_x0, d_v0, d_dt
     if type(v) is not tuple or len(<tuple>v) != 5 or type((<tuple>v)[0]) is not float or type((<tuple>v)[1]) is not float or type((<tuple>v)[2]) is not float or type((<tuple>v)[3]) is not float or type((<tuple>v)[4]) is not float:
@@ -263,9 +268,51 @@ def hvp_energy_after(double k, double c, double x0, double v0, double dt, Py_ssi
     return (hv_k, hv_c, hv_x0, hv_v0, hv_dt)
 
 
-def hessian_energy_after(double k, double c, double x0, double v0, double dt, Py_ssize_t steps):
+cdef object _energy_after_entries(int which, tuple args, object extra):
+    """value_and_vjp_energy_after, vjp_energy_after, jvp_energy_after, hvp_energy_after, hessian_energy_after once bound: converted as their defs did, and done."""
+    if len(args) != 6:
+        raise TypeError("energy_after's entries bind 6 arguments")
+    cdef double k = args[0]
+    cdef double c = args[1]
+    cdef double x0 = args[2]
+    cdef double v0 = args[3]
+    cdef double dt = args[4]
+    cdef Py_ssize_t steps = args[5]
+    if which == 0:
+        return _energy_after_value_and_vjp(k, c, x0, v0, dt, steps, extra)
+    if which == 1:
+        return _energy_after_jvp_entry(k, c, x0, v0, dt, steps, extra)
+    return _energy_after_hvp_entry(k, c, x0, v0, dt, steps, extra)
+
+
+_SRCGRAD_ENTRIES[0] = _energy_after_entries
+
+# value_and_vjp_energy_after, vjp_energy_after, jvp_energy_after, hvp_energy_after, hessian_energy_after: Python functions binding their arguments as energy_after does
+_arrays.python_entries('''
+def value_and_vjp_energy_after(k, c, x0, v0, dt, steps, dout):
+    """(energy_after(k, c, x0, v0, dt, steps), dout times the gradient), in one forward and one reverse sweep."""
+    return _srcgrad_entries(0, 0, (k, c, x0, v0, dt, steps), dout)
+
+
+def vjp_energy_after(k, c, x0, v0, dt, steps, dout):
+    """dout times the gradient of energy_after with respect to k, c, x0, v0, dt."""
+    return _srcgrad_entries(0, 0, (k, c, x0, v0, dt, steps), dout)[1]
+
+
+def jvp_energy_after(k, c, x0, v0, dt, steps, tangents):
+    """The derivative of energy_after along tangents (one per parameter: k, c, x0, v0, dt), forward mode."""
+    return _srcgrad_entries(0, 1, (k, c, x0, v0, dt, steps), tangents)
+
+
+def hvp_energy_after(k, c, x0, v0, dt, steps, v):
+    """The Hessian of energy_after times v (shaped like the parameters k, c, x0, v0, dt): forward over reverse."""
+    return _srcgrad_entries(0, 2, (k, c, x0, v0, dt, steps), v)
+
+
+def hessian_energy_after(k, c, x0, v0, dt, steps):
     """The dense Hessian of energy_after with respect to k, c, x0, v0, dt, as jax.hessian lays it out, from one hvp_energy_after per element."""
     return _arrays.dense_hessian(hvp_energy_after, (k, c, x0, v0, dt), {'k': k, 'c': c, 'x0': x0, 'v0': v0, 'dt': dt, 'steps': steps}, 'v')
+''', globals(), 'oscillator_grad')
 
 
 # ----------------------------------------------------------------------------------------------
@@ -327,8 +374,7 @@ def pendulum_period(double length, double gravity, double angle0, Py_ssize_t ste
     return value
 
 
-def value_and_vjp_pendulum_period(double length, double gravity, double angle0, Py_ssize_t steps_per_second, dout):
-    """(pendulum_period(length, gravity, angle0, steps_per_second), dout times the gradient), in one forward and one reverse sweep."""
+cdef object _pendulum_period_value_and_vjp(double length, double gravity, double angle0, Py_ssize_t steps_per_second, dout):
     cdef _tape.Tape tape
     if type(dout) is not float:
         dout = _arrays.scalar_cotangent(dout, 'pendulum_period')
@@ -348,17 +394,12 @@ def value_and_vjp_pendulum_period(double length, double gravity, double angle0, 
 
 def grad_pendulum_period(double length, double gravity, double angle0, Py_ssize_t steps_per_second):
     """The gradient of pendulum_period with respect to length, gravity, angle0."""
-    return value_and_vjp_pendulum_period(length, gravity, angle0, steps_per_second, 1.0)[1]
+    return _pendulum_period_value_and_vjp(length, gravity, angle0, steps_per_second, 1.0)[1]
 
 
 def value_and_grad_pendulum_period(double length, double gravity, double angle0, Py_ssize_t steps_per_second):
     """The (value, gradient) of pendulum_period with respect to length, gravity, angle0."""
-    return value_and_vjp_pendulum_period(length, gravity, angle0, steps_per_second, 1.0)
-
-
-def vjp_pendulum_period(double length, double gravity, double angle0, Py_ssize_t steps_per_second, dout):
-    """dout times the gradient of pendulum_period with respect to length, gravity, angle0."""
-    return value_and_vjp_pendulum_period(length, gravity, angle0, steps_per_second, dout)[1]
+    return _pendulum_period_value_and_vjp(length, gravity, angle0, steps_per_second, 1.0)
 
 
 cdef (double, double) _pendulum_period_jvp(double length, double gravity, double angle0, Py_ssize_t steps_per_second, double d_length, double d_gravity, double d_angle0) noexcept nogil:
@@ -429,8 +470,7 @@ cdef (double, double, double, double, double, double, double, double) _pendulum_
     return result, b_length, b_gravity, b_angle0, d_result, d_b_length, d_b_gravity, d_b_angle0
 
 
-def jvp_pendulum_period(double length, double gravity, double angle0, Py_ssize_t steps_per_second, tangents):
-    """The derivative of pendulum_period along tangents (one per parameter: length, gravity, angle0), forward mode."""
+cdef object _pendulum_period_jvp_entry(double length, double gravity, double angle0, Py_ssize_t steps_per_second, tangents):
     cdef double d_length, d_gravity, d_angle0
     if type(tangents) is not tuple or len(<tuple>tangents) != 3 or type((<tuple>tangents)[0]) is not float or type((<tuple>tangents)[1]) is not float or type((<tuple>tangents)[2]) is not float:
         tangents = _arrays.per_parameter(tangents, (length, gravity, angle0), ('length', 'gravity', 'angle0'), 'tangents')
@@ -446,8 +486,7 @@ def jvp_pendulum_period(double length, double gravity, double angle0, Py_ssize_t
     return d_value
 
 
-def hvp_pendulum_period(double length, double gravity, double angle0, Py_ssize_t steps_per_second, v):
-    """The Hessian of pendulum_period times v (shaped like the parameters length, gravity, angle0): forward over reverse."""
+cdef object _pendulum_period_hvp_entry(double length, double gravity, double angle0, Py_ssize_t steps_per_second, v):
     cdef _tape.Tape tape
     cdef double d_length, d_gravity, d_angle0
     if type(v) is not tuple or len(<tuple>v) != 3 or type((<tuple>v)[0]) is not float or type((<tuple>v)[1]) is not float or type((<tuple>v)[2]) is not float:
@@ -471,6 +510,46 @@ def hvp_pendulum_period(double length, double gravity, double angle0, Py_ssize_t
     return (hv_length, hv_gravity, hv_angle0)
 
 
-def hessian_pendulum_period(double length, double gravity, double angle0, Py_ssize_t steps_per_second):
+cdef object _pendulum_period_entries(int which, tuple args, object extra):
+    """value_and_vjp_pendulum_period, vjp_pendulum_period, jvp_pendulum_period, hvp_pendulum_period, hessian_pendulum_period once bound: converted as their defs did, and done."""
+    if len(args) != 4:
+        raise TypeError("pendulum_period's entries bind 4 arguments")
+    cdef double length = args[0]
+    cdef double gravity = args[1]
+    cdef double angle0 = args[2]
+    cdef Py_ssize_t steps_per_second = args[3]
+    if which == 0:
+        return _pendulum_period_value_and_vjp(length, gravity, angle0, steps_per_second, extra)
+    if which == 1:
+        return _pendulum_period_jvp_entry(length, gravity, angle0, steps_per_second, extra)
+    return _pendulum_period_hvp_entry(length, gravity, angle0, steps_per_second, extra)
+
+
+_SRCGRAD_ENTRIES[1] = _pendulum_period_entries
+
+# value_and_vjp_pendulum_period, vjp_pendulum_period, jvp_pendulum_period, hvp_pendulum_period, hessian_pendulum_period: Python functions binding their arguments as pendulum_period does
+_arrays.python_entries('''
+def value_and_vjp_pendulum_period(length, gravity, angle0, steps_per_second, dout):
+    """(pendulum_period(length, gravity, angle0, steps_per_second), dout times the gradient), in one forward and one reverse sweep."""
+    return _srcgrad_entries(1, 0, (length, gravity, angle0, steps_per_second), dout)
+
+
+def vjp_pendulum_period(length, gravity, angle0, steps_per_second, dout):
+    """dout times the gradient of pendulum_period with respect to length, gravity, angle0."""
+    return _srcgrad_entries(1, 0, (length, gravity, angle0, steps_per_second), dout)[1]
+
+
+def jvp_pendulum_period(length, gravity, angle0, steps_per_second, tangents):
+    """The derivative of pendulum_period along tangents (one per parameter: length, gravity, angle0), forward mode."""
+    return _srcgrad_entries(1, 1, (length, gravity, angle0, steps_per_second), tangents)
+
+
+def hvp_pendulum_period(length, gravity, angle0, steps_per_second, v):
+    """The Hessian of pendulum_period times v (shaped like the parameters length, gravity, angle0): forward over reverse."""
+    return _srcgrad_entries(1, 2, (length, gravity, angle0, steps_per_second), v)
+
+
+def hessian_pendulum_period(length, gravity, angle0, steps_per_second):
     """The dense Hessian of pendulum_period with respect to length, gravity, angle0, as jax.hessian lays it out, from one hvp_pendulum_period per element."""
     return _arrays.dense_hessian(hvp_pendulum_period, (length, gravity, angle0), {'length': length, 'gravity': gravity, 'angle0': angle0, 'steps_per_second': steps_per_second}, 'v')
+''', globals(), 'oscillator_grad')

@@ -12,6 +12,19 @@ from srcgrad.runtime import arrays as _arrays
 cdef double KNEE = 1.5
 
 
+ctypedef object (*_SrcgradEntries)(int, tuple, object)
+cdef _SrcgradEntries _SRCGRAD_ENTRIES[4]
+
+
+def _srcgrad_entries(Py_ssize_t function, int which, tuple args, extra):
+    """The compiled part of value_and_vjp_NAME, vjp_NAME, jvp_NAME, hvp_NAME and hessian_NAME of
+    function number `function` (Python functions that bind their arguments, made below each
+    function, which pass them here as a tuple)."""
+    if not 0 <= function < 4:
+        raise ValueError(f"no compiled function number {function}")
+    return _SRCGRAD_ENTRIES[function](which, args, extra)
+
+
 # ----------------------------------------------------------------------------------------------
 # smooth_step: piecewise.py line 8  (def smooth_step(x):)
 # tape: branch at line 14: 1 byte once
@@ -70,8 +83,7 @@ def smooth_step(double x):
     return _smooth_step_primal(x)
 
 
-def value_and_vjp_smooth_step(double x, dout):
-    """(smooth_step(x), dout times the gradient), in one forward and one reverse sweep."""
+cdef object _smooth_step_value_and_vjp(double x, dout):
     cdef _tape.Tape tape
     if type(dout) is not float:
         dout = _arrays.scalar_cotangent(dout, 'smooth_step')
@@ -88,17 +100,12 @@ def value_and_vjp_smooth_step(double x, dout):
 
 def grad_smooth_step(double x):
     """The gradient of smooth_step with respect to x."""
-    return value_and_vjp_smooth_step(x, 1.0)[1]
+    return _smooth_step_value_and_vjp(x, 1.0)[1]
 
 
 def value_and_grad_smooth_step(double x):
     """The (value, gradient) of smooth_step with respect to x."""
-    return value_and_vjp_smooth_step(x, 1.0)
-
-
-def vjp_smooth_step(double x, dout):
-    """dout times the gradient of smooth_step with respect to x."""
-    return value_and_vjp_smooth_step(x, dout)[1]
+    return _smooth_step_value_and_vjp(x, 1.0)
 
 
 cdef (double, double) _smooth_step_jvp(double x, double d_x) noexcept nogil:
@@ -159,8 +166,7 @@ cdef (double, double, double, double) _smooth_step_hvp(_tape.Tape* tape, double 
     return result, b_x, d_result, d_b_x
 
 
-def jvp_smooth_step(double x, tangents):
-    """The derivative of smooth_step along tangents (one per parameter: x), forward mode."""
+cdef object _smooth_step_jvp_entry(double x, tangents):
     cdef double d_x
     if type(tangents) is float:
         d_x = tangents
@@ -169,8 +175,7 @@ def jvp_smooth_step(double x, tangents):
     return _smooth_step_jvp(x, d_x)[1]
 
 
-def hvp_smooth_step(double x, v):
-    """The Hessian of smooth_step times v (shaped like the parameters x): forward over reverse."""
+cdef object _smooth_step_hvp_entry(double x, v):
     cdef _tape.Tape tape
     cdef double d_x
     if type(v) is float:
@@ -188,9 +193,46 @@ def hvp_smooth_step(double x, v):
     return hv_x
 
 
-def hessian_smooth_step(double x):
+cdef object _smooth_step_entries(int which, tuple args, object extra):
+    """value_and_vjp_smooth_step, vjp_smooth_step, jvp_smooth_step, hvp_smooth_step, hessian_smooth_step once bound: converted as their defs did, and done."""
+    if len(args) != 1:
+        raise TypeError("smooth_step's entries bind 1 arguments")
+    cdef double x = args[0]
+    if which == 0:
+        return _smooth_step_value_and_vjp(x, extra)
+    if which == 1:
+        return _smooth_step_jvp_entry(x, extra)
+    return _smooth_step_hvp_entry(x, extra)
+
+
+_SRCGRAD_ENTRIES[0] = _smooth_step_entries
+
+# value_and_vjp_smooth_step, vjp_smooth_step, jvp_smooth_step, hvp_smooth_step, hessian_smooth_step: Python functions binding their arguments as smooth_step does
+_arrays.python_entries('''
+def value_and_vjp_smooth_step(x, dout):
+    """(smooth_step(x), dout times the gradient), in one forward and one reverse sweep."""
+    return _srcgrad_entries(0, 0, (x,), dout)
+
+
+def vjp_smooth_step(x, dout):
+    """dout times the gradient of smooth_step with respect to x."""
+    return _srcgrad_entries(0, 0, (x,), dout)[1]
+
+
+def jvp_smooth_step(x, tangents):
+    """The derivative of smooth_step along tangents (one per parameter: x), forward mode."""
+    return _srcgrad_entries(0, 1, (x,), tangents)
+
+
+def hvp_smooth_step(x, v):
+    """The Hessian of smooth_step times v (shaped like the parameters x): forward over reverse."""
+    return _srcgrad_entries(0, 2, (x,), v)
+
+
+def hessian_smooth_step(x):
     """The dense Hessian of smooth_step with respect to x, as jax.hessian lays it out, from one hvp_smooth_step per element."""
     return _arrays.dense_hessian(hvp_smooth_step, (x,), {'x': x}, 'v')
+''', globals(), 'piecewise_grad')
 
 
 # ----------------------------------------------------------------------------------------------
@@ -244,8 +286,7 @@ def huber(double r, double delta):
     return _huber_primal(r, delta)
 
 
-def value_and_vjp_huber(double r, double delta, dout):
-    """(huber(r, delta), dout times the gradient), in one forward and one reverse sweep."""
+cdef object _huber_value_and_vjp(double r, double delta, dout):
     cdef _tape.Tape tape
     if type(dout) is not float:
         dout = _arrays.scalar_cotangent(dout, 'huber')
@@ -262,17 +303,12 @@ def value_and_vjp_huber(double r, double delta, dout):
 
 def grad_huber(double r, double delta):
     """The gradient of huber with respect to r, delta."""
-    return value_and_vjp_huber(r, delta, 1.0)[1]
+    return _huber_value_and_vjp(r, delta, 1.0)[1]
 
 
 def value_and_grad_huber(double r, double delta):
     """The (value, gradient) of huber with respect to r, delta."""
-    return value_and_vjp_huber(r, delta, 1.0)
-
-
-def vjp_huber(double r, double delta, dout):
-    """dout times the gradient of huber with respect to r, delta."""
-    return value_and_vjp_huber(r, delta, dout)[1]
+    return _huber_value_and_vjp(r, delta, 1.0)
 
 
 cdef (double, double) _huber_jvp(double r, double delta, double d_r, double d_delta) noexcept nogil:
@@ -328,8 +364,7 @@ cdef (double, double, double, double, double, double) _huber_hvp(_tape.Tape* tap
     return result, b_r, b_delta, d_result, d_b_r, d_b_delta
 
 
-def jvp_huber(double r, double delta, tangents):
-    """The derivative of huber along tangents (one per parameter: r, delta), forward mode."""
+cdef object _huber_jvp_entry(double r, double delta, tangents):
     cdef double d_r, d_delta
     if type(tangents) is not tuple or len(<tuple>tangents) != 2 or type((<tuple>tangents)[0]) is not float or type((<tuple>tangents)[1]) is not float:
         tangents = _arrays.per_parameter(tangents, (r, delta), ('r', 'delta'), 'tangents')
@@ -338,8 +373,7 @@ def jvp_huber(double r, double delta, tangents):
     return _huber_jvp(r, delta, d_r, d_delta)[1]
 
 
-def hvp_huber(double r, double delta, v):
-    """The Hessian of huber times v (shaped like the parameters r, delta): forward over reverse."""
+cdef object _huber_hvp_entry(double r, double delta, v):
     cdef _tape.Tape tape
     cdef double d_r, d_delta
     if type(v) is not tuple or len(<tuple>v) != 2 or type((<tuple>v)[0]) is not float or type((<tuple>v)[1]) is not float:
@@ -357,9 +391,47 @@ def hvp_huber(double r, double delta, v):
     return (hv_r, hv_delta)
 
 
-def hessian_huber(double r, double delta):
+cdef object _huber_entries(int which, tuple args, object extra):
+    """value_and_vjp_huber, vjp_huber, jvp_huber, hvp_huber, hessian_huber once bound: converted as their defs did, and done."""
+    if len(args) != 2:
+        raise TypeError("huber's entries bind 2 arguments")
+    cdef double r = args[0]
+    cdef double delta = args[1]
+    if which == 0:
+        return _huber_value_and_vjp(r, delta, extra)
+    if which == 1:
+        return _huber_jvp_entry(r, delta, extra)
+    return _huber_hvp_entry(r, delta, extra)
+
+
+_SRCGRAD_ENTRIES[1] = _huber_entries
+
+# value_and_vjp_huber, vjp_huber, jvp_huber, hvp_huber, hessian_huber: Python functions binding their arguments as huber does
+_arrays.python_entries('''
+def value_and_vjp_huber(r, delta, dout):
+    """(huber(r, delta), dout times the gradient), in one forward and one reverse sweep."""
+    return _srcgrad_entries(1, 0, (r, delta), dout)
+
+
+def vjp_huber(r, delta, dout):
+    """dout times the gradient of huber with respect to r, delta."""
+    return _srcgrad_entries(1, 0, (r, delta), dout)[1]
+
+
+def jvp_huber(r, delta, tangents):
+    """The derivative of huber along tangents (one per parameter: r, delta), forward mode."""
+    return _srcgrad_entries(1, 1, (r, delta), tangents)
+
+
+def hvp_huber(r, delta, v):
+    """The Hessian of huber times v (shaped like the parameters r, delta): forward over reverse."""
+    return _srcgrad_entries(1, 2, (r, delta), v)
+
+
+def hessian_huber(r, delta):
     """The dense Hessian of huber with respect to r, delta, as jax.hessian lays it out, from one hvp_huber per element."""
     return _arrays.dense_hessian(hvp_huber, (r, delta), {'r': r, 'delta': delta}, 'v')
+''', globals(), 'piecewise_grad')
 
 
 # ----------------------------------------------------------------------------------------------
@@ -369,7 +441,7 @@ def hessian_huber(double r, double delta):
 cdef double _soft_clip_primal(double x, double lo, double hi) noexcept nogil:
     cdef double result = 0.0, scale = 0.0, y = 0.0
     y = _scalar.maximum(lo, _scalar.minimum(x, hi))
-    scale = 2.0 if y > KNEE else 1.0
+    scale = _scalar.select(y > KNEE, 2.0, 1.0)
     result = scale * y + 0.1 * _math.tanh(x)
     return result
 
@@ -379,7 +451,7 @@ cdef (double, double, double, double) _soft_clip_adjoint(_tape.Tape* tape, doubl
     cdef double b_hi = 0.0, b_lo = 0.0, b_scale = 0.0, b_tmp = 0.0, b_x = 0.0, b_y = 0.0, minimum_value = 0.0, result = 0.0, scale = 0.0, tanh_value = 0.0, y = 0.0
     # forward sweep
     y = _scalar.maximum(lo, _scalar.minimum(x, hi))  # line 26
-    scale = 2.0 if y > KNEE else 1.0  # line 27
+    scale = _scalar.select(y > KNEE, 2.0, 1.0)  # line 27
     result = scale * y + 0.1 * _math.tanh(x)  # line 28
     # reverse sweep
     tanh_value = _math.tanh(x)  # line 28: return scale * y + 0.1 * math.tanh(x)
@@ -387,10 +459,10 @@ cdef (double, double, double, double) _soft_clip_adjoint(_tape.Tape* tape, doubl
     b_y += b_result * scale
     b_x += 0.1 * b_result * (1.0 - tanh_value * tanh_value)
     minimum_value = _scalar.minimum(x, hi)  # line 26: y = max(lo, min(x, hi))
-    b_tmp = 0.0 if lo >= minimum_value else b_y
-    b_lo += b_y if lo >= minimum_value else 0.0
-    b_x += b_tmp if x <= hi else 0.0
-    b_hi += 0.0 if x <= hi else b_tmp
+    b_tmp = _scalar.select(lo >= minimum_value, 0.0, b_y)
+    b_lo += _scalar.select(lo >= minimum_value, b_y, 0.0)
+    b_x += _scalar.select(x <= hi, b_tmp, 0.0)
+    b_hi += _scalar.select(x <= hi, 0.0, b_tmp)
     return result, b_x, b_lo, b_hi
 
 
@@ -399,8 +471,7 @@ def soft_clip(double x, double lo, double hi):
     return _soft_clip_primal(x, lo, hi)
 
 
-def value_and_vjp_soft_clip(double x, double lo, double hi, dout):
-    """(soft_clip(x, lo, hi), dout times the gradient), in one forward and one reverse sweep."""
+cdef object _soft_clip_vjp_entry(double x, double lo, double hi, dout):
     if type(dout) is not float:
         dout = _arrays.scalar_cotangent(dout, 'soft_clip')
     value, b_x, b_lo, b_hi = _soft_clip_adjoint(NULL, x, lo, hi, dout)
@@ -419,20 +490,12 @@ def value_and_grad_soft_clip(double x, double lo, double hi):
     return value, (b_x, b_lo, b_hi)
 
 
-def vjp_soft_clip(double x, double lo, double hi, dout):
-    """dout times the gradient of soft_clip with respect to x, lo, hi."""
-    if type(dout) is not float:
-        dout = _arrays.scalar_cotangent(dout, 'soft_clip')
-    value, b_x, b_lo, b_hi = _soft_clip_adjoint(NULL, x, lo, hi, dout)
-    return (b_x, b_lo, b_hi)
-
-
 cdef (double, double) _soft_clip_jvp(double x, double lo, double hi, double d_x, double d_lo, double d_hi) noexcept nogil:
     cdef double d_result = 0.0, d_scale = 0.0, d_y = 0.0, result = 0.0, scale = 0.0, y = 0.0
-    d_y = (d_lo if lo >= _scalar.minimum(x, hi) else 0.0) + (0.0 if lo >= _scalar.minimum(x, hi) else (d_x if x <= hi else 0.0) + (0.0 if x <= hi else d_hi))
+    d_y = _scalar.select(lo >= _scalar.minimum(x, hi), d_lo, 0.0) + (0.0 if lo >= _scalar.minimum(x, hi) else _scalar.select(x <= hi, d_x, 0.0) + _scalar.select(x <= hi, 0.0, d_hi))
     y = _scalar.maximum(lo, _scalar.minimum(x, hi))
     d_scale = 0.0
-    scale = 2.0 if y > KNEE else 1.0
+    scale = _scalar.select(y > KNEE, 2.0, 1.0)
     d_result = y * d_scale + scale * d_y + 0.1 * ((1.0 - _math.tanh(x) * _math.tanh(x)) * d_x)
     result = scale * y + 0.1 * _math.tanh(x)
     return result, d_result
@@ -441,10 +504,10 @@ cdef (double, double) _soft_clip_jvp(double x, double lo, double hi, double d_x,
 cdef (double, double, double, double, double, double, double, double) _soft_clip_hvp(_tape.Tape* tape, double x, double lo, double hi, double b_result, double d_x, double d_lo, double d_hi, double d_b_result) noexcept nogil:
     cdef double b_hi = 0.0, b_lo = 0.0, b_scale = 0.0, b_tmp = 0.0, b_x = 0.0, b_y = 0.0, d_b_hi = 0.0, d_b_lo = 0.0, d_b_tmp = 0.0, d_b_x = 0.0, d_b_y = 0.0, d_minimum_value = 0.0, d_result = 0.0, d_scale = 0.0, d_tanh_value = 0.0, d_y = 0.0, minimum_value = 0.0, result = 0.0, scale = 0.0, tanh_value = 0.0, y = 0.0
     # forward sweep
-    d_y = (d_lo if lo >= _scalar.minimum(x, hi) else 0.0) + (0.0 if lo >= _scalar.minimum(x, hi) else (d_x if x <= hi else 0.0) + (0.0 if x <= hi else d_hi))
+    d_y = _scalar.select(lo >= _scalar.minimum(x, hi), d_lo, 0.0) + (0.0 if lo >= _scalar.minimum(x, hi) else _scalar.select(x <= hi, d_x, 0.0) + _scalar.select(x <= hi, 0.0, d_hi))
     y = _scalar.maximum(lo, _scalar.minimum(x, hi))  # line 26
     d_scale = 0.0
-    scale = 2.0 if y > KNEE else 1.0  # line 27
+    scale = _scalar.select(y > KNEE, 2.0, 1.0)  # line 27
     d_result = y * d_scale + scale * d_y + 0.1 * ((1.0 - _math.tanh(x) * _math.tanh(x)) * d_x)
     result = scale * y + 0.1 * _math.tanh(x)  # line 28
     # reverse sweep
@@ -455,21 +518,20 @@ cdef (double, double, double, double, double, double, double, double) _soft_clip
     b_y += b_result * scale
     d_b_x += (1.0 - tanh_value * tanh_value) * (0.1 * d_b_result) - 0.1 * b_result * (tanh_value * d_tanh_value + tanh_value * d_tanh_value)
     b_x += 0.1 * b_result * (1.0 - tanh_value * tanh_value)
-    d_minimum_value = (d_x if x <= hi else 0.0) + (0.0 if x <= hi else d_hi)
+    d_minimum_value = _scalar.select(x <= hi, d_x, 0.0) + _scalar.select(x <= hi, 0.0, d_hi)
     minimum_value = _scalar.minimum(x, hi)  # line 26: y = max(lo, min(x, hi))
-    d_b_tmp = 0.0 if lo >= minimum_value else d_b_y
-    b_tmp = 0.0 if lo >= minimum_value else b_y
-    d_b_lo += d_b_y if lo >= minimum_value else 0.0
-    b_lo += b_y if lo >= minimum_value else 0.0
-    d_b_x += d_b_tmp if x <= hi else 0.0
-    b_x += b_tmp if x <= hi else 0.0
-    d_b_hi += 0.0 if x <= hi else d_b_tmp
-    b_hi += 0.0 if x <= hi else b_tmp
+    d_b_tmp = _scalar.select(lo >= minimum_value, 0.0, d_b_y)
+    b_tmp = _scalar.select(lo >= minimum_value, 0.0, b_y)
+    d_b_lo += _scalar.select(lo >= minimum_value, d_b_y, 0.0)
+    b_lo += _scalar.select(lo >= minimum_value, b_y, 0.0)
+    d_b_x += _scalar.select(x <= hi, d_b_tmp, 0.0)
+    b_x += _scalar.select(x <= hi, b_tmp, 0.0)
+    d_b_hi += _scalar.select(x <= hi, 0.0, d_b_tmp)
+    b_hi += _scalar.select(x <= hi, 0.0, b_tmp)
     return result, b_x, b_lo, b_hi, d_result, d_b_x, d_b_lo, d_b_hi
 
 
-def jvp_soft_clip(double x, double lo, double hi, tangents):
-    """The derivative of soft_clip along tangents (one per parameter: x, lo, hi), forward mode."""
+cdef object _soft_clip_jvp_entry(double x, double lo, double hi, tangents):
     cdef double d_x, d_lo, d_hi
     if type(tangents) is not tuple or len(<tuple>tangents) != 3 or type((<tuple>tangents)[0]) is not float or type((<tuple>tangents)[1]) is not float or type((<tuple>tangents)[2]) is not float:
         tangents = _arrays.per_parameter(tangents, (x, lo, hi), ('x', 'lo', 'hi'), 'tangents')
@@ -479,8 +541,7 @@ def jvp_soft_clip(double x, double lo, double hi, tangents):
     return _soft_clip_jvp(x, lo, hi, d_x, d_lo, d_hi)[1]
 
 
-def hvp_soft_clip(double x, double lo, double hi, v):
-    """The Hessian of soft_clip times v (shaped like the parameters x, lo, hi): forward over reverse."""
+cdef object _soft_clip_hvp_entry(double x, double lo, double hi, v):
     cdef double d_x, d_lo, d_hi
     if type(v) is not tuple or len(<tuple>v) != 3 or type((<tuple>v)[0]) is not float or type((<tuple>v)[1]) is not float or type((<tuple>v)[2]) is not float:
         v = _arrays.per_parameter(v, (x, lo, hi), ('x', 'lo', 'hi'), 'v')
@@ -491,9 +552,48 @@ def hvp_soft_clip(double x, double lo, double hi, v):
     return (hv_x, hv_lo, hv_hi)
 
 
-def hessian_soft_clip(double x, double lo, double hi):
+cdef object _soft_clip_entries(int which, tuple args, object extra):
+    """value_and_vjp_soft_clip, vjp_soft_clip, jvp_soft_clip, hvp_soft_clip, hessian_soft_clip once bound: converted as their defs did, and done."""
+    if len(args) != 3:
+        raise TypeError("soft_clip's entries bind 3 arguments")
+    cdef double x = args[0]
+    cdef double lo = args[1]
+    cdef double hi = args[2]
+    if which == 0:
+        return _soft_clip_vjp_entry(x, lo, hi, extra)
+    if which == 1:
+        return _soft_clip_jvp_entry(x, lo, hi, extra)
+    return _soft_clip_hvp_entry(x, lo, hi, extra)
+
+
+_SRCGRAD_ENTRIES[2] = _soft_clip_entries
+
+# value_and_vjp_soft_clip, vjp_soft_clip, jvp_soft_clip, hvp_soft_clip, hessian_soft_clip: Python functions binding their arguments as soft_clip does
+_arrays.python_entries('''
+def value_and_vjp_soft_clip(x, lo, hi, dout):
+    """(soft_clip(x, lo, hi), dout times the gradient), in one forward and one reverse sweep."""
+    return _srcgrad_entries(2, 0, (x, lo, hi), dout)
+
+
+def vjp_soft_clip(x, lo, hi, dout):
+    """dout times the gradient of soft_clip with respect to x, lo, hi."""
+    return _srcgrad_entries(2, 0, (x, lo, hi), dout)[1]
+
+
+def jvp_soft_clip(x, lo, hi, tangents):
+    """The derivative of soft_clip along tangents (one per parameter: x, lo, hi), forward mode."""
+    return _srcgrad_entries(2, 1, (x, lo, hi), tangents)
+
+
+def hvp_soft_clip(x, lo, hi, v):
+    """The Hessian of soft_clip times v (shaped like the parameters x, lo, hi): forward over reverse."""
+    return _srcgrad_entries(2, 2, (x, lo, hi), v)
+
+
+def hessian_soft_clip(x, lo, hi):
     """The dense Hessian of soft_clip with respect to x, lo, hi, as jax.hessian lays it out, from one hvp_soft_clip per element."""
     return _arrays.dense_hessian(hvp_soft_clip, (x, lo, hi), {'x': x, 'lo': lo, 'hi': hi}, 'v')
+''', globals(), 'piecewise_grad')
 
 
 # ----------------------------------------------------------------------------------------------
@@ -513,7 +613,7 @@ cdef double _tax_primal(double income, double rate_low, double rate_high) noexce
             leave_loop = True
         if not leave_loop:
             portion = _scalar.minimum(income, upper) - lower
-            rate = rate_low if bracket < 2 else rate_high
+            rate = _scalar.select(bracket < 2, rate_low, rate_high)
             total = total + portion * rate
             lower = upper
         if leave_loop:
@@ -543,7 +643,7 @@ cdef (double, double, double, double) _tax_adjoint(_tape.Tape* tape, double inco
             _tape.push_double(tape, portion)  # portion is overwritten at line 39
             portion = _scalar.minimum(income, upper) - lower  # line 39
             _tape.push_double(tape, rate)  # rate is overwritten at line 40
-            rate = rate_low if bracket < 2 else rate_high  # line 40
+            rate = _scalar.select(bracket < 2, rate_low, rate_high)  # line 40
             total = total + portion * rate  # line 41
             lower = upper  # line 42
             _tape.push_branch(tape, 1)
@@ -570,11 +670,11 @@ cdef (double, double, double, double) _tax_adjoint(_tape.Tape* tape, double inco
             b_portion += b_total * rate  # line 41: total += portion * rate
             b_rate += b_total * portion
             rate = _tape.pop_double(tape)  # restore rate (line 40)
-            b_rate_low += b_rate if bracket < 2 else 0.0  # line 40: rate = rate_low if bracket < 2 else rate_high
-            b_rate_high += 0.0 if bracket < 2 else b_rate
+            b_rate_low += _scalar.select(bracket < 2, b_rate, 0.0)  # line 40: rate = rate_low if bracket < 2 else rate_high
+            b_rate_high += _scalar.select(bracket < 2, 0.0, b_rate)
             b_rate = 0.0
             portion = _tape.pop_double(tape)  # restore portion (line 39)
-            b_income += b_portion if income <= upper else 0.0  # line 39: portion = min(income, upper) - lower
+            b_income += _scalar.select(income <= upper, b_portion, 0.0)  # line 39: portion = min(income, upper) - lower
             b_portion = 0.0
     return result, b_income, b_rate_low, b_rate_high
 
@@ -587,8 +687,7 @@ def tax(double income, double rate_low, double rate_high):
     return value
 
 
-def value_and_vjp_tax(double income, double rate_low, double rate_high, dout):
-    """(tax(income, rate_low, rate_high), dout times the gradient), in one forward and one reverse sweep."""
+cdef object _tax_value_and_vjp(double income, double rate_low, double rate_high, dout):
     cdef _tape.Tape tape
     if type(dout) is not float:
         dout = _arrays.scalar_cotangent(dout, 'tax')
@@ -608,17 +707,12 @@ def value_and_vjp_tax(double income, double rate_low, double rate_high, dout):
 
 def grad_tax(double income, double rate_low, double rate_high):
     """The gradient of tax with respect to income, rate_low, rate_high."""
-    return value_and_vjp_tax(income, rate_low, rate_high, 1.0)[1]
+    return _tax_value_and_vjp(income, rate_low, rate_high, 1.0)[1]
 
 
 def value_and_grad_tax(double income, double rate_low, double rate_high):
     """The (value, gradient) of tax with respect to income, rate_low, rate_high."""
-    return value_and_vjp_tax(income, rate_low, rate_high, 1.0)
-
-
-def vjp_tax(double income, double rate_low, double rate_high, dout):
-    """dout times the gradient of tax with respect to income, rate_low, rate_high."""
-    return value_and_vjp_tax(income, rate_low, rate_high, dout)[1]
+    return _tax_value_and_vjp(income, rate_low, rate_high, 1.0)
 
 
 cdef (double, double) _tax_jvp(double income, double rate_low, double rate_high, double d_income, double d_rate_low, double d_rate_high) noexcept nogil:
@@ -634,10 +728,10 @@ cdef (double, double) _tax_jvp(double income, double rate_low, double rate_high,
         if income <= lower:
             leave_loop = True
         if not leave_loop:
-            d_portion = d_income if income <= upper else 0.0
+            d_portion = _scalar.select(income <= upper, d_income, 0.0)
             portion = _scalar.minimum(income, upper) - lower
-            d_rate = d_rate_low if bracket < 2 else d_rate_high
-            rate = rate_low if bracket < 2 else rate_high
+            d_rate = _scalar.select(bracket < 2, d_rate_low, d_rate_high)
+            rate = _scalar.select(bracket < 2, rate_low, rate_high)
             d_total = d_total + (rate * d_portion + portion * d_rate)
             total = total + portion * rate
             lower = upper
@@ -669,12 +763,12 @@ cdef (double, double, double, double, double, double, double, double) _tax_hvp(_
         if not leave_loop:
             _tape.push_double(tape, portion)  # portion is overwritten at line 39
             _tape.push_double(tape, d_portion)  # and its tangent
-            d_portion = d_income if income <= upper else 0.0
+            d_portion = _scalar.select(income <= upper, d_income, 0.0)
             portion = _scalar.minimum(income, upper) - lower  # line 39
             _tape.push_double(tape, rate)  # rate is overwritten at line 40
             _tape.push_double(tape, d_rate)  # and its tangent
-            d_rate = d_rate_low if bracket < 2 else d_rate_high
-            rate = rate_low if bracket < 2 else rate_high  # line 40
+            d_rate = _scalar.select(bracket < 2, d_rate_low, d_rate_high)
+            rate = _scalar.select(bracket < 2, rate_low, rate_high)  # line 40
             d_total = d_total + (rate * d_portion + portion * d_rate)
             total = total + portion * rate  # line 41
             lower = upper  # line 42
@@ -711,23 +805,22 @@ cdef (double, double, double, double, double, double, double, double) _tax_hvp(_
             b_rate += b_total * portion
             d_rate = _tape.pop_double(tape)
             rate = _tape.pop_double(tape)  # restore rate (line 40)
-            d_b_rate_low += d_b_rate if bracket < 2 else 0.0
-            b_rate_low += b_rate if bracket < 2 else 0.0  # line 40: rate = rate_low if bracket < 2 else rate_high
-            d_b_rate_high += 0.0 if bracket < 2 else d_b_rate
-            b_rate_high += 0.0 if bracket < 2 else b_rate
+            d_b_rate_low += _scalar.select(bracket < 2, d_b_rate, 0.0)
+            b_rate_low += _scalar.select(bracket < 2, b_rate, 0.0)  # line 40: rate = rate_low if bracket < 2 else rate_high
+            d_b_rate_high += _scalar.select(bracket < 2, 0.0, d_b_rate)
+            b_rate_high += _scalar.select(bracket < 2, 0.0, b_rate)
             d_b_rate = 0.0
             b_rate = 0.0
             d_portion = _tape.pop_double(tape)
             portion = _tape.pop_double(tape)  # restore portion (line 39)
-            d_b_income += d_b_portion if income <= upper else 0.0
-            b_income += b_portion if income <= upper else 0.0  # line 39: portion = min(income, upper) - lower
+            d_b_income += _scalar.select(income <= upper, d_b_portion, 0.0)
+            b_income += _scalar.select(income <= upper, b_portion, 0.0)  # line 39: portion = min(income, upper) - lower
             d_b_portion = 0.0
             b_portion = 0.0
     return result, b_income, b_rate_low, b_rate_high, d_result, d_b_income, d_b_rate_low, d_b_rate_high
 
 
-def jvp_tax(double income, double rate_low, double rate_high, tangents):
-    """The derivative of tax along tangents (one per parameter: income, rate_low, rate_high), forward mode."""
+cdef object _tax_jvp_entry(double income, double rate_low, double rate_high, tangents):
     cdef double d_income, d_rate_low, d_rate_high
     if type(tangents) is not tuple or len(<tuple>tangents) != 3 or type((<tuple>tangents)[0]) is not float or type((<tuple>tangents)[1]) is not float or type((<tuple>tangents)[2]) is not float:
         tangents = _arrays.per_parameter(tangents, (income, rate_low, rate_high), ('income', 'rate_low', 'rate_high'), 'tangents')
@@ -743,8 +836,7 @@ def jvp_tax(double income, double rate_low, double rate_high, tangents):
     return d_value
 
 
-def hvp_tax(double income, double rate_low, double rate_high, v):
-    """The Hessian of tax times v (shaped like the parameters income, rate_low, rate_high): forward over reverse."""
+cdef object _tax_hvp_entry(double income, double rate_low, double rate_high, v):
     cdef _tape.Tape tape
     cdef double d_income, d_rate_low, d_rate_high
     if type(v) is not tuple or len(<tuple>v) != 3 or type((<tuple>v)[0]) is not float or type((<tuple>v)[1]) is not float or type((<tuple>v)[2]) is not float:
@@ -768,6 +860,45 @@ def hvp_tax(double income, double rate_low, double rate_high, v):
     return (hv_income, hv_rate_low, hv_rate_high)
 
 
-def hessian_tax(double income, double rate_low, double rate_high):
+cdef object _tax_entries(int which, tuple args, object extra):
+    """value_and_vjp_tax, vjp_tax, jvp_tax, hvp_tax, hessian_tax once bound: converted as their defs did, and done."""
+    if len(args) != 3:
+        raise TypeError("tax's entries bind 3 arguments")
+    cdef double income = args[0]
+    cdef double rate_low = args[1]
+    cdef double rate_high = args[2]
+    if which == 0:
+        return _tax_value_and_vjp(income, rate_low, rate_high, extra)
+    if which == 1:
+        return _tax_jvp_entry(income, rate_low, rate_high, extra)
+    return _tax_hvp_entry(income, rate_low, rate_high, extra)
+
+
+_SRCGRAD_ENTRIES[3] = _tax_entries
+
+# value_and_vjp_tax, vjp_tax, jvp_tax, hvp_tax, hessian_tax: Python functions binding their arguments as tax does
+_arrays.python_entries('''
+def value_and_vjp_tax(income, rate_low, rate_high, dout):
+    """(tax(income, rate_low, rate_high), dout times the gradient), in one forward and one reverse sweep."""
+    return _srcgrad_entries(3, 0, (income, rate_low, rate_high), dout)
+
+
+def vjp_tax(income, rate_low, rate_high, dout):
+    """dout times the gradient of tax with respect to income, rate_low, rate_high."""
+    return _srcgrad_entries(3, 0, (income, rate_low, rate_high), dout)[1]
+
+
+def jvp_tax(income, rate_low, rate_high, tangents):
+    """The derivative of tax along tangents (one per parameter: income, rate_low, rate_high), forward mode."""
+    return _srcgrad_entries(3, 1, (income, rate_low, rate_high), tangents)
+
+
+def hvp_tax(income, rate_low, rate_high, v):
+    """The Hessian of tax times v (shaped like the parameters income, rate_low, rate_high): forward over reverse."""
+    return _srcgrad_entries(3, 2, (income, rate_low, rate_high), v)
+
+
+def hessian_tax(income, rate_low, rate_high):
     """The dense Hessian of tax with respect to income, rate_low, rate_high, as jax.hessian lays it out, from one hvp_tax per element."""
     return _arrays.dense_hessian(hvp_tax, (income, rate_low, rate_high), {'income': income, 'rate_low': rate_low, 'rate_high': rate_high}, 'v')
+''', globals(), 'piecewise_grad')

@@ -9,6 +9,19 @@ import numpy as np
 from srcgrad.runtime import arrays as _arrays
 
 
+ctypedef object (*_SrcgradEntries)(int, tuple, object)
+cdef _SrcgradEntries _SRCGRAD_ENTRIES[1]
+
+
+def _srcgrad_entries(Py_ssize_t function, int which, tuple args, extra):
+    """The compiled part of value_and_vjp_NAME, vjp_NAME, jvp_NAME, hvp_NAME and hessian_NAME of
+    function number `function` (Python functions that bind their arguments, made below each
+    function, which pass them here as a tuple)."""
+    if not 0 <= function < 1:
+        raise ValueError(f"no compiled function number {function}")
+    return _SRCGRAD_ENTRIES[function](which, args, extra)
+
+
 # ----------------------------------------------------------------------------------------------
 # rosenbrock: rosenbrock.py line 6  (def rosenbrock(x: np.ndarray) -> float:)
 # tape: nothing
@@ -71,8 +84,7 @@ def rosenbrock(x):
     return value
 
 
-def value_and_vjp_rosenbrock(x, dout):
-    """(rosenbrock(x), dout times the gradient), in one forward and one reverse sweep."""
+cdef object _rosenbrock_value_and_vjp(x, dout):
     if type(dout) is not float:
         dout = _arrays.scalar_cotangent(dout, 'rosenbrock')
     x = _arrays.as_float_array(x, 'x', 1)
@@ -88,17 +100,12 @@ def value_and_vjp_rosenbrock(x, dout):
 
 def grad_rosenbrock(x):
     """The gradient of rosenbrock with respect to x."""
-    return value_and_vjp_rosenbrock(x, 1.0)[1]
+    return _rosenbrock_value_and_vjp(x, 1.0)[1]
 
 
 def value_and_grad_rosenbrock(x):
     """The (value, gradient) of rosenbrock with respect to x."""
-    return value_and_vjp_rosenbrock(x, 1.0)
-
-
-def vjp_rosenbrock(x, dout):
-    """dout times the gradient of rosenbrock with respect to x."""
-    return value_and_vjp_rosenbrock(x, dout)[1]
+    return _rosenbrock_value_and_vjp(x, 1.0)
 
 
 cdef (double, double) _rosenbrock_jvp(double[::1] x, double[::1] d_x) except * nogil:
@@ -161,8 +168,7 @@ cdef (double, double) _rosenbrock_hvp(_tape.Tape* tape, double[::1] x, double b_
     return result, d_result
 
 
-def jvp_rosenbrock(x, tangents):
-    """The derivative of rosenbrock along tangents (one per parameter: x), forward mode."""
+cdef object _rosenbrock_jvp_entry(x, tangents):
     x = _arrays.as_float_array(x, 'x', 1)
     d_x, = _arrays.per_parameter(tangents, (x,), ('x',), 'tangents')
     cdef double[::1] c_x = x
@@ -173,8 +179,7 @@ def jvp_rosenbrock(x, tangents):
     return d_value
 
 
-def hvp_rosenbrock(x, v):
-    """The Hessian of rosenbrock times v (shaped like the parameters x): forward over reverse."""
+cdef object _rosenbrock_hvp_entry(x, v):
     x = _arrays.as_float_array(x, 'x', 1)
     d_x, = _arrays.per_parameter(v, (x,), ('x',), 'v')
     g_x = np.zeros_like(x)
@@ -189,7 +194,44 @@ def hvp_rosenbrock(x, v):
     return hv_x
 
 
+cdef object _rosenbrock_entries(int which, tuple args, object extra):
+    """value_and_vjp_rosenbrock, vjp_rosenbrock, jvp_rosenbrock, hvp_rosenbrock, hessian_rosenbrock once bound: converted as their defs did, and done."""
+    if len(args) != 1:
+        raise TypeError("rosenbrock's entries bind 1 arguments")
+    cdef object x = args[0]
+    if which == 0:
+        return _rosenbrock_value_and_vjp(x, extra)
+    if which == 1:
+        return _rosenbrock_jvp_entry(x, extra)
+    return _rosenbrock_hvp_entry(x, extra)
+
+
+_SRCGRAD_ENTRIES[0] = _rosenbrock_entries
+
+# value_and_vjp_rosenbrock, vjp_rosenbrock, jvp_rosenbrock, hvp_rosenbrock, hessian_rosenbrock: Python functions binding their arguments as rosenbrock does
+_arrays.python_entries('''
+def value_and_vjp_rosenbrock(x, dout):
+    """(rosenbrock(x), dout times the gradient), in one forward and one reverse sweep."""
+    return _srcgrad_entries(0, 0, (x,), dout)
+
+
+def vjp_rosenbrock(x, dout):
+    """dout times the gradient of rosenbrock with respect to x."""
+    return _srcgrad_entries(0, 0, (x,), dout)[1]
+
+
+def jvp_rosenbrock(x, tangents):
+    """The derivative of rosenbrock along tangents (one per parameter: x), forward mode."""
+    return _srcgrad_entries(0, 1, (x,), tangents)
+
+
+def hvp_rosenbrock(x, v):
+    """The Hessian of rosenbrock times v (shaped like the parameters x): forward over reverse."""
+    return _srcgrad_entries(0, 2, (x,), v)
+
+
 def hessian_rosenbrock(x):
     """The dense Hessian of rosenbrock with respect to x, as jax.hessian lays it out, from one hvp_rosenbrock per element."""
     x = _arrays.as_float_array(x, 'x', 1)
     return _arrays.dense_hessian(hvp_rosenbrock, (x,), {'x': x}, 'v')
+''', globals(), 'rosenbrock_grad')

@@ -13,6 +13,19 @@ from srcgrad.eager import fallback as _fallback, mathlib as _mathlib
 from srcgrad.runtime import eager_entries as _eager_entries
 
 
+ctypedef object (*_SrcgradEntries)(int, tuple, object)
+cdef _SrcgradEntries _SRCGRAD_ENTRIES[3]
+
+
+def _srcgrad_entries(Py_ssize_t function, int which, tuple args, extra):
+    """The compiled part of value_and_vjp_NAME, vjp_NAME, jvp_NAME, hvp_NAME and hessian_NAME of
+    function number `function` (Python functions that bind their arguments, made below each
+    function, which pass them here as a tuple)."""
+    if not 0 <= function < 3:
+        raise ValueError(f"no compiled function number {function}")
+    return _SRCGRAD_ENTRIES[function](which, args, extra)
+
+
 # ----------------------------------------------------------------------------------------------
 # f: tutorial_eager.py line 21  (def f(x):)
 # tape: nothing
@@ -40,10 +53,7 @@ def f(x):
     return _f_primal(x)
 
 
-def value_and_vjp_f(x, dout):
-    """(f(x), dout times the gradient), in one forward and one reverse sweep."""
-    if type(x) is not float and _arrays.has_dimensions(x):
-        return _value_and_vjp_f_on_arrays(x, dout)
+cdef object _f_vjp_entry(x, dout):
     if type(dout) is not float:
         dout = _arrays.scalar_cotangent(dout, 'f')
     value, b_x = _f_adjoint(NULL, x, dout)
@@ -64,15 +74,6 @@ def value_and_grad_f(x):
     return _f_adjoint(NULL, x, 1.0)
 
 
-def vjp_f(x, dout):
-    """dout times the gradient of f with respect to x."""
-    if type(x) is not float and _arrays.has_dimensions(x):
-        return _vjp_f_on_arrays(x, dout)
-    if type(dout) is not float:
-        dout = _arrays.scalar_cotangent(dout, 'f')
-    return _f_adjoint(NULL, x, dout)[1]
-
-
 cdef (double, double) _f_jvp(double x, double d_x) noexcept nogil:
     cdef double d_result = 0.0, result = 0.0
     d_result = 2.0 * _math.sin(x) * (_math.cos(x) * d_x)
@@ -91,10 +92,7 @@ cdef (double, double, double, double) _f_hvp(_tape.Tape* tape, double x, double 
     return result, b_x, d_result, d_b_x
 
 
-def jvp_f(x, tangents):
-    """The derivative of f along tangents (one per parameter: x), forward mode."""
-    if type(x) is not float and _arrays.has_dimensions(x):
-        return _jvp_f_on_arrays(x, tangents)
+cdef object _f_jvp_entry(x, tangents):
     cdef double d_x
     if type(tangents) is float:
         d_x = tangents
@@ -103,10 +101,7 @@ def jvp_f(x, tangents):
     return _f_jvp(x, d_x)[1]
 
 
-def hvp_f(x, v):
-    """The Hessian of f times v (shaped like the parameters x): forward over reverse."""
-    if type(x) is not float and _arrays.has_dimensions(x):
-        return _hvp_f_on_arrays(x, v)
+cdef object _f_hvp_entry(x, v):
     cdef double d_x
     if type(v) is float:
         d_x = v
@@ -116,9 +111,54 @@ def hvp_f(x, v):
     return hv_x
 
 
+cdef object _f_entries(int which, tuple args, object extra):
+    """value_and_vjp_f, vjp_f, jvp_f, hvp_f, hessian_f once bound: converted as their defs did, and done."""
+    if len(args) != 1:
+        raise TypeError("f's entries bind 1 arguments")
+    cdef object x = args[0]
+    if which == 0:
+        return _f_vjp_entry(x, extra)
+    if which == 1:
+        return _f_jvp_entry(x, extra)
+    return _f_hvp_entry(x, extra)
+
+
+_SRCGRAD_ENTRIES[0] = _f_entries
+
+# value_and_vjp_f, vjp_f, jvp_f, hvp_f, hessian_f: Python functions binding their arguments as f does
+_arrays.python_entries('''
+def value_and_vjp_f(x, dout):
+    """(f(x), dout times the gradient), in one forward and one reverse sweep."""
+    if type(x) is not float and _arrays.has_dimensions(x):
+        return _value_and_vjp_f_on_arrays(x, dout)
+    return _srcgrad_entries(0, 0, (x,), dout)
+
+
+def vjp_f(x, dout):
+    """dout times the gradient of f with respect to x."""
+    if type(x) is not float and _arrays.has_dimensions(x):
+        return _vjp_f_on_arrays(x, dout)
+    return _srcgrad_entries(0, 0, (x,), dout)[1]
+
+
+def jvp_f(x, tangents):
+    """The derivative of f along tangents (one per parameter: x), forward mode."""
+    if type(x) is not float and _arrays.has_dimensions(x):
+        return _jvp_f_on_arrays(x, tangents)
+    return _srcgrad_entries(0, 1, (x,), tangents)
+
+
+def hvp_f(x, v):
+    """The Hessian of f times v (shaped like the parameters x): forward over reverse."""
+    if type(x) is not float and _arrays.has_dimensions(x):
+        return _hvp_f_on_arrays(x, v)
+    return _srcgrad_entries(0, 2, (x,), v)
+
+
 def hessian_f(x):
     """The dense Hessian of f with respect to x, as jax.hessian lays it out, from one hvp_f per element."""
     return _arrays.dense_hessian(hvp_f, (x,), {'x': x}, 'v')
+''', globals(), 'tutorial_eager_grad')
 
 
 # ----------------------------------------------------------------------------------------------
@@ -151,8 +191,7 @@ def _f_on_arrays(x):
     return _f_on_arrays_primal(x)
 
 
-def _value_and_vjp_f_on_arrays(x, dout):
-    """(_f_on_arrays(x), dout times the gradient), in one forward and one reverse sweep."""
+cdef object __f_on_arrays_value_and_vjp(x, dout):
     x = _vector.as_float_ndarray(x, 'x')
     value, b_x = _f_on_arrays_adjoint(NULL, x, dout)
     b_x, = _vector.gradients_like((b_x,), (x,))
@@ -162,17 +201,12 @@ def _value_and_vjp_f_on_arrays(x, dout):
 
 def _grad_f_on_arrays(x):
     """The gradient of _f_on_arrays with respect to x."""
-    return _value_and_vjp_f_on_arrays(x, 1.0)[1]
+    return __f_on_arrays_value_and_vjp(x, 1.0)[1]
 
 
 def _value_and_grad_f_on_arrays(x):
     """The (value, gradient) of _f_on_arrays with respect to x."""
-    return _value_and_vjp_f_on_arrays(x, 1.0)
-
-
-def _vjp_f_on_arrays(x, dout):
-    """dout times the gradient of _f_on_arrays with respect to x."""
-    return _value_and_vjp_f_on_arrays(x, dout)[1]
+    return __f_on_arrays_value_and_vjp(x, 1.0)
 
 
 cdef tuple _f_on_arrays_jvp(object x, object d_x):
@@ -201,15 +235,13 @@ cdef tuple _f_on_arrays_hvp(_tape.Tape* tape, object x, object b_result, object 
     return result, b_x, d_result, d_b_x
 
 
-def _jvp_f_on_arrays(x, tangents):
-    """The derivative of _f_on_arrays along tangents (one per parameter: x), forward mode."""
+cdef object __f_on_arrays_jvp_entry(x, tangents):
     x = _vector.as_float_ndarray(x, 'x')
     d_x, = _arrays.per_parameter(tangents, (x,), ('x',), 'tangents')
     return _f_on_arrays_jvp(x, d_x)[1]
 
 
-def _hvp_f_on_arrays(x, v):
-    """The Hessian of _f_on_arrays times v (shaped like the parameters x): forward over reverse."""
+cdef object __f_on_arrays_hvp_entry(x, v):
     x = _vector.as_float_ndarray(x, 'x')
     d_x, = _arrays.per_parameter(v, (x,), ('x',), 'v')
     value, g_x, d_value, hv_x = _f_on_arrays_hvp(NULL, x, 1.0, d_x, 0.0)
@@ -217,10 +249,47 @@ def _hvp_f_on_arrays(x, v):
     return hv_x
 
 
+cdef object __f_on_arrays_entries(int which, tuple args, object extra):
+    """_value_and_vjp_f_on_arrays, _vjp_f_on_arrays, _jvp_f_on_arrays, _hvp_f_on_arrays, _hessian_f_on_arrays once bound: converted as their defs did, and done."""
+    if len(args) != 1:
+        raise TypeError("_f_on_arrays's entries bind 1 arguments")
+    cdef object x = args[0]
+    if which == 0:
+        return __f_on_arrays_value_and_vjp(x, extra)
+    if which == 1:
+        return __f_on_arrays_jvp_entry(x, extra)
+    return __f_on_arrays_hvp_entry(x, extra)
+
+
+_SRCGRAD_ENTRIES[1] = __f_on_arrays_entries
+
+# _value_and_vjp_f_on_arrays, _vjp_f_on_arrays, _jvp_f_on_arrays, _hvp_f_on_arrays, _hessian_f_on_arrays: Python functions binding their arguments as _f_on_arrays does
+_arrays.python_entries('''
+def _value_and_vjp_f_on_arrays(x, dout):
+    """(_f_on_arrays(x), dout times the gradient), in one forward and one reverse sweep."""
+    return _srcgrad_entries(1, 0, (x,), dout)
+
+
+def _vjp_f_on_arrays(x, dout):
+    """dout times the gradient of _f_on_arrays with respect to x."""
+    return _srcgrad_entries(1, 0, (x,), dout)[1]
+
+
+def _jvp_f_on_arrays(x, tangents):
+    """The derivative of _f_on_arrays along tangents (one per parameter: x), forward mode."""
+    return _srcgrad_entries(1, 1, (x,), tangents)
+
+
+def _hvp_f_on_arrays(x, v):
+    """The Hessian of _f_on_arrays times v (shaped like the parameters x): forward over reverse."""
+    return _srcgrad_entries(1, 2, (x,), v)
+
+
 def _hessian_f_on_arrays(x):
     """The dense Hessian of _f_on_arrays with respect to x, as jax.hessian lays it out, from one _hvp_f_on_arrays per element."""
     x = _vector.as_float_ndarray(x, 'x')
     return _arrays.dense_hessian(_hvp_f_on_arrays, (x,), {'x': x}, 'v')
+''', globals(), 'tutorial_eager_grad')
 
 
 # ----------------------------------------------------------------------------------------------
@@ -265,8 +334,7 @@ def power(double x, double y):
     return value
 
 
-def value_and_vjp_power(double x, double y, dout):
-    """(power(x, y), dout times the gradient), in one forward and one reverse sweep."""
+cdef object _power_value_and_vjp(double x, double y, dout):
     cdef _tape.Tape tape
     if type(dout) is not float:
         dout = _arrays.scalar_cotangent(dout, 'power')
@@ -286,17 +354,12 @@ def value_and_vjp_power(double x, double y, dout):
 
 def grad_power(double x, double y):
     """The gradient of power with respect to x, y."""
-    return value_and_vjp_power(x, y, 1.0)[1]
+    return _power_value_and_vjp(x, y, 1.0)[1]
 
 
 def value_and_grad_power(double x, double y):
     """The (value, gradient) of power with respect to x, y."""
-    return value_and_vjp_power(x, y, 1.0)
-
-
-def vjp_power(double x, double y, dout):
-    """dout times the gradient of power with respect to x, y."""
-    return value_and_vjp_power(x, y, dout)[1]
+    return _power_value_and_vjp(x, y, 1.0)
 
 
 cdef (double, double) _power_jvp(double x, double y, double d_x, double d_y) noexcept nogil:
@@ -339,8 +402,7 @@ cdef (double, double, double, double, double, double) _power_hvp(_tape.Tape* tap
     return result, b_x, b_y, d_result, d_b_x, 0.0
 
 
-def jvp_power(double x, double y, tangents):
-    """The derivative of power along tangents (one per parameter: x, y), forward mode."""
+cdef object _power_jvp_entry(double x, double y, tangents):
     cdef double d_x, d_y
     if type(tangents) is not tuple or len(<tuple>tangents) != 2 or type((<tuple>tangents)[0]) is not float or type((<tuple>tangents)[1]) is not float:
         tangents = _arrays.per_parameter(tangents, (x, y), ('x', 'y'), 'tangents')
@@ -354,8 +416,7 @@ def jvp_power(double x, double y, tangents):
     return d_value
 
 
-def hvp_power(double x, double y, v):
-    """The Hessian of power times v (shaped like the parameters x, y): forward over reverse."""
+cdef object _power_hvp_entry(double x, double y, v):
     cdef _tape.Tape tape
     cdef double d_x, d_y
     if type(v) is not tuple or len(<tuple>v) != 2 or type((<tuple>v)[0]) is not float or type((<tuple>v)[1]) is not float:
@@ -377,9 +438,47 @@ def hvp_power(double x, double y, v):
     return (hv_x, hv_y)
 
 
-def hessian_power(double x, double y):
+cdef object _power_entries(int which, tuple args, object extra):
+    """value_and_vjp_power, vjp_power, jvp_power, hvp_power, hessian_power once bound: converted as their defs did, and done."""
+    if len(args) != 2:
+        raise TypeError("power's entries bind 2 arguments")
+    cdef double x = args[0]
+    cdef double y = args[1]
+    if which == 0:
+        return _power_value_and_vjp(x, y, extra)
+    if which == 1:
+        return _power_jvp_entry(x, y, extra)
+    return _power_hvp_entry(x, y, extra)
+
+
+_SRCGRAD_ENTRIES[2] = _power_entries
+
+# value_and_vjp_power, vjp_power, jvp_power, hvp_power, hessian_power: Python functions binding their arguments as power does
+_arrays.python_entries('''
+def value_and_vjp_power(x, y, dout):
+    """(power(x, y), dout times the gradient), in one forward and one reverse sweep."""
+    return _srcgrad_entries(2, 0, (x, y), dout)
+
+
+def vjp_power(x, y, dout):
+    """dout times the gradient of power with respect to x, y."""
+    return _srcgrad_entries(2, 0, (x, y), dout)[1]
+
+
+def jvp_power(x, y, tangents):
+    """The derivative of power along tangents (one per parameter: x, y), forward mode."""
+    return _srcgrad_entries(2, 1, (x, y), tangents)
+
+
+def hvp_power(x, y, v):
+    """The Hessian of power times v (shaped like the parameters x, y): forward over reverse."""
+    return _srcgrad_entries(2, 2, (x, y), v)
+
+
+def hessian_power(x, y):
     """The dense Hessian of power with respect to x, y, as jax.hessian lays it out, from one hvp_power per element."""
     return _arrays.dense_hessian(hvp_power, (x, y), {'x': x, 'y': y}, 'v')
+''', globals(), 'tutorial_eager_grad')
 
 
 # ----------------------------------------------------------------------------------------------

@@ -9,6 +9,19 @@ import numpy as np
 from srcgrad.runtime import arrays as _arrays
 
 
+ctypedef object (*_SrcgradEntries)(int, tuple, object)
+cdef _SrcgradEntries _SRCGRAD_ENTRIES[3]
+
+
+def _srcgrad_entries(Py_ssize_t function, int which, tuple args, extra):
+    """The compiled part of value_and_vjp_NAME, vjp_NAME, jvp_NAME, hvp_NAME and hessian_NAME of
+    function number `function` (Python functions that bind their arguments, made below each
+    function, which pass them here as a tuple)."""
+    if not 0 <= function < 3:
+        raise ValueError(f"no compiled function number {function}")
+    return _SRCGRAD_ENTRIES[function](which, args, extra)
+
+
 # ----------------------------------------------------------------------------------------------
 # square_sin: tutorial.py line 6  (def square_sin(x):)
 # tape: nothing
@@ -34,8 +47,7 @@ def square_sin(double x):
     return _square_sin_primal(x)
 
 
-def value_and_vjp_square_sin(double x, dout):
-    """(square_sin(x), dout times the gradient), in one forward and one reverse sweep."""
+cdef object _square_sin_vjp_entry(double x, dout):
     if type(dout) is not float:
         dout = _arrays.scalar_cotangent(dout, 'square_sin')
     value, b_x = _square_sin_adjoint(NULL, x, dout)
@@ -50,13 +62,6 @@ def grad_square_sin(double x):
 def value_and_grad_square_sin(double x):
     """The (value, gradient) of square_sin with respect to x."""
     return _square_sin_adjoint(NULL, x, 1.0)
-
-
-def vjp_square_sin(double x, dout):
-    """dout times the gradient of square_sin with respect to x."""
-    if type(dout) is not float:
-        dout = _arrays.scalar_cotangent(dout, 'square_sin')
-    return _square_sin_adjoint(NULL, x, dout)[1]
 
 
 cdef (double, double) _square_sin_jvp(double x, double d_x) noexcept nogil:
@@ -77,8 +82,7 @@ cdef (double, double, double, double) _square_sin_hvp(_tape.Tape* tape, double x
     return result, b_x, d_result, d_b_x
 
 
-def jvp_square_sin(double x, tangents):
-    """The derivative of square_sin along tangents (one per parameter: x), forward mode."""
+cdef object _square_sin_jvp_entry(double x, tangents):
     cdef double d_x
     if type(tangents) is float:
         d_x = tangents
@@ -87,8 +91,7 @@ def jvp_square_sin(double x, tangents):
     return _square_sin_jvp(x, d_x)[1]
 
 
-def hvp_square_sin(double x, v):
-    """The Hessian of square_sin times v (shaped like the parameters x): forward over reverse."""
+cdef object _square_sin_hvp_entry(double x, v):
     cdef double d_x
     if type(v) is float:
         d_x = v
@@ -98,9 +101,46 @@ def hvp_square_sin(double x, v):
     return hv_x
 
 
-def hessian_square_sin(double x):
+cdef object _square_sin_entries(int which, tuple args, object extra):
+    """value_and_vjp_square_sin, vjp_square_sin, jvp_square_sin, hvp_square_sin, hessian_square_sin once bound: converted as their defs did, and done."""
+    if len(args) != 1:
+        raise TypeError("square_sin's entries bind 1 arguments")
+    cdef double x = args[0]
+    if which == 0:
+        return _square_sin_vjp_entry(x, extra)
+    if which == 1:
+        return _square_sin_jvp_entry(x, extra)
+    return _square_sin_hvp_entry(x, extra)
+
+
+_SRCGRAD_ENTRIES[0] = _square_sin_entries
+
+# value_and_vjp_square_sin, vjp_square_sin, jvp_square_sin, hvp_square_sin, hessian_square_sin: Python functions binding their arguments as square_sin does
+_arrays.python_entries('''
+def value_and_vjp_square_sin(x, dout):
+    """(square_sin(x), dout times the gradient), in one forward and one reverse sweep."""
+    return _srcgrad_entries(0, 0, (x,), dout)
+
+
+def vjp_square_sin(x, dout):
+    """dout times the gradient of square_sin with respect to x."""
+    return _srcgrad_entries(0, 0, (x,), dout)[1]
+
+
+def jvp_square_sin(x, tangents):
+    """The derivative of square_sin along tangents (one per parameter: x), forward mode."""
+    return _srcgrad_entries(0, 1, (x,), tangents)
+
+
+def hvp_square_sin(x, v):
+    """The Hessian of square_sin times v (shaped like the parameters x): forward over reverse."""
+    return _srcgrad_entries(0, 2, (x,), v)
+
+
+def hessian_square_sin(x):
     """The dense Hessian of square_sin with respect to x, as jax.hessian lays it out, from one hvp_square_sin per element."""
     return _arrays.dense_hessian(hvp_square_sin, (x,), {'x': x}, 'v')
+''', globals(), 'tutorial_grad')
 
 
 # ----------------------------------------------------------------------------------------------
@@ -145,8 +185,7 @@ def power(double x, Py_ssize_t n):
     return value
 
 
-def value_and_vjp_power(double x, Py_ssize_t n, dout):
-    """(power(x, n), dout times the gradient), in one forward and one reverse sweep."""
+cdef object _power_value_and_vjp(double x, Py_ssize_t n, dout):
     cdef _tape.Tape tape
     if type(dout) is not float:
         dout = _arrays.scalar_cotangent(dout, 'power')
@@ -166,17 +205,12 @@ def value_and_vjp_power(double x, Py_ssize_t n, dout):
 
 def grad_power(double x, Py_ssize_t n):
     """The gradient of power with respect to x."""
-    return value_and_vjp_power(x, n, 1.0)[1]
+    return _power_value_and_vjp(x, n, 1.0)[1]
 
 
 def value_and_grad_power(double x, Py_ssize_t n):
     """The (value, gradient) of power with respect to x."""
-    return value_and_vjp_power(x, n, 1.0)
-
-
-def vjp_power(double x, Py_ssize_t n, dout):
-    """dout times the gradient of power with respect to x."""
-    return value_and_vjp_power(x, n, dout)[1]
+    return _power_value_and_vjp(x, n, 1.0)
 
 
 cdef (double, double) _power_jvp(double x, Py_ssize_t n, double d_x) noexcept nogil:
@@ -219,8 +253,7 @@ cdef (double, double, double, double) _power_hvp(_tape.Tape* tape, double x, Py_
     return result, b_x, d_result, d_b_x
 
 
-def jvp_power(double x, Py_ssize_t n, tangents):
-    """The derivative of power along tangents (one per parameter: x), forward mode."""
+cdef object _power_jvp_entry(double x, Py_ssize_t n, tangents):
     cdef double d_x
     if type(tangents) is float:
         d_x = tangents
@@ -233,8 +266,7 @@ def jvp_power(double x, Py_ssize_t n, tangents):
     return d_value
 
 
-def hvp_power(double x, Py_ssize_t n, v):
-    """The Hessian of power times v (shaped like the parameters x): forward over reverse."""
+cdef object _power_hvp_entry(double x, Py_ssize_t n, v):
     cdef _tape.Tape tape
     cdef double d_x
     if type(v) is float:
@@ -255,9 +287,47 @@ def hvp_power(double x, Py_ssize_t n, v):
     return hv_x
 
 
-def hessian_power(double x, Py_ssize_t n):
+cdef object _power_entries(int which, tuple args, object extra):
+    """value_and_vjp_power, vjp_power, jvp_power, hvp_power, hessian_power once bound: converted as their defs did, and done."""
+    if len(args) != 2:
+        raise TypeError("power's entries bind 2 arguments")
+    cdef double x = args[0]
+    cdef Py_ssize_t n = args[1]
+    if which == 0:
+        return _power_value_and_vjp(x, n, extra)
+    if which == 1:
+        return _power_jvp_entry(x, n, extra)
+    return _power_hvp_entry(x, n, extra)
+
+
+_SRCGRAD_ENTRIES[1] = _power_entries
+
+# value_and_vjp_power, vjp_power, jvp_power, hvp_power, hessian_power: Python functions binding their arguments as power does
+_arrays.python_entries('''
+def value_and_vjp_power(x, n, dout):
+    """(power(x, n), dout times the gradient), in one forward and one reverse sweep."""
+    return _srcgrad_entries(1, 0, (x, n), dout)
+
+
+def vjp_power(x, n, dout):
+    """dout times the gradient of power with respect to x."""
+    return _srcgrad_entries(1, 0, (x, n), dout)[1]
+
+
+def jvp_power(x, n, tangents):
+    """The derivative of power along tangents (one per parameter: x), forward mode."""
+    return _srcgrad_entries(1, 1, (x, n), tangents)
+
+
+def hvp_power(x, n, v):
+    """The Hessian of power times v (shaped like the parameters x): forward over reverse."""
+    return _srcgrad_entries(1, 2, (x, n), v)
+
+
+def hessian_power(x, n):
     """The dense Hessian of power with respect to x, as jax.hessian lays it out, from one hvp_power per element."""
     return _arrays.dense_hessian(hvp_power, (x,), {'x': x, 'n': n}, 'v')
+''', globals(), 'tutorial_grad')
 
 
 # ----------------------------------------------------------------------------------------------
@@ -302,8 +372,7 @@ def f(double x, double y):
     return value
 
 
-def value_and_vjp_f(double x, double y, dout):
-    """(f(x, y), dout times the gradient), in one forward and one reverse sweep."""
+cdef object _f_value_and_vjp(double x, double y, dout):
     cdef _tape.Tape tape
     if type(dout) is not float:
         dout = _arrays.scalar_cotangent(dout, 'f')
@@ -323,17 +392,12 @@ def value_and_vjp_f(double x, double y, dout):
 
 def grad_f(double x, double y):
     """The gradient of f with respect to x, y."""
-    return value_and_vjp_f(x, y, 1.0)[1]
+    return _f_value_and_vjp(x, y, 1.0)[1]
 
 
 def value_and_grad_f(double x, double y):
     """The (value, gradient) of f with respect to x, y."""
-    return value_and_vjp_f(x, y, 1.0)
-
-
-def vjp_f(double x, double y, dout):
-    """dout times the gradient of f with respect to x, y."""
-    return value_and_vjp_f(x, y, dout)[1]
+    return _f_value_and_vjp(x, y, 1.0)
 
 
 cdef (double, double) _f_jvp(double x, double y, double d_x, double d_y) noexcept nogil:
@@ -376,8 +440,7 @@ cdef (double, double, double, double, double, double) _f_hvp(_tape.Tape* tape, d
     return result, b_x, b_y, d_result, d_b_x, 0.0
 
 
-def jvp_f(double x, double y, tangents):
-    """The derivative of f along tangents (one per parameter: x, y), forward mode."""
+cdef object _f_jvp_entry(double x, double y, tangents):
     cdef double d_x, d_y
     if type(tangents) is not tuple or len(<tuple>tangents) != 2 or type((<tuple>tangents)[0]) is not float or type((<tuple>tangents)[1]) is not float:
         tangents = _arrays.per_parameter(tangents, (x, y), ('x', 'y'), 'tangents')
@@ -391,8 +454,7 @@ def jvp_f(double x, double y, tangents):
     return d_value
 
 
-def hvp_f(double x, double y, v):
-    """The Hessian of f times v (shaped like the parameters x, y): forward over reverse."""
+cdef object _f_hvp_entry(double x, double y, v):
     cdef _tape.Tape tape
     cdef double d_x, d_y
     if type(v) is not tuple or len(<tuple>v) != 2 or type((<tuple>v)[0]) is not float or type((<tuple>v)[1]) is not float:
@@ -414,6 +476,44 @@ def hvp_f(double x, double y, v):
     return (hv_x, hv_y)
 
 
-def hessian_f(double x, double y):
+cdef object _f_entries(int which, tuple args, object extra):
+    """value_and_vjp_f, vjp_f, jvp_f, hvp_f, hessian_f once bound: converted as their defs did, and done."""
+    if len(args) != 2:
+        raise TypeError("f's entries bind 2 arguments")
+    cdef double x = args[0]
+    cdef double y = args[1]
+    if which == 0:
+        return _f_value_and_vjp(x, y, extra)
+    if which == 1:
+        return _f_jvp_entry(x, y, extra)
+    return _f_hvp_entry(x, y, extra)
+
+
+_SRCGRAD_ENTRIES[2] = _f_entries
+
+# value_and_vjp_f, vjp_f, jvp_f, hvp_f, hessian_f: Python functions binding their arguments as f does
+_arrays.python_entries('''
+def value_and_vjp_f(x, y, dout):
+    """(f(x, y), dout times the gradient), in one forward and one reverse sweep."""
+    return _srcgrad_entries(2, 0, (x, y), dout)
+
+
+def vjp_f(x, y, dout):
+    """dout times the gradient of f with respect to x, y."""
+    return _srcgrad_entries(2, 0, (x, y), dout)[1]
+
+
+def jvp_f(x, y, tangents):
+    """The derivative of f along tangents (one per parameter: x, y), forward mode."""
+    return _srcgrad_entries(2, 1, (x, y), tangents)
+
+
+def hvp_f(x, y, v):
+    """The Hessian of f times v (shaped like the parameters x, y): forward over reverse."""
+    return _srcgrad_entries(2, 2, (x, y), v)
+
+
+def hessian_f(x, y):
     """The dense Hessian of f with respect to x, y, as jax.hessian lays it out, from one hvp_f per element."""
     return _arrays.dense_hessian(hvp_f, (x, y), {'x': x, 'y': y}, 'v')
+''', globals(), 'tutorial_grad')
