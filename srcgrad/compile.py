@@ -216,7 +216,9 @@ class CompileFailed(Exception):
         return _locate_c_error(self.output, self.c_file)
 
 
-_CYTHON_ERROR = re.compile(r"^(?P<file>.+?\.pyx):(?P<line>\d+):(?P<col>\d+): (?P<message>.*)$", re.M)
+# an error's line, not a warning's or a performance hint's ("performance hint: m.pyx:548:5: ...")
+_CYTHON_ERROR = re.compile(r"^(?!warning: |performance hint: )(?P<file>.+?\.pyx):(?P<line>\d+):(?P<col>\d+): "
+                           r"(?P<message>.*)$", re.M)
 _C_LOCATION = re.compile(r"^(?P<file>.+?\.c):(?P<line>\d+):(?:\d+:)? (?P<kind>error|warning|note): (?P<message>.*)$", re.M)
 _SOURCE_MARKER = re.compile(r'^\s*/\* "(?P<file>[^"]+\.(?:pyx|pxd))":(?P<line>\d+)$')
 

@@ -89,13 +89,15 @@ def _node_type(e: ir.Expr, kinds: list) -> str:
 def _range_bound_names(stmts) -> set:
     names = set()
     for s in ir.walk(stmts):
-        if isinstance(s, ir.For):
+        if isinstance(s, ir.For):  # range takes integers: n in range(1, n + 1) is one
             for bound in (s.start, s.stop, s.step):
-                if isinstance(bound, ir.Name):
-                    names.add(bound.id)
+                names |= _integer_names(bound)
         for e in ir.reads_of(s):
             for sub in _all_subexpressions(e):
                 names |= _count_names(sub)
+                if isinstance(sub, ir.Call) and sub.func == "range_length":  # a list's length
+                    for bound in sub.args:
+                        names |= _integer_names(bound)
     return names
 
 

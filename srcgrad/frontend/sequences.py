@@ -265,7 +265,7 @@ class SequenceReader(ExpressionReader):
 
     def _index(self, node: cst.Subscript):
         temp = self.hoisted_totals.get(id(node.value))
-        if temp is None:
+        if temp is None or not _element_of_a_value(node):  # np.array([...])[:n]: a slice of the literal
             return super()._index(node)
         self.locals.add(temp)
         indices = []
