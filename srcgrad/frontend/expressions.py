@@ -504,6 +504,10 @@ class ExpressionReader(ArrayCallReader):
         self._read(node.value)
         if any(isinstance(element.slice, cst.Slice) for element in node.slice):
             return self._slice(node)
+        return self.element_of(node.value.value, node)
+
+    def element_of(self, array: str, node: cst.Subscript) -> ir.Index:
+        """`array[i, j]` with the integer indices of node; x[-k] counts from the end, as in Python."""
         indices = []
         for element in node.slice:
             if not isinstance(element.slice, cst.Index) or element.slice.star is not None:
@@ -512,11 +516,10 @@ class ExpressionReader(ArrayCallReader):
             if isinstance(index, ir.Unary) and index.op == "-" and isinstance(index.operand, ir.Const):
                 index = ir.Const(-index.operand.value)
             if isinstance(index, ir.Const) and isinstance(index.value, int) and index.value < 0:
-                # x[-k] counts from the end, as in Python
-                size = ir.Call("shape", (ir.Name(node.value.value), ir.Const(len(indices))))
+                size = ir.Call("shape", (ir.Name(array), ir.Const(len(indices))))
                 index = ir.BinOp("-", size, ir.Const(-index.value))
             indices.append(index)
-        return ir.Index(node.value.value, tuple(indices))
+        return ir.Index(array, tuple(indices))
 
     def _slice(self, node: cst.Subscript, value: ir.Expr | None = None) -> ir.Call:
         """`x[1:]`, `X[:, j]`, `x[::-1]`: a whole sub-array (NumPy's basic slicing: a view that

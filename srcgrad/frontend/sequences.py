@@ -268,16 +268,7 @@ class SequenceReader(ExpressionReader):
         if temp is None or not _element_of_a_value(node):  # np.array([...])[:n]: a slice of the literal
             return super()._index(node)
         self.locals.add(temp)
-        indices = []
-        for element in node.slice:
-            index = self.expr(element.slice.value)
-            if isinstance(index, ir.Unary) and index.op == "-" and isinstance(index.operand, ir.Const):
-                index = ir.Const(-index.operand.value)
-            if isinstance(index, ir.Const) and isinstance(index.value, int) and index.value < 0:
-                size = ir.Call("shape", (ir.Name(temp), ir.Const(len(indices))))  # x[-1]: from the end
-                index = ir.BinOp("-", size, ir.Const(-index.value))
-            indices.append(index)
-        return ir.Index(temp, tuple(indices))
+        return self.element_of(temp, node)
 
     def _summing_call(self, node, name: str) -> bool:
         """The builtin sum, or np.sum (`np.sum([i * 3 for i in a])` adds the same numbers)."""
@@ -375,7 +366,7 @@ def _unconditional_sums(node, is_builtin) -> list:
 
 def _element_of_a_value(node) -> bool:
     """`f(x)[i, j]` or `(a * b)[i]`: integer indices into a value that is not a variable's
-    (x.shape[0] is a size; X[i][j] indexes twice; A.T[i, j] is read as A[j, i] is)."""
+    (not x.shape[0], a size, nor X[i][j], which indexes twice)."""
     return isinstance(node.value, (cst.Call, cst.BinaryOperation, cst.UnaryOperation)) \
         and all(isinstance(element.slice, cst.Index) and element.slice.star is None for element in node.slice)
 
