@@ -330,10 +330,10 @@ def f(x, a: np.ndarray):
 """
 
 
-@xfail("analysis/types.py _check_arrays_only_indexed: an array parameter that the function both "
-       "indexes (a[1]) and passes to another function of the module (g(x, a)) is refused as \"the "
-       "array 'a' used as a whole value (vectorised NumPy)\" and falls back; either alone compiles "
-       "(found by the fuzzer with Features(arrays=True, array_arguments=True))")
+# An array parameter that the function both indexes (a[1]) and passes to another function of the
+# module (g(x, a)) was refused as "the array 'a' used as a whole value (vectorised NumPy)" and fell
+# back (found by the fuzzer with Features(arrays=True, array_arguments=True)); the callee that
+# reads its elements is inlined now (transform/inline_helpers.py)
 def test_array_read_and_passed_to_a_callee():
     generated, module = fuzzing.pure_build(textwrap.dedent(ARRAY_READ_AND_PASSED), "array_passed.py")
     assert [d.format() for d in generated.diagnostics] == []
