@@ -15,16 +15,16 @@ def _assignments(function: ir.Function):
     return [s for s in ir.walk(function.body) if isinstance(s, ir.Assign)]
 
 
-def _value_names(e: ir.Expr) -> set:
-    """The names whose values e reads: of x.shape[k], len(x) and np.size(x) only x's shape,
-    which carries no derivative (np.arange(1, len(x) + 1) is a constant, as a user means it)."""
-    if isinstance(e, ir.Call) and e.func in ("shape", "size"):
+def value_names(e: ir.Expr, measures=("shape", "size")) -> set:
+    """The names whose values e reads: not those it only measures (x.shape[k], len(x) and
+    np.size(x) carry no derivative: np.arange(1, len(x) + 1) does not vary with x)."""
+    if isinstance(e, ir.Call) and e.func in measures:
         return set()
     if isinstance(e, ir.Name):
         return {e.id}
     out = set()
     for c in ir.children(e):
-        out |= _value_names(c)
+        out |= value_names(c, measures)
     return out
 
 
@@ -40,7 +40,7 @@ def active_variables(function: ir.Function, result: str, wrt=None) -> set:
     while changed:
         changed = False
         for s in assigns:
-            if s.target in floats and s.target not in varied and _value_names(s.value) & varied:
+            if s.target in floats and s.target not in varied and value_names(s.value) & varied:
                 varied.add(s.target)
                 changed = True
 
@@ -50,7 +50,7 @@ def active_variables(function: ir.Function, result: str, wrt=None) -> set:
         changed = False
         for s in assigns:
             if s.target in useful:
-                new = (_value_names(s.value) & floats) - useful
+                new = (value_names(s.value) & floats) - useful
                 if new:
                     useful |= new
                     changed = True

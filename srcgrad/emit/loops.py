@@ -220,10 +220,11 @@ def _text(tree, spelling) -> str:
     return spelling(tree, lambda k: _text(k, spelling))
 
 
-def _c_spelling(tree, inner) -> str:
+def _spelling(tree, inner, array: str, function) -> str:
+    """The text of tree: an operand array k as `array.format(k)`, a call as function(name, arg)."""
     head = tree[0]
     if head == "array":
-        return f"p{tree[1]}[j]"
+        return array.format(tree[1])
     if head == "scalar":
         return f"s{tree[1]}"
     if head == "const":
@@ -232,28 +233,18 @@ def _c_spelling(tree, inner) -> str:
         return f"({inner(tree[2])} {tree[1]} {inner(tree[3])})"
     if head == "neg":
         return f"(-{inner(tree[1])})"
-    if head == "pow":
-        return f"({inner(tree[1])} ** {inner(tree[2])})"  # C's pow (the module's cpow directive)
-    if tree[1] == "tanh":
-        return f"_loops_tanh({_bare(inner(tree[2]))})"
-    return f"_math.{MATH_FUNCTIONS[tree[1]]}({_bare(inner(tree[2]))})"
+    if head == "pow":  # C's pow in the loop (the module's cpow directive), NumPy's power outside
+        return f"({inner(tree[1])} ** {inner(tree[2])})"
+    return function(tree[1], _bare(inner(tree[2])))
+
+
+def _c_spelling(tree, inner) -> str:
+    return _spelling(tree, inner, "p{}[j]", lambda name, arg: f"_loops_tanh({arg})" if name == "tanh"
+                     else f"_math.{MATH_FUNCTIONS[name]}({arg})")
 
 
 def _numpy_spelling(tree, inner) -> str:
-    head = tree[0]
-    if head == "array":
-        return f"x{tree[1]}"
-    if head == "scalar":
-        return f"s{tree[1]}"
-    if head == "const":
-        return repr(tree[1])
-    if head == "op":
-        return f"({inner(tree[2])} {tree[1]} {inner(tree[3])})"
-    if head == "neg":
-        return f"(-{inner(tree[1])})"
-    if head == "pow":
-        return f"({inner(tree[1])} ** {inner(tree[2])})"
-    return f"np.{NUMPY_SPELLING.get(tree[1], tree[1])}({_bare(inner(tree[2]))})"
+    return _spelling(tree, inner, "x{}", lambda name, arg: f"np.{NUMPY_SPELLING.get(name, name)}({arg})")
 
 
 def _bare(text: str) -> str:

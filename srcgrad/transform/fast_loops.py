@@ -18,17 +18,14 @@ from collections import Counter
 from .. import ir
 from ..analysis.types import expr_type
 from ..rules import in_place
-from .in_place import _Reads, _assigns, _names_of
+from .in_place import _Reads, _assigns, _names_of, rewrite_bodies
 
 ELEMENTWISE_OPERATORS = frozenset({"+", "-", "*", "/", "**"})
 
 
 def merge_elementwise_chains(code, return_types: dict) -> None:
     """Merge code's (a FunctionCode) primal and adjoint chains in place of their lists."""
-    params = dict(code.signature.params)
-    code.primal_body = _merged(code.primal_body, {**params, **code.primal_locals}, return_types)
-    adjoint_types = {**params, **code.locals, code.adjoint_param: code.locals.get(code.adjoint_param)}
-    code.adjoint_body = _merged(code.adjoint_body, adjoint_types, return_types)
+    rewrite_bodies(code, return_types, _merged)
 
 
 def _merged(body: list, types: dict, return_types: dict) -> list:

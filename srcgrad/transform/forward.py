@@ -11,6 +11,7 @@ Control flow is replayed as it is; the tape records each tangent beside its valu
 from __future__ import annotations
 
 from .. import ir
+from ..analysis.activity import value_names
 from ..analysis.types import expr_type
 from ..rules import conversions, guards, symbolic
 from ..rules.elementwise import ELEMENTWISE
@@ -57,7 +58,7 @@ class Tangents:
             changed = False
             for s in ir.walk_generated(stmts):
                 targets, value = _targets_and_value(s)
-                if value is None or not (_value_names(value) & self.varied):
+                if value is None or not (_measured_names(value) & self.varied):
                     continue
                 for target in targets:
                     if target not in self.varied and _has_tangent_type(self.types.get(target)):
@@ -80,7 +81,7 @@ class Tangents:
             return ir.Name(self.d(e.id)) if e.id in self.varied else None
         if isinstance(e, ir.Index):
             return ir.Index(self.d(e.array), e.indices) if e.array in self.varied else None
-        if not (_value_names(e) & self.varied):
+        if not (_measured_names(e) & self.varied):
             return None
         if conversions.conversion(e):  # linear: the tangent converted alike
             t = self.tangent(e.args[0])
@@ -316,21 +317,15 @@ def _add(a, b):
     return a + b
 
 
+def _measured_names(e) -> set:
+    """The names whose values e reads (analysis.activity.value_names), x.shape[k] and len(x) measuring x only:
+    np.arange(len(x)) does not vary with x, and its tangent is no array of zeros that
+    np.dot(0.0, x) would make one."""
+    return value_names(e, measures=("shape",))
+
+
 def _varies(e, varied) -> bool:
-    return bool(_value_names(e) & varied)
-
-
-def _value_names(e) -> set:
-    """The names whose values e reads: not those it only measures (np.arange(len(x)) does not
-    vary with x, and its tangent is no array of zeros that np.dot(0.0, x) would make one)."""
-    if isinstance(e, ir.Call) and e.func == "shape":
-        return set()
-    if isinstance(e, ir.Name):
-        return {e.id}
-    out = set()
-    for c in ir.children(e):
-        out |= _value_names(c)
-    return out
+    return bool(_measured_names(e) & varied)
 
 
 def _needed(stmts, varied: set, outputs: set) -> set:

@@ -46,10 +46,16 @@ ARITHMETIC = frozenset({"+", "-", "*", "/", "**", "//", "%", "@"})
 
 def reuse_array_memory(code, return_types: dict) -> None:
     """Rewrite code's primal and adjoint bodies (a FunctionCode) in place of their lists."""
+    rewrite_bodies(code, return_types, _rewrite_body)
+
+
+def rewrite_bodies(code, return_types: dict, rewrite) -> None:
+    """code's (a FunctionCode) primal and adjoint bodies replaced by rewrite(body, types,
+    return_types), each with the types of its own variables."""
     params = dict(code.signature.params)
-    code.primal_body = _rewrite_body(code.primal_body, {**params, **code.primal_locals}, return_types)
+    code.primal_body = rewrite(code.primal_body, {**params, **code.primal_locals}, return_types)
     adjoint_types = {**params, **code.locals, code.adjoint_param: code.locals.get(code.adjoint_param)}
-    code.adjoint_body = _rewrite_body(code.adjoint_body, adjoint_types, return_types)
+    code.adjoint_body = rewrite(code.adjoint_body, adjoint_types, return_types)
 
 
 def _rewrite_body(body: list, types: dict, return_types: dict) -> list:
