@@ -7,8 +7,10 @@ from __future__ import annotations
 import functools
 
 import numpy as np
+import pytest
 
-from support import assert_close, central_differences, generated_module, original_module
+from support import (assert_close, central_differences, compiled_module, generated_module, original_module,
+                     pure_module)
 from srcgrad.eager.fallback import eager_value_and_gradient
 
 
@@ -17,6 +19,18 @@ def compiled_functions(path: str) -> frozenset:
     """The functions of a file the compiler compiles (the others fall back to the eager tape), from
     the generation pure_module(path) makes too."""
     return frozenset(r.name for r in generated_module(path, pure=True).reports if r.compiled)
+
+
+@pytest.fixture(scope="module", params=["compiled", "pure"])
+def build(request):
+    """A test file's modules built once per way, Cython and --pure (import it as a fixture)."""
+    return compiled_module if request.param == "compiled" else pure_module
+
+
+def cases(points: dict) -> tuple:
+    """(name, k) for each point k of each function of points, and their test ids."""
+    found = [(name, k) for name in sorted(points) for k in range(len(points[name]))]
+    return found, [f"{name}-{k}" for name, k in found]
 
 
 def check_every_mode(build, path: str, name: str, args: tuple, direction: tuple, step: float = 1e-5) -> None:

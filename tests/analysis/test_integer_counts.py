@@ -8,22 +8,17 @@ from __future__ import annotations
 
 import pytest
 
-from every_mode import check_every_mode
-from support import PROGRAMS, compiled_module, pure_module
+from every_mode import build, cases, check_every_mode  # noqa: F401 (build: the fixture)
+from support import PROGRAMS
 from srcgrad.compile import _locate_cython_error
 
 PATH = str(PROGRAMS / "integer_counts.py")
 POINTS = {"alternating_series": [((0.4, 8), (1.0,)), ((-0.7, 1), (1.0,)), ((0.3, 0), (1.0,))],
           "halves": [((1.3, 5), (1.0,)), ((-0.2, 0), (1.0,))]}
-CASES = [(name, k) for name in sorted(POINTS) for k in range(len(POINTS[name]))]
+CASES, IDS = cases(POINTS)
 
 
-@pytest.fixture(scope="module", params=["compiled", "pure"])
-def build(request):
-    return compiled_module if request.param == "compiled" else pure_module
-
-
-@pytest.mark.parametrize("name, k", CASES, ids=[f"{n}-{k}" for n, k in CASES])
+@pytest.mark.parametrize("name, k", CASES, ids=IDS)
 def test_counts_in_range_bounds_are_integers(build, name, k):
     args, direction = POINTS[name][k]
     check_every_mode(build, PATH, name, args, direction)

@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from every_mode import check_every_mode
-from support import PROGRAMS, compiled_module, pure_module
+from every_mode import build, cases, check_every_mode  # noqa: F401 (build: the fixture)
+from support import PROGRAMS
 from srcgrad.generate import generate
 
 PATH = str(PROGRAMS / "elements_of_values.py")
@@ -26,15 +26,10 @@ POINTS = {
     "matrix_element": [_point((3, 2), 2), _point((2, 2), 2)],
     "median_of_three": [_point(3), _point(5)],
 }
-CASES = [(name, k) for name in sorted(POINTS) for k in range(len(POINTS[name]))]
+CASES, IDS = cases(POINTS)
 
 
-@pytest.fixture(scope="module", params=["compiled", "pure"])
-def build(request):
-    return compiled_module if request.param == "compiled" else pure_module
-
-
-@pytest.mark.parametrize("name, k", CASES, ids=[f"{n}-{k}" for n, k in CASES])
+@pytest.mark.parametrize("name, k", CASES, ids=IDS)
 def test_elements_of_values_compile_and_agree(build, name, k):
     args, direction = POINTS[name][k]
     check_every_mode(build, PATH, name, args, direction)

@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from every_mode import check_every_mode
-from support import PROGRAMS, compiled_module, pure_module
+from every_mode import build, cases, check_every_mode  # noqa: F401 (build: the fixture)
+from support import PROGRAMS
 
 PATH = str(PROGRAMS / "slices_of_slices.py")
 _RANDOM = np.random.default_rng(31)
@@ -27,15 +27,10 @@ POINTS = {
     "inner_block": [((_RANDOM.normal(size=(3, 4)),), (_RANDOM.normal(size=(3, 4)),)),
                     ((_RANDOM.normal(size=(1, 1)),), (_RANDOM.normal(size=(1, 1)),))],
 }
-CASES = [(name, k) for name in sorted(POINTS) for k in range(len(POINTS[name]))]
+CASES, IDS = cases(POINTS)
 
 
-@pytest.fixture(scope="module", params=["compiled", "pure"])
-def build(request):
-    return compiled_module if request.param == "compiled" else pure_module
-
-
-@pytest.mark.parametrize("name, k", CASES, ids=[f"{n}-{k}" for n, k in CASES])
+@pytest.mark.parametrize("name, k", CASES, ids=IDS)
 def test_slices_of_slices_compile_and_agree(build, name, k):
     args, direction = POINTS[name][k]
     check_every_mode(build, PATH, name, args, direction)

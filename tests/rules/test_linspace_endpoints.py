@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from every_mode import check_every_mode
-from support import PROGRAMS, compiled_module, pure_module
+from every_mode import build, cases, check_every_mode  # noqa: F401 (build: the fixture)
+from support import PROGRAMS
 from srcgrad.rules.arrays import linspace_adjoint_start, linspace_adjoint_stop
 
 PATH = str(PROGRAMS / "linspace_endpoints.py")
@@ -26,15 +26,10 @@ POINTS = {
     "half_as_many": [((0.3, 9), (1.0,)), ((0.3, 2), (1.0,))],
     "grid_of": [((0.2, 1.1, 5), (1.0, -1.0)), ((0.2, 1.1, 1), (1.0, 1.0)), ((0.2, 1.1, 0), (1.0, 1.0))],
 }
-CASES = [(name, k) for name in sorted(POINTS) for k in range(len(POINTS[name]))]
+CASES, IDS = cases(POINTS)
 
 
-@pytest.fixture(scope="module", params=["compiled", "pure"])
-def build(request):
-    return compiled_module if request.param == "compiled" else pure_module
-
-
-@pytest.mark.parametrize("name, k", CASES, ids=[f"{n}-{k}" for n, k in CASES])
+@pytest.mark.parametrize("name, k", CASES, ids=IDS)
 def test_linspace_with_differentiable_endpoints(build, name, k):
     args, direction = POINTS[name][k]
     check_every_mode(build, PATH, name, args, direction)
