@@ -68,3 +68,16 @@ def test_a_sawtooth_jumping_within_the_step_is_seen_though_its_ends_agree():
     args = (-1.0, np.array([1.41121755e+00, -2.48497543e+00, -3.82530536e-22, -2.50000000e+00]), -1000000.0)
     fuzzing.check_source(source, "fn2", args, [0, 1, 2], module, keyword_only=("x0",))
     assert module.grad_fn2(*args[:2], x0=args[2])[2] == args[1][0]  # fmod's slope times a[0]
+
+
+def test_an_infinite_tangent_times_a_zero_partial_at_a_kink_is_no_mismatch():
+    """fn0 is sqrt(|sin(x)|), whose tangent at x = 0 is infinite; fn2 squares it, a zero partial
+    there. jvp_ gives inf * 0 = nan, grad_ gives 0 (the zero cotangent's guard): both conventions
+    where fn2 = 0.5 + 0.5 / (|sin(x)| + 1) has a kink (the clean-clone CI's derandomized run)."""
+    source = (FOUND / "infinite_tangent_times_a_zero_partial.py").read_text()
+    _, module = fuzzing.pure_build(source)
+    assert module.grad_fn2(0.0, 0) == 0.0 and math.isnan(module.jvp_fn2(0.0, 0, 0.5))
+    fuzzing.check_source(source, "fn2", (0.0, 0), [0], module)
+    # away from the kink the two modes agree again, and the oracle still insists on it
+    assert module.jvp_fn2(0.3, 0, 0.5) == pytest.approx(0.5 * module.grad_fn2(0.3, 0), rel=1e-12)
+    fuzzing.check_source(source, "fn2", (0.3, 0), [0], module)
