@@ -121,7 +121,7 @@ def test_dense_hessian_still_takes_a_bare_direction_function():
 
 
 @pytest.mark.skipif(not compiling.splits_optimisation(), reason="the C compiler is not GCC: -O3 throughout")
-def test_rarely_called_wrappers_and_init_code_are_not_optimised(tmp_path, monkeypatch):
+def test_rarely_called_wrappers_and_init_code_are_not_optimised(optimised_builds, tmp_path, monkeypatch):
     """The compiled parts of value_and_vjp_, jvp_ and hvp_ (_NAME_value_and_vjp or _NAME_vjp_entry,
     _NAME_jvp_entry, _NAME_hvp_entry), the functions picking them (_NAME_entries) and the def
     calling those (_srcgrad_entries) compile at -O0, as Cython's run-once code does; f, grad_ and

@@ -139,7 +139,7 @@ def _translated(sources: Path, tmp_path: Path) -> str:
 
 
 @pytest.mark.skipif(not compiling.splits_optimisation(), reason="the C compiler is not GCC: -O3 throughout")
-def test_only_the_numeric_kernels_are_compiled_at_O3(sources, tmp_path, monkeypatch):
+def test_only_the_numeric_kernels_are_compiled_at_O3(optimised_builds, sources, tmp_path, monkeypatch):
     monkeypatch.delenv("SRCGRAD_SANITIZE", raising=False)
     c_text = _translated(sources, tmp_path)
     assert '#define __SRCGRAD_KERNEL __attribute__((optimize("O3")))' in c_text  # for GCC only
@@ -168,7 +168,7 @@ def total(x):
 """
 
 
-def test_cython_srcgrad_did_not_generate_compiles_at_O3_throughout(tmp_path, monkeypatch):
+def test_cython_srcgrad_did_not_generate_compiles_at_O3_throughout(optimised_builds, tmp_path, monkeypatch):
     """Hand-written Cython compiled through srcgrad (the benchmarks' hand adjoints) has no generated
     kernels to mark: it must not be left at -O1, or the hand adjoints the benchmarks compare with
     run slower than written."""
@@ -182,7 +182,7 @@ def test_cython_srcgrad_did_not_generate_compiles_at_O3_throughout(tmp_path, mon
     assert [e.extra_compile_args[0] for e in extensions] == ["-O3"]
 
 
-def test_only_a_compiler_named_gcc_compiles_around_the_kernels_at_O1(monkeypatch):
+def test_only_a_compiler_named_gcc_compiles_around_the_kernels_at_O1(optimised_builds, monkeypatch):
     for name, splits in [("gcc", True), ("ccache gcc-12", True), ("x86_64-linux-gnu-gcc -pthread", True),
                          ("clang", False), ("cc", False), ("/opt/slowcc", False), ("icx", False)]:
         monkeypatch.setenv("CC", name)

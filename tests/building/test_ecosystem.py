@@ -164,7 +164,7 @@ def in_tmp(tmp_path, monkeypatch):
 MODEL = "import math\n\n\ndef cube_sin(x: float) -> float:\n    return math.sin(x) ** 3\n"
 
 
-def test_grad_extensions_generate_beside_the_source_and_name_the_package_module(in_tmp):
+def test_grad_extensions_generate_beside_the_source_and_name_the_package_module(optimised_builds, in_tmp):
     from srcgrad.setuptools import grad_extensions
 
     package = in_tmp / "src" / "pkg" / "sub"

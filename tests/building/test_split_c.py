@@ -28,7 +28,8 @@ def keyed(a: float, b: float = 0.5, *, scale: float = 2.0) -> float:
     return scale * a * a + b * math.cos(a)
 """
 
-pytestmark = pytest.mark.skipif(not compiling.splits_optimisation(), reason="the C compiler is not GCC: no split")
+pytestmark = [pytest.mark.skipif(not compiling.splits_optimisation(), reason="the C compiler is not GCC: no split"),
+              pytest.mark.usefixtures("optimised_builds")]
 
 
 @pytest.fixture(scope="module")
