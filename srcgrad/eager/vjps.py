@@ -44,7 +44,6 @@ from srcgrad.rules.arrays import (
     extremum_adjoint,
     prod_adjoint,
     reduced_count,
-    swap_last,
     tensordot_adjoint_left,
     tensordot_adjoint_right,
     unbroadcast,
@@ -108,17 +107,6 @@ def _clip_vjp_x(g, ans, x, lo, hi):
     return g * inside
 
 
-def _det_vjp(g, ans, x):
-    return np.reshape(g * ans, np.shape(ans) + (1, 1)) * swap_last(np.linalg.inv(x))
-
-
-def _solve_vjp_a(g, ans, a, b):
-    gb = np.linalg.solve(swap_last(a), g)
-    if b.ndim == 1:
-        return -(np.reshape(gb, (-1, 1)) * np.reshape(ans, (1, -1)))
-    return -np.matmul(gb, swap_last(ans))
-
-
 # --- the rules ------------------------------------------------------------------------------
 # name                 forward on NumPy values          VJP of each argument
 SUM = from_table("sum", lambda x, axis=None, keepdims=False: np.sum(x, axis=axis, keepdims=keepdims))
@@ -155,9 +143,10 @@ DOT = defrule("dot", np.dot, "a b", dot_adjoint_left.adjoint, dot_adjoint_right.
 TENSORDOT = defrule("tensordot", lambda a, b, axes=2: np.tensordot(a, b, axes=axes), "a b",
                     tensordot_adjoint_left.adjoint, tensordot_adjoint_right.adjoint)
 MATMUL = from_table("matmul", np.matmul)
-INV = defprim("inv", np.linalg.inv, lambda g, ans, x: -np.matmul(swap_last(ans), np.matmul(g, swap_last(ans))))
-DET = defprim("det", np.linalg.det, _det_vjp)
-SOLVE = defprim("solve", np.linalg.solve, _solve_vjp_a, lambda g, ans, a, b: np.linalg.solve(swap_last(a), g))
+INV = from_table("inv", np.linalg.inv)
+DET = from_table("det", np.linalg.det)
+LOGABSDET = from_table("logabsdet", lambda a: np.linalg.slogdet(a)[1])
+SOLVE = from_table("solve", np.linalg.solve)
 
 
 # --- the NumPy API, mapped onto the primitives ----------------------------------------------
@@ -509,6 +498,13 @@ def _solve(a, b):
     if np.ndim(value(a)) != 2:
         raise MissingRuleError("numpy.linalg.solve is differentiable for a 2-D matrix only")
     return apply(SOLVE, (a, b), _EMPTY)
+
+
+@handles(np.linalg.slogdet)
+def _slogdet(a):
+    """(sign, log |det|) as NumPy gives them; the sign is piecewise constant."""
+    found = np.linalg.slogdet(value(a))
+    return type(found)(_new(np.asarray(found[0])), apply(LOGABSDET, (a,), _EMPTY))
 
 
 @handles(np.linalg.norm)

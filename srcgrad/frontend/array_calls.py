@@ -292,6 +292,76 @@ class ArrayCallReader:
             return ir.Call("max", (ir.Call("absolute", (x,)), axis))
         raise self.unsupported(node, "np.linalg.norm with an ord other than None, 1, 2 or inf")
 
+    # --- np.linalg.slogdet's parts, A.T[i, j] ---------------------------------------------------
+    def _slogdet_position(self, node):
+        """(the operand node, 0 or 1) of `np.linalg.slogdet(a)[1]` or `.logabsdet` (1), `[0]` or
+        `.sign` (0); None for any other node. Reads nothing."""
+        if isinstance(node, cst.Subscript) and len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
+            call, position = node.value, _constant_integer(node.slice[0].slice.value)
+        elif isinstance(node, cst.Attribute) and node.attr.value in _SLOGDET_PARTS:
+            call, position = node.value, _SLOGDET_PARTS.index(node.attr.value)
+        else:
+            return None
+        operand = self.slogdet_operand(call)
+        return None if operand is None or position not in (0, 1, -1, -2) else (operand, position % 2)
+
+    def slogdet_operand(self, node):
+        """a's node where node is the call np.linalg.slogdet(a), else None."""
+        if not isinstance(node, cst.Call) or len(node.args) != 1 or node.args[0].keyword is not None \
+                or node.args[0].star:
+            return None
+        try:
+            qualified = qualify(dotted_name(node.func), self.facts)
+        except ValueError:
+            return None
+        return node.args[0].value if qualified == "numpy.linalg.slogdet" else None
+
+    def slogdet_parts(self, operand) -> tuple:
+        """np.linalg.slogdet(a) as (its sign, piecewise constant; log |det a|)."""
+        a = self.expr(operand)
+        return ir.Call("slogdet_sign", (a,)), ir.Call("logabsdet", (a,))
+
+    def _transposed_element(self, node: cst.Subscript):
+        """`A.T[i, j]` with integer indices, A a local or module matrix: A[j, i]; None for other subscripts."""
+        value = node.value
+        if not (isinstance(value, cst.Attribute) and value.attr.value == "T" and isinstance(value.value, cst.Name)
+                and len(node.slice) == 2
+                and all(isinstance(e.slice, cst.Index) and e.slice.star is None for e in node.slice)):
+            return None
+        name, swapped = value.value.value, tuple(reversed(node.slice))
+        if name not in self.locals:
+            array = self.facts.arrays.get(name)
+            if array is None or array.ndim != 2:
+                return None
+            return self._constant_index(node.with_changes(value=value.value, slice=swapped))
+        if _indexed_more_than_twice(self.function.node, name):  # A.T[i, j] of a 3-D A is no element
+            raise self.unsupported(node, "A.T[i, j] of an array indexed with more than two indices")
+        self._read(value.value)
+        return self.element_of(name, node.with_changes(slice=swapped))
+
+
+_SLOGDET_PARTS = ("sign", "logabsdet")
+
+
+def _constant_integer(node):
+    """The value of an integer literal (negative too), else None."""
+    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
+        value = _constant_integer(node.expression)
+        return None if value is None else -value
+    return int(node.value, 0) if isinstance(node, cst.Integer) else None
+
+
+def _indexed_more_than_twice(function: cst.FunctionDef, name: str) -> bool:
+    found = []
+
+    class Finder(cst.CSTVisitor):
+        def visit_Subscript(self, node):
+            if isinstance(node.value, cst.Name) and node.value.value == name and len(node.slice) > 2:
+                found.append(node)
+
+    function.visit(Finder())
+    return bool(found)
+
 
 def _is_float(node) -> bool:
     return dotted_name_or_none(node) in ("float", "np.float64", "numpy.float64")

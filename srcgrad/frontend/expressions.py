@@ -24,6 +24,7 @@ from .names import (
     BUILTIN_FUNCTIONS,
     COMPARISONS,
     LIKE_ALLOCATORS,
+    LINALG_FUNCTIONS,
     MATH_FUNCTIONS,
     NUMPY_FUNCTIONS,
     VECTOR_FUNCTIONS,
@@ -120,6 +121,9 @@ class ExpressionReader(ArrayCallReader):
 
     def _subscript(self, node: cst.Subscript) -> ir.Expr:
         """`A.shape[k]` of a module array constant, `x.shape[k]` of a local array, or an element read."""
+        slogdet = self._slogdet_position(node)  # np.linalg.slogdet(a)[1]
+        if slogdet is not None:
+            return self.slogdet_parts(slogdet[0])[slogdet[1]]
         if any(self._is_new_axis(element) for element in node.slice):
             return self._with_new_axes(node)
         constant_shape = self._constant_shape(node)
@@ -213,6 +217,9 @@ class ExpressionReader(ArrayCallReader):
             raise self.error(node, f"module '{missing[0]}' has no attribute '{missing[1]}'")
 
     def _attribute(self, node: cst.Attribute) -> ir.Expr:
+        slogdet = self._slogdet_position(node)  # np.linalg.slogdet(a).logabsdet
+        if slogdet is not None:
+            return self.slogdet_parts(slogdet[0])[slogdet[1]]
         try:
             dotted = dotted_name(node)
         except ValueError:
@@ -358,7 +365,9 @@ class ExpressionReader(ArrayCallReader):
             except ValueError:
                 return None
             module, _, name = qualified.rpartition(".")
-            if module != "numpy" or name not in VECTOR_FUNCTIONS:
+            if module == "numpy.linalg" and name in LINALG_FUNCTIONS:  # np.linalg.solve(a, b)
+                name = LINALG_FUNCTIONS[name]
+            elif module != "numpy" or name not in VECTOR_FUNCTIONS or name in LINALG_FUNCTIONS.values():
                 return None
         if any(a.star for a in node.args):
             raise self.unsupported(node, f"np.{name} with star arguments")
@@ -495,6 +504,9 @@ class ExpressionReader(ArrayCallReader):
             self._name(node.value)  # names the module-level value the compiler cannot evaluate
         if isinstance(node.value, cst.Name) and node.value.value not in self.locals:
             self._name(node.value)  # an undefined name is an error (`y[0] = x` with no y anywhere)
+        transposed = self._transposed_element(node)  # A.T[i, j]: A[j, i]
+        if transposed is not None:
+            return transposed
         if isinstance(node.value, (cst.Call, cst.BinaryOperation, cst.UnaryOperation, cst.Attribute, cst.Subscript)) \
                 and any(isinstance(element.slice, cst.Slice) for element in node.slice):
             # np.roll(x, -1)[:-1], (x - 1.0)[1:], x.T[0, :], x[::2][:k]

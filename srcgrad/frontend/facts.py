@@ -34,6 +34,7 @@ class ModuleFacts:
     unevaluated: dict = field(default_factory=dict)  # NAME -> line of a top-level name the compiler cannot evaluate
     top_level: list = field(default_factory=list)  # [(kind, text)]: imports, assignments, functions in source order
     arrays_read: set = field(default_factory=set)  # array constants that compiled functions read
+    literal_arrays: dict = field(default_factory=dict)  # (shape, bytes) -> NAME: sliced literals as constants
     functions: dict = field(default_factory=dict)  # NAME -> FunctionSource, in source order
     import_lines: list = field(default_factory=list)  # verbatim import statements
     star_import: bool = False  # `from M import *`: any name may be defined

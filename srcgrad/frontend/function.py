@@ -213,9 +213,13 @@ class FunctionReader(AppendedListReader, LoweredCallReader, SequenceReader):
             return self._unpack_array(target, value_node, line, column)
         if isinstance(target, (cst.Tuple, cst.List)):
             names = [self._target_name(el.value) for el in target.elements]
-            if not isinstance(value_node, (cst.Tuple, cst.List)) or len(value_node.elements) != len(names):
+            determinant = self.slogdet_operand(value_node)
+            if determinant is not None and len(names) == 2:  # sign, logdet = np.linalg.slogdet(a)
+                values = list(self.slogdet_parts(determinant))
+            elif not isinstance(value_node, (cst.Tuple, cst.List)) or len(value_node.elements) != len(names):
                 raise self.unsupported(value_node, "tuple unpacking of a value that is not a tuple of the same length")
-            values = [self.expr(el.value) for el in value_node.elements]
+            else:
+                values = [self.expr(el.value) for el in value_node.elements]
             # every right-hand side is read before any target is written, as Python does
             temps, out = [], []
             for name, value in zip(names, values):

@@ -46,6 +46,7 @@ ALLOCATORS = {"zeros": "zeros", "ones": "ones", "empty": "empty"}
 # np.<name> of whole arrays: the array rule table's primitives (name -> operands), and np.where (a select)
 # (np.linspace's num is an option of its entry, linear in start and stop, given by position too)
 VECTOR_FUNCTIONS = {**symbolic.numpy_functions(), "where": 3, "linspace": 3}
+LINALG_FUNCTIONS = symbolic.linalg_functions()  # np.linalg.<name> -> its primitive ("solve")
 # x.<method>(...) of a local array read as np.<method>(x, ...)
 ARRAY_METHODS = {"sum", "mean", "prod", "max", "min", "dot", "cumsum"}
 

@@ -12,9 +12,12 @@ write.
 from __future__ import annotations
 
 import libcst as cst
+import numpy as np
 
 from .. import ir
 from ..diagnostics import Unsupported
+from ..fresh_names import fresh_name
+from .constants import fold_constant
 from .expressions import ExpressionReader
 from .names import array_view, collect_target, dotted_name, dotted_name_or_empty, qualify
 
@@ -76,6 +79,26 @@ class SequenceReader(ExpressionReader):
                 not in ("float", "np.float64", "numpy.float64") for a in node.args[1:]):
             return None
         return node.args[0].value
+
+    def _sliced_literal(self, node) -> str | None:
+        """`np.array([1.0, 2.0, 3.0, 4.0])[:len(x)]` (rows of numbers too, any slice): the name of a
+        module array constant holding the literal (one per value), sliced as module constants are;
+        None for any other node. The literal's numbers are floats, as a list literal's are."""
+        if not isinstance(node, cst.Subscript) or not any(isinstance(e.slice, cst.Slice) for e in node.slice):
+            return None
+        literal = self._array_literal(node.value)
+        if literal is None or not _numbers_only(literal):
+            return None
+        value = np.array(fold_constant(literal, self.facts), dtype=np.float64)
+        if value.ndim not in (1, 2) or value.size == 0:
+            return None
+        key = (value.shape, value.tobytes())
+        if key not in self.facts.literal_arrays:
+            taken = self.facts.constant_names() | set(self.facts.functions) | set(self.facts.aliases) | self.locals
+            name = fresh_name(f"{self.function.name.upper()}_LITERAL", taken)
+            self.facts.arrays[name] = value
+            self.facts.literal_arrays[key] = name
+        return self.facts.literal_arrays[key]
 
     def _filled(self, target: str, node, line: int, column: int, cells: list, shape: tuple, tuple_: bool) -> list:
         values = [(index, self.expr(value)) for index, value in cells]
@@ -256,7 +279,8 @@ class SequenceReader(ExpressionReader):
         The value goes into a new local before the statement, which reads its element as x[i] is
         read (not under a condition)."""
         out = []
-        for subscript in _unconditional_calls(statement, _element_of_a_value, kinds=(cst.Subscript,)):
+        for subscript in _unconditional_calls(statement, lambda n: _element_of_a_value(n) and (
+                self._slogdet_position(n) is None), kinds=(cst.Subscript,)):  # slogdet(a)[1]: log |det a|
             line, column = self.where(subscript)
             temp = self._fresh("indexed")
             out.append(ir.Assign(line, column, temp, self.expr(subscript.value)))
@@ -264,6 +288,9 @@ class SequenceReader(ExpressionReader):
         return out
 
     def _index(self, node: cst.Subscript):
+        constant = self._sliced_literal(node)
+        if constant is not None:  # np.array([1.0, 2.0, 3.0])[:n]: a slice of a module constant
+            return super()._index(node.with_changes(value=cst.Name(constant)))
         temp = self.hoisted_totals.get(id(node.value))
         if temp is None or not _element_of_a_value(node):  # np.array([...])[:n]: a slice of the literal
             return super()._index(node)
@@ -284,7 +311,9 @@ class SequenceReader(ExpressionReader):
         local before the statement, as `v = np.array([a, b])` is (not under a condition)."""
         out = []
         direct = statement.value if isinstance(statement, cst.Assign) else None  # v = np.array(...): as it is
-        for call in _unconditional_calls(statement, lambda n: n is not direct and self._array_literal(n) is not None):
+        sliced = {id(n.value) for n in _unconditional_calls(statement, self._sliced_literal, kinds=(cst.Subscript,))}
+        for call in _unconditional_calls(statement, lambda n: n is not direct and id(n) not in sliced
+                                         and self._array_literal(n) is not None):
             line, column = self.where(call)
             temp = self._fresh("literal")
             out.extend(self._sequence(temp, self._array_literal(call), line, column, matrix=True))
@@ -362,6 +391,16 @@ def _unconditional_sums(node, is_builtin) -> list:
     """The calls `sum(<generator or list comprehension>)` in node that Python always evaluates."""
     return _unconditional_calls(node, lambda n: is_builtin(n, "sum") and len(n.args) == 1 and n.args[0].keyword is None
                                 and not n.args[0].star and isinstance(n.args[0].value, (cst.GeneratorExp, cst.ListComp)))
+
+
+def _numbers_only(node) -> bool:
+    """A list or tuple of number literals (negative too), or of such rows."""
+    if isinstance(node, (cst.List, cst.Tuple)):
+        return bool(node.elements) and all(isinstance(el, cst.Element) and _numbers_only(el.value)
+                                           for el in node.elements)
+    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, (cst.Minus, cst.Plus)):
+        return _numbers_only(node.expression)
+    return isinstance(node, (cst.Integer, cst.Float))
 
 
 def _element_of_a_value(node) -> bool:

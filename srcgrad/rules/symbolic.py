@@ -92,12 +92,8 @@ def tangent(e: ir.Expr, tangent_of) -> ir.Expr | None:
             return None
         (_, gradient), = adjoint_calls(e, ir.Const(1.0), None)
         return ir.Call("sum", (ir.BinOp("*", gradient, t),) + args[1:])  # the axis, keepdims
-    if rule is not None and rule.tangent is not None:  # np.sort, np.cumprod: a helper linear in t
-        t = tangent_of(args[0])
-        if t is None:
-            return None
-        bound = dict(zip(rule.params, args), t=t)
-        return ir.Call(rule.tangent.name, tuple(bound[p] for p in rule.tangent.params if p in bound))
+    if rule is not None and rule.tangent is not None:  # np.sort, np.linalg.solve: a helper of the tangents
+        return _tangent_call(e, rule, tangent_of)
     if rule is not None and rule.additive:  # np.concatenate: of the tangents, zeros where none
         tangents = [tangent_of(o) for o in operands(e)]
         if all(t is None for t in tangents):
@@ -119,6 +115,19 @@ def tangent(e: ir.Expr, tangent_of) -> ir.Expr | None:
             term = rebuilt(e, args[:i] + (t,) + args[i + 1:])
             total = term if total is None else total + term
     return total
+
+
+def _tangent_call(e: ir.Expr, rule: ArrayRule, tangent_of) -> ir.Expr | None:
+    """The call of a primitive's JVP helper: its parameter `t` is the first operand's tangent (np.sort,
+    np.cumprod), `d_<operand>` that operand's (np.linalg.solve's d_a and d_b; 0.0 where one has
+    none), the others the primitive's arguments by name. None where every tangent is zero."""
+    args, params = arguments(e), rule.tangent.params
+    operand_of = {"t": args[0], **{"d_" + p: a for p, a in zip(rule.params[:rule.operands], args)}}
+    tangents = {p: tangent_of(operand_of[p]) for p in params if p in operand_of}
+    if all(t is None for t in tangents.values()):
+        return None
+    bound = dict(zip(rule.params, args), **{p: ir.Const(0.0) if t is None else t for p, t in tangents.items()})
+    return ir.Call(rule.tangent.name, tuple(bound[p] for p in params if p in bound))
 
 
 def spelled(e: ir.Call, printed, atom) -> str:
@@ -149,8 +158,15 @@ def option_text(option: ir.Expr, printed) -> str:
 
 
 def numpy_functions() -> dict:
-    """np.<name> the front end reads as a primitive of the table: name -> number of operands."""
+    """np.<name> the front end reads as a primitive of the table: name -> number of operands (np.linalg's
+    primitives too, under their own names: linalg_functions says which)."""
     return {name: rule.operands for name, rule in RULES.items() if rule.spelling not in ("@", "[]")}
+
+
+def linalg_functions() -> dict:
+    """np.linalg.<name> the front end reads as a primitive of the table: name -> the primitive."""
+    return {rule.spelling[len("np.linalg."):]: name for name, rule in RULES.items()
+            if rule.spelling.startswith("np.linalg.")}
 
 
 def takes_axis(name: str) -> bool:

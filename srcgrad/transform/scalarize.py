@@ -25,6 +25,7 @@ from ..analysis.ranks import SCALAR as _SCALAR, assigned_in as _assigned_in, ele
 from ..analysis.ranks import elementwise as _elementwise, expr_rank, loop_assignments as _loop_assignments
 from ..analysis.ranks import VIEWS, is_slice, ranks as _ranks, shares_written_memory, slice_index
 from ..diagnostics import Unsupported
+from ..rules.arrays import RULES
 from ..rules.slices import constant_bound as _constant, from_end as _from_end, slice_bounds as _slice_bounds
 from .products import product as _product, row_views as _row_views, transposed as _transposed
 
@@ -586,6 +587,7 @@ def _is_reduction(e) -> bool:
 
 
 def _spelt(e) -> str:
-    if isinstance(e, ir.Call):
-        return f"np.{e.func}"
+    if isinstance(e, ir.Call):  # np.linalg.solve as the table spells it
+        rule = RULES.get(e.func)
+        return rule.spelling if rule is not None and rule.spelling.startswith("np.") else f"np.{e.func}"
     return getattr(e, "op", type(e).__name__)

@@ -9,6 +9,8 @@ eager engine's gradient (which takes its VJPs from the same table) is checked to
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pytest
 
@@ -78,6 +80,14 @@ EXAMPLES.update({  # rearrangements (srcgrad.rules.rearrangements)
     "whole_copy": [((_r(3),), ()), ((_r(2, 3),), ())],
     "filled_like": [((_r(3),), (0.0,)), ((_r(2, 3),), (1.0,))],  # no adjoint: the values do not vary
 })
+_WELL_POSED = _r(3, 3) + 3.0 * np.eye(3)
+EXAMPLES.update({  # linear algebra (srcgrad.rules.linalg; realistic functions: tests/rules/test_linalg.py)
+    "solve": [((_WELL_POSED, _r(3)), ()), ((_WELL_POSED, _r(3, 2)), ())],
+    "inv": [((_WELL_POSED,), ()), ((_r(2, 3, 3) + 3.0 * np.eye(3),), ())],
+    "det": [((_WELL_POSED,), ()), ((-_WELL_POSED,), ())],
+    "logabsdet": [((_WELL_POSED,), ()), ((-_WELL_POSED,), ())],  # a negative determinant too
+    "slogdet_sign": [((_WELL_POSED,), ()), ((-_WELL_POSED,), ())],  # piecewise constant: no adjoint
+})
 CASES = [(name, operands, options) for name, examples in EXAMPLES.items() for operands, options in examples]
 IDS = [f"{name}-{'x'.join(str(np.shape(o)) for o in operands)}-{options}" for name, operands, options in CASES]
 
@@ -90,7 +100,8 @@ def _forward(name, operands, options):
         return getattr(vector, rule.spelling[len("_vector."):])(*operands)
     if rule.sequence:  # np.concatenate((a, b), axis=0)
         operands = (tuple(operands),)
-    function = getattr(np, name) if hasattr(np, name) else getattr(np, rule.spelling[len("np."):])  # whole_copy: np.copy
+    # whole_copy: np.copy; solve: np.linalg.solve
+    function = getattr(np, name) if hasattr(np, name) else functools.reduce(getattr, rule.spelling[3:].split("."), np)
     return function(*operands, **dict(zip(rule.params[rule.operands:], options)))
 
 
@@ -156,8 +167,10 @@ def test_every_runtime_adjoint_is_reached_by_a_rule_or_checked():
     used = {v.name for rule in RULES.values() for v in rule.vjps if v is not None}
     used |= {rule.tangent.name for rule in RULES.values() if rule.tangent is not None}  # np.sort's JVP
     used |= {name for name in RULES if name in HELPERS}  # one_dimensional: a rule spelt as its runtime check
-    # the JVPs of adjoints that are not linear (cumprod's: tests/eager/test_more_array_vjps.py)
-    assert set(HELPERS) - used == {"unbroadcast", "cotangent_like", "product_adjoint_jvp", "cumprod_adjoint_jvp"}
+    # the JVPs of adjoints and JVP helpers that are not linear (cumprod's: tests/eager/test_more_array_vjps.py;
+    # np.linalg's: tests/rules/test_linalg.py)
+    used |= {helper.jvp for helper in HELPERS.values() if helper.jvp is not None}
+    assert set(HELPERS) - used == {"unbroadcast", "cotangent_like"}
 
     for name, helper in HELPERS.items():
         assert getattr(vector, name) is helper.function
