@@ -2,7 +2,8 @@
 
 Flow-insensitive and monotone: a variable's type is the join of the types of everything
 assigned to it (bool < int < double), as Python's numeric tower promotes. An unannotated
-parameter is a double (differentiable) unless it is used directly as a `range` bound.
+parameter is a double (differentiable) unless it is used directly as a `range` bound (an
+integer) or only as a truth value (a bool).
 """
 
 from __future__ import annotations
@@ -128,6 +129,39 @@ def _integer_names(e: ir.Expr) -> set:
     if isinstance(e, ir.BinOp) and e.op in ("+", "-", "*", "//"):
         return _integer_names(e.left) | _integer_names(e.right)
     return set()
+
+
+def _truth_value_names(function: ir.Function) -> set:
+    """Unannotated parameters used only as truth values (`if same:`, `not flag`, `a and flag`
+    in a condition) and never assigned: bools, as the contract's "used as a number" leaves them,
+    so they get no gradient entry. Any other use (arithmetic, an argument, a comparison) makes a
+    number of them, as before."""
+    truth, numbers = set(), set()
+
+    def visit(e: ir.Expr, as_truth: bool) -> None:
+        if isinstance(e, ir.Name):
+            (truth if as_truth else numbers).add(e.id)
+        elif as_truth and isinstance(e, ir.Unary) and e.op == "not":
+            visit(e.operand, True)
+        elif as_truth and isinstance(e, ir.BoolOp):
+            for value in e.values:
+                visit(value, True)
+        elif isinstance(e, ir.IfExp):
+            visit(e.test, True)
+            visit(e.body, as_truth)
+            visit(e.orelse, as_truth)
+        else:
+            for child in ir.children(e):
+                visit(child, False)
+
+    for s in ir.walk(function.body):
+        conditions = isinstance(s, (ir.If, ir.While, ir.RaiseIf))
+        for e in ir.reads_of(s):
+            visit(e, conditions)
+        if isinstance(s, ir.Assign):
+            numbers.add(s.target)
+    unannotated = {name for name, declared in function.params if declared is None}
+    return (truth - numbers) & unannotated
 
 
 def _all_subexpressions(e):
@@ -284,6 +318,7 @@ def _broadcast_parameters(function: ir.Function, candidates: set) -> set:
 def _infer(function: ir.Function, result: str, return_types: dict, promoted: set) -> None:
     types = function.var_types
     int_bounds = _range_bound_names(function.body)
+    truth_values = _truth_value_names(function)
     arrays = array_dimensions(function)
     for name in promoted:
         arrays.setdefault(name, None)
@@ -293,7 +328,7 @@ def _infer(function: ir.Function, result: str, return_types: dict, promoted: set
         if name in arrays:
             continue
         if declared is None:
-            types[name] = ir.INT if name in int_bounds else ir.DOUBLE
+            types[name] = ir.INT if name in int_bounds else ir.BOOL if name in truth_values else ir.DOUBLE
         else:
             types[name] = declared
     fixed = {name for name, _ in function.params}  # parameters keep the type they arrive with

@@ -28,8 +28,10 @@ SUPPORTED = [
               "def f(x, y):\n    return (x * y - x / y) ** 2 + x // 1.5 + x % 0.7 + (-x if x > y and not y < 0 else y)"),
     Construct("`math.*` and NumPy scalar functions, `abs`, `min`, `max`, `float`, `int`, `round`", COMPILED,
               "def f(x):\n    return math.sin(x) + np.tanh(x) + abs(x) + min(x, 1.0) + max(x, 0.5) + float(int(x))"),
-    Construct("parameters annotated `float`, `int`, `bool`, `np.ndarray`, or unannotated", COMPILED,
-              "def f(x: float, n: int, flip: bool, v: np.ndarray, w):\n    return x * n * v[0] + w if flip else x"),
+    Construct("parameters annotated `float`, `int`, `bool`, `np.ndarray`, or unannotated (one used only "
+              "as a truth value, `if same:`, is a bool: no gradient entry)", COMPILED,
+              "def f(x: float, n: int, flip: bool, v: np.ndarray, w, same):\n"
+              "    return x * n * v[0] + w if flip and not same else x"),
     Construct("assignment, augmented assignment, tuple unpacking and swaps", COMPILED,
               "def f(x, y):\n    a, b = x, y\n    a, b = b, a\n    a += b\n    return a * b"),
     Construct("`if`/`elif`/`else`, conditional expressions", COMPILED,
