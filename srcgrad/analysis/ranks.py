@@ -126,7 +126,9 @@ def _through_assignments(function: ir.Function, ranks: dict) -> None:
             if not isinstance(s, ir.Assign) or s.index is not None:
                 continue
             rank = expr_rank(s.value, ranks)
-            if rank is not SCALAR and (s.target not in ranks or (ranks[s.target] is None and rank is not None)):
+            if rank is not SCALAR and (s.target not in ranks or (ranks[s.target] is None and rank is not None)
+                                       or (rank is not None and ranks[s.target] < rank)):
+                # a = A[:, :n] read a[i]: the row read said at least one dimension, the value says two
                 ranks[s.target] = rank
                 changed = True
             if isinstance(s.value, ir.Name) and s.target in ranks and s.value.id not in ranks:
