@@ -1,5 +1,6 @@
 """NumPy calls read as the products and sums they compute: `np.einsum` of the specifications
-people write, `np.inner`, `np.vdot`.
+people write, `np.vdot`. (`np.inner` is a primitive of its own, rules/arrays.py: `a @ b.T` is
+right only for b of at most 2 dimensions.)
 
 `np.einsum('ij,j->i', A, x)` is `A @ x`, `np.einsum('ij,ij->', A, B)` is `np.sum(A * B)`: the call
 is rewritten into source text of operations the compiler reads already (`@`, `.T`, `np.sum` with
@@ -17,7 +18,7 @@ import libcst as cst
 
 from .names import dotted_name, qualify
 
-_LOWERED = ("einsum", "inner", "vdot")
+_LOWERED = ("einsum", "vdot")
 
 
 class LoweredCallReader:
@@ -43,10 +44,7 @@ class LoweredCallReader:
         if numpy is None or any(a.keyword is not None for a in node.args):
             return None
         operands = [a.value for a in node.args]
-        if name == "inner" and len(operands) == 2:
-            # inner products over the last axes: b.T is b for a vector, and a @ B.T for a matrix B
-            text = "_0 @ (_1).T"
-        elif name == "vdot" and len(operands) == 2:
+        if name == "vdot" and len(operands) == 2:
             text = f"{numpy}.sum({numpy}.ravel(_0) * {numpy}.ravel(_1))"  # real arrays, flattened as vdot does
         elif name == "einsum":
             text = self._einsum_text(node, operands, numpy)

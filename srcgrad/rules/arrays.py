@@ -422,6 +422,25 @@ def dot_adjoint_left(g, a, b):
     return tensordot_adjoint_left(g, a, b, dot_axes(a, b))
 
 
+def inner_axes(a, b):
+    return ([np.ndim(a) - 1], [np.ndim(b) - 1])
+
+
+@adjoint("g", "b")
+def inner_adjoint_left(g, a, b):
+    """np.inner of any dimensions: a product over the last axes of both (a number scales)."""
+    if np.ndim(a) == 0 or np.ndim(b) == 0:
+        return unbroadcast(g * b, np.shape(a))
+    return tensordot_adjoint_left(g, a, b, inner_axes(a, b))
+
+
+@adjoint("g", "a")
+def inner_adjoint_right(g, a, b):
+    if np.ndim(a) == 0 or np.ndim(b) == 0:
+        return unbroadcast(g * a, np.shape(b))
+    return tensordot_adjoint_right(g, a, b, inner_axes(a, b))
+
+
 @adjoint("g", "a")
 def dot_adjoint_right(g, a, b):
     if np.ndim(a) == 0 or np.ndim(b) == 0:
@@ -456,6 +475,7 @@ _define("matmul", "a b", ARRAY, "@", [matmul_adjoint_left, matmul_adjoint_right]
 _define("dot", "a b", ARRAY, "np.dot", [dot_adjoint_left, dot_adjoint_right])
 _define("dot_of_vectors", "a b", SCALAR, "_vector.dot_of_vectors", [dot_adjoint_left, dot_adjoint_right])
 _define("outer", "a b", ARRAY, "np.outer", [outer_adjoint_left, outer_adjoint_right])
+_define("inner", "a b", ARRAY, "np.inner", [inner_adjoint_left, inner_adjoint_right])
 _define("getitem", "x index", ARRAY, "[]", [getitem_adjoint])
 _define("trace", "x", SCALAR, "np.trace", [trace_adjoint])
 _define("prod", "x axis keepdims", _reduced, "np.prod", [product_adjoint], linear=(), reduction_jvp=True)

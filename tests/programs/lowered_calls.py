@@ -47,6 +47,12 @@ def inner_products(x, y, A):
     return np.inner(x, y) + np.vdot(x, y) ** 2 + np.sum(np.inner(A, x) ** 2)
 
 
+def inner_of_stacks(A, B):
+    """np.inner contracts the last axes of any dimensions: read as A @ B.T, a 3-D B gave a wrong
+    value where its last two axes have the same length."""
+    return np.sum(np.tanh(np.inner(A, B)) ** 2)
+
+
 def taylor_exp(x: float):
     return sum(x ** k / math.factorial(k) for k in range(12))
 

@@ -1,5 +1,5 @@
-"""np.einsum of the specifications people write, np.inner and np.vdot are read as the products
-and sums that compile already (srcgrad/frontend/lowered_calls.py), and math.factorial, math.comb
+"""np.einsum of the specifications people write and np.vdot are read as the products and sums
+that compile already, np.inner is a primitive of any dimensions (srcgrad/frontend/lowered_calls.py), and math.factorial, math.comb
 and math.perm of integers are integer-valued functions with no derivative: each function of
 tests/programs/lowered_calls.py compiles (no eager fallback), compiled and --pure, and its value,
 gradient, jvp_ and hvp_ agree with the original, central differences and the eager engine. The
@@ -39,6 +39,7 @@ POINTS = {
     "einsum_batched": [_both((2, 3, 2), (2, 2, 4))],
     "einsum_weighted_rows": [_both((3,), (2, 3))],
     "inner_products": [_both((3,), (3,), (2, 3)), _both((1,), (1,), (1, 1))],
+    "inner_of_stacks": [_both((2, 3), (4, 3, 3)), _both((2, 2, 3), (5, 3)), _both((3,), (2, 4, 3))],
     "vdot_of_matrices": [_both((2, 3), (2, 3)), _both((3, 1), (1, 3))],  # vdot flattens: (3, 1) with (1, 3)
     "taylor_exp": [((0.7,), (1.0,)), ((0.0,), (1.0,)), ((-2.5,), (1.0,))],
     "taylor_sin": [((-1.3,), (1.0,)), ((0.0,), (1.0,))],
