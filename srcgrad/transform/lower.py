@@ -55,6 +55,7 @@ def lower(function: ir.Function, names: Names) -> str:
     body = _drop_unread_flags(body, flags.created)
     body = _selects(body, set(flags.created))
     function.body = _hoist_calls(body, names)
+    _nested_copies_whole(function)
     scalarize(function, names)
     _constants_by_element_through_views(function)
     _unindexed_copies_whole(function)
@@ -65,6 +66,21 @@ def lower(function: ir.Function, names: Names) -> str:
         if flag in assigned:
             function.var_types[flag] = ir.BOOL
     return result
+
+
+def _nested_copies_whole(function: ir.Function) -> None:
+    """A copy inside an expression (np.sin(x.copy()), np.copy(x) * w) is whole_copy, the table's
+    primitive whose adjoint passes the cotangent back: an Alloc there is a new array no derivative
+    reaches, and gave a gradient of 0. `y = x.copy()` itself keeps its element-wise adjoint."""
+
+    def rewrite(e: ir.Expr, top: bool = True) -> ir.Expr:
+        if isinstance(e, ir.Alloc) and e.kind == "copy" and not top:
+            return ir.Call("whole_copy", (ir.Name(e.like),))
+        kids = list(ir.children(e))
+        new = [rewrite(kid, False) for kid in kids]
+        return e if all(a is b for a, b in zip(new, kids)) else ir.rebuild(e, new)
+
+    _each_expression(function.body, rewrite)
 
 
 def _constants_by_element_through_views(function: ir.Function) -> None:
