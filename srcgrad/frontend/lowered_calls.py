@@ -157,9 +157,12 @@ def _pair(a: str, s: str, b: str, t: str, keep: str, numpy: str) -> tuple:
     if a is None or b is None:
         return None, None
     contracted = "".join(c for c in s if c in t and c not in keep)
-    if len(contracted) == 1 and len(s) <= 2 and len(t) <= 2:
+    free_s, free_t = s.replace(contracted, ""), t.replace(contracted, "")
+    # a matrix product when no kept index is in both: ij,ij->i is a row-wise product and sum
+    # (np.diag(a @ b.T) computed n * n products, and gave one element for a b of one row,
+    # which einsum broadcasts)
+    if len(contracted) == 1 and len(s) <= 2 and len(t) <= 2 and not set(free_s) & set(free_t):
         k = contracted
-        free_s, free_t = s.replace(k, ""), t.replace(k, "")
         left = a if not free_s or s == free_s + k else f"({a}).T"
         right = b if not free_t or t == k + free_t else f"({b}).T"
         return f"({left} @ {right})", free_s + free_t

@@ -71,6 +71,8 @@ SPECIFICATIONS = [
     ("ij,jk,kl->il", [(2, 3), (3, 4), (4, 2)]), ("ij,j->ij", [(2, 3), (3,)]), ("ij,i->ij", [(2, 3), (2,)]),
     ("i,i->i", [(3,), (3,)]), ("ij,ij->i", [(2, 3), (2, 3)]), ("ij,ji->", [(2, 3), (3, 2)]),
     ("ij,j->", [(2, 3), (3,)]), ("ijk,k->ij", [(2, 3, 4), (4,)]), ("ij,jk->ki", [(2, 3), (3, 4)]),
+    # einsum broadcasts an axis of length 1: ij,ij->i was diag(a @ b.T), one element for a b of one row
+    ("ij,ij->i", [(2, 3), (1, 3)]), ("ij,ij->j", [(2, 3), (2, 1)]), ("ij,ij->", [(1, 3), (2, 3)]),
 ]
 
 
