@@ -32,6 +32,9 @@ from .frontend.parse import read_module
 from .generated import FunctionReport, GeneratedModule  # noqa: F401  (part of this module's interface)
 from .transform.fast_loops import merge_elementwise_chains
 from .transform.in_place import reuse_array_memory
+from .transform.accumulate import accumulate_adjoints
+from .transform.release import release_dead_arrays
+from .transform.uniform_adjoints import keep_uniform_adjoints
 from .transform.write_once import overwrite_whole_adjoints
 from .transform.inline import inline_array_calls
 from .transform.inline_helpers import inline_indexing_helpers
@@ -159,8 +162,12 @@ def _reuse_array_memory(codes: list, fast_math: bool = False) -> None:
     for code in {id(c): c for c in codes}.values():
         if fast_math:
             merge_elementwise_chains(code, return_types)
+        else:
+            keep_uniform_adjoints(code, return_types)
         reuse_array_memory(code, return_types)
+        accumulate_adjoints(code)
         overwrite_whole_adjoints(code)
+        release_dead_arrays(code)
 
 
 def _compile_functions(facts, selected: list, wrt: dict, tape_limit: int | None = None) -> tuple:

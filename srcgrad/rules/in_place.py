@@ -14,6 +14,8 @@ the Python interpreter (`a * (1.0 - h * h)` makes three arrays there, one in Pyt
 
 from __future__ import annotations
 
+import operator
+
 import numpy as np
 
 try:  # the compiled loops (setup.py builds them); NumPy operation by operation without them
@@ -21,7 +23,7 @@ try:  # the compiled loops (setup.py builds them); NumPy operation by operation 
 except ImportError:  # pragma: no cover - a source tree whose extensions were not built
     _kernels = None
 
-from .arrays import matmul_adjoint_left
+from .arrays import _number_everywhere, cotangent_like, getitem_adjoint, matmul_adjoint_left
 
 _FLOAT = np.dtype(np.float64)
 
@@ -132,12 +134,98 @@ def outer_times_one_minus_square_reusing(g, a, w, h):
     return times_one_minus_square_reusing_right(matmul_adjoint_left(g, a, w), h)
 
 
+# b_x += getitem_adjoint(g, x, index) (the adjoint of reading x[1:]): g added into b_x's selected
+# elements, as a hand adjoint writes b_x[1:] += g, where getitem_adjoint makes a whole array of
+# zeros around g for each read and the addition another one
+GETITEM_ADJOINT_INTO = "getitem_adjoint_into"
+
+
+def getitem_adjoint_into(total, g, x, index):
+    """total + getitem_adjoint(g, x, index), written into total where it can hold the sum (a
+    writeable float64 array of x's shape that g does not overlap); the first contribution (total
+    the number 0) is getitem_adjoint's array itself. The same additions either way: elements
+    the read does not select keep total's value, which adding zero leaves as it was."""
+    if type(total) is np.ndarray and total.dtype == _FLOAT and total.flags.writeable \
+            and total.shape == np.shape(x) and not (type(g) is np.ndarray and np.may_share_memory(total, g)):
+        total[index] += g
+        return total
+    out = getitem_adjoint(g, x, index)
+    if isinstance(total, (int, float)) and total == 0:
+        return out
+    return total + out
+
+
+# as_elements(cotangent_like(b_w, w)): a whole array's adjoint read element by element (the
+# adjoint of `w = as_whole(x)`, where x is read both by element and whole) copied once, not twice
+COTANGENT_ELEMENTS = "cotangent_elements"
+
+
+def cotangent_elements(g, like):
+    """g as a C-contiguous float64 array of like's shape that element loops read (and never
+    write): g itself where it is one, which needs no copy, else a copy spread to that shape."""
+    if type(g) is np.ndarray and g.dtype == _FLOAT and g.shape == np.shape(like) and g.flags.c_contiguous \
+            and g.flags.writeable:
+        return g
+    return np.array(cotangent_like(g, like), dtype=np.float64, order="C")
+
+
+# a number times (plus, minus, over) the cotangent np.sum hands back, which is one number spread
+# over the summed shape (a read-only view, every stride 0): the result is one number spread too,
+# computed once (the same operation on the same numbers, so the same bits: Python's float
+# arithmetic is IEEE double's, as NumPy's is) where NumPy would write it into every element of a
+# new array. Below _SPREAD_SIZE elements that costs more than it saves: the operation as written.
+def _divide(a, b):
+    try:
+        return a / b
+    except ZeroDivisionError:  # NumPy's inf or nan (and its warning), not Python's exception
+        return float(np.float64(a) / np.float64(b))
+
+
+UNIFORM = {"add": operator.add, "subtract": operator.sub, "multiply": operator.mul, "true_divide": _divide}
+_SPREAD_SIZE = 256
+
+
+def uniform(ufunc_name: str) -> str:
+    return f"{ufunc_name}_uniform"
+
+
+def _spread_number(a):
+    """The number an array of one number spread over every element (every stride 0) holds, or None."""
+    if type(a) is np.ndarray and a.size >= _SPREAD_SIZE and not any(a.strides) and a.dtype == _FLOAT:
+        return a.item(0)
+    return None
+
+
+def _uniform_binary(operation):
+    def apply(x, y):
+        if isinstance(x, (float, int)):
+            number = _spread_number(y)
+            if number is not None:
+                return _number_everywhere(operation(x, number), y.shape)
+        elif isinstance(y, (float, int)):
+            number = _spread_number(x)
+            if number is not None:
+                return _number_everywhere(operation(number, y), x.shape)
+        return x / y if operation is _divide else operation(x, y)
+
+    return apply
+
+
+def negative_uniform(x):
+    number = _spread_number(x)
+    return -x if number is None else _number_everywhere(-number, x.shape)
+
+
 HELPERS = {function.__name__: function for function in (
-    times_one_minus_square, times_one_minus_square_reusing_left, times_one_minus_square_reusing_right,
-    outer_times_one_minus_square, outer_times_one_minus_square_reusing)}
+    getitem_adjoint_into, cotangent_elements, times_one_minus_square, times_one_minus_square_reusing_left,
+    times_one_minus_square_reusing_right, outer_times_one_minus_square, outer_times_one_minus_square_reusing)}
 for _name in BINARY.values():
     HELPERS[reusing_left(_name)], HELPERS[reusing_right(_name)] = _binary(getattr(np, _name))
 for _name in UNARY:
     HELPERS[reusing(_name)] = _unary(getattr(np, _name))
+for _name, _operation in UNIFORM.items():
+    HELPERS[uniform(_name)] = _uniform_binary(_operation)
+HELPERS[uniform("negative")] = negative_uniform
+UNIFORM_HELPERS = frozenset(uniform(name) for name in (*UNIFORM, "negative"))
 for _name, _function in HELPERS.items():
     _function.__name__ = _function.__qualname__ = _name

@@ -40,7 +40,8 @@ SHAPE_ONLY = {"unbroadcast": (1,), "sum_adjoint": (1,), "shape": (0,), "size": (
 CONSUMING_CALLS = frozenset({"sum", "mean", "dot", "dot_of_vectors", "outer", "trace", "float", "cotangent_like",
                              "mean_adjoint", "matmul_adjoint_left", "matmul_adjoint_right", "getitem_adjoint",
                              in_place.OUTER_ONE_MINUS_SQUARE}) \
-    | frozenset(name for name in dir(np) if isinstance(getattr(np, name), np.ufunc))
+    | frozenset(name for name in dir(np) if isinstance(getattr(np, name), np.ufunc)) \
+    | in_place.UNIFORM_HELPERS
 ARITHMETIC = frozenset({"+", "-", "*", "/", "**", "//", "%", "@"})
 
 
