@@ -27,7 +27,7 @@ from .names import assigned_names, dotted_name, qualify
 # NumPy functions and array methods whose value is a number when no axis is given
 # (not np.dot: of arrays whose dimensions nothing says, its value may be an array)
 _REDUCTIONS = {"sum", "mean", "max", "min", "amax", "amin", "prod", "std", "var", "linalg.norm",
-               "average", "trapz", "trapezoid", "ptp"}
+               "average", "trapz", "trapezoid", "ptp", "linalg.det"}
 _METHODS = {"sum", "mean", "max", "min", "prod", "std", "var", "ptp"}
 _TWO_OPERANDS = {"linalg.norm", "trapz", "trapezoid"}
 _NUMBER_KEYWORDS = {"ord", "x", "dx", "weights", "ddof"}

@@ -73,3 +73,11 @@ def two_by_two(a, b, c, d):
     M = np.array([[a, b], [c, d]])
     Minv = np.linalg.inv(M)
     return np.linalg.det(M) + Minv[0, 1] * Minv[1, 0] + np.linalg.det(Minv)
+
+
+def log_det_path(A, ts):
+    # a determinant of a matrix made anew on each trip: outlined as reductions in loops are
+    s = 0.0
+    for t in ts:
+        s += np.log(np.linalg.det(np.eye(A.shape[0]) + t * A @ A.T))
+    return s

@@ -51,6 +51,8 @@ POINTS = {
     "kalman_update": [((_covariance(3), _r(2, 3), _covariance(2), _r(3), _r(2)),
                        (_r(3, 3), _r(2, 3), _r(2, 2), _r(3), _r(2)))],
     "determinant_lemma": [((_r(3), _r(3)), (_r(3), _r(3))), ((_r(1), _r(1)), (_r(1), _r(1)))],
+    "log_det_path": [((_r(3, 3), np.array([0.5, 1.0, 2.0])), (_r(3, 3), _r(3))),
+                     ((_r(2, 2), np.array([])), (_r(2, 2), np.array([])))],
     "two_by_two": [((2.0, 0.5, -0.3, 1.5), (1.0, -0.5, 0.25, 2.0)), ((-1.0, 2.0, 0.5, 3.0), (0.3, 1.0, -1.0, 0.5))],
 }
 CASES, IDS = cases(POINTS)
@@ -70,8 +72,9 @@ def test_generated_code_calls_numpy_and_the_tables_helpers():
 
 
 def test_solve_in_a_loop_still_falls_back_with_its_name():
-    """A whole-array value other than an elementwise one inside a loop runs the eager tape; the
-    message names NumPy's function as the source spells it."""
+    """A whole-array value other than an elementwise one or a reduction to a number (np.linalg.det:
+    log_det_path) inside a loop runs the eager tape; the message names NumPy's function as the
+    source spells it."""
     source = ("import numpy as np\n\n\ndef f(A, y, n: int):\n    for k in range(n):\n"
               "        y = np.linalg.solve(A, y)\n    return np.sum(y)\n")
     generated = generate(source, "loop.py", pure=True)
