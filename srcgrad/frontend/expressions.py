@@ -442,8 +442,10 @@ class ExpressionReader(ArrayCallReader):
 
     def _primitive(self, node, dotted: str, primitive: str, args: tuple) -> ir.Expr:
         if primitive in ("minimum", "maximum") and dotted in ("min", "max"):
-            if len(args) == 1 and not self._a_number(args[0]):  # max(x) of an array: np.max
-                return ir.Call(dotted, (args[0], ir.Const(None)))
+            if len(args) == 1 and not self._a_number(args[0]):
+                # max(x) of a 1-D array is np.max (the builtin iterates the first axis: of a
+                # matrix it compares rows, and returns the one row of a (1, n) matrix)
+                return ir.Call(dotted, (ir.Call("one_dimensional", (args[0],)), ir.Const(None)))
             if len(args) < 2:
                 raise self.unsupported(node, f"{dotted}() of fewer than two numbers")
             result = args[0]
