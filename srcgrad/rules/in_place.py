@@ -182,7 +182,7 @@ def _divide(a, b):
 
 
 UNIFORM = {"add": operator.add, "subtract": operator.sub, "multiply": operator.mul, "true_divide": _divide}
-_SPREAD_SIZE = 256
+_SPREAD_SIZE = 4096
 
 
 def uniform(ufunc_name: str) -> str:

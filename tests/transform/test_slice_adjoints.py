@@ -35,7 +35,6 @@ POINTS = {
     "a_slice_summed_as_it_is": [(normal(4),), (normal(1),)],
     "rows_columns_and_elements": [(normal(3, 4),), (normal(1, 1),), (normal(2, 1),)],
     "slices_in_a_loop": [(normal(5), 3), (normal(4), 0), (normal(2), 1)],
-    # 300 and 20 x 15 elements: spread cotangents of that size stay one number (rules/in_place.py)
     "constants_times_the_sum": [(normal(6),), (normal(1),), (normal(300),)],
     "spread_then_reduced": [(normal(3, 4), normal(4)), (normal(3, 4), normal(1)), (normal(2, 1), normal(3)),
                             (normal(20, 15), normal(15))],
@@ -44,8 +43,16 @@ POINTS = {
 CASES, IDS = cases(POINTS)
 
 
+@pytest.fixture(params=["as written", "spread"])
+def spread_from(request, monkeypatch):
+    """Every case twice: with the runtime's size from which a number times a spread cotangent
+    stays spread, and with it at 2 elements, so these small arrays take that path too."""
+    if request.param == "spread":
+        monkeypatch.setattr(in_place, "_SPREAD_SIZE", 2)
+
+
 @pytest.mark.parametrize("name,k", CASES, ids=IDS)
-def test_every_mode_agrees(build, name, k):  # noqa: F811
+def test_every_mode_agrees(build, name, k, spread_from):  # noqa: F811
     args = POINTS[name][k]
     direction = tuple(normal(*np.shape(a)) for a in args if isinstance(a, np.ndarray))
     check_every_mode(build, PATH, name, args, direction)
@@ -113,19 +120,19 @@ def test_the_adjoint_scales_one_number_and_lets_go_of_its_arrays():
 
 
 def test_the_uniform_helpers_compute_one_number_with_numpy_bits():
-    spread = sum_adjoint(0.1, np.zeros((16, 20)), None)
+    spread = sum_adjoint(0.1, np.zeros((64, 80)), None)
     for name, operation in in_place.UNIFORM.items():
         helper = in_place.HELPERS[in_place.uniform(name)]
         for left, right in ((3.7, spread), (spread, 3.7), (-2, spread), (spread, 0.0)):
             with np.errstate(divide="ignore"):
                 got = helper(left, right)
                 expected = getattr(np, name)(np.asarray(left, dtype=float), np.asarray(right, dtype=float))
-            assert not got.flags.writeable and got.shape == (16, 20) and not any(got.strides)
+            assert not got.flags.writeable and got.shape == (64, 80) and not any(got.strides)
             np.testing.assert_array_equal(got.view(np.int64), expected.view(np.int64))
     got = in_place.HELPERS[in_place.uniform("negative")](spread)
     assert not any(got.strides) and got[1, 2] == -0.1
     # anything else is the operation as written: a writeable array, a small or empty spread, two arrays
-    values = normal(16, 20)
+    values = normal(64, 80)
     np.testing.assert_array_equal(in_place.HELPERS["multiply_uniform"](2.0, values), 2.0 * values)
     assert in_place.HELPERS["multiply_uniform"](2.0, values).flags.writeable
     small = sum_adjoint(0.1, np.zeros(3), None)
