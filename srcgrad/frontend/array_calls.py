@@ -2,7 +2,8 @@
 primitives: reshapes (x.reshape(2, 3), np.reshape(x, (-1, 2)), x.ravel(), x.flatten()),
 np.roll, np.tile, np.repeat, np.sort, joins (np.concatenate, np.stack, np.hstack, np.vstack of a
 list or tuple of arrays), np.clip, np.asarray/np.array of an array, np.var/np.std (any axis),
-np.linalg.norm (ord None, 2, 1, inf; an axis) and the builtin sum of a 1-D array.
+np.linalg.norm (ord None, 2, 1, inf; an axis) and the builtin sum of a 1-D array; the parts of
+np.linalg.slogdet(a) (`[1]`, `.logabsdet`, `sign, logdet = ...`) and `A.T[i, j]` (read as A[j, i]).
 
 Static options (a shape, a shift, reps) are integer expressions or `ir.Call("tuple", parts)`,
 printed as generated code passes them (srcgrad.rules.symbolic.option_text).

@@ -6,7 +6,8 @@ compile as array code does. `for a in x`, `for i, a in enumerate(x)` and `for a,
 become counted loops over indices whose body starts by reading each name's element. A sequence
 assigned inside a loop is allocated once, before the function's first statement: every element
 is written again each time, so the reverse sweep restores what it overwrites like any element
-write.
+write. A literal of numbers sliced where it is written (`np.array([1.0, 2.0, 3.0])[:n]`) is no
+sequence: it is read as a module array constant of its own, sliced.
 """
 
 from __future__ import annotations
