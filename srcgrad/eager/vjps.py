@@ -144,6 +144,7 @@ TENSORDOT = defrule("tensordot", lambda a, b, axes=2: np.tensordot(a, b, axes=ax
                     tensordot_adjoint_left.adjoint, tensordot_adjoint_right.adjoint)
 MATMUL = from_table("matmul", np.matmul)
 INV = from_table("inv", np.linalg.inv)
+CHOLESKY = from_table("cholesky", np.linalg.cholesky)
 DET = from_table("det", np.linalg.det)
 LOGABSDET = from_table("logabsdet", lambda a: np.linalg.slogdet(a)[1])
 SOLVE = from_table("solve", np.linalg.solve)
@@ -483,14 +484,8 @@ def _tensordot(a, b, axes=2):
     return apply(TENSORDOT, (a, b), {"axes": axes})
 
 
-@handles(np.linalg.inv)
-def _inv(a):
-    return apply(INV, (a,), _EMPTY)
-
-
-@handles(np.linalg.det)
-def _det(a):
-    return apply(DET, (a,), _EMPTY)
+for _function, _prim in ((np.linalg.inv, INV), (np.linalg.det, DET), (np.linalg.cholesky, CHOLESKY)):
+    FUNCTION_HANDLERS[_function] = (lambda prim: lambda a: apply(prim, (a,), _EMPTY))(_prim)
 
 
 @handles(np.linalg.solve)

@@ -137,12 +137,13 @@ SUPPORTED = [
               "def f(x: np.ndarray):\n    n = x.shape[0]\n"
               "    return np.sum(x[:, None] * x[None, :] * np.eye(n, k=1)) + np.trace(np.outer(x, x) + np.eye(n))"),
     Construct("`np.linalg.solve` (a vector or a matrix of right-hand sides), `np.linalg.inv`, `np.linalg.det`, "
-              "`np.linalg.slogdet` (`sign, logdet = np.linalg.slogdet(K)`, `np.linalg.slogdet(K)[1]`, `.logabsdet`; "
+              "`np.linalg.cholesky` (of the lower triangle, as NumPy reads it), `np.linalg.slogdet` (`sign, logdet = np.linalg.slogdet(K)`, `np.linalg.slogdet(K)[1]`, `.logabsdet`; "
               "inside loops `np.linalg.det` only, as reductions to a number are); a literal of numbers sliced where "
               "it is written (`np.array([1.0, 2.0, 3.0, 4.0])[:len(x)]`); `A.T[i, j]`", COMPILED,
               "def f(L: np.ndarray, y: np.ndarray):\n    K = L @ L.T + np.eye(len(y))\n"
               "    sign, logdet = np.linalg.slogdet(K)\n    w = np.array([1.0, 2.0, 3.0, 4.0])[:len(y)]\n"
-              "    return 0.5 * y @ np.linalg.solve(K, w * y) + logdet + np.linalg.det(np.linalg.inv(K)) + K.T[0, 1]"),
+              "    return 0.5 * y @ np.linalg.solve(K, w * y) + logdet + np.linalg.det(np.linalg.inv(K)) + K.T[0, 1]"
+              " + np.sum(np.linalg.cholesky(K))"),
     Construct("array outputs (differentiated as the sum; `vjp_f` takes any cotangent)", COMPILED,
               "def f(x: np.ndarray):\n    return np.sin(x) * 2.0"),
     Construct("list and tuple literals of numbers and expressions (fixed-size float arrays); `[0.0] * n`; "

@@ -1,6 +1,7 @@
 """The array rule table's linear algebra (srcgrad.rules.arrays describes an entry): np.linalg.solve
-(b a vector or a matrix of right-hand sides), np.linalg.inv, np.linalg.det and the two parts of
-np.linalg.slogdet(a), the log of the absolute determinant and its sign (piecewise constant).
+(b a vector or a matrix of right-hand sides), np.linalg.inv, np.linalg.det, np.linalg.cholesky and
+the two parts of np.linalg.slogdet(a), the log of the absolute determinant and its sign (piecewise
+constant).
 Registered in the one table by importing srcgrad.rules (its __init__ imports this).
 
 With x = solve(a, b), Y = inv(a), d = det(a):
@@ -172,9 +173,67 @@ def slogdet_sign(a):
     return float(np.linalg.slogdet(a)[0])
 
 
+# --- cholesky -------------------------------------------------------------------------------
+# L = cholesky(a) reads a's lower triangle only (as NumPy does): a's cotangent is there, each element
+# below the diagonal standing for itself and its mirror. With Phi(X) the lower triangle of X, its
+# diagonal halved: S = L^-T Phi(L^T g) L^-1, b_a = tril(S + S^T, -1) + diag(S); dL = L Phi(L^-1 da L^-T)
+# with da the symmetric matrix the lower triangle of a tangent stands for.
+def _phi(x):
+    return np.tril(x) * (1.0 - 0.5 * np.eye(np.shape(x)[-1]))
+
+
+def _lower_read(s):
+    """The cotangent of a matrix read by its lower triangle, from S of the symmetric one it stands for."""
+    return np.tril(s + swap_last(s), -1) + s * np.eye(np.shape(s)[-1])
+
+
+def _mirrored(t):
+    """The symmetric matrix the lower triangle of t stands for."""
+    return np.tril(t) + swap_last(np.tril(t, -1))
+
+
+def cholesky_adjoint_jvp(g, ans, d_g, d_ans):
+    m = np.linalg.inv(ans)
+    d_ans, g = _spread(d_ans, ans), _spread(g, ans)
+    d_m = -np.matmul(np.matmul(m, d_ans), m)
+    p = _phi(np.matmul(swap_last(ans), g))
+    d_p = _phi(np.matmul(swap_last(d_ans), g) + np.matmul(swap_last(ans), _spread(d_g, ans)))
+    d_s = np.matmul(np.matmul(swap_last(d_m), p), m) + np.matmul(np.matmul(swap_last(m), d_p), m) \
+        + np.matmul(np.matmul(swap_last(m), p), d_m)
+    return _lower_read(d_s)
+
+
+@adjoint("g", jvp=cholesky_adjoint_jvp, varying=("g", "ans"))
+def cholesky_adjoint(g, ans):
+    """The cotangent of a in L = cholesky(a), from L itself."""
+    m = np.linalg.inv(ans)
+    return _lower_read(np.matmul(np.matmul(swap_last(m), _phi(np.matmul(swap_last(ans), _spread(g, ans)))), m))
+
+
+def cholesky_tangent_jvp(d_a, a, e_d_a, e_a):
+    low = np.linalg.cholesky(a)
+    m = np.linalg.inv(low)
+    e_low = cholesky_tangent(e_a, a)
+    e_m = -np.matmul(np.matmul(m, e_low), m)
+    inner = np.matmul(np.matmul(m, _mirrored(_spread(d_a, a))), swap_last(m))
+    e_inner = np.matmul(np.matmul(e_m, _mirrored(_spread(d_a, a))), swap_last(m)) \
+        + np.matmul(np.matmul(m, _mirrored(_spread(e_d_a, a))), swap_last(m)) \
+        + np.matmul(np.matmul(m, _mirrored(_spread(d_a, a))), swap_last(e_m))
+    return np.matmul(e_low, _phi(inner)) + np.matmul(low, _phi(e_inner))
+
+
+@adjoint("d_a", jvp=cholesky_tangent_jvp, varying=("d_a", "a"))
+def cholesky_tangent(d_a, a):
+    """cholesky's JVP: L Phi(L^-1 da L^-T)."""
+    low = np.linalg.cholesky(a)
+    m = np.linalg.inv(low)
+    return np.matmul(low, _phi(np.matmul(np.matmul(m, _mirrored(_spread(d_a, a))), swap_last(m))))
+
+
 # --- the table ------------------------------------------------------------------------------
 _define("solve", "a b", ARRAY, "np.linalg.solve", [solve_adjoint_a, solve_adjoint_b], tangent=solve_tangent)
 _define("inv", "a", ARRAY, "np.linalg.inv", [inv_adjoint], tangent=inv_tangent)
 _define("det", "a", SCALAR, "np.linalg.det", [det_adjoint], tangent=det_tangent)
+_define("cholesky", "a", ARRAY, "np.linalg.cholesky", [cholesky_adjoint], tangent=cholesky_tangent)
 _define("logabsdet", "a", SCALAR, "_vector.logabsdet", [logabsdet_adjoint], tangent=logabsdet_tangent)
 _define("slogdet_sign", "a", SCALAR, "_vector.slogdet_sign", [None], linear=(), piecewise_constant=True)

@@ -90,3 +90,18 @@ def solution_by_element(A, b):
     for i in range(len(x)):
         s += x[i] ** 2 * (i + 1)
     return s + np.linalg.inv(A)[1, 1]
+
+
+def gp_cholesky(log_ell, log_noise, x, y):
+    ell, noise = np.exp(log_ell), np.exp(log_noise)
+    d = x[:, None] - x[None, :]
+    K = np.exp(-0.5 * d ** 2 / ell ** 2) + noise * np.eye(len(x))
+    L = np.linalg.cholesky(K)
+    alpha = np.linalg.solve(L.T, np.linalg.solve(L, y))
+    return 0.5 * y @ alpha + np.sum(np.log(np.diag(L))) + 0.5 * len(x) * np.log(2 * np.pi)
+
+
+def whitened(S, z):
+    # a sample with covariance S from white noise z, and the lower triangle S is read by
+    L = np.linalg.cholesky(S)
+    return np.sum(np.tanh(L @ z)) + np.sum(L ** 2)

@@ -85,6 +85,8 @@ _WELL_POSED = _r(3, 3) + 3.0 * np.eye(3)
 EXAMPLES.update({  # linear algebra (srcgrad.rules.linalg; realistic functions: tests/rules/test_linalg.py)
     "solve": [((_WELL_POSED, _r(3)), ()), ((_WELL_POSED, _r(3, 2)), ())],
     "inv": [((_WELL_POSED,), ()), ((_r(2, 3, 3) + 3.0 * np.eye(3),), ())],
+    # its lower triangle is what cholesky reads: the upper holds anything
+    "cholesky": [((_WELL_POSED @ _WELL_POSED.T + np.triu(_r(3, 3), 1),), ())],
     "det": [((_WELL_POSED,), ()), ((-_WELL_POSED,), ())],
     "logabsdet": [((_WELL_POSED,), ()), ((-_WELL_POSED,), ())],  # a negative determinant too
     "slogdet_sign": [((_WELL_POSED,), ()), ((-_WELL_POSED,), ())],  # piecewise constant: no adjoint

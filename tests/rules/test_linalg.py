@@ -1,6 +1,6 @@
-"""np.linalg.solve (b a vector or a matrix), np.linalg.inv, np.linalg.det and np.linalg.slogdet
-compile (they fell back to the eager tape): entries of the array rule table (srcgrad/rules/linalg.py)
-shared with the eager engine. Each function of tests/programs/linalg.py, compiled and --pure,
+"""np.linalg.solve (b a vector or a matrix), np.linalg.inv, np.linalg.det, np.linalg.slogdet and
+np.linalg.cholesky compile (they fell back to the eager tape): entries of the array rule table
+(srcgrad/rules/linalg.py) shared with the eager engine. Each function of tests/programs/linalg.py, compiled and --pure,
 against the original, central differences and the eager engine, jvp_ and hvp_ (forward mode over
 reverse mode, through the adjoints' own JVPs); matrices of one row too. The JVP helpers, which no
 build checks alone (a tangent helper's JVP serves only third derivatives), against central
@@ -54,6 +54,10 @@ POINTS = {
     "log_det_path": [((_r(3, 3), np.array([0.5, 1.0, 2.0])), (_r(3, 3), _r(3))),
                      ((_r(2, 2), np.array([])), (_r(2, 2), np.array([])))],
     "solution_by_element": [((_posed(3), _r(3)), (_r(3, 3), _r(3))), ((_posed(2), _r(2)), (_r(2, 2), _r(2)))],
+    "gp_cholesky": [((0.2, -1.0, _r(4), _r(4)), (1.0, -0.5, _r(4), _r(4))),
+                    ((-0.3, 0.5, _r(1), _r(1)), (0.5, 1.0, _r(1), _r(1)))],
+    # S need not be symmetric: its lower triangle is what cholesky reads, and the gradient is there
+    "whitened": [((_covariance(3) + np.triu(_r(3, 3), 1), _r(3)), (_r(3, 3), _r(3)))],
     "two_by_two": [((2.0, 0.5, -0.3, 1.5), (1.0, -0.5, 0.25, 2.0)), ((-1.0, 2.0, 0.5, 3.0), (0.3, 1.0, -1.0, 0.5))],
 }
 CASES, IDS = cases(POINTS)
@@ -90,6 +94,8 @@ JVP_EXAMPLES = {  # helper -> its arguments, by name
     "solve_adjoint_a": [dict(g=_r(3), ans=_r(3), a=_A), dict(g=_r(3, 2), ans=_r(3, 2), a=_A)],
     "solve_tangent": [dict(d_a=_r(3, 3), d_b=_r(3), a=_A, b=_r(3)), dict(d_a=_r(3, 3), d_b=_r(3, 2), a=_A, b=_r(3, 2))],
     "inv_adjoint": [dict(g=_r(3, 3), ans=_r(3, 3))],
+    "cholesky_adjoint": [dict(g=_r(3, 3), ans=np.linalg.cholesky(_covariance(3)))],
+    "cholesky_tangent": [dict(d_a=_r(3, 3), a=_covariance(3))],
     "inv_tangent": [dict(d_a=_r(3, 3), a=_A)],
     "det_adjoint": [dict(g=0.7, a=_A), dict(g=-1.3, a=-_A)],
     "det_tangent": [dict(d_a=_r(3, 3), a=_A)],
