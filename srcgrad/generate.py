@@ -35,6 +35,7 @@ from .transform.in_place import reuse_array_memory
 from .transform.accumulate import accumulate_adjoints
 from .transform.release import release_dead_arrays
 from .transform.uniform_adjoints import keep_uniform_adjoints
+from .transform.whole_views import view_unwritten_arrays
 from .transform.write_once import overwrite_whole_adjoints
 from .transform.inline import inline_array_calls
 from .transform.inline_helpers import inline_indexing_helpers
@@ -168,6 +169,7 @@ def _reuse_array_memory(codes: list, fast_math: bool = False) -> None:
         accumulate_adjoints(code)
         overwrite_whole_adjoints(code)
         release_dead_arrays(code)
+        view_unwritten_arrays(code)
 
 
 def _compile_functions(facts, selected: list, wrt: dict, tape_limit: int | None = None) -> tuple:

@@ -169,6 +169,15 @@ def cotangent_elements(g, like):
     return np.array(cotangent_like(g, like), dtype=np.float64, order="C")
 
 
+# as_whole(x) where nothing writes x's elements (transform/whole_views.py): x's memory, no copy
+WHOLE_VIEW = "whole_view"
+
+
+def whole_view(elements):
+    """An element-loop array's values as a whole NumPy array, sharing its memory."""
+    return np.asarray(elements, dtype=np.float64)
+
+
 # a number times (plus, minus, over) the cotangent np.sum hands back, which is one number spread
 # over the summed shape (a read-only view, every stride 0): the result is one number spread too,
 # computed once (the same operation on the same numbers, so the same bits: Python's float
@@ -217,7 +226,7 @@ def negative_uniform(x):
 
 
 HELPERS = {function.__name__: function for function in (
-    getitem_adjoint_into, cotangent_elements, times_one_minus_square, times_one_minus_square_reusing_left,
+    getitem_adjoint_into, cotangent_elements, whole_view, times_one_minus_square, times_one_minus_square_reusing_left,
     times_one_minus_square_reusing_right, outer_times_one_minus_square, outer_times_one_minus_square_reusing)}
 for _name in BINARY.values():
     HELPERS[reusing_left(_name)], HELPERS[reusing_right(_name)] = _binary(getattr(np, _name))

@@ -46,3 +46,16 @@ def spread_then_reduced(X, c):
 
 def linear(x):
     return np.sum(2.0 * x) + 1.0
+
+
+def elements_and_whole(x):
+    return (x[0] - 1.0) ** 2 + np.sum(x[1:] * x[:-1]) + x[-1] * np.sum(x ** 2)
+
+
+def written_after_read_whole(x):
+    y = np.zeros(len(x))
+    for i in range(len(x)):
+        y[i] = x[i] ** 2
+    s = np.sum(y * x)
+    y[0] = 3.0 * s
+    return np.sum(y * y) + s

@@ -8,7 +8,8 @@ local, slices summed as they are (a read-only cotangent), rows, columns and elem
 loop and an array output; the helper itself adds into its array only where it may. A number
 times np.sum's cotangent stays one number spread (the same bits as NumPy's operation), also where
 broadcasting then reduces it; the adjoint lets go of its arrays after their last read; a
-gradient that is a spread number comes back as an array of its own."""
+gradient that is a spread number comes back as an array of its own; an array read by element
+and whole is seen whole without a copy where nothing writes it (transform/whole_views.py)."""
 
 from __future__ import annotations
 
@@ -39,6 +40,8 @@ POINTS = {
     "spread_then_reduced": [(normal(3, 4), normal(4)), (normal(3, 4), normal(1)), (normal(2, 1), normal(3)),
                             (normal(20, 15), normal(15))],
     "linear": [(normal(4),)],
+    "elements_and_whole": [(normal(5),), (normal(1),)],
+    "written_after_read_whole": [(normal(4),), (normal(1),)],
 }
 CASES, IDS = cases(POINTS)
 
@@ -140,3 +143,12 @@ def test_the_uniform_helpers_compute_one_number_with_numpy_bits():
     empty = sum_adjoint(0.1, np.zeros((0, 3)), None)
     assert in_place.HELPERS["true_divide_uniform"](empty, 2.0).shape == (0, 3)
     np.testing.assert_array_equal(in_place.HELPERS["add_uniform"](spread, values), spread + values)
+
+
+def test_an_array_never_written_is_seen_whole_without_a_copy():
+    text = generated_module(PATH).text
+    unwritten = text[text.index("_elements_and_whole_adjoint"):]
+    assert "_vector.whole_view(x)" in unwritten[:unwritten.index("\n    return ")]
+    written = text[text.index("_written_after_read_whole_adjoint"):]
+    written = written[:written.index("\n    return ")]
+    assert "_vector.as_whole(y)" in written and "whole_view(y)" not in written and "whole_view(x)" in written
