@@ -178,6 +178,17 @@ def whole_view(elements):
     return np.asarray(elements, dtype=np.float64)
 
 
+# an adjoint's array that only reads of its shape follow (transform/release.py): its shape kept,
+# its memory let go
+SHAPE_PLACEHOLDER = "shape_placeholder"
+
+
+def shape_placeholder(a):
+    """A read-only array of a's shape holding one zero (every stride 0): what unbroadcast,
+    sum_adjoint and the other readers of a shape alone need of a, without a's memory."""
+    return _number_everywhere(0.0, a.shape) if type(a) is np.ndarray else a
+
+
 # a number times (plus, minus, over) the cotangent np.sum hands back, which is one number spread
 # over the summed shape (a read-only view, every stride 0): the result is one number spread too,
 # computed once (the same operation on the same numbers, so the same bits: Python's float
@@ -226,8 +237,9 @@ def negative_uniform(x):
 
 
 HELPERS = {function.__name__: function for function in (
-    getitem_adjoint_into, cotangent_elements, whole_view, times_one_minus_square, times_one_minus_square_reusing_left,
-    times_one_minus_square_reusing_right, outer_times_one_minus_square, outer_times_one_minus_square_reusing)}
+    getitem_adjoint_into, cotangent_elements, whole_view, shape_placeholder, times_one_minus_square,
+    times_one_minus_square_reusing_left, times_one_minus_square_reusing_right, outer_times_one_minus_square,
+    outer_times_one_minus_square_reusing)}
 for _name in BINARY.values():
     HELPERS[reusing_left(_name)], HELPERS[reusing_right(_name)] = _binary(getattr(np, _name))
 for _name in UNARY:

@@ -31,7 +31,8 @@ from .in_place import ARITHMETIC, _names_of
 # transform/in_place.py found nothing else reads (not the uniform helpers, which may return a
 # read-only view, transform/uniform_adjoints.py, nor those that may return their argument)
 _FRESH_CALLS = (frozenset(in_place.HELPERS) | frozenset(in_place.UNARY) | {"integer_power", "getitem_adjoint"}) \
-    - in_place.UNIFORM_HELPERS - {in_place.GETITEM_ADJOINT_INTO, in_place.COTANGENT_ELEMENTS, in_place.WHOLE_VIEW}
+    - in_place.UNIFORM_HELPERS \
+    - {in_place.GETITEM_ADJOINT_INTO, in_place.COTANGENT_ELEMENTS, in_place.WHOLE_VIEW, in_place.SHAPE_PLACEHOLDER}
 
 
 def accumulate_adjoints(code) -> None:

@@ -35,7 +35,9 @@ from ..rules import in_place
 SHAPE_ONLY = {"unbroadcast": (1,), "sum_adjoint": (1,), "shape": (0,), "size": (0,),
               # these return memory of their own: their other arguments are read for values only
               "cotangent_like": (1,), "mean_adjoint": (1,), "matmul_adjoint_left": (1,),
-              "matmul_adjoint_right": (2,), "getitem_adjoint": (1,), in_place.OUTER_ONE_MINUS_SQUARE: (1,)}
+              "matmul_adjoint_right": (2,), "getitem_adjoint": (1,), in_place.OUTER_ONE_MINUS_SQUARE: (1,),
+              # written by transform/accumulate.py, after this pass: read by transform/release.py
+              in_place.GETITEM_ADJOINT_INTO: (2,), in_place.COTANGENT_ELEMENTS: (1,)}
 # calls that read their array arguments' values and return new memory (or a number)
 CONSUMING_CALLS = frozenset({"sum", "mean", "dot", "dot_of_vectors", "outer", "trace", "float", "cotangent_like",
                              "mean_adjoint", "matmul_adjoint_left", "matmul_adjoint_right", "getitem_adjoint",

@@ -120,6 +120,17 @@ def test_the_adjoint_scales_one_number_and_lets_go_of_its_arrays():
     adjoint = adjoint[:adjoint.index("\n    return ")]
     assert "_vector.multiply_uniform(16.0, " in adjoint and "_vector.negative_uniform(" in adjoint
     assert "    power2 = None\n" in adjoint
+    # the forward sweep's total, read again only for its shape, lets its memory go before the reverse sweep
+    placeholder = adjoint.index("    total = _vector.shape_placeholder(total)")
+    assert adjoint.index("# reverse sweep") > placeholder > adjoint.index("np.sum(total)")
+
+
+def test_a_shape_placeholder_keeps_the_shape_alone():
+    values = normal(3, 4)
+    placeholder = in_place.shape_placeholder(values)
+    assert placeholder.shape == (3, 4) and not any(placeholder.strides) and not placeholder.flags.writeable
+    assert placeholder.base is not values and placeholder[2, 3] == 0.0
+    assert in_place.shape_placeholder(0.5) == 0.5
 
 
 def test_the_uniform_helpers_compute_one_number_with_numpy_bits():
