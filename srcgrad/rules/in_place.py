@@ -140,13 +140,19 @@ def outer_times_one_minus_square_reusing(g, a, w, h):
 GETITEM_ADJOINT_INTO = "getitem_adjoint_into"
 
 
+def _overlaps(g, total) -> bool:
+    """Whether g may share memory with total (an array that owns its memory cannot, but for total
+    itself: the costlier check only for a view)."""
+    return type(g) is np.ndarray and (g is total or g.base is not None and np.may_share_memory(total, g))
+
+
 def getitem_adjoint_into(total, g, x, index):
     """total + getitem_adjoint(g, x, index), written into total where it can hold the sum (a
     writeable float64 array of x's shape that g does not overlap); the first contribution (total
     the number 0) is getitem_adjoint's array itself. The same additions either way: elements
     the read does not select keep total's value, which adding zero leaves as it was."""
     if type(total) is np.ndarray and total.dtype == _FLOAT and total.flags.writeable \
-            and total.shape == np.shape(x) and not (type(g) is np.ndarray and np.may_share_memory(total, g)):
+            and total.shape == np.shape(x) and not _overlaps(g, total):
         total[index] += g
         return total
     out = getitem_adjoint(g, x, index)
@@ -185,8 +191,11 @@ SHAPE_PLACEHOLDER = "shape_placeholder"
 
 def shape_placeholder(a):
     """A read-only array of a's shape holding one zero (every stride 0): what unbroadcast,
-    sum_adjoint and the other readers of a shape alone need of a, without a's memory."""
-    return _number_everywhere(0.0, a.shape) if type(a) is np.ndarray else a
+    sum_adjoint and the other readers of a shape alone need of a, without a's memory (from
+    _SPREAD_SIZE elements; a itself below)."""
+    if type(a) is np.ndarray and a.size >= _SPREAD_SIZE:
+        return _number_everywhere(0.0, a.shape)
+    return a  # a small array's memory matters less than making its placeholder
 
 
 # a number times (plus, minus, over) the cotangent np.sum hands back, which is one number spread

@@ -105,6 +105,9 @@ def test_the_helper_adds_in_place_only_where_it_may():
     total = normal(5)
     expected = total + getitem_adjoint(total[:4], x, np.s_[1:])
     np.testing.assert_array_equal(in_place.getitem_adjoint_into(total, total[:4], x, np.s_[1:]), expected)
+    total = normal(5)
+    expected = total + getitem_adjoint(total[1:][::-1], x, np.s_[:-1])  # a view of a view of total
+    np.testing.assert_array_equal(in_place.getitem_adjoint_into(total, total[1:][::-1], x, np.s_[:-1]), expected)
 
 
 @pytest.mark.parametrize("build", ["compiled", "pure"], indirect=True)
@@ -126,11 +129,12 @@ def test_the_adjoint_scales_one_number_and_lets_go_of_its_arrays():
 
 
 def test_a_shape_placeholder_keeps_the_shape_alone():
-    values = normal(3, 4)
+    values = normal(64, 80)
     placeholder = in_place.shape_placeholder(values)
-    assert placeholder.shape == (3, 4) and not any(placeholder.strides) and not placeholder.flags.writeable
+    assert placeholder.shape == (64, 80) and not any(placeholder.strides) and not placeholder.flags.writeable
     assert placeholder.base is not values and placeholder[2, 3] == 0.0
-    assert in_place.shape_placeholder(0.5) == 0.5
+    small = normal(3, 4)  # below the size from which memory matters: the array itself
+    assert in_place.shape_placeholder(small) is small and in_place.shape_placeholder(0.5) == 0.5
 
 
 def test_the_uniform_helpers_compute_one_number_with_numpy_bits():
