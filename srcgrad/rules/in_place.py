@@ -48,12 +48,13 @@ def reusing(ufunc_name: str) -> str:
 
 def can_hold(out, other) -> bool:
     """Whether `out` can take the result of an elementwise operation of it and `other`."""
-    if type(out) is not np.ndarray or out.dtype != _FLOAT or not out.ndim or not out.flags.writeable:
+    if type(out) is not np.ndarray or (out.dtype is not _FLOAT and out.dtype != _FLOAT) or not out.ndim \
+            or not out.flags.writeable:
         return False
     if isinstance(other, (float, int)):  # bool and np.float64 too
         return True
     if type(other) is not np.ndarray or other.ndim > out.ndim \
-            or (other.dtype != _FLOAT and not np.can_cast(other.dtype, _FLOAT)):
+            or (other.dtype is not _FLOAT and other.dtype != _FLOAT and not np.can_cast(other.dtype, _FLOAT)):
         return False
     if other.shape == out.shape:  # the common case, without a loop in Python
         return True
