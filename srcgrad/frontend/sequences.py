@@ -12,6 +12,8 @@ sequence: it is read as a module array constant of its own, sliced.
 
 from __future__ import annotations
 
+import dataclasses
+
 import libcst as cst
 import numpy as np
 
@@ -411,6 +413,19 @@ def _element_of_a_value(node) -> bool:
         and all(isinstance(element.slice, cst.Index) and element.slice.star is None for element in node.slice)
 
 
+def _children(node) -> list:
+    """node.children, from its fields: libcst's property runs a visitor over the node to collect
+    them, which made these walks (four per statement) most of the time of reading a long function."""
+    found = []
+    for field in dataclasses.fields(node):
+        value = getattr(node, field.name)
+        if isinstance(value, cst.CSTNode):
+            found.append(value)
+        elif isinstance(value, (tuple, list)):
+            found.extend(v for v in value if isinstance(v, cst.CSTNode))
+    return found
+
+
 def _unconditional_calls(node, matches, kinds=(cst.Call,)) -> list:
     """The calls (or other `kinds` of node) in node that `matches` and Python always evaluates
     (not inside another one)."""
@@ -423,7 +438,7 @@ def _unconditional_calls(node, matches, kinds=(cst.Call,)) -> list:
             return
         if isinstance(n, (cst.Lambda, cst.GeneratorExp, cst.ListComp, cst.SetComp, cst.DictComp)):
             return
-        for child in n.children:
+        for child in _children(n):
             later = conditional or (isinstance(n, cst.IfExp) and child is not n.test) \
                 or (isinstance(n, cst.BooleanOperation) and child is n.right) \
                 or (isinstance(n, cst.Comparison) and n.comparisons and child is not n.left

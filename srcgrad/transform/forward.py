@@ -339,16 +339,21 @@ def _needed(stmts, varied: set, outputs: set) -> set:
         targets, value = _targets_and_value(s)
         if value is not None and ir.user_calls_in(value):
             needed |= ir.names_in(value) & varied
-    changed = True
-    while changed:
-        changed = False
-        for s in ir.walk_generated(stmts):
-            targets, value = _targets_and_value(s)
-            if value is not None and needed.intersection(targets):
-                new = (ir.names_in(value) & varied) - needed
-                if new:
-                    needed |= new
-                    changed = True
+    # what each variable's assignments read, once; then the closure from the needed ones (a
+    # fixpoint over the statements took a pass per link of a long chain: quadratic)
+    reads_of_target = {}
+    for s in ir.walk_generated(stmts):
+        targets, value = _targets_and_value(s)
+        if value is not None and targets:
+            read = ir.names_in(value) & varied
+            for target in targets:
+                reads_of_target.setdefault(target, set()).update(read)
+    todo = list(needed)
+    while todo:
+        for name in reads_of_target.get(todo.pop(), ()):
+            if name not in needed:
+                needed.add(name)
+                todo.append(name)
     return needed
 
 
