@@ -17,7 +17,6 @@ import math
 import subprocess
 import sys
 import textwrap
-import time
 import warnings
 
 import numpy as np
@@ -724,10 +723,10 @@ DEEP_AND_LONG["a sum of 500 terms"] = pytest.param(*DEEP_AND_LONG["a sum of 500 
 
 @pytest.mark.parametrize("source,args", DEEP_AND_LONG.values(), ids=DEEP_AND_LONG.keys())
 def test_deep_nesting_and_long_functions_pure(source, args):
-    started = time.perf_counter()
+    # no bound on the time: at a load of 8 the 600 statements took 30 s of wall clock (4-5 s of
+    # CPU); tests never assert times, benchmarks/build_time.py measures them
     generated, _ = pure_checked(source, args)
     assert generated.diagnostics == []
-    assert time.perf_counter() - started < 20
 
 
 def test_deep_nesting_and_long_functions_compiled():
@@ -765,9 +764,7 @@ def test_a_million_while_iterations_grow_the_tape_compiled():
     """The while loop's trip count is unknown before it runs: its tape (sin needs s) grows by
     doubling to a million doubles. The gradient is the fixed point's: s* = sin(s*)/2 + x/2."""
     _, module = fuzzing.compiled_build(MILLION, "bad_inputs_million.py")
-    started = time.perf_counter()
     value, gradient = module.value_and_grad_f(0.7)
-    assert time.perf_counter() - started < 5
     assert value == pytest.approx(math.sin(value) * 0.5 + 0.35, abs=1e-12)
     assert gradient == pytest.approx(0.5 / (1.0 - 0.5 * math.cos(value)), rel=1e-10)
     h = 1e-6

@@ -10,7 +10,6 @@ import fcntl
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -109,13 +108,10 @@ def test_unchanged_rebuild_neither_compiles_nor_writes(first_build, cache, monke
     monkeypatch.setattr(build, "_compile", no_compile)
     outdir = first_build.source_path.parent
     before = {p: p.stat().st_mtime_ns for p in outdir.iterdir()}
-    started = time.perf_counter()
     result = build.install(demo(), outdir, cache_dir=cache)
-    elapsed = time.perf_counter() - started
     assert not result.compiled and not result.changed
     assert [stage for stage, _ in result.stages] == ["cached", "install"]
-    assert {p: p.stat().st_mtime_ns for p in outdir.iterdir()} == before
-    assert elapsed < 0.2
+    assert {p: p.stat().st_mtime_ns for p in outdir.iterdir()} == before  # (its time: benchmarks/build_time.py)
 
 
 def test_missing_binary_is_restored_from_the_cache(outdir, cache, monkeypatch):
