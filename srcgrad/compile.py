@@ -62,7 +62,8 @@ def quick_builds() -> bool:
     """SRCGRAD_QUICK_BUILD=1: compile generated modules at -O0 throughout, except --fast-math ones
     (whose point is the vectorised loops). A build in a fraction of the C compiler's time, for the
     test suite, whose hundreds of modules run a few calls each; the code is slower, its results
-    the same bits (x86-64's SSE2 arithmetic and the same libm calls at every level)."""
+    the same numbers (x86-64's SSE2 arithmetic and the same libm calls at every level) but for
+    the sign of a NaN, which follows the operand order the compiler picks."""
     return os.environ.get("SRCGRAD_QUICK_BUILD", "") not in ("", "0")
 
 
