@@ -47,24 +47,36 @@ cdef tuple _mlp_loss_adjoint(_tape.Tape* tape, object W1, object b1, object W2, 
     # forward sweep
     product = X @ W1  # line 8
     total = _vector.add_reusing_left(product, b1)  # line 8
+    product = _vector.shape_placeholder(product)  # its memory let go: only its shape is read from here on
     hidden = _vector.tanh_reusing(total)  # line 8
+    total = None
     product2 = hidden @ W2  # line 9
     prediction = _vector.add_reusing_left(product2, b2)  # line 9
+    product2 = None
     difference = _vector.subtract_reusing_left(prediction, y)  # line 10
+    prediction = _vector.shape_placeholder(prediction)  # its memory let go: only its shape is read from here on
     power = difference ** 2  # line 10
     result = np.mean(power)  # line 10
+    power = _vector.shape_placeholder(power)  # its memory let go: only its shape is read from here on
     # reverse sweep
     b_power = _vector.mean_adjoint(b_result, power, None)  # line 10: return np.mean((prediction - y) ** 2)
+    power = None
     b_difference = _vector.multiply_reusing_right(b_power, _vector.multiply_reusing_right(2, difference))  # line 10: return np.mean((prediction - y) ** 2)
+    difference = None
     b_prediction = _vector.unbroadcast(b_difference, prediction)  # line 10: return np.mean((prediction - y) ** 2)
+    prediction = None
     b_y = _vector.unbroadcast(-b_difference, y)
+    b_difference = None
     b_product2 = b_prediction  # line 9: prediction = hidden @ W2 + b2
     b_b2 += _vector.unbroadcast(b_prediction, b2)
     # b_hidden: computed with b_total, its only reader
     b_W2 = _vector.matmul_adjoint_right(b_product2, hidden, W2)
     b_total = _vector.outer_times_one_minus_square_reusing(b_product2, hidden, W2, hidden)  # line 8: hidden = np.tanh(X @ W1 + b1)
+    hidden = None
     b_product = _vector.unbroadcast(b_total, product)  # line 8: hidden = np.tanh(X @ W1 + b1)
+    product = None
     b_b1 = _vector.unbroadcast(b_total, b1)
+    b_total = None
     b_X = _vector.matmul_adjoint_left(b_product, X, W1)  # line 8: hidden = np.tanh(X @ W1 + b1)
     b_W1 = _vector.matmul_adjoint_right(b_product, X, W1)
     return result, b_W1, b_b1, b_W2, b_b2, b_X, b_y

@@ -187,13 +187,17 @@ cdef tuple _residual_on_arrays_adjoint(_tape.Tape* tape, object x, object a, obj
     scaled = x * x  # line 7
     scaled2 = scaled * x  # line 7
     result = _vector.subtract_reusing_left(scaled2, a)  # line 7
+    scaled2 = _vector.shape_placeholder(scaled2)  # its memory let go: only its shape is read from here on
     # reverse sweep
     b_result = _vector.cotangent_like(b_result, result)
     b_scaled2 = _vector.unbroadcast(b_result, scaled2)  # line 7: return x * x * x - a
+    scaled2 = None
     b_a = _vector.unbroadcast(-b_result, a)
     b_scaled = _vector.unbroadcast(b_scaled2 * x, scaled)  # line 7: return x * x * x - a
-    b_x += _vector.unbroadcast(_vector.multiply_reusing_right(b_scaled2, scaled), x)
+    b_x = _vector.unbroadcast(_vector.multiply_reusing_right(b_scaled2, scaled), x)
+    scaled = None
     b_x += _vector.unbroadcast(_vector.multiply_reusing_right(b_scaled, x + x), x)  # line 7: return x * x * x - a
+    b_scaled = None
     return result, b_x, b_a
 
 
@@ -475,8 +479,10 @@ cdef tuple _slope_on_arrays_adjoint(_tape.Tape* tape, object x, object b_result)
     # reverse sweep
     b_result = _vector.cotangent_like(b_result, result)
     b_scaled = _vector.unbroadcast(b_result * x, scaled)  # line 11: return 3.0 * x * x
-    b_x += _vector.unbroadcast(_vector.multiply_reusing_right(b_result, scaled), x)
+    b_x = _vector.unbroadcast(_vector.multiply_reusing_right(b_result, scaled), x)
+    scaled = None
     b_x += 3.0 * b_scaled  # line 11: return 3.0 * x * x
+    b_scaled = None
     return result, b_x
 
 
@@ -1418,8 +1424,11 @@ cdef tuple _grow_on_arrays_adjoint(_tape.Tape* tape, object value, object rate, 
     # reverse sweep
     b_result = _vector.cotangent_like(b_result, result)
     b_value = _vector.unbroadcast(_vector.multiply_reusing_right(b_result, total), value)  # line 43: return value * (1.0 + rate)
+    total = _vector.shape_placeholder(total)  # its memory let go: only its shape is read from here on
     b_total = _vector.unbroadcast(b_result * value, total)
+    total = None
     b_rate = b_total  # line 43: return value * (1.0 + rate)
+    b_total = None
     return result, b_value, b_rate
 
 

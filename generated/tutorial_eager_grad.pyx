@@ -181,7 +181,9 @@ cdef tuple _f_on_arrays_adjoint(_tape.Tape* tape, object x, object b_result):
     # reverse sweep
     b_result = _vector.cotangent_like(b_result, result)
     b_sin_value = _vector.multiply_reusing_right(b_result, _vector.multiply_reusing_right(2.0, sin_value))  # line 22: return np.square(np.sin(x))
+    sin_value = None
     b_x = _vector.multiply_reusing_left(b_sin_value, np.cos(x))  # line 22: return np.square(np.sin(x))
+    b_sin_value = None
     return result, b_x
 
 
