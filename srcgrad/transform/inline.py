@@ -78,6 +78,10 @@ def _inlined(s: ir.Assign, positions: list, names: Names, signatures: dict, lowe
     try:
         callee, result = lowered_callee(call.func)
         _check_straight_line(callee)
+        if call.func in array_versions and any(ir.user_calls_in(x.value) for x in callee.body):
+            # a helper calling helpers: its array version, not its body, whose calls would be
+            # inlined in turn (a chain of n helpers inlined n deep in each: cubic in n)
+            raise Unsupported("calls of module functions", callee.line, callee.column)
     except Unsupported as err:
         if call.func in array_versions:  # its numbers taken as whole arrays: a function of its own
             version = array_versions[call.func]
