@@ -28,3 +28,15 @@ def optimised_builds():
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SRCGRAD_QUICK_BUILD", "0")
         yield
+
+
+# The files that take longest (most of it compiling their modules) start first: with the suite
+# spread over workers file by file (.ci/run's --dist loadfile), one of them collected last would
+# run alone at the end while the other workers stand idle.
+LONGEST_FIRST = ("test_corpus.py", "test_fuzz.py", "test_arrays_in_loops.py", "test_more_array_primitives.py",
+                 "test_fused_random.py", "test_corpus_outside.py", "test_fuzz_sanitized.py", "test_bad_inputs.py")
+
+
+def pytest_collection_modifyitems(items):
+    rank = {name: k for k, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: the rest as collected
