@@ -67,13 +67,18 @@ def quick_builds() -> bool:
     return os.environ.get("SRCGRAD_QUICK_BUILD", "") not in ("", "0")
 
 
+def _quick(fast_math: bool) -> bool:
+    """Whether this build is a quick one (quick_builds): not --fast-math, not sanitized."""
+    return quick_builds() and not fast_math and not sanitizing()
+
+
 def c_flags(fast_math: bool, kernels_only: bool = False) -> list[str]:
     """The C compiler's flags. kernels_only: the module's C is marked by `mark_kernels`, so the
     rest of it (argument parsing, module set-up: most of the text) compiles at -O1 and only
     the marked numeric functions at -O3 (GCC only; other compilers get -O3 throughout)."""
     # -g0 drops the debug info Python's own CFLAGS ask for: a fifth of the compile time, and a
     # binary a fraction of the size, for symbols nobody steps through in generated code.
-    if quick_builds() and not fast_math and not sanitizing():
+    if _quick(fast_math):
         return ["-O0", "-g0"]
     level = "-O1" if kernels_only and splits_optimisation() else "-O3"
     flags = [level, "-g0"]
@@ -291,8 +296,7 @@ def cython_to_c(pyx: Path, module_name: str, fast_math: bool, include_dir: Path,
     from .emit.printer import CYTHON_DIRECTIVES  # here: a no-change rebuild never loads the emitter
 
     # only srcgrad's own output is split: other Cython (a hand-written adjoint) compiles at -O3 as written
-    kernels_only = (not sanitizing() and not (quick_builds() and not fast_math) and splits_optimisation()
-                    and _generated_by_srcgrad(pyx))
+    kernels_only = not sanitizing() and not _quick(fast_math) and splits_optimisation() and _generated_by_srcgrad(pyx)
     openmp = OPENMP_FLAGS if _uses_prange(pyx) else []  # only then: other builds keep their flags
     extension = Extension(
         module_name,

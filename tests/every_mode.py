@@ -33,6 +33,20 @@ def cases(points: dict) -> tuple:
     return found, [f"{name}-{k}" for name, k in found]
 
 
+def each_point(path: str, points: dict):
+    """The test of a file's functions at their points ({name: [(args, direction), ...]}): every
+    mode at each (name, k), with the `build` fixture (import it beside this). Bind it to a
+    test_ name: `test_linspace_endpoints = each_point(PATH, POINTS)`."""
+    found, ids = cases(points)
+
+    @pytest.mark.parametrize("name, k", found, ids=ids)
+    def test(build, name, k):
+        args, direction = points[name][k]
+        check_every_mode(build, path, name, args, direction)
+
+    return test
+
+
 def check_every_mode(build, path: str, name: str, args: tuple, direction: tuple, step: float = 1e-5) -> None:
     """args: the point; direction: one tangent per float parameter (in order), for jvp and hvp."""
     module, original = build(path), getattr(original_module(path), name)

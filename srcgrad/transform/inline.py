@@ -78,18 +78,15 @@ def _inlined(s: ir.Assign, positions: list, names: Names, signatures: dict, lowe
     try:
         callee, result = lowered_callee(call.func)
         _check_straight_line(callee)
-        if call.func in array_versions and any(ir.user_calls_in(x.value) for x in callee.body):
-            # a helper calling helpers: its array version, not its body, whose calls would be
-            # inlined in turn (a chain of n helpers inlined n deep in each: cubic in n)
-            raise Unsupported("calls of module functions", callee.line, callee.column)
     except Unsupported as err:
         if call.func in array_versions:  # its numbers taken as whole arrays: a function of its own
-            version = array_versions[call.func]
-            whole = tuple(_as_whole(arg, types) if kind == ir.NDARRAY else arg
-                          for arg, (_, kind) in zip(call.args, signatures[version].params))
-            return [ir.Assign(s.line, s.column, s.target, ir.UserCall(version, whole))]
+            return [_version_call(s, array_versions[call.func], signatures, types)]
         raise Unsupported(f"a whole array passed to '{call.func}', whose parameter '{param}' is a double "
                           f"({err.construct} there, line {err.line})", s.line, s.column) from err
+    if call.func in array_versions and any(ir.user_calls_in(x.value) for x in callee.body):
+        # a helper calling helpers: its array version, not its body, whose calls would be
+        # inlined in turn (a chain of n helpers inlined n deep in each: cubic in n)
+        return [_version_call(s, array_versions[call.func], signatures, types)]
     assigned = {x.target for x in callee.body}
     free = set().union(*(ir.names_in(x.value) for x in callee.body)) - assigned - {p for p, _ in callee.params}
     captured = sorted(free & caller_locals)
@@ -108,6 +105,13 @@ def _inlined(s: ir.Assign, positions: list, names: Names, signatures: dict, lowe
         renamed[target] = ir.Name(names.fresh(f"{call.func}_value" if target == result else target))
     body = [ir.Assign(x.line, x.column, renamed[x.target].id, ir.substitute(x.value, renamed)) for x in callee.body]
     return before + body + [ir.Assign(s.line, s.column, s.target, renamed[result])]
+
+
+def _version_call(s: ir.Assign, version: str, signatures: dict, types: dict) -> ir.Assign:
+    """`t = f(args)` calling f's array version, its array arguments passed whole."""
+    whole = tuple(_as_whole(arg, types) if kind == ir.NDARRAY else arg
+                  for arg, (_, kind) in zip(s.value.args, signatures[version].params))
+    return ir.Assign(s.line, s.column, s.target, ir.UserCall(version, whole))
 
 
 def _as_whole(e: ir.Expr, types: dict) -> ir.Expr:

@@ -76,9 +76,8 @@ def _nested_copies_whole(function: ir.Function) -> None:
     def rewrite(e: ir.Expr, top: bool = True) -> ir.Expr:
         if isinstance(e, ir.Alloc) and e.kind == "copy" and not top:
             return ir.Call("whole_copy", (ir.Name(e.like),))
-        kids = list(ir.children(e))
-        new = [rewrite(kid, False) for kid in kids]
-        return e if all(a is b for a, b in zip(new, kids)) else ir.rebuild(e, new)
+        kids = ir.children(e)
+        return ir.rebuild(e, [rewrite(kid, False) for kid in kids]) if kids else e
 
     _each_expression(function.body, rewrite)
 

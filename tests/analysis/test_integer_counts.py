@@ -8,20 +8,14 @@ from __future__ import annotations
 
 import pytest
 
-from every_mode import build, cases, check_every_mode  # noqa: F401 (build: the fixture)
+from every_mode import build, each_point  # noqa: F401 (build: the fixture)
 from support import PROGRAMS
 from srcgrad.compile import _locate_cython_error
 
 PATH = str(PROGRAMS / "integer_counts.py")
 POINTS = {"alternating_series": [((0.4, 8), (1.0,)), ((-0.7, 1), (1.0,)), ((0.3, 0), (1.0,))],
           "halves": [((1.3, 5), (1.0,)), ((-0.2, 0), (1.0,))]}
-CASES, IDS = cases(POINTS)
-
-
-@pytest.mark.parametrize("name, k", CASES, ids=IDS)
-def test_counts_in_range_bounds_are_integers(build, name, k):
-    args, direction = POINTS[name][k]
-    check_every_mode(build, PATH, name, args, direction)
+test_counts_in_range_bounds_are_integers = each_point(PATH, POINTS)
 
 
 def test_a_failed_cython_run_names_its_error_not_a_hint():

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from every_mode import build, cases, check_every_mode  # noqa: F401 (build: the fixture)
+from every_mode import build, each_point  # noqa: F401 (build: the fixture)
 from support import PROGRAMS, generated_module
 
 PATH = str(PROGRAMS / "truth_values.py")
@@ -22,13 +22,7 @@ POINTS = {"contrastive": [((A, B, True, 1.5), (A * 0 + 0.5, B * 0 - 1.0, 0.7)),
                            ((X, 0.3, False, True), (X * 0 + 1.0, 0.5))],
           "damped": [((1.3, True, 4), (1.0,)), ((1.3, False, 3), (1.0,))],
           "threshold_as_number": [((1.3, 0.7), (1.0, -0.5)), ((1.3, -0.4), (1.0, -0.5))]}
-CASES, IDS = cases(POINTS)
-
-
-@pytest.mark.parametrize("name, k", CASES, ids=IDS)
-def test_truth_value_parameters_are_not_differentiated(build, name, k):
-    args, direction = POINTS[name][k]
-    check_every_mode(build, PATH, name, args, direction)
+test_truth_value_parameters_are_not_differentiated = each_point(PATH, POINTS)
 
 
 def test_the_signatures_name_only_the_number_parameters():

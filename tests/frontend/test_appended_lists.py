@@ -13,8 +13,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from every_mode import check_every_mode
-from support import PROGRAMS, assert_close, compiled_module, original_module, pure_module
+from every_mode import build, each_point  # noqa: F401 (build: the fixture)
+from support import PROGRAMS, assert_close, original_module
 from srcgrad.eager.fallback import eager_value_and_gradient
 from srcgrad.generate import generate
 
@@ -45,19 +45,7 @@ POINTS = {
     "damped_trajectory": [((1.3, np.array([1.0, -0.5])), (1.0, np.array([0.3, 0.2]))),
                           ((0.0, np.zeros(2)), (1.0, np.ones(2)))],
 }
-CASES = [(name, k) for name in sorted(POINTS) for k in range(len(POINTS[name]))]
-
-
-@pytest.fixture(scope="module", params=["compiled", "pure"])
-def build(request):
-    """The module built once per way for the whole file."""
-    return compiled_module if request.param == "compiled" else pure_module
-
-
-@pytest.mark.parametrize("name, k", CASES, ids=[f"{n}-{k}" for n, k in CASES])
-def test_appended_list_compiles_and_agrees(build, name, k):
-    args, direction = POINTS[name][k]
-    check_every_mode(build, PATH, name, args, direction)
+test_appended_list_compiles_and_agrees = each_point(PATH, POINTS)
 
 
 @pytest.mark.parametrize("x", [np.array([0.3, -0.5, 1.2, 0.0]), np.array([-2.0]), np.zeros(0)], ids=["4", "1", "0"])

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from every_mode import build, cases, check_every_mode  # noqa: F401 (build: the fixture)
+from every_mode import build, each_point  # noqa: F401 (build: the fixture)
 from support import PROGRAMS
 from srcgrad.generate import generate
 
@@ -26,13 +26,7 @@ POINTS = {
     "matrix_element": [_point((3, 2), 2), _point((2, 2), 2)],
     "median_of_three": [_point(3), _point(5)],
 }
-CASES, IDS = cases(POINTS)
-
-
-@pytest.mark.parametrize("name, k", CASES, ids=IDS)
-def test_elements_of_values_compile_and_agree(build, name, k):
-    args, direction = POINTS[name][k]
-    check_every_mode(build, PATH, name, args, direction)
+test_elements_of_values_compile_and_agree = each_point(PATH, POINTS)
 
 
 def test_an_element_under_a_condition_still_falls_back():

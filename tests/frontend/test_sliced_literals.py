@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from every_mode import build, cases, check_every_mode  # noqa: F401 (build: the fixture)
+from every_mode import build, each_point  # noqa: F401 (build: the fixture)
 from support import PROGRAMS, generated_module
 from srcgrad.generate import generate
 
@@ -35,13 +35,7 @@ POINTS = {
     "transposed_reads_in_loops": [_point((3, 2)), _point((1, 1)), _point((4, 3))],
     "rows_of_a_sliced_matrix": [_point(2, (3, 4)), _point(1, (1, 1))],
 }
-CASES, IDS = cases(POINTS)
-
-
-@pytest.mark.parametrize("name, k", CASES, ids=IDS)
-def test_sliced_literals_and_transposed_elements_compile_and_agree(build, name, k):
-    args, direction = POINTS[name][k]
-    check_every_mode(build, PATH, name, args, direction)
+test_sliced_literals_and_transposed_elements_compile_and_agree = each_point(PATH, POINTS)
 
 
 def test_one_module_constant_per_literal_value():

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from every_mode import build, cases, check_every_mode  # noqa: F401 (build: the fixture)
+from every_mode import build, each_point  # noqa: F401 (build: the fixture)
 from support import PROGRAMS
 
 PATH = str(PROGRAMS / "slices_of_slices.py")
@@ -27,10 +27,4 @@ POINTS = {
     "inner_block": [((_RANDOM.normal(size=(3, 4)),), (_RANDOM.normal(size=(3, 4)),)),
                     ((_RANDOM.normal(size=(1, 1)),), (_RANDOM.normal(size=(1, 1)),))],
 }
-CASES, IDS = cases(POINTS)
-
-
-@pytest.mark.parametrize("name, k", CASES, ids=IDS)
-def test_slices_of_slices_compile_and_agree(build, name, k):
-    args, direction = POINTS[name][k]
-    check_every_mode(build, PATH, name, args, direction)
+test_slices_of_slices_compile_and_agree = each_point(PATH, POINTS)

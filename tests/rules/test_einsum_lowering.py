@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from every_mode import check_every_mode
-from support import PROGRAMS, compiled_module, pure_module
+from every_mode import build, each_point  # noqa: F401 (build: the fixture)
+from support import PROGRAMS
 from srcgrad.frontend.lowered_calls import einsum_text
 from srcgrad.generate import generate
 
@@ -46,19 +46,7 @@ POINTS = {
     "bernstein": [((0.3, _normal(5)), (1.0, _normal(5))), ((0.6, _normal(1)), (1.0, _normal(1)))],
     "poisson_log_likelihood": [((1.7,), (1.0,))],
 }
-CASES = [(name, k) for name in sorted(POINTS) for k in range(len(POINTS[name]))]
-
-
-@pytest.fixture(scope="module", params=["compiled", "pure"])
-def build(request):
-    """The module built once per way for the whole file."""
-    return compiled_module if request.param == "compiled" else pure_module
-
-
-@pytest.mark.parametrize("name, k", CASES, ids=[f"{n}-{k}" for n, k in CASES])
-def test_lowered_call_compiles_and_agrees(build, name, k):
-    args, direction = POINTS[name][k]
-    check_every_mode(build, PATH, name, args, direction)
+test_lowered_call_compiles_and_agrees = each_point(PATH, POINTS)
 
 
 SPECIFICATIONS = [

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from every_mode import build, cases, check_every_mode  # noqa: F401 (build: the fixture)
+from every_mode import build, each_point  # noqa: F401 (build: the fixture)
 from support import PROGRAMS
 from srcgrad.generate import generate
 from srcgrad.rules import linalg
@@ -60,13 +60,7 @@ POINTS = {
     "whitened": [((_covariance(3) + np.triu(_r(3, 3), 1), _r(3)), (_r(3, 3), _r(3)))],
     "two_by_two": [((2.0, 0.5, -0.3, 1.5), (1.0, -0.5, 0.25, 2.0)), ((-1.0, 2.0, 0.5, 3.0), (0.3, 1.0, -1.0, 0.5))],
 }
-CASES, IDS = cases(POINTS)
-
-
-@pytest.mark.parametrize("name, k", CASES, ids=IDS)
-def test_linear_algebra_compiles_and_agrees(build, name, k):
-    args, direction = POINTS[name][k]
-    check_every_mode(build, PATH, name, args, direction)
+test_linear_algebra_compiles_and_agrees = each_point(PATH, POINTS)
 
 
 def test_generated_code_calls_numpy_and_the_tables_helpers():

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from every_mode import build, cases, check_every_mode  # noqa: F401 (build: the fixture)
+from every_mode import build, each_point  # noqa: F401 (build: the fixture)
 from support import PROGRAMS
 from srcgrad.rules.arrays import linspace_adjoint_start, linspace_adjoint_stop
 
@@ -26,13 +26,7 @@ POINTS = {
     "half_as_many": [((0.3, 9), (1.0,)), ((0.3, 2), (1.0,))],
     "grid_of": [((0.2, 1.1, 5), (1.0, -1.0)), ((0.2, 1.1, 1), (1.0, 1.0)), ((0.2, 1.1, 0), (1.0, 1.0))],
 }
-CASES, IDS = cases(POINTS)
-
-
-@pytest.mark.parametrize("name, k", CASES, ids=IDS)
-def test_linspace_with_differentiable_endpoints(build, name, k):
-    args, direction = POINTS[name][k]
-    check_every_mode(build, PATH, name, args, direction)
+test_linspace_with_differentiable_endpoints = each_point(PATH, POINTS)
 
 
 @pytest.mark.parametrize("num", [0, 1, 2, 7])

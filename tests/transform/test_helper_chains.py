@@ -10,19 +10,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from every_mode import build, cases, check_every_mode  # noqa: F401 (build: the fixture)
+from every_mode import build, each_point  # noqa: F401 (build: the fixture)
 from support import PROGRAMS, generated_module
 
 PATH = str(PROGRAMS / "helper_chains.py")
 X = np.array([0.3, -1.2, 0.7, 2.1])
 POINTS = {"loss": [((X, 0.8), (X[::-1], 0.5))], "deep": [((X,), (X[::-1],)), ((X[:1],), (X[:1],))]}
-CASES, IDS = cases(POINTS)
-
-
-@pytest.mark.parametrize("name, k", CASES, ids=IDS)
-def test_helper_chains_on_arrays(build, name, k):
-    args, direction = POINTS[name][k]
-    check_every_mode(build, PATH, name, args, direction)
+test_helper_chains_on_arrays = each_point(PATH, POINTS)
 
 
 def test_a_helper_calling_helpers_calls_their_array_versions():

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from every_mode import build, cases, check_every_mode  # noqa: F401 (build: the fixture)
+from every_mode import build, each_point  # noqa: F401 (build: the fixture)
 from support import PROGRAMS
 
 PATH = str(PROGRAMS / "nested_copies.py")
@@ -21,13 +21,7 @@ POINTS = {"sine_of_a_copy": [((X,), (W,)), ((X[:1],), (W[:1],))],
           "copy_then_element_write": [((X,), (W,))],
           "copies_in_a_loop": [((X, 3), (W,)), ((X, 0), (W,))],
           "normalised_copy": [((M,), (M[::-1],))]}
-CASES, IDS = cases(POINTS)
-
-
-@pytest.mark.parametrize("name, k", CASES, ids=IDS)
-def test_copies_inside_expressions_pass_their_gradient_back(build, name, k):
-    args, direction = POINTS[name][k]
-    check_every_mode(build, PATH, name, args, direction)
+test_copies_inside_expressions_pass_their_gradient_back = each_point(PATH, POINTS)
 
 
 def test_the_gradient_of_a_sine_of_a_copy_is_the_cosine(build):

@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from every_mode import check_every_mode
-from support import PROGRAMS, compiled_module, pure_module
+from every_mode import build, each_point  # noqa: F401 (build: the fixture)
+from support import PROGRAMS
 from srcgrad.generate import generate
 
 PATH = str(PROGRAMS / "whole_arrays_in_loops.py")
@@ -50,19 +50,7 @@ POINTS = {
                              ((_normal(2, 3), 0), (_normal(2, 3),))],
     "nested_reductions": [_vectors(3, 3), _vectors(1, 1), _vectors(2, 0)],
 }
-CASES = [(name, k) for name in sorted(POINTS) for k in range(len(POINTS[name]))]
-
-
-@pytest.fixture(scope="module", params=["compiled", "pure"])
-def build(request):
-    """The module built once per way for the whole file."""
-    return compiled_module if request.param == "compiled" else pure_module
-
-
-@pytest.mark.parametrize("name, k", CASES, ids=[f"{n}-{k}" for n, k in CASES])
-def test_whole_arrays_in_loops_compile_and_agree(build, name, k):
-    args, direction = POINTS[name][k]
-    check_every_mode(build, PATH, name, args, direction)
+test_whole_arrays_in_loops_compile_and_agree = each_point(PATH, POINTS)
 
 
 def test_a_loop_without_reductions_is_not_rewritten():
