@@ -81,3 +81,17 @@ def test_an_infinite_tangent_times_a_zero_partial_at_a_kink_is_no_mismatch():
     # away from the kink the two modes agree again, and the oracle still insists on it
     assert module.jvp_fn2(0.3, 0, 0.5) == pytest.approx(0.5 * module.grad_fn2(0.3, 0), rel=1e-12)
     fuzzing.check_source(source, "fn2", (0.3, 0), [0], module)
+
+
+def test_a_part_without_a_derivative_inside_a_smooth_function_is_checked_beside_the_point():
+    """fn2 = cos(sin(sqrt(log1p(x*x)))) is cos(sin(x)), smooth, with f''(0) = -1; its part
+    sqrt(log1p(x*x)) has no derivative at 0. The eager engine's hvp there is inf * 0 = nan, hvp_'s
+    (the zero cotangent's guard) 0, differences -0.75 along 0.75: no chain rule gives them
+    (the CI's derandomized run). Just beside the point all three agree, and the oracle checks there."""
+    source = (FOUND / "a_part_without_derivative_in_a_smooth_function.py").read_text()
+    _, module = fuzzing.pure_build(source)
+    assert module.hvp_fn2(0.0, 0, False, 0.75) == 0.0
+    assert module.grad_fn2(0.0, 0, False) == 0.0
+    fuzzing.check_source(source, "fn2", (0.0, 0, False), [0], module)
+    assert module.hvp_fn2(1e-3, 0, False, 0.75) == pytest.approx(-0.75, rel=1e-5)
+    fuzzing.check_source(source, "fn2", (1e-3, 0, False), [0], module)
