@@ -248,13 +248,14 @@ def diff_adjoint(g, x, axis=None):
 
 
 @adjoint("g", "b")
-def outer_adjoint_left(g, b):
-    return np.matmul(g, np.ravel(b))
+def outer_adjoint_left(g, a, b):
+    """np.outer flattens its operands (a matrix, a number): the cotangent takes a's shape back."""
+    return np.reshape(np.matmul(g, np.ravel(b)), np.shape(a))
 
 
 @adjoint("g", "a")
-def outer_adjoint_right(g, a):
-    return np.matmul(np.ravel(a), g)
+def outer_adjoint_right(g, a, b):
+    return np.reshape(np.matmul(np.ravel(a), g), np.shape(b))
 
 
 @adjoint("g")
