@@ -191,7 +191,7 @@ def _compile_functions(facts, selected: list, wrt: dict, tape_limit: int | None 
         function = functions[name]
         try:
             _check_callees(function, fallbacks)
-            names, result = _read_typed(facts, function, signatures, versions)
+            function, (names, result) = _typed_reading(facts, name, signatures, versions, function)
             differentiable = [p for p, _ in function.params if function.var_types[p] == ir.DOUBLE
                               or function.var_types[p] == ir.NDARRAY or ir.array_dims(function.var_types[p])]
             asked = _asked_parameters(name, wrt.get(name), differentiable)
@@ -240,9 +240,13 @@ def _array_version(facts, name: str, signatures: dict, constants: dict, module_n
     numbers = [p for p, declared in function.params if declared is None and dict(sig.params)[p] == ir.DOUBLE]
     if not numbers or any(isinstance(s, (ir.For, ir.While)) for s in ir.walk(function.body)):
         return None
-    function.params = [(p, ARRAY if p in numbers else declared) for p, declared in function.params]
+
+    def taken_whole(function):
+        function.params = [(p, ARRAY if p in numbers else declared) for p, declared in function.params]
+
+    taken_whole(function)
     try:
-        names, result = _read_typed(facts, function, signatures, versions)
+        function, (names, result) = _typed_reading(facts, name, signatures, versions, function, taken_whole)
         array_name = module_names.fresh(f"_{name}_on_arrays")
         params = [(p, function.var_types[p]) for p, _ in function.params]
         if not any(kind == ir.NDARRAY for _, kind in params):  # inference took them all for numbers again
@@ -254,6 +258,27 @@ def _array_version(facts, name: str, signatures: dict, constants: dict, module_n
         return ReverseMode(function, result, names, {**signatures, name: own}, constants, tape_limit).generate()
     except Unsupported:
         return None
+
+
+def _typed_reading(facts, name: str, signatures: dict, versions: dict, function: ir.Function,
+                   prepare=lambda function: None) -> tuple:
+    """(function, _read_typed(function)), where typing finds an array stored as an element of an
+    np.array literal (np.array([x, y]) of arrays x and y, which NumPy stacks): the function read
+    again with that literal an np.stack (prepared as `function` was), until none is left."""
+    stacked = frozenset()
+    while True:
+        try:
+            return function, _read_typed(facts, function, signatures, versions)
+        except Unsupported as err:
+            site = (err.line, err.column)
+            if not err.construct.startswith("storing an array as an element") or site in stacked:
+                raise
+            reader = parse.FunctionReader(facts, facts.functions[name])
+            reader.stacked_literals = stacked = stacked | {site}
+            function = reader.read()
+            if site not in reader.literal_sites:  # an element write of the source's own: refused
+                raise err from None
+            prepare(function)
 
 
 def _read_typed(facts, function: ir.Function, signatures: dict, versions: dict) -> tuple:

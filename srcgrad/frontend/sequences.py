@@ -34,8 +34,13 @@ class SequenceReader(ExpressionReader):
     sequence_writes: set  # ids of the element writes that fill them
     tuple_names: set  # names assigned a tuple literal
 
+    # (line, column) of np.array literals to read as np.stack: generate re-reads a function so when
+    # typing finds an array stored as an element of one (np.array([x, y]) of arrays x and y)
+    stacked_literals: frozenset = frozenset()
+
     def start_sequences(self) -> None:
         self.sequence_allocations, self.sequence_writes, self.tuple_names = [], set(), set()
+        self.literal_sites = set()  # (line, column) of the np.array literals read
         self.hoisted_totals, self.iterated_values = {}, {}
 
     def where(self, node) -> tuple:
@@ -52,6 +57,10 @@ class SequenceReader(ExpressionReader):
             raise self.unsupported(node, "a starred element in a list or tuple")
         if not rows:
             raise self.unsupported(node, "an empty list or tuple")
+        if matrix:
+            self.literal_sites.add((line, column))
+            if (line, column) in self.stacked_literals:
+                return [ir.Assign(line, column, target, self._stacked(node))]
         if matrix and all(isinstance(row, (cst.List, cst.Tuple)) for row in rows):
             cells = [((i, j), el.value) for i, row in enumerate(rows) for j, el in enumerate(row.elements)]
             if len({len(row.elements) for row in rows}) != 1 or not rows[0].elements \
@@ -66,6 +75,17 @@ class SequenceReader(ExpressionReader):
         cells = [((k,), row) for k, row in enumerate(rows)]
         shape = (ir.Const(len(rows)),)  # np.array((a, b)) is an array, whose elements may be written
         return self._filled(target, node, line, column, cells, shape, tuple_=isinstance(node, cst.Tuple) and not matrix)
+
+    def _stacked(self, node) -> ir.Expr:
+        """np.array([a, b]) of arrays as NumPy makes it: np.stack((a, b)), rows of rows nested so."""
+        if not node.elements or any(isinstance(el, cst.StarredElement) for el in node.elements):
+            raise self.unsupported(node, "np.array of an empty or starred list")
+        parts = [ir.Call("expand_dims", (self._stacked(el.value) if isinstance(el.value, (cst.List, cst.Tuple))
+                                         else self.expr(el.value), ir.Const(0))) for el in node.elements]
+        stacked = parts[0]
+        for part in parts[1:]:
+            stacked = ir.Call("concatenate", (stacked, part, ir.Const(0)))
+        return stacked
 
     def _array_literal(self, node):
         """The list or tuple literal of `np.array([...])` or `np.asarray([...])` (dtype=float
