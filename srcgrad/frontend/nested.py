@@ -3,9 +3,11 @@
 `def zp(t): return 100.0 * (1.0 + t)` written inside `zimmerman(x)` reads only its own parameters
 and module names, so it computes what a module-level function of its own would: it becomes one,
 under a fresh private name (`_zimmerman_zp`), and the enclosing function's calls of it call that.
-A nested function that reads a local of the enclosing one (a closure), is defined under a
-condition or a loop, is decorated, or whose name is bound or read otherwise (passed as a value,
-redefined, called before its def) stays what it was: a construct the eager tape runs.
+A def in a loop's body (an RK4 step's `def f(y)` inside the `for`) binds the same function on
+every trip and is read so too, when only that loop calls it. A nested function that reads a local
+of the enclosing one (a closure), is defined under a condition, is decorated, or whose name is
+bound or read otherwise (passed as a value, redefined, called before its def or after its loop)
+stays what it was: a construct the eager tape runs.
 """
 
 from __future__ import annotations
@@ -21,14 +23,15 @@ def hoist_nested(source: FunctionSource, module: cst.Module, positions, taken: s
     fresh names; source.nested maps each one's name to its fresh name."""
     node = source.node
     enclosing = _parameter_names(node.params) | assigned_names(node.body, definitions=True)
-    statements = list(node.body.body) if isinstance(node.body, cst.IndentedBlock) else []
-    defined = [s for s in statements if isinstance(s, cst.FunctionDef)]
+    placed = _definitions(node.body, None)
+    defined = [nested for nested, _ in placed]
     hoisted = []
-    for nested in defined:
+    for nested, loop in placed:
         name = nested.name.value
         if nested.decorators or nested.asynchronous is not None or _global_statements(nested) \
                 or sum(1 for s in defined if s.name.value == name) > 1 or name in assigned_names(node.body) \
-                or _free_names(nested) & (enclosing - {name}) or not _only_called_after(node, nested, positions):
+                or _free_names(nested) & (enclosing - {name}) \
+                or not _only_called_after(node, nested, positions, loop):
             continue
         fresh = _fresh(f"_{source.name}_{name}", taken)
         taken.add(fresh)
@@ -38,6 +41,19 @@ def hoist_nested(source: FunctionSource, module: cst.Module, positions, taken: s
         hoisted.append(FunctionSource(fresh, nested, start.line, start.column + 1, text))
         source.nested[name] = fresh
     return hoisted
+
+
+def _definitions(block, loop) -> list:
+    """(def, the outermost loop it is in or None) for the defs among a body's statements and
+    those of the loops in it (an RK4 step's `def f(y)` written inside the `for`): a def in a loop
+    binds the same function on every trip. Not under a condition, where it may not be bound."""
+    found = []
+    for statement in (block.body if isinstance(block, cst.IndentedBlock) else []):
+        if isinstance(statement, cst.FunctionDef):
+            found.append((statement, loop))
+        elif isinstance(statement, (cst.For, cst.While)) and statement.orelse is None:
+            found += _definitions(statement.body, loop or statement)
+    return found
 
 
 def _fresh(base: str, taken: set) -> str:
@@ -96,10 +112,12 @@ def _global_statements(function: cst.FunctionDef) -> list:
     return found
 
 
-def _only_called_after(enclosing: cst.FunctionDef, nested: cst.FunctionDef, positions) -> bool:
+def _only_called_after(enclosing: cst.FunctionDef, nested: cst.FunctionDef, positions, loop=None) -> bool:
     """Whether the enclosing function uses the nested one's name only as the callee of calls
-    after its def (not passed as a value, not read before Python binds it)."""
+    after its def (not passed as a value, not read before Python binds it); a def in a loop, only
+    by calls in that loop (after it, a loop of no trips leaves the name unbound)."""
     name, start = nested.name.value, positions[nested].start
+    end = positions[loop].end if loop is not None else None
     ok = True
 
     class Uses(cst.CSTVisitor):
@@ -110,7 +128,8 @@ def _only_called_after(enclosing: cst.FunctionDef, nested: cst.FunctionDef, posi
             nonlocal ok
             if isinstance(n.func, cst.Name) and n.func.value == name:
                 here = positions[n].start
-                ok = ok and (here.line, here.column) > (start.line, start.column)
+                ok = ok and (here.line, here.column) > (start.line, start.column) \
+                    and (end is None or (here.line, here.column) < (end.line, end.column))
                 for arg in n.args:
                     arg.visit(self)
                 return False
