@@ -73,11 +73,11 @@ _WRAPPER_MODULE = {name: alias for alias, names in WRAPPER_CALLS.items() for nam
 LIBC_MATH = frozenset({
     "sin", "cos", "tan", "asin", "acos", "atan", "atan2", "sinh", "cosh", "tanh", "asinh", "acosh", "atanh",
     "exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sqrt", "cbrt", "hypot", "fabs", "floor", "ceil",
-    "trunc", "copysign", "fmod", "fmax", "fmin", "rint"})
+    "trunc", "copysign", "fmod", "fmax", "fmin", "rint", "erf", "erfc", "lgamma", "tgamma"})
 MATH_CONSTANTS = frozenset({"NAN", "INFINITY"})
 # elementwise rule name -> the function both runtimes provide under another name
 RENAMED = {"arcsin": "asin", "arccos": "acos", "arctan": "atan", "arctan2": "atan2", "arcsinh": "asinh",
-           "arccosh": "acosh", "arctanh": "atanh", "round": "round_half_even"}
+           "arccosh": "acosh", "arctanh": "atanh", "round": "round_half_even", "gamma": "tgamma"}
 # the array rules' adjoints (srcgrad.rules.arrays) and the entry checks, as _vector.<name>
 VECTOR_HELPERS = frozenset(HELPERS) | {"gradients_like", "as_float_ndarray", "loop_layout", "integer_power"} \
     | set(CONVERSIONS) | set(in_place.HELPERS)

@@ -20,7 +20,7 @@ import numpy as np
 from srcgrad.eager import indexing, views
 from srcgrad.eager.errors import DroppedGradientError, MissingRuleError
 from srcgrad.rules.arrays import unbroadcast
-from srcgrad.rules.elementwise import ELEMENTWISE, has_unbounded_partial
+from srcgrad.rules.elementwise import ELEMENTWISE, SPECIAL, has_unbounded_partial
 
 
 class _ThreadState(threading.local):
@@ -567,9 +567,9 @@ GUARDED_PRODUCT = Primitive("guarded_product", _guarded_product, lambda argnums,
     unbroadcast(_guarded(h, args[1]) if i == 0 else h * args[0], np.shape(args[i])) for i in argnums])
 
 
-def _ufunc_by_name(name: str):
-    f = getattr(np, name, None)
-    return f if isinstance(f, np.ufunc) else None
+def _ufunc_by_name(name: str):  # NumPy's, or srcgrad.rules.special's, which are called as ufuncs are
+    f = SPECIAL.get(name, getattr(np, name, None))
+    return f if isinstance(f, np.ufunc) or name in SPECIAL else None
 
 
 _UFUNC_PRIMS: dict = {}  # ufunc -> Primitive, from the shared elementwise table

@@ -19,6 +19,7 @@ import types
 import numpy as np
 
 from srcgrad.eager.core import Tensor, value
+from srcgrad.rules import special
 
 # differentiable: same name as in math -> NumPy ufunc
 _UFUNCS = {
@@ -28,6 +29,7 @@ _UFUNCS = {
     "exp2": np.exp2, "expm1": np.expm1, "log1p": np.log1p, "log2": np.log2, "log10": np.log10,
     "sqrt": np.sqrt, "cbrt": np.cbrt, "pow": np.power, "fabs": np.fabs, "hypot": np.hypot,
     "copysign": np.copysign, "fmod": np.fmod, "degrees": np.rad2deg, "radians": np.deg2rad,
+    "erf": special.erf, "erfc": special.erfc, "lgamma": special.lgamma, "gamma": special.gamma,
 }
 
 

@@ -23,6 +23,7 @@ MATH_FUNCTIONS = {
     "pow": "power", "hypot": "hypot", "fabs": "fabs", "floor": "ifloor", "ceil": "iceil",
     "trunc": "itrunc", "copysign": "copysign", "fmod": "fmod", "degrees": "rad2deg", "radians": "deg2rad",
     "factorial": "factorial", "comb": "comb", "perm": "perm",
+    "erf": "erf", "erfc": "erfc", "lgamma": "lgamma", "gamma": "gamma",
 }
 NUMPY_FUNCTIONS = {
     name: name for name in (

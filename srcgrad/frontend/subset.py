@@ -184,6 +184,9 @@ SUPPORTED = [
     Construct("`math.factorial`, `math.comb`, `math.perm` of integers (loop counters, constants): integer "
               "values, no derivative (`sum(x ** k / math.factorial(k) for k in range(10))`)", COMPILED,
               "def f(x: float):\n    return sum(x ** k / math.factorial(k) for k in range(10)) + math.comb(5, 2) * x"),
+    Construct("`math.erf`, `math.erfc`, `math.lgamma`, `math.gamma` of numbers: their derivatives call the "
+              "runtime's digamma and trigamma (a third derivative of lgamma or gamma, on nested eager tapes, raises)", COMPILED,
+              "def f(x: float):\n    return math.erf(x) + math.erfc(x) + math.lgamma(x) + math.gamma(x)"),
     Construct("nested functions that read only their own parameters and module names, defined once at the top "
               "of the enclosing function's body and only called (they become module functions)", COMPILED,
               "def f(x: np.ndarray):\n    def bump(t, k=2.0):\n        return k * t * t\n\n"

@@ -18,6 +18,9 @@ from typing import Callable
 
 import numpy as np
 
+from . import special
+from .special import SPECIAL  # noqa: F401  (the eager engine's primitives of them)
+
 
 @dataclass(frozen=True)
 class ElementwiseRule:
@@ -83,6 +86,24 @@ _define("arctanh", 1, lambda x, out: (1.0 / (1.0 - x * x),))
 _define("deg2rad", 1, lambda x, out: (np.pi / 180.0,))
 _define("rad2deg", 1, lambda x, out: (180.0 / np.pi,))
 
+# special functions (srcgrad.rules.special, called as ufuncs are): erf' = 2/sqrt(pi) exp(-x^2),
+# which underflows to 0 (not nan) at large |x|; lgamma' = digamma, gamma' = gamma digamma; digamma'
+# = trigamma, whose own derivative (a third derivative of lgamma) no rule gives
+_TWO_OVER_SQRT_PI = 2.0 / float(np.sqrt(np.pi))
+_define("erf", 1, lambda x, out: (_TWO_OVER_SQRT_PI * np.exp(-(x * x)),))
+_define("erfc", 1, lambda x, out: (-_TWO_OVER_SQRT_PI * np.exp(-(x * x)),))
+_define("lgamma", 1, lambda x, out: (special.digamma(x),))
+_define("gamma", 1, lambda x, out: (out * special.digamma(x),))
+_define("digamma", 1, lambda x, out: (special.trigamma(x),))
+
+
+def _no_tetragamma(x, out):
+    raise NotImplementedError("no derivative rule for trigamma (the third derivative of math.lgamma, "
+                              "the second of digamma): srcgrad differentiates lgamma and gamma twice at most")
+
+
+_define("trigamma", 1, _no_tetragamma)
+
 # piecewise: the derivative of the arm that is taken (ties go to the first argument)
 _define("absolute", 1, lambda x, out: (np.sign(x),))
 _define("fabs", 1, lambda x, out: (np.sign(x),))
@@ -108,7 +129,7 @@ _define("perm", 2, lambda n, k, out: (None, None))
 DOMAIN_LIMITED = frozenset({
     "sqrt", "cbrt", "log", "log2", "log10", "log1p", "arcsin", "arccos", "arccosh", "arctanh",
     "true_divide", "floor_divide", "remainder", "fmod", "reciprocal", "power",
-    "exp", "exp2", "expm1", "sinh", "cosh",
+    "exp", "exp2", "expm1", "sinh", "cosh", "lgamma", "gamma",
 })
 
 # Primitives whose partial derivative is infinite or nan at finite arguments where the primitive
