@@ -19,7 +19,7 @@ import copy
 import os
 
 from . import ir
-from .analysis.ranks import said_dimensions
+from .analysis.ranks import guessed_dimensions
 from .analysis.types import check_call_arguments, infer
 from .diagnostics import Diagnostic, SourceError, Unsupported, WrtError, fallback_warning
 from .emit.module import ModuleEmitter
@@ -144,14 +144,11 @@ def _generate(source: str, filename: str, *, pure: bool = False, only: list[str]
 def _guessed_dimensions(facts, codes: dict) -> dict:
     """Public function name -> its array parameters compiled with more dimensions than its element
     reads and slices name: guessed (an operand of `@`, a row read X[i]), so an argument of other
-    dimensions goes to the eager tape (emit.wrappers)."""
-    guessed = {}
-    for name, code in codes.items():
-        if name in facts.functions and not name.startswith("_"):
-            said = said_dimensions(parse.FunctionReader(facts, facts.functions[name]).read())
-            guessed[name] = {p for p, kind in code.signature.params
-                             if ir.array_dims(kind) and said.get(p, 0) < ir.array_dims(kind)}
-    return guessed
+    dimensions goes to the eager tape (emit.wrappers); each with the type its entries check."""
+    functions = {name: parse.FunctionReader(facts, facts.functions[name]).read() for name in codes
+                 if name in facts.functions}
+    guessed = guessed_dimensions(functions, {name: codes[name].signature.params for name in functions})
+    return {name: kinds for name, kinds in guessed.items() if not name.startswith("_")}
 
 
 def _reuse_array_memory(codes: list, fast_math: bool = False) -> None:

@@ -2,7 +2,8 @@
 compiled and --pure: np.outer of operands that are not vectors (its adjoint returned the
 flattened shape, which raised), np.array([x, y]) of arrays (filled element by element, which
 raised at run time; now np.stack), an axis reduction made anew in a loop and reduced there
-(compiled through the loop-reduction outlining), and a def inside a loop's body (read as a
+(compiled through the loop-reduction outlining; C[k] taken for a row there, and an argument of
+other dimensions run on the eager tape), and a def inside a loop's body (read as a
 module function). Every mode against central differences and the eager engine, at shapes of
 length 1 and 0 where NumPy allows them; and what still falls back gives the eager tape's answer."""
 
@@ -41,12 +42,14 @@ POINTS = {
     "kmeans_kernel": [((_r(5, 2), _r(3, 2), 1.5), (_r(5, 2), _r(3, 2), 0.5)),
                       ((_r(1, 1), _r(1, 1), 0.8), (_r(1, 1), _r(1, 1), 1.0)),
                       ((_r(4, 2), _r(0, 2), 1.0), (_r(4, 2), _r(0, 2), 1.0))],
+    "kmeans_rows_unsaid": [((_r(5, 2), _r(3, 2), 1.5), (_r(5, 2), _r(3, 2), 0.5)),
+                           ((_r(2, 3), _r(1, 3), 0.7), (_r(2, 3), _r(1, 3), 1.0))],
+    "outer_of_rows_unsaid": [((_r(3, 2), _r(4)), (_r(3, 2), _r(4))), ((_r(1, 1), _r(1)), (_r(1, 1), _r(1)))],
     "rk4_decay": [((0.8, 0.1, 4), (1.0, 0.5)), ((-0.3, 0.2, 0), (1.0, -1.0))],
 }
 test_gaps_compile_and_agree = each_point(PATH, POINTS)
 
 FALLING_BACK = {
-    "kmeans_rows_unsaid": (_r(5, 2), _r(3, 2), 1.5),
     "mixture_likelihood": (_r(5, 2), _r(3, 2), np.abs(_r(3)) + 0.1),
     "closure_in_loop": (0.5, 0.1, 3),
 }
@@ -63,6 +66,23 @@ def test_what_still_falls_back_gives_the_eager_answer(build, name):
     assert_close(gradient, central_differences(original, args, positions), 1e-6, 1e-7, name)
     _, eager = eager_value_and_gradient(original, args, tuple(positions))
     assert_close(gradient, eager if len(positions) > 1 else (eager,), 1e-10, 1e-12, name)
+
+
+ROWS_OF_VECTORS = {  # C[k] and X[i] taken for rows: of a vector they are numbers, which the eager tape runs
+    "kmeans_rows_unsaid": (_r(5, 2), _r(3), 1.5),
+    "outer_of_rows_unsaid": (_r(3), _r(2)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ROWS_OF_VECTORS))
+def test_a_vector_for_a_guessed_matrix_runs_the_eager_tape(build, name):
+    args = ROWS_OF_VECTORS[name]
+    original = getattr(original_module(PATH), name)
+    with pytest.warns(Warning, match="a guess"):
+        value, gradient = getattr(build(PATH), "value_and_grad_" + name)(*args)
+    positions = [k for k, a in enumerate(args) if isinstance(a, (float, np.ndarray))]
+    assert_close(value, original(*args), 1e-12, 1e-12, name)
+    assert_close(gradient, central_differences(original, args, positions), 1e-6, 1e-7, name)
 
 
 def test_a_literal_of_arrays_is_a_stack_and_of_numbers_stays_typed_storage():

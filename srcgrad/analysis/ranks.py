@@ -179,11 +179,12 @@ def row_reads(function: ir.Function, numbers: set = frozenset()) -> dict:
     known = {name for name, kind in function.params if kind == _ARRAY_ANNOTATION} | set(function.array_constants)
     counters, rows = {s.var for s in ir.walk(function.body) if isinstance(s, ir.For)}, {}
     unranked_params = {p for p, kind in function.params if kind is None and p not in values}
+    integers = {p for p, kind in function.params if kind == ir.INT}
 
-    def element_reads(e, seen):
+    def element_reads(e, seen, at):
         """The element reads e is made of, elementwise, through locals; None if anything else is."""
         if isinstance(e, ir.Index):
-            return [e] if all(_at_counters(i, counters) for i in e.indices) else None
+            return [e] if all(_at_counters(i, at) for i in e.indices) else None
         if isinstance(e, ir.Const):
             return []
         if isinstance(e, ir.Name):
@@ -192,7 +193,7 @@ def row_reads(function: ir.Function, numbers: set = frozenset()) -> dict:
                 return [] if e.id in numbers or (_REDUCED in seen and e.id in unranked_params) else None
             found = []
             for value in values[e.id]:
-                reads = element_reads(value, seen | {e.id})
+                reads = element_reads(value, seen | {e.id}, at)
                 if reads is None:
                     return None
                 found += reads
@@ -201,15 +202,15 @@ def row_reads(function: ir.Function, numbers: set = frozenset()) -> dict:
             return None
         found = []
         for c in ir.children(e):
-            reads = element_reads(c, seen)
+            reads = element_reads(c, seen, at)
             if reads is None:
                 return None
             found += reads
         return found
 
-    def an_array(e, reduced=False):  # reduced: np.sum(x[0] ** 2) of constant indices stays a number
-        reads = element_reads(e, frozenset({_REDUCED} if reduced else ()))
-        if reduced and not any(ir.names_in(i) & counters for r in reads or () for i in r.indices):
+    def an_array(e, reduced=False, at=counters):  # reduced: np.sum(x[0] ** 2) of constant indices stays a number
+        reads = element_reads(e, frozenset({_REDUCED} if reduced else ()), at)
+        if reduced and not any(ir.names_in(i) & at for r in reads or () for i in r.indices):
             return
         if reads and len({r.array for r in reads}) == 1:
             for r in reads:
@@ -218,15 +219,34 @@ def row_reads(function: ir.Function, numbers: set = frozenset()) -> dict:
     for s in ir.walk(function.body):
         for e in ir.reads_of(s):
             for sub in _subexpressions(e):
-                if isinstance(sub, ir.BinOp) and sub.op == "@":
-                    an_array(sub.left)
-                    an_array(sub.right)
-                elif isinstance(sub, ir.Call) and sub.func in ("sum", "mean") and sub.args[1:] == (ir.Const(None),):
-                    an_array(sub.args[0], reduced=True)
-                elif isinstance(sub, ir.Call) and sub.func == "dot":  # np.dot(d, d): as d @ d, at loop counters
-                    an_array(sub.args[0], reduced=True)
-                    an_array(sub.args[1], reduced=True)
+                for operand, reduced, by_integers in _array_operands(sub):
+                    an_array(operand, reduced, counters | integers if by_integers else counters)
     return rows
+
+
+def _array_operands(sub: ir.Expr) -> list:
+    """(operand, reduced, read at integer parameters too) for the operands of sub that are arrays
+    as people write them: of `@`, of np.sum and np.mean (reduced), of np.dot, np.outer."""
+    if isinstance(sub, ir.BinOp) and sub.op == "@":
+        return [(sub.left, False, False), (sub.right, False, False)]
+    if not isinstance(sub, ir.Call):
+        return []
+    if sub.func in ("sum", "mean") and sub.args[1:] == (ir.Const(None),):
+        return [(sub.args[0], True, False)]
+    if sub.func in ("sum", "mean") and _an_inner_axis(sub.args[1:2]):
+        # np.sum((X - C[k]) ** 2, axis=1): C[k] a row too, k an integer parameter as well (the
+        # module function frontend.loop_reductions makes of one trip of a loop)
+        return [(sub.args[0], True, True)]
+    if sub.func == "outer":  # np.outer(X[i], w): X[i] a row
+        return [(sub.args[0], False, True), (sub.args[1], False, True)]
+    if sub.func == "dot":  # np.dot(d, d): as d @ d, at loop counters
+        return [(sub.args[0], True, False), (sub.args[1], True, False)]
+    return []
+
+
+def _an_inner_axis(axis: tuple) -> bool:
+    """(axis,) a constant axis after the first: what it reduces has two dimensions at least."""
+    return len(axis) == 1 and isinstance(axis[0], ir.Const) and type(axis[0].value) is int and axis[0].value >= 1
 
 
 def _vectors_of_numbers(function: ir.Function, ranks: dict, numbers: set) -> None:
@@ -473,3 +493,36 @@ def said_dimensions(function: ir.Function) -> dict:
             if copy in said:
                 note(original, said[copy])
     return said
+
+
+def guessed_dimensions(functions: dict, params: dict) -> dict:
+    """Function name -> {parameter: the array type its entries check it against} for the array
+    parameters whose dimensions the compiler guessed: compiled with more than its element reads
+    and slices say (functions: name -> the function as the front end reads it; params: name ->
+    its compiled (parameter, type) pairs). A whole array read by a row `C[k]` (np.sum((X - C[k])
+    ** 2, axis=1): C a matrix) is one too, of the rank taken for it, and so is a whole array
+    passed on as it is to a function of the module that guesses so: of other dimensions, C[k]
+    would be an element, so such an argument goes to the eager tape (emit.wrappers)."""
+    guessed, rows = {}, {}
+    for name, function in functions.items():
+        said, taken = said_dimensions(function), ranks(function)
+        guessed[name] = {p: kind for p, kind in params[name]
+                         if ir.array_dims(kind) and said.get(p, 0) < ir.array_dims(kind)}
+        row_read = {sub.array for s in ir.walk(function.body) for e in ir.reads_of(s)
+                    for sub in _subexpressions(e) if isinstance(sub, ir.Index) and slice_index(sub.indices) is None
+                    and (taken.get(sub.array) or 0) > len(sub.indices)}
+        rows[name] = {p: ir.array_type(taken[p]) for p, kind in params[name]
+                      if kind == ir.NDARRAY and p in row_read and said.get(p, 0) < taken[p]}
+    changed = True
+    while changed:  # passed on: the caller's own whole-array parameter, as it is
+        changed = False
+        for name, function in functions.items():
+            for s in ir.walk(function.body):
+                for call in (c for e in ir.reads_of(s) for c in ir.user_calls_in(e) if c.func in rows):
+                    callee = [p for p, _ in params[call.func]]
+                    for arg, p in zip(call.args, callee):
+                        if isinstance(arg, ir.Name) and p in rows[call.func] and arg.id not in rows[name] \
+                                and dict(params[name]).get(arg.id) == ir.NDARRAY:
+                            rows[name][arg.id] = rows[call.func][p]
+                            changed = True
+    return {name: {**guessed[name], **rows[name]} for name in functions}

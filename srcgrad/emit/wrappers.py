@@ -301,7 +301,7 @@ class WrapperPrinter(EntryTable):
                 f"({', '.join(positional)}{',' if len(positional) == 1 else ''}), {{{keywords}}}, {positions!r}, "
                 f"{names!r}, {trailing or 'None'}, {mismatch}, __name__)")
         return (_conversions([(p, k) for p, k in params if p not in guessed]) + ["    try:"]
-                + ["    " + line for line in _conversions([(p, k) for p, k in params if p in guessed])]
+                + ["    " + line for line in _conversions([(p, guessed[p]) for p, _ in params if p in guessed])]
                 + [f"    except {qualified('RankMismatch')} as {mismatch}:", f"        return {call}"])
 
     def _releases(self, name: str) -> bool:

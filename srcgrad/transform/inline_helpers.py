@@ -13,7 +13,9 @@ or a while test).
 from __future__ import annotations
 
 from .. import ir
+from ..rules import symbolic
 
+_REDUCTIONS = frozenset({"sum", "mean", "prod", "max", "min", "amax", "amin"})
 _DEPTH = 8  # helpers inlined into helpers: beyond this (recursion), calls stay calls
 
 
@@ -100,6 +102,9 @@ class _Inliner:
             return None
         if call.func not in self.helpers and any(isinstance(s, (ir.For, ir.While, ir.If)) for s in helper.body):
             return None  # a helper of numbers with a loop or a branch: its numbers are no arrays there
+        if self.loops and any(_axis_reduction(sub) for s in ir.walk(helper.body) for e in _reads(s)
+                              for sub in _subexpressions(e)):
+            return None  # np.sum(..., axis=1) in a loop is no element code: the call recomputes it
         assigned = {s.target if isinstance(s, ir.Assign) else s.var for s in ir.walk(helper.body)
                     if isinstance(s, (ir.Assign, ir.For))}
         params = {p for p, _ in helper.params}
@@ -129,6 +134,18 @@ class _Inliner:
             self.function.array_constants.setdefault(constant, ndim)
         self.caller_names |= {m.id for m in mapping.values()} | {result.id}
         return body, result
+
+
+def _axis_reduction(e: ir.Expr) -> bool:
+    """np.sum(x, axis=1) and the like, a reduction whose value is an array, or np.outer."""
+    return isinstance(e, ir.Call) and (e.func == "outer" or e.func in _REDUCTIONS and symbolic.rule_of(e) is not None
+                                       and symbolic.result_is_array(e))
+
+
+def _subexpressions(e: ir.Expr):
+    yield e
+    for c in ir.children(e):
+        yield from _subexpressions(c)
 
 
 def _reads(s) -> list:

@@ -58,6 +58,23 @@ def kmeans_kernel(X, C, s):
     return total
 
 
+def kmeans_rows_unsaid(X, C, s):
+    # C[k] of a matrix is a row, which nothing but the axis reduction says C is
+    K = C.shape[0]
+    total = 0.0
+    for k in range(K):
+        d2 = np.sum((X - C[k]) ** 2, axis=1)
+        total += np.sum(np.exp(-d2 / s))
+    return total
+
+
+def outer_of_rows_unsaid(X, w):
+    total = 0.0
+    for i in range(X.shape[0]):
+        total += np.sum(np.outer(X[i], w) ** 2)
+    return total
+
+
 def rk4_decay(y0, h, n: int):
     y = y0
     for i in range(n):
@@ -73,14 +90,6 @@ def rk4_decay(y0, h, n: int):
 
 # --- still the eager tape's ----------------------------------------------------------------------
 
-
-def kmeans_rows_unsaid(X, C, s):
-    # C[k] of a matrix is a row, which nothing here says C is
-    total = 0.0
-    for k in range(C.shape[0]):
-        d2 = np.sum((X - C[k]) ** 2, axis=1)
-        total += np.sum(np.exp(-d2 / s))
-    return total
 
 
 def mixture_likelihood(X, mu, w):
