@@ -43,7 +43,8 @@ def eager_entry(entry: str, function, name: str, args: tuple, keywords: dict, di
     (mismatch, a RankMismatch): the original function on the eager tape, with the compiled entry's
     conventions, announced once per function and reason by a FallbackWarning."""
     got = "a number" if mismatch.got == 0 else f"a {mismatch.got}-dimensional array"
-    reason = (f"{name}: parameter '{mismatch.name}' was compiled as a {mismatch.ndim}-dimensional array, a guess "
+    compiled = "a number" if mismatch.ndim == 0 else f"a {mismatch.ndim}-dimensional array"
+    reason = (f"{name}: parameter '{mismatch.name}' was compiled as {compiled}, a guess "
               f"(nothing in {name} says how many dimensions it has), and got {got}; {name} uses the eager tape "
               "for such arguments")
     if (module, name, reason) not in _WARNED:

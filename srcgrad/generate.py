@@ -144,10 +144,13 @@ def _generate(source: str, filename: str, *, pure: bool = False, only: list[str]
 def _guessed_dimensions(facts, codes: dict) -> dict:
     """Public function name -> its array parameters compiled with more dimensions than its element
     reads and slices name: guessed (an operand of `@`, a row read X[i]), so an argument of other
-    dimensions goes to the eager tape (emit.wrappers); each with the type its entries check."""
-    functions = {name: parse.FunctionReader(facts, facts.functions[name]).read() for name in codes
-                 if name in facts.functions}
-    guessed = guessed_dimensions(functions, {name: codes[name].signature.params for name in functions})
+    dimensions goes to the eager tape (emit.wrappers); each with the type its entries check (a
+    number for one an np.array literal stores as an element, where an array would be stacked)."""
+    readers = {name: parse.FunctionReader(facts, facts.functions[name]) for name in codes if name in facts.functions}
+    functions = {name: reader.read() for name, reader in readers.items()}
+    literals = {name: reader.literal_sites for name, reader in readers.items()  # arrays go to the array version
+                if not any(version.startswith(f"_{name}_on_arrays") for version in codes)}
+    guessed = guessed_dimensions(functions, {name: codes[name].signature.params for name in functions}, literals)
     return {name: kinds for name, kinds in guessed.items() if not name.startswith("_")}
 
 

@@ -38,6 +38,8 @@ POINTS = {
                             ((0.3, -1.2), (1.0, 0.5))],
     "stacked_inside_expression": [((_r(4), _r(4)), (_r(4), _r(4))), ((_r(2, 1), _r(2, 1)), (_r(2, 1), _r(2, 1)))],
     "stacked_rows": [((_r(3), _r(3)), (_r(3), _r(3))), ((0.7, -0.4), (1.0, 2.0))],
+    "stacked_beside_a_matrix": [((0.3, -0.8, _r(4, 2)), (1.0, 0.5, _r(4, 2)))],
+    "stacked_in_a_loop": [((0.3, -0.8, 3), (1.0, 0.5)), ((0.3, -0.8, 0), (1.0, 0.5))],
     "numbers_and_elements": [((_r(2),), (_r(2),))],
     "kmeans_kernel": [((_r(5, 2), _r(3, 2), 1.5), (_r(5, 2), _r(3, 2), 0.5)),
                       ((_r(1, 1), _r(1, 1), 0.8), (_r(1, 1), _r(1, 1), 1.0)),
@@ -71,6 +73,9 @@ def test_what_still_falls_back_gives_the_eager_answer(build, name):
 ROWS_OF_VECTORS = {  # C[k] and X[i] taken for rows: of a vector they are numbers, which the eager tape runs
     "kmeans_rows_unsaid": (_r(5, 2), _r(3), 1.5),
     "outer_of_rows_unsaid": (_r(3), _r(2)),
+    # numbers an np.array literal stores, compiled so (no array version: W is an array, or a loop)
+    "stacked_beside_a_matrix": (_r(3), _r(3), _r(4, 2)),
+    "stacked_in_a_loop": (_r(2), _r(2), 3),
 }
 
 

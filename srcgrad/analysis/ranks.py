@@ -495,14 +495,16 @@ def said_dimensions(function: ir.Function) -> dict:
     return said
 
 
-def guessed_dimensions(functions: dict, params: dict) -> dict:
+def guessed_dimensions(functions: dict, params: dict, literals: dict) -> dict:
     """Function name -> {parameter: the array type its entries check it against} for the array
     parameters whose dimensions the compiler guessed: compiled with more than its element reads
     and slices say (functions: name -> the function as the front end reads it; params: name ->
     its compiled (parameter, type) pairs). A whole array read by a row `C[k]` (np.sum((X - C[k])
     ** 2, axis=1): C a matrix) is one too, of the rank taken for it, and so is a whole array
     passed on as it is to a function of the module that guesses so: of other dimensions, C[k]
-    would be an element, so such an argument goes to the eager tape (emit.wrappers)."""
+    would be an element, so such an argument goes to the eager tape (emit.wrappers). literals:
+    name -> the (line, column) of its np.array literals, whose elements are numbers where a
+    parameter compiled as one is read (an array there: NumPy stacks it; the eager tape does)."""
     guessed, rows = {}, {}
     for name, function in functions.items():
         said, taken = said_dimensions(function), ranks(function)
@@ -513,6 +515,11 @@ def guessed_dimensions(functions: dict, params: dict) -> dict:
                     and (taken.get(sub.array) or 0) > len(sub.indices)}
         rows[name] = {p: ir.array_type(taken[p]) for p, kind in params[name]
                       if kind == ir.NDARRAY and p in row_read and said.get(p, 0) < taken[p]}
+        stored = set().union(*(ir.names_in(s.value) for s in ir.walk(function.body) if isinstance(s, ir.Assign)
+                               and s.index is not None and (s.line, s.column) in literals.get(name, ())))
+        unannotated = {p for p, declared in function.params if declared is None}
+        guessed[name].update({p: ir.DOUBLE for p, kind in params[name]
+                              if kind == ir.DOUBLE and p in stored & unannotated})
     changed = True
     while changed:  # passed on: the caller's own whole-array parameter, as it is
         changed = False

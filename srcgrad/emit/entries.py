@@ -60,7 +60,7 @@ def table_header(count: int) -> list:
 
 class EntryTable:
     """Mixed into the module printer with WrapperPrinter (its _trailing_def, _to_arrays, _signature,
-    _param, _dispatched); self.entry_functions lists the functions with a table entry."""
+    _param, _objects); self.entry_functions lists the functions with a table entry."""
 
     def _entry_start(self, sig, prefix: str, params: str, trailing: str | None, doc: str,
                      called_by_grad: bool = True) -> list:
@@ -99,7 +99,7 @@ class EntryTable:
     def _core_parameters(self, sig) -> list:
         """The cdef functions' parameters: typed as the entries' defs were (Python objects for arrays
         and for the numbers an array version may take), without defaults or keyword-only marks."""
-        objects = {p for p, k in sig.params if ir_is_object(k)} | set(self._dispatched(sig))
+        objects = {p for p, k in sig.params if ir_is_object(k)} | set(self._objects(sig))
         return [p if p in objects else self._param(p, k) for p, k in sig.params]
 
     def _entry_table(self, out, sig) -> None:
@@ -111,7 +111,7 @@ class EntryTable:
         self.entry_functions.append(sig.name)
         taken = {p for p, _ in sig.params}
         which, args, extra = (_free(base, taken) for base in ("which", "args", "extra"))
-        objects = {p for p, k in sig.params if ir_is_object(k)} | set(self._dispatched(sig))
+        objects = {p for p, k in sig.params if ir_is_object(k)} | set(self._objects(sig))
         shown = ", ".join(prefix + sig.name for prefix, _, _, _ in pending)
         lines = out.lines
         lines.append(f"cdef object _{sig.name}_entries(int {which}, tuple {args}, object {extra}):")

@@ -251,14 +251,14 @@ class WrapperPrinter(EntryTable):
     def _arguments(self, sig, trailing: list = ()) -> list:
         """The arguments of a compiled function: the primal's parameters, then `trailing`, as
         (text, kind); kind None for what is a C value already (a number parameter, a constant)."""
-        dispatched = self._dispatched(sig)  # a Python object: converted to a C double before a call without the GIL
+        dispatched = self._objects(sig)  # a Python object: converted to a C double before a call without the GIL
         return [(p, k if ir.array_dims(k) or k == ir.NDARRAY or p in dispatched else None)
                 for p, k in sig.params] + list(trailing)
 
     def _entry_parameters(self, sig, arrays: list) -> str:
         """The parameter list of NAME's entries: C types for numbers; Python objects for arrays and
         for the numbers whose ndarray the entries hand to NAME's array version."""
-        objects = set(arrays) | {p for p, k in sig.params if k == ir.NDARRAY} | set(self._dispatched(sig))
+        objects = set(arrays) | {p for p, k in sig.params if k == ir.NDARRAY} | set(self._objects(sig))
         return self._signature(sig, [p if self.pure or p in objects else self._param(p, k) for p, k in sig.params])
 
     def _array_versions(self) -> set:
@@ -267,6 +267,12 @@ class WrapperPrinter(EntryTable):
     def _dispatched(self, sig) -> list:
         """The parameters of a function of numbers whose entries hand an ndarray to its array version."""
         return getattr(self, "dispatch", {}).get(sig.name, (None, []))[1]
+
+    def _objects(self, sig) -> list:
+        """The numbers the entries take as Python objects: those _dispatched, and those whose ndarray
+        they hand to the eager tape (_guarded), converted to C doubles after the check."""
+        guessed = getattr(self, "guessed", {}).get(sig.name) or {}
+        return self._dispatched(sig) + [p for p, kind in guessed.items() if kind == ir.DOUBLE]
 
     def _to_arrays(self, sig, prefix: str, trailing: str | None = None) -> list:
         """The first lines of entry PREFIX+NAME of a function of numbers with an array version: an
@@ -300,8 +306,13 @@ class WrapperPrinter(EntryTable):
         call = (f"{qualified('eager_entry')}({entry!r}, _eager_namespace[{sig.name!r}], {sig.name!r}, "
                 f"({', '.join(positional)}{',' if len(positional) == 1 else ''}), {{{keywords}}}, {positions!r}, "
                 f"{names!r}, {trailing or 'None'}, {mismatch}, __name__)")
-        return (_conversions([(p, k) for p, k in params if p not in guessed]) + ["    try:"]
-                + ["    " + line for line in _conversions([(p, guessed[p]) for p, _ in params if p in guessed])]
+        # a number an np.array literal stores as an element: an array there is NumPy's stack
+        numbers = [line for p, _ in params if guessed.get(p) == ir.DOUBLE
+                   for line in (f"        if type({p}) is not float and {qualified('has_dimensions')}({p}):",
+                                f"            raise {qualified('RankMismatch')}({p!r}, 0, np.shape({p}))")]
+        return (_conversions([(p, k) for p, k in params if p not in guessed]) + ["    try:"] + numbers
+                + ["    " + line for line in _conversions([(p, guessed[p]) for p, _ in params
+                                                            if p in guessed and guessed[p] != ir.DOUBLE])]
                 + [f"    except {qualified('RankMismatch')} as {mismatch}:", f"        return {call}"])
 
     def _releases(self, name: str) -> bool:

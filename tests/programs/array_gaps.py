@@ -44,6 +44,19 @@ def stacked_rows(x, y):
     return np.sum(M ** 3)
 
 
+def stacked_beside_a_matrix(a, b, W):
+    z = np.array([a, b])
+    return np.sum(np.tanh(W @ z))
+
+
+def stacked_in_a_loop(x, y, n: int):
+    total = 0.0
+    for i in range(n):
+        z = np.array([x * i, y])
+        total += np.sum(z ** 2)
+    return total
+
+
 def numbers_and_elements(x):
     M = np.array([[x[0], x[1]], [x[1], 1.0]])
     return np.sum(M @ M)
