@@ -158,9 +158,9 @@ SUPPORTED = [
               "    for i in reversed(range(1, len(c), 2)):\n        p = p * 0.5 + c[i]\n"
               "    for i, (a, b) in enumerate(zip(c, y)):\n        p += i * a * b\n    return p"),
     Construct("`np.array([...])`/`np.asarray([...])` of numbers and expressions, nested rows of one length "
-              "(`R = np.array([[c, -s], [s, c]])`)", COMPILED,
+              "(`R = np.array([[c, -s], [s, c]])`); of arrays, NumPy's stack (`np.array([x, 2 * x])`)", COMPILED,
               "def f(t: float, x: np.ndarray):\n    R = np.array([[np.cos(t), -np.sin(t)], [np.sin(t), np.cos(t)]])\n"
-              "    return np.sum((R @ x - np.array([1.0, 2.0])) ** 2)"),
+              "    return np.sum((R @ x - np.array([1.0, 2.0])) ** 2) + np.sum(np.array([x, 2 * x]) ** 2)"),
     Construct("`sum(... for ... in ...)`, `sum([... for ...])` and `np.sum([... for ...])` (one `for`, optional "
               "`if`s; not under a condition)", COMPILED,
               "def f(x: np.ndarray):\n    return sum(a * b for a, b in zip(x, x[::-1]) if a > 0) + sum([v * v for v in x])"
@@ -188,7 +188,8 @@ SUPPORTED = [
               "runtime's digamma and trigamma (a third derivative of lgamma or gamma, on nested eager tapes, raises)", COMPILED,
               "def f(x: float):\n    return math.erf(x) + math.erfc(x) + math.lgamma(x) + math.gamma(x)"),
     Construct("nested functions that read only their own parameters and module names, defined once at the top "
-              "of the enclosing function's body and only called (they become module functions)", COMPILED,
+              "of the enclosing function's body, or of a loop's body that alone calls them, and only called (they "
+              "become module functions)", COMPILED,
               "def f(x: np.ndarray):\n    def bump(t, k=2.0):\n        return k * t * t\n\n"
               "    return bump(x[0]) + bump(x[1], k=0.5)"),
     Construct("lists built by appending in a `for` loop (`terms = []` or `terms = [a]`, then `terms.append(...)` "
