@@ -69,11 +69,11 @@ cdef (double, double) _heat_adjoint(_tape.Tape* tape, double[::1] u0, double alp
     # forward sweep
     with gil:
         u = np.array(u0)  # line 8
-        b_u = np.zeros_like(u)
+        b_u = np.zeros(u.shape[0])
     n = u.shape[0]  # line 9
     with gil:
         new = np.zeros(n)  # line 10
-        b_new = np.zeros_like(new)
+        b_new = np.zeros(new.shape[0])
     if (0 < steps and 1 < n - 1) and (1 >= u.shape[0] or n - 2 < 0 or n - 2 >= u.shape[0]):
         with gil:
             raise IndexError("index out of range for array 'u' (line 13)")
@@ -174,7 +174,7 @@ cdef (double, double) _heat_jvp(double[::1] u0, double alpha, Py_ssize_t steps, 
     n = u.shape[0]
     with gil:
         new = np.zeros(n)
-        d_new = np.zeros_like(new)
+        d_new = np.zeros(new.shape[0])
     if (0 < steps and 1 < n - 1) and (1 >= u.shape[0] or n - 2 < 0 or n - 2 >= u.shape[0]):
         with gil:
             raise IndexError("index out of range for array 'u' (line 13)")
@@ -215,14 +215,14 @@ cdef (double, double, double, double) _heat_hvp(_tape.Tape* tape, double[::1] u0
     with gil:
         u = np.array(u0)  # line 8
         d_u = np.array(d_u0)
-        b_u = np.zeros_like(u)
-        d_b_u = np.zeros_like(b_u)
+        b_u = np.zeros(u.shape[0])
+        d_b_u = np.zeros(b_u.shape[0])
     n = u.shape[0]  # line 9
     with gil:
         new = np.zeros(n)  # line 10
-        d_new = np.zeros_like(new)
-        b_new = np.zeros_like(new)
-        d_b_new = np.zeros_like(b_new)
+        d_new = np.zeros(new.shape[0])
+        b_new = np.zeros(new.shape[0])
+        d_b_new = np.zeros(b_new.shape[0])
     if (0 < steps and 1 < n - 1) and (1 >= u.shape[0] or n - 2 < 0 or n - 2 >= u.shape[0]):
         with gil:
             raise IndexError("index out of range for array 'u' (line 13)")

@@ -67,6 +67,12 @@ def integer_power(x, exponent):
     return out
 
 
+def extent(array, axis: int) -> int:
+    """array.shape[axis], as Python reads it: IndexError past the last axis (a number has none),
+    which the compiled code's unchecked indexing of the shape tuple would not raise."""
+    return array.shape[axis]
+
+
 def as_float_ndarray(value, name: str):
     array = np.asarray(value)
     if array.dtype.kind not in "biuf":

@@ -79,7 +79,7 @@ MATH_CONSTANTS = frozenset({"NAN", "INFINITY"})
 RENAMED = {"arcsin": "asin", "arccos": "acos", "arctan": "atan", "arctan2": "atan2", "arcsinh": "asinh",
            "arccosh": "acosh", "arctanh": "atanh", "round": "round_half_even", "gamma": "tgamma"}
 # the array rules' adjoints (srcgrad.rules.arrays) and the entry checks, as _vector.<name>
-VECTOR_HELPERS = frozenset(HELPERS) | {"gradients_like", "as_float_ndarray", "loop_layout", "integer_power"} \
+VECTOR_HELPERS = frozenset(HELPERS) | {"gradients_like", "as_float_ndarray", "loop_layout", "integer_power", "extent"} \
     | set(CONVERSIONS) | set(in_place.HELPERS)
 
 

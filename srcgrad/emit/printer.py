@@ -122,6 +122,10 @@ class ExpressionPrinter:
             self.used.add("numpy")
             if e.kind == "copy":  # a typed memoryview's copy() of an empty array raises (Cython's array_cwrapper)
                 return (f"{e.like}.copy()" if self.pure else f"np.array({e.like})"), _PRECEDENCE["atom"]
+            dims = 0 if self.pure or e.like is None else ir.array_dims(self.type_of(ir.Name(e.like)))
+            if dims:  # a float memoryview's extents: np.zeros_like would make a NumPy object of it first
+                extents = ", ".join(f"{e.like}.shape[{k}]" for k in range(dims))
+                return f"np.{e.kind}({extents if dims == 1 else '(' + extents + ')'})", _PRECEDENCE["atom"]
             if e.like is not None:
                 return f"np.{e.kind}_like({e.like})", _PRECEDENCE["atom"]
             shape = self(e.shape[0]) if len(e.shape) == 1 else "(" + ", ".join(self(d) for d in e.shape) + ")"
@@ -224,6 +228,11 @@ class ExpressionPrinter:
         if name == "bool":
             return f"bool({args[0]})" if self.pure else f"({args[0]} != 0)"
         if name == "shape":
+            if not self.pure and self.type_of(e.args[0]) == ir.NDARRAY:
+                # a NumPy array's shape tuple, indexed where bounds are not checked: a 0-d array's
+                # () would be read past its end (a crash), where Python raises
+                self.used.add("extent")
+                return f"{qualified('extent')}({args[0]}, {args[1]})"
             return f"{self.wrap(e.args[0], _PRECEDENCE['atom'])}.shape[{args[1]}]"
         if name == "absolute":
             name = ("abs" if self.pure else "iabs") if integral else "fabs"
