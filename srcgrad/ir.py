@@ -490,6 +490,7 @@ class Function:
     return_type: str = DOUBLE
     source_lines: list = field(default_factory=list)
     array_constants: dict = field(default_factory=dict)  # module arrays read -> ndim (elements: array_view)
+    called_in_loops: bool = False  # some function of the module calls it in a loop
 
 
 def walk(stmts):
@@ -512,9 +513,7 @@ def reads_of(s) -> list:
         return [s.test]
     if isinstance(s, For):
         return [s.start, s.stop, s.step]
-    if isinstance(s, Return):
-        return [s.value]
-    return []
+    return [s.value] if isinstance(s, Return) else []
 
 
 # ----------------------------------------------------------------------------- generated statements

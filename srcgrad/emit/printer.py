@@ -177,6 +177,10 @@ class ExpressionPrinter:
             # C compilers turn pow(x, 2.0) into x * x but leave pow(x, 3.0) a library call
             self.used.add("cube")
             return f"{qualified('cube')}({self(e.left)})", _PRECEDENCE["atom"]
+        if e.op == "**" and not self.pure and isinstance(e.right, ir.Const) and e.right.value in (4, 4.0) \
+                and left_type == ir.DOUBLE:  # the same for pow(x, 4.0): two squarings, as NumPy's x ** 4 is not
+            self.used.add("square")
+            return f"{qualified('square')}({qualified('square')}({self(e.left)}))", _PRECEDENCE["atom"]
         if e.op == "**" and left_type == ir.NDARRAY and isinstance(e.right, ir.Const) \
                 and type(e.right.value) in (int, float) and e.right.value in (3, 4):
             # NumPy's power calls C's pow per element for any exponent but 2 (a hundred multiplies)

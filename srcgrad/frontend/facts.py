@@ -40,6 +40,15 @@ class ModuleFacts:
     star_import: bool = False  # `from M import *`: any name may be defined
     positions: object = None
 
+    def called_in_loops(self) -> set:
+        """The module's functions some function of it calls inside a `for` or `while` body."""
+        if getattr(self, "_called_in_loops", None) is None:
+            finder = _CallsInLoops(set(self.functions))
+            for source in self.functions.values():
+                source.node.visit(finder)
+            self._called_in_loops = finder.found
+        return self._called_in_loops
+
     def constant_names(self) -> set:
         """Every module-level name bound to a value (the generated code must not reuse them)."""
         return set(self.constants) | set(self.strings) | set(self.tuples) | set(self.arrays) | set(self.unevaluated)
@@ -66,3 +75,24 @@ class ModuleFacts:
                 dims = ", ".join([":"] * (value.ndim - 1) + ["::1"])
                 lines.append(f"cdef double[{dims}] {array_view(name)} = {name}")
         return lines
+
+
+class _CallsInLoops(cst.CSTVisitor):
+    def __init__(self, functions: set):
+        self.functions, self.found, self.depth = functions, set(), 0
+
+    def visit_For(self, node) -> None:
+        self.depth += 1
+
+    def leave_For(self, node) -> None:
+        self.depth -= 1
+
+    def visit_While(self, node) -> None:
+        self.depth += 1
+
+    def leave_While(self, node) -> None:
+        self.depth -= 1
+
+    def visit_Call(self, node) -> None:
+        if self.depth and isinstance(node.func, cst.Name) and node.func.value in self.functions:
+            self.found.add(node.func.value)

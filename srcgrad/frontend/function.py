@@ -42,7 +42,8 @@ class FunctionReader(AppendedListReader, LoweredCallReader, SequenceReader):
         self.check_tuple_writes(body)
         line, column = self.where(node)
         function = ir.Function(self.function.name, params, body, line, column,
-                               source_lines=self.facts.lines)
+                               source_lines=self.facts.lines,
+                               called_in_loops=self.function.name in self.facts.called_in_loops())
         function.var_types = dict(self.declared_types)
         unassigned, _ = check_reads(function, self.locals, self._fresh)
         if unassigned is not None:

@@ -19,6 +19,8 @@ from .arrays import ARRAY, INDEX, _define, adjoint, unbroadcast
 def reshape_adjoint(g, x):
     """Every reshape (x.reshape, ravel, flatten, atleast_1d/2d, expand_dims) is undone by
     reshaping back (a number stays a number)."""
+    if type(g) is np.ndarray and type(x) is np.ndarray:  # the method: np.reshape's dispatch costs a microsecond
+        return g.reshape(x.shape)
     return np.reshape(g, np.shape(x))
 
 

@@ -499,7 +499,7 @@ def convert_mixed_arrays(function: ir.Function, names: Names, result: str) -> No
             kids = ir.children(e)
             return ir.rebuild(e, [whole(c) for c in kids]) if kids else e
 
-        if s.index is not None or isinstance(s.value, (ir.Alloc, ir.UserCall)):
+        if s.index is not None or isinstance(s.value, (ir.Alloc, ir.UserCall)) or conversions.conversion(s.value):
             return [s]
         if (_may_alias(s.value) and not (s.target == result and isinstance(s.value, ir.Name))) \
                 or shares_written_memory(s.target, s.value, function.body):

@@ -25,8 +25,12 @@ from ..analysis.ranks import SCALAR as _SCALAR, assigned_in as _assigned_in, ele
 from ..analysis.ranks import elementwise as _elementwise, expr_rank, loop_assignments as _loop_assignments
 from ..analysis.ranks import VIEWS, is_slice, ranks as _ranks, shares_written_memory, slice_index
 from ..diagnostics import Unsupported
+from ..rules import conversions
 from ..rules.arrays import RULES
 from ..rules.slices import constant_bound as _constant, from_end as _from_end, slice_bounds as _slice_bounds
+from .inline_slices import inline_slices as _inline_slices
+from .exact_reductions import certain_numbers, flattenable_names, integer_ranges, is_integer_range, loop_form, range_element, range_extent
+from .exact_reductions import substituted_reads
 from .products import product as _product, row_views as _row_views, transposed as _transposed
 
 _REDUCTIONS = {"sum": 0.0, "mean": 0.0, "prod": 1.0, "dot": 0.0}
@@ -43,6 +47,9 @@ def scalarize(function: ir.Function, names) -> None:
     rewriter.elements = _element_arrays(function.body)
     rewriter.second_pass = True  # np.sum(t) of an array now written by element, inside a loop
     function.body = rewriter.block(function.body, [])
+    read = {name for s in ir.walk(function.body) for e in ir.reads_of(s) for name in ir.names_in(e)}
+    function.body = [s for s in function.body  # an np.arange every loop now reads as numbers
+                     if not (isinstance(s, ir.Assign) and s.target in rewriter.ranges and s.target not in read)]
 
 
 def _own_copies(function: ir.Function, names, ranks: dict) -> None:
@@ -97,6 +104,11 @@ class _Rewriter:
         self.hoisted = {}  # id(loop) -> statements to place before it
         self.defined = set(self.params)  # arrays with a buffer at this point of the walk
         self.second_pass = False
+        self.ranges = integer_ranges(function.body, ranks)  # np.arange kept in a name, read as numbers
+        self.flattenable = flattenable_names(function)
+        self.numbers = certain_numbers(function, ranks)
+        self.views = {s.target for s in ir.walk(function.body) if isinstance(s, ir.Assign) and s.index is None
+                      and _may_share(s.value)}  # names that may show another array's memory
         self.elements = set()
         self.written = {s.target for s in ir.walk(function.body) if isinstance(s, ir.Assign) and s.index is not None}
         # arrays given new array values inside loops (updated in place)
@@ -140,6 +152,11 @@ class _Rewriter:
                 self.defined.add(s.target)
             if s.index is None:
                 self.copy_if_refilled(s)
+                # a function called in loops keeps its whole arrays: a caller's loop passes them so
+                flattened = None if self.fn.called_in_loops else \
+                    loop_form(s.value, self.ranks, self.unknown, self.ranges, self.flattenable, self.numbers, self.views)
+                if flattened is not None:
+                    return statement.exact_reductions(flattened)
             return [s]
         if s.index is None and isinstance(s.value, ir.Alloc):
             return statement.allocation()
@@ -262,6 +279,22 @@ class _Statement:
         s = self.s
         value = self.hoist_reductions(s.value, keep_top=s.index is None)
         return self.before + [ir.Assign(s.line, s.column, s.target, value, s.index)]
+
+    def exact_reductions(self, flattened: set) -> list:
+        """Outside loops, reductions that transform.exact_reductions proved the same as element
+        loops: their checks of equal extents never fire, so none is written. An array of unknown
+        rank is read through its flattened copy (np.ravel: a view where it can be)."""
+        s, reads = self.s, {name: value for name, value in self.owner.ranges.items()}
+        for name in sorted(flattened):
+            flat = self.names.fresh(f"{name}_flat")
+            reads[name], self.ranks[flat] = ir.Name(flat), 1
+            flat_view = ir.Call("reshape", (ir.Name(name), ir.Call("tuple", (ir.Const(-1),))))
+            self.before.append(self.at(flat, ir.Call(conversions.AS_ELEMENTS, (flat_view,))))
+        value = self.hoist_reductions(substituted_reads(s.value, reads), keep_top=True)
+        before = [b for b in self.before if not (isinstance(b, ir.RaiseIf) and b.message.startswith("operands of"))]
+        statements = before + [ir.Assign(s.line, s.column, s.target, value, s.index)]
+        read = {name for b in ir.walk(statements) for e in ir.reads_of(b) for name in ir.names_in(e)}
+        return [b for b in statements[:-1] if not (isinstance(b, ir.Assign) and b.target not in read)] + statements[-1:]
 
     def element_reductions(self) -> list:
         """Second pass: a statement `m = np.sum(t)` left whole, t now an element array."""
@@ -415,7 +448,7 @@ class _Statement:
             return [e]
         if isinstance(e, (ir.Const, ir.UserCall)) or (isinstance(e, ir.Call) and e.func == "shape"):
             return []
-        if _rolled(e, self.ranks):
+        if _rolled(e, self.ranks) or is_integer_range(e):
             return [e]
         if not _elementwise(e):
             if self.rank(e) is _SCALAR:
@@ -427,6 +460,8 @@ class _Statement:
         return found
 
     def leaf_extents(self, leaf, raw: bool = False) -> list:
+        if is_integer_range(leaf):
+            return [range_extent(leaf)]
         if isinstance(leaf, ir.Alloc) and leaf.like is not None or _rolled(leaf, self.ranks):
             leaf = ir.Name(leaf.like) if isinstance(leaf, ir.Alloc) else leaf.args[0]
         if isinstance(leaf, ir.Name):
@@ -451,6 +486,8 @@ class _Statement:
         if _transposed(e):
             rank = self.ranks.get(_transposed(e)) or 1
             return ir.Index(_transposed(e), tuple(counters[len(counters) - rank:])[::-1])
+        if is_integer_range(e):
+            return range_element(e, counters[-1])
         if _rolled(e, self.ranks):  # np.roll(x, s)[i] is x[(i - s) % n], Python's % (never negative)
             array, shift = e.args[0], e.args[1]
             size = ir.Call("shape", (array, ir.Const(0)))
@@ -508,51 +545,6 @@ class _Statement:
             out.append(("axis", (lambda k, start=start, c=c: ir.binop("+", start, ir.binop("*", k, ir.Const(c)))),
                         count, count_raw))
         return out
-
-
-def _inline_slices(body: list, function: ir.Function, ranks: dict) -> list:
-    """A slice kept in a loop only for the statements after it (`seg = x[i:i + 3]`, then
-    np.sum(seg ** 2)) is substituted into them: its length may change from one iteration to the
-    next, so no buffer made before the loop holds it. Only where nothing after it writes what it
-    reads, it is assigned nowhere else and read only as a whole there."""
-    out = list(body)
-    for position, s in enumerate(body):
-        if not (isinstance(s, ir.Assign) and s.index is None and s.target in ranks
-                and any(isinstance(sub, ir.Call) and sub.func == "getitem" for sub in _subexpressions(s.value))):
-            continue
-        rest = out[out.index(s) + 1:]
-        assignments = [w for w in ir.walk(function.body) if isinstance(w, ir.Assign) and w.target == s.target]
-        changed = {w.target for w in ir.walk(rest) if isinstance(w, ir.Assign)} | \
-            {w.var for w in ir.walk(rest) if isinstance(w, ir.For)}
-        if len(assignments) != 1 or ir.names_in(s.value) & changed \
-                or _reads(function.body, s.target) != _reads(rest, s.target) \
-                or any(_element_or_slice_of(sub, s.target)
-                       for w in ir.walk(rest) for e in ir.reads_of(w) for sub in _subexpressions(e)):
-            continue
-        _substitute(rest, s.target, s.value)
-        out.remove(s)
-    return out
-
-
-def _element_or_slice_of(e: ir.Expr, name: str) -> bool:
-    return (isinstance(e, ir.Index) and e.array == name) or (
-        isinstance(e, ir.Call) and e.func == "getitem" and e.args[0] == ir.Name(name))
-
-
-def _reads(stmts, name: str) -> int:
-    return sum(1 for s in ir.walk(stmts) for e in ir.reads_of(s) for sub in _subexpressions(e) if sub == ir.Name(name))
-
-
-def _substitute(stmts, name: str, value: ir.Expr) -> None:
-    mapping = {name: value}
-    for s in ir.walk(stmts):
-        if isinstance(s, ir.Assign):
-            s.value = ir.substitute(s.value, mapping)
-            s.index = None if s.index is None else tuple(ir.substitute(i, mapping) for i in s.index)
-        elif isinstance(s, (ir.If, ir.While, ir.RaiseIf)):
-            s.test = ir.substitute(s.test, mapping)
-        elif isinstance(s, ir.For):
-            s.start, s.stop, s.step = (ir.substitute(b, mapping) for b in (s.start, s.stop, s.step))
 
 
 def _subexpressions(e):

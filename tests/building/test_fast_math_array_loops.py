@@ -240,7 +240,9 @@ def test_setuptools_fast_math_wheels_get_the_loops(tmp_path, monkeypatch):
     from srcgrad.setuptools import grad_extensions
 
     source = tmp_path / "layer.py"
-    source.write_text("import numpy as np\n\n\ndef layer(x: np.ndarray) -> float:\n    return np.sum(np.tanh(x) * x)\n")
+    # a named array, then reduced: whole-array code, which --fast-math writes as loops
+    source.write_text("import numpy as np\n\n\ndef layer(x: np.ndarray) -> float:\n    y = np.tanh(x) * x\n"
+                      "    return np.sum(y)\n")
     monkeypatch.chdir(tmp_path)
     (extension,) = grad_extensions("layer.py", fast_math=True)
     assert "_loop_1(" in (tmp_path / "layer_grad.pyx").read_text()

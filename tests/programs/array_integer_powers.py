@@ -3,13 +3,16 @@
 import numpy as np
 
 
+# named arrays, then reduced: whole-array code (np.sum of an expression would be an element loop)
 def quartic_well(x):
-    return np.sum(x ** 4 - 3.0 * x ** 3 + x ** 2)
+    terms = x ** 4 - 3.0 * x ** 3 + x ** 2
+    return np.sum(terms)
 
 
 def cubed_residuals(w, X, y):
     r = X @ w - y
-    return np.mean(r ** 3.0) + np.sum(w ** 4.0)
+    cubes, quartics = r ** 3.0, w ** 4.0
+    return np.mean(cubes) + np.sum(quartics)
 
 
 def integer_weights_cubed(x, n: int):

@@ -18,8 +18,10 @@ def logistic_loss(w: np.ndarray, X: np.ndarray, y: np.ndarray) -> float:
 
 def hidden_read_again(W: np.ndarray, x: np.ndarray) -> float:
     h = np.tanh(W @ x)
-    s = np.sum(h * h)
-    return s + np.sum(np.sin(h))
+    squares = h * h  # named, then reduced: whole-array code
+    s = np.sum(squares)
+    sines = np.sin(h)
+    return s + np.sum(sines)
 
 
 def copy_kept(x: np.ndarray, y: np.ndarray) -> float:
@@ -63,4 +65,5 @@ def matrix_output_layer(W1: np.ndarray, W2: np.ndarray, X: np.ndarray) -> float:
 def hidden_returned_through_the_loss(W1: np.ndarray, w2: np.ndarray, X: np.ndarray) -> float:
     h = np.tanh(X @ W1)
     out = h @ w2
-    return np.sum(out * out) + np.sum(h)
+    squares = out * out
+    return np.sum(squares) + np.sum(h)

@@ -4,7 +4,9 @@ import numpy as np
 
 
 def first_contribution_is_a_slice(x):
-    return np.sum(x ** 2) + np.sum(x[1:] * x[:-1])  # the reverse sweep meets the slices first
+    # the reverse sweep meets the slices first (whole-array code: np.sum of an elementwise
+    # expression of slices of one vector would run as an element loop)
+    return np.sum(x ** 2) + np.dot(x[1:] * 1.0, x[:-1])
 
 
 def whole_before_the_slices(x):
@@ -37,7 +39,10 @@ def slices_of_an_output(x):
 
 
 def constants_times_the_sum(x):
-    return 0.5 * np.sum(x ** 4 - 16.0 * x ** 2 + 5.0 * x) - np.mean(3.0 - x / 4.0)
+    # reductions of named arrays stay whole-array code (of an expression they would be loops)
+    total = x ** 4 - 16.0 * x ** 2 + 5.0 * x
+    shifted = 3.0 - x / 4.0
+    return 0.5 * np.sum(total) - np.mean(shifted)
 
 
 def spread_then_reduced(X, c):
@@ -49,7 +54,7 @@ def linear(x):
 
 
 def elements_and_whole(x):
-    return (x[0] - 1.0) ** 2 + np.sum(x[1:] * x[:-1]) + x[-1] * np.sum(x ** 2)
+    return (x[0] - 1.0) ** 2 + np.dot(x[1:] * 1.0, x[:-1]) + x[-1] * np.sum(x ** 2)
 
 
 def written_after_read_whole(x):
