@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..eager.fallback import eager_value_and_gradient, positional
+from ..eager.fallback import eager_value_and_gradient, positional, traceable
 from ..eager.functions import hvp_of, jvp_of
 from .arrays import dense_hessian, one_output, per_parameter
 
@@ -14,23 +14,33 @@ def _parameters(args, differentiable) -> tuple:
     return tuple(np.asarray(args[i], dtype=np.float64) if np.ndim(args[i]) else args[i] for i in differentiable)
 
 
+def _traced(function, name: str, args, keywords) -> tuple:
+    """(function as the eager tape runs it, args positionally), as grad_'s fallback takes it:
+    its NumPy rebound, so an array it builds takes a Tensor into an element (y[i] = t), which a
+    plain ndarray refuses (srcgrad.eager.errors.DroppedGradientError)."""
+    return positional(traceable(one_output(function, name)), tuple(args), keywords)
+
+
 def eager_jvp(function, name: str, args, differentiable: tuple, names: tuple, tangents, keywords=None):
-    function, args = positional(one_output(function, name), tuple(args), keywords)
+    function, args = _traced(function, name, args, keywords)
     tangents = per_parameter(tangents, _parameters(args, differentiable), names, "tangents")
     return jvp_of(function, args, list(differentiable), tangents)[1]
 
 
 def eager_hvp(function, name: str, args, differentiable: tuple, names: tuple, v, keywords=None):
-    function, args = positional(one_output(function, name), tuple(args), keywords)
+    function, args = _traced(function, name, args, keywords)
+    return _hvp(function, args, differentiable, names, v)
+
+
+def _hvp(traced, args: tuple, differentiable: tuple, names: tuple, v):
     v = per_parameter(v, _parameters(args, differentiable), names, "v")
-    result = hvp_of(function, args, list(differentiable), v)
+    result = hvp_of(traced, args, list(differentiable), v)
     return result[0] if len(result) == 1 else tuple(result)
 
 
 def eager_hessian(function, name: str, args, differentiable: tuple, names: tuple, keywords=None):
-    function, args = positional(one_output(function, name), tuple(args), keywords)
-    return dense_hessian(lambda v: eager_hvp(function, name, args, differentiable, names, v),
-                         _parameters(args, differentiable))
+    function, args = _traced(function, name, args, keywords)
+    return dense_hessian(lambda v: _hvp(function, args, differentiable, names, v), _parameters(args, differentiable))
 
 
 _WARNED = set()  # (module, function, reason): each announced once
