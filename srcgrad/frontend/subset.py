@@ -70,10 +70,11 @@ SUPPORTED = [
               "        y = y + W[i] * A[i, i] * x\n    return np.tanh(y) if MODE == \"smooth\" else y"),
     Construct("parameter defaults and keyword-only parameters (every generated function takes them)", COMPILED,
               "def f(x, scale=2.0, *, n: int = 3):\n    return x * scale * n"),
-    Construct("array elements `x[i]`, `X[i, j]`, `T[i, j, k]`, `y[i] = ...`, `y[i] += ...`; `len(x)`, `x.shape[k]`",
+    Construct("array elements `x[i]`, `X[i, j]`, `T[i, j, k]`, `y[i] = ...`, `y[i] += ...`; `len(x)`, `x.shape[k]`; "
+              "`x[-1]`, and `x[i - 1]` counting from the end on a loop's first trips (periodic neighbours)",
               COMPILED,
-              "def f(x):\n    y = np.zeros(len(x))\n    for i in range(x.shape[0]):\n        y[i] += x[i] * x[i]\n"
-              "    return y[0]"),
+              "def f(x):\n    y = np.zeros(len(x))\n    for i in range(x.shape[0]):\n        y[i] += x[i] * x[i - 1]\n"
+              "    return y[0] + x[-1]"),
     Construct("`np.zeros`, `np.ones`, `np.empty`, `np.zeros_like`, `x.copy()`", COMPILED,
               "def f(x):\n    y = x.copy()\n    z = np.ones_like(x)\n    return y[0] * z[0]"),
     Construct("whole-array NumPy: ufuncs, `@`, `np.dot`, `np.outer`, `.T`, `np.sum`/`np.mean` with `axis`, "

@@ -16,6 +16,7 @@ from ..fresh_names import array_view, fresh_name
 from ..rules import conversions, symbolic
 from ..rules.elementwise import DOMAIN_LIMITED
 from ..analysis.ranks import VIEWS, element_arrays, expr_rank, ranks, shares_written_memory
+from .negative_indices import count_from_the_end
 from .scalarize import scalarize
 
 
@@ -55,6 +56,7 @@ def lower(function: ir.Function, names: Names) -> str:
     body = _drop_unread_flags(body, flags.created)
     body = _selects(body, set(flags.created))
     function.body = _hoist_calls(body, names)
+    count_from_the_end(function)
     _nested_copies_whole(function)
     scalarize(function, names)
     _constants_by_element_through_views(function)
