@@ -8,9 +8,11 @@ single pass (analysis.fusion), which is what a careful person writes by hand.
 Outside loops the whole-array form is always right, so the loop form is taken only where it
 computes the same thing for every argument NumPy accepts:
 
-- every array the reduction reads has a known number of dimensions (a parameter only ever read
-  whole could be a number, a vector or a matrix: it stays whole);
-- the operand is elementwise (no products, no user calls, no nested array operations);
+- every array the reduction reads has a known number of dimensions, or it reads one array of
+  unknown rank (a parameter only ever read whole: a number, a vector or a matrix) whole, beside
+  numbers: elementwise over it is elementwise over its flattened elements, which the loop reads;
+- the operand is elementwise (no products, no user calls, no nested array operations), with
+  np.arange of whole numbers kept in a name read as the number start + k * step;
 - the extents of the axes the operands are aligned on are equal for every array length: NumPy
   would broadcast an axis of length 1 where element loops would not. Extents are integer
   expressions of one array length n (slice bounds clip and count from the end: piecewise linear
@@ -21,7 +23,6 @@ Sums then differ from NumPy's by rounding (NumPy sums pairwise), as a hand-writt
 """
 
 from __future__ import annotations
-
 
 from .. import ir
 from ..analysis.ranks import elementwise, is_slice, slice_index
@@ -61,7 +62,7 @@ def substituted_reads(value: ir.Expr, mapping: dict) -> ir.Expr:
     return ir.rebuild(value, [substituted_reads(k, mapping) for k in kids]) if kids else value
 
 
-def integer_ranges(body: list, ranks: dict) -> dict:
+def integer_ranges(body: list) -> dict:
     """Names assigned once, at the function's top level, an np.arange of whole numbers and array
     lengths (`i = np.arange(1, len(x) + 1)`): name -> that np.arange, which element loops read as
     the number start + k * step."""

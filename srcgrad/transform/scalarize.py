@@ -29,8 +29,8 @@ from ..rules import conversions
 from ..rules.arrays import RULES
 from ..rules.slices import constant_bound as _constant, from_end as _from_end, slice_bounds as _slice_bounds
 from .inline_slices import inline_slices as _inline_slices
-from .exact_reductions import certain_numbers, flattenable_names, integer_ranges, is_integer_range, loop_form, range_element, range_extent
-from .exact_reductions import substituted_reads
+from .exact_reductions import certain_numbers, flattenable_names, integer_ranges, is_integer_range, loop_form
+from .exact_reductions import range_element, range_extent, substituted_reads
 from .products import product as _product, row_views as _row_views, transposed as _transposed
 
 _REDUCTIONS = {"sum": 0.0, "mean": 0.0, "prod": 1.0, "dot": 0.0}
@@ -104,7 +104,7 @@ class _Rewriter:
         self.hoisted = {}  # id(loop) -> statements to place before it
         self.defined = set(self.params)  # arrays with a buffer at this point of the walk
         self.second_pass = False
-        self.ranges = integer_ranges(function.body, ranks)  # np.arange kept in a name, read as numbers
+        self.ranges = integer_ranges(function.body)  # np.arange kept in a name, read as numbers
         self.flattenable = flattenable_names(function)
         self.numbers = certain_numbers(function, ranks)
         self.views = {s.target for s in ir.walk(function.body) if isinstance(s, ir.Assign) and s.index is None
@@ -283,8 +283,8 @@ class _Statement:
     def exact_reductions(self, flattened: set) -> list:
         """Outside loops, reductions that transform.exact_reductions proved the same as element
         loops: their checks of equal extents never fire, so none is written. An array of unknown
-        rank is read through its flattened copy (np.ravel: a view where it can be)."""
-        s, reads = self.s, {name: value for name, value in self.owner.ranges.items()}
+        rank is read through a flattened copy of it, an np.arange kept in a name as numbers."""
+        s, reads = self.s, dict(self.owner.ranges)
         for name in sorted(flattened):
             flat = self.names.fresh(f"{name}_flat")
             reads[name], self.ranks[flat] = ir.Name(flat), 1
