@@ -225,11 +225,6 @@ def test_unsupported_construct_is_named_in_a_warning_and_strict_refuses_it(cli, 
 
 
 FALLBACK_FAILURES = {
-    "import inside a function": xfail(
-        "tests/fuzzing.py run_source(eager=True): the test's eager oracle rewrites only module-level "
-        "`import math`, so `import math` inside the function gets Python's math, which raises "
-        "DroppedGradientError on the Tensor; generated modules and srcgrad.grad run fallbacks through "
-        "srcgrad.eager.fallback.traceable, which rebinds imports inside functions too"),
     "another module's function": xfail(
         "statistics.fmean calls float() on the Tensors: the eager engine raises DroppedGradientError "
         "(it used to return 0.0 without a word); a gradient would need fmean traced as well"),

@@ -495,6 +495,19 @@ def said_dimensions(function: ir.Function) -> dict:
     return said
 
 
+def element_dimensions(function: ir.Function) -> dict:
+    """Array name -> the most indices its element reads and writes give (`X[i, j]`: two)."""
+    found = {}
+    for s in ir.walk(function.body):
+        accesses = [(s.target, s.index)] if isinstance(s, ir.Assign) and s.index is not None else []
+        accesses += [(sub.array, sub.indices) for e in ir.reads_of(s) for sub in _subexpressions(e)
+                     if isinstance(sub, ir.Index)]
+        for array, indices in accesses:
+            if slice_index(indices) is None:
+                found[array] = max(found.get(array, 0), len(indices))
+    return found
+
+
 def guessed_dimensions(functions: dict, params: dict, literals: dict) -> dict:
     """Function name -> {parameter: the array type its entries check it against} for the array
     parameters whose dimensions the compiler guessed: compiled with more than its element reads
@@ -507,9 +520,9 @@ def guessed_dimensions(functions: dict, params: dict, literals: dict) -> dict:
     parameter compiled as one is read (an array there: NumPy stacks it; the eager tape does)."""
     guessed, rows = {}, {}
     for name, function in functions.items():
-        said, taken = said_dimensions(function), ranks(function)
-        guessed[name] = {p: kind for p, kind in params[name]
-                         if ir.array_dims(kind) and said.get(p, 0) < ir.array_dims(kind)}
+        said, taken, elements = said_dimensions(function), ranks(function), element_dimensions(function)
+        guessed[name] = {p: kind for p, kind in params[name]  # x[1:] alone takes x for a vector: a guess too
+                         if ir.array_dims(kind) and min(said.get(p, 0), elements.get(p, 0)) < ir.array_dims(kind)}
         row_read = {sub.array for s in ir.walk(function.body) for e in ir.reads_of(s)
                     for sub in _subexpressions(e) if isinstance(sub, ir.Index) and slice_index(sub.indices) is None
                     and (taken.get(sub.array) or 0) > len(sub.indices)}

@@ -226,11 +226,13 @@ def _leaves(e: ir.Expr, ranks: dict, unknown: set):
     if isinstance(e, ir.Call) and e.func == "shape":
         return []
     if isinstance(e, ir.Call) and e.func == "getitem" and isinstance(e.args[0], ir.Name):
-        return [e] if ranks.get(e.args[0].id) is not None else None
+        return [e] if ranks.get(e.args[0].id) is not None and e.args[0].id not in unknown else None
     if isinstance(e, ir.Index):
+        if ranks.get(e.array) is None or e.array in unknown:
+            return None
         if slice_index(e.indices) is not None:
-            return [e] if ranks.get(e.array) is not None else None
-        return [] if ranks.get(e.array) is not None and len(e.indices) == ranks[e.array] else None
+            return [e]
+        return [] if len(e.indices) == ranks[e.array] else None
     if isinstance(e, ir.Call) and _reduction(e):
         return []  # hoisted before the statement, a number here
     if is_integer_range(e):

@@ -79,3 +79,8 @@ def energy_over_steps(x, steps: int):
     for k in range(steps):
         total += segment_energy(x) * k + np.sum(np.cumsum(x) * 0.1)
     return total
+
+
+def bead_spring(pos):  # bonds' rank is only what pos[1:] guesses: read flattened, any rank works
+    bonds = pos[1:] - pos[:-1]
+    return 0.5 * np.sum(bonds * bonds)

@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from every_mode import build, each_point  # noqa: F401 (build: the fixture)
-from support import PROGRAMS, assert_close, generated_module, original_module
+import srcgrad
+from support import PROGRAMS, assert_close, central_differences, generated_module, original_module
 
 PATH = str(PROGRAMS / "exact_reductions.py")
 RNG = np.random.default_rng(12)
@@ -44,6 +45,7 @@ POINTS = {
     "positions_in_steps_of_two": vectors(7, 6, 1),
     "segment_energy": vectors(5),
     "energy_over_steps": [((normal(5), 3), (normal(5),)), ((normal(4), 0), (normal(4),))],
+    "bead_spring": [((normal(4, 3),), (normal(4, 3),)), ((normal(5),), (normal(5),))],
 }
 test_reductions_as_loops_compute_what_numpy_does = each_point(PATH, POINTS)
 
@@ -94,6 +96,16 @@ def test_numpy_broadcasting_is_kept_where_the_loop_form_would_refuse(build):  # 
     with pytest.raises(ValueError):
         module.mismatched_steps(normal(5))
     assert_close(module.mismatched_steps(normal(1)), 0.0, 0.0, 0.0, "a length 1 against 0")
+
+
+@pytest.mark.parametrize("build", ["compiled", "pure"], indirect=True)
+def test_a_matrix_where_slices_took_a_vector_runs_the_eager_tape(build):  # noqa: F811
+    X = normal(4, 3)  # NumPy's x[1:] of a matrix is its rows: the loop over a vector would not be
+    with pytest.warns(srcgrad.FallbackWarning, match="compiled as a 1-dimensional array, a guess"):
+        value, gradient = build(PATH).value_and_grad_rosenbrock(X)
+    original = original_module(PATH).rosenbrock
+    assert_close(value, original(X), 1e-13, 0.0, "value")
+    assert_close(gradient, central_differences(original, (X,), [0])[0], 1e-6, 1e-7, "gradient")
 
 
 @pytest.mark.parametrize("build", ["compiled", "pure"], indirect=True)
