@@ -464,11 +464,12 @@ def shares_written_memory(target: str, value: ir.Expr, stmts) -> bool:
     return value.args[0].id in written or target in written
 
 
-def said_dimensions(function: ir.Function) -> dict:
+def said_dimensions(function: ir.Function, slices: bool = True) -> dict:
     """Array name -> the most dimensions its element reads, writes and slices name (`X[i, j]`,
     `X[:, 1:]`: two). An array parameter compiled with more dimensions than this had them guessed
     (an operand of `@`, a row read `X[i]`): its entries hand an argument of other dimensions to the
-    eager tape rather than refuse what the original takes."""
+    eager tape rather than refuse what the original takes. slices=False: what element reads and
+    writes alone name (`x[1:]` of a matrix is its rows: alone, it guesses a vector)."""
     said = {}
 
     def note(name, count):
@@ -477,13 +478,15 @@ def said_dimensions(function: ir.Function) -> dict:
     for s in ir.walk(function.body):
         if isinstance(s, ir.Assign) and s.index is not None:
             index = slice_index(s.index)
-            note(s.target, len(s.index) if index is None else len(index.args))
+            if index is None or slices:
+                note(s.target, len(s.index) if index is None else len(index.args))
         for e in ir.reads_of(s):
             for sub in _subexpressions(e):
                 if isinstance(sub, ir.Index):
                     index = slice_index(sub.indices)
-                    note(sub.array, len(sub.indices) if index is None else len(index.args))
-                elif isinstance(sub, ir.Call) and sub.func == "getitem" and isinstance(sub.args[0], ir.Name):
+                    if index is None or slices:
+                        note(sub.array, len(sub.indices) if index is None else len(index.args))
+                elif slices and isinstance(sub, ir.Call) and sub.func == "getitem" and isinstance(sub.args[0], ir.Name):
                     note(sub.args[0].id, len(sub.args[1].args))
     copies = [(s.target, s.value.id if isinstance(s.value, ir.Name) else s.value.like) for s in ir.walk(function.body)
               if isinstance(s, ir.Assign) and s.index is None
@@ -493,19 +496,6 @@ def said_dimensions(function: ir.Function) -> dict:
             if copy in said:
                 note(original, said[copy])
     return said
-
-
-def element_dimensions(function: ir.Function) -> dict:
-    """Array name -> the most indices its element reads and writes give (`X[i, j]`: two)."""
-    found = {}
-    for s in ir.walk(function.body):
-        accesses = [(s.target, s.index)] if isinstance(s, ir.Assign) and s.index is not None else []
-        accesses += [(sub.array, sub.indices) for e in ir.reads_of(s) for sub in _subexpressions(e)
-                     if isinstance(sub, ir.Index)]
-        for array, indices in accesses:
-            if slice_index(indices) is None:
-                found[array] = max(found.get(array, 0), len(indices))
-    return found
 
 
 def guessed_dimensions(functions: dict, params: dict, literals: dict) -> dict:
@@ -520,7 +510,7 @@ def guessed_dimensions(functions: dict, params: dict, literals: dict) -> dict:
     parameter compiled as one is read (an array there: NumPy stacks it; the eager tape does)."""
     guessed, rows = {}, {}
     for name, function in functions.items():
-        said, taken, elements = said_dimensions(function), ranks(function), element_dimensions(function)
+        said, taken, elements = said_dimensions(function), ranks(function), said_dimensions(function, slices=False)
         guessed[name] = {p: kind for p, kind in params[name]  # x[1:] alone takes x for a vector: a guess too
                          if ir.array_dims(kind) and min(said.get(p, 0), elements.get(p, 0)) < ir.array_dims(kind)}
         row_read = {sub.array for s in ir.walk(function.body) for e in ir.reads_of(s)

@@ -23,8 +23,7 @@ from __future__ import annotations
 from .. import ir
 from ..analysis.ranks import SCALAR as _SCALAR, assigned_in as _assigned_in, element_arrays as _element_arrays
 from ..analysis.ranks import elementwise as _elementwise, expr_rank, loop_assignments as _loop_assignments
-from ..analysis.ranks import VIEWS, element_dimensions, is_slice, ranks as _ranks, shares_written_memory
-from ..analysis.ranks import slice_index
+from ..analysis.ranks import VIEWS, is_slice, ranks as _ranks, said_dimensions, shares_written_memory, slice_index
 from ..diagnostics import Unsupported
 from ..rules import conversions
 from ..rules.arrays import RULES
@@ -110,7 +109,7 @@ class _Rewriter:
         self.numbers = certain_numbers(function, ranks)
         # a local's rank its element reads say (a parameter's is checked by its entries: a guess
         # from slices sends other ranks to the eager tape); any other is taken as unknown
-        said = element_dimensions(function)
+        said = said_dimensions(function, slices=False)
         self.unsaid = {name for name, rank in ranks.items() if rank is not None and name not in self.params
                        and said.get(name, 0) < rank and name not in function.array_constants}
         self.views = {s.target for s in ir.walk(function.body) if isinstance(s, ir.Assign) and s.index is None
