@@ -39,10 +39,11 @@ class ModuleFacts:
     import_lines: list = field(default_factory=list)  # verbatim import statements
     star_import: bool = False  # `from M import *`: any name may be defined
     positions: object = None
+    _called_in_loops: set | None = field(default=None, repr=False)  # called_in_loops(), once read
 
     def called_in_loops(self) -> set:
         """The module's functions some function of it calls inside a `for` or `while` body."""
-        if getattr(self, "_called_in_loops", None) is None:
+        if self._called_in_loops is None:
             finder = _CallsInLoops(set(self.functions))
             for source in self.functions.values():
                 source.node.visit(finder)

@@ -11,6 +11,7 @@ check, as Python raises IndexError. Any other index keeps its form (and its hois
 from __future__ import annotations
 
 from .. import ir
+from ..analysis.ranks import assigned_in
 
 
 def count_from_the_end(function: ir.Function) -> None:
@@ -22,16 +23,14 @@ def _block(stmts: list, starts: dict) -> None:
     for s in stmts:
         if isinstance(s, ir.For):
             s.start, s.stop, s.step = (_rewrite(b, starts) for b in (s.start, s.stop, s.step))
-            assigned = {a.target for a in ir.walk(s.body) if isinstance(a, ir.Assign)} | \
-                {f.var for f in ir.walk(s.body) if isinstance(f, ir.For)}
+            assigned = assigned_in(s.body)
             inner = {v: start for v, start in starts.items() if v not in assigned}
             inner.pop(s.var, None)
             if _integer(s.start) and _integer(s.step) and s.step.value > 0 and s.var not in assigned:
                 inner[s.var] = s.start.value
             _block(s.body, inner)
         elif isinstance(s, ir.While):
-            assigned = {a.target for a in ir.walk(s.body) if isinstance(a, ir.Assign)}
-            inner = {v: start for v, start in starts.items() if v not in assigned}
+            inner = {v: start for v, start in starts.items() if v not in assigned_in(s.body)}
             s.test = _rewrite(s.test, inner)
             _block(s.body, inner)
         elif isinstance(s, ir.If):
